@@ -1,0 +1,176 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from '@sinclair/typebox';
+import type { FastifyReply } from 'fastify';
+import type { Clock } from '../cache/ephemeral-store.js';
+import type { Config } from '../config/load-config.js';
+import { commonErrors } from '../errors.js';
+import { errorResponses } from '../http/schema-helpers.js';
+import type { UsersService } from '../users/users-service.js';
+import { toUserView, UserSchema } from '../users/users-schemas.js';
+import { bearerToken, principalOf, requestContext } from './auth-guard.js';
+import {
+  ChangePasswordBody,
+  IntrospectBody,
+  IntrospectResponse,
+  LoginBody,
+  MeResponse,
+  PatchMeBody,
+  RefreshBody,
+  RegisterBody,
+  RegisteredPendingVerification,
+  TokenResponse,
+} from './auth-schemas.js';
+import type { AuthService, TokenGrant } from './auth-service.js';
+import { constantTimeEqual } from '../security/tokens.js';
+import type { RefreshCookie } from './refresh-cookie.js';
+
+export interface AuthRoutesOptions {
+  auth: AuthService;
+  users: UsersService;
+  cookie: RefreshCookie;
+  config: Config;
+  clock: Clock;
+}
+
+const tags = ['auth'];
+
+export const authRoutes: FastifyPluginAsyncTypebox<AuthRoutesOptions> = async (app, { auth, users, cookie, config, clock }) => {
+  function sendGrant(reply: FastifyReply, grant: TokenGrant, status = 200) {
+    cookie.set(reply, grant.refreshToken, grant.refreshExpiresAt, clock.now());
+    return reply.status(status).send({
+      access_token: grant.accessToken,
+      token_type: 'Bearer' as const,
+      expires_in: grant.expiresIn,
+      refresh_token: grant.refreshToken,
+      user: toUserView(grant.user),
+    });
+  }
+
+  app.post('/register', {
+    schema: {
+      tags,
+      summary: 'Create an account with email and password',
+      body: RegisterBody,
+      response: { 201: Type.Union([TokenResponse, RegisteredPendingVerification]), ...errorResponses(400, 403, 409, 422, 429, 503) },
+    },
+  }, async function register(request, reply) {
+    const { grant, user } = await auth.register(requestContext(request), request.body);
+    if (!grant) return reply.status(201).send({ user: toUserView(user) });
+    return sendGrant(reply, grant, 201);
+  });
+
+  app.post('/login', {
+    schema: {
+      tags,
+      summary: 'Sign in with email or username and password',
+      body: LoginBody,
+      response: { 200: TokenResponse, ...errorResponses(400, 401, 403, 423, 429, 503) },
+    },
+  }, async function login(request, reply) {
+    const login = request.body.login ?? request.body.email;
+    if (login === undefined) throw commonErrors.validation([{ field: 'login', message: 'is required' }]);
+    return sendGrant(reply, await auth.login(requestContext(request), { login, password: request.body.password }));
+  });
+
+  app.post('/refresh', {
+    schema: {
+      tags,
+      summary: 'Rotate the refresh token (cookie or body) and get a new access token',
+      body: RefreshBody,
+      response: { 200: TokenResponse, ...errorResponses(401, 403, 429) },
+    },
+  }, async function refresh(request, reply) {
+    const fromBody = request.body?.refresh_token;
+    let token = fromBody ?? null;
+    if (!token) {
+      token = cookie.read(request);
+      if (token) cookie.assertOrigin(request);
+    }
+    if (!token) throw commonErrors.validation([{ field: 'refresh_token', message: 'send the refresh cookie or refresh_token' }], 'No refresh token.');
+    try {
+      return sendGrant(reply, await auth.refresh(requestContext(request), token));
+    } catch (error) {
+      if ((error as { status?: number }).status === 401) cookie.clear(reply);
+      throw error;
+    }
+  });
+
+  app.post('/logout', {
+    config: { auth: 'optional' },
+    schema: { tags, summary: 'End the current session (bearer token or refresh cookie)', body: RefreshBody, response: { 204: { type: 'null' }, ...errorResponses(403) } },
+  }, async function logout(request, reply) {
+    const fromCookie = request.principal ? null : cookie.read(request);
+    if (fromCookie) cookie.assertOrigin(request);
+    await auth.logout(requestContext(request), { principal: request.principal, refreshToken: request.body?.refresh_token ?? fromCookie });
+    cookie.clear(reply);
+    return reply.status(204).send();
+  });
+
+  app.post('/logout-all', {
+    config: { auth: 'required' },
+    schema: { tags, summary: 'End every session of the user', security: [{ bearer: [] }], response: { 204: { type: 'null' }, ...errorResponses(401) } },
+  }, async function logoutAll(request, reply) {
+    await auth.logoutAll(requestContext(request), principalOf(request));
+    cookie.clear(reply);
+    return reply.status(204).send();
+  });
+
+  app.get('/me', {
+    config: { auth: 'required' },
+    schema: { tags, summary: 'The signed-in user and their permissions', security: [{ bearer: [] }], response: { 200: MeResponse, ...errorResponses(401) } },
+  }, async function me(request) {
+    const p = principalOf(request);
+    return { ...toUserView(p.user), permissions: [...p.permissions].sort() };
+  });
+
+  app.patch('/me', {
+    config: { auth: 'required' },
+    schema: { tags, summary: 'Update your profile', security: [{ bearer: [] }], body: PatchMeBody, response: { 200: UserSchema, ...errorResponses(400, 401, 409) } },
+  }, async function patchMe(request) {
+    const p = principalOf(request);
+    const b = request.body;
+    const user = await users.updateProfile(requestContext(request), p.userId, {
+      ...(b.name !== undefined ? { name: b.name } : {}),
+      ...(b.username !== undefined ? { username: b.username } : {}),
+      ...(b.avatar_url !== undefined ? { avatarUrl: b.avatar_url } : {}),
+    });
+    return toUserView(user);
+  });
+
+  app.post('/password', {
+    config: { auth: 'required' },
+    schema: {
+      tags,
+      summary: 'Change your password (ends every other session)',
+      security: [{ bearer: [] }],
+      body: ChangePasswordBody,
+      response: { 200: TokenResponse, ...errorResponses(400, 401, 403, 422, 503) },
+    },
+  }, async function changePassword(request, reply) {
+    const grant = await auth.changePassword(requestContext(request), principalOf(request), {
+      ...(request.body.current_password !== undefined ? { currentPassword: request.body.current_password } : {}),
+      newPassword: request.body.new_password,
+    });
+    return sendGrant(reply, grant);
+  });
+
+  app.post('/introspect', {
+    schema: {
+      tags,
+      summary: 'RFC 7662 token introspection for back-end services (INTROSPECTION_TOKEN)',
+      body: IntrospectBody,
+      consumes: ['application/json', 'application/x-www-form-urlencoded'],
+      response: { 200: IntrospectResponse, ...errorResponses(401, 404) },
+    },
+    onRequest: async function requireIntrospectionSecret(request) {
+      if (!config.introspectionToken) throw commonErrors.notFound();
+      const presented = bearerToken(request);
+      if (!presented || !constantTimeEqual(presented, config.introspectionToken)) throw commonErrors.unauthorized('A valid introspection token is required.');
+    },
+  }, async function introspect(request) {
+    const principal = await auth.authenticate(request.body.token);
+    if (!principal) return { active: false };
+    const c = principal.claims;
+    return { active: true, sub: c.sub, sid: c.sid, exp: c.exp, iat: c.iat, roles: principal.user.roles, token_type: 'access_token' as const };
+  });
+};

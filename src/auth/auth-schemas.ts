@@ -1,0 +1,76 @@
+import { Type } from '@sinclair/typebox';
+import { Nullable, Timestamp, Uuid } from '../http/schema-helpers.js';
+import { AvatarUrlField, EmailField, NameField, PasswordField, UserSchema, UsernameField } from '../users/users-schemas.js';
+
+export const RegisterBody = Type.Object(
+  { email: EmailField, password: PasswordField, username: Type.Optional(UsernameField), name: Type.Optional(NameField) },
+  { additionalProperties: false },
+);
+
+export const LoginBody = Type.Object(
+  {
+    login: Type.Optional(Type.String({ minLength: 1, maxLength: 254, description: 'email or username' })),
+    email: Type.Optional(Type.String({ minLength: 1, maxLength: 254, description: 'alias of login' })),
+    password: Type.String({ minLength: 1, maxLength: 1024 }),
+  },
+  { additionalProperties: false },
+);
+
+export const RefreshBody = Type.Union([
+  Type.Object({ refresh_token: Type.Optional(Type.String({ maxLength: 512 })) }, { additionalProperties: false }),
+  Type.Null(),
+]);
+
+export const TokenResponse = Type.Object(
+  {
+    access_token: Type.String(),
+    token_type: Type.Literal('Bearer'),
+    expires_in: Type.Integer(),
+    refresh_token: Type.String(),
+    user: UserSchema,
+  },
+  { $id: 'TokenResponse' },
+);
+
+export const RegisteredPendingVerification = Type.Object({ user: UserSchema });
+
+export const MeResponse = Type.Composite([UserSchema, Type.Object({ permissions: Type.Array(Type.String()) })]);
+
+export const PatchMeBody = Type.Object(
+  { name: Type.Optional(Nullable(NameField)), username: Type.Optional(Nullable(UsernameField)), avatar_url: Type.Optional(Nullable(AvatarUrlField)) },
+  { additionalProperties: false },
+);
+
+export const ChangePasswordBody = Type.Object(
+  { current_password: Type.Optional(Type.String({ maxLength: 1024 })), new_password: PasswordField },
+  { additionalProperties: false },
+);
+
+export const IntrospectBody = Type.Object({ token: Type.String({ maxLength: 8192 }), token_type_hint: Type.Optional(Type.String({ maxLength: 64 })) }, { additionalProperties: false });
+
+export const IntrospectResponse = Type.Object({
+  active: Type.Boolean(),
+  sub: Type.Optional(Uuid),
+  sid: Type.Optional(Uuid),
+  exp: Type.Optional(Type.Integer()),
+  iat: Type.Optional(Type.Integer()),
+  roles: Type.Optional(Type.Array(Type.String())),
+  token_type: Type.Optional(Type.Literal('access_token')),
+});
+
+export const HelloResponse = Type.Object({ message: Type.String(), user_id: Uuid });
+
+export const SessionSchema = Type.Object(
+  {
+    id: Uuid,
+    created_at: Timestamp,
+    last_used_at: Timestamp,
+    expires_at: Timestamp,
+    ip: Nullable(Type.String()),
+    user_agent: Nullable(Type.String()),
+    device: Type.Object({ browser: Nullable(Type.String()), os: Nullable(Type.String()), type: Nullable(Type.String()) }),
+    location: Nullable(Type.Object({ country: Nullable(Type.String()), city: Nullable(Type.String()) })),
+    current: Type.Boolean(),
+  },
+  { $id: 'Session' },
+);

@@ -1,0 +1,206 @@
+/**
+ * Password sign-in and the token lifecycle: register, login, refresh, logout, logout-all and
+ * password change. Rules that matter for security live here, in one place for API, pages and CLI:
+ *
+ * - rate limits first (429 beats 423), then lockout per typed identifier — counted whether or not
+ *   an account has it — then the password;
+ * - unknown users, wrong passwords and password-less accounts all answer 401 invalid_credentials
+ *   after the same amount of hashing work;
+ * - `account_disabled` and `email_not_verified` only after a correct password (no enumeration);
+ * - hashes from imports (bcrypt, weaker argon2) are upgraded after a successful login.
+ */
+import type { AuditService, RequestContext } from '../audit/audit-service.js';
+import type { Clock, EphemeralStore } from '../cache/ephemeral-store.js';
+import type { Config } from '../config/load-config.js';
+import type { Db } from '../db/database-types.js';
+import type { AccessClaims, KeyService } from '../keys/key-service.js';
+import type { RolesService } from '../roles/roles-service.js';
+import type { RateLimiter } from '../security/rate-limiter.js';
+import type { IssuedSession, SessionsService } from '../sessions/sessions-service.js';
+import { normalizeLogin } from '../users/user-fields.js';
+import { usersErrors } from '../users/users-errors.js';
+import type { UserRecord } from '../users/users-repository.js';
+import type { UsersService } from '../users/users-service.js';
+import { authErrors } from './auth-errors.js';
+import type { PasswordHasher } from './password-hasher.js';
+import { normalizePassword, type PasswordPolicy } from './password-policy.js';
+
+export interface AuthServiceDeps {
+  db: Db;
+  config: Config;
+  users: UsersService;
+  sessions: SessionsService;
+  roles: RolesService;
+  keys: KeyService;
+  audit: AuditService;
+  hasher: PasswordHasher;
+  policy: PasswordPolicy;
+  limiter: RateLimiter;
+  store: EphemeralStore;
+  clock: Clock;
+}
+
+/** what a successful sign-in, registration, refresh or password change hands back */
+export interface TokenGrant {
+  accessToken: string;
+  expiresIn: number;
+  refreshToken: string;
+  refreshExpiresAt: Date;
+  sessionId: string;
+  user: UserRecord;
+}
+
+/** the authenticated caller of a request */
+export interface Principal {
+  userId: string;
+  sessionId: string;
+  user: UserRecord;
+  permissions: ReadonlySet<string>;
+  claims: AccessClaims;
+}
+
+export class AuthService {
+  constructor(private readonly d: AuthServiceDeps) {}
+
+  async register(
+    ctx: RequestContext,
+    input: { email: string; password: string; username?: string | null; name?: string | null },
+  ): Promise<{ grant: TokenGrant | null; user: UserRecord }> {
+    if (this.d.config.registration === 'closed') throw authErrors.registrationClosed();
+    await this.d.limiter.hit('register-ip', ctx.ip ?? 'unknown', this.d.config.rateLimits.registerIp);
+    const prepared = await this.d.users.prepareAccount({ ...input, roles: [this.d.config.defaultRole] });
+    const withSession = !this.d.config.requireEmailVerification;
+    const { userId, session } = await this.d.db.transaction().execute(async (tx) => {
+      const id = await this.d.users.insertAccount(tx, { ...ctx, actorId: null }, prepared, false, 'register');
+      const s = withSession ? await this.d.sessions.create(tx, { userId: id, ip: ctx.ip, userAgent: ctx.userAgent }) : null;
+      return { userId: id, session: s };
+    });
+    const user = await this.d.users.get(userId);
+    return { user, grant: session ? await this.#grant(user, session) : null };
+  }
+
+  async login(ctx: RequestContext, input: { login: string; password: string }): Promise<TokenGrant> {
+    const identifier = normalizeLogin(input.login);
+    const limits = this.d.config.rateLimits;
+    await this.d.limiter.hit('login-ip', ctx.ip ?? 'unknown', limits.loginIp);
+    await this.d.limiter.hit('login-id', identifier, limits.loginId);
+
+    const lockKey = `lockout:${identifier}`;
+    const failures = await this.d.store.getCounter(lockKey);
+    if (failures.count >= this.d.config.lockoutThreshold && failures.ttlMs > 0) {
+      throw authErrors.accountLocked(Math.max(1, Math.ceil(failures.ttlMs / 1000)));
+    }
+
+    const password = normalizePassword(input.password);
+    const user = await this.d.users.findByLogin(identifier);
+    let ok = false;
+    if (user?.passwordHash) ok = await this.d.hasher.verify(user.passwordHash, password);
+    else await this.d.hasher.verifyDummy(password);
+
+    if (!user || !ok) {
+      await this.d.store.incrementWithTtl(lockKey, Math.round(this.d.config.lockoutSeconds * 1000));
+      await this.d.audit.recordAlone({ ...ctx, actorId: null }, {
+        type: 'login.failed',
+        userId: user?.id ?? null,
+        data: { reason: !user ? 'unknown_login' : user.passwordHash ? 'wrong_password' : 'no_password' },
+      });
+      throw authErrors.invalidCredentials();
+    }
+    await this.d.store.delete(lockKey);
+    if (user.disabled) throw authErrors.accountDisabled();
+    if (this.d.config.requireEmailVerification && !user.emailVerified) throw authErrors.emailNotVerified();
+
+    if (user.passwordHash && this.d.hasher.needsRehash(user.passwordHash)) {
+      const upgraded = await this.d.hasher.hash(password);
+      await this.d.users.upgradePasswordHash(user.id, user.passwordHash, upgraded);
+    }
+    const session = await this.d.db.transaction().execute(async (tx) => {
+      const s = await this.d.sessions.create(tx, { userId: user.id, ip: ctx.ip, userAgent: ctx.userAgent });
+      await this.d.audit.record(tx, { ...ctx, actorId: user.id }, { type: 'login.succeeded', userId: user.id, data: { session_id: s.sessionId, method: 'password' } });
+      return s;
+    });
+    return this.#grant(user, session);
+  }
+
+  async refresh(ctx: RequestContext, refreshToken: string): Promise<TokenGrant> {
+    await this.d.limiter.hit('refresh-ip', ctx.ip ?? 'unknown', this.d.config.rateLimits.refreshIp);
+    const session = await this.d.sessions.refresh(ctx, refreshToken);
+    const user = await this.d.users.findById(this.d.db, session.userId);
+    if (!user || user.disabled) throw authErrors.accountDisabled();
+    return this.#grant(user, session);
+  }
+
+  /** logout by access token (its session) or by refresh token (cookie); unknown tokens are fine */
+  async logout(ctx: RequestContext, by: { principal: Principal | null; refreshToken: string | null }): Promise<void> {
+    let sessionId: string | null = null;
+    let userId: string | null = null;
+    if (by.principal) {
+      sessionId = by.principal.sessionId;
+      userId = by.principal.userId;
+    } else if (by.refreshToken) {
+      const s = await this.d.sessions.findByRefreshToken(by.refreshToken);
+      if (s && !s.revokedAt) {
+        sessionId = s.id;
+        userId = s.userId;
+      }
+    }
+    if (!sessionId || !userId) return;
+    await this.d.sessions.revokeOwn({ ...ctx, actorId: userId }, userId, sessionId, 'logout').catch((error: unknown) => {
+      if ((error as { code?: string }).code !== 'not_found') throw error;
+    });
+  }
+
+  async logoutAll(ctx: RequestContext, principal: Principal): Promise<void> {
+    await this.d.sessions.revokeAll({ ...ctx, actorId: principal.userId }, principal.userId, 'logout');
+  }
+
+  /**
+   * Changes the password: revokes every session of the user (this one too) and starts a fresh one,
+   * so every other device must sign in again.
+   */
+  async changePassword(ctx: RequestContext, principal: Principal, input: { currentPassword?: string; newPassword: string }): Promise<TokenGrant> {
+    const user = await this.d.users.get(principal.userId);
+    if (user.passwordHash) {
+      if (input.currentPassword === undefined) throw usersErrors.invalidPassword();
+      if (!(await this.d.hasher.verify(user.passwordHash, normalizePassword(input.currentPassword)))) throw usersErrors.invalidPassword();
+    }
+    const password = this.d.policy.check(input.newPassword, [user.email, user.username, user.name]);
+    const hash = await this.d.hasher.hash(password);
+    const { revoked, session } = await this.d.db.transaction().execute(async (tx) => {
+      await this.d.users.setPasswordHash(tx, user.id, hash);
+      const ids = await this.d.sessions.revokeAllInTx(tx, user.id, 'password_changed');
+      const s = await this.d.sessions.create(tx, { userId: user.id, ip: ctx.ip, userAgent: ctx.userAgent });
+      await this.d.audit.record(tx, ctx, { type: 'password.changed', userId: user.id, data: { sessions_revoked: ids.length } });
+      return { revoked: ids, session: s };
+    });
+    await this.d.sessions.announceRevoked(revoked);
+    return this.#grant(await this.d.users.get(user.id), session);
+  }
+
+  /**
+   * The caller behind an access token, or null (401): signature, issuer, audience and expiry,
+   * then the session must be live and the user enabled. Checked on every request; sessions, users
+   * and role permissions come from one-second caches evicted on change on every instance.
+   */
+  async authenticate(accessToken: string): Promise<Principal | null> {
+    const claims = await this.d.keys.verify(accessToken);
+    if (!claims) return null;
+    if (!(await this.d.sessions.isLive(claims.sid, claims.sub))) return null;
+    const user = await this.d.users.getCached(claims.sub);
+    if (!user || user.disabled) return null;
+    const permissions = await this.d.roles.permissionsFor(user.roles);
+    return { userId: user.id, sessionId: claims.sid, user, permissions, claims };
+  }
+
+  async #grant(user: UserRecord, session: IssuedSession): Promise<TokenGrant> {
+    const { token } = await this.d.keys.sign({ sub: user.id, sid: session.sessionId, roles: user.roles });
+    return {
+      accessToken: token,
+      expiresIn: this.d.config.accessTokenTtl,
+      refreshToken: session.refreshToken,
+      refreshExpiresAt: session.expiresAt,
+      sessionId: session.sessionId,
+      user,
+    };
+  }
+}

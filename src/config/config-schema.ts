@@ -1,0 +1,83 @@
+/**
+ * Every setting Gatehouse reads, with its default and a one-line meaning. The README's
+ * configuration table is generated from this list (`npm run docs:config`) and a test checks that
+ * it has not drifted. Durations are integer seconds unless the name says otherwise.
+ */
+export type SettingKind =
+  | { type: 'string' }
+  | { type: 'url' }
+  | { type: 'int'; min: number; max?: number }
+  | { type: 'number'; min: number }
+  | { type: 'bool' }
+  | { type: 'enum'; values: readonly string[] }
+  | { type: 'rateLimit' }
+  | { type: 'list' }
+  | { type: 'secretKey' };
+
+export interface Setting {
+  env: string;
+  kind: SettingKind;
+  /** default as it would be written in the environment; undefined = unset */
+  default?: string;
+  /** shown in the README instead of the literal default */
+  defaultLabel?: string;
+  description: string;
+}
+
+const int = (min: number, max?: number): SettingKind => ({ type: 'int', min, max });
+const rate = (env: string, def: string, what: string): Setting => ({
+  env,
+  kind: { type: 'rateLimit' },
+  default: def,
+  description: `${what} (\`<count>/<seconds>\` moving window, or \`off\`)`,
+});
+
+export const settings = [
+  { env: 'NODE_ENV', kind: { type: 'string' }, default: 'development', description: '`production` enables the production safety checks (SECRETS_KEY required with DATABASE_URL, https-only OAuth)' },
+  { env: 'PORT', kind: int(0, 65535), default: '8000', description: 'HTTP port' },
+  { env: 'HOST', kind: { type: 'string' }, default: '0.0.0.0', description: 'interface to listen on' },
+  { env: 'PUBLIC_URL', kind: { type: 'url' }, default: 'http://localhost:8000', description: 'externally visible base URL: token issuer, links, OAuth callbacks, Origin checks' },
+  { env: 'DATA_DIR', kind: { type: 'string' }, default: './data', description: 'where the embedded database and the generated secrets key live' },
+  { env: 'DATABASE_URL', kind: { type: 'url' }, description: 'PostgreSQL 15+ connection string; unset = embedded PGlite under DATA_DIR' },
+  { env: 'DATABASE_POOL_MAX', kind: int(1, 1000), default: '10', description: 'maximum PostgreSQL connections per instance' },
+  { env: 'REDIS_URL', kind: { type: 'url' }, description: 'Redis 6+ for shared rate limits, lockouts and revocations; unset = in-process memory' },
+  { env: 'REDIS_KEY_PREFIX', kind: { type: 'string' }, default: 'gatehouse:', description: 'prefix of every Redis key and channel' },
+  { env: 'SECRETS_KEY', kind: { type: 'secretKey' }, defaultLabel: 'generated into DATA_DIR', description: '32 bytes, base64: encrypts private signing keys at rest; required with NODE_ENV=production and DATABASE_URL' },
+  { env: 'LOG_LEVEL', kind: { type: 'enum', values: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] }, default: 'info', description: 'log level (secrets are always redacted)' },
+  { env: 'JWT_ALG', kind: { type: 'enum', values: ['EdDSA', 'ES256', 'RS256'] }, default: 'EdDSA', description: 'access-token signature algorithm (Ed25519, P-256 or RSA 2048)' },
+  { env: 'TOKEN_AUDIENCE', kind: { type: 'string' }, default: 'gatehouse', description: '`aud` claim of access tokens' },
+  { env: 'ACCESS_TOKEN_TTL', kind: int(30, 86400), default: '900', description: 'access-token lifetime, seconds' },
+  { env: 'REFRESH_TOKEN_TTL', kind: int(60), default: '604800', description: 'refresh-token lifetime, seconds (renewed on each rotation)' },
+  { env: 'SESSION_MAX_AGE', kind: int(60), default: '2592000', description: 'absolute session lifetime, seconds' },
+  { env: 'REFRESH_REUSE_GRACE', kind: int(0, 300), default: '10', description: 'seconds during which a just-rotated refresh token still works (concurrent tabs); later reuse revokes the session' },
+  { env: 'REFRESH_COOKIE_NAME', kind: { type: 'string' }, default: 'refresh_token', description: 'name of the refresh-token cookie' },
+  { env: 'COOKIE_SECURE', kind: { type: 'bool' }, default: 'true', description: '`Secure` flag on cookies (set `false` only for plain-http development)' },
+  { env: 'COOKIE_DOMAIN', kind: { type: 'string' }, description: 'cookie Domain attribute; unset = host-only' },
+  { env: 'INTROSPECTION_TOKEN', kind: { type: 'string' }, description: 'bearer secret for POST /api/v1/auth/introspect; unset = endpoint off (404)' },
+  { env: 'REGISTRATION', kind: { type: 'enum', values: ['open', 'closed'] }, default: 'open', description: '`closed` = only admins create accounts' },
+  { env: 'REQUIRE_EMAIL_VERIFICATION', kind: { type: 'bool' }, default: 'false', description: 'refuse sign-in until the email address is verified' },
+  { env: 'DEFAULT_ROLE', kind: { type: 'string' }, default: 'buyer', description: 'role given to new users' },
+  { env: 'ADMIN_EMAIL', kind: { type: 'string' }, description: 'with ADMIN_PASSWORD: admin created at start when no active admin exists' },
+  { env: 'ADMIN_PASSWORD', kind: { type: 'string' }, description: 'password of that first admin (strength rules apply)' },
+  { env: 'PASSWORD_MIN_SCORE', kind: int(0, 4), default: '3', description: 'minimum zxcvbn score (0–4) of a new password' },
+  { env: 'ARGON2_MEMORY_KIB', kind: int(1024), default: '19456', description: 'argon2id memory cost, KiB (OWASP)' },
+  { env: 'ARGON2_TIME_COST', kind: int(1), default: '2', description: 'argon2id iterations (OWASP)' },
+  { env: 'ARGON2_PARALLELISM', kind: int(1, 16), default: '1', description: 'argon2id lanes (OWASP)' },
+  { env: 'HASH_CONCURRENCY', kind: int(1, 256), defaultLabel: 'CPU cores', description: 'password hashes computed at once, off the event loop' },
+  { env: 'HASH_QUEUE_MAX', kind: int(0), default: '256', description: 'hashes allowed to wait; beyond, `503 server_busy` with Retry-After' },
+  { env: 'LOCKOUT_THRESHOLD', kind: int(1), default: '5', description: 'failed logins for one identifier that lock it' },
+  { env: 'LOCKOUT_MINUTES', kind: { type: 'number', min: 0.001 }, default: '15', description: 'lockout window in minutes (decimals allowed: 0.05 = 3 s)' },
+  rate('RATE_LIMIT_LOGIN_IP', '20/60', 'login attempts per client IP'),
+  rate('RATE_LIMIT_LOGIN_ID', '10/60', 'login attempts per typed identifier'),
+  rate('RATE_LIMIT_REGISTER_IP', '10/3600', 'registrations per client IP'),
+  rate('RATE_LIMIT_REFRESH_IP', '60/60', 'refreshes per client IP'),
+  rate('RATE_LIMIT_RESET_IP', '5/3600', 'password-reset requests per client IP (used by the email feature)'),
+  rate('RATE_LIMIT_RESET_ID', '3/3600', 'password-reset requests per email (used by the email feature)'),
+  rate('RATE_LIMIT_CODE_ID', '10/600', 'code entries per account (used by the email feature)'),
+  rate('RATE_LIMIT_API_IP', '600/60', 'all API requests per client IP'),
+  { env: 'TRUSTED_PROXIES', kind: { type: 'list' }, default: '', description: 'comma-separated IPs/CIDRs whose X-Forwarded-For is trusted; empty = ignore the header' },
+  { env: 'CORS_ORIGINS', kind: { type: 'list' }, default: '', description: 'comma-separated origins allowed to call the API with credentials' },
+  { env: 'BODY_LIMIT_BYTES', kind: int(1024), default: '65536', description: 'largest accepted request body; larger = `413 payload_too_large`' },
+] as const satisfies readonly Setting[];
+
+export type SettingName = (typeof settings)[number]['env'];

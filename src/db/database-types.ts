@@ -1,0 +1,107 @@
+import type { ColumnType, Generated, Kysely, Transaction } from 'kysely';
+
+type Timestamp = ColumnType<Date, Date, Date>;
+
+export interface UsersTable {
+  id: string;
+  email: string;
+  username: string | null;
+  name: string | null;
+  avatar_url: string | null;
+  password_hash: string | null;
+  email_verified: boolean;
+  disabled: boolean;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface RolesTable {
+  name: string;
+  description: string;
+  permissions: string[];
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface UserRolesTable {
+  user_id: string;
+  role_name: string;
+}
+
+export interface SessionsTable {
+  id: string;
+  user_id: string;
+  /** the current refresh token, AES-GCM encrypted, so a stale token inside the grace window can get it */
+  refresh_token_enc: string;
+  created_at: Timestamp;
+  last_used_at: Timestamp;
+  /** refresh-token expiry (renewed on rotation, never past max_expires_at) */
+  expires_at: Timestamp;
+  max_expires_at: Timestamp;
+  ip: string | null;
+  user_agent: string | null;
+  device_browser: string | null;
+  device_os: string | null;
+  device_type: string | null;
+  location_country: string | null;
+  location_city: string | null;
+  revoked_at: Timestamp | null;
+  revoked_reason: string | null;
+}
+
+export interface RefreshTokensTable {
+  token_hash: string;
+  session_id: string;
+  created_at: Timestamp;
+  rotated_at: Timestamp | null;
+}
+
+export interface SigningKeysTable {
+  kid: string;
+  alg: string;
+  public_jwk: ColumnType<Record<string, unknown>, string, string>;
+  private_key_enc: string;
+  created_at: Timestamp;
+  retired_at: Timestamp | null;
+}
+
+export interface ProductsTable {
+  id: string;
+  seller_id: string;
+  title: string;
+  description: string | null;
+  price: ColumnType<string, string, string>;
+  currency: string;
+  image_url: string | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface AuditEventsTable {
+  seq: Generated<string>;
+  id: string;
+  type: string;
+  user_id: string | null;
+  actor_id: string | null;
+  ip: string | null;
+  user_agent: string | null;
+  data: ColumnType<Record<string, unknown>, string, string>;
+  created_at: Timestamp;
+  prev_hash: string;
+  hash: string;
+}
+
+export interface Database {
+  users: UsersTable;
+  roles: RolesTable;
+  user_roles: UserRolesTable;
+  sessions: SessionsTable;
+  refresh_tokens: RefreshTokensTable;
+  signing_keys: SigningKeysTable;
+  products: ProductsTable;
+  audit_events: AuditEventsTable;
+}
+
+export type Db = Kysely<Database>;
+/** a transaction or the database itself: repositories accept either */
+export type Executor = Kysely<Database> | Transaction<Database>;

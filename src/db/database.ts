@@ -1,0 +1,53 @@
+import { mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { Kysely, PostgresDialect, sql } from 'kysely';
+import pg from 'pg';
+import type { Database, Db } from './database-types.js';
+import { PGliteDialect } from './pglite-dialect.js';
+import type { PGlite as PGliteType } from '@electric-sql/pglite';
+
+export interface DatabaseOptions {
+  /** PostgreSQL URL; null = embedded PGlite */
+  databaseUrl: string | null;
+  dataDir: string;
+  poolMax: number;
+  /** tests: a PGlite data dump to start from (a migrated template) */
+  pgliteLoadDataDir?: Blob;
+  /** tests: keep PGlite in memory only */
+  pgliteInMemory?: boolean;
+}
+
+export interface DatabaseHandle {
+  db: Db;
+  engine: 'postgres' | 'pglite';
+  /** the embedded engine itself (PGlite only): dumps for test templates */
+  pglite?: PGliteType;
+  close(): Promise<void>;
+}
+
+// timestamps come back as Date from both engines; bigint (count, serial) as string from pg.
+export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHandle> {
+  if (options.databaseUrl) {
+    const pool = new pg.Pool({ connectionString: options.databaseUrl, max: options.poolMax, connectionTimeoutMillis: 5000 });
+    // an idle client losing its connection must not crash the process
+    pool.on('error', () => {});
+    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    return { db, engine: 'postgres', close: () => db.destroy() };
+  }
+  const { PGlite } = await import('@electric-sql/pglite');
+  let pglite;
+  if (options.pgliteInMemory) {
+    pglite = new PGlite({ loadDataDir: options.pgliteLoadDataDir });
+  } else {
+    const dir = resolve(join(options.dataDir, 'pglite'));
+    mkdirSync(dir, { recursive: true });
+    pglite = new PGlite(dir, { loadDataDir: options.pgliteLoadDataDir });
+  }
+  await pglite.waitReady;
+  const db = new Kysely<Database>({ dialect: new PGliteDialect(pglite) });
+  return { db, engine: 'pglite', pglite, close: () => db.destroy() };
+}
+
+export async function checkDatabase(db: Db): Promise<void> {
+  await sql`select 1`.execute(db);
+}

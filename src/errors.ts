@@ -1,0 +1,56 @@
+/**
+ * Domain errors: what went wrong, in terms of the product, with a stable snake_case `code` that is
+ * API contract (SPEC §9). No HTTP imports here; src/http/error-handler.ts maps them to RFC 9457
+ * problem+json once. `expose` is false for 5xx: their detail goes to the log, never the client.
+ */
+export interface DomainErrorOptions {
+  detail?: string;
+  cause?: unknown;
+  /** extra response headers, e.g. Retry-After */
+  headers?: Record<string, string>;
+  /** validation errors: field list */
+  errors?: { field: string; message: string }[];
+}
+
+export class DomainError extends Error {
+  readonly detail: string | undefined;
+  readonly headers: Record<string, string>;
+  readonly errors: { field: string; message: string }[] | undefined;
+
+  constructor(
+    readonly code: string,
+    readonly status: number,
+    readonly title: string,
+    options: DomainErrorOptions = {},
+  ) {
+    super(options.detail ?? title, { cause: options.cause });
+    this.name = 'DomainError';
+    this.detail = options.detail;
+    this.headers = options.headers ?? {};
+    this.errors = options.errors;
+  }
+
+  get expose(): boolean {
+    return this.status < 500;
+  }
+}
+
+/** errors every feature may raise */
+export const commonErrors = {
+  validation: (errors: { field: string; message: string }[], detail = 'The request is invalid.') =>
+    new DomainError('validation_error', 400, 'Validation failed', { detail, errors }),
+  unauthorized: (detail = 'A valid access token is required.') =>
+    new DomainError('unauthorized', 401, 'Unauthorized', { detail, headers: { 'www-authenticate': 'Bearer' } }),
+  forbidden: (detail = 'You are not allowed to do this.') => new DomainError('forbidden', 403, 'Forbidden', { detail }),
+  notFound: (detail = 'Not found.') => new DomainError('not_found', 404, 'Not Found', { detail }),
+  rateLimited: (retryAfterSeconds: number) =>
+    new DomainError('rate_limited', 429, 'Too Many Requests', {
+      detail: `Too many requests; retry in ${retryAfterSeconds} s.`,
+      headers: { 'retry-after': String(retryAfterSeconds) },
+    }),
+  serverBusy: (retryAfterSeconds = 1) =>
+    new DomainError('server_busy', 503, 'Server Busy', {
+      detail: 'The server is busy; retry shortly.',
+      headers: { 'retry-after': String(retryAfterSeconds) },
+    }),
+};

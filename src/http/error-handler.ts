@@ -1,0 +1,69 @@
+/**
+ * The one place errors become responses: DomainError -> its status and code; Fastify's own
+ * client errors (bad JSON, body too large, bad URL, wrong media type) -> the matching code; a
+ * validation failure -> 400 validation_error with the field list; anything else -> 500 with
+ * nothing but a request id (the cause is logged, never sent).
+ */
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { DomainError } from '../errors.js';
+import { fieldErrors } from './validation.js';
+import { problem, PROBLEM_CONTENT_TYPE, type Problem } from './problem.js';
+
+function fromFastifyError(error: FastifyError): Problem | null {
+  if (error.validation) {
+    return problem(400, 'validation_error', 'Validation failed', {
+      detail: 'The request is invalid.',
+      errors: fieldErrors(error.validation as Parameters<typeof fieldErrors>[0], error.validationContext),
+    });
+  }
+  switch (error.code) {
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return problem(413, 'payload_too_large', 'Payload too large', { detail: 'The request body is larger than the server accepts.' });
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return problem(400, 'validation_error', 'Validation failed', {
+        detail: 'Send the body as application/json.',
+        errors: [{ field: '(body)', message: 'unsupported content type' }],
+      });
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+      return problem(400, 'validation_error', 'Validation failed', { detail: 'The JSON body is empty.', errors: [{ field: '(body)', message: 'is required' }] });
+    case 'FST_ERR_CTP_INVALID_JSON_BODY':
+    case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
+      return problem(400, 'validation_error', 'Validation failed', { detail: 'The body is not valid JSON.', errors: [{ field: '(body)', message: 'is not valid JSON' }] });
+  }
+  const status = error.statusCode ?? 500;
+  if (status === 404) return problem(404, 'not_found', 'Not Found', { detail: 'Not found.' });
+  if (status === 413) return problem(413, 'payload_too_large', 'Payload too large');
+  if (status === 429) return problem(429, 'rate_limited', 'Too Many Requests');
+  if (status >= 400 && status < 500) {
+    // malformed JSON arrives as a SyntaxError with status 400; bad URLs as FST_ERR_BAD_URL
+    return problem(400, 'validation_error', 'Validation failed', { detail: 'The request is malformed.', errors: [{ field: '(request)', message: 'is malformed' }] });
+  }
+  return null;
+}
+
+export function registerErrorHandling(app: FastifyInstance): void {
+  app.setErrorHandler(async function handleError(error: FastifyError | DomainError, request: FastifyRequest, reply: FastifyReply) {
+    let body: Problem;
+    if (error instanceof DomainError) {
+      body = problem(error.status, error.code, error.title, { ...(error.detail ? { detail: error.detail } : {}), ...(error.errors ? { errors: error.errors } : {}) });
+      for (const [k, v] of Object.entries(error.headers)) reply.header(k, v);
+      if (!error.expose) request.log.error({ err: error.cause ?? error }, 'server error');
+    } else {
+      const mapped = fromFastifyError(error);
+      if (mapped) body = mapped;
+      else {
+        request.log.error({ err: error }, 'unhandled error');
+        body = problem(500, 'internal_error', 'Internal Server Error', { detail: 'Something went wrong on our side.' });
+      }
+    }
+    if (body.status >= 500) body.request_id = request.id;
+    return reply.status(body.status).type(PROBLEM_CONTENT_TYPE).send(body);
+  });
+
+  app.setNotFoundHandler(async function notFound(request, reply) {
+    return reply
+      .status(404)
+      .type(PROBLEM_CONTENT_TYPE)
+      .send(problem(404, 'not_found', 'Not Found', { detail: `No route for ${request.method} ${request.url.split('?')[0]}.` }));
+  });
+}

@@ -1,0 +1,227 @@
+/**
+ * Access-token signing keys and JWT issue/verify.
+ *
+ * Keys live in the database (private JWK sealed with SECRETS_KEY) so every instance signs with the
+ * same key and a restart keeps old tokens valid. The first start generates one; `gatehouse keys
+ * rotate` adds a new active key and retires the old ones, which stay published in JWKS (and keep
+ * verifying) for ACCESS_TOKEN_TTL plus a margin covering instances that have not reloaded yet.
+ * Instances reload the key set every KEY_RELOAD_MS and on an unknown `kid`.
+ *
+ * Verified tokens are cached by their exact string until `exp` (bounded size): a repeat request
+ * skips the signature check. Revocation is not decided here: the session check runs on every
+ * request (src/sessions/session-cache.ts).
+ */
+import { randomUUID } from 'node:crypto';
+import {
+  calculateJwkThumbprint,
+  errors as joseErrors,
+  exportJWK,
+  generateKeyPair,
+  importJWK,
+  jwtVerify,
+  SignJWT,
+  type CryptoKey,
+  type JWK,
+  type JWTPayload,
+  type KeyObject,
+} from 'jose';
+import type { Clock } from '../cache/ephemeral-store.js';
+import type { Db } from '../db/database-types.js';
+import type { SecretBox } from '../security/secret-box.js';
+import type { SigningKeysRepository, SigningKeyRow } from './signing-keys-repository.js';
+
+export type JwtAlg = 'EdDSA' | 'ES256' | 'RS256';
+
+export interface AccessClaims {
+  sub: string;
+  sid: string;
+  roles: string[];
+  jti: string;
+  iat: number;
+  exp: number;
+}
+
+type AnyKey = CryptoKey | KeyObject | Uint8Array;
+
+interface LoadedKey {
+  kid: string;
+  alg: string;
+  publicJwk: JWK;
+  publicKey: AnyKey;
+  privateKey: AnyKey | null;
+  retiredAt: Date | null;
+}
+
+const KEY_RELOAD_MS = 30_000;
+const RETIRED_MARGIN_S = 120;
+const VERIFIED_CACHE_MAX = 50_000;
+
+export interface KeyServiceOptions {
+  db: Db;
+  repo: SigningKeysRepository;
+  box: SecretBox;
+  alg: JwtAlg;
+  issuer: string;
+  audience: string;
+  accessTokenTtl: number;
+  clock: Clock;
+}
+
+export class KeyService {
+  #keys = new Map<string, LoadedKey>();
+  #active: LoadedKey | null = null;
+  #reloadTimer: NodeJS.Timeout | null = null;
+  #lastReload = 0;
+  readonly #verified = new Map<string, AccessClaims>();
+
+  constructor(private readonly o: KeyServiceOptions) {}
+
+  /** loads keys, creating the first one if none is active for JWT_ALG */
+  async init(): Promise<void> {
+    await this.o.db.transaction().execute(async (tx) => {
+      await this.o.repo.lockForRotation(tx);
+      if ((await this.o.repo.countActive(tx, this.o.alg)) === 0) {
+        await this.o.repo.retireActive(tx, new Date(this.o.clock.now()));
+        await this.o.repo.insert(tx, await this.#generate());
+      }
+    });
+    await this.reload();
+    this.#reloadTimer = setInterval(() => void this.reload().catch(() => {}), KEY_RELOAD_MS);
+    this.#reloadTimer.unref();
+  }
+
+  /** adds a new active key; older keys stay published until their tokens have expired */
+  async rotate(): Promise<string> {
+    const key = await this.#generate();
+    await this.o.db.transaction().execute(async (tx) => {
+      await this.o.repo.lockForRotation(tx);
+      await this.o.repo.retireActive(tx, new Date(this.o.clock.now()));
+      await this.o.repo.insert(tx, key);
+    });
+    await this.reload();
+    return key.kid;
+  }
+
+  async reload(): Promise<void> {
+    const since = new Date(this.o.clock.now() - (this.o.accessTokenTtl + RETIRED_MARGIN_S) * 1000);
+    const rows = await this.o.repo.listUsable(this.o.db, since);
+    const keys = new Map<string, LoadedKey>();
+    let active: LoadedKey | null = null;
+    for (const row of rows) {
+      const loaded = await this.#load(row);
+      keys.set(loaded.kid, loaded);
+      if (!active && row.retiredAt === null && row.alg === this.o.alg) active = loaded;
+    }
+    this.#keys = keys;
+    this.#active = active;
+    this.#lastReload = this.o.clock.now();
+  }
+
+  close(): void {
+    if (this.#reloadTimer) clearInterval(this.#reloadTimer);
+  }
+
+  jwks(): { keys: JWK[] } {
+    return { keys: [...this.#keys.values()].map((k) => k.publicJwk) };
+  }
+
+  async sign(input: { sub: string; sid: string; roles: string[] }): Promise<{ token: string; claims: AccessClaims }> {
+    const key = this.#active;
+    if (!key?.privateKey) throw new Error('no active signing key');
+    const iat = Math.floor(this.o.clock.now() / 1000);
+    const claims: AccessClaims = { sub: input.sub, sid: input.sid, roles: input.roles, jti: randomUUID(), iat, exp: iat + this.o.accessTokenTtl };
+    const token = await new SignJWT({ sid: claims.sid, roles: claims.roles })
+      .setProtectedHeader({ alg: key.alg, kid: key.kid, typ: 'JWT' })
+      .setIssuer(this.o.issuer)
+      .setAudience(this.o.audience)
+      .setSubject(claims.sub)
+      .setJti(claims.jti)
+      .setIssuedAt(iat)
+      .setExpirationTime(claims.exp)
+      .sign(key.privateKey);
+    return { token, claims };
+  }
+
+  /** the token's claims, or null when it is malformed, forged, foreign or expired */
+  async verify(token: string): Promise<AccessClaims | null> {
+    const nowS = this.o.clock.now() / 1000;
+    const cached = this.#verified.get(token);
+    if (cached) {
+      if (cached.exp > nowS) return cached;
+      this.#verified.delete(token);
+      return null;
+    }
+    if (token.length > 4096) return null;
+    try {
+      const { payload } = await jwtVerify(token, (header) => this.#keyFor(header.kid, header.alg), {
+        issuer: this.o.issuer,
+        audience: this.o.audience,
+        algorithms: ['EdDSA', 'ES256', 'RS256'],
+        currentDate: new Date(this.o.clock.now()),
+        requiredClaims: ['sub', 'exp', 'iat', 'jti'],
+      });
+      const claims = toClaims(payload);
+      if (!claims) return null;
+      if (this.#verified.size >= VERIFIED_CACHE_MAX) this.#verified.clear();
+      this.#verified.set(token, claims);
+      return claims;
+    } catch (error) {
+      if (error instanceof joseErrors.JOSEError || error instanceof TypeError) return null;
+      throw error;
+    }
+  }
+
+  async #keyFor(kid: string | undefined, alg: string | undefined): Promise<AnyKey> {
+    let key = kid ? this.#keys.get(kid) : undefined;
+    // a key rotated in by another instance: reload at most once a second
+    if (!key && kid && this.o.clock.now() - this.#lastReload > 1000) {
+      await this.reload();
+      key = this.#keys.get(kid);
+    }
+    if (!key || key.alg !== alg) throw new joseErrors.JWKSNoMatchingKey();
+    return key.publicKey;
+  }
+
+  async #generate(): Promise<Omit<SigningKeyRow, 'retiredAt'>> {
+    const alg = this.o.alg;
+    const { publicKey, privateKey } = await generateKeyPair(alg, {
+      extractable: true,
+      ...(alg === 'EdDSA' ? { crv: 'Ed25519' } : {}),
+      ...(alg === 'RS256' ? { modulusLength: 2048 } : {}),
+    });
+    const publicJwk = await exportJWK(publicKey);
+    const privateJwk = await exportJWK(privateKey);
+    const kid = await calculateJwkThumbprint(publicJwk);
+    return {
+      kid,
+      alg,
+      publicJwk: { ...publicJwk, kid, alg, use: 'sig' },
+      privateKeyEnc: this.o.box.seal(JSON.stringify(privateJwk)),
+      createdAt: new Date(this.o.clock.now()),
+    };
+  }
+
+  async #load(row: SigningKeyRow): Promise<LoadedKey> {
+    const existing = this.#keys.get(row.kid);
+    if (existing) return { ...existing, retiredAt: row.retiredAt };
+    const publicJwk = row.publicJwk as JWK;
+    const privateJwk = JSON.parse(this.o.box.open(row.privateKeyEnc)) as JWK;
+    return {
+      kid: row.kid,
+      alg: row.alg,
+      publicJwk,
+      publicKey: await importJWK(publicJwk, row.alg),
+      privateKey: row.retiredAt === null ? await importJWK(privateJwk, row.alg) : null,
+      retiredAt: row.retiredAt,
+    };
+  }
+}
+
+function toClaims(p: JWTPayload): AccessClaims | null {
+  const roles = (p as { roles?: unknown }).roles;
+  const sid = (p as { sid?: unknown }).sid;
+  if (typeof p.sub !== 'string' || typeof sid !== 'string' || typeof p.jti !== 'string') return null;
+  if (typeof p.exp !== 'number' || typeof p.iat !== 'number') return null;
+  if (!Array.isArray(roles) || !roles.every((r) => typeof r === 'string')) return null;
+  return { sub: p.sub, sid, roles: roles as string[], jti: p.jti, iat: p.iat, exp: p.exp };
+}

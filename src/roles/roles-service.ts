@@ -1,0 +1,124 @@
+/**
+ * Roles are data; permissions come from a fixed catalogue. Permissions are resolved from the
+ * user's current roles on every request, through a role map cached for at most one second and
+ * evicted on every instance when a role changes, so a demotion takes effect within a second.
+ */
+import type { AuditService, RequestContext } from '../audit/audit-service.js';
+import type { Clock } from '../cache/ephemeral-store.js';
+import type { InvalidationBus } from '../cache/invalidation-bus.js';
+import { TtlCache } from '../cache/ttl-cache.js';
+import type { Db } from '../db/database-types.js';
+import { commonErrors } from '../errors.js';
+import { ADMIN_ROLE, PERMISSION_NAMES, PERMISSIONS } from './permissions.js';
+import { rolesErrors } from './roles-errors.js';
+import type { RoleRecord, RolesRepository } from './roles-repository.js';
+import type { UsersRepository } from '../users/users-repository.js';
+
+export interface RolesServiceDeps {
+  db: Db;
+  roles: RolesRepository;
+  users: UsersRepository;
+  audit: AuditService;
+  bus: InvalidationBus;
+  clock: Clock;
+  defaultRole: string;
+}
+
+export class RolesService {
+  readonly #cache: TtlCache<Map<string, ReadonlySet<string>>>;
+
+  constructor(private readonly d: RolesServiceDeps) {
+    this.#cache = new TtlCache(1000, 1, () => d.clock.now());
+    d.bus.on('roles', () => this.#cache.clear());
+  }
+
+  catalogue(): { name: string; description: string }[] {
+    return PERMISSIONS.map((p) => ({ name: p.name, description: p.description }));
+  }
+
+  async permissionsFor(roles: readonly string[]): Promise<Set<string>> {
+    const map = await this.#roleMap();
+    const result = new Set<string>();
+    for (const role of roles) for (const p of map.get(role) ?? []) result.add(p);
+    return result;
+  }
+
+  /** roles that grant `permission` (e.g. every role that makes a user an admin) */
+  async rolesGranting(permission: string): Promise<string[]> {
+    const map = await this.#roleMap();
+    return [...map].filter(([, perms]) => perms.has(permission)).map(([name]) => name);
+  }
+
+  /** the names in `names` that are not roles */
+  async unknownRoles(names: readonly string[]): Promise<string[]> {
+    const map = await this.#roleMap();
+    return names.filter((n) => !map.has(n));
+  }
+
+  async list(): Promise<RoleRecord[]> {
+    return (await this.d.roles.list(this.d.db)).map(withAdminPermissions);
+  }
+
+  async create(ctx: RequestContext, input: RoleRecord): Promise<RoleRecord> {
+    validatePermissions(input.permissions);
+    const role = { ...input, permissions: [...new Set(input.permissions)] };
+    await this.d.db.transaction().execute(async (tx) => {
+      if (!(await this.d.roles.insert(tx, role, new Date(this.d.clock.now())))) throw rolesErrors.exists(role.name);
+      await this.d.audit.record(tx, ctx, { type: 'role.created', userId: null, data: { role: role.name, permissions: role.permissions } });
+    });
+    await this.d.bus.publish('roles', '*');
+    return role;
+  }
+
+  async update(ctx: RequestContext, name: string, patch: { description?: string; permissions?: string[] }): Promise<RoleRecord> {
+    if (patch.permissions) validatePermissions(patch.permissions);
+    const updated = await this.d.db.transaction().execute(async (tx) => {
+      const current = await this.d.roles.lock(tx, name);
+      if (!current) throw rolesErrors.notFound(name);
+      if (name === ADMIN_ROLE) throw rolesErrors.protected();
+      const next = {
+        description: patch.description ?? current.description,
+        permissions: patch.permissions ? [...new Set(patch.permissions)] : current.permissions,
+      };
+      await this.d.roles.update(tx, name, next, new Date(this.d.clock.now()));
+      await this.d.audit.record(tx, ctx, {
+        type: 'role.updated',
+        userId: null,
+        data: { role: name, ...(patch.permissions ? { permissions: next.permissions } : {}), ...(patch.description !== undefined ? { description_changed: true } : {}) },
+      });
+      return { name, ...next };
+    });
+    await this.d.bus.publish('roles', '*');
+    return updated;
+  }
+
+  async delete(ctx: RequestContext, name: string): Promise<void> {
+    await this.d.db.transaction().execute(async (tx) => {
+      const current = await this.d.roles.lock(tx, name);
+      if (!current) throw rolesErrors.notFound(name);
+      if (name === ADMIN_ROLE) throw rolesErrors.protected();
+      if (name === this.d.defaultRole) throw rolesErrors.inUse(`"${name}" is the DEFAULT_ROLE given to new users; change DEFAULT_ROLE first.`);
+      const holders = await this.d.users.countWithRole(tx, name);
+      if (holders > 0) throw rolesErrors.inUse(`"${name}" is still held by ${holders} user${holders === 1 ? '' : 's'}; remove it from them first.`);
+      await this.d.roles.delete(tx, name);
+      await this.d.audit.record(tx, ctx, { type: 'role.deleted', userId: null, data: { role: name } });
+    });
+    await this.d.bus.publish('roles', '*');
+  }
+
+  async #roleMap(): Promise<Map<string, ReadonlySet<string>>> {
+    return this.#cache.get('all', async () => {
+      const rows = await this.d.roles.list(this.d.db);
+      return new Map(rows.map((r) => [r.name, new Set(withAdminPermissions(r).permissions)]));
+    });
+  }
+}
+
+function withAdminPermissions(role: RoleRecord): RoleRecord {
+  return role.name === ADMIN_ROLE ? { ...role, permissions: [...PERMISSION_NAMES] } : role;
+}
+
+function validatePermissions(permissions: string[]): void {
+  const errors = permissions.flatMap((p, i) => (PERMISSION_NAMES.includes(p) ? [] : [{ field: `permissions.${i}`, message: `unknown permission "${p}"` }]));
+  if (errors.length > 0) throw commonErrors.validation(errors, `Unknown permission. Known: ${PERMISSION_NAMES.join(', ')}.`);
+}

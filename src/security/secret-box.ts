@@ -1,0 +1,52 @@
+/**
+ * Encryption of secrets at rest (private signing keys, the current refresh token of a session,
+ * later OAuth client secrets) with AES-256-GCM under a key derived from SECRETS_KEY by HKDF, one
+ * derived key per purpose so a ciphertext of one kind can never be replayed as another.
+ * Format: v1.<iv>.<ciphertext+tag>, base64url.
+ */
+import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+export class SecretBox {
+  readonly #key: Buffer;
+
+  constructor(masterKey: Buffer, purpose: string) {
+    this.#key = Buffer.from(hkdfSync('sha256', masterKey, Buffer.alloc(0), `gatehouse:${purpose}`, 32));
+  }
+
+  seal(plaintext: string): string {
+    const iv = randomBytes(12);
+    const cipher = createCipheriv('aes-256-gcm', this.#key, iv);
+    const body = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final(), cipher.getAuthTag()]);
+    return `v1.${iv.toString('base64url')}.${body.toString('base64url')}`;
+  }
+
+  /** throws when the ciphertext was not made with this key and purpose */
+  open(sealed: string): string {
+    const [version, ivText, bodyText] = sealed.split('.');
+    if (version !== 'v1' || !ivText || !bodyText) throw new Error('unrecognised sealed secret');
+    const body = Buffer.from(bodyText, 'base64url');
+    const decipher = createDecipheriv('aes-256-gcm', this.#key, Buffer.from(ivText, 'base64url'));
+    decipher.setAuthTag(body.subarray(body.length - 16));
+    return Buffer.concat([decipher.update(body.subarray(0, body.length - 16)), decipher.final()]).toString('utf8');
+  }
+}
+
+/**
+ * SECRETS_KEY when configured; otherwise the key generated once into DATA_DIR/secrets.key (the
+ * embedded default). Production with DATABASE_URL never gets here without SECRETS_KEY (loadConfig).
+ */
+export function resolveSecretsKey(configured: Buffer | null, dataDir: string): { key: Buffer; generated: boolean } {
+  if (configured) return { key: configured, generated: false };
+  const path = join(dataDir, 'secrets.key');
+  if (existsSync(path)) {
+    const key = Buffer.from(readFileSync(path, 'utf8').trim(), 'base64');
+    if (key.length !== 32) throw new Error(`${path} does not hold a 32-byte base64 key`);
+    return { key, generated: false };
+  }
+  mkdirSync(dataDir, { recursive: true });
+  const key = randomBytes(32);
+  writeFileSync(path, `${key.toString('base64')}\n`, { mode: 0o600, flag: 'wx' });
+  return { key, generated: true };
+}

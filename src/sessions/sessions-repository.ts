@@ -1,0 +1,167 @@
+import type { Executor } from '../db/database-types.js';
+
+export interface SessionRecord {
+  id: string;
+  userId: string;
+  refreshTokenEnc: string;
+  createdAt: Date;
+  lastUsedAt: Date;
+  expiresAt: Date;
+  maxExpiresAt: Date;
+  ip: string | null;
+  userAgent: string | null;
+  device: { browser: string | null; os: string | null; type: string | null };
+  location: { country: string | null; city: string | null } | null;
+  revokedAt: Date | null;
+}
+
+export interface NewSession {
+  id: string;
+  userId: string;
+  refreshTokenEnc: string;
+  refreshTokenHash: string;
+  createdAt: Date;
+  expiresAt: Date;
+  maxExpiresAt: Date;
+  ip: string | null;
+  userAgent: string | null;
+  device: { browser: string | null; os: string | null; type: string | null };
+}
+
+type Row = {
+  id: string;
+  user_id: string;
+  refresh_token_enc: string;
+  created_at: Date;
+  last_used_at: Date;
+  expires_at: Date;
+  max_expires_at: Date;
+  ip: string | null;
+  user_agent: string | null;
+  device_browser: string | null;
+  device_os: string | null;
+  device_type: string | null;
+  location_country: string | null;
+  location_city: string | null;
+  revoked_at: Date | null;
+};
+
+function toRecord(r: Row): SessionRecord {
+  return {
+    id: r.id,
+    userId: r.user_id,
+    refreshTokenEnc: r.refresh_token_enc,
+    createdAt: r.created_at,
+    lastUsedAt: r.last_used_at,
+    expiresAt: r.expires_at,
+    maxExpiresAt: r.max_expires_at,
+    ip: r.ip,
+    userAgent: r.user_agent,
+    device: { browser: r.device_browser, os: r.device_os, type: r.device_type },
+    location: r.location_country || r.location_city ? { country: r.location_country, city: r.location_city } : null,
+    revokedAt: r.revoked_at,
+  };
+}
+
+export class SessionsRepository {
+  async insert(tx: Executor, s: NewSession): Promise<void> {
+    await tx
+      .insertInto('sessions')
+      .values({
+        id: s.id,
+        user_id: s.userId,
+        refresh_token_enc: s.refreshTokenEnc,
+        created_at: s.createdAt,
+        last_used_at: s.createdAt,
+        expires_at: s.expiresAt,
+        max_expires_at: s.maxExpiresAt,
+        ip: s.ip,
+        user_agent: s.userAgent,
+        device_browser: s.device.browser,
+        device_os: s.device.os,
+        device_type: s.device.type,
+        location_country: null,
+        location_city: null,
+        revoked_at: null,
+        revoked_reason: null,
+      })
+      .execute();
+    await this.insertRefreshToken(tx, s.refreshTokenHash, s.id, s.createdAt);
+  }
+
+  async findById(db: Executor, id: string): Promise<SessionRecord | null> {
+    const row = await db.selectFrom('sessions').selectAll().where('id', '=', id).executeTakeFirst();
+    return row ? toRecord(row) : null;
+  }
+
+  async lockById(tx: Executor, id: string): Promise<SessionRecord | null> {
+    const row = await tx.selectFrom('sessions').selectAll().where('id', '=', id).forUpdate().executeTakeFirst();
+    return row ? toRecord(row) : null;
+  }
+
+  /** live = not revoked, not expired; newest first */
+  async listLive(db: Executor, userId: string, now: Date): Promise<SessionRecord[]> {
+    const rows = await db
+      .selectFrom('sessions')
+      .selectAll()
+      .where('user_id', '=', userId)
+      .where('revoked_at', 'is', null)
+      .where('expires_at', '>', now)
+      .orderBy('created_at', 'desc')
+      .orderBy('id', 'desc')
+      .execute();
+    return rows.map(toRecord);
+  }
+
+  async findRefreshToken(db: Executor, hash: string): Promise<{ sessionId: string; rotatedAt: Date | null } | null> {
+    const row = await db.selectFrom('refresh_tokens').select(['session_id', 'rotated_at']).where('token_hash', '=', hash).executeTakeFirst();
+    return row ? { sessionId: row.session_id, rotatedAt: row.rotated_at } : null;
+  }
+
+  /** atomically marks a current token rotated; false when someone else rotated it first */
+  async markRotated(tx: Executor, hash: string, at: Date): Promise<boolean> {
+    const result = await tx
+      .updateTable('refresh_tokens')
+      .set({ rotated_at: at })
+      .where('token_hash', '=', hash)
+      .where('rotated_at', 'is', null)
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) > 0;
+  }
+
+  async insertRefreshToken(tx: Executor, hash: string, sessionId: string, at: Date): Promise<void> {
+    await tx.insertInto('refresh_tokens').values({ token_hash: hash, session_id: sessionId, created_at: at, rotated_at: null }).execute();
+  }
+
+  async updateAfterRotation(tx: Executor, id: string, refreshTokenEnc: string, at: Date, expiresAt: Date): Promise<void> {
+    await tx.updateTable('sessions').set({ refresh_token_enc: refreshTokenEnc, last_used_at: at, expires_at: expiresAt }).where('id', '=', id).execute();
+  }
+
+  /** returns whether the session was live before */
+  async revoke(tx: Executor, id: string, at: Date, reason: string): Promise<boolean> {
+    const result = await tx
+      .updateTable('sessions')
+      .set({ revoked_at: at, revoked_reason: reason })
+      .where('id', '=', id)
+      .where('revoked_at', 'is', null)
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) > 0;
+  }
+
+  /** revokes every live session of a user (except one, when given); returns the revoked ids */
+  async revokeAllForUser(tx: Executor, userId: string, at: Date, reason: string, exceptId?: string): Promise<string[]> {
+    let q = tx
+      .updateTable('sessions')
+      .set({ revoked_at: at, revoked_reason: reason })
+      .where('user_id', '=', userId)
+      .where('revoked_at', 'is', null);
+    if (exceptId) q = q.where('id', '!=', exceptId);
+    const rows = await q.returning('id').execute();
+    return rows.map((r) => r.id);
+  }
+
+  async idsForUser(db: Executor, userId: string): Promise<string[]> {
+    const rows = await db.selectFrom('sessions').select('id').where('user_id', '=', userId).execute();
+    return rows.map((r) => r.id);
+  }
+}

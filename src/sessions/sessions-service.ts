@@ -1,0 +1,173 @@
+/**
+ * Sessions: one sign-in on one device, and the refresh tokens that keep it alive.
+ *
+ * Design: a refresh token is 256 random bits; only its SHA-256 is stored (refresh_tokens, one row
+ * per generation). Every refresh rotates it. A token that was already rotated is theft unless it
+ * comes back within REFRESH_REUSE_GRACE seconds of its rotation (two tabs refreshing at once): then
+ * the caller gets the session's *current* token, which is kept sealed (AES-GCM under SECRETS_KEY)
+ * for exactly this purpose, with no second rotation. Later reuse revokes the whole session.
+ * Rotation is one conditional UPDATE, so two racing refreshes cannot both rotate.
+ *
+ * Revocation is checked on every authenticated request through `isLive`, cached for at most one
+ * second per instance and evicted everywhere at once through the invalidation bus.
+ */
+import { randomUUID } from 'node:crypto';
+import type { AuditService, RequestContext } from '../audit/audit-service.js';
+import type { Clock } from '../cache/ephemeral-store.js';
+import type { InvalidationBus } from '../cache/invalidation-bus.js';
+import { TtlCache } from '../cache/ttl-cache.js';
+import type { Db, Executor } from '../db/database-types.js';
+import type { SecretBox } from '../security/secret-box.js';
+import { looksLikeRefreshToken, randomToken, sha256 } from '../security/tokens.js';
+import { parseDevice } from './device.js';
+import { sessionsErrors } from './sessions-errors.js';
+import type { SessionRecord, SessionsRepository } from './sessions-repository.js';
+
+export interface SessionsServiceDeps {
+  db: Db;
+  repo: SessionsRepository;
+  audit: AuditService;
+  bus: InvalidationBus;
+  box: SecretBox;
+  clock: Clock;
+  refreshTokenTtl: number;
+  sessionMaxAge: number;
+  reuseGraceSeconds: number;
+}
+
+export interface IssuedSession {
+  sessionId: string;
+  userId: string;
+  refreshToken: string;
+  /** when the refresh token stops working */
+  expiresAt: Date;
+}
+
+interface LiveState {
+  userId: string;
+  live: boolean;
+  expiresAtMs: number;
+}
+
+export class SessionsService {
+  readonly #state: TtlCache<LiveState | null>;
+
+  constructor(private readonly d: SessionsServiceDeps) {
+    this.#state = new TtlCache(1000, 100_000, () => d.clock.now());
+    d.bus.on('session', (id) => this.#state.delete(id));
+  }
+
+  /** starts a session inside the caller's transaction (sign-in, registration, password change) */
+  async create(tx: Executor, input: { userId: string; ip: string | null; userAgent: string | null }): Promise<IssuedSession> {
+    const now = this.d.clock.now();
+    const refreshToken = randomToken();
+    const maxExpiresAt = new Date(now + this.d.sessionMaxAge * 1000);
+    const expiresAt = new Date(Math.min(now + this.d.refreshTokenTtl * 1000, maxExpiresAt.getTime()));
+    const id = randomUUID();
+    await this.d.repo.insert(tx, {
+      id,
+      userId: input.userId,
+      refreshTokenEnc: this.d.box.seal(refreshToken),
+      refreshTokenHash: sha256(refreshToken),
+      createdAt: new Date(now),
+      expiresAt,
+      maxExpiresAt,
+      ip: input.ip,
+      userAgent: input.userAgent ? input.userAgent.slice(0, 1024) : null,
+      device: parseDevice(input.userAgent),
+    });
+    return { sessionId: id, userId: input.userId, refreshToken, expiresAt };
+  }
+
+  /** rotates a refresh token (see the header comment for reuse and the grace window) */
+  async refresh(ctx: RequestContext, refreshToken: string): Promise<IssuedSession> {
+    if (!looksLikeRefreshToken(refreshToken)) throw sessionsErrors.invalidRefreshToken();
+    const hash = sha256(refreshToken);
+    const outcome = await this.d.db.transaction().execute(async (tx) => {
+      const found = await this.d.repo.findRefreshToken(tx, hash);
+      if (!found) throw sessionsErrors.invalidRefreshToken();
+      const session = await this.d.repo.lockById(tx, found.sessionId);
+      const now = this.d.clock.now();
+      if (!session || session.revokedAt || session.expiresAt.getTime() <= now) throw sessionsErrors.invalidRefreshToken();
+
+      if (found.rotatedAt === null && (await this.d.repo.markRotated(tx, hash, new Date(now)))) {
+        const next = randomToken();
+        const expiresAt = new Date(Math.min(now + this.d.refreshTokenTtl * 1000, session.maxExpiresAt.getTime()));
+        await this.d.repo.insertRefreshToken(tx, sha256(next), session.id, new Date(now));
+        await this.d.repo.updateAfterRotation(tx, session.id, this.d.box.seal(next), new Date(now), expiresAt);
+        return { kind: 'ok' as const, issued: { sessionId: session.id, userId: session.userId, refreshToken: next, expiresAt } };
+      }
+      // already rotated (possibly just now, by a concurrent request holding the session lock before us)
+      const rotatedAt = found.rotatedAt?.getTime() ?? now;
+      if (now - rotatedAt <= this.d.reuseGraceSeconds * 1000) {
+        const current = this.d.box.open(session.refreshTokenEnc);
+        return { kind: 'ok' as const, issued: { sessionId: session.id, userId: session.userId, refreshToken: current, expiresAt: session.expiresAt } };
+      }
+      await this.d.repo.revoke(tx, session.id, new Date(now), 'refresh_token_reused');
+      await this.d.audit.record(tx, { ...ctx, actorId: null }, { type: 'refresh.reused', userId: session.userId, data: { session_id: session.id } });
+      return { kind: 'reused' as const, sessionId: session.id };
+    });
+    if (outcome.kind === 'reused') {
+      await this.d.bus.publish('session', outcome.sessionId);
+      throw sessionsErrors.refreshTokenReused();
+    }
+    return outcome.issued;
+  }
+
+  /** the session a refresh token belongs to, if it is still current (logout by cookie) */
+  async findByRefreshToken(refreshToken: string): Promise<SessionRecord | null> {
+    if (!looksLikeRefreshToken(refreshToken)) return null;
+    const found = await this.d.repo.findRefreshToken(this.d.db, sha256(refreshToken));
+    if (!found) return null;
+    return this.d.repo.findById(this.d.db, found.sessionId);
+  }
+
+  /** is this session live and owned by this user? (every authenticated request asks) */
+  async isLive(sessionId: string, userId: string): Promise<boolean> {
+    const state = await this.#state.get(sessionId, async () => {
+      const s = await this.d.repo.findById(this.d.db, sessionId);
+      return s ? { userId: s.userId, live: s.revokedAt === null, expiresAtMs: s.maxExpiresAt.getTime() } : null;
+    });
+    return state !== null && state.live && state.userId === userId && state.expiresAtMs > this.d.clock.now();
+  }
+
+  async listLive(userId: string): Promise<SessionRecord[]> {
+    return this.d.repo.listLive(this.d.db, userId, new Date(this.d.clock.now()));
+  }
+
+  /** revokes one of the user's sessions; 404 when it is not theirs or already gone */
+  async revokeOwn(ctx: RequestContext, userId: string, sessionId: string, event: 'logout' | 'session.revoked'): Promise<void> {
+    const revoked = await this.d.db.transaction().execute(async (tx) => {
+      const s = await this.d.repo.lockById(tx, sessionId);
+      if (!s || s.userId !== userId || s.revokedAt || s.expiresAt.getTime() <= this.d.clock.now()) return false;
+      await this.d.repo.revoke(tx, sessionId, new Date(this.d.clock.now()), event);
+      await this.d.audit.record(tx, ctx, { type: event, userId, data: { session_id: sessionId } });
+      return true;
+    });
+    if (!revoked) throw sessionsErrors.notFound();
+    await this.d.bus.publish('session', sessionId);
+  }
+
+  /**
+   * Revokes every live session of a user inside the caller's transaction. The caller must call
+   * `announceRevoked` with the result after commit so other instances drop their cached state.
+   */
+  async revokeAllInTx(tx: Executor, userId: string, reason: string, exceptId?: string): Promise<string[]> {
+    return this.d.repo.revokeAllForUser(tx, userId, new Date(this.d.clock.now()), reason, exceptId);
+  }
+
+  async announceRevoked(sessionIds: readonly string[]): Promise<void> {
+    await Promise.all(sessionIds.map((id) => this.d.bus.publish('session', id)));
+  }
+
+  /** revokes every session of a user in its own transaction, with one audit event */
+  async revokeAll(ctx: RequestContext, userId: string, event: 'logout' | 'session.revoked', data: Record<string, unknown> = {}): Promise<number> {
+    const ids = await this.d.db.transaction().execute(async (tx) => {
+      const revoked = await this.revokeAllInTx(tx, userId, event);
+      await this.d.audit.record(tx, ctx, { type: event, userId, data: { ...data, all: true, count: revoked.length } });
+      return revoked;
+    });
+    await this.announceRevoked(ids);
+    return ids.length;
+  }
+}

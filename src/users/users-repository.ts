@@ -1,0 +1,225 @@
+import { sql } from 'kysely';
+import type { Executor } from '../db/database-types.js';
+
+export interface UserRecord {
+  id: string;
+  email: string;
+  username: string | null;
+  name: string | null;
+  avatarUrl: string | null;
+  passwordHash: string | null;
+  emailVerified: boolean;
+  disabled: boolean;
+  roles: string[];
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export interface NewUser {
+  id: string;
+  email: string;
+  username: string | null;
+  name: string | null;
+  passwordHash: string | null;
+  emailVerified: boolean;
+  roles: string[];
+  createdAt: Date;
+}
+
+export interface UserPatch {
+  email?: string;
+  username?: string | null;
+  name?: string | null;
+  avatarUrl?: string | null;
+  passwordHash?: string | null;
+  emailVerified?: boolean;
+  disabled?: boolean;
+}
+
+export interface UserListQuery {
+  q: string | null;
+  role: string | null;
+  limit: number;
+  after: { createdAt: Date; id: string } | null;
+}
+
+/** unique-constraint violations, told apart so the service can answer email_taken/username_taken */
+export class UniqueViolation extends Error {
+  constructor(readonly field: 'email' | 'username') {
+    super(`${field} already taken`);
+  }
+}
+
+function selectUsers(db: Executor) {
+  return db
+    .selectFrom('users')
+    .selectAll('users')
+    .select(sql<string[]>`array(select ur.role_name from user_roles ur where ur.user_id = users.id order by ur.role_name)`.as('roles'));
+}
+
+function toRecord(row: {
+  id: string;
+  email: string;
+  username: string | null;
+  name: string | null;
+  avatar_url: string | null;
+  password_hash: string | null;
+  email_verified: boolean;
+  disabled: boolean;
+  roles: string[];
+  created_at: Date;
+  updated_at: Date;
+}): UserRecord {
+  return {
+    id: row.id,
+    email: row.email,
+    username: row.username,
+    name: row.name,
+    avatarUrl: row.avatar_url,
+    passwordHash: row.password_hash,
+    emailVerified: row.email_verified,
+    disabled: row.disabled,
+    roles: row.roles ?? [],
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
+
+function translateUnique(error: unknown): never {
+  const e = error as { code?: string; constraint?: string; detail?: string; message?: string };
+  if (e?.code === '23505') {
+    const where = `${e.constraint ?? ''} ${e.detail ?? ''} ${e.message ?? ''}`;
+    throw new UniqueViolation(where.includes('username') ? 'username' : 'email');
+  }
+  throw error;
+}
+
+export class UsersRepository {
+  async findById(db: Executor, id: string): Promise<UserRecord | null> {
+    const row = await selectUsers(db).where('users.id', '=', id).executeTakeFirst();
+    return row ? toRecord(row) : null;
+  }
+
+  async findByEmail(db: Executor, email: string): Promise<UserRecord | null> {
+    const row = await selectUsers(db).where('users.email', '=', email).executeTakeFirst();
+    return row ? toRecord(row) : null;
+  }
+
+  /** a login identifier matches an email or a username */
+  async findByLogin(db: Executor, login: string): Promise<UserRecord | null> {
+    const row = await selectUsers(db)
+      .where((eb) => eb.or([eb('users.email', '=', login), eb('users.username', '=', login)]))
+      .orderBy(sql`users.email = ${login}`, 'desc')
+      .executeTakeFirst();
+    return row ? toRecord(row) : null;
+  }
+
+  async lockById(tx: Executor, id: string): Promise<UserRecord | null> {
+    await tx.selectFrom('users').select('id').where('id', '=', id).forUpdate().executeTakeFirst();
+    return this.findById(tx, id);
+  }
+
+  async insert(tx: Executor, user: NewUser): Promise<void> {
+    try {
+      await tx
+        .insertInto('users')
+        .values({
+          id: user.id,
+          email: user.email,
+          username: user.username,
+          name: user.name,
+          avatar_url: null,
+          password_hash: user.passwordHash,
+          email_verified: user.emailVerified,
+          disabled: false,
+          created_at: user.createdAt,
+          updated_at: user.createdAt,
+        })
+        .execute();
+    } catch (error) {
+      translateUnique(error);
+    }
+    await this.setRoles(tx, user.id, user.roles);
+  }
+
+  async update(tx: Executor, id: string, patch: UserPatch, at: Date): Promise<void> {
+    const set: Record<string, unknown> = { updated_at: at };
+    if (patch.email !== undefined) set.email = patch.email;
+    if (patch.username !== undefined) set.username = patch.username;
+    if (patch.name !== undefined) set.name = patch.name;
+    if (patch.avatarUrl !== undefined) set.avatar_url = patch.avatarUrl;
+    if (patch.passwordHash !== undefined) set.password_hash = patch.passwordHash;
+    if (patch.emailVerified !== undefined) set.email_verified = patch.emailVerified;
+    if (patch.disabled !== undefined) set.disabled = patch.disabled;
+    try {
+      await tx.updateTable('users').set(set).where('id', '=', id).execute();
+    } catch (error) {
+      translateUnique(error);
+    }
+  }
+
+  async setRoles(tx: Executor, id: string, roles: string[]): Promise<void> {
+    await tx.deleteFrom('user_roles').where('user_id', '=', id).execute();
+    if (roles.length > 0) {
+      await tx
+        .insertInto('user_roles')
+        .values([...new Set(roles)].map((role_name) => ({ user_id: id, role_name })))
+        .execute();
+    }
+  }
+
+  async delete(tx: Executor, id: string): Promise<boolean> {
+    const result = await tx.deleteFrom('users').where('id', '=', id).executeTakeFirst();
+    return Number(result.numDeletedRows) > 0;
+  }
+
+  /** active (not disabled) users holding any of the given roles */
+  async countActiveWithRoles(tx: Executor, roles: string[]): Promise<number> {
+    if (roles.length === 0) return 0;
+    const row = await tx
+      .selectFrom('users')
+      .select(sql<number>`count(distinct users.id)::int`.as('n'))
+      .innerJoin('user_roles', 'user_roles.user_id', 'users.id')
+      .where('users.disabled', '=', false)
+      .where('user_roles.role_name', 'in', roles)
+      .executeTakeFirstOrThrow();
+    return row.n;
+  }
+
+  async countWithRole(db: Executor, role: string): Promise<number> {
+    const row = await db
+      .selectFrom('user_roles')
+      .select(sql<number>`count(*)::int`.as('n'))
+      .where('role_name', '=', role)
+      .executeTakeFirstOrThrow();
+    return row.n;
+  }
+
+  async list(db: Executor, query: UserListQuery): Promise<UserRecord[]> {
+    let q = selectUsers(db);
+    if (query.q) {
+      const pattern = `%${query.q.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+      q = q.where((eb) =>
+        eb.or([
+          eb('users.email', 'like', pattern),
+          eb('users.username', 'like', pattern),
+          eb(sql`lower(users.name)`, 'like', pattern),
+        ]),
+      );
+    }
+    if (query.role) {
+      const role = query.role;
+      q = q.where((eb) =>
+        eb.exists(eb.selectFrom('user_roles as r').select('r.user_id').whereRef('r.user_id', '=', 'users.id').where('r.role_name', '=', role)),
+      );
+    }
+    if (query.after) {
+      const { createdAt, id } = query.after;
+      q = q.where((eb) =>
+        eb.or([eb('users.created_at', '<', createdAt), eb.and([eb('users.created_at', '=', createdAt), eb('users.id', '<', id)])]),
+      );
+    }
+    const rows = await q.orderBy('users.created_at', 'desc').orderBy('users.id', 'desc').limit(query.limit).execute();
+    return rows.map(toRecord);
+  }
+}

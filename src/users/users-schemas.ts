@@ -1,0 +1,45 @@
+import { Type, type Static } from '@sinclair/typebox';
+import { Nullable, Timestamp, Uuid } from '../http/schema-helpers.js';
+import type { UserRecord } from './users-repository.js';
+
+export const UserSchema = Type.Object(
+  {
+    id: Uuid,
+    email: Type.String(),
+    username: Nullable(Type.String()),
+    name: Nullable(Type.String()),
+    avatar_url: Nullable(Type.String()),
+    roles: Type.Array(Type.String()),
+    email_verified: Type.Boolean(),
+    has_password: Type.Boolean(),
+    disabled: Type.Boolean(),
+    created_at: Timestamp,
+    updated_at: Timestamp,
+  },
+  { $id: 'User' },
+);
+
+export type UserView = Static<typeof UserSchema>;
+
+/** the public shape of a user: a whitelist, so the password hash can never leak */
+export function toUserView(u: UserRecord): UserView {
+  return {
+    id: u.id,
+    email: u.email,
+    username: u.username,
+    name: u.name,
+    avatar_url: u.avatarUrl,
+    roles: u.roles,
+    email_verified: u.emailVerified,
+    has_password: u.passwordHash !== null,
+    disabled: u.disabled,
+    created_at: u.createdAt.toISOString(),
+    updated_at: u.updatedAt.toISOString(),
+  };
+}
+
+export const NameField = Type.String({ minLength: 1, maxLength: 100 });
+export const UsernameField = Type.String({ minLength: 3, maxLength: 32, description: '3–32 of a-z 0-9 _ . - (lower-cased)' });
+export const EmailField = Type.String({ minLength: 3, maxLength: 254, description: 'trimmed and lower-cased' });
+export const PasswordField = Type.String({ minLength: 1, maxLength: 1024, description: '8–128 characters after NFC normalisation' });
+export const AvatarUrlField = Type.String({ format: 'uri', pattern: '^https?://', maxLength: 2048 });

@@ -1,0 +1,267 @@
+/**
+ * Accounts: profile changes, admin management (SPEC §4 Admin) and the rules that guard them —
+ * unique email/username, known roles, the last active admin. Every change that should end a
+ * user's sessions (disable, admin password reset, delete) revokes them in the same transaction
+ * and announces it to every instance after commit.
+ */
+import { randomUUID } from 'node:crypto';
+import { sql } from 'kysely';
+import type { AuditService, RequestContext } from '../audit/audit-service.js';
+import type { PasswordHasher } from '../auth/password-hasher.js';
+import type { PasswordPolicy } from '../auth/password-policy.js';
+import type { Clock } from '../cache/ephemeral-store.js';
+import type { InvalidationBus } from '../cache/invalidation-bus.js';
+import { TtlCache } from '../cache/ttl-cache.js';
+import type { Db, Executor } from '../db/database-types.js';
+import { commonErrors, DomainError } from '../errors.js';
+import type { RolesService } from '../roles/roles-service.js';
+import type { SessionsService } from '../sessions/sessions-service.js';
+import { normalizeEmail, normalizeUsername } from './user-fields.js';
+import { usersErrors } from './users-errors.js';
+import { UniqueViolation, type UserListQuery, type UserPatch, type UserRecord, type UsersRepository } from './users-repository.js';
+
+export interface UsersServiceDeps {
+  db: Db;
+  repo: UsersRepository;
+  roles: RolesService;
+  sessions: SessionsService;
+  audit: AuditService;
+  bus: InvalidationBus;
+  hasher: PasswordHasher;
+  policy: PasswordPolicy;
+  clock: Clock;
+  defaultRole: string;
+}
+
+export interface NewAccount {
+  email: string;
+  password: string | null;
+  username?: string | null;
+  name?: string | null;
+  roles?: string[];
+  emailVerified?: boolean;
+}
+
+export interface AdminUserPatch {
+  name?: string | null;
+  roles?: string[];
+  disabled?: boolean;
+  emailVerified?: boolean;
+  password?: string;
+}
+
+const ADMIN_LOCK = 7_262_003; // serialises changes that could remove the last active admin
+const ADMIN_PERMISSION = 'users:admin';
+
+export class UsersService {
+  readonly #cache: TtlCache<UserRecord | null>;
+
+  constructor(private readonly d: UsersServiceDeps) {
+    this.#cache = new TtlCache(1000, 100_000, () => d.clock.now());
+    d.bus.on('user', (id) => this.#cache.delete(id));
+  }
+
+  /** the user as of at most one second ago (request authentication, /me) */
+  getCached(id: string): Promise<UserRecord | null> {
+    return this.#cache.get(id, () => this.d.repo.findById(this.d.db, id));
+  }
+
+  async get(id: string): Promise<UserRecord> {
+    const user = await this.d.repo.findById(this.d.db, id);
+    if (!user) throw usersErrors.notFound();
+    return user;
+  }
+
+  findByLogin(login: string): Promise<UserRecord | null> {
+    return this.d.repo.findByLogin(this.d.db, login);
+  }
+
+  findById(db: Executor, id: string): Promise<UserRecord | null> {
+    return this.d.repo.findById(db, id);
+  }
+
+  list(query: UserListQuery): Promise<UserRecord[]> {
+    return this.d.repo.list(this.d.db, query);
+  }
+
+  /** normalises and checks a new account's fields; hashes the password off the event loop */
+  async prepareAccount(input: NewAccount): Promise<{ email: string; username: string | null; name: string | null; passwordHash: string | null; roles: string[] }> {
+    const email = normalizeEmail(input.email);
+    const username = input.username ? normalizeUsername(input.username) : null;
+    const roles = input.roles ?? [this.d.defaultRole];
+    const unknown = await this.d.roles.unknownRoles(roles);
+    if (unknown.length > 0) {
+      throw commonErrors.validation(unknown.map((r) => ({ field: `roles.${roles.indexOf(r)}`, message: `unknown role "${r}"` })));
+    }
+    const password = input.password === null ? null : this.d.policy.check(input.password, [email, username, input.name]);
+    // fail fast on a taken email/username before spending a hash (the insert re-checks atomically)
+    if (await this.d.repo.findByEmail(this.d.db, email)) throw usersErrors.emailTaken();
+    if (username && (await this.d.repo.findByLogin(this.d.db, username))?.username === username) throw usersErrors.usernameTaken();
+    const passwordHash = password === null ? null : await this.d.hasher.hash(password);
+    return { email, username, name: input.name ?? null, passwordHash, roles };
+  }
+
+  /** inserts a prepared account inside the caller's transaction, with its audit event */
+  async insertAccount(
+    tx: Executor,
+    ctx: RequestContext,
+    prepared: Awaited<ReturnType<UsersService['prepareAccount']>>,
+    emailVerified: boolean,
+    via: 'register' | 'admin' | 'cli' | 'bootstrap',
+  ): Promise<string> {
+    const id = randomUUID();
+    try {
+      await this.d.repo.insert(tx, { id, ...prepared, emailVerified, createdAt: new Date(this.d.clock.now()) });
+    } catch (error) {
+      if (error instanceof UniqueViolation) throw error.field === 'email' ? usersErrors.emailTaken() : usersErrors.usernameTaken();
+      throw error;
+    }
+    await this.d.audit.record(tx, { ...ctx, actorId: ctx.actorId ?? id }, { type: 'user.created', userId: id, data: { via, roles: prepared.roles } });
+    return id;
+  }
+
+  /** admin-created account (works with REGISTRATION=closed) */
+  async createByAdmin(ctx: RequestContext, input: NewAccount): Promise<UserRecord> {
+    const prepared = await this.prepareAccount(input);
+    const id = await this.d.db.transaction().execute((tx) => this.insertAccount(tx, ctx, prepared, input.emailVerified ?? false, 'admin'));
+    return this.get(id);
+  }
+
+  /** PATCH /me: the user's own profile fields */
+  async updateProfile(ctx: RequestContext, userId: string, patch: { name?: string | null; username?: string | null; avatarUrl?: string | null }): Promise<UserRecord> {
+    const changes: UserPatch = {};
+    if (patch.name !== undefined) changes.name = patch.name;
+    if (patch.avatarUrl !== undefined) changes.avatarUrl = patch.avatarUrl;
+    if (patch.username !== undefined) changes.username = patch.username === null ? null : normalizeUsername(patch.username);
+    await this.d.db.transaction().execute(async (tx) => {
+      if (!(await this.d.repo.lockById(tx, userId))) throw usersErrors.notFound();
+      await this.#update(tx, userId, changes);
+      await this.d.audit.record(tx, ctx, { type: 'user.updated', userId, data: { fields: Object.keys(patch) } });
+    });
+    await this.d.bus.publish('user', userId);
+    return this.get(userId);
+  }
+
+  /** PATCH /admin/users/{id} */
+  async updateByAdmin(ctx: RequestContext, userId: string, patch: AdminUserPatch): Promise<UserRecord> {
+    if (patch.roles) {
+      const unknown = await this.d.roles.unknownRoles(patch.roles);
+      if (unknown.length > 0) {
+        throw commonErrors.validation(unknown.map((r) => ({ field: `roles.${patch.roles!.indexOf(r)}`, message: `unknown role "${r}"` })));
+      }
+    }
+    const existing = await this.get(userId);
+    const passwordHash =
+      patch.password !== undefined
+        ? await this.d.hasher.hash(this.d.policy.check(patch.password, [existing.email, existing.username, existing.name]))
+        : undefined;
+    const revoked = await this.d.db.transaction().execute(async (tx) => {
+      await this.#lockAdmins(tx);
+      const user = await this.d.repo.lockById(tx, userId);
+      if (!user) throw usersErrors.notFound();
+      const changes: UserPatch = {};
+      if (patch.name !== undefined) changes.name = patch.name;
+      if (patch.disabled !== undefined) changes.disabled = patch.disabled;
+      if (patch.emailVerified !== undefined) changes.emailVerified = patch.emailVerified;
+      if (passwordHash !== undefined) changes.passwordHash = passwordHash;
+      await this.#update(tx, userId, changes);
+      if (patch.roles) await this.d.repo.setRoles(tx, userId, patch.roles);
+      if (patch.roles || patch.disabled) await this.#assertAdminRemains(tx, user);
+      let revokedIds: string[] = [];
+      if (patch.disabled === true || passwordHash !== undefined) {
+        revokedIds = await this.d.sessions.revokeAllInTx(tx, userId, patch.disabled ? 'user_disabled' : 'password_set_by_admin');
+      }
+      const fields = Object.keys(patch).filter((k) => k !== 'password');
+      await this.d.audit.record(tx, ctx, {
+        type: 'user.updated',
+        userId,
+        data: { fields, ...(patch.roles ? { roles: patch.roles } : {}), ...(patch.disabled !== undefined ? { disabled: patch.disabled } : {}), ...(passwordHash ? { password_set: true, sessions_revoked: revokedIds.length } : {}) },
+      });
+      if (passwordHash !== undefined) await this.d.audit.record(tx, ctx, { type: 'password.changed', userId, data: { by: 'admin' } });
+      return revokedIds;
+    });
+    await this.d.bus.publish('user', userId);
+    await this.d.sessions.announceRevoked(revoked);
+    return this.get(userId);
+  }
+
+  /** deletes the account; sessions and products go by cascade, audit rows stay */
+  async delete(ctx: RequestContext, userId: string, via: 'admin' | 'self'): Promise<void> {
+    const sessionIds = await this.d.db.transaction().execute(async (tx) => {
+      await this.#lockAdmins(tx);
+      const user = await this.d.repo.lockById(tx, userId);
+      if (!user) throw usersErrors.notFound();
+      const ids = await this.d.sessions.revokeAllInTx(tx, userId, 'user_deleted');
+      await this.d.repo.delete(tx, userId);
+      await this.#assertAdminRemains(tx, user);
+      await this.d.audit.record(tx, ctx, { type: 'user.deleted', userId, data: { via, email_domain: user.email.split('@')[1] ?? null } });
+      return ids;
+    });
+    await this.d.bus.publish('user', userId);
+    await this.d.sessions.announceRevoked(sessionIds);
+  }
+
+  /** sets a new password hash (password change/reset) inside the caller's transaction */
+  async setPasswordHash(tx: Executor, userId: string, passwordHash: string): Promise<void> {
+    await this.d.repo.update(tx, userId, { passwordHash }, new Date(this.d.clock.now()));
+  }
+
+  /** stores a rehash of the password at current parameters (after a successful login) */
+  async upgradePasswordHash(userId: string, oldHash: string, newHash: string): Promise<void> {
+    await this.d.db
+      .updateTable('users')
+      .set({ password_hash: newHash })
+      .where('id', '=', userId)
+      .where('password_hash', '=', oldHash)
+      .execute();
+  }
+
+  async hasActiveAdmin(): Promise<boolean> {
+    const adminRoles = await this.d.roles.rolesGranting(ADMIN_PERMISSION);
+    return (await this.d.repo.countActiveWithRoles(this.d.db, adminRoles)) > 0;
+  }
+
+  /**
+   * Creates an admin unless an active admin exists (start-up with ADMIN_EMAIL/ADMIN_PASSWORD,
+   * `gatehouse create-admin`). An existing account with that email is left alone.
+   */
+  async ensureAdmin(ctx: RequestContext, input: { email: string; password: string; username?: string | null }, via: 'cli' | 'bootstrap'): Promise<{ created: boolean; reason?: string }> {
+    const prepared = await this.prepareAccount({ ...input, roles: ['admin'] }).catch((error: unknown) => {
+      if (error instanceof DomainError && (error.code === 'email_taken' || error.code === 'username_taken')) return error;
+      throw error;
+    });
+    if (prepared instanceof DomainError) return { created: false, reason: prepared.detail ?? prepared.code };
+    return this.d.db.transaction().execute(async (tx) => {
+      await this.#lockAdmins(tx);
+      if (via === 'bootstrap') {
+        const adminRoles = await this.d.roles.rolesGranting(ADMIN_PERMISSION);
+        if ((await this.d.repo.countActiveWithRoles(tx, adminRoles)) > 0) return { created: false, reason: 'an active admin exists' };
+      }
+      await this.insertAccount(tx, ctx, prepared, true, via);
+      return { created: true };
+    });
+  }
+
+  async #update(tx: Executor, userId: string, changes: UserPatch): Promise<void> {
+    try {
+      await this.d.repo.update(tx, userId, changes, new Date(this.d.clock.now()));
+    } catch (error) {
+      if (error instanceof UniqueViolation) throw error.field === 'email' ? usersErrors.emailTaken() : usersErrors.usernameTaken();
+      throw error;
+    }
+  }
+
+  async #lockAdmins(tx: Executor): Promise<void> {
+    await sql`select pg_advisory_xact_lock(${ADMIN_LOCK})`.execute(tx);
+  }
+
+  /**
+   * After a change to `before` (inside the admin lock, so concurrent demotions serialise): if that
+   * user was an active admin, at least one active admin must remain. The transaction then rolls back.
+   */
+  async #assertAdminRemains(tx: Executor, before: UserRecord): Promise<void> {
+    const adminRoles = await this.d.roles.rolesGranting(ADMIN_PERMISSION);
+    const wasAdmin = !before.disabled && before.roles.some((r) => adminRoles.includes(r));
+    if (wasAdmin && (await this.d.repo.countActiveWithRoles(tx, adminRoles)) === 0) throw usersErrors.lastAdmin();
+  }
+}

@@ -1,0 +1,89 @@
+/**
+ * A Gatehouse app for one test file: fresh database (PGlite copy or a new PostgreSQL database),
+ * its own ephemeral state (memory, or Redis under a unique key prefix when TEST_REDIS_URL is set),
+ * a config built from a test environment plus overrides, and quiet logs.
+ *
+ * Tests may lower the argon2 cost (production defaults never are) and turn rate limits off
+ * unless the test is about them.
+ */
+import { randomBytes, randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { buildApp } from '../../src/app.js';
+import type { Clock, EphemeralStore } from '../../src/cache/ephemeral-store.js';
+import { MemoryStore } from '../../src/cache/memory-store.js';
+import { deleteKeysWithPrefix, RedisStore } from '../../src/cache/redis-store.js';
+import { loadConfig, type Config } from '../../src/config/load-config.js';
+import { createTestDatabase, type TestDatabase } from './test-database.js';
+
+export const redisUrl = process.env.TEST_REDIS_URL ?? null;
+
+export const baseTestEnv: Record<string, string> = {
+  NODE_ENV: 'test',
+  LOG_LEVEL: 'silent',
+  PUBLIC_URL: 'http://localhost:8000',
+  ARGON2_MEMORY_KIB: '1024',
+  ARGON2_TIME_COST: '1',
+  COOKIE_SECURE: 'false',
+  RATE_LIMIT_LOGIN_IP: 'off',
+  RATE_LIMIT_LOGIN_ID: 'off',
+  RATE_LIMIT_REGISTER_IP: 'off',
+  RATE_LIMIT_REFRESH_IP: 'off',
+  RATE_LIMIT_API_IP: 'off',
+};
+
+export interface TestContext {
+  /** the first app instance */
+  app: FastifyInstance;
+  config: Config;
+  db: TestDatabase;
+  /** another instance on the same database and Redis prefix (PostgreSQL + Redis only) */
+  startInstance(overrides?: Record<string, string>): Promise<FastifyInstance>;
+  close(): Promise<void>;
+}
+
+export interface TestOptions {
+  env?: Record<string, string>;
+  clock?: Clock;
+}
+
+export async function buildTestContext(options: TestOptions = {}): Promise<TestContext> {
+  const db = await createTestDatabase();
+  const dataDir = mkdtempSync(join(tmpdir(), 'gatehouse-test-'));
+  const prefix = `gatehouse-test:${randomUUID()}:`;
+  const secretsKey = randomBytes(32).toString('base64');
+  const apps: FastifyInstance[] = [];
+
+  const makeConfig = (overrides: Record<string, string> = {}) =>
+    loadConfig({ ...baseTestEnv, DATA_DIR: dataDir, SECRETS_KEY: secretsKey, REDIS_KEY_PREFIX: prefix, ...(options.env ?? {}), ...overrides });
+
+  async function start(overrides: Record<string, string> = {}): Promise<FastifyInstance> {
+    const config = makeConfig(overrides);
+    const store: EphemeralStore = redisUrl
+      ? new RedisStore({ url: redisUrl, keyPrefix: prefix, clock: options.clock ?? { now: () => Date.now() } })
+      : (apps[0]?.services.store ?? new MemoryStore(options.clock));
+    const app = await buildApp(config, { database: await db.open(), store, ...(options.clock ? { clock: options.clock } : {}), logger: false });
+    apps.push(app);
+    return app;
+  }
+
+  const app = await start();
+  return {
+    app,
+    config: app.services.config,
+    db,
+    async startInstance(overrides = {}) {
+      if (!db.url || !redisUrl) throw new Error('a second instance needs TEST_DATABASE_URL and TEST_REDIS_URL');
+      return start(overrides);
+    },
+    async close() {
+      // instances after the first may share the memory store; close apps in reverse order
+      for (const a of apps.reverse()) await a.close().catch(() => {});
+      await db.drop();
+      if (redisUrl) await deleteKeysWithPrefix(redisUrl, prefix);
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
