@@ -152,7 +152,6 @@ async function buildHttp(services: Services, edges: Edges): Promise<FastifyInsta
     trustProxy: config.trustedProxies.length > 0 ? config.trustedProxies : false,
     bodyLimit: config.bodyLimitBytes,
     genReqId: () => crypto.randomUUID(),
-    requestIdLogLabel: 'request_id',
     routerOptions: { maxParamLength: 200 },
     clientErrorHandler: function clientError(error: NodeJS.ErrnoException, socket: Socket) {
       if (!socket.writable) return socket.destroy();

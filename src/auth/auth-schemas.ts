@@ -29,7 +29,7 @@ export const TokenResponse = Type.Object(
     refresh_token: Type.String(),
     user: UserSchema,
   },
-  { $id: 'TokenResponse' },
+  {},
 );
 
 export const RegisteredPendingVerification = Type.Object({ user: UserSchema });
@@ -72,5 +72,5 @@ export const SessionSchema = Type.Object(
     location: Nullable(Type.Object({ country: Nullable(Type.String()), city: Nullable(Type.String()) })),
     current: Type.Boolean(),
   },
-  { $id: 'Session' },
+  {},
 );

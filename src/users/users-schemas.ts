@@ -16,7 +16,7 @@ export const UserSchema = Type.Object(
     created_at: Timestamp,
     updated_at: Timestamp,
   },
-  { $id: 'User' },
+  {},
 );
 
 export type UserView = Static<typeof UserSchema>;

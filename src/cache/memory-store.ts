@@ -1,0 +1,127 @@
+/**
+ * In-process ephemeral store for the embedded mode (one instance). Same contract as RedisStore
+ * (test/contracts/ephemeral-store.contract.ts). Time comes from the injected clock; expired
+ * entries are ignored on read and swept periodically so per-IP keys cannot grow without bound.
+ */
+import { systemClock, type Clock, type CounterState, type EphemeralStore, type MessageHandler, type WindowHit } from './ephemeral-store.js';
+
+interface Entry {
+  value: string;
+  expiresAt: number;
+}
+
+interface Counter {
+  count: number;
+  expiresAt: number;
+}
+
+interface Window {
+  hits: number[];
+  windowMs: number;
+}
+
+const SWEEP_MS = 30_000;
+
+export class MemoryStore implements EphemeralStore {
+  readonly #values = new Map<string, Entry>();
+  readonly #counters = new Map<string, Counter>();
+  readonly #windows = new Map<string, Window>();
+  readonly #subscribers = new Map<string, MessageHandler[]>();
+  readonly #sweeper: NodeJS.Timeout;
+
+  constructor(private readonly clock: Clock = systemClock) {
+    this.#sweeper = setInterval(() => this.sweep(), SWEEP_MS);
+    this.#sweeper.unref();
+  }
+
+  async get(key: string): Promise<string | null> {
+    const e = this.#values.get(key);
+    if (!e) return null;
+    if (e.expiresAt <= this.clock.now()) {
+      this.#values.delete(key);
+      return null;
+    }
+    return e.value;
+  }
+
+  async set(key: string, value: string, ttlMs: number): Promise<void> {
+    this.#values.set(key, { value, expiresAt: this.clock.now() + ttlMs });
+  }
+
+  async delete(key: string): Promise<void> {
+    this.#values.delete(key);
+    this.#counters.delete(key);
+    this.#windows.delete(key);
+  }
+
+  async getAndDelete(key: string): Promise<string | null> {
+    const value = await this.get(key);
+    this.#values.delete(key);
+    return value;
+  }
+
+  async incrementWithTtl(key: string, ttlMs: number): Promise<CounterState> {
+    const now = this.clock.now();
+    let c = this.#counters.get(key);
+    if (!c || c.expiresAt <= now) {
+      c = { count: 0, expiresAt: now + ttlMs };
+      this.#counters.set(key, c);
+    }
+    c.count++;
+    return { count: c.count, ttlMs: c.expiresAt - now };
+  }
+
+  async getCounter(key: string): Promise<CounterState> {
+    const now = this.clock.now();
+    const c = this.#counters.get(key);
+    if (!c || c.expiresAt <= now) return { count: 0, ttlMs: 0 };
+    return { count: c.count, ttlMs: c.expiresAt - now };
+  }
+
+  async hitWindow(key: string, limit: number, windowMs: number): Promise<WindowHit> {
+    const now = this.clock.now();
+    let w = this.#windows.get(key);
+    if (!w) {
+      w = { hits: [], windowMs };
+      this.#windows.set(key, w);
+    }
+    w.windowMs = windowMs;
+    const cutoff = now - windowMs;
+    let drop = 0;
+    while (drop < w.hits.length && w.hits[drop]! <= cutoff) drop++;
+    if (drop > 0) w.hits.splice(0, drop);
+    if (w.hits.length < limit) {
+      w.hits.push(now);
+      return { allowed: true, count: w.hits.length, retryAfterMs: 0 };
+    }
+    return { allowed: false, count: w.hits.length, retryAfterMs: Math.max(1, w.hits[0]! + windowMs - now) };
+  }
+
+  async publish(channel: string, message: string): Promise<void> {
+    const handlers = this.#subscribers.get(channel);
+    if (!handlers) return;
+    queueMicrotask(() => {
+      for (const h of handlers) h(message);
+    });
+  }
+
+  async subscribe(channel: string, handler: MessageHandler): Promise<void> {
+    const list = this.#subscribers.get(channel) ?? [];
+    list.push(handler);
+    this.#subscribers.set(channel, list);
+  }
+
+  async ping(): Promise<void> {}
+
+  async close(): Promise<void> {
+    clearInterval(this.#sweeper);
+  }
+
+  /** drops expired entries (runs every 30 s; public for tests) */
+  sweep(): void {
+    const now = this.clock.now();
+    for (const [k, e] of this.#values) if (e.expiresAt <= now) this.#values.delete(k);
+    for (const [k, c] of this.#counters) if (c.expiresAt <= now) this.#counters.delete(k);
+    for (const [k, w] of this.#windows) if (w.hits.length === 0 || w.hits[w.hits.length - 1]! <= now - w.windowMs) this.#windows.delete(k);
+  }
+}

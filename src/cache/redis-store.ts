@@ -1,0 +1,154 @@
+/**
+ * Redis-backed ephemeral store (production, scale-out): every instance sees the same rate-limit
+ * windows, lockout counters and one-time values, and pub/sub carries cache invalidations. Every
+ * key and channel starts with REDIS_KEY_PREFIX. Each operation is one command or one Lua script,
+ * never read-then-write. Time for windows comes from the injected clock (passed to the script),
+ * TTLs use Redis' own expiry.
+ */
+import { Redis } from 'ioredis';
+import { systemClock, type Clock, type CounterState, type EphemeralStore, type MessageHandler, type WindowHit } from './ephemeral-store.js';
+
+// KEYS[1] = window key; ARGV = now, windowMs, limit, member. Sliding log in a sorted set.
+const HIT_WINDOW = `
+local now = tonumber(ARGV[1])
+local window = tonumber(ARGV[2])
+local limit = tonumber(ARGV[3])
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - window)
+local count = redis.call('ZCARD', KEYS[1])
+if count < limit then
+  redis.call('ZADD', KEYS[1], now, ARGV[4])
+  redis.call('PEXPIRE', KEYS[1], window + 1000)
+  return {1, count + 1, 0}
+end
+local oldest = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
+local retry = tonumber(oldest[2]) + window - now
+if retry < 1 then retry = 1 end
+return {0, count, retry}
+`;
+
+// KEYS[1] = counter key; ARGV[1] = ttlMs. The TTL is set when the counter is created only.
+const INCREMENT = `
+local n = redis.call('INCR', KEYS[1])
+if n == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
+local ttl = redis.call('PTTL', KEYS[1])
+return {n, ttl}
+`;
+
+interface ScriptedRedis extends Redis {
+  gatehouseHitWindow(key: string, now: number, windowMs: number, limit: number, member: string): Promise<[number, number, number]>;
+  gatehouseIncrement(key: string, ttlMs: number): Promise<[number, number]>;
+}
+
+function connect(url: string): Redis {
+  return new Redis(url, {
+    maxRetriesPerRequest: 1,
+    connectTimeout: 2000,
+    enableOfflineQueue: true,
+    retryStrategy: (times) => Math.min(times * 200, 2000),
+  });
+}
+
+export class RedisStore implements EphemeralStore {
+  readonly #redis: ScriptedRedis;
+  #subscriber: Redis | null = null;
+  readonly #handlers = new Map<string, MessageHandler[]>();
+  readonly #prefix: string;
+  readonly #url: string;
+  readonly #clock: Clock;
+  #seq = 0;
+
+  constructor(options: { url: string; keyPrefix: string; clock?: Clock }) {
+    this.#url = options.url;
+    this.#prefix = options.keyPrefix;
+    this.#clock = options.clock ?? systemClock;
+    const redis = connect(options.url);
+    redis.on('error', () => {}); // surfaced through failing commands and /health/ready
+    redis.defineCommand('gatehouseHitWindow', { numberOfKeys: 1, lua: HIT_WINDOW });
+    redis.defineCommand('gatehouseIncrement', { numberOfKeys: 1, lua: INCREMENT });
+    this.#redis = redis as ScriptedRedis;
+  }
+
+  #k(key: string): string {
+    return this.#prefix + key;
+  }
+
+  async get(key: string): Promise<string | null> {
+    return this.#redis.get(this.#k(key));
+  }
+
+  async set(key: string, value: string, ttlMs: number): Promise<void> {
+    await this.#redis.set(this.#k(key), value, 'PX', Math.max(1, Math.round(ttlMs)));
+  }
+
+  async delete(key: string): Promise<void> {
+    await this.#redis.del(this.#k(key));
+  }
+
+  async getAndDelete(key: string): Promise<string | null> {
+    return this.#redis.getdel(this.#k(key));
+  }
+
+  async incrementWithTtl(key: string, ttlMs: number): Promise<CounterState> {
+    const [count, ttl] = await this.#redis.gatehouseIncrement(this.#k(key), Math.max(1, Math.round(ttlMs)));
+    return { count, ttlMs: Math.max(0, ttl) };
+  }
+
+  async getCounter(key: string): Promise<CounterState> {
+    const k = this.#k(key);
+    const [[, value], [, ttl]] = (await this.#redis.multi().get(k).pttl(k).exec()) as [[null, string | null], [null, number]];
+    if (value === null) return { count: 0, ttlMs: 0 };
+    return { count: Number(value), ttlMs: Math.max(0, ttl) };
+  }
+
+  async hitWindow(key: string, limit: number, windowMs: number): Promise<WindowHit> {
+    const now = this.#clock.now();
+    const member = `${now}-${process.pid}-${++this.#seq}-${Math.random().toString(36).slice(2, 8)}`;
+    const [allowed, count, retry] = await this.#redis.gatehouseHitWindow(this.#k(key), now, windowMs, limit, member);
+    return { allowed: allowed === 1, count, retryAfterMs: retry };
+  }
+
+  async publish(channel: string, message: string): Promise<void> {
+    await this.#redis.publish(this.#k(channel), message);
+  }
+
+  async subscribe(channel: string, handler: MessageHandler): Promise<void> {
+    if (!this.#subscriber) {
+      this.#subscriber = connect(this.#url);
+      this.#subscriber.on('error', () => {});
+      this.#subscriber.on('message', (ch: string, message: string) => {
+        for (const h of this.#handlers.get(ch) ?? []) h(message);
+      });
+    }
+    const full = this.#k(channel);
+    const list = this.#handlers.get(full) ?? [];
+    list.push(handler);
+    this.#handlers.set(full, list);
+    if (list.length === 1) await this.#subscriber.subscribe(full);
+  }
+
+  async ping(): Promise<void> {
+    await this.#redis.ping();
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([this.#redis.quit().catch(() => this.#redis.disconnect()), this.#subscriber?.quit().catch(() => this.#subscriber?.disconnect())]);
+  }
+}
+
+/** removes every key under a prefix (test clean-up) */
+export async function deleteKeysWithPrefix(url: string, prefix: string): Promise<number> {
+  const redis = new Redis(url, { maxRetriesPerRequest: 1, lazyConnect: true });
+  await redis.connect();
+  let removed = 0;
+  try {
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix.replace(/[*?[\]]/g, '\\$&')}*`, 'COUNT', 500);
+      cursor = next;
+      if (keys.length > 0) removed += await redis.unlink(...keys);
+    } while (cursor !== '0');
+  } finally {
+    redis.disconnect();
+  }
+  return removed;
+}
