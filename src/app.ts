@@ -12,6 +12,7 @@ import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { Socket } from 'node:net';
+import { adminRoutes } from './admin/admin-routes.js';
 import { AuditRepository } from './audit/audit-repository.js';
 import { AuditService, systemContext } from './audit/audit-service.js';
 import { registerAuthGuard } from './auth/auth-guard.js';
@@ -38,6 +39,9 @@ import { validatorCompiler } from './http/validation.js';
 import { jwksRoutes } from './keys/jwks-routes.js';
 import { KeyService } from './keys/key-service.js';
 import { SigningKeysRepository } from './keys/signing-keys-repository.js';
+import { ProductsRepository } from './products/products-repository.js';
+import { productsRoutes } from './products/products-routes.js';
+import { ProductsService } from './products/products-service.js';
 import { RolesRepository } from './roles/roles-repository.js';
 import { RolesService } from './roles/roles-service.js';
 import { RateLimiter } from './security/rate-limiter.js';
@@ -72,6 +76,7 @@ export interface Services {
   users: UsersService;
   sessions: SessionsService;
   auth: AuthService;
+  products: ProductsService;
   limiter: RateLimiter;
   close(): Promise<void>;
 }
@@ -119,9 +124,10 @@ export async function createServices(config: Config, edges: Edges = {}): Promise
     });
     const users = new UsersService({ db, repo: usersRepo, roles, sessions, audit, bus, hasher, policy, clock, defaultRole: config.defaultRole });
     const auth = new AuthService({ db, config, users, sessions, roles, keys, audit, hasher, policy, limiter, store, clock });
+    const products = new ProductsService({ db, repo: new ProductsRepository(), audit, clock });
 
     return {
-      config, clock, database, store, bus, hasher, keys, audit, roles, users, sessions, auth, limiter,
+      config, clock, database, store, bus, hasher, keys, audit, roles, users, sessions, auth, products, limiter,
       async close() {
         keys.close();
         await store.close();
@@ -207,6 +213,8 @@ async function buildHttp(services: Services, edges: Edges): Promise<FastifyInsta
   await app.register(authRoutes, { prefix: '/api/v1/auth', auth: services.auth, users: services.users, cookie: cookieHelper, config, clock });
   await app.register(sessionsRoutes, { prefix: '/api/v1/auth', sessions: services.sessions });
   await app.register(helloRoutes, { prefix: '/api/v1' });
+  await app.register(productsRoutes, { prefix: '/api/v1', products: services.products });
+  await app.register(adminRoutes, { prefix: '/api/v1/admin', users: services.users, roles: services.roles, sessions: services.sessions, audit: services.audit });
   await app.register(jwksRoutes, { keys: services.keys });
   const checks: Record<string, () => Promise<void>> = { database: () => checkDatabase(services.database.db) };
   if (config.redisUrl) checks.redis = () => services.store.ping();

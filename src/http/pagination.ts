@@ -1,0 +1,38 @@
+/**
+ * Cursor pagination (SPEC §2): newest first by (created_at, id); the cursor is opaque to clients
+ * (base64url of "<iso time>|<id>"). A cursor that does not decode is a 400 on field `cursor`.
+ */
+import { Type } from '@sinclair/typebox';
+import { commonErrors } from '../errors.js';
+
+export interface CursorPosition {
+  createdAt: Date;
+  id: string;
+}
+
+export function encodeCursor(position: CursorPosition): string {
+  return Buffer.from(`${position.createdAt.toISOString()}|${position.id}`).toString('base64url');
+}
+
+export function decodeCursor(cursor: string | undefined | null): CursorPosition | null {
+  if (cursor === undefined || cursor === null || cursor === '') return null;
+  const text = Buffer.from(cursor, 'base64url').toString('utf8');
+  const [time, id] = text.split('|');
+  const createdAt = new Date(time ?? '');
+  if (!id || Number.isNaN(createdAt.getTime()) || !/^[0-9a-f-]{36}$/i.test(id)) {
+    throw commonErrors.validation([{ field: 'cursor', message: 'is not a valid cursor' }]);
+  }
+  return { createdAt, id };
+}
+
+/** fetch limit+1 rows, return `limit` of them and the cursor of the last one when more exist */
+export function page<T extends { createdAt: Date; id: string }>(rows: T[], limit: number): { items: T[]; nextCursor: string | null } {
+  const items = rows.slice(0, limit);
+  const last = items[items.length - 1];
+  return { items, nextCursor: rows.length > limit && last ? encodeCursor(last) : null };
+}
+
+export const PageQuery = {
+  limit: Type.Integer({ minimum: 1, maximum: 100, default: 20 }),
+  cursor: Type.Optional(Type.String({ maxLength: 200 })),
+};

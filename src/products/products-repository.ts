@@ -1,0 +1,2 @@
+// SKELETON — being implemented (issue 4)
+export class ProductsRepository {}
