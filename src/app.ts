@@ -31,7 +31,7 @@ import { migrateToLatest } from './db/migrate.js';
 import { healthRoutes } from './health/health-routes.js';
 import { helloRoutes } from './hello/hello-routes.js';
 import { registerErrorHandling } from './http/error-handler.js';
-import { logOptions } from './http/logging.js';
+import { logOptions, redactUrl } from './http/logging.js';
 import { rawProblemResponse } from './http/problem.js';
 import { ProblemSchema } from './http/schema-helpers.js';
 import { registerSecurityHeaders } from './http/security-headers.js';
@@ -158,6 +158,8 @@ async function buildHttp(services: Services, edges: Edges): Promise<FastifyInsta
     trustProxy: config.trustedProxies.length > 0 ? config.trustedProxies : false,
     bodyLimit: config.bodyLimitBytes,
     genReqId: () => crypto.randomUUID(),
+    // one line per request (onResponse below) instead of Fastify's two
+    disableRequestLogging: true,
     routerOptions: { maxParamLength: 200 },
     clientErrorHandler: function clientError(error: NodeJS.ErrnoException, socket: Socket) {
       if (!socket.writable) return socket.destroy();
@@ -170,6 +172,10 @@ async function buildHttp(services: Services, edges: Edges): Promise<FastifyInsta
     },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
+  app.addHook('onResponse', async function logRequest(request, reply) {
+    if (request.log.level === 'silent' || request.log.level === 'warn' || request.log.level === 'error' || request.log.level === 'fatal') return;
+    request.log.info({ method: request.method, url: redactUrl(request.url), status: reply.statusCode, ms: Math.round(reply.elapsedTime * 10) / 10, ip: request.ip }, 'request');
+  });
   app.setValidatorCompiler(validatorCompiler);
   app.addSchema(ProblemSchema);
   registerErrorHandling(app);
