@@ -55,9 +55,10 @@ export class MemoryStore implements EphemeralStore {
   }
 
   async getAndDelete(key: string): Promise<string | null> {
-    const value = await this.get(key);
+    // synchronous between read and delete: single use even under concurrent callers
+    const e = this.#values.get(key);
     this.#values.delete(key);
-    return value;
+    return e && e.expiresAt > this.clock.now() ? e.value : null;
   }
 
   async incrementWithTtl(key: string, ttlMs: number): Promise<CounterState> {
@@ -115,6 +116,11 @@ export class MemoryStore implements EphemeralStore {
 
   async close(): Promise<void> {
     clearInterval(this.#sweeper);
+  }
+
+  /** entries currently held (expired ones included until the next sweep) */
+  size(): number {
+    return this.#values.size + this.#counters.size + this.#windows.size;
   }
 
   /** drops expired entries (runs every 30 s; public for tests) */

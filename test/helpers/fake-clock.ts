@@ -1,0 +1,15 @@
+import type { Clock } from '../../src/cache/ephemeral-store.js';
+
+/** a clock tests move by hand: expiry, lockout windows and token lifetimes without waiting */
+export class FakeClock implements Clock {
+  #now: number;
+  constructor(start = Date.now()) {
+    this.#now = start;
+  }
+  now(): number {
+    return this.#now;
+  }
+  advance(ms: number): void {
+    this.#now += ms;
+  }
+}
