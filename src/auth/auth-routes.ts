@@ -10,6 +10,7 @@ import { toUserView, UserSchema } from '../users/users-schemas.js';
 import { bearerToken, principalOf, requestContext } from './auth-guard.js';
 import {
   ChangePasswordBody,
+  DeleteAccountBody,
   IntrospectBody,
   IntrospectResponse,
   LoginBody,
@@ -152,6 +153,21 @@ export const authRoutes: FastifyPluginAsyncTypebox<AuthRoutesOptions> = async (a
       newPassword: request.body.new_password,
     });
     return sendGrant(reply, grant);
+  });
+
+  app.delete('/account', {
+    config: { auth: 'required' },
+    schema: {
+      tags,
+      summary: 'Delete your account (sessions and products go with it; audit rows stay)',
+      security: [{ bearer: [] }],
+      body: Type.Union([DeleteAccountBody, Type.Null()]),
+      response: { 204: { type: 'null' }, ...errorResponses(400, 401, 403, 409) },
+    },
+  }, async function deleteAccount(request, reply) {
+    await auth.deleteAccount(requestContext(request), principalOf(request), request.body?.password);
+    cookie.clear(reply);
+    return reply.status(204).send();
   });
 
   app.post('/introspect', {

@@ -46,6 +46,8 @@ export const ChangePasswordBody = Type.Object(
   { additionalProperties: false },
 );
 
+export const DeleteAccountBody = Type.Object({ password: Type.Optional(Type.String({ maxLength: 1024 })) }, { additionalProperties: false });
+
 export const IntrospectBody = Type.Object({ token: Type.String({ maxLength: 8192 }), token_type_hint: Type.Optional(Type.String({ maxLength: 64 })) }, { additionalProperties: false });
 
 export const IntrospectResponse = Type.Object({

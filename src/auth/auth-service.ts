@@ -19,11 +19,14 @@ import type { RateLimiter } from '../security/rate-limiter.js';
 import type { IssuedSession, SessionsService } from '../sessions/sessions-service.js';
 import { normalizeLogin } from '../users/user-fields.js';
 import { usersErrors } from '../users/users-errors.js';
+import { DomainError } from '../errors.js';
 import type { UserRecord } from '../users/users-repository.js';
 import type { UsersService } from '../users/users-service.js';
 import { authErrors } from './auth-errors.js';
 import type { PasswordHasher } from './password-hasher.js';
 import { normalizePassword, type PasswordPolicy } from './password-policy.js';
+
+const FRESH_SESSION_MS = 10 * 60 * 1000;
 
 export interface AuthServiceDeps {
   db: Db;
@@ -175,6 +178,23 @@ export class AuthService {
     });
     await this.d.sessions.announceRevoked(revoked);
     return this.#grant(await this.d.users.get(user.id), session);
+  }
+
+  /**
+   * Deletes the caller's own account after re-authentication: the password, or for a
+   * password-less account a session younger than ten minutes (a fresh sign-in).
+   */
+  async deleteAccount(ctx: RequestContext, principal: Principal, password: string | undefined): Promise<void> {
+    const user = await this.d.users.get(principal.userId);
+    if (user.passwordHash) {
+      if (password === undefined || !(await this.d.hasher.verify(user.passwordHash, normalizePassword(password)))) throw usersErrors.invalidPassword();
+    } else {
+      const session = (await this.d.sessions.listLive(user.id)).find((s) => s.id === principal.sessionId);
+      if (!session || this.d.clock.now() - session.createdAt.getTime() > FRESH_SESSION_MS) {
+        throw new DomainError('invalid_password', 403, 'Re-authentication required', { detail: 'Sign in again (within the last 10 minutes) to delete this account.' });
+      }
+    }
+    await this.d.users.delete({ ...ctx, actorId: user.id }, user.id, 'self');
   }
 
   /**
