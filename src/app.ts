@@ -88,6 +88,13 @@ export async function createServices(config: Config, edges: Edges = {}): Promise
   const store =
     edges.store ?? (config.redisUrl ? new RedisStore({ url: config.redisUrl, keyPrefix: config.redisKeyPrefix, clock }) : new MemoryStore(clock));
   try {
+    if (config.redisUrl) {
+      // refuse to start against an unreachable Redis rather than hang on the first command
+      await Promise.race([
+        store.ping(),
+        new Promise((_, reject) => setTimeout(() => reject(new Error(`Redis at REDIS_URL did not answer within 5 s`)), 5000).unref()),
+      ]);
+    }
     await migrateToLatest(database.db);
     const { key: masterKey } = resolveSecretsKey(config.secretsKey, config.dataDir);
     const db = database.db;

@@ -48,6 +48,13 @@ export const commonErrors = {
       detail: `Too many requests; retry in ${retryAfterSeconds} s.`,
       headers: { 'retry-after': String(retryAfterSeconds) },
     }),
+  /** a dependency (database, Redis) is unreachable: fail closed, tell the client to retry */
+  unavailable: (what: string, cause?: unknown) =>
+    new DomainError('server_busy', 503, 'Service Unavailable', {
+      detail: `A backing service (${what}) is unavailable; retry shortly.`,
+      headers: { 'retry-after': '2' },
+      cause,
+    }),
   serverBusy: (retryAfterSeconds = 1) =>
     new DomainError('server_busy', 503, 'Server Busy', {
       detail: 'The server is busy; retry shortly.',

@@ -25,10 +25,14 @@ export class InvalidationBus {
     this.#handlers.set(topic, list);
   }
 
-  /** evicts locally at once, then tells the other instances */
+  /**
+   * Evicts locally at once, then tells the other instances. A failed broadcast is not an error
+   * for the caller: the change is committed, and the other instances' one-second cache lifetime
+   * bounds how long they can miss it.
+   */
   async publish(topic: string, id: string): Promise<void> {
     this.#deliver(`${topic}:${id}`);
-    await this.store.publish(CHANNEL, `${topic}:${id}`);
+    await this.store.publish(CHANNEL, `${topic}:${id}`).catch(() => {});
   }
 
   #deliver(message: string): void {

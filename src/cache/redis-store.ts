@@ -6,6 +6,7 @@
  * TTLs use Redis' own expiry.
  */
 import { Redis } from 'ioredis';
+import { commonErrors } from '../errors.js';
 import { systemClock, type Clock, type CounterState, type EphemeralStore, type MessageHandler, type WindowHit } from './ephemeral-store.js';
 
 // KEYS[1] = window key; ARGV = now, windowMs, limit, member. Sliding log in a sorted set.
@@ -48,6 +49,16 @@ function connect(url: string): Redis {
   });
 }
 
+/** Redis failures become 503s (fail closed: a rate limit that cannot be checked refuses) */
+async function guarded<T>(work: Promise<T>): Promise<T> {
+  try {
+    return await work;
+  } catch (error) {
+    if (error instanceof Error && error.name === 'ReplyError') throw error; // a bug, not an outage
+    throw commonErrors.unavailable('redis', error);
+  }
+}
+
 export class RedisStore implements EphemeralStore {
   readonly #redis: ScriptedRedis;
   #subscriber: Redis | null = null;
@@ -73,29 +84,29 @@ export class RedisStore implements EphemeralStore {
   }
 
   async get(key: string): Promise<string | null> {
-    return this.#redis.get(this.#k(key));
+    return guarded(this.#redis.get(this.#k(key)));
   }
 
   async set(key: string, value: string, ttlMs: number): Promise<void> {
-    await this.#redis.set(this.#k(key), value, 'PX', Math.max(1, Math.round(ttlMs)));
+    await guarded(this.#redis.set(this.#k(key), value, 'PX', Math.max(1, Math.round(ttlMs))));
   }
 
   async delete(key: string): Promise<void> {
-    await this.#redis.del(this.#k(key));
+    await guarded(this.#redis.del(this.#k(key)));
   }
 
   async getAndDelete(key: string): Promise<string | null> {
-    return this.#redis.getdel(this.#k(key));
+    return guarded(this.#redis.getdel(this.#k(key)));
   }
 
   async incrementWithTtl(key: string, ttlMs: number): Promise<CounterState> {
-    const [count, ttl] = await this.#redis.gatehouseIncrement(this.#k(key), Math.max(1, Math.round(ttlMs)));
+    const [count, ttl] = await guarded(this.#redis.gatehouseIncrement(this.#k(key), Math.max(1, Math.round(ttlMs))));
     return { count, ttlMs: Math.max(0, ttl) };
   }
 
   async getCounter(key: string): Promise<CounterState> {
     const k = this.#k(key);
-    const [[, value], [, ttl]] = (await this.#redis.multi().get(k).pttl(k).exec()) as [[null, string | null], [null, number]];
+    const [[, value], [, ttl]] = (await guarded(this.#redis.multi().get(k).pttl(k).exec())) as [[null, string | null], [null, number]];
     if (value === null) return { count: 0, ttlMs: 0 };
     return { count: Number(value), ttlMs: Math.max(0, ttl) };
   }
@@ -103,12 +114,12 @@ export class RedisStore implements EphemeralStore {
   async hitWindow(key: string, limit: number, windowMs: number): Promise<WindowHit> {
     const now = this.#clock.now();
     const member = `${now}-${process.pid}-${++this.#seq}-${Math.random().toString(36).slice(2, 8)}`;
-    const [allowed, count, retry] = await this.#redis.gatehouseHitWindow(this.#k(key), now, windowMs, limit, member);
+    const [allowed, count, retry] = await guarded(this.#redis.gatehouseHitWindow(this.#k(key), now, windowMs, limit, member));
     return { allowed: allowed === 1, count, retryAfterMs: retry };
   }
 
   async publish(channel: string, message: string): Promise<void> {
-    await this.#redis.publish(this.#k(channel), message);
+    await guarded(this.#redis.publish(this.#k(channel), message));
   }
 
   async subscribe(channel: string, handler: MessageHandler): Promise<void> {

@@ -5,7 +5,7 @@
  * nothing but a request id (the cause is logged, never sent).
  */
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { DomainError } from '../errors.js';
+import { commonErrors, DomainError } from '../errors.js';
 import { fieldErrors } from './validation.js';
 import { problem, PROBLEM_CONTENT_TYPE, type Problem } from './problem.js';
 
@@ -41,6 +41,14 @@ function fromFastifyError(error: FastifyError): Problem | null {
   return null;
 }
 
+// connection-level failures of PostgreSQL (pg / node errors and server shutdown codes)
+const DB_DOWN_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', '57P01', '57P02', '57P03', '53300', '08006', '08001', '08004']);
+
+function isDependencyOutage(error: unknown): boolean {
+  const e = error as { code?: string; message?: string };
+  return (e?.code !== undefined && DB_DOWN_CODES.has(e.code)) || /Connection terminated|timeout exceeded when trying to connect/i.test(e?.message ?? '');
+}
+
 export function registerErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler(async function handleError(error: FastifyError | DomainError, request: FastifyRequest, reply: FastifyReply) {
     let body: Problem;
@@ -51,6 +59,12 @@ export function registerErrorHandling(app: FastifyInstance): void {
     } else {
       const mapped = fromFastifyError(error);
       if (mapped) body = mapped;
+      else if (isDependencyOutage(error)) {
+        request.log.error({ err: error }, 'dependency unavailable');
+        const e = commonErrors.unavailable('database');
+        for (const [k, v] of Object.entries(e.headers)) reply.header(k, v);
+        body = problem(503, e.code, e.title, { detail: e.detail! });
+      }
       else {
         request.log.error({ err: error }, 'unhandled error');
         body = problem(500, 'internal_error', 'Internal Server Error', { detail: 'Something went wrong on our side.' });

@@ -57,7 +57,15 @@ export async function buildTestContext(options: TestOptions = {}): Promise<TestC
   const apps: FastifyInstance[] = [];
 
   const makeConfig = (overrides: Record<string, string> = {}) =>
-    loadConfig({ ...baseTestEnv, DATA_DIR: dataDir, SECRETS_KEY: secretsKey, REDIS_KEY_PREFIX: prefix, ...(options.env ?? {}), ...overrides });
+    loadConfig({
+      ...baseTestEnv,
+      DATA_DIR: dataDir,
+      SECRETS_KEY: secretsKey,
+      REDIS_KEY_PREFIX: prefix,
+      ...(redisUrl ? { REDIS_URL: redisUrl } : {}),
+      ...(options.env ?? {}),
+      ...overrides,
+    });
 
   async function start(overrides: Record<string, string> = {}): Promise<FastifyInstance> {
     const config = makeConfig(overrides);
