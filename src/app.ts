@@ -49,6 +49,7 @@ import { resolveSecretsKey, SecretBox } from './security/secret-box.js';
 import { sessionsRoutes } from './sessions/sessions-routes.js';
 import { SessionsRepository } from './sessions/sessions-repository.js';
 import { SessionsService } from './sessions/sessions-service.js';
+import { noGeoIp, openGeoIp } from './sessions/geoip.js';
 import { UsersRepository } from './users/users-repository.js';
 import { UsersService } from './users/users-service.js';
 
@@ -128,6 +129,7 @@ export async function createServices(config: Config, edges: Edges = {}): Promise
       refreshTokenTtl: config.refreshTokenTtl,
       sessionMaxAge: config.sessionMaxAge,
       reuseGraceSeconds: config.refreshReuseGrace,
+      geoip: config.geoipDb ? openGeoIp(config.geoipDb) : noGeoIp,
     });
     const users = new UsersService({ db, repo: usersRepo, roles, sessions, audit, bus, hasher, policy, clock, defaultRole: config.defaultRole });
     const auth = new AuthService({ db, config, users, sessions, roles, keys, audit, hasher, policy, limiter, store, clock });

@@ -56,6 +56,7 @@ export interface Config {
   trustedProxies: string[];
   corsOrigins: string[];
   bodyLimitBytes: number;
+  geoipDb: string | null;
 }
 
 export class ConfigError extends Error {
@@ -218,6 +219,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     trustedProxies: v.get('TRUSTED_PROXIES') as string[],
     corsOrigins: v.get('CORS_ORIGINS') as string[],
     bodyLimitBytes: num('BODY_LIMIT_BYTES'),
+    geoipDb: optStr('GEOIP_DB'),
   };
   return Object.freeze(config);
 }

@@ -26,6 +26,7 @@ export interface NewSession {
   ip: string | null;
   userAgent: string | null;
   device: { browser: string | null; os: string | null; type: string | null };
+  location: { country: string | null; city: string | null } | null;
 }
 
 type Row = {
@@ -80,8 +81,8 @@ export class SessionsRepository {
         device_browser: s.device.browser,
         device_os: s.device.os,
         device_type: s.device.type,
-        location_country: null,
-        location_city: null,
+        location_country: s.location?.country ?? null,
+        location_city: s.location?.city ?? null,
         revoked_at: null,
         revoked_reason: null,
       })

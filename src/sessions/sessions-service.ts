@@ -20,6 +20,7 @@ import type { Db, Executor } from '../db/database-types.js';
 import type { SecretBox } from '../security/secret-box.js';
 import { looksLikeRefreshToken, randomToken, sha256 } from '../security/tokens.js';
 import { parseDevice } from './device.js';
+import type { GeoIp } from './geoip.js';
 import { sessionsErrors } from './sessions-errors.js';
 import type { SessionRecord, SessionsRepository } from './sessions-repository.js';
 
@@ -33,6 +34,7 @@ export interface SessionsServiceDeps {
   refreshTokenTtl: number;
   sessionMaxAge: number;
   reuseGraceSeconds: number;
+  geoip: GeoIp;
 }
 
 export interface IssuedSession {
@@ -75,6 +77,7 @@ export class SessionsService {
       ip: input.ip,
       userAgent: input.userAgent ? input.userAgent.slice(0, 1024) : null,
       device: parseDevice(input.userAgent),
+      location: this.d.geoip.lookup(input.ip),
     });
     return { sessionId: id, userId: input.userId, refreshToken, expiresAt };
   }
