@@ -104,6 +104,7 @@ export async function createServices(config: Config, edges: Edges = {}): Promise
 
     const hasher = new PasswordHasher({ ...config.argon2, concurrency: config.hashConcurrency, queueMax: config.hashQueueMax });
     const policy = new PasswordPolicy(config.passwordMinScore);
+    policy.warmUp();
     const limiter = new RateLimiter(store);
     const keys = new KeyService({
       db,
