@@ -10,7 +10,7 @@ import formbody from '@fastify/formbody';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { Socket } from 'node:net';
 import { adminRoutes } from './admin/admin-routes.js';
 import { AuditRepository } from './audit/audit-repository.js';
@@ -169,7 +169,7 @@ async function buildHttp(services: Services, edges: Edges): Promise<FastifyInsta
     bodyLimit: config.bodyLimitBytes,
     genReqId: () => crypto.randomUUID(),
     // one line per request (onResponse below) instead of Fastify's two
-    disableRequestLogging: true,
+    logController: new LogController({ disableRequestLogging: true, requestIdLogLabel: 'request_id' }),
     routerOptions: { maxParamLength: 200 },
     clientErrorHandler: function clientError(error: NodeJS.ErrnoException, socket: Socket) {
       if (!socket.writable) return socket.destroy();
