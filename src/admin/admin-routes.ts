@@ -1,9 +1,16 @@
-// SKELETON — being implemented (issue 4)
+/**
+ * The admin API under /api/v1/admin (SPEC §4 Admin). Every route requires the `users:admin`
+ * permission (checked by the auth guard in onRequest, so 401 → 403 come before validation); the
+ * rules — last active admin, protected and in-use roles, session revocation — live in the services.
+ */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { AuditService } from '../audit/audit-service.js';
 import type { RolesService } from '../roles/roles-service.js';
 import type { SessionsService } from '../sessions/sessions-service.js';
 import type { UsersService } from '../users/users-service.js';
+import { adminAuditRoutes } from './admin-audit-routes.js';
+import { adminRolesRoutes } from './admin-roles-routes.js';
+import { adminUsersRoutes } from './admin-users-routes.js';
 
 export interface AdminRoutesOptions {
   users: UsersService;
@@ -12,4 +19,8 @@ export interface AdminRoutesOptions {
   audit: AuditService;
 }
 
-export const adminRoutes: FastifyPluginAsyncTypebox<AdminRoutesOptions> = async () => {};
+export const adminRoutes: FastifyPluginAsyncTypebox<AdminRoutesOptions> = async (app, { users, roles, audit }) => {
+  await app.register(adminUsersRoutes, { users });
+  await app.register(adminRolesRoutes, { roles });
+  await app.register(adminAuditRoutes, { audit });
+};

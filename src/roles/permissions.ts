@@ -16,3 +16,13 @@ export function isPermission(name: string): name is Permission {
 
 /** the seeded admin role: every permission, now and as the catalogue grows */
 export const ADMIN_ROLE = 'admin';
+
+/** the permission that makes a user an admin (SPEC §4 Admin) */
+export const ADMIN_PERMISSION = 'users:admin';
+
+/**
+ * PostgreSQL advisory lock id taken (per transaction) by every change that could leave no active
+ * admin — demoting, disabling or deleting a user, or taking users:admin away from a role — so
+ * concurrent changes serialise and the last-admin check sees the others' results.
+ */
+export const ADMINS_LOCK = 7_262_003;

@@ -3,13 +3,14 @@
  * user's current roles on every request, through a role map cached for at most one second and
  * evicted on every instance when a role changes, so a demotion takes effect within a second.
  */
+import { sql } from 'kysely';
 import type { AuditService, RequestContext } from '../audit/audit-service.js';
 import type { Clock } from '../cache/ephemeral-store.js';
 import type { InvalidationBus } from '../cache/invalidation-bus.js';
 import { TtlCache } from '../cache/ttl-cache.js';
-import type { Db } from '../db/database-types.js';
+import type { Db, Executor } from '../db/database-types.js';
 import { commonErrors } from '../errors.js';
-import { ADMIN_ROLE, PERMISSION_NAMES, PERMISSIONS } from './permissions.js';
+import { ADMIN_PERMISSION, ADMIN_ROLE, ADMINS_LOCK, PERMISSION_NAMES, PERMISSIONS } from './permissions.js';
 import { rolesErrors } from './roles-errors.js';
 import type { RoleRecord, RolesRepository } from './roles-repository.js';
 import type { UsersRepository } from '../users/users-repository.js';
@@ -43,14 +44,26 @@ export class RolesService {
     return result;
   }
 
-  /** roles that grant `permission` (e.g. every role that makes a user an admin) */
-  async rolesGranting(permission: string): Promise<string[]> {
+  /**
+   * Roles that grant `permission` (e.g. every role that makes a user an admin). With `db` (a
+   * transaction), read fresh through it rather than from the cache: inside a transaction a cache
+   * miss must not wait for another connection (PGlite has only one, held by the transaction).
+   */
+  async rolesGranting(permission: string, db?: Executor): Promise<string[]> {
+    if (db) {
+      const rows = await this.d.roles.list(db);
+      return rows.map(withAdminPermissions).filter((r) => r.permissions.includes(permission)).map((r) => r.name);
+    }
     const map = await this.#roleMap();
     return [...map].filter(([, perms]) => perms.has(permission)).map(([name]) => name);
   }
 
-  /** the names in `names` that are not roles */
-  async unknownRoles(names: readonly string[]): Promise<string[]> {
+  /** the names in `names` that are not roles (with `db`: read fresh through it, not from the cache) */
+  async unknownRoles(names: readonly string[], db?: Executor): Promise<string[]> {
+    if (db) {
+      const known = new Set((await this.d.roles.list(db)).map((r) => r.name));
+      return names.filter((n) => !known.has(n));
+    }
     const map = await this.#roleMap();
     return names.filter((n) => !map.has(n));
   }
@@ -73,14 +86,19 @@ export class RolesService {
   async update(ctx: RequestContext, name: string, patch: { description?: string; permissions?: string[] }): Promise<RoleRecord> {
     if (patch.permissions) validatePermissions(patch.permissions);
     const updated = await this.d.db.transaction().execute(async (tx) => {
+      // a change that may take users:admin away serialises with user demotions (UsersService);
+      // the advisory lock comes before the row lock there too, so the two cannot deadlock
+      if (patch.permissions && !patch.permissions.includes(ADMIN_PERMISSION)) await sql`select pg_advisory_xact_lock(${ADMINS_LOCK})`.execute(tx);
       const current = await this.d.roles.lock(tx, name);
       if (!current) throw rolesErrors.notFound(name);
       if (name === ADMIN_ROLE) throw rolesErrors.protected();
+      const losesAdmin = current.permissions.includes(ADMIN_PERMISSION) && patch.permissions !== undefined && !patch.permissions.includes(ADMIN_PERMISSION);
       const next = {
         description: patch.description ?? current.description,
         permissions: patch.permissions ? [...new Set(patch.permissions)] : current.permissions,
       };
       await this.d.roles.update(tx, name, next, new Date(this.d.clock.now()));
+      if (losesAdmin && (await this.#countActiveAdmins(tx)) === 0) throw rolesErrors.lastAdmin();
       await this.d.audit.record(tx, ctx, {
         type: 'role.updated',
         userId: null,
@@ -104,6 +122,11 @@ export class RolesService {
       await this.d.audit.record(tx, ctx, { type: 'role.deleted', userId: null, data: { role: name } });
     });
     await this.d.bus.publish('roles', '*');
+  }
+
+  /** active users holding a role that grants users:admin, as seen by `tx` */
+  async #countActiveAdmins(tx: Executor): Promise<number> {
+    return this.d.users.countActiveWithRoles(tx, await this.rolesGranting(ADMIN_PERMISSION, tx));
   }
 
   async #roleMap(): Promise<Map<string, ReadonlySet<string>>> {

@@ -14,7 +14,9 @@ import type { InvalidationBus } from '../cache/invalidation-bus.js';
 import { TtlCache } from '../cache/ttl-cache.js';
 import type { Db, Executor } from '../db/database-types.js';
 import { commonErrors, DomainError } from '../errors.js';
+import { ADMIN_PERMISSION, ADMINS_LOCK } from '../roles/permissions.js';
 import type { RolesService } from '../roles/roles-service.js';
+import type { SessionRecord } from '../sessions/sessions-repository.js';
 import type { SessionsService } from '../sessions/sessions-service.js';
 import { normalizeEmail, normalizeUsername } from './user-fields.js';
 import { usersErrors } from './users-errors.js';
@@ -50,8 +52,20 @@ export interface AdminUserPatch {
   password?: string;
 }
 
-const ADMIN_LOCK = 7_262_003; // serialises changes that could remove the last active admin
-const ADMIN_PERMISSION = 'users:admin';
+/** AdminUserPatch keys as the API and the audit trail name them */
+const PATCH_FIELD_NAMES: Record<keyof AdminUserPatch, string> = {
+  name: 'name',
+  roles: 'roles',
+  disabled: 'disabled',
+  emailVerified: 'email_verified',
+  password: 'password',
+};
+
+const FOREIGN_KEY_VIOLATION = '23503';
+
+function unknownRolesError(roles: readonly string[], unknown: readonly string[]): DomainError {
+  return commonErrors.validation(unknown.map((r) => ({ field: `roles.${roles.indexOf(r)}`, message: `unknown role "${r}"` })));
+}
 
 export class UsersService {
   readonly #cache: TtlCache<UserRecord | null>;
@@ -90,9 +104,7 @@ export class UsersService {
     const username = input.username ? normalizeUsername(input.username) : null;
     const roles = input.roles ?? [this.d.defaultRole];
     const unknown = await this.d.roles.unknownRoles(roles);
-    if (unknown.length > 0) {
-      throw commonErrors.validation(unknown.map((r) => ({ field: `roles.${roles.indexOf(r)}`, message: `unknown role "${r}"` })));
-    }
+    if (unknown.length > 0) throw unknownRolesError(roles, unknown);
     const password = input.password === null ? null : this.d.policy.check(input.password, [email, username, input.name]);
     // fail fast on a taken email/username before spending a hash (the insert re-checks atomically)
     if (await this.d.repo.findByEmail(this.d.db, email)) throw usersErrors.emailTaken();
@@ -123,7 +135,10 @@ export class UsersService {
   /** admin-created account (works with REGISTRATION=closed) */
   async createByAdmin(ctx: RequestContext, input: NewAccount): Promise<UserRecord> {
     const prepared = await this.prepareAccount(input);
-    const id = await this.d.db.transaction().execute((tx) => this.insertAccount(tx, ctx, prepared, input.emailVerified ?? false, 'admin'));
+    const id = await this.d.db
+      .transaction()
+      .execute((tx) => this.insertAccount(tx, ctx, prepared, input.emailVerified ?? false, 'admin'))
+      .catch((error: unknown) => this.#roleGone(error, prepared.roles));
     return this.get(id);
   }
 
@@ -136,7 +151,8 @@ export class UsersService {
     await this.d.db.transaction().execute(async (tx) => {
       if (!(await this.d.repo.lockById(tx, userId))) throw usersErrors.notFound();
       await this.#update(tx, userId, changes);
-      await this.d.audit.record(tx, ctx, { type: 'user.updated', userId, data: { fields: Object.keys(patch) } });
+      const fields = Object.keys(patch).filter((k) => patch[k as keyof typeof patch] !== undefined).map((k) => (k === 'avatarUrl' ? 'avatar_url' : k));
+      await this.d.audit.record(tx, ctx, { type: 'user.updated', userId, data: { fields } });
     });
     await this.d.bus.publish('user', userId);
     return this.get(userId);
@@ -146,9 +162,7 @@ export class UsersService {
   async updateByAdmin(ctx: RequestContext, userId: string, patch: AdminUserPatch): Promise<UserRecord> {
     if (patch.roles) {
       const unknown = await this.d.roles.unknownRoles(patch.roles);
-      if (unknown.length > 0) {
-        throw commonErrors.validation(unknown.map((r) => ({ field: `roles.${patch.roles!.indexOf(r)}`, message: `unknown role "${r}"` })));
-      }
+      if (unknown.length > 0) throw unknownRolesError(patch.roles, unknown);
     }
     const existing = await this.get(userId);
     const passwordHash =
@@ -167,22 +181,47 @@ export class UsersService {
       await this.#update(tx, userId, changes);
       if (patch.roles) await this.d.repo.setRoles(tx, userId, patch.roles);
       if (patch.roles || patch.disabled) await this.#assertAdminRemains(tx, user);
-      let revokedIds: string[] = [];
+      let revokedIds: string[] | null = null;
       if (patch.disabled === true || passwordHash !== undefined) {
         revokedIds = await this.d.sessions.revokeAllInTx(tx, userId, patch.disabled ? 'user_disabled' : 'password_set_by_admin');
       }
-      const fields = Object.keys(patch).filter((k) => k !== 'password');
+      const fields = (Object.keys(patch) as (keyof AdminUserPatch)[]).filter((k) => patch[k] !== undefined && k !== 'password').map((k) => PATCH_FIELD_NAMES[k]);
       await this.d.audit.record(tx, ctx, {
         type: 'user.updated',
         userId,
-        data: { fields, ...(patch.roles ? { roles: patch.roles } : {}), ...(patch.disabled !== undefined ? { disabled: patch.disabled } : {}), ...(passwordHash ? { password_set: true, sessions_revoked: revokedIds.length } : {}) },
+        data: {
+          fields,
+          ...(patch.roles ? { roles: [...new Set(patch.roles)].sort() } : {}),
+          ...(patch.disabled !== undefined ? { disabled: patch.disabled } : {}),
+          ...(patch.emailVerified !== undefined ? { email_verified: patch.emailVerified } : {}),
+          ...(passwordHash ? { password_set: true } : {}),
+          ...(revokedIds ? { sessions_revoked: revokedIds.length } : {}),
+        },
       });
       if (passwordHash !== undefined) await this.d.audit.record(tx, ctx, { type: 'password.changed', userId, data: { by: 'admin' } });
       return revokedIds;
-    });
+    }).catch((error: unknown) => this.#roleGone(error, patch.roles ?? []));
     await this.d.bus.publish('user', userId);
-    await this.d.sessions.announceRevoked(revoked);
+    await this.d.sessions.announceRevoked(revoked ?? []);
     return this.get(userId);
+  }
+
+  /** GET /admin/users/{id}/sessions: the user's live sessions, newest first (404 for an unknown user) */
+  async liveSessions(userId: string): Promise<SessionRecord[]> {
+    await this.get(userId);
+    return this.d.sessions.listLive(userId);
+  }
+
+  /** DELETE /admin/users/{id}/sessions: revokes every session of the user, with one audit event */
+  async revokeSessions(ctx: RequestContext, userId: string): Promise<number> {
+    const ids = await this.d.db.transaction().execute(async (tx) => {
+      if (!(await this.d.repo.lockById(tx, userId))) throw usersErrors.notFound();
+      const revoked = await this.d.sessions.revokeAllInTx(tx, userId, 'revoked_by_admin');
+      await this.d.audit.record(tx, ctx, { type: 'session.revoked', userId, data: { all: true, count: revoked.length, by: 'admin' } });
+      return revoked;
+    });
+    await this.d.sessions.announceRevoked(ids);
+    return ids.length;
   }
 
   /** deletes the account; sessions and products go by cascade, audit rows stay */
@@ -234,7 +273,7 @@ export class UsersService {
     return this.d.db.transaction().execute(async (tx) => {
       await this.#lockAdmins(tx);
       if (via === 'bootstrap') {
-        const adminRoles = await this.d.roles.rolesGranting(ADMIN_PERMISSION);
+        const adminRoles = await this.d.roles.rolesGranting(ADMIN_PERMISSION, tx);
         if ((await this.d.repo.countActiveWithRoles(tx, adminRoles)) > 0) return { created: false, reason: 'an active admin exists' };
       }
       await this.insertAccount(tx, ctx, prepared, true, via);
@@ -251,16 +290,30 @@ export class UsersService {
     }
   }
 
+  /**
+   * Role names are checked against the cached role map; a role deleted since (on another instance,
+   * within its second) reaches the user_roles foreign key instead. Answer as for any unknown role.
+   */
+  async #roleGone(error: unknown, roles: string[]): Promise<never> {
+    if ((error as { code?: string } | null)?.code === FOREIGN_KEY_VIOLATION && roles.length > 0) {
+      const unknown = await this.d.roles.unknownRoles(roles, this.d.db);
+      if (unknown.length > 0) throw unknownRolesError(roles, unknown);
+    }
+    throw error;
+  }
+
   async #lockAdmins(tx: Executor): Promise<void> {
-    await sql`select pg_advisory_xact_lock(${ADMIN_LOCK})`.execute(tx);
+    await sql`select pg_advisory_xact_lock(${ADMINS_LOCK})`.execute(tx);
   }
 
   /**
    * After a change to `before` (inside the admin lock, so concurrent demotions serialise): if that
    * user was an active admin, at least one active admin must remain. The transaction then rolls back.
+   * Roles are read through the transaction: a cache miss must not wait for a second connection
+   * (PGlite has one, and this transaction holds it).
    */
   async #assertAdminRemains(tx: Executor, before: UserRecord): Promise<void> {
-    const adminRoles = await this.d.roles.rolesGranting(ADMIN_PERMISSION);
+    const adminRoles = await this.d.roles.rolesGranting(ADMIN_PERMISSION, tx);
     const wasAdmin = !before.disabled && before.roles.some((r) => adminRoles.includes(r));
     if (wasAdmin && (await this.d.repo.countActiveWithRoles(tx, adminRoles)) === 0) throw usersErrors.lastAdmin();
   }

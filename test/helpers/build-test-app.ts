@@ -39,6 +39,10 @@ export interface TestContext {
   app: FastifyInstance;
   config: Config;
   db: TestDatabase;
+  /** the SECRETS_KEY (base64) the apps run with, so a CLI child process can open the same keys */
+  secretsKey: string;
+  /** the DATA_DIR the apps run with */
+  dataDir: string;
   /** another instance on the same database and Redis prefix (PostgreSQL + Redis only) */
   startInstance(overrides?: Record<string, string>): Promise<FastifyInstance>;
   close(): Promise<void>;
@@ -82,6 +86,8 @@ export async function buildTestContext(options: TestOptions = {}): Promise<TestC
     app,
     config: app.services.config,
     db,
+    secretsKey,
+    dataDir,
     async startInstance(overrides = {}) {
       if (!db.url || !redisUrl) throw new Error('a second instance needs TEST_DATABASE_URL and TEST_REDIS_URL');
       return start(overrides);

@@ -1,0 +1,115 @@
+/**
+ * Request and response schemas of the admin API (SPEC §4 Admin). Bodies are strict; responses are
+ * whitelists built by the `to…View` functions, so nothing a record carries beyond the contract
+ * (password hashes, sealed refresh tokens, audit hashes) can reach a client.
+ */
+import { Type, type Static } from '@sinclair/typebox';
+import { AUDIT_TYPES, type AuditType } from '../audit/audit-service.js';
+import type { AuditRow } from '../audit/audit-repository.js';
+import { PageQuery } from '../http/pagination.js';
+import { Nullable, Timestamp, Uuid } from '../http/schema-helpers.js';
+import type { RoleRecord } from '../roles/roles-repository.js';
+import { EmailField, NameField, PasswordField, UserSchema, UsernameField } from '../users/users-schemas.js';
+
+export const ROLE_NAME_PATTERN = '^[a-z0-9_-]{2,32}$';
+
+export const RoleName = Type.String({ pattern: ROLE_NAME_PATTERN, description: '2–32 of a-z 0-9 _ -' });
+const RoleList = Type.Array(RoleName, { maxItems: 32, description: 'role names; unknown roles are refused' });
+const permissionList = (options: { default?: string[] } = {}) =>
+  Type.Array(Type.String({ maxLength: 64 }), { maxItems: 64, description: 'permission names from GET /admin/permissions', ...options });
+
+// ---- users
+
+export const UserListQuery = Type.Object({
+  q: Type.Optional(Type.String({ maxLength: 254, description: 'case-insensitive substring of email, username or name' })),
+  role: Type.Optional(RoleName),
+  ...PageQuery,
+});
+
+export const UserPage = Type.Object({ items: Type.Array(UserSchema), next_cursor: Nullable(Type.String()) });
+
+export const CreateUserBody = Type.Object(
+  {
+    email: EmailField,
+    password: PasswordField,
+    username: Type.Optional(UsernameField),
+    name: Type.Optional(NameField),
+    roles: Type.Optional(RoleList),
+  },
+  { additionalProperties: false },
+);
+
+export const PatchUserBody = Type.Object(
+  {
+    name: Type.Optional(Nullable(NameField)),
+    roles: Type.Optional(RoleList),
+    disabled: Type.Optional(Type.Boolean({ description: 'true revokes every session of the user' })),
+    email_verified: Type.Optional(Type.Boolean()),
+    password: Type.Optional(Type.String({ minLength: 1, maxLength: 1024, description: 'sets a new password (8–128 characters) and revokes every session of the user' })),
+  },
+  { additionalProperties: false, minProperties: 1 },
+);
+
+// ---- roles and permissions
+
+export const RoleSchema = Type.Object({ name: Type.String(), description: Type.String(), permissions: Type.Array(Type.String()) });
+
+export const RoleNameParams = Type.Object({ name: RoleName }, { additionalProperties: false });
+
+export const CreateRoleBody = Type.Object(
+  {
+    name: RoleName,
+    description: Type.Optional(Type.String({ maxLength: 500, default: '' })),
+    permissions: Type.Optional(permissionList({ default: [] })),
+  },
+  { additionalProperties: false },
+);
+
+export const PatchRoleBody = Type.Object(
+  { description: Type.Optional(Type.String({ maxLength: 500 })), permissions: Type.Optional(permissionList()) },
+  { additionalProperties: false, minProperties: 1 },
+);
+
+export const RoleList200 = Type.Object({ items: Type.Array(RoleSchema) });
+
+export const PermissionCatalogue = Type.Object({ items: Type.Array(Type.Object({ name: Type.String(), description: Type.String() })) });
+
+export function toRoleView(r: RoleRecord): Static<typeof RoleSchema> {
+  return { name: r.name, description: r.description, permissions: [...r.permissions] };
+}
+
+// ---- audit
+
+export const AuditTypeField = Type.Unsafe<AuditType>({ type: 'string', enum: [...AUDIT_TYPES], description: 'an audit event type' });
+
+export const AuditQuery = Type.Object({
+  user_id: Type.Optional(Uuid),
+  type: Type.Optional(AuditTypeField),
+  ...PageQuery,
+});
+
+export const AuditEventSchema = Type.Object({
+  id: Uuid,
+  type: Type.String(),
+  user_id: Nullable(Uuid),
+  actor_id: Nullable(Uuid),
+  ip: Nullable(Type.String()),
+  user_agent: Nullable(Type.String()),
+  data: Type.Record(Type.String(), Type.Unknown()),
+  created_at: Timestamp,
+});
+
+export const AuditPage = Type.Object({ items: Type.Array(AuditEventSchema), next_cursor: Nullable(Type.String()) });
+
+export function toAuditEventView(e: AuditRow): Static<typeof AuditEventSchema> {
+  return {
+    id: e.id,
+    type: e.type,
+    user_id: e.userId,
+    actor_id: e.actorId,
+    ip: e.ip,
+    user_agent: e.userAgent,
+    data: e.data,
+    created_at: e.createdAt.toISOString(),
+  };
+}

@@ -1,0 +1,123 @@
+/** /api/v1/admin/users…: accounts and their sessions, managed by an admin (SPEC §4 Admin). */
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from '@sinclair/typebox';
+import { requestContext } from '../auth/auth-guard.js';
+import { SessionSchema } from '../auth/auth-schemas.js';
+import { decodeCursor, page } from '../http/pagination.js';
+import { errorResponses, IdParams } from '../http/schema-helpers.js';
+import { toSessionView } from '../sessions/sessions-routes.js';
+import type { AdminUserPatch, UsersService } from '../users/users-service.js';
+import { toUserView, UserSchema } from '../users/users-schemas.js';
+import { CreateUserBody, PatchUserBody, UserListQuery, UserPage } from './admin-schemas.js';
+
+const tags = ['admin'];
+const security = [{ bearer: [] }];
+const admin = { auth: 'required', permission: 'users:admin' } as const;
+
+export const adminUsersRoutes: FastifyPluginAsyncTypebox<{ users: UsersService }> = async (app, { users }) => {
+  app.get('/users', {
+    config: admin,
+    schema: {
+      tags,
+      summary: 'List users, newest first; q searches email, username and name; role filters by role',
+      security,
+      querystring: UserListQuery,
+      response: { 200: UserPage, ...errorResponses(400, 401, 403) },
+    },
+  }, async function listUsers(request) {
+    const { q, role, limit, cursor } = request.query;
+    const rows = await users.list({ q: q?.trim() || null, role: role ?? null, limit: limit + 1, after: decodeCursor(cursor) });
+    const { items, nextCursor } = page(rows, limit);
+    return { items: items.map(toUserView), next_cursor: nextCursor };
+  });
+
+  app.post('/users', {
+    config: admin,
+    schema: {
+      tags,
+      summary: 'Create an account (also when REGISTRATION=closed); roles default to DEFAULT_ROLE',
+      security,
+      body: CreateUserBody,
+      response: { 201: UserSchema, ...errorResponses(400, 401, 403, 409, 422, 503) },
+    },
+  }, async function createUser(request, reply) {
+    const b = request.body;
+    const user = await users.createByAdmin(requestContext(request), {
+      email: b.email,
+      password: b.password,
+      username: b.username ?? null,
+      name: b.name ?? null,
+      ...(b.roles !== undefined ? { roles: b.roles } : {}),
+    });
+    return reply.status(201).send(toUserView(user));
+  });
+
+  app.get('/users/:id', {
+    config: admin,
+    schema: { tags, summary: 'One user', security, params: IdParams, response: { 200: UserSchema, ...errorResponses(400, 401, 403, 404) } },
+  }, async function getUser(request) {
+    return toUserView(await users.get(request.params.id));
+  });
+
+  app.patch('/users/:id', {
+    config: admin,
+    schema: {
+      tags,
+      summary: 'Change roles, disable, verify the email or set a password (disabling or a new password ends every session)',
+      security,
+      params: IdParams,
+      body: PatchUserBody,
+      response: { 200: UserSchema, ...errorResponses(400, 401, 403, 404, 409, 422, 503) },
+    },
+  }, async function patchUser(request) {
+    const b = request.body;
+    const patch: AdminUserPatch = {};
+    if (b.name !== undefined) patch.name = b.name;
+    if (b.roles !== undefined) patch.roles = b.roles;
+    if (b.disabled !== undefined) patch.disabled = b.disabled;
+    if (b.email_verified !== undefined) patch.emailVerified = b.email_verified;
+    if (b.password !== undefined) patch.password = b.password;
+    return toUserView(await users.updateByAdmin(requestContext(request), request.params.id, patch));
+  });
+
+  app.delete('/users/:id', {
+    config: admin,
+    schema: {
+      tags,
+      summary: 'Delete a user (sessions and products go with it; audit rows stay)',
+      security,
+      params: IdParams,
+      response: { 204: { type: 'null' }, ...errorResponses(400, 401, 403, 404, 409) },
+    },
+  }, async function deleteUser(request, reply) {
+    await users.delete(requestContext(request), request.params.id, 'admin');
+    return reply.status(204).send();
+  });
+
+  app.get('/users/:id/sessions', {
+    config: admin,
+    schema: {
+      tags,
+      summary: "A user's live sessions, newest first",
+      security,
+      params: IdParams,
+      response: { 200: Type.Object({ items: Type.Array(SessionSchema) }), ...errorResponses(400, 401, 403, 404) },
+    },
+  }, async function listUserSessions(request) {
+    return { items: (await users.liveSessions(request.params.id)).map((s) => toSessionView(s, null)) };
+  });
+
+  app.delete('/users/:id/sessions', {
+    config: admin,
+    schema: {
+      tags,
+      summary: 'Revoke every session of a user (their access tokens stop working within a second)',
+      security,
+      params: IdParams,
+      response: { 204: { type: 'null' }, ...errorResponses(400, 401, 403, 404) },
+    },
+  }, async function revokeUserSessions(request, reply) {
+    await users.revokeSessions(requestContext(request), request.params.id);
+    return reply.status(204).send();
+  });
+};

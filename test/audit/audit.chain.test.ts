@@ -1,0 +1,156 @@
+/**
+ * The audit trail's hash chain: concurrent writers do not fork it, verify() passes on an untouched
+ * chain and names the first broken row after an edit or a deletion made directly in SQL, and the
+ * real CLI (`gatehouse audit verify`) exits 0 / 1 accordingly — against the test's PostgreSQL
+ * database, or on PGlite against a DATA_DIR the CLI itself created.
+ */
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { sql, type Kysely } from 'kysely';
+import { GENESIS_HASH } from '../../src/audit/audit-chain.js';
+import type { Database } from '../../src/db/database-types.js';
+import { openDatabase } from '../../src/db/database.js';
+import { buildTestContext, type TestContext } from '../helpers/build-test-app.js';
+import { login, PASSWORD, register, uniqueEmail } from '../helpers/factories.js';
+import { usingPostgres } from '../helpers/test-database.js';
+
+const root = new URL('../../', import.meta.url).pathname;
+
+function cli(args: string[], env: Record<string, string>, input?: string) {
+  return spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], {
+    cwd: root,
+    env: { PATH: process.env.PATH ?? '', NODE_ENV: 'test', LOG_LEVEL: 'silent', ARGON2_MEMORY_KIB: '1024', ARGON2_TIME_COST: '1', ...env },
+    input,
+    encoding: 'utf8',
+    timeout: 120_000,
+  });
+}
+
+async function chainRows(db: Kysely<Database>) {
+  return db.selectFrom('audit_events').select(['seq', 'id', 'prev_hash', 'hash', 'data']).orderBy('seq', 'asc').execute();
+}
+
+describe('audit hash chain', () => {
+  let t: TestContext;
+  before(async () => {
+    t = await buildTestContext();
+  });
+  after(async () => {
+    await t.close();
+  });
+
+  it('20 concurrent registrations and sign-ins do not fork the chain', async () => {
+    const existing = await Promise.all(Array.from({ length: 5 }, () => register(t.app)));
+    const work = Array.from({ length: 20 }, (_, i) => {
+      if (i % 4 === 0) return login(t.app, existing[i % 5]!.email);
+      if (i % 4 === 1) return login(t.app, existing[i % 5]!.email, 'Wrong-Password-123');
+      return t.app.inject({ method: 'POST', url: '/api/v1/auth/register', payload: { email: uniqueEmail('burst'), password: PASSWORD } });
+    });
+    const results = await Promise.all(work);
+    assert.deepEqual(results.map((r) => r.statusCode).sort(), [...Array(5).fill(200), ...Array(10).fill(201), ...Array(5).fill(401)].sort());
+
+    const rows = await chainRows(t.app.services.database.db);
+    assert.equal(rows.length, 5 + 20, 'one event per registration, sign-in and failure');
+    assert.equal(rows[0]!.prev_hash, GENESIS_HASH);
+    for (let i = 1; i < rows.length; i++) {
+      assert.equal(rows[i]!.prev_hash, rows[i - 1]!.hash, `row seq=${rows[i]!.seq} links to its predecessor`);
+    }
+    assert.equal(new Set(rows.map((r) => r.prev_hash)).size, rows.length, 'no two rows share a predecessor (no fork)');
+    assert.deepEqual(await t.app.services.audit.verify(), { ok: true, checked: rows.length });
+  });
+
+  describe('tampering', () => {
+    let cliEnv: Record<string, string> | null = null;
+    let dataDir: string;
+    before(() => {
+      dataDir = mkdtempSync(join(tmpdir(), 'gatehouse-audit-cli-'));
+      // the CLI can reach the test database only on PostgreSQL (PGlite's is in this process's memory)
+      if (t.db.url) cliEnv = { DATABASE_URL: t.db.url, SECRETS_KEY: t.secretsKey, DATA_DIR: dataDir };
+    });
+    after(() => rmSync(dataDir, { recursive: true, force: true }));
+
+    it('the CLI verifies the untouched chain (exit 0)', { skip: usingPostgres ? false : 'PGlite: see the DATA_DIR suite below' }, () => {
+      const r = cli(['audit', 'verify'], cliEnv!);
+      assert.equal(r.status, 0, r.stderr);
+      assert.match(r.stdout, /Audit chain intact: 25 events verified/);
+    });
+
+    it('an edited row is reported by verify() and the CLI (exit 1, its seq on stderr); restoring it heals the chain', async (ctx) => {
+      const db = t.app.services.database.db;
+      const victim = (await chainRows(db))[10]!;
+      await sql`update audit_events set data = '{"tampered":true}' where seq = ${victim.seq}`.execute(db);
+      const result = await t.app.services.audit.verify();
+      assert.equal(result.ok, false);
+      assert.ok(!result.ok);
+      assert.equal(result.brokenAt.seq, String(victim.seq));
+      assert.equal(result.brokenAt.id, victim.id);
+      assert.match(result.brokenAt.reason, /edited/);
+      assert.equal(result.checked, 10, 'the ten rows before it verified');
+
+      if (cliEnv) {
+        const r = cli(['audit', 'verify'], cliEnv);
+        assert.equal(r.status, 1, r.stdout);
+        assert.match(r.stderr, new RegExp(`BROKEN at event seq=${victim.seq} `));
+      } else ctx.diagnostic('CLI on PGlite: covered by the DATA_DIR suite');
+
+      await db.updateTable('audit_events').set({ data: JSON.stringify(victim.data) }).where('seq', '=', victim.seq).execute();
+      assert.deepEqual(await t.app.services.audit.verify(), { ok: true, checked: 25 });
+    });
+
+    it('a deleted row breaks the link of the row after it', async () => {
+      const db = t.app.services.database.db;
+      const rows = await chainRows(db);
+      await db.deleteFrom('audit_events').where('seq', '=', rows[5]!.seq).execute();
+      const result = await t.app.services.audit.verify();
+      assert.ok(!result.ok);
+      assert.equal(result.brokenAt.seq, String(rows[6]!.seq));
+      assert.match(result.brokenAt.reason, /prev_hash/);
+      if (cliEnv) {
+        const r = cli(['audit', 'verify'], cliEnv);
+        assert.equal(r.status, 1);
+        assert.match(r.stderr, new RegExp(`seq=${rows[6]!.seq} `));
+      }
+    });
+  });
+});
+
+describe('gatehouse audit verify on an embedded DATA_DIR', { skip: usingPostgres ? 'PostgreSQL: the CLI runs against the test database above' : false }, () => {
+  let dataDir: string;
+  let env: Record<string, string>;
+  before(() => {
+    dataDir = mkdtempSync(join(tmpdir(), 'gatehouse-audit-pglite-'));
+    env = { DATA_DIR: dataDir, SECRETS_KEY: randomBytes(32).toString('base64') };
+  });
+  after(() => rmSync(dataDir, { recursive: true, force: true }));
+
+  it('exit 0 on the chain the CLI wrote, exit 1 with the seq after a row is edited', async () => {
+    const migrated = cli(['migrate'], env);
+    assert.equal(migrated.status, 0, migrated.stderr);
+    for (const who of ['first', 'second']) {
+      const r = cli(['create-admin', '--email', `${who}@example.com`, '--password-stdin'], env, `${PASSWORD}\n`);
+      assert.equal(r.status, 0, r.stderr);
+    }
+    const ok = cli(['audit', 'verify'], env);
+    assert.equal(ok.status, 0, ok.stderr);
+    assert.match(ok.stdout, /Audit chain intact: 2 events verified/);
+
+    const handle = await openDatabase({ databaseUrl: null, dataDir, poolMax: 1 });
+    let seq: string;
+    try {
+      const rows = await chainRows(handle.db);
+      assert.equal(rows.length, 2);
+      seq = String(rows[0]!.seq);
+      await sql`update audit_events set data = '{"tampered":true}' where seq = ${seq}`.execute(handle.db);
+    } finally {
+      await handle.close();
+    }
+    const broken = cli(['audit', 'verify'], env);
+    assert.equal(broken.status, 1, broken.stdout);
+    assert.match(broken.stderr, new RegExp(`BROKEN at event seq=${seq} `));
+  });
+});
