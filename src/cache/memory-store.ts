@@ -95,14 +95,22 @@ export class MemoryStore implements EphemeralStore {
       w.hits.push(now);
       return { allowed: true, count: w.hits.length, retryAfterMs: 0 };
     }
-    return { allowed: false, count: w.hits.length, retryAfterMs: Math.max(1, w.hits[0]! + windowMs - now) };
+    const oldest = w.hits[0];
+    return { allowed: false, count: w.hits.length, retryAfterMs: oldest === undefined ? windowMs : Math.max(1, oldest + windowMs - now) };
   }
 
   async publish(channel: string, message: string): Promise<void> {
     const handlers = this.#subscribers.get(channel);
     if (!handlers) return;
     queueMicrotask(() => {
-      for (const h of handlers) h(message);
+      // a throwing handler must neither starve the others nor surface as an uncaught exception
+      for (const h of handlers) {
+        try {
+          h(message);
+        } catch (error) {
+          process.emitWarning(`ephemeral store: a subscriber of "${channel}" threw: ${String(error)}`);
+        }
+      }
     });
   }
 

@@ -22,7 +22,8 @@ if count < limit then
   return {1, count + 1, 0}
 end
 local oldest = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
-local retry = tonumber(oldest[2]) + window - now
+local retry = window
+if oldest[2] then retry = tonumber(oldest[2]) + window - now end
 if retry < 1 then retry = 1 end
 return {0, count, retry}
 `;
@@ -35,18 +36,48 @@ local ttl = redis.call('PTTL', KEYS[1])
 return {n, ttl}
 `;
 
+// KEYS[1] = counter key. Value and remaining TTL read together; {0, 0} when missing.
+const GET_COUNTER = `
+local v = redis.call('GET', KEYS[1])
+if not v then return {0, 0} end
+return {tonumber(v) or 0, redis.call('PTTL', KEYS[1])}
+`;
+
 interface ScriptedRedis extends Redis {
   gatehouseHitWindow(key: string, now: number, windowMs: number, limit: number, member: string): Promise<[number, number, number]>;
   gatehouseIncrement(key: string, ttlMs: number): Promise<[number, number]>;
+  gatehouseGetCounter(key: string): Promise<[number, number]>;
 }
+
+/**
+ * Fail fast instead of hanging: a refused connection rejects queued commands after one reconnect
+ * attempt (maxRetriesPerRequest), a peer that accepts but never answers (frozen process, network
+ * partition) rejects every command after COMMAND_TIMEOUT_MS, and socketTimeout drops such a zombie
+ * socket so the client reconnects by itself. The offline queue stays on so commands issued while
+ * the first connection is still being made are not refused.
+ */
+const COMMAND_TIMEOUT_MS = 1500;
 
 function connect(url: string): Redis {
   return new Redis(url, {
     maxRetriesPerRequest: 1,
-    connectTimeout: 2000,
+    connectTimeout: COMMAND_TIMEOUT_MS,
+    commandTimeout: COMMAND_TIMEOUT_MS,
+    socketTimeout: COMMAND_TIMEOUT_MS * 2,
     enableOfflineQueue: true,
     retryStrategy: (times) => Math.min(times * 200, 2000),
   });
+}
+
+/** a throwing handler must neither starve the other handlers nor escape into ioredis' socket handler */
+function deliver(handlers: readonly MessageHandler[], channel: string, message: string): void {
+  for (const handler of handlers) {
+    try {
+      handler(message);
+    } catch (error) {
+      process.emitWarning(`ephemeral store: a subscriber of "${channel}" threw: ${String(error)}`);
+    }
+  }
 }
 
 /** Redis failures become 503s (fail closed: a rate limit that cannot be checked refuses) */
@@ -76,6 +107,7 @@ export class RedisStore implements EphemeralStore {
     redis.on('error', () => {}); // surfaced through failing commands and /health/ready
     redis.defineCommand('gatehouseHitWindow', { numberOfKeys: 1, lua: HIT_WINDOW });
     redis.defineCommand('gatehouseIncrement', { numberOfKeys: 1, lua: INCREMENT });
+    redis.defineCommand('gatehouseGetCounter', { numberOfKeys: 1, lua: GET_COUNTER });
     this.#redis = redis as ScriptedRedis;
   }
 
@@ -105,10 +137,8 @@ export class RedisStore implements EphemeralStore {
   }
 
   async getCounter(key: string): Promise<CounterState> {
-    const k = this.#k(key);
-    const [[, value], [, ttl]] = (await guarded(this.#redis.multi().get(k).pttl(k).exec())) as [[null, string | null], [null, number]];
-    if (value === null) return { count: 0, ttlMs: 0 };
-    return { count: Number(value), ttlMs: Math.max(0, ttl) };
+    const [count, ttl] = await guarded(this.#redis.gatehouseGetCounter(this.#k(key)));
+    return { count, ttlMs: Math.max(0, ttl) };
   }
 
   async hitWindow(key: string, limit: number, windowMs: number): Promise<WindowHit> {
@@ -127,7 +157,8 @@ export class RedisStore implements EphemeralStore {
       this.#subscriber = connect(this.#url);
       this.#subscriber.on('error', () => {});
       this.#subscriber.on('message', (ch: string, message: string) => {
-        for (const h of this.#handlers.get(ch) ?? []) h(message);
+        const handlers = this.#handlers.get(ch);
+        if (handlers) deliver(handlers, ch, message);
       });
     }
     const full = this.#k(channel);
@@ -148,13 +179,14 @@ export class RedisStore implements EphemeralStore {
 
 /** removes every key under a prefix (test clean-up) */
 export async function deleteKeysWithPrefix(url: string, prefix: string): Promise<number> {
-  const redis = new Redis(url, { maxRetriesPerRequest: 1, lazyConnect: true });
-  await redis.connect();
+  const redis = new Redis(url, { maxRetriesPerRequest: 1, lazyConnect: true, connectTimeout: COMMAND_TIMEOUT_MS, retryStrategy: () => null });
+  redis.on('error', () => {}); // a failure rejects connect() or the command below
   let removed = 0;
   try {
+    await redis.connect();
     let cursor = '0';
     do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix.replace(/[*?[\]]/g, '\\$&')}*`, 'COUNT', 500);
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix.replace(/[*?[\]\\]/g, '\\$&')}*`, 'COUNT', 500);
       cursor = next;
       if (keys.length > 0) removed += await redis.unlink(...keys);
     } while (cursor !== '0');

@@ -1,4 +1,6 @@
-import { describe } from 'node:test';
+import assert from 'node:assert/strict';
+import { createServer, type Server, type Socket } from 'node:net';
+import { describe, it } from 'node:test';
 import { deleteKeysWithPrefix, RedisStore } from '../../src/cache/redis-store.js';
 import { ephemeralStoreContract } from '../contracts/ephemeral-store.contract.js';
 
@@ -12,3 +14,61 @@ if (url) {
 } else {
   describe('EphemeralStore contract: redis', { skip: 'TEST_REDIS_URL not set (CI sets it in the real-services pass)' }, () => {});
 }
+
+/** needs no Redis: a closed port and a TCP peer that accepts but never answers (frozen or partitioned Redis) */
+describe('RedisStore fails fast when Redis is unreachable', () => {
+  const FAIL_WITHIN_MS = 3000;
+
+  async function rejectsQuickly(label: string, work: () => Promise<unknown>): Promise<void> {
+    const started = Date.now();
+    let timer: NodeJS.Timeout | undefined;
+    const outcome = await Promise.race([
+      work().then(
+        () => 'resolved',
+        () => 'rejected',
+      ),
+      new Promise<string>((resolve) => (timer = setTimeout(() => resolve('hung'), FAIL_WITHIN_MS * 3))),
+    ]);
+    clearTimeout(timer);
+    assert.equal(outcome, 'rejected', label);
+    assert.ok(Date.now() - started < FAIL_WITHIN_MS, `${label}: took ${Date.now() - started} ms`);
+  }
+
+  async function listen(server: Server): Promise<number> {
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    return (server.address() as { port: number }).port;
+  }
+
+  it('rejects on a refused connection', async () => {
+    const probe = createServer();
+    const port = await listen(probe);
+    await new Promise((resolve) => probe.close(resolve)); // the port is now closed
+    const store = new RedisStore({ url: `redis://127.0.0.1:${port}`, keyPrefix: 'failfast:' });
+    try {
+      await rejectsQuickly('ping', () => store.ping());
+      await rejectsQuickly('hitWindow', () => store.hitWindow('k', 1, 1000));
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('rejects when the peer never answers, and close() does not hang', async () => {
+    const sockets = new Set<Socket>();
+    const silent = createServer((socket) => {
+      sockets.add(socket);
+      socket.on('error', () => {});
+    });
+    const port = await listen(silent);
+    const store = new RedisStore({ url: `redis://127.0.0.1:${port}`, keyPrefix: 'failfast:' });
+    try {
+      await rejectsQuickly('ping', () => store.ping());
+      await rejectsQuickly('get', () => store.get('k'));
+    } finally {
+      const started = Date.now();
+      await store.close();
+      assert.ok(Date.now() - started < FAIL_WITHIN_MS, 'close() returned');
+      for (const socket of sockets) socket.destroy();
+      await new Promise((resolve) => silent.close(resolve));
+    }
+  });
+});

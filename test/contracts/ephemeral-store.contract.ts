@@ -131,6 +131,19 @@ export function ephemeralStoreContract(
       await eventually(async () => got.includes('hello'));
     });
 
+    it('a throwing subscriber does not stop delivery to the others', async () => {
+      const channel = `ch-${randomUUID()}`;
+      const got: string[] = [];
+      await store.subscribe(channel, () => {
+        throw new Error('subscriber bug (expected in this test)');
+      });
+      await store.subscribe(channel, (m) => got.push(m));
+      await store.publish(channel, 'first');
+      await store.publish(channel, 'second');
+      await eventually(async () => got.includes('second'));
+      assert.deepEqual(got, ['first', 'second']);
+    });
+
     it('ping answers', async () => {
       await store.ping();
     });
