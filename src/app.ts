@@ -140,6 +140,7 @@ export async function createServices(config: Config, edges: Edges = {}): Promise
       config, clock, database, store, bus, hasher, keys, audit, roles, users, sessions, auth, products, limiter,
       async close() {
         keys.close();
+        await hasher.close();
         await store.close();
         await database.close();
       },

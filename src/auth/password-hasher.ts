@@ -1,16 +1,16 @@
 /**
- * Password hashing: argon2id at the configured (OWASP) cost, computed on libuv's thread pool,
- * never on the event loop. A small admission queue sits in front: at most `concurrency` hashes
- * run at once and at most `queueMax` wait; beyond that the caller gets `503 server_busy`.
- * Without the cap a sign-in storm fills the thread pool that WebCrypto and file I/O share and
- * every other request stalls behind it.
+ * Password hashing: argon2id at the configured (OWASP) cost, computed in a pool of worker threads
+ * (hash-worker.ts) that run at a lower scheduling priority than the event loop, never on the
+ * event loop and never on libuv's thread pool (which WebCrypto and file I/O share). A small
+ * admission queue sits in front: at most `concurrency` hashes run at once and at most `queueMax`
+ * wait; beyond that the caller gets `503 server_busy`.
  *
  * Imported hashes are accepted: bcrypt ($2a$/$2b$/$2y$) and argon2 (any variant / cost);
  * `needsRehash` tells the caller to store a fresh hash after the next successful login.
  */
-import { hash as argon2Hash, parseOptions, verify as argon2Verify } from '@node-rs/argon2';
-import { verify as bcryptVerify } from '@node-rs/bcrypt';
+import { parseOptions } from '@node-rs/argon2';
 import { randomBytes } from 'node:crypto';
+import { Piscina } from 'piscina';
 import { commonErrors } from '../errors.js';
 
 export interface HasherOptions {
@@ -21,14 +21,22 @@ export interface HasherOptions {
   queueMax: number;
 }
 
-const ARGON2ID = 2; // @node-rs/argon2's Algorithm.Argon2id (a const enum, not importable as a value)
+// plain JavaScript, so worker threads load it the same way from src/ and dist/
+const WORKER = new URL('./hash-worker.js', import.meta.url).href;
 
 export class PasswordHasher {
   #running = 0;
   readonly #waiting: (() => void)[] = [];
   #dummyHash: Promise<string> | null = null;
+  readonly #pool: Piscina;
 
-  constructor(private readonly options: HasherOptions) {}
+  constructor(private readonly options: HasherOptions) {
+    this.#pool = new Piscina({ filename: WORKER, minThreads: options.concurrency, maxThreads: options.concurrency, idleTimeout: 60_000 });
+  }
+
+  async close(): Promise<void> {
+    await this.#pool.destroy();
+  }
 
   /** Hashes currently computing and waiting (exported as metrics later). */
   get load(): { running: number; waiting: number } {
@@ -36,25 +44,14 @@ export class PasswordHasher {
   }
 
   async hash(password: string): Promise<string> {
-    return this.#admit(() =>
-      argon2Hash(password, {
-        algorithm: ARGON2ID,
-        memoryCost: this.options.memoryKib,
-        timeCost: this.options.timeCost,
-        parallelism: this.options.parallelism,
-      }),
-    );
+    const { memoryKib, timeCost, parallelism } = this.options;
+    return this.#admit(() => this.#pool.run({ password, memoryKib, timeCost, parallelism }, { name: 'hash' }) as Promise<string>);
   }
 
   /** false for a malformed or unsupported stored hash (never throws on bad data) */
   async verify(stored: string, password: string): Promise<boolean> {
-    if (/^\$2[aby]\$\d\d\$/.test(stored)) {
-      return this.#admit(() => bcryptVerify(password, stored)).catch(rethrowBusy);
-    }
-    if (stored.startsWith('$argon2')) {
-      return this.#admit(() => argon2Verify(stored, password)).catch(rethrowBusy);
-    }
-    return false;
+    if (!/^\$2[aby]\$\d\d\$/.test(stored) && !stored.startsWith('$argon2')) return false;
+    return this.#admit(() => this.#pool.run({ stored, password }, { name: 'verify' }) as Promise<boolean>);
   }
 
   /**
@@ -96,9 +93,4 @@ export class PasswordHasher {
       else this.#running--;
     }
   }
-}
-
-function rethrowBusy(error: unknown): boolean {
-  if (error instanceof Error && error.name === 'DomainError') throw error;
-  return false;
 }
