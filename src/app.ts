@@ -183,10 +183,13 @@ async function buildHttp(services: Services, edges: Edges): Promise<FastifyInsta
     },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
-  app.addHook('onResponse', async function logRequest(request, reply) {
-    if (request.log.level === 'silent' || request.log.level === 'warn' || request.log.level === 'error' || request.log.level === 'fatal') return;
-    request.log.info({ method: request.method, url: redactUrl(request.url), status: reply.statusCode, ms: Math.round(reply.elapsedTime * 10) / 10, ip: request.ip }, 'request');
-  });
+  // hooks that would do nothing are not registered at all: every hook costs on every request
+  if (['info', 'debug', 'trace'].includes(config.logLevel)) {
+    app.addHook('onResponse', function logRequest(request, reply, done) {
+      request.log.info({ method: request.method, url: redactUrl(request.url), status: reply.statusCode, ms: Math.round(reply.elapsedTime * 10) / 10, ip: request.ip }, 'request');
+      done();
+    });
+  }
   app.setValidatorCompiler(validatorCompiler);
   app.addSchema(ProblemSchema);
   registerErrorHandling(app);
@@ -201,7 +204,7 @@ async function buildHttp(services: Services, edges: Edges): Promise<FastifyInsta
   });
   await app.register(formbody);
   await app.register(cookie);
-  await app.register(cors, {
+  if (config.corsOrigins.length > 0) await app.register(cors, {
     origin: (origin, cb) => cb(null, origin !== undefined && config.corsOrigins.includes(origin)),
     credentials: true,
     methods: ['GET', 'POST', 'PATCH', 'DELETE'],
@@ -221,9 +224,12 @@ async function buildHttp(services: Services, edges: Edges): Promise<FastifyInsta
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
   // API-wide limit per client IP, before authentication (429 first)
-  app.addHook('onRequest', async function apiRateLimit(request) {
-    if (config.rateLimits.apiIp && request.url.startsWith('/api/')) await services.limiter.hit('api-ip', request.ip, config.rateLimits.apiIp);
-  });
+  const apiLimit = config.rateLimits.apiIp;
+  if (apiLimit) {
+    app.addHook('onRequest', async function apiRateLimit(request) {
+      if (request.url.startsWith('/api/')) await services.limiter.hit('api-ip', request.ip, apiLimit);
+    });
+  }
   registerAuthGuard(app, services.auth);
 
   const cookieHelper = new RefreshCookie(config);

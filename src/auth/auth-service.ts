@@ -19,7 +19,7 @@ import type { RateLimiter } from '../security/rate-limiter.js';
 import type { IssuedSession, SessionsService } from '../sessions/sessions-service.js';
 import { normalizeLogin } from '../users/user-fields.js';
 import { usersErrors } from '../users/users-errors.js';
-import { DomainError } from '../errors.js';
+import { commonErrors, DomainError } from '../errors.js';
 import type { UserRecord } from '../users/users-repository.js';
 import type { UsersService } from '../users/users-service.js';
 import { authErrors } from './auth-errors.js';
@@ -88,6 +88,10 @@ export class AuthService {
     await this.d.limiter.hit('login-ip', ctx.ip ?? 'unknown', limits.loginIp);
     await this.d.limiter.hit('login-id', identifier, limits.loginId);
 
+    // a full hash queue refuses now, before spending a lockout read and a user lookup on a login
+    // that would be refused anyway (keeps a sign-in storm from crowding out other requests)
+    if (this.d.hasher.saturated) throw commonErrors.serverBusy(1);
+
     const lockKey = `lockout:${identifier}`;
     const failures = await this.d.store.getCounter(lockKey);
     if (failures.count >= this.d.config.lockoutThreshold && failures.ttlMs > 0) {
@@ -109,7 +113,7 @@ export class AuthService {
       });
       throw authErrors.invalidCredentials();
     }
-    await this.d.store.delete(lockKey);
+    if (failures.count > 0) await this.d.store.delete(lockKey);
     if (user.disabled) throw authErrors.accountDisabled();
     if (this.d.config.requireEmailVerification && !user.emailVerified) throw authErrors.emailNotVerified();
 
@@ -205,9 +209,8 @@ export class AuthService {
   async authenticate(accessToken: string): Promise<Principal | null> {
     const claims = await this.d.keys.verify(accessToken);
     if (!claims) return null;
-    if (!(await this.d.sessions.isLive(claims.sid, claims.sub))) return null;
-    const user = await this.d.users.getCached(claims.sub);
-    if (!user || user.disabled) return null;
+    const [live, user] = await Promise.all([this.d.sessions.isLive(claims.sid, claims.sub), this.d.users.getCached(claims.sub)]);
+    if (!live || !user || user.disabled) return null;
     const permissions = await this.d.roles.permissionsFor(user.roles);
     return { userId: user.id, sessionId: claims.sid, user, permissions, claims };
   }

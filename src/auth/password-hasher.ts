@@ -43,6 +43,11 @@ export class PasswordHasher {
     return { running: this.#running, waiting: this.#waiting.length };
   }
 
+  /** true when a new hash would be refused right now (lets callers skip work they would waste) */
+  get saturated(): boolean {
+    return this.#running >= this.options.concurrency && this.#waiting.length >= this.options.queueMax;
+  }
+
   async hash(password: string): Promise<string> {
     const { memoryKib, timeCost, parallelism } = this.options;
     return this.#admit(() => this.#pool.run({ password, memoryKib, timeCost, parallelism }, { name: 'hash' }) as Promise<string>);

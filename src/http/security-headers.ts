@@ -8,7 +8,7 @@ const HTML_CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-s
 const DOCS_CSP = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'; object-src 'none'";
 
 export function registerSecurityHeaders(app: FastifyInstance, options: { hsts: boolean }): void {
-  app.addHook('onSend', async function securityHeaders(request, reply, payload) {
+  app.addHook('onSend', function securityHeaders(request, reply, payload, done) {
     reply.header('x-content-type-options', 'nosniff');
     reply.header('x-frame-options', 'DENY');
     reply.header('referrer-policy', 'no-referrer');
@@ -21,6 +21,6 @@ export function registerSecurityHeaders(app: FastifyInstance, options: { hsts: b
       reply.header('content-security-policy', "default-src 'none'; frame-ancestors 'none'");
     }
     if (request.url.startsWith('/api/') && !reply.hasHeader('cache-control')) reply.header('cache-control', 'no-store');
-    return payload;
+    done(null, payload);
   });
 }
