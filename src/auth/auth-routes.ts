@@ -6,6 +6,7 @@ import type { Config } from '../config/load-config.js';
 import { commonErrors } from '../errors.js';
 import { errorResponses } from '../http/schema-helpers.js';
 import type { UsersService } from '../users/users-service.js';
+import type { UserRecord } from '../users/users-repository.js';
 import { toUserView, UserSchema } from '../users/users-schemas.js';
 import { bearerToken, principalOf, requestContext } from './auth-guard.js';
 import {
@@ -34,6 +35,19 @@ export interface AuthRoutesOptions {
 }
 
 const tags = ['auth'];
+
+// The user record and permission set come from one-second caches and are replaced (never
+// mutated) when they change, so views derived from them can be kept alongside them.
+const userViews = new WeakMap<UserRecord, ReturnType<typeof toUserView>>();
+const permissionLists = new WeakMap<ReadonlySet<string>, string[]>();
+
+function meView(user: UserRecord, permissions: ReadonlySet<string>) {
+  let view = userViews.get(user);
+  if (!view) userViews.set(user, (view = toUserView(user)));
+  let list = permissionLists.get(permissions);
+  if (!list) permissionLists.set(permissions, (list = [...permissions].sort()));
+  return { ...view, permissions: list };
+}
 
 export const authRoutes: FastifyPluginAsyncTypebox<AuthRoutesOptions> = async (app, { auth, users, cookie, config, clock }) => {
   function sendGrant(reply: FastifyReply, grant: TokenGrant, status = 200) {
@@ -121,7 +135,7 @@ export const authRoutes: FastifyPluginAsyncTypebox<AuthRoutesOptions> = async (a
     schema: { tags, summary: 'The signed-in user and their permissions', security: [{ bearer: [] }], response: { 200: MeResponse, ...errorResponses(401) } },
   }, async function me(request) {
     const p = principalOf(request);
-    return { ...toUserView(p.user), permissions: [...p.permissions].sort() };
+    return meView(p.user, p.permissions);
   });
 
   app.patch('/me', {

@@ -27,6 +27,7 @@ export interface RolesServiceDeps {
 
 export class RolesService {
   readonly #cache: TtlCache<Map<string, ReadonlySet<string>>>;
+  readonly #unions = new WeakMap<Map<string, ReadonlySet<string>>, Map<string, ReadonlySet<string>>>();
 
   constructor(private readonly d: RolesServiceDeps) {
     this.#cache = new TtlCache(1000, 1, () => d.clock.now());
@@ -37,10 +38,18 @@ export class RolesService {
     return PERMISSIONS.map((p) => ({ name: p.name, description: p.description }));
   }
 
-  async permissionsFor(roles: readonly string[]): Promise<Set<string>> {
+  /** the union of the roles' permissions; the same Set for the same roles while the role map lives */
+  async permissionsFor(roles: readonly string[]): Promise<ReadonlySet<string>> {
     const map = await this.#roleMap();
-    const result = new Set<string>();
-    for (const role of roles) for (const p of map.get(role) ?? []) result.add(p);
+    let unions = this.#unions.get(map);
+    if (!unions) this.#unions.set(map, (unions = new Map()));
+    const key = roles.join('\u0000');
+    let result = unions.get(key);
+    if (!result) {
+      const set = new Set<string>();
+      for (const role of roles) for (const p of map.get(role) ?? []) set.add(p);
+      unions.set(key, (result = set));
+    }
     return result;
   }
 
