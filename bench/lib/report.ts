@@ -1,0 +1,242 @@
+/** The console table and bench/RESULTS.md of a bench run. */
+import { writeFileSync } from 'node:fs';
+import type { LoadResult } from './load.js';
+
+type Verdict = 'PASS' | 'FAIL' | 'INVALID';
+type Measured = LoadResult & { cpu: Record<string, number | null> };
+
+export interface RawArgon2 {
+  perSecond: number;
+  verifications: number;
+  seconds: number;
+  latencyMs: { p50: number; p99: number };
+  cpuCores: number;
+  hashPrefix: string;
+  /** CPU used by everything else on the machine meanwhile (measured by the bench) */
+  otherCores?: number | null;
+}
+
+export interface EngineReport {
+  engine: 'postgres' | 'embedded';
+  describe: string;
+  server: string;
+  readyMs: number;
+  /** per scenario: how long the bench waited for other work on the machine to stop, and what was left */
+  quiet?: Record<string, { waitedMs: number; busyCores: number }>;
+  /** per scenario: how many times it was measured (again when other processes disturbed it) */
+  attempts?: Record<string, number>;
+  a?: { me: Measured; bare: Measured; ratio: number; target: number; result: Verdict };
+  b?: { login: Measured; loginsPerSecond: number; raw: RawArgon2; ratio: number; target: number; result: Verdict };
+  c?: {
+    me: Measured;
+    achievedRate: number;
+    storm: LoadResult;
+    stormWindow: { seconds: number; loginsPerSecond: number; ok2xx: number; status503: number; other: number };
+    queueFull: boolean;
+    target: number;
+    result: Verdict;
+  };
+}
+
+export interface RunReport {
+  date: string;
+  machine: { cpuModel: string; cpuCount: number; availableParallelism: number; totalMemoryGiB: number; os: string; node: string; loadAverageAtStart: number[] };
+  git: string;
+  server: string;
+  settings: Record<string, string>;
+  argon2: { memoryKib: number; timeCost: number; parallelism: number };
+  hashConcurrency: number;
+  hashQueueMax: number;
+  load: Record<string, number | string>;
+  engines: EngineReport[];
+  notes: string[];
+  totalSeconds: number;
+}
+
+const ENGINE_LABEL = { postgres: 'PostgreSQL+Redis', embedded: 'embedded (PGlite)' } as const;
+const n0 = (n: number) => (Number.isFinite(n) ? Math.round(n).toLocaleString('en-US') : '–');
+const n1 = (n: number) => (Number.isFinite(n) ? n.toFixed(1) : '–');
+const n2 = (n: number) => (Number.isFinite(n) ? n.toFixed(2) : '–');
+const cores = (v: number | null | undefined) => (v === null || v === undefined ? '–' : v.toFixed(2));
+/** "1.80 (loop 0.62)": the whole process and its event-loop thread */
+const srv = (cpu: Record<string, number | null>, k: string) =>
+  cpu[`${k}MainThreadCores`] === null || cpu[`${k}MainThreadCores`] === undefined ? cores(cpu[`${k}Cores`]) : `${cores(cpu[`${k}Cores`])} (loop ${cores(cpu[`${k}MainThreadCores`])})`;
+/** CPU milliseconds per operation */
+const perOp = (coresUsed: number | null | undefined, perSecond: number) => (coresUsed === null || coresUsed === undefined || !perSecond ? '–' : ((coresUsed * 1000) / perSecond).toFixed(2));
+const statuses = (r: LoadResult) =>
+  Object.entries(r.statusCounts)
+    .map(([s, c]) => `${s}×${c}`)
+    .join(', ') || 'none';
+
+function summaryRows(run: RunReport): string[][] {
+  const rows: string[][] = [];
+  for (const e of run.engines) {
+    const label = ENGINE_LABEL[e.engine];
+    const note = e.engine === 'embedded' ? ' (target stated for PostgreSQL+Redis; for reference)' : '';
+    if (e.a) rows.push([label, '(a) /me req/s ≥ 0.5 × bare Fastify' + (e.engine === 'embedded' ? note : ''), `${n0(e.a.me.perSecond)} vs ${n0(e.a.bare.perSecond)} req/s = ${n2(e.a.ratio)}×`, e.a.result]);
+    if (e.b) rows.push([label, '(b) logins/s ≥ 0.85 × raw argon2id verify/s', `${n1(e.b.loginsPerSecond)} vs ${n1(e.b.raw.perSecond)} /s = ${n2(e.b.ratio)}×`, e.b.result]);
+    if (e.c)
+      rows.push([
+        label,
+        '(c) /me p99 < 50 ms at 200 req/s during a login storm',
+        `p99 ${n1(e.c.me.latencyMs.p99)} ms (p50 ${n1(e.c.me.latencyMs.p50)}), ${n1(e.c.achievedRate)} req/s, ${e.c.me.non2xx} non-2xx`,
+        e.c.result,
+      ]);
+  }
+  return rows;
+}
+
+export function printSummary(run: RunReport): void {
+  console.log('');
+  for (const e of run.engines) {
+    console.log(`== ${ENGINE_LABEL[e.engine]} — ${e.describe}`);
+    const table: Record<string, Record<string, string>> = {};
+    if (e.a) {
+      for (const [k, r, server] of [['(a) GET /me', e.a.me, 'gatehouse'], ['(a) bare Fastify', e.a.bare, 'bare']] as const)
+        table[k] = { 'per s': n0(r.perSecond), 'p50 ms': n2(r.latencyMs.p50), 'p99 ms': n2(r.latencyMs.p99), 'non-2xx': String(r.non2xx), 'server cores': srv(r.cpu, server), 'client cores': cores(r.cpu.loadGeneratorCores), 'other cores': cores(r.cpu.otherCores) };
+      table['(a) ratio'] = { 'per s': `${n2(e.a.ratio)}× ${e.a.result}` };
+    }
+    if (e.b) {
+      table['(b) POST /login'] = { 'per s': n1(e.b.loginsPerSecond), 'p50 ms': n1(e.b.login.latencyMs.p50), 'p99 ms': n1(e.b.login.latencyMs.p99), 'non-2xx': String(e.b.login.non2xx), 'server cores': srv(e.b.login.cpu, 'gatehouse'), 'pg cores': cores(e.b.login.cpu.postgresCores), 'other cores': cores(e.b.login.cpu.otherCores) };
+      table['(b) raw argon2id verify'] = { 'per s': n1(e.b.raw.perSecond), 'p50 ms': n1(e.b.raw.latencyMs.p50), 'p99 ms': n1(e.b.raw.latencyMs.p99), 'server cores': cores(e.b.raw.cpuCores) };
+      table['(b) ratio'] = { 'per s': `${n2(e.b.ratio)}× ${e.b.result}` };
+    }
+    if (e.c) {
+      table['(c) /me @200 during storm'] = { 'per s': n1(e.c.achievedRate), 'p50 ms': n2(e.c.me.latencyMs.p50), 'p99 ms': n2(e.c.me.latencyMs.p99), 'non-2xx': String(e.c.me.non2xx), 'server cores': srv(e.c.me.cpu, 'gatehouse'), 'pg cores': cores(e.c.me.cpu.postgresCores), 'client cores': cores(e.c.me.cpu.loadGeneratorCores), 'other cores': cores(e.c.me.cpu.otherCores) };
+      table['(c) storm logins'] = { 'per s': n1(e.c.stormWindow.loginsPerSecond), 'non-2xx': `${e.c.stormWindow.status503} × 503` };
+      table['(c) verdict'] = { 'per s': `p99 < 50 ms: ${e.c.result}` };
+    }
+    console.table(table);
+  }
+  console.log('Summary');
+  for (const [engine = '', target = '', measured = '', verdict = ''] of summaryRows(run)) console.log(`  ${verdict.padEnd(7)} ${engine.padEnd(18)} ${target}: ${measured}`);
+  console.log('');
+}
+
+function autoNotes(run: RunReport): string[] {
+  const notes = [...run.notes];
+  const cpusTotal = run.machine.cpuCount;
+  for (const e of run.engines) {
+    const label = ENGINE_LABEL[e.engine];
+    const client = e.a?.bare.cpu.loadGeneratorCores;
+    const bareLoop = e.a?.bare.cpu.bareMainThreadCores;
+    if (client !== null && client !== undefined && bareLoop !== null && bareLoop !== undefined && client >= 0.8 && bareLoop < 0.85)
+      notes.push(
+        `${label} (a): the bare server's event loop was only ${bareLoop.toFixed(2)} cores busy while the load generator (autocannon, one thread) used ${client.toFixed(2)} on a ${cpusTotal}-CPU machine: the bare figure is probably client-bound, so the true bare capacity is higher and the ratio is flattered.`,
+      );
+    if (e.a && cpusTotal <= 2)
+      notes.push(
+        `${label} (a): on ${cpusTotal} CPUs the servers share the machine with the load generator (≈ ${cores(e.a.me.cpu.loadGeneratorCores)}–${cores(e.a.bare.cpu.loadGeneratorCores)} cores); both event loops ran near one full core, so the ratio reflects CPU per request (≈ ${perOp(e.a.me.cpu.gatehouseMainThreadCores, e.a.me.perSecond / 1000)} µs for /me, ${perOp(e.a.bare.cpu.bareMainThreadCores, e.a.bare.perSecond / 1000)} µs for bare, event-loop CPU per request).`,
+      );
+    if (e.c && !e.c.queueFull) notes.push(`${label} (c): no login was refused with 503 "Server Busy", so the hash queue was never shown full; the scenario is INVALID.`);
+    if (e.c && e.c.stormWindow.status503 > 0)
+      notes.push(
+        `${label} (c): ${e.c.storm.connections} storm connections > ${run.hashConcurrency} running + ${run.hashQueueMax} queued hashes, so the excess connections loop on fast 503s (${n0(e.c.stormWindow.status503 / e.c.stormWindow.seconds)}/s during the /me window) — part of the storm's load on the event loop.`,
+      );
+  }
+  for (const e of run.engines) {
+    const runs: [string, Record<string, number | null> | undefined][] = [
+      ['(a) bare', e.a?.bare.cpu],
+      ['(a) /me', e.a?.me.cpu],
+      ['(b) login', e.b?.login.cpu],
+      ['(c)', e.c?.me.cpu],
+    ];
+    const noisy = runs.filter(([, cpu]) => (cpu?.otherCores ?? 0) > (e.engine === 'postgres' ? 0.35 : 0.2)).map(([k, cpu]) => `${k} ${cores(cpu?.otherCores)}`);
+    if (noisy.length)
+      notes.push(`${ENGINE_LABEL[e.engine]}: processes outside the bench (Redis included) used CPU during ${noisy.join(', ')} cores: those figures are noisier / pessimistic.`);
+  }
+  const busy = run.engines.flatMap((e) => Object.entries(e.quiet ?? {}).filter(([, q]) => q.busyCores >= 0.3).map(([k]) => `${ENGINE_LABEL[e.engine]} (${k})`));
+  if (busy.length) notes.push(`The machine did not go quiet before ${busy.join(', ')} (other processes kept using CPU): those figures may be pessimistic.`);
+  return notes;
+}
+
+export function writeResults(path: string, run: RunReport): void {
+  const L: string[] = [];
+  L.push('# Gatehouse benchmark results', '');
+  L.push('How to run: `npm run bench` (PostgreSQL+Redis when reachable, then the embedded engine). One engine: `npm run bench -- --engine=embedded|postgres|both`;');
+  L.push('longer runs: `--duration=15`. PostgreSQL/Redis default to `postgres://postgres@127.0.0.1:5432/postgres` and `redis://127.0.0.1:6379`');
+  L.push('(override with `BENCH_DATABASE_URL`, `BENCH_REDIS_URL`); a fresh `gh_bench_<random>` database and Redis key prefix are created and removed.');
+  L.push('Every run overwrites this file; raw figures go to `bench/.last-run.json` (gitignored). Method: see the comment at the top of `bench/run.ts`.', '');
+
+  L.push(`## Summary (${run.date})`, '');
+  L.push('| Engine | Target | Measured | Result |', '|---|---|---|---|');
+  for (const r of summaryRows(run)) L.push(`| ${r.join(' | ')} |`);
+  L.push('');
+
+  const m = run.machine;
+  L.push('## Setup', '');
+  L.push(`- Date: ${run.date} (whole bench: ${run.totalSeconds} s)`);
+  L.push(`- Machine: ${m.cpuModel} × ${m.cpuCount} CPUs (availableParallelism ${m.availableParallelism}), ${m.totalMemoryGiB} GiB RAM, ${m.os}; load average at start ${m.loadAverageAtStart.join(' / ')}`);
+  L.push(`- Node ${m.node}; autocannon ${run.load.autocannon}; git ${run.git}`);
+  L.push(`- Server: ${run.server}, a child process on 127.0.0.1 with its own environment (below), NODE_ENV=production`);
+  L.push(`- argon2id: memory ${run.argon2.memoryKib} KiB, time cost ${run.argon2.timeCost}, parallelism ${run.argon2.parallelism} (production defaults from config-schema.ts, not lowered)`);
+  L.push(`- HASH_CONCURRENCY = ${run.hashConcurrency} (unset: the default, CPU cores); HASH_QUEUE_MAX = ${run.hashQueueMax}`);
+  L.push(`- Settings of the Gatehouse child: ${Object.entries(run.settings).map(([k, v]) => `\`${k}=${v}\``).join(', ')}; SECRETS_KEY random per run`);
+  L.push(
+    `- Load: autocannon in the bench process, pipelining 1; every run has a ${run.load.warmupS} s warm-up (discarded) then ${run.load.durationS} s measured. ` +
+      `(a) ${run.load.me} connections for /me and for bare; (b) ${run.load.login} connections; (c) /me at overallRate ${run.load.meRate} over ${run.load.meRateConnections} connections, ` +
+      `storm ${run.load.storm} connections (> ${run.hashConcurrency} running + ${run.hashQueueMax} queued), started ${run.load.warmupS} s before /me.`,
+  );
+  L.push('- Latency percentiles are exact, over every response of the measured window (autocannon\'s own histogram figures are in the JSON). "cores" = CPU time of that process ÷ wall time (argon2 threads included); "loop" = its event-loop thread alone; "PostgreSQL" = the backends serving the bench database; "other" = the rest of the machine (Redis included).', '');
+
+  for (const e of run.engines) {
+    L.push(`## ${ENGINE_LABEL[e.engine]}`, '');
+    const q = Object.entries(e.quiet ?? {})
+      .map(([k, v]) => `(${k}) waited ${(v.waitedMs / 1000).toFixed(1)} s, ${v.busyCores} cores busy`)
+      .join('; ');
+    const again = Object.entries(e.attempts ?? {}).filter(([, n]) => n > 1).map(([k, n]) => `(${k}) ×${n}`).join(', ');
+    L.push(`${e.describe}; ready in ${e.readyMs} ms. Quiet-machine gate before each scenario (last wait): ${q || 'n/a'}.${again ? ` Measured again because other processes disturbed the first attempt: ${again} (the cleaner attempt is shown).` : ''}`, '');
+    if (e.a) {
+      L.push('### (a) GET /api/v1/auth/me versus a bare Fastify JSON route', '');
+      L.push('| Route | req/s | p50 ms | p99 ms | max ms | non-2xx | errors | server cores | PostgreSQL cores | client cores | other cores | machine busy |', '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+      for (const [name, r, k] of [
+        ['GET /api/v1/auth/me (Gatehouse)', e.a.me, 'gatehouse'],
+        ['GET /bare (bare Fastify, separate process)', e.a.bare, 'bare'],
+      ] as const)
+        L.push(`| ${name} | ${n0(r.perSecond)} | ${n2(r.latencyMs.p50)} | ${n2(r.latencyMs.p99)} | ${n1(r.latencyMs.max)} | ${r.non2xx} | ${r.errors} | ${srv(r.cpu, k)} | ${cores(r.cpu.postgresCores)} | ${cores(r.cpu.loadGeneratorCores)} | ${cores(r.cpu.otherCores)} | ${r.cpu.machineBusyPct}% |`);
+      L.push('', `Ratio /me ÷ bare = **${n2(e.a.ratio)}×** (target ≥ ${e.a.target}×) → **${e.a.result}**`, '');
+    }
+    if (e.b) {
+      L.push('### (b) POST /api/v1/auth/login versus raw argon2id verification', '');
+      const lc = e.b.login.cpu;
+      L.push('| What | per second | p50 ms | p99 ms | non-2xx | process cores | CPU ms per op (process / event loop) | other cores |', '|---|---:|---:|---:|---:|---:|---:|---:|');
+      L.push(
+        `| logins (POST /login, ${e.b.login.connections} connections, correct password) | ${n1(e.b.loginsPerSecond)} | ${n1(e.b.login.latencyMs.p50)} | ${n1(e.b.login.latencyMs.p99)} | ${e.b.login.non2xx} | ${srv(lc, 'gatehouse')} | ` +
+          `${perOp(lc.gatehouseCores, e.b.loginsPerSecond)} / ${perOp(lc.gatehouseMainThreadCores, e.b.loginsPerSecond)} | ${cores(lc.otherCores)} |`,
+      );
+      L.push(`| raw @node-rs/argon2 verify, ${run.hashConcurrency} at once, separate process | ${n1(e.b.raw.perSecond)} | ${n1(e.b.raw.latencyMs.p50)} | ${n1(e.b.raw.latencyMs.p99)} | – | ${cores(e.b.raw.cpuCores)} | ${perOp(e.b.raw.cpuCores, e.b.raw.perSecond)} / – | ${e.b.raw.otherCores === undefined ? '–' : cores(e.b.raw.otherCores)} |`);
+      if (lc.gatehouseCores !== null && lc.gatehouseCores !== undefined) {
+        const perLogin = (v: number | null | undefined) => perOp(v ?? 0, e.b!.loginsPerSecond);
+        const offLoop = (lc.gatehouseCores ?? 0) - (lc.gatehouseMainThreadCores ?? 0);
+        L.push(
+          '',
+          `CPU per login: Gatehouse ${perLogin(lc.gatehouseCores)} ms (event loop ${perLogin(lc.gatehouseMainThreadCores)} ms, other threads — the argon2 hashing threads, V8 — ${perLogin(offLoop)} ms)` +
+            `${e.engine === 'postgres' ? `, PostgreSQL backends ${perLogin(lc.postgresCores)} ms` : ''}; one raw verification costs ${perOp(e.b.raw.cpuCores, e.b.raw.perSecond)} ms. ` +
+            `With ${run.hashConcurrency} hashes in flight on ${run.machine.cpuCount} CPUs, CPU spent outside argon2 per login is taken from hashing.`,
+        );
+      }
+      L.push('', `Ratio logins ÷ verifications = **${n2(e.b.ratio)}×** (target ≥ ${e.b.target}×) → **${e.b.result}**. Login statuses: ${statuses(e.b.login)}.`, '');
+    }
+    if (e.c) {
+      const c = e.c;
+      L.push('### (c) /me at a fixed 200 req/s during a login storm', '');
+      L.push('| /me during the storm | value |', '|---|---:|');
+      L.push(`| p50 / p99 / max latency | ${n2(c.me.latencyMs.p50)} / **${n2(c.me.latencyMs.p99)}** / ${n1(c.me.latencyMs.max)} ms |`);
+      L.push(`| achieved rate (target rate ${c.me.overallRate}) | ${n1(c.achievedRate)} req/s |`);
+      L.push(`| responses / non-2xx / errors / timeouts | ${c.me.responses} / ${c.me.non2xx} / ${c.me.errors} / ${c.me.timeouts} |`);
+      L.push(`| CPU during the window: Gatehouse / PostgreSQL backends / load generator / other processes | ${srv(c.me.cpu, 'gatehouse')} / ${cores(c.me.cpu.postgresCores)} / ${cores(c.me.cpu.loadGeneratorCores)} / ${cores(c.me.cpu.otherCores)} cores (machine ${c.me.cpu.machineBusyPct}% busy) |`);
+      L.push(`| storm: logins/s during the /me window | ${n1(c.stormWindow.loginsPerSecond)} (${c.stormWindow.ok2xx} in ${n1(c.stormWindow.seconds)} s) |`);
+      L.push(`| storm: 503 during the window / whole storm | ${c.stormWindow.status503} / ${c.storm.statusCounts['503'] ?? 0} (whole storm: ${c.storm.bodyClasses.server_busy ?? 0} "Server Busy" = hash queue full, ${c.storm.bodyClasses.other_503 ?? 0} other) |`);
+      L.push(`| storm: all statuses, errors, timeouts (whole storm, ${n1(c.storm.durationS)} s) | ${statuses(c.storm)}; ${c.storm.errors} errors, ${c.storm.timeouts} timeouts |`);
+      L.push('', `/me p99 = **${n2(c.me.latencyMs.p99)} ms** (target < ${c.target} ms, with no non-2xx and ≥ 95% of the rate) → **${c.result}**${c.queueFull ? '' : ' (the queue was never shown full)'}`, '');
+    }
+  }
+
+  const notes = autoNotes(run);
+  if (notes.length) {
+    L.push('## Notes', '');
+    for (const n of notes) L.push(`- ${n}`);
+    L.push('');
+  }
+  writeFileSync(path, L.join('\n'));
+}

@@ -1,0 +1,565 @@
+/**
+ * `npm run bench` — Gatehouse's performance targets, all measured in one run:
+ *
+ *  (a) GET /api/v1/auth/me req/s and p99 against a bare Fastify JSON route (target ≥ 0.5×)
+ *  (b) POST /api/v1/auth/login logins/s against raw argon2id verifications/s (target ≥ 0.85×)
+ *  (c) /me p99 at a fixed 200 req/s while a login storm keeps the hash queue full (target < 50 ms)
+ *
+ * Gatehouse, the bare server and the raw hasher are child processes bound to 127.0.0.1; the load
+ * (autocannon) runs in this process. Engines: PostgreSQL+Redis (the targets are stated for it)
+ * and the embedded one (PGlite + in-process store).
+ *
+ *   npm run bench                          both engines (PostgreSQL+Redis when reachable)
+ *   npm run bench -- --engine=embedded     one engine (embedded | postgres | both)
+ *   npm run bench -- --duration=15         measured seconds per run (10–15; warm-up is 3 s)
+ *   npm run bench -- --only=a,c            a subset of the scenarios (RESULTS.md is not written)
+ *   npm run bench -- --server-arg=--cpu-prof --server-arg=--cpu-prof-dir=/tmp/prof
+ *                                          extra node flags for the Gatehouse child (profiling)
+ *   npm run bench -- --server-log=/tmp/gatehouse.log   append the Gatehouse child's output there
+ *   npm run bench -- --server-env=HASH_CONCURRENCY=1    extra environment for the Gatehouse child
+ *                                          (experiments; RESULTS.md lists it under the settings)
+ *
+ * Environment: BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/postgres, a
+ * database gh_bench_<random> is created there and dropped after), BENCH_REDIS_URL (default
+ * redis://127.0.0.1:6379, keys under a unique prefix, deleted after). UV_THREADPOOL_SIZE, when
+ * set, is passed to the server and the raw hasher alike.
+ */
+import { spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { availableParallelism, cpus, loadavg, tmpdir, totalmem, type as osType, release } from 'node:os';
+import { join, relative } from 'node:path';
+import { Redis } from 'ioredis';
+import pg from 'pg';
+import { settings } from '../src/config/config-schema.js';
+import {
+  benchDir,
+  cleanupAll,
+  CpuMeter,
+  freePort,
+  installExitHandlers,
+  onCleanup,
+  rootDir,
+  round,
+  startChild,
+  waitForQuiet,
+  waitReady,
+  type Child,
+} from './lib/children.js';
+import { runLoad, startLoad, type LoadOptions, type LoadResult } from './lib/load.js';
+import { printSummary, writeResults, type EngineReport, type RawArgon2, type RunReport } from './lib/report.js';
+
+// ---------------------------------------------------------------- options
+
+type EngineName = 'postgres' | 'embedded';
+const args = process.argv.slice(2);
+const arg = (name: string): string | undefined => args.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
+const argAll = (name: string): string[] => args.filter((a) => a.startsWith(`--${name}=`)).map((a) => a.slice(name.length + 3));
+for (const a of args) {
+  if (!/^--(engine|duration|only|server-arg|server-log|server-env)=/.test(a)) {
+    console.error(`unknown option ${a}\nusage: npm run bench -- [--engine=embedded|postgres|both] [--duration=10..15] [--only=a,b,c] [--server-arg=<node flag>] [--server-log=<file>] [--server-env=KEY=VALUE]`);
+    process.exit(2);
+  }
+}
+const engineArg = arg('engine') ?? 'auto';
+if (!['auto', 'both', 'postgres', 'embedded'].includes(engineArg)) {
+  console.error(`--engine must be embedded, postgres or both (got ${engineArg})`);
+  process.exit(2);
+}
+const DURATION_S = Math.min(15, Math.max(10, Number(arg('duration') ?? 10)));
+const WARMUP_S = 3;
+const only = new Set((arg('only') ?? 'a,b,c').split(',').map((s) => s.trim()));
+const serverArgs = argAll('server-arg');
+const serverLog = arg('server-log');
+/** experiments: extra environment of the Gatehouse child (recorded in the report) */
+const serverEnv = Object.fromEntries(
+  argAll('server-env').map((kv) => {
+    const i = kv.indexOf('=');
+    if (i < 1) throw new Error(`--server-env expects KEY=VALUE, got ${kv}`);
+    return [kv.slice(0, i), kv.slice(i + 1)];
+  }),
+);
+
+const ADMIN_PG_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
+const PASSWORD = 'Correct-Horse-Battery-42';
+const EMAIL = 'bench@example.com';
+
+const defaultOf = (env: string): string => {
+  const s = settings.find((x) => x.env === env) as { default?: string } | undefined;
+  if (s?.default === undefined) throw new Error(`no default for ${env} in config-schema.ts`);
+  return s.default;
+};
+// production defaults, read from the config schema (never lowered for the bench)
+const ARGON2 = {
+  memoryKib: Number(defaultOf('ARGON2_MEMORY_KIB')),
+  timeCost: Number(defaultOf('ARGON2_TIME_COST')),
+  parallelism: Number(defaultOf('ARGON2_PARALLELISM')),
+};
+// the server's default (HASH_CONCURRENCY unset = CPU cores) unless an experiment sets it
+const HASH_CONCURRENCY = Number(serverEnv.HASH_CONCURRENCY ?? availableParallelism());
+const HASH_QUEUE_MAX = Number(serverEnv.HASH_QUEUE_MAX ?? defaultOf('HASH_QUEUE_MAX'));
+
+const RATE_LIMITS = {
+  RATE_LIMIT_LOGIN_IP: 'off',
+  RATE_LIMIT_LOGIN_ID: 'off',
+  RATE_LIMIT_API_IP: 'off',
+  RATE_LIMIT_REGISTER_IP: 'off',
+  RATE_LIMIT_REFRESH_IP: 'off',
+};
+
+/** connections of each load; recorded in the report */
+const LOAD = {
+  me: 50, // (a) /me and bare: same connections, pipelining 1
+  login: HASH_CONCURRENCY * 4, // (b) keeps every hash slot busy, far below HASH_QUEUE_MAX (no 503)
+  meRate: 200, // (c) fixed rate of /me …
+  meRateConnections: 10, // … over 10 connections (20 req/s each)
+  storm: HASH_CONCURRENCY + HASH_QUEUE_MAX + 32, // (c) more than running + queued: the queue stays full
+};
+
+// ---------------------------------------------------------------- helpers
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const log = (msg: string) => console.log(`[bench ${new Date().toISOString().slice(11, 19)}] ${msg}`);
+
+interface ServerCommand {
+  mode: 'dist' | 'tsx';
+  nodeArgs: string[];
+  script: string;
+  note: string;
+}
+
+function newestStale(): string | null {
+  const srcDir = join(rootDir, 'src');
+  const walk = (dir: string): string | null => {
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      const p = join(dir, entry.name);
+      if (entry.isDirectory()) {
+        const s = walk(p);
+        if (s) return s;
+      } else if (entry.name.endsWith('.ts') && !entry.name.endsWith('.d.ts')) {
+        const out = join(rootDir, 'dist', relative(srcDir, p).replace(/\.ts$/, '.js'));
+        if (!existsSync(out) || statSync(out).mtimeMs < statSync(p).mtimeMs) return relative(rootDir, p);
+      }
+    }
+    return null;
+  };
+  return walk(srcDir);
+}
+
+/** prefer dist/server.js; build it when missing or older than src/, else fall back to tsx */
+function serverCommand(): ServerCommand {
+  const tsx = { mode: 'tsx' as const, nodeArgs: ['--import', import.meta.resolve('tsx')], script: join(rootDir, 'src/server.ts') };
+  const stale = newestStale();
+  if (!stale) return { mode: 'dist', nodeArgs: [], script: join(rootDir, 'dist/server.js'), note: 'dist/server.js (up to date)' };
+  log(`dist/ is missing or older than ${stale}: npm run build`);
+  const build = spawnSync('npm', ['run', 'build', '--silent'], { cwd: rootDir, encoding: 'utf8', timeout: 180_000 });
+  if (build.status === 0 && !newestStale()) {
+    return { mode: 'dist', nodeArgs: [], script: join(rootDir, 'dist/server.js'), note: 'dist/server.js (rebuilt by the bench)' };
+  }
+  if (!newestStale()) {
+    // tsc emits JavaScript despite type errors: that output is what tsx would run too
+    console.warn(`tsc reported type errors (work in progress in src/?); serving the JavaScript it emitted:\n${(build.stdout + build.stderr).slice(-1500)}`);
+    return { mode: 'dist', nodeArgs: [], script: join(rootDir, 'dist/server.js'), note: 'dist/server.js (rebuilt by the bench; tsc reported type errors, JavaScript emitted)' };
+  }
+  console.warn(`build failed (${build.status ?? build.signal}); serving src/ through tsx instead\n${(build.stdout + build.stderr).slice(-2000)}`);
+  return { ...tsx, note: 'src/server.ts through tsx (the build failed)' };
+}
+
+function gitInfo(): string {
+  const rev = spawnSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: rootDir, encoding: 'utf8' }).stdout.trim();
+  const dirty = spawnSync('git', ['status', '--porcelain', '--', 'src', 'package.json'], { cwd: rootDir, encoding: 'utf8' })
+    .stdout.split('\n')
+    .map((l) => l.slice(3).trim())
+    .filter(Boolean);
+  if (!rev) return 'unknown';
+  return dirty.length ? `${rev} + uncommitted changes in ${dirty.join(', ')}` : rev;
+}
+
+function baseEnv(): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: process.env.HOME, LANG: process.env.LANG ?? 'C.UTF-8', NODE_ENV: 'production', LOG_LEVEL: 'warn' };
+  if (process.env.UV_THREADPOOL_SIZE) env.UV_THREADPOOL_SIZE = process.env.UV_THREADPOOL_SIZE;
+  return env;
+}
+
+async function postgresReachable(): Promise<string | null> {
+  const client = new pg.Client({ connectionString: ADMIN_PG_URL, connectionTimeoutMillis: 2000 });
+  try {
+    await client.connect();
+    await client.query('select 1');
+  } catch (error) {
+    return `PostgreSQL at ${ADMIN_PG_URL}: ${(error as Error).message}`;
+  } finally {
+    await client.end().catch(() => {});
+  }
+  const redis = new Redis(REDIS_URL, { lazyConnect: true, connectTimeout: 2000, maxRetriesPerRequest: 0, retryStrategy: () => null });
+  redis.on('error', () => {});
+  try {
+    await redis.connect();
+    await redis.ping();
+  } catch (error) {
+    return `Redis at ${REDIS_URL}: ${(error as Error).message}`;
+  } finally {
+    redis.disconnect();
+  }
+  return null;
+}
+
+/** a fresh database + Redis prefix (postgres) or data dir (embedded); undone by cleanupAll */
+interface EngineEnv {
+  env: NodeJS.ProcessEnv;
+  describe: string;
+  teardown: () => Promise<void>;
+  /** pids of the PostgreSQL backends serving the bench database (their CPU is reported) */
+  backends: () => Promise<number[]>;
+}
+
+async function engineEnv(engine: EngineName, dataDir: string): Promise<EngineEnv> {
+  if (engine === 'embedded') {
+    return { env: { DATA_DIR: dataDir }, describe: 'embedded (PGlite under a fresh DATA_DIR + in-process store)', teardown: async () => {}, backends: async () => [] };
+  }
+  const suffix = randomBytes(5).toString('hex');
+  const name = `gh_bench_${suffix}`;
+  const prefix = `gh_bench_${suffix}:`;
+  const admin = new pg.Client({ connectionString: ADMIN_PG_URL });
+  await admin.connect();
+  await admin.query(`create database ${name}`);
+  await admin.end();
+  let dropped = false;
+  const teardown = async () => {
+    if (dropped) return;
+    dropped = true;
+    const c = new pg.Client({ connectionString: ADMIN_PG_URL });
+    await c.connect();
+    await c.query(`drop database if exists ${name} with (force)`);
+    await c.end();
+    const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 1 });
+    redis.on('error', () => {});
+    try {
+      let cursor = '0';
+      do {
+        const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
+        cursor = next;
+        if (keys.length) await redis.unlink(...keys);
+      } while (cursor !== '0');
+    } finally {
+      redis.disconnect();
+    }
+  };
+  onCleanup(`drop database ${name} and Redis keys ${prefix}*`, teardown);
+  const url = new URL(ADMIN_PG_URL);
+  url.pathname = `/${name}`;
+  return {
+    env: { DATA_DIR: dataDir, DATABASE_URL: url.toString(), REDIS_URL, REDIS_KEY_PREFIX: prefix },
+    describe: `PostgreSQL (fresh database ${name}) + Redis (prefix ${prefix})`,
+    teardown,
+    async backends() {
+      const c = new pg.Client({ connectionString: ADMIN_PG_URL });
+      await c.connect();
+      try {
+        const r = await c.query<{ pid: number }>('select pid from pg_stat_activity where datname = $1 and pid <> pg_backend_pid()', [name]);
+        return r.rows.map((row) => row.pid);
+      } finally {
+        await c.end();
+      }
+    },
+  };
+}
+
+async function json(url: string, init: RequestInit = {}): Promise<{ status: number; body: Record<string, unknown> }> {
+  const res = await fetch(url, { ...init, signal: AbortSignal.timeout(30_000) });
+  const text = await res.text();
+  return { status: res.status, body: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
+}
+
+function pass(ok: boolean): 'PASS' | 'FAIL' {
+  return ok ? 'PASS' : 'FAIL';
+}
+
+// ---------------------------------------------------------------- scenarios
+
+async function startBare(cmd: ServerCommand): Promise<{ child: Child; url: string }> {
+  const port = await freePort();
+  const child = startChild('bare Fastify', cmd.nodeArgs, join(benchDir, 'bare-server.mjs'), { ...baseEnv(), PORT: String(port) }, rootDir);
+  await waitReady(child, `http://127.0.0.1:${port}/health/ready`);
+  return { child, url: `http://127.0.0.1:${port}/bare` };
+}
+
+/** waits for a quiet machine before a scenario; what it saw goes into the report */
+async function quiet(report: EngineReport, scenario: string): Promise<void> {
+  const q = await waitForQuiet();
+  (report.quiet ??= {})[scenario] = q;
+  if (q.busyCores >= 0.3) log(`machine still busy (${q.busyCores} cores used by others after ${q.waitedMs} ms); measuring anyway`);
+  else if (q.waitedMs > 1000) log(`waited ${q.waitedMs} ms for the machine to go quiet`);
+}
+
+/** warm-up, then the measured run, with the CPU each process used during it */
+async function measure(
+  o: Omit<LoadOptions, 'durationS'>,
+  pids: Record<string, number | undefined>,
+  backends: () => Promise<number[]>,
+): Promise<LoadResult & { cpu: Record<string, number | null> }> {
+  await runLoad({ ...o, title: `${o.title} (warm-up)`, durationS: WARMUP_S });
+  const meter = new CpuMeter(pids, { postgres: await backends() });
+  const result = await runLoad({ ...o, durationS: DURATION_S });
+  return { ...result, cpu: meter.read() };
+}
+
+function rawArgon2(): Promise<RawArgon2> {
+  const child = startChild('raw argon2', [], join(benchDir, 'argon2-raw.mjs'), {
+    ...baseEnv(),
+    ARGON2_MEMORY_KIB: String(ARGON2.memoryKib),
+    ARGON2_TIME_COST: String(ARGON2.timeCost),
+    ARGON2_PARALLELISM: String(ARGON2.parallelism),
+    CONCURRENCY: String(HASH_CONCURRENCY),
+    WARMUP_MS: String(WARMUP_S * 1000),
+    DURATION_MS: String(DURATION_S * 1000),
+    PASSWORD,
+  }, rootDir);
+  let out = '';
+  child.proc.stdout!.on('data', (d: Buffer) => (out += d.toString('utf8')));
+  // other processes' CPU over the child's whole life (its own CPU is measured inside it)
+  const meter = new CpuMeter({ raw: child.proc.pid });
+  let otherCores: number | null = null;
+  const timer = setTimeout(() => (otherCores = meter.read().otherCores ?? null), (WARMUP_S + DURATION_S) * 1000 - 200);
+  return child.exited.then((code) => {
+    clearTimeout(timer);
+    if (code !== 0) throw new Error(`raw argon2 process failed (${code}):\n${child.output()}`);
+    return { ...(JSON.parse(out.trim().split('\n').pop()!) as Omit<RawArgon2, 'otherCores'>), otherCores };
+  });
+}
+
+interface ScenarioContext {
+  base: string;
+  serverPid: number | undefined;
+  meHeaders: Record<string, string>;
+  loginBody: string;
+  jsonHeaders: Record<string, string>;
+  backends: () => Promise<number[]>;
+  cmd: ServerCommand;
+}
+
+const RUN_T0 = performance.now();
+const TIME_BUDGET_S = 225; // the whole bench should stay under ~4 minutes
+const NOISY_CORES = 0.3; // other processes using more than this during a window = measure again
+let retriesLeft = 2;
+
+/**
+ * Runs a scenario after waiting for a quiet machine; when other processes used noticeable CPU
+ * during it, measures once more if the time budget allows, and keeps the cleaner attempt.
+ */
+async function attempt<T>(report: EngineReport, key: 'a' | 'b' | 'c', estimateS: number, reserveS: number, run: () => Promise<T>, noise: (r: T) => number): Promise<T> {
+  let best: T | null = null;
+  let bestNoise = Infinity;
+  let attempts = 0;
+  for (;;) {
+    await quiet(report, key);
+    const r = await run();
+    attempts++;
+    const n = noise(r);
+    if (n < bestNoise) [best, bestNoise] = [r, n];
+    const elapsedS = (performance.now() - RUN_T0) / 1000;
+    if (n <= NOISY_CORES) break;
+    if (retriesLeft === 0 || elapsedS + estimateS + reserveS > TIME_BUDGET_S) {
+      log(`(${key}): other processes used ${n.toFixed(2)} cores during the measurement; no time left to measure again`);
+      break;
+    }
+    retriesLeft--;
+    log(`(${key}): other processes used ${n.toFixed(2)} cores during the measurement; measuring again`);
+  }
+  (report.attempts ??= {})[key] = attempts;
+  return best!;
+}
+
+async function scenarioA(engine: EngineName, x: ScenarioContext): Promise<NonNullable<EngineReport['a']>> {
+  log(`${engine} (a): bare Fastify, ${LOAD.me} connections, ${WARMUP_S} s warm-up + ${DURATION_S} s`);
+  const bare = await startBare(x.cmd);
+  const bareRun = await measure({ title: 'bare Fastify GET', url: bare.url, connections: LOAD.me }, { bare: bare.child.proc.pid, gatehouse: x.serverPid }, x.backends);
+  await bare.child.stop();
+  log(`${engine} (a): GET /api/v1/auth/me, ${LOAD.me} connections, ${WARMUP_S} s warm-up + ${DURATION_S} s`);
+  const meRun = await measure({ title: 'GET /api/v1/auth/me', url: `${x.base}/api/v1/auth/me`, headers: x.meHeaders, connections: LOAD.me }, { gatehouse: x.serverPid }, x.backends);
+  const ratio = meRun.perSecond / bareRun.perSecond;
+  return { me: meRun, bare: bareRun, ratio, target: 0.5, result: pass(ratio >= 0.5 && meRun.non2xx === 0 && meRun.errors === 0) };
+}
+
+async function scenarioB(engine: EngineName, x: ScenarioContext): Promise<NonNullable<EngineReport['b']>> {
+  log(`${engine} (b): raw argon2id verify, concurrency ${HASH_CONCURRENCY}, ${WARMUP_S} s warm-up + ${DURATION_S} s (separate process)`);
+  const raw = await rawArgon2();
+  log(`${engine} (b): POST /api/v1/auth/login, ${LOAD.login} connections, ${WARMUP_S} s warm-up + ${DURATION_S} s`);
+  const loginRun = await measure(
+    { title: 'POST /api/v1/auth/login', url: `${x.base}/api/v1/auth/login`, method: 'POST', headers: x.jsonHeaders, body: x.loginBody, connections: LOAD.login, timeoutS: 30 },
+    { gatehouse: x.serverPid },
+    x.backends,
+  );
+  const loginsPerSecond = loginRun.ok2xx / loginRun.durationS;
+  const ratio = loginsPerSecond / raw.perSecond;
+  return { login: loginRun, loginsPerSecond, raw, ratio, target: 0.85, result: pass(ratio >= 0.85 && loginRun.non2xx === 0 && loginRun.errors === 0) };
+}
+
+async function scenarioC(engine: EngineName, x: ScenarioContext): Promise<NonNullable<EngineReport['c']>> {
+  log(`${engine} (c): login storm (${LOAD.storm} connections) + GET /me at ${LOAD.meRate} req/s for ${DURATION_S} s after ${WARMUP_S} s of storm`);
+  const storm = startLoad(
+    {
+      title: 'login storm',
+      url: `${x.base}/api/v1/auth/login`,
+      method: 'POST',
+      headers: x.jsonHeaders,
+      body: x.loginBody,
+      connections: LOAD.storm,
+      durationS: WARMUP_S + DURATION_S + 10,
+      timeoutS: 60,
+      classifyBody: (status, body) => (status === 503 ? (body.includes('Server Busy') ? 'server_busy' : 'other_503') : null),
+    },
+    true,
+  );
+  let meRun: LoadResult, cpu: Record<string, number | null>, t0: number, t1: number;
+  try {
+    await sleep(WARMUP_S * 1000);
+    const meter = new CpuMeter({ gatehouse: x.serverPid }, { postgres: await x.backends() });
+    t0 = performance.now();
+    meRun = await runLoad({ title: `GET /api/v1/auth/me at ${LOAD.meRate} req/s`, url: `${x.base}/api/v1/auth/me`, headers: x.meHeaders, connections: LOAD.meRateConnections, overallRate: LOAD.meRate, durationS: DURATION_S });
+    t1 = performance.now();
+    cpu = meter.read();
+  } finally {
+    storm.stop();
+  }
+  const stormRun = await storm.done;
+  const inWindow = storm.events!.filter((ev) => ev.at >= t0 && ev.at <= t1);
+  const windowS = (t1 - t0) / 1000;
+  const stormOk = inWindow.filter((ev) => ev.status >= 200 && ev.status < 300).length;
+  const storm503 = inWindow.filter((ev) => ev.status === 503).length;
+  const achievedRate = meRun.responses / meRun.durationS;
+  const queueFull = (stormRun.bodyClasses.server_busy ?? 0) > 0;
+  const ok = meRun.latencyMs.p99 < 50 && meRun.non2xx === 0 && meRun.errors === 0 && achievedRate >= 0.95 * LOAD.meRate;
+  return {
+    me: { ...meRun, cpu },
+    achievedRate,
+    storm: stormRun,
+    stormWindow: { seconds: windowS, loginsPerSecond: stormOk / windowS, ok2xx: stormOk, status503: storm503, other: inWindow.length - stormOk - storm503 },
+    queueFull,
+    target: 50,
+    result: queueFull ? pass(ok) : 'INVALID',
+  };
+}
+
+async function runEngine(engine: EngineName, cmd: ServerCommand, reserveS: number): Promise<EngineReport> {
+  const tmp = mkdtempSync(join(tmpdir(), 'gh-bench-'));
+  onCleanup(`remove ${tmp}`, () => rmSync(tmp, { recursive: true, force: true }));
+  const e = await engineEnv(engine, tmp);
+  const port = await freePort();
+  const base = `http://127.0.0.1:${port}`;
+  const env: NodeJS.ProcessEnv = {
+    ...baseEnv(),
+    ...e.env,
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    PUBLIC_URL: base,
+    COOKIE_SECURE: 'false',
+    SECRETS_KEY: randomBytes(32).toString('base64'),
+    ARGON2_MEMORY_KIB: String(ARGON2.memoryKib),
+    ARGON2_TIME_COST: String(ARGON2.timeCost),
+    ARGON2_PARALLELISM: String(ARGON2.parallelism),
+    ...RATE_LIMITS,
+    ...serverEnv,
+  };
+  log(`${engine}: starting Gatehouse (${cmd.note}) on ${base} — ${e.describe}`);
+  const server = startChild(`Gatehouse (${engine})`, [...cmd.nodeArgs, ...serverArgs], cmd.script, env, tmp, serverLog);
+  const readyMs = await waitReady(server, `${base}/health/ready`);
+  log(`${engine}: ready in ${Math.round(readyMs)} ms`);
+
+  const jsonHeaders = { 'content-type': 'application/json' };
+  const reg = await json(`${base}/api/v1/auth/register`, { method: 'POST', headers: jsonHeaders, body: JSON.stringify({ email: EMAIL, password: PASSWORD }) });
+  if (reg.status !== 201) throw new Error(`register: ${reg.status} ${JSON.stringify(reg.body)}`);
+  const loginBody = JSON.stringify({ login: EMAIL, password: PASSWORD });
+  const login = await json(`${base}/api/v1/auth/login`, { method: 'POST', headers: jsonHeaders, body: loginBody });
+  if (login.status !== 200) throw new Error(`login: ${login.status} ${JSON.stringify(login.body)}`);
+  const token = login.body.access_token as string;
+  const meHeaders = { authorization: `Bearer ${token}` };
+  const me = await json(`${base}/api/v1/auth/me`, { headers: meHeaders });
+  if (me.status !== 200) throw new Error(`/me: ${me.status} ${JSON.stringify(me.body)}`);
+
+  const report: EngineReport = { engine, describe: e.describe, server: cmd.note, readyMs: Math.round(readyMs) };
+  const serverPid = server.proc.pid;
+
+  const ctx = { base, serverPid, meHeaders, loginBody, jsonHeaders, backends: e.backends, cmd };
+  if (only.has('a')) report.a = await attempt(report, 'a', 30, reserveS, () => scenarioA(engine, ctx), (r) => Math.max(r.bare.cpu.otherCores ?? 0, r.me.cpu.otherCores ?? 0));
+  if (only.has('b')) report.b = await attempt(report, 'b', 30, reserveS, () => scenarioB(engine, ctx), (r) => Math.max(r.login.cpu.otherCores ?? 0, r.raw.otherCores ?? 0));
+  if (only.has('c')) report.c = await attempt(report, 'c', 20, reserveS, () => scenarioC(engine, ctx), (r) => r.me.cpu.otherCores ?? 0);
+
+  await server.stop();
+  await e.teardown();
+  return report;
+}
+
+// ---------------------------------------------------------------- main
+
+async function main(): Promise<void> {
+  installExitHandlers();
+  const t0 = performance.now();
+  const engines: EngineName[] = [];
+  const notes: string[] = [];
+  if (engineArg === 'embedded') engines.push('embedded');
+  else {
+    const problem = await postgresReachable();
+    if (problem) {
+      if (engineArg !== 'auto') throw new Error(`--engine=${engineArg} needs PostgreSQL and Redis: ${problem}`);
+      notes.push(`PostgreSQL+Redis not reachable (${problem}); embedded engine only.`);
+      log(notes.at(-1)!);
+    } else engines.push('postgres');
+    if (engineArg === 'auto' || engineArg === 'both') engines.push('embedded');
+  }
+
+  const cmd = serverCommand();
+  const startedAt = new Date().toISOString();
+  const cpuList = cpus();
+  const run: RunReport = {
+    date: startedAt,
+    machine: {
+      cpuModel: cpuList[0]?.model.trim() ?? 'unknown',
+      cpuCount: cpuList.length,
+      availableParallelism: availableParallelism(),
+      totalMemoryGiB: round(totalmem() / 2 ** 30, 1),
+      os: `${osType()} ${release()}`,
+      node: process.version,
+      loadAverageAtStart: loadavg().map((l) => round(l, 2)),
+    },
+    git: gitInfo(),
+    server: cmd.note,
+    settings: {
+      NODE_ENV: 'production',
+      LOG_LEVEL: 'warn',
+      COOKIE_SECURE: 'false',
+      ...RATE_LIMITS,
+      HASH_CONCURRENCY: serverEnv.HASH_CONCURRENCY ?? `${HASH_CONCURRENCY} (unset = CPU cores)`,
+      HASH_QUEUE_MAX: String(HASH_QUEUE_MAX),
+      UV_THREADPOOL_SIZE: process.env.UV_THREADPOOL_SIZE ?? '4 (Node default)',
+      ...serverEnv,
+    },
+    argon2: ARGON2,
+    hashConcurrency: HASH_CONCURRENCY,
+    hashQueueMax: HASH_QUEUE_MAX,
+    load: { warmupS: WARMUP_S, durationS: DURATION_S, ...LOAD, autocannon: (JSON.parse(readFileSync(join(rootDir, 'node_modules/autocannon/package.json'), 'utf8')) as { version: string }).version },
+    engines: [],
+    notes,
+    totalSeconds: 0,
+  };
+
+  // time kept for the engines still to run when deciding whether a noisy scenario can be repeated
+  for (const [i, engine] of engines.entries()) run.engines.push(await runEngine(engine, cmd, (engines.length - 1 - i) * 80));
+  run.totalSeconds = Math.round((performance.now() - t0) / 1000);
+  printSummary(run);
+  writeFileSync(join(benchDir, '.last-run.json'), JSON.stringify(run, null, 2) + '\n');
+  if (only.size === 3) {
+    writeResults(join(benchDir, 'RESULTS.md'), run);
+    log(`wrote bench/RESULTS.md and bench/.last-run.json (${run.totalSeconds} s)`);
+  } else log(`--only: wrote bench/.last-run.json only (${run.totalSeconds} s)`);
+}
+
+main()
+  .then(() => cleanupAll())
+  .then(() => process.exit(0))
+  .catch(async (error: unknown) => {
+    console.error('bench failed:', error instanceof Error ? (error.stack ?? error.message) : error);
+    await cleanupAll();
+    process.exit(1);
+  });
