@@ -1,3 +1,7 @@
+/**
+ * SQL for products. Prices go in as text and come back as `price::text` (numeric(10,2) renders
+ * with exactly two decimals, and neither pg nor PGlite gets a chance to turn it into a float).
+ */
 import { sql } from 'kysely';
 import type { Executor } from '../db/database-types.js';
 
@@ -6,7 +10,7 @@ export interface ProductRecord {
   sellerId: string;
   title: string;
   description: string | null;
-  /** decimal string with exactly two places, e.g. "19.99" (never a float) */
+  /** decimal text with exactly two places, e.g. "19.99" */
   price: string;
   currency: string;
   imageUrl: string | null;
@@ -14,24 +18,46 @@ export interface ProductRecord {
   updatedAt: Date;
 }
 
+export interface NewProduct {
+  id: string;
+  sellerId: string;
+  title: string;
+  description: string | null;
+  price: string;
+  currency: string;
+  imageUrl: string | null;
+  createdAt: Date;
+}
+
+export interface ProductPatch {
+  title?: string;
+  description?: string | null;
+  price?: string;
+  currency?: string;
+  imageUrl?: string | null;
+}
+
 export interface ProductListQuery {
   sellerId: string | null;
+  /** case-insensitive substring of title or description */
   q: string | null;
   limit: number;
   after: { createdAt: Date; id: string } | null;
 }
 
-export type ProductChanges = Partial<Pick<ProductRecord, 'title' | 'description' | 'price' | 'currency' | 'imageUrl'>>;
+const columns = [
+  'products.id',
+  'products.seller_id',
+  'products.title',
+  'products.description',
+  sql<string>`products.price::text`.as('price'),
+  'products.currency',
+  'products.image_url',
+  'products.created_at',
+  'products.updated_at',
+] as const;
 
-function selectProducts(db: Executor) {
-  return db
-    .selectFrom('products')
-    .select(['id', 'seller_id', 'title', 'description', 'currency', 'image_url', 'created_at', 'updated_at'])
-    // numeric comes back as text from both engines this way (pg and PGlite parse numerics differently)
-    .select(sql<string>`price::text`.as('price'));
-}
-
-function toRecord(r: {
+function toRecord(row: {
   id: string;
   seller_id: string;
   title: string;
@@ -43,21 +69,37 @@ function toRecord(r: {
   updated_at: Date;
 }): ProductRecord {
   return {
-    id: r.id,
-    sellerId: r.seller_id,
-    title: r.title,
-    description: r.description,
-    price: r.price,
-    currency: r.currency,
-    imageUrl: r.image_url,
-    createdAt: r.created_at,
-    updatedAt: r.updated_at,
+    id: row.id,
+    sellerId: row.seller_id,
+    title: row.title,
+    description: row.description,
+    price: row.price,
+    currency: row.currency,
+    imageUrl: row.image_url,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
   };
 }
 
+/** a LIKE pattern matching `text` literally anywhere (escapes \, % and _) */
+export function containsPattern(text: string): string {
+  return `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+}
+
 export class ProductsRepository {
-  async insert(tx: Executor, p: ProductRecord): Promise<void> {
-    await tx
+  async findById(db: Executor, id: string): Promise<ProductRecord | null> {
+    const row = await db.selectFrom('products').select(columns).where('products.id', '=', id).executeTakeFirst();
+    return row ? toRecord(row) : null;
+  }
+
+  /** reads the product and locks its row until the transaction ends */
+  async lockById(tx: Executor, id: string): Promise<ProductRecord | null> {
+    const row = await tx.selectFrom('products').select(columns).where('products.id', '=', id).forUpdate().executeTakeFirst();
+    return row ? toRecord(row) : null;
+  }
+
+  async insert(tx: Executor, p: NewProduct): Promise<ProductRecord> {
+    const row = await tx
       .insertInto('products')
       .values({
         id: p.id,
@@ -68,47 +110,44 @@ export class ProductsRepository {
         currency: p.currency,
         image_url: p.imageUrl,
         created_at: p.createdAt,
-        updated_at: p.updatedAt,
+        updated_at: p.createdAt,
       })
-      .execute();
+      .returning(columns)
+      .executeTakeFirstOrThrow();
+    return toRecord(row);
   }
 
-  async findById(db: Executor, id: string): Promise<ProductRecord | null> {
-    const row = await selectProducts(db).where('id', '=', id).executeTakeFirst();
-    return row ? toRecord(row) : null;
-  }
-
-  async lockById(tx: Executor, id: string): Promise<ProductRecord | null> {
-    const row = await selectProducts(tx).where('id', '=', id).forUpdate().executeTakeFirst();
-    return row ? toRecord(row) : null;
-  }
-
-  async update(tx: Executor, id: string, changes: ProductChanges, at: Date): Promise<void> {
+  async update(tx: Executor, id: string, patch: ProductPatch, at: Date): Promise<ProductRecord | null> {
     const set: Record<string, unknown> = { updated_at: at };
-    if (changes.title !== undefined) set.title = changes.title;
-    if (changes.description !== undefined) set.description = changes.description;
-    if (changes.price !== undefined) set.price = changes.price;
-    if (changes.currency !== undefined) set.currency = changes.currency;
-    if (changes.imageUrl !== undefined) set.image_url = changes.imageUrl;
-    await tx.updateTable('products').set(set).where('id', '=', id).execute();
+    if (patch.title !== undefined) set.title = patch.title;
+    if (patch.description !== undefined) set.description = patch.description;
+    if (patch.price !== undefined) set.price = patch.price;
+    if (patch.currency !== undefined) set.currency = patch.currency;
+    if (patch.imageUrl !== undefined) set.image_url = patch.imageUrl;
+    const row = await tx.updateTable('products').set(set).where('products.id', '=', id).returning(columns).executeTakeFirst();
+    return row ? toRecord(row) : null;
   }
 
-  async delete(tx: Executor, id: string): Promise<void> {
-    await tx.deleteFrom('products').where('id', '=', id).execute();
+  async delete(tx: Executor, id: string): Promise<boolean> {
+    const result = await tx.deleteFrom('products').where('id', '=', id).executeTakeFirst();
+    return Number(result.numDeletedRows) > 0;
   }
 
+  /** newest first by (created_at, id), starting after `query.after` */
   async list(db: Executor, query: ProductListQuery): Promise<ProductRecord[]> {
-    let q = selectProducts(db);
-    if (query.sellerId) q = q.where('seller_id', '=', query.sellerId);
+    let q = db.selectFrom('products').select(columns);
+    if (query.sellerId) q = q.where('products.seller_id', '=', query.sellerId);
     if (query.q) {
-      const pattern = `%${query.q.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-      q = q.where((eb) => eb.or([eb(sql`lower(title)`, 'like', pattern), eb(sql`lower(description)`, 'like', pattern)]));
+      const pattern = containsPattern(query.q);
+      q = q.where((eb) => eb.or([eb('products.title', 'ilike', pattern), eb('products.description', 'ilike', pattern)]));
     }
     if (query.after) {
       const { createdAt, id } = query.after;
-      q = q.where((eb) => eb.or([eb('created_at', '<', createdAt), eb.and([eb('created_at', '=', createdAt), eb('id', '<', id)])]));
+      q = q.where((eb) =>
+        eb.or([eb('products.created_at', '<', createdAt), eb.and([eb('products.created_at', '=', createdAt), eb('products.id', '<', id)])]),
+      );
     }
-    const rows = await q.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(query.limit).execute();
+    const rows = await q.orderBy('products.created_at', 'desc').orderBy('products.id', 'desc').limit(query.limit).execute();
     return rows.map(toRecord);
   }
 }

@@ -1,68 +1,101 @@
+/**
+ * /api/v1/products (SPEC §4 "Other API"). The guard checks the route's permission before the body
+ * is read (401 → 403 → 400); the service checks fields, existence and ownership (→ 404 → 403).
+ */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyRequest } from 'fastify';
 import { principalOf, requestContext } from '../auth/auth-guard.js';
+import { commonErrors } from '../errors.js';
 import { decodeCursor, page } from '../http/pagination.js';
 import { errorResponses, IdParams } from '../http/schema-helpers.js';
 import { CreateProductBody, PatchProductBody, ProductListQuery, ProductPage, ProductSchema, toProductView } from './products-schemas.js';
-import type { ProductPatch, ProductsService } from './products-service.js';
+import { canWriteProducts, type ProductActor, type ProductsService } from './products-service.js';
 
 const tags = ['products'];
 const security = [{ bearer: [] }];
+const read = { auth: 'required', permission: 'products:read' } as const;
+const write = { auth: 'required', permission: 'products:write' } as const;
+/**
+ * PATCH and DELETE need products:write (own products) or products:write:any (SPEC §4): a role may
+ * hold only the latter. The guard takes one permission, so this route hook (run after the guard,
+ * still before the body is validated) accepts either; the service then checks ownership.
+ */
+const changeAny = { auth: 'required' } as const;
+async function requireProductWrite(request: FastifyRequest): Promise<void> {
+  if (!canWriteProducts(principalOf(request))) throw commonErrors.forbidden();
+}
+
+function actorOf(request: FastifyRequest): ProductActor {
+  const p = principalOf(request);
+  return { userId: p.userId, permissions: p.permissions };
+}
 
 export const productsRoutes: FastifyPluginAsyncTypebox<{ products: ProductsService }> = async (app, { products }) => {
   app.get('/products', {
-    config: { auth: 'required', permission: 'products:read' },
-    schema: { tags, summary: 'Products, newest first; filter by seller_id and q', security, querystring: ProductListQuery, response: { 200: ProductPage, ...errorResponses(400, 401, 403) } },
+    config: read,
+    schema: {
+      tags,
+      summary: 'List products, newest first; filter by seller_id, search title and description with q',
+      security,
+      querystring: ProductListQuery,
+      response: { 200: ProductPage, ...errorResponses(400, 401, 403) },
+    },
   }, async function listProducts(request) {
-    const { limit, cursor, seller_id, q } = request.query;
-    const rows = await products.list({ sellerId: seller_id ?? null, q: q?.trim() || null, limit: limit + 1, after: decodeCursor(cursor) });
+    const { seller_id: sellerId, q, limit, cursor } = request.query;
+    const after = decodeCursor(cursor);
+    const rows = await products.list({ sellerId: sellerId ?? null, q: q?.trim() || null, limit: limit + 1, after });
     const { items, nextCursor } = page(rows, limit);
     return { items: items.map(toProductView), next_cursor: nextCursor };
   });
 
   app.post('/products', {
-    config: { auth: 'required', permission: 'products:write' },
-    schema: { tags, summary: 'Create a product you sell', security, body: CreateProductBody, response: { 201: ProductSchema, ...errorResponses(400, 401, 403) } },
+    config: write,
+    schema: {
+      tags,
+      summary: 'Create a product sold by you',
+      security,
+      body: CreateProductBody,
+      response: { 201: ProductSchema, ...errorResponses(400, 401, 403) },
+    },
   }, async function createProduct(request, reply) {
-    const p = principalOf(request);
-    const b = request.body;
-    const product = await products.create(requestContext(request), { userId: p.userId, permissions: p.permissions }, {
-      title: b.title,
-      description: b.description ?? null,
-      price: b.price,
-      currency: b.currency,
-      imageUrl: b.image_url ?? null,
-    });
+    const product = await products.create(requestContext(request), actorOf(request), request.body);
     return reply.status(201).send(toProductView(product));
   });
 
   app.get('/products/:id', {
-    config: { auth: 'required', permission: 'products:read' },
+    config: read,
     schema: { tags, summary: 'One product', security, params: IdParams, response: { 200: ProductSchema, ...errorResponses(400, 401, 403, 404) } },
   }, async function getProduct(request) {
     return toProductView(await products.get(request.params.id));
   });
 
   app.patch('/products/:id', {
-    config: { auth: 'required', permission: 'products:write' },
-    schema: { tags, summary: 'Change your product (any product with products:write:any)', security, params: IdParams, body: PatchProductBody, response: { 200: ProductSchema, ...errorResponses(400, 401, 403, 404) } },
+    config: changeAny,
+    onRequest: requireProductWrite,
+    schema: {
+      tags,
+      summary: 'Change a product (yours with products:write, anyone’s with products:write:any)',
+      security,
+      params: IdParams,
+      body: PatchProductBody,
+      response: { 200: ProductSchema, ...errorResponses(400, 401, 403, 404) },
+    },
   }, async function patchProduct(request) {
-    const p = principalOf(request);
-    const b = request.body;
-    const patch: ProductPatch = {};
-    if (b.title !== undefined) patch.title = b.title;
-    if (b.description !== undefined) patch.description = b.description;
-    if (b.price !== undefined) patch.price = b.price;
-    if (b.currency !== undefined) patch.currency = b.currency;
-    if (b.image_url !== undefined) patch.imageUrl = b.image_url;
-    return toProductView(await products.update(requestContext(request), { userId: p.userId, permissions: p.permissions }, request.params.id, patch));
+    return toProductView(await products.update(requestContext(request), actorOf(request), request.params.id, request.body));
   });
 
   app.delete('/products/:id', {
-    config: { auth: 'required', permission: 'products:write' },
-    schema: { tags, summary: 'Delete your product (any product with products:write:any)', security, params: IdParams, response: { 204: { type: 'null' }, ...errorResponses(400, 401, 403, 404) } },
+    config: changeAny,
+    onRequest: requireProductWrite,
+    schema: {
+      tags,
+      summary: 'Delete a product (yours with products:write, anyone’s with products:write:any)',
+      security,
+      params: IdParams,
+      response: { 204: { type: 'null' }, ...errorResponses(400, 401, 403, 404) },
+    },
   }, async function deleteProduct(request, reply) {
-    const p = principalOf(request);
-    await products.delete(requestContext(request), { userId: p.userId, permissions: p.permissions }, request.params.id);
+    await products.delete(requestContext(request), actorOf(request), request.params.id);
     return reply.status(204).send();
   });
 };

@@ -1,17 +1,18 @@
 /**
- * Products: the marketplace example behind the ownership rules. Every path to a product (API,
- * pages, imports) goes through this service, so the rule lives once: `products:write` lets a
- * seller change their own products, `products:write:any` any product. Unknown ids are 404 before
- * ownership is judged (SPEC §2 order of checks). Prices stay decimal strings end to end.
+ * Products (SPEC §4 "Other API", §5): the marketplace example behind the ownership rule. Every
+ * path to a product — API now, pages and CLI later — goes through this service, so the checks live
+ * here, in SPEC §2's order: permission (403) → fields (400) → existence (404) → ownership (403).
+ * Every write records its audit event in the same transaction (SPEC §8); the event is about the
+ * seller (user_id) and names who acted (actor_id).
  */
 import { randomUUID } from 'node:crypto';
 import type { AuditService, RequestContext } from '../audit/audit-service.js';
 import type { Clock } from '../cache/ephemeral-store.js';
 import type { Db } from '../db/database-types.js';
 import { commonErrors } from '../errors.js';
-import { CURRENCIES } from './currencies.js';
+import { checkProductFields, type ProductFieldsInput } from './product-fields.js';
 import { productsErrors } from './products-errors.js';
-import type { ProductChanges, ProductListQuery, ProductRecord, ProductsRepository } from './products-repository.js';
+import type { ProductListQuery, ProductPatch, ProductRecord, ProductsRepository } from './products-repository.js';
 
 export interface ProductsServiceDeps {
   db: Db;
@@ -20,44 +21,44 @@ export interface ProductsServiceDeps {
   clock: Clock;
 }
 
-/** who is acting, with the permissions resolved for this request */
-export interface Actor {
+/** who is acting: a principal's id and the permissions of their current roles */
+export interface ProductActor {
   userId: string;
   permissions: ReadonlySet<string>;
 }
 
-export interface ProductInput {
+export const PRODUCTS_WRITE = 'products:write';
+export const PRODUCTS_WRITE_ANY = 'products:write:any';
+
+export interface NewProductInput {
   title: string;
   description?: string | null;
   price: number | string;
   currency: string;
-  imageUrl?: string | null;
+  image_url?: string | null;
 }
 
-export type ProductPatch = Partial<ProductInput>;
+export type ProductPatchInput = ProductFieldsInput;
 
-const PRICE = /^0*(\d{1,8})(?:\.(\d{1,2}))?$/;
-
-/** "19.9" / 19.9 → "19.90"; more than two decimals, negatives, exponents or > 99999999.99 → 400 */
-export function normalizePrice(value: number | string): string {
-  const text = typeof value === 'number' ? (Number.isFinite(value) && value >= 0 ? String(value) : '') : value.trim();
-  const m = PRICE.exec(text);
-  if (!m) {
-    throw commonErrors.validation([{ field: 'price', message: 'must be a decimal between 0 and 99999999.99 with at most 2 decimals' }]);
-  }
-  return `${m[1]}.${(m[2] ?? '').padEnd(2, '0')}`;
+/** the API names of the fields given in `input`, for the audit trail */
+function fieldNames(input: ProductFieldsInput): string[] {
+  return (['title', 'description', 'price', 'currency', 'image_url'] as const).filter((k) => input[k] !== undefined);
 }
 
-export function normalizeCurrency(value: string): string {
-  if (!CURRENCIES.has(value)) {
-    throw commonErrors.validation([{ field: 'currency', message: 'must be an ISO 4217 currency code in upper case, e.g. EUR' }]);
-  }
-  return value;
+/** may the actor change products at all (their own, or anyone's)? */
+export function canWriteProducts(actor: ProductActor): boolean {
+  return actor.permissions.has(PRODUCTS_WRITE) || actor.permissions.has(PRODUCTS_WRITE_ANY);
+}
+
+/** may the actor change this product: products:write on their own, or products:write:any */
+export function canWriteProduct(actor: ProductActor, product: Pick<ProductRecord, 'sellerId'>): boolean {
+  return actor.permissions.has(PRODUCTS_WRITE_ANY) || (actor.permissions.has(PRODUCTS_WRITE) && product.sellerId === actor.userId);
 }
 
 export class ProductsService {
   constructor(private readonly d: ProductsServiceDeps) {}
 
+  /** newest first; pass limit + 1 to learn whether another page exists (see http/pagination) */
   list(query: ProductListQuery): Promise<ProductRecord[]> {
     return this.d.repo.list(this.d.db, query);
   }
@@ -68,61 +69,54 @@ export class ProductsService {
     return product;
   }
 
-  async create(ctx: RequestContext, actor: Actor, input: ProductInput): Promise<ProductRecord> {
-    if (!actor.permissions.has('products:write')) throw commonErrors.forbidden();
+  /** a new product sold by the actor (products:write) */
+  async create(ctx: RequestContext, actor: ProductActor, input: NewProductInput): Promise<ProductRecord> {
+    if (!actor.permissions.has(PRODUCTS_WRITE)) throw productsErrors.cannotWrite();
+    const missing = (['title', 'price', 'currency'] as const).filter((k) => input[k] === undefined);
+    if (missing.length > 0) throw commonErrors.validation(missing.map((field) => ({ field, message: 'is required' })));
+    const fields = checkProductFields(input);
     const now = new Date(this.d.clock.now());
-    const product: ProductRecord = {
-      id: randomUUID(),
-      sellerId: actor.userId,
-      title: input.title,
-      description: input.description ?? null,
-      price: normalizePrice(input.price),
-      currency: normalizeCurrency(input.currency),
-      imageUrl: input.imageUrl ?? null,
-      createdAt: now,
-      updatedAt: now,
-    };
-    await this.d.db.transaction().execute(async (tx) => {
-      await this.d.repo.insert(tx, product);
-      await this.d.audit.record(tx, ctx, { type: 'product.created', userId: product.sellerId, data: { product_id: product.id } });
-    });
-    return product;
-  }
-
-  async update(ctx: RequestContext, actor: Actor, id: string, patch: ProductPatch): Promise<ProductRecord> {
-    const changes: ProductChanges = {};
-    if (patch.title !== undefined) changes.title = patch.title;
-    if (patch.description !== undefined) changes.description = patch.description;
-    if (patch.price !== undefined) changes.price = normalizePrice(patch.price);
-    if (patch.currency !== undefined) changes.currency = normalizeCurrency(patch.currency);
-    if (patch.imageUrl !== undefined) changes.imageUrl = patch.imageUrl;
-    await this.d.db.transaction().execute(async (tx) => {
-      const product = await this.d.repo.lockById(tx, id);
-      if (!product) throw productsErrors.notFound();
-      this.#assertMayChange(actor, product);
-      await this.d.repo.update(tx, id, changes, new Date(this.d.clock.now()));
-      await this.d.audit.record(tx, ctx, {
-        type: 'product.updated',
-        userId: product.sellerId,
-        data: { product_id: id, fields: Object.keys(changes).map((k) => (k === 'imageUrl' ? 'image_url' : k)) },
+    return this.d.db.transaction().execute(async (tx) => {
+      const product = await this.d.repo.insert(tx, {
+        id: randomUUID(),
+        sellerId: actor.userId,
+        title: fields.title!,
+        description: fields.description ?? null,
+        price: fields.price!,
+        currency: fields.currency!,
+        imageUrl: fields.imageUrl ?? null,
+        createdAt: now,
       });
+      await this.d.audit.record(tx, ctx, { type: 'product.created', userId: product.sellerId, data: { product_id: product.id, fields: fieldNames(input) } });
+      return product;
     });
-    return this.get(id);
   }
 
-  async delete(ctx: RequestContext, actor: Actor, id: string): Promise<void> {
+  /** changes the fields present in `patch`; an empty patch changes nothing and records nothing */
+  async update(ctx: RequestContext, actor: ProductActor, id: string, patch: ProductPatchInput): Promise<ProductRecord> {
+    if (!canWriteProducts(actor)) throw productsErrors.cannotWrite();
+    const changes: ProductPatch = checkProductFields(patch);
+    const names = fieldNames(patch);
+    return this.d.db.transaction().execute(async (tx) => {
+      const current = await this.d.repo.lockById(tx, id);
+      if (!current) throw productsErrors.notFound();
+      if (!canWriteProduct(actor, current)) throw productsErrors.notOwner();
+      if (names.length === 0) return current;
+      const updated = await this.d.repo.update(tx, id, changes, new Date(this.d.clock.now()));
+      if (!updated) throw productsErrors.notFound();
+      await this.d.audit.record(tx, ctx, { type: 'product.updated', userId: current.sellerId, data: { product_id: id, fields: names } });
+      return updated;
+    });
+  }
+
+  async delete(ctx: RequestContext, actor: ProductActor, id: string): Promise<void> {
+    if (!canWriteProducts(actor)) throw productsErrors.cannotWrite();
     await this.d.db.transaction().execute(async (tx) => {
-      const product = await this.d.repo.lockById(tx, id);
-      if (!product) throw productsErrors.notFound();
-      this.#assertMayChange(actor, product);
+      const current = await this.d.repo.lockById(tx, id);
+      if (!current) throw productsErrors.notFound();
+      if (!canWriteProduct(actor, current)) throw productsErrors.notOwner();
       await this.d.repo.delete(tx, id);
-      await this.d.audit.record(tx, ctx, { type: 'product.deleted', userId: product.sellerId, data: { product_id: id, seller_id: product.sellerId } });
+      await this.d.audit.record(tx, ctx, { type: 'product.deleted', userId: current.sellerId, data: { product_id: id, seller_id: current.sellerId } });
     });
-  }
-
-  #assertMayChange(actor: Actor, product: ProductRecord): void {
-    if (actor.permissions.has('products:write:any')) return;
-    if (actor.permissions.has('products:write') && product.sellerId === actor.userId) return;
-    throw productsErrors.notOwner();
   }
 }

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { normalizePrice } from '../../src/products/products-service.js';
+import { normalizePrice } from '../../src/products/product-fields.js';
 import { buildTestContext, type TestContext } from '../helpers/build-test-app.js';
 import { bearer, userWithRoles, type TestUser } from '../helpers/factories.js';
 
