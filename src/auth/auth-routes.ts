@@ -6,7 +6,7 @@ import type { Config } from '../config/load-config.js';
 import { commonErrors } from '../errors.js';
 import { errorResponses } from '../http/schema-helpers.js';
 import type { UsersService } from '../users/users-service.js';
-import type { UserRecord } from '../users/users-repository.js';
+import type { UserRecord } from '../users/users-service.js';
 import { toUserView, UserSchema } from '../users/users-schemas.js';
 import { bearerToken, principalOf, requestContext } from './auth-guard.js';
 import {

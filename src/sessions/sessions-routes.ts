@@ -3,7 +3,7 @@ import { Type } from '@sinclair/typebox';
 import { principalOf, requestContext } from '../auth/auth-guard.js';
 import { SessionSchema } from '../auth/auth-schemas.js';
 import { errorResponses, IdParams } from '../http/schema-helpers.js';
-import type { SessionRecord } from './sessions-repository.js';
+import type { SessionRecord } from './sessions-service.js';
 import type { SessionsService } from './sessions-service.js';
 
 export function toSessionView(s: SessionRecord, currentId: string | null) {

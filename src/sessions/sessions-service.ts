@@ -174,3 +174,4 @@ export class SessionsService {
     return ids.length;
   }
 }
+export type { SessionRecord } from './sessions-repository.js';

@@ -318,3 +318,4 @@ export class UsersService {
     if (wasAdmin && (await this.d.repo.countActiveWithRoles(tx, adminRoles)) === 0) throw usersErrors.lastAdmin();
   }
 }
+export type { UserRecord } from './users-repository.js';
