@@ -5,6 +5,9 @@
 import { Type } from '@sinclair/typebox';
 import { commonErrors } from '../errors.js';
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+
 export interface CursorPosition {
   createdAt: Date;
   id: string;
@@ -17,11 +20,13 @@ export function encodeCursor(position: CursorPosition): string {
 export function decodeCursor(cursor: string | undefined | null): CursorPosition | null {
   if (cursor === undefined || cursor === null || cursor === '') return null;
   const text = Buffer.from(cursor, 'base64url').toString('utf8');
-  const [time, id] = text.split('|');
-  const createdAt = new Date(time ?? '');
-  if (!id || Number.isNaN(createdAt.getTime()) || !/^[0-9a-f-]{36}$/i.test(id)) {
-    throw commonErrors.validation([{ field: 'cursor', message: 'is not a valid cursor' }]);
-  }
+  const [time = '', id = ''] = text.split('|');
+  const createdAt = new Date(time);
+  // exactly what encodeCursor writes: a real UUID and a 4-digit-year ISO time that round-trips,
+  // so a crafted cursor is a 400 here and never reaches the database as an invalid value
+  const valid =
+    UUID.test(id) && ISO_TIME.test(time) && !time.startsWith('0000') && !Number.isNaN(createdAt.getTime()) && createdAt.toISOString() === time;
+  if (!valid) throw commonErrors.validation([{ field: 'cursor', message: 'is not a valid cursor' }]);
   return { createdAt, id };
 }
 
