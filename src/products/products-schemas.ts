@@ -8,7 +8,7 @@ import { PageQuery } from '../http/pagination.js';
 import { Nullable, Timestamp, Uuid } from '../http/schema-helpers.js';
 import { CURRENCIES } from './currencies.js';
 import { DESCRIPTION_MAX, IMAGE_URL_MAX, MAX_PRICE, PRICE_TEXT_PATTERN, TITLE_MAX } from './product-fields.js';
-import type { ProductRecord } from './products-repository.js';
+import type { ProductRecord } from './products-service.js';
 
 const TitleField = Type.String({ minLength: 1, maxLength: TITLE_MAX, pattern: '\\S', description: `1–${TITLE_MAX} characters, not blank` });
 const DescriptionField = Type.String({ maxLength: DESCRIPTION_MAX, description: `at most ${DESCRIPTION_MAX} characters` });

@@ -120,3 +120,4 @@ export class ProductsService {
     });
   }
 }
+export type { ProductRecord } from './products-repository.js';

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { buildTestContext, type TestContext } from '../helpers/build-test-app.js';
+import { FakeClock } from '../helpers/fake-clock.js';
 import { bearer, register, userWithRoles, type TestUser } from '../helpers/factories.js';
 
 describe('products: listing, filters, pagination, audit and cascade', () => {
@@ -9,13 +10,17 @@ describe('products: listing, filters, pagination, audit and cascade', () => {
   let bob: TestUser;
   let buyer: TestUser;
   const created: string[] = [];
+  // one product per second: "newest first" is then the reverse of creation order (equal
+  // created_at values would be ordered by id; products.pagination.test.ts covers that)
+  const clock = new FakeClock();
 
   before(async () => {
-    t = await buildTestContext();
+    t = await buildTestContext({ clock });
     alice = await userWithRoles(t.app, ['seller'], 'alice');
     bob = await userWithRoles(t.app, ['seller'], 'bob');
     buyer = await register(t.app);
     for (let i = 0; i < 45; i++) {
+      clock.advance(1000);
       const owner = i % 3 === 0 ? bob : alice;
       const res = await t.app.inject({
         method: 'POST',
