@@ -10,7 +10,7 @@ import formbody from '@fastify/formbody';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import Fastify, { LogController, type FastifyInstance, type FastifyRequest, type FastifyServerOptions } from 'fastify';
 import type { Socket } from 'node:net';
 import { adminRoutes } from './admin/admin-routes.js';
 import { AuditRepository } from './audit/audit-repository.js';
@@ -30,7 +30,7 @@ import { checkDatabase, openDatabase, type DatabaseHandle } from './db/database.
 import { migrateToLatest } from './db/migrate.js';
 import { healthRoutes } from './health/health-routes.js';
 import { helloRoutes } from './hello/hello-routes.js';
-import { registerErrorHandling } from './http/error-handler.js';
+import { handleFrameworkError, registerErrorHandling } from './http/error-handler.js';
 import { logOptions, redactUrl } from './http/logging.js';
 import { rawProblemResponse } from './http/problem.js';
 import { ProblemSchema } from './http/schema-helpers.js';
@@ -172,6 +172,7 @@ async function buildHttp(services: Services, edges: Edges): Promise<FastifyInsta
     // one line per request (onResponse below) instead of Fastify's two
     logController: new LogController({ disableRequestLogging: true, requestIdLogLabel: 'request_id' }),
     routerOptions: { maxParamLength: 200 },
+    frameworkErrors: handleFrameworkError,
     clientErrorHandler: function clientError(error: NodeJS.ErrnoException, socket: Socket) {
       if (!socket.writable) return socket.destroy();
       const tooLarge = error.code === 'HPE_HEADER_OVERFLOW';
@@ -227,7 +228,7 @@ async function buildHttp(services: Services, edges: Edges): Promise<FastifyInsta
   const apiLimit = config.rateLimits.apiIp;
   if (apiLimit) {
     app.addHook('onRequest', async function apiRateLimit(request) {
-      if (request.url.startsWith('/api/')) await services.limiter.hit('api-ip', request.ip, apiLimit);
+      if (isApiRequest(request)) await services.limiter.hit('api-ip', request.ip, apiLimit);
     });
   }
   registerAuthGuard(app, services.auth);
@@ -253,6 +254,18 @@ async function buildHttp(services: Services, edges: Edges): Promise<FastifyInsta
   }
   await app.ready();
   return app;
+}
+
+/** by the matched route, so a percent-encoded path (/%61pi/…) is counted like the one it reaches */
+function isApiRequest(request: FastifyRequest): boolean {
+  const route = request.routeOptions.url;
+  if (route !== undefined) return route.startsWith('/api/');
+  const path = request.url.split('?', 1)[0]!;
+  try {
+    return decodeURIComponent(path).startsWith('/api/');
+  } catch {
+    return path.startsWith('/api/');
+  }
 }
 
 declare module 'fastify' {

@@ -68,6 +68,9 @@ export const authRoutes: FastifyPluginAsyncTypebox<AuthRoutesOptions> = async (a
       body: RegisterBody,
       response: { 201: Type.Union([TokenResponse, RegisteredPendingVerification]), ...errorResponses(400, 403, 409, 422, 429, 503) },
     },
+    preValidation: async function registrationOpen() {
+      auth.assertRegistrationOpen();
+    },
   }, async function register(request, reply) {
     const { grant, user } = await auth.register(requestContext(request), request.body);
     if (!grant) return reply.status(201).send({ user: toUserView(user) });

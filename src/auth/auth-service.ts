@@ -65,11 +65,16 @@ export interface Principal {
 export class AuthService {
   constructor(private readonly d: AuthServiceDeps) {}
 
+  /** SPEC §2 puts this 403 before validation: the route calls it before the body is looked at */
+  assertRegistrationOpen(): void {
+    if (this.d.config.registration === 'closed') throw authErrors.registrationClosed();
+  }
+
   async register(
     ctx: RequestContext,
     input: { email: string; password: string; username?: string | null; name?: string | null },
   ): Promise<{ grant: TokenGrant | null; user: UserRecord }> {
-    if (this.d.config.registration === 'closed') throw authErrors.registrationClosed();
+    this.assertRegistrationOpen();
     await this.d.limiter.hit('register-ip', ctx.ip ?? 'unknown', this.d.config.rateLimits.registerIp);
     const prepared = await this.d.users.prepareAccount({ ...input, roles: [this.d.config.defaultRole] });
     const withSession = !this.d.config.requireEmailVerification;

@@ -7,7 +7,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { commonErrors, DomainError } from '../errors.js';
 import { fieldErrors } from './validation.js';
-import { problem, PROBLEM_CONTENT_TYPE, type Problem } from './problem.js';
+import { API_CSP, BASE_SECURITY_HEADERS, problem, PROBLEM_CONTENT_TYPE, type Problem } from './problem.js';
 
 function fromFastifyError(error: FastifyError): Problem | null {
   if (error.validation) {
@@ -80,4 +80,18 @@ export function registerErrorHandling(app: FastifyInstance): void {
       .type(PROBLEM_CONTENT_TYPE)
       .send(problem(404, 'not_found', 'Not Found', { detail: `No route for ${request.method} ${request.url.split('?')[0]}.` }));
   });
+}
+
+/**
+ * Fastify's `frameworkErrors`: a path that cannot be decoded or whose parameter exceeds the
+ * router's limit is refused before routing, so no hook runs; the answer is still problem+json
+ * with the security headers.
+ */
+export function handleFrameworkError(error: FastifyError, _request: FastifyRequest, reply: FastifyReply): void {
+  const detail = error.code === 'FST_ERR_MAX_PARAM_LENGTH' ? 'A path parameter is too long.' : 'The request path is malformed.';
+  reply
+    .status(400)
+    .headers({ ...BASE_SECURITY_HEADERS, 'content-security-policy': API_CSP, 'cache-control': 'no-store' })
+    .type(PROBLEM_CONTENT_TYPE)
+    .send(problem(400, 'validation_error', 'Validation failed', { detail, errors: [{ field: '(path)', message: 'is malformed' }] }));
 }

@@ -15,6 +15,15 @@ export function problem(status: number, code: string, title: string, extra: Part
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json; charset=utf-8';
 
+/** SPEC §8 headers every response carries, including the ones written before Fastify routes a request */
+export const BASE_SECURITY_HEADERS: Readonly<Record<string, string>> = {
+  'x-content-type-options': 'nosniff',
+  'x-frame-options': 'DENY',
+  'referrer-policy': 'no-referrer',
+  'cross-origin-opener-policy': 'same-origin',
+};
+export const API_CSP = "default-src 'none'; frame-ancestors 'none'";
+
 /** a problem+json HTTP/1.1 response written straight to a socket (errors before Fastify runs) */
 export function rawProblemResponse(status: number, reason: string, code: string, title: string, detail: string): string {
   const body = JSON.stringify(problem(status, code, title, { detail }));
@@ -22,7 +31,7 @@ export function rawProblemResponse(status: number, reason: string, code: string,
     `HTTP/1.1 ${status} ${reason}\r\n` +
     `Content-Type: ${PROBLEM_CONTENT_TYPE}\r\n` +
     `Content-Length: ${Buffer.byteLength(body)}\r\n` +
-    'X-Content-Type-Options: nosniff\r\n' +
+    Object.entries({ ...BASE_SECURITY_HEADERS, 'content-security-policy': API_CSP }).map(([k, v]) => `${k}: ${v}\r\n`).join('') +
     'Connection: close\r\n\r\n' +
     body
   );

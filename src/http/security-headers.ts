@@ -3,22 +3,20 @@
  * only, no inline script; the API docs page (swagger-ui) needs inline styles and its own script.
  */
 import type { FastifyInstance } from 'fastify';
+import { API_CSP, BASE_SECURITY_HEADERS } from './problem.js';
 
 const HTML_CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'";
 const DOCS_CSP = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'; object-src 'none'";
 
 export function registerSecurityHeaders(app: FastifyInstance, options: { hsts: boolean }): void {
   app.addHook('onSend', function securityHeaders(request, reply, payload, done) {
-    reply.header('x-content-type-options', 'nosniff');
-    reply.header('x-frame-options', 'DENY');
-    reply.header('referrer-policy', 'no-referrer');
-    reply.header('cross-origin-opener-policy', 'same-origin');
+    reply.headers(BASE_SECURITY_HEADERS);
     if (options.hsts) reply.header('strict-transport-security', 'max-age=31536000; includeSubDomains');
     const type = String(reply.getHeader('content-type') ?? '');
     if (type.startsWith('text/html')) {
       reply.header('content-security-policy', request.url.startsWith('/docs') ? DOCS_CSP : HTML_CSP);
     } else if (!reply.hasHeader('content-security-policy')) {
-      reply.header('content-security-policy', "default-src 'none'; frame-ancestors 'none'");
+      reply.header('content-security-policy', API_CSP);
     }
     if (request.url.startsWith('/api/') && !reply.hasHeader('cache-control')) reply.header('cache-control', 'no-store');
     done(null, payload);

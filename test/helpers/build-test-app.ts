@@ -10,7 +10,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyServerOptions } from 'fastify';
 import { buildApp } from '../../src/app.js';
 import type { Clock, EphemeralStore } from '../../src/cache/ephemeral-store.js';
 import { MemoryStore } from '../../src/cache/memory-store.js';
@@ -51,6 +51,8 @@ export interface TestContext {
 export interface TestOptions {
   env?: Record<string, string>;
   clock?: Clock;
+  /** Fastify logger options for the instances (default: no logging), e.g. a stream that captures the log */
+  logger?: FastifyServerOptions['logger'];
 }
 
 export async function buildTestContext(options: TestOptions = {}): Promise<TestContext> {
@@ -76,7 +78,7 @@ export async function buildTestContext(options: TestOptions = {}): Promise<TestC
     const store: EphemeralStore = redisUrl
       ? new RedisStore({ url: redisUrl, keyPrefix: prefix, clock: options.clock ?? { now: () => Date.now() } })
       : (apps[0]?.services.store ?? new MemoryStore(options.clock));
-    const app = await buildApp(config, { database: await db.open(), store, ...(options.clock ? { clock: options.clock } : {}), logger: false });
+    const app = await buildApp(config, { database: await db.open(), store, ...(options.clock ? { clock: options.clock } : {}), logger: options.logger ?? false });
     apps.push(app);
     return app;
   }

@@ -1,87 +1,100 @@
+/**
+ * The password hasher (SPEC §8): argon2id at the configured cost; imported bcrypt ($2a$/$2b$/$2y$)
+ * and argon2 hashes of any variant or cost verify and are flagged for rehash; malformed hashes
+ * never verify and never throw. At most `concurrency` hashes run and `queueMax` wait; beyond that
+ * the caller gets 503 server_busy.
+ */
 import assert from 'node:assert/strict';
 import { hash as argon2Hash } from '@node-rs/argon2';
 import { hash as bcryptHash } from '@node-rs/bcrypt';
 import { after, before, describe, it } from 'node:test';
 import { PasswordHasher } from '../../src/auth/password-hasher.js';
-import { buildTestContext, type TestContext } from '../helpers/build-test-app.js';
-import { login, PASSWORD, register } from '../helpers/factories.js';
+import { PASSWORD } from '../helpers/factories.js';
 
+const ARGON2D = 0;
 const ARGON2I = 1;
+const ARGON2ID = 2;
 
-describe('password hasher', () => {
-  it('verifies argon2id, argon2i and bcrypt ($2a/$2b/$2y) hashes and flags them for rehash', async () => {
-    const h = new PasswordHasher({ memoryKib: 1024, timeCost: 1, parallelism: 1, concurrency: 2, queueMax: 8 });
+describe('PasswordHasher: formats', () => {
+  let h: PasswordHasher;
+  before(() => {
+    h = new PasswordHasher({ memoryKib: 1024, timeCost: 1, parallelism: 1, concurrency: 2, queueMax: 16 });
+  });
+  after(async () => {
+    await h.close();
+  });
+
+  it('hashes with argon2id at the configured cost, which needs no rehash', async () => {
+    const own = await h.hash(PASSWORD);
+    assert.match(own, /^\$argon2id\$v=19\$m=1024,t=1,p=1\$/);
+    assert.equal(h.needsRehash(own), false);
+    assert.equal(await h.verify(own, PASSWORD), true);
+    assert.equal(await h.verify(own, `${PASSWORD}x`), false);
+    assert.notEqual(await h.hash(PASSWORD), own, 'salted');
+  });
+
+  it('verifies bcrypt $2b$ (and the $2a$/$2y$ spellings) and flags them for rehash', async () => {
+    const b = await bcryptHash(PASSWORD, 4);
+    assert.match(b, /^\$2b\$04\$/);
+    for (const variant of [b, b.replace(/^\$2b\$/, '$2a$'), b.replace(/^\$2b\$/, '$2y$')]) {
+      assert.equal(await h.verify(variant, PASSWORD), true, variant.slice(0, 4));
+      assert.equal(await h.verify(variant, 'Wrong-Password-1'), false, variant.slice(0, 4));
+      assert.equal(h.needsRehash(variant), true);
+    }
+  });
+
+  it('verifies argon2i, argon2d and argon2id at other costs, and flags them for rehash', async () => {
+    const imports = [
+      await argon2Hash(PASSWORD, { algorithm: ARGON2I, memoryCost: 2048, timeCost: 1, parallelism: 1 }),
+      await argon2Hash(PASSWORD, { algorithm: ARGON2D, memoryCost: 1024, timeCost: 1, parallelism: 1 }),
+      await argon2Hash(PASSWORD, { algorithm: ARGON2ID, memoryCost: 2048, timeCost: 1, parallelism: 1 }),
+      await argon2Hash(PASSWORD, { algorithm: ARGON2ID, memoryCost: 1024, timeCost: 2, parallelism: 1 }),
+      await argon2Hash(PASSWORD, { algorithm: ARGON2ID, memoryCost: 1024, timeCost: 1, parallelism: 2 }),
+    ];
+    for (const stored of imports) {
+      assert.equal(await h.verify(stored, PASSWORD), true, stored.slice(0, 30));
+      assert.equal(await h.verify(stored, 'Wrong-Password-1'), false, stored.slice(0, 30));
+      assert.equal(h.needsRehash(stored), true, stored.slice(0, 30));
+    }
+  });
+
+  it('malformed or unknown stored hashes never verify and never throw', async () => {
+    for (const stored of ['', 'plaintext', PASSWORD, '$argon2id$garbage', '$argon2id$v=19$m=1024,t=1,p=1$$', '$2b$04$short', '$1$md5$crypt', '$2x$04$abcdefghijklmnopqrstuu']) {
+      assert.equal(await h.verify(stored, PASSWORD), false, JSON.stringify(stored));
+    }
+  });
+});
+
+describe('PasswordHasher: admission queue', () => {
+  it('concurrency 1, queueMax 1: of three simultaneous hashes one is refused with 503 server_busy', async () => {
+    const h = new PasswordHasher({ memoryKib: 8192, timeCost: 2, parallelism: 1, concurrency: 1, queueMax: 1 });
     try {
-      const own = await h.hash(PASSWORD);
-      assert.match(own, /^\$argon2id\$v=19\$m=1024,t=1,p=1\$/);
-      assert.equal(h.needsRehash(own), false);
-      const b = await bcryptHash(PASSWORD, 4);
-      for (const variant of [b, b.replace(/^\$2b\$/, '$2a$'), b.replace(/^\$2b\$/, '$2y$')]) {
-        assert.equal(await h.verify(variant, PASSWORD), true, variant.slice(0, 4));
-        assert.equal(await h.verify(variant, 'wrong'), false);
-        assert.equal(h.needsRehash(variant), true);
-      }
-      const weaker = await argon2Hash(PASSWORD, { algorithm: ARGON2I, memoryCost: 2048, timeCost: 1, parallelism: 1 });
-      assert.equal(await h.verify(weaker, PASSWORD), true);
-      assert.equal(h.needsRehash(weaker), true);
-      assert.equal(await h.verify('$argon2id$garbage', PASSWORD), false);
-      assert.equal(await h.verify('plaintext', PASSWORD), false);
+      const results = await Promise.allSettled([h.hash('first-password-1'), h.hash('second-password-2'), h.hash('third-password-3')]);
+      const rejected = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
+      const fulfilled = results.filter((r): r is PromiseFulfilledResult<string> => r.status === 'fulfilled');
+      assert.equal(rejected.length, 1);
+      assert.equal(fulfilled.length, 2);
+      const error = rejected[0]!.reason as { code: string; status: number; headers: Record<string, string> };
+      assert.equal(error.code, 'server_busy');
+      assert.equal(error.status, 503);
+      assert.ok(Number(error.headers['retry-after']) >= 1, 'Retry-After');
+      for (const f of fulfilled) assert.match(f.value, /^\$argon2id\$/);
+      assert.deepEqual(h.load, { running: 0, waiting: 0 }, 'every slot was released');
+      assert.match(await h.hash('after-the-burst-4'), /^\$argon2id\$/, 'admits again afterwards');
     } finally {
       await h.close();
     }
   });
 
-  it('admits at most `concurrency` running and `queueMax` waiting; beyond that 503 server_busy', async () => {
-    const h = new PasswordHasher({ memoryKib: 8192, timeCost: 3, parallelism: 1, concurrency: 1, queueMax: 1 });
+  it('verifications share the same queue', async () => {
+    const h = new PasswordHasher({ memoryKib: 8192, timeCost: 2, parallelism: 1, concurrency: 1, queueMax: 1 });
     try {
-      const results = await Promise.allSettled([h.hash('one-one-one'), h.hash('two-two-two'), h.hash('three-three')]);
-      const rejected = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
-      assert.equal(rejected.length, 1);
-      assert.equal(rejected[0]!.reason.code, 'server_busy');
-      assert.equal(rejected[0]!.reason.status, 503);
+      const stored = await h.hash(PASSWORD);
+      const results = await Promise.allSettled([h.verify(stored, PASSWORD), h.verify(stored, PASSWORD), h.verify(stored, PASSWORD)]);
+      assert.deepEqual(results.map((r) => r.status).sort(), ['fulfilled', 'fulfilled', 'rejected']);
       assert.deepEqual(h.load, { running: 0, waiting: 0 });
     } finally {
       await h.close();
     }
-  });
-});
-
-describe('imported hashes are upgraded at the next login', () => {
-  let t: TestContext;
-  before(async () => {
-    t = await buildTestContext();
-  });
-  after(async () => {
-    await t.close();
-  });
-
-  it('a bcrypt hash signs in and is replaced by argon2id at the configured cost', async () => {
-    const u = await register(t.app);
-    const db = t.app.services.database.db;
-    await db.updateTable('users').set({ password_hash: await bcryptHash(PASSWORD, 4) }).where('id', '=', u.id).execute();
-    assert.equal((await login(t.app, u.email)).statusCode, 200);
-    const row = await db.selectFrom('users').select('password_hash').where('id', '=', u.id).executeTakeFirstOrThrow();
-    assert.match(row.password_hash!, /^\$argon2id\$v=19\$m=1024,t=1,p=1\$/);
-    assert.equal((await login(t.app, u.email)).statusCode, 200, 'and the new hash works');
-  });
-});
-
-describe('a sign-in storm beyond the hash queue', () => {
-  let t: TestContext;
-  before(async () => {
-    t = await buildTestContext({ env: { HASH_CONCURRENCY: '1', HASH_QUEUE_MAX: '0', ARGON2_MEMORY_KIB: '8192', ARGON2_TIME_COST: '2' } });
-  });
-  after(async () => {
-    await t.close();
-  });
-
-  it('answers 503 server_busy with Retry-After instead of queueing without bound', async () => {
-    const u = await register(t.app);
-    const results = await Promise.all(Array.from({ length: 8 }, () => login(t.app, u.email)));
-    const busy = results.filter((r) => r.statusCode === 503);
-    assert.ok(busy.length > 0, `statuses ${results.map((r) => r.statusCode)}`);
-    assert.ok(results.some((r) => r.statusCode === 200));
-    assert.equal(busy[0]!.json().code, 'server_busy');
-    assert.ok(Number(busy[0]!.headers['retry-after']) >= 1);
   });
 });

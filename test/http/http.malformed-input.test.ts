@@ -1,0 +1,59 @@
+/**
+ * Bad input is a 4xx problem, never a 500 (SPEC §2): malformed JSON and wrong shapes →
+ * 400 validation_error, a body over BODY_LIMIT_BYTES (2048 here) → 413 payload_too_large, an
+ * unknown route or method → 404 not_found — all application/problem+json.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { buildTestContext, type TestContext } from '../helpers/build-test-app.js';
+import { expectProblem, PASSWORD, uniqueEmail } from '../helpers/factories.js';
+
+describe('malformed input', () => {
+  let t: TestContext;
+  before(async () => {
+    t = await buildTestContext({ env: { BODY_LIMIT_BYTES: '2048' } });
+  });
+  after(async () => {
+    await t.close();
+  });
+  const post = (url: string, payload: string | Buffer, contentType = 'application/json') =>
+    t.app.inject({ method: 'POST', url, headers: { 'content-type': contentType }, payload });
+
+  it('malformed JSON → 400 validation_error (problem+json, type /problems/validation_error)', async () => {
+    for (const payload of ['{"login": ', '{login: "x"}', "{'login': 'x'}", '{"login":"a","password":"b",}', 'not json', '\u0000']) {
+      const body = expectProblem(await post('/api/v1/auth/login', payload), 400, 'validation_error');
+      assert.equal(body.type, '/problems/validation_error');
+      assert.ok(Array.isArray(body.errors), 'errors listed');
+    }
+  });
+
+  it('wrong shapes → 400 validation_error: arrays, null, wrong types, __proto__', async () => {
+    for (const payload of ['[]', 'null', '"login"', '42', '{"login":["a"],"password":"b"}', '{"login":"a","password":{"x":1}}']) {
+      expectProblem(await post('/api/v1/auth/login', payload), 400, 'validation_error');
+    }
+    expectProblem(await post('/api/v1/auth/login', '{"__proto__":{"admin":true},"login":"a","password":"b"}'), 400, 'validation_error');
+  });
+
+  it('a body the JSON parser is not for → 400 validation_error, not 500', async () => {
+    expectProblem(await post('/api/v1/auth/login', 'login=a&password=b', 'text/plain'), 400, 'validation_error');
+    const res = await post('/api/v1/auth/login', Buffer.from([0x7b, 0xff, 0xfe, 0x7d]));
+    assert.ok(res.statusCode >= 400 && res.statusCode < 500, `invalid UTF-8: ${res.statusCode}`);
+  });
+
+  it('a body over BODY_LIMIT_BYTES → 413 payload_too_large (JSON and form)', async () => {
+    const big = JSON.stringify({ email: uniqueEmail(), password: PASSWORD, name: 'x'.repeat(3000) });
+    expectProblem(await post('/api/v1/auth/register', big), 413, 'payload_too_large');
+    expectProblem(await post('/api/v1/auth/login', `login=a&password=${'x'.repeat(3000)}`, 'application/x-www-form-urlencoded'), 413, 'payload_too_large');
+    const under = JSON.stringify({ login: `${'n'.repeat(200)}@example.com`, password: 'x'.repeat(1000) });
+    assert.ok(Buffer.byteLength(under) > 1024 && Buffer.byteLength(under) < 2048);
+    expectProblem(await post('/api/v1/auth/login', under), 401, 'invalid_credentials');
+  });
+
+  it('unknown routes and methods → 404 not_found', async () => {
+    expectProblem(await t.app.inject({ method: 'GET', url: '/api/v1/nothing-here' }), 404, 'not_found');
+    expectProblem(await t.app.inject({ method: 'GET', url: '/nothing-here' }), 404, 'not_found');
+    expectProblem(await t.app.inject({ method: 'POST', url: '/api/v1/auth/nope', payload: {} }), 404, 'not_found');
+    expectProblem(await t.app.inject({ method: 'PUT', url: '/api/v1/auth/login', payload: {} }), 404, 'not_found');
+    expectProblem(await t.app.inject({ method: 'GET', url: '/api/v1/auth/login' }), 404, 'not_found');
+  });
+});

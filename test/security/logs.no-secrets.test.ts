@@ -1,0 +1,76 @@
+/**
+ * Secrets never reach the logs (SPEC §8): with the production log options at `trace` writing to
+ * memory, a register, logins (good and bad), refreshes by cookie and by body, a password change,
+ * bearer-authenticated and introspection calls and a URL carrying token/code parameters leave no
+ * password, access token, refresh token, cookie value or introspection secret in the log text.
+ */
+import assert from 'node:assert/strict';
+import { Writable } from 'node:stream';
+import { after, before, describe, it } from 'node:test';
+import type { FastifyServerOptions } from 'fastify';
+import { logOptions } from '../../src/http/logging.js';
+import { buildTestContext, type TestContext } from '../helpers/build-test-app.js';
+import { bearer, login, OTHER_PASSWORD, PASSWORD, refresh, register, WRONG_PASSWORD } from '../helpers/factories.js';
+
+const INTROSPECTION_SECRET = 'introspection-secret-for-the-log-test';
+
+describe('logs carry no secrets', () => {
+  let t: TestContext;
+  let log = '';
+  before(async () => {
+    const stream = new Writable({
+      write(chunk: Buffer, _encoding, callback) {
+        log += chunk.toString();
+        callback();
+      },
+    });
+    const logger = { ...(logOptions('trace') as Exclude<FastifyServerOptions['logger'], boolean | undefined>), stream };
+    t = await buildTestContext({ env: { LOG_LEVEL: 'trace', INTROSPECTION_TOKEN: INTROSPECTION_SECRET }, logger });
+  });
+  after(async () => {
+    await t.close();
+  });
+
+  it('after a full token lifecycle the log names the requests but none of the secrets', async () => {
+    const u = await register(t.app);
+    const failed = await login(t.app, u.email, WRONG_PASSWORD);
+    assert.equal(failed.statusCode, 401);
+    const signedIn = (await login(t.app, u.email)).json();
+    const byCookie = await refresh(t.app, undefined, { cookie: `refresh_token=${signedIn.refresh_token}` });
+    assert.equal(byCookie.statusCode, 200);
+    const byBody = await refresh(t.app, { refresh_token: byCookie.json().refresh_token });
+    assert.equal(byBody.statusCode, 200);
+    const meRes = await t.app.inject({ method: 'GET', url: '/api/v1/auth/me', headers: bearer(byBody.json().access_token) });
+    assert.equal(meRes.statusCode, 200);
+    const introspected = await t.app.inject({ method: 'POST', url: '/api/v1/auth/introspect', headers: bearer(INTROSPECTION_SECRET), payload: { token: byBody.json().access_token } });
+    assert.equal(introspected.json().active, true);
+    const changed = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/auth/password',
+      headers: bearer(byBody.json().access_token),
+      payload: { current_password: PASSWORD, new_password: OTHER_PASSWORD },
+    });
+    assert.equal(changed.statusCode, 200, changed.body);
+    const queryToken = changed.json().refresh_token;
+    await t.app.inject({ method: 'GET', url: `/verify-email?token=${queryToken}&code=73019264&refresh_token=${queryToken}` });
+    await t.app.inject({ method: 'POST', url: '/api/v1/auth/logout', headers: { cookie: `refresh_token=${changed.json().refresh_token}` } });
+    await t.app.inject({ method: 'POST', url: '/api/v1/auth/login', headers: { 'content-type': 'application/json' }, payload: `{"login":"${u.email}","password":"${PASSWORD}"` });
+
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.ok(log.includes('/api/v1/auth/login') && log.includes('/api/v1/auth/refresh'), 'the requests are logged (the check is not vacuous)');
+
+    const secrets: [string, string][] = [
+      ['password', PASSWORD],
+      ['new password', OTHER_PASSWORD],
+      ['wrong password', WRONG_PASSWORD],
+      ['introspection secret', INTROSPECTION_SECRET],
+      ['emailed code', '73019264'],
+    ];
+    const tokenResponses = [{ access_token: u.accessToken, refresh_token: u.refreshToken }, signedIn, byCookie.json(), byBody.json(), changed.json()];
+    for (const [i, r] of tokenResponses.entries()) {
+      secrets.push([`access token #${i}`, r.access_token], [`access token signature #${i}`, r.access_token.split('.')[2]!], [`refresh token / cookie #${i}`, r.refresh_token]);
+    }
+    const leaked = secrets.filter(([, secret]) => log.includes(secret)).map(([what]) => what);
+    assert.deepEqual(leaked, [], 'secrets found in the log');
+  });
+});
