@@ -2,7 +2,8 @@
  * `npm run bench` — Gatehouse's performance targets, all measured in one run:
  *
  *  (a) GET /api/v1/auth/me req/s and p99 against a bare Fastify JSON route (target ≥ 0.5×)
- *  (b) POST /api/v1/auth/login logins/s against raw argon2id verifications/s (target ≥ 0.85×)
+ *  (b) POST /api/v1/auth/login logins/s against raw argon2id verifications/s, measured before and
+ *      after the logins (target ≥ 0.85×)
  *  (c) /me p99 at a fixed 200 req/s while a login storm keeps the hash queue full (target < 50 ms)
  *
  * Gatehouse, the bare server and the raw hasher are child processes bound to 127.0.0.1; the load
@@ -340,7 +341,7 @@ interface ScenarioContext {
 }
 
 const RUN_T0 = performance.now();
-const TIME_BUDGET_S = 225; // the whole bench should stay under ~4 minutes
+const TIME_BUDGET_S = 260; // the whole bench should stay under ~4.5 minutes
 const NOISY_CORES = 0.3; // other processes using more than this during a window = measure again
 let retriesLeft = 2;
 
@@ -382,18 +383,41 @@ async function scenarioA(engine: EngineName, x: ScenarioContext): Promise<NonNul
   return { me: meRun, bare: bareRun, ratio, target: 0.5, result: pass(ratio >= 0.5 && meRun.non2xx === 0 && meRun.errors === 0) };
 }
 
+/**
+ * Raw hashing is measured before and after the logins, and the reference is both runs together:
+ * this machine's speed drifts by 10–20 % over a minute (a shared host), and a single reference
+ * taken 15 s earlier moved the ratio by as much. Both raw runs are reported.
+ */
 async function scenarioB(engine: EngineName, x: ScenarioContext): Promise<NonNullable<EngineReport['b']>> {
-  log(`${engine} (b): raw argon2id verify, concurrency ${HASH_CONCURRENCY}, ${WARMUP_S} s warm-up + ${DURATION_S} s (separate process)`);
-  const raw = await rawArgon2();
+  log(`${engine} (b): raw argon2id verify (before), concurrency ${HASH_CONCURRENCY}, ${WARMUP_S} s warm-up + ${DURATION_S} s (separate process)`);
+  const before = await rawArgon2();
   log(`${engine} (b): POST /api/v1/auth/login, ${LOAD.login} connections, ${WARMUP_S} s warm-up + ${DURATION_S} s`);
   const loginRun = await measure(
     { title: 'POST /api/v1/auth/login', url: `${x.base}/api/v1/auth/login`, method: 'POST', headers: x.jsonHeaders, body: x.loginBody, connections: LOAD.login, timeoutS: 30 },
     { gatehouse: x.serverPid },
     x.backends,
   );
+  log(`${engine} (b): raw argon2id verify (after)`);
+  const afterRun = await rawArgon2();
+  const raw = combineRaw(before, afterRun);
   const loginsPerSecond = loginRun.ok2xx / loginRun.durationS;
   const ratio = loginsPerSecond / raw.perSecond;
-  return { login: loginRun, loginsPerSecond, raw, ratio, target: 0.85, result: pass(ratio >= 0.85 && loginRun.non2xx === 0 && loginRun.errors === 0) };
+  return { login: loginRun, loginsPerSecond, raw, rawRuns: [before, afterRun], ratio, target: 0.85, result: pass(ratio >= 0.85 && loginRun.non2xx === 0 && loginRun.errors === 0) };
+}
+
+function combineRaw(a: RawArgon2, b: RawArgon2): RawArgon2 {
+  const seconds = a.seconds + b.seconds;
+  const verifications = a.verifications + b.verifications;
+  const others = [a.otherCores, b.otherCores].filter((v): v is number => typeof v === 'number');
+  return {
+    perSecond: verifications / seconds,
+    verifications,
+    seconds,
+    latencyMs: { p50: (a.latencyMs.p50 * a.seconds + b.latencyMs.p50 * b.seconds) / seconds, p99: Math.max(a.latencyMs.p99, b.latencyMs.p99) },
+    cpuCores: (a.cpuCores * a.seconds + b.cpuCores * b.seconds) / seconds,
+    hashPrefix: a.hashPrefix,
+    otherCores: others.length ? Math.max(...others) : null,
+  };
 }
 
 async function scenarioC(engine: EngineName, x: ScenarioContext): Promise<NonNullable<EngineReport['c']>> {
@@ -483,7 +507,7 @@ async function runEngine(engine: EngineName, cmd: ServerCommand, reserveS: numbe
 
   const ctx = { base, serverPid, meHeaders, loginBody, jsonHeaders, backends: e.backends, cmd };
   if (only.has('a')) report.a = await attempt(report, 'a', 30, reserveS, () => scenarioA(engine, ctx), (r) => Math.max(r.bare.cpu.otherCores ?? 0, r.me.cpu.otherCores ?? 0));
-  if (only.has('b')) report.b = await attempt(report, 'b', 30, reserveS, () => scenarioB(engine, ctx), (r) => Math.max(r.login.cpu.otherCores ?? 0, r.raw.otherCores ?? 0));
+  if (only.has('b')) report.b = await attempt(report, 'b', 45, reserveS, () => scenarioB(engine, ctx), (r) => Math.max(r.login.cpu.otherCores ?? 0, r.raw.otherCores ?? 0));
   if (only.has('c')) report.c = await attempt(report, 'c', 20, reserveS, () => scenarioC(engine, ctx), (r) => r.me.cpu.otherCores ?? 0);
 
   await server.stop();

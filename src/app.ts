@@ -85,7 +85,7 @@ export interface Services {
 export async function createServices(config: Config, edges: Edges = {}): Promise<Services> {
   const clock = edges.clock ?? systemClock;
   const database =
-    edges.database ?? (await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, poolMax: config.databasePoolMax }));
+    edges.database ?? (await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, poolMax: config.databasePoolMax, prepare: config.databasePrepare }));
   const store =
     edges.store ?? (config.redisUrl ? new RedisStore({ url: config.redisUrl, keyPrefix: config.redisKeyPrefix, clock }) : new MemoryStore(clock));
   try {

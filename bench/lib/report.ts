@@ -26,7 +26,7 @@ export interface EngineReport {
   /** per scenario: how many times it was measured (again when other processes disturbed it) */
   attempts?: Record<string, number>;
   a?: { me: Measured; bare: Measured; ratio: number; target: number; result: Verdict };
-  b?: { login: Measured; loginsPerSecond: number; raw: RawArgon2; ratio: number; target: number; result: Verdict };
+  b?: { login: Measured; loginsPerSecond: number; raw: RawArgon2; rawRuns?: RawArgon2[]; ratio: number; target: number; result: Verdict };
   c?: {
     me: Measured;
     achievedRate: number;
@@ -204,7 +204,10 @@ export function writeResults(path: string, run: RunReport): void {
         `| logins (POST /login, ${e.b.login.connections} connections, correct password) | ${n1(e.b.loginsPerSecond)} | ${n1(e.b.login.latencyMs.p50)} | ${n1(e.b.login.latencyMs.p99)} | ${e.b.login.non2xx} | ${srv(lc, 'gatehouse')} | ` +
           `${perOp(lc.gatehouseCores, e.b.loginsPerSecond)} / ${perOp(lc.gatehouseMainThreadCores, e.b.loginsPerSecond)} | ${cores(lc.otherCores)} |`,
       );
-      L.push(`| raw @node-rs/argon2 verify, ${run.hashConcurrency} at once, separate process | ${n1(e.b.raw.perSecond)} | ${n1(e.b.raw.latencyMs.p50)} | ${n1(e.b.raw.latencyMs.p99)} | – | ${cores(e.b.raw.cpuCores)} | ${perOp(e.b.raw.cpuCores, e.b.raw.perSecond)} / – | ${e.b.raw.otherCores === undefined ? '–' : cores(e.b.raw.otherCores)} |`);
+      for (const [i, r] of (e.b.rawRuns ?? []).entries()) {
+        L.push(`| raw verify, ${i === 0 ? 'before' : 'after'} the logins | ${n1(r.perSecond)} | ${n1(r.latencyMs.p50)} | ${n1(r.latencyMs.p99)} | – | ${cores(r.cpuCores)} | ${perOp(r.cpuCores, r.perSecond)} / – | ${r.otherCores === undefined || r.otherCores === null ? '–' : cores(r.otherCores)} |`);
+      }
+      L.push(`| raw @node-rs/argon2 verify, ${run.hashConcurrency} at once, separate process${e.b.rawRuns ? ' (both runs: the reference)' : ''} | ${n1(e.b.raw.perSecond)} | ${n1(e.b.raw.latencyMs.p50)} | ${n1(e.b.raw.latencyMs.p99)} | – | ${cores(e.b.raw.cpuCores)} | ${perOp(e.b.raw.cpuCores, e.b.raw.perSecond)} / – | ${e.b.raw.otherCores === undefined ? '–' : cores(e.b.raw.otherCores)} |`);
       if (lc.gatehouseCores !== null && lc.gatehouseCores !== undefined) {
         const perLogin = (v: number | null | undefined) => perOp(v ?? 0, e.b!.loginsPerSecond);
         const offLoop = (lc.gatehouseCores ?? 0) - (lc.gatehouseMainThreadCores ?? 0);

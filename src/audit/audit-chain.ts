@@ -28,6 +28,21 @@ export function canonicalJson(value: unknown): string {
   return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
 }
 
+/**
+ * The canonical content of an event split around its previous hash: `chainHash(prev, e)` is the
+ * SHA-256 of `before + prev + after`, so the database can compute it while it appends the event
+ * under the chain head's lock (the previous hash is hex: nothing in it needs escaping).
+ */
+export function chainHashParts(e: ChainedContent): { before: string; after: string } {
+  // the keys in canonicalJson's (sorted) order; "prev" sits between "ip" and "type"
+  const before =
+    `{"actor_id":${canonicalJson(e.actorId)},"created_at":${canonicalJson(e.createdAt.toISOString())},` +
+    `"data":${canonicalJson(e.data)},"id":${canonicalJson(e.id)},"ip":${canonicalJson(e.ip)},"prev":"`;
+  const after = `","type":${canonicalJson(e.type)},"user_agent":${canonicalJson(e.userAgent)},"user_id":${canonicalJson(e.userId)}}`;
+  return { before, after };
+}
+
+/** the reference definition, used to verify stored events */
 export function chainHash(prevHash: string, e: ChainedContent): string {
   const content = canonicalJson({
     prev: prevHash,

@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
-import type { Executor } from '../db/database-types.js';
-import type { ChainedContent } from './audit-chain.js';
+import type { Executor, StatementStart } from '../db/database-types.js';
+import { GENESIS_HASH, type ChainedContent } from './audit-chain.js';
 
 export interface AuditRow extends ChainedContent {
   seq: string;
@@ -14,9 +14,6 @@ export interface AuditListQuery {
   limit: number;
   after: { createdAt: Date; id: string } | null;
 }
-
-// one advisory lock id serialises appends, so concurrent writers cannot fork the chain
-const CHAIN_LOCK = 7_262_002;
 
 function toRow(r: {
   seq: string | number;
@@ -47,29 +44,49 @@ function toRow(r: {
 }
 
 export class AuditRepository {
-  /** takes the chain lock (until the transaction ends) and returns the last hash */
-  async lockChainHead(tx: Executor): Promise<string | null> {
-    await sql`select pg_advisory_xact_lock(${CHAIN_LOCK})`.execute(tx);
-    const row = await tx.selectFrom('audit_events').select('hash').orderBy('seq', 'desc').limit(1).executeTakeFirst();
-    return row?.hash ?? null;
+  /**
+   * Appends an event in one statement: the chain head's row lock serialises writers until the
+   * caller's transaction (or this statement) ends, and the database computes the new hash as
+   * sha256(before || previous hash || after) (see chainHashParts). `start` may carry other
+   * writes as CTEs: they commit together with the event.
+   */
+  async append(start: StatementStart, e: ChainedContent, parts: { before: string; after: string }): Promise<void> {
+    const row = await start
+      .with('head', (qb) =>
+        qb
+          .updateTable('audit_chain_head')
+          .set({
+            prev_hash: sql<string>`hash`,
+            hash: sql<string>`encode(sha256(convert_to(${parts.before}::text || hash || ${parts.after}::text, 'UTF8')), 'hex')`,
+          })
+          .where('id', '=', 1)
+          .returning(['prev_hash', 'hash']),
+      )
+      .insertInto('audit_events')
+      .columns(['id', 'type', 'user_id', 'actor_id', 'ip', 'user_agent', 'data', 'created_at', 'prev_hash', 'hash'])
+      .expression((eb) =>
+        eb.selectFrom('head').select([
+          sql<string>`${e.id}::uuid`.as('id'),
+          sql<string>`${e.type}::text`.as('type'),
+          sql<string | null>`${e.userId}::uuid`.as('user_id'),
+          sql<string | null>`${e.actorId}::uuid`.as('actor_id'),
+          sql<string | null>`${e.ip}::text`.as('ip'),
+          sql<string | null>`${e.userAgent}::text`.as('user_agent'),
+          sql<string>`${JSON.stringify(e.data)}::jsonb`.as('data'),
+          sql<Date>`${e.createdAt}::timestamptz`.as('created_at'),
+          'head.prev_hash',
+          'head.hash',
+        ]),
+      )
+      .returning('seq')
+      .executeTakeFirst();
+    if (!row) throw new Error('audit_chain_head is missing its row: run the migrations');
   }
 
-  async insert(tx: Executor, row: ChainedContent & { prevHash: string; hash: string }): Promise<void> {
-    await tx
-      .insertInto('audit_events')
-      .values({
-        id: row.id,
-        type: row.type,
-        user_id: row.userId,
-        actor_id: row.actorId,
-        ip: row.ip,
-        user_agent: row.userAgent,
-        data: JSON.stringify(row.data),
-        created_at: row.createdAt,
-        prev_hash: row.prevHash,
-        hash: row.hash,
-      })
-      .execute();
+  /** the chain head as recorded apart from the events (GENESIS_HASH when none was appended) */
+  async head(db: Executor): Promise<string> {
+    const row = await db.selectFrom('audit_chain_head').select('hash').where('id', '=', 1).executeTakeFirst();
+    return row?.hash ?? GENESIS_HASH;
   }
 
   async list(db: Executor, query: AuditListQuery): Promise<AuditRow[]> {

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Clock } from '../cache/ephemeral-store.js';
-import type { Db, Executor } from '../db/database-types.js';
-import { chainHash, GENESIS_HASH } from './audit-chain.js';
+import type { Db, StatementStart } from '../db/database-types.js';
+import { chainHash, chainHashParts, GENESIS_HASH } from './audit-chain.js';
 import type { AuditListQuery, AuditRepository, AuditRow } from './audit-repository.js';
 
 export const AUDIT_TYPES = [
@@ -57,10 +57,10 @@ export class AuditService {
 
   /**
    * Appends an event inside the caller's transaction (the change and its record commit together).
-   * The chain lock is held until that transaction ends.
+   * The chain head stays locked until that transaction ends. `tx` may also be a statement that
+   * carries another write as CTEs (see StatementStart): event and write then commit as one statement.
    */
-  async record(tx: Executor, ctx: RequestContext, event: AuditEventInput): Promise<void> {
-    const prevHash = (await this.repo.lockChainHead(tx)) ?? GENESIS_HASH;
+  async record(tx: StatementStart, ctx: RequestContext, event: AuditEventInput): Promise<void> {
     const content = {
       id: randomUUID(),
       type: event.type,
@@ -71,37 +71,55 @@ export class AuditService {
       data: event.data ?? {},
       createdAt: new Date(this.clock.now()),
     };
-    await this.repo.insert(tx, { ...content, prevHash, hash: chainHash(prevHash, content) });
+    await this.repo.append(tx, content, chainHashParts(content));
   }
 
-  /** an event that stands alone (a failed sign-in): its own short transaction */
+  /** an event that stands alone (a failed sign-in): one statement, atomic by itself */
   async recordAlone(ctx: RequestContext, event: AuditEventInput): Promise<void> {
-    await this.db.transaction().execute((tx) => this.record(tx, ctx, event));
+    await this.record(this.db, ctx, event);
   }
 
   list(query: AuditListQuery): Promise<AuditRow[]> {
     return this.repo.list(this.db, query);
   }
 
-  /** walks the chain in order; reports the first row whose links or content do not match */
+  /**
+   * Walks the chain in order, in one snapshot; reports the first row whose links or content do
+   * not match, or a chain whose last event is not the recorded head (the newest events removed).
+   */
   async verify(): Promise<VerifyResult> {
-    let prev = GENESIS_HASH;
-    let after: string | null = null;
-    let checked = 0;
-    for (;;) {
-      const page = await this.repo.pageBySeq(this.db, after, 1000);
-      for (const row of page) {
-        if (row.prevHash !== prev) {
-          return { ok: false, checked, brokenAt: { seq: row.seq, id: row.id, reason: 'prev_hash does not match the previous event (a row was removed, inserted or reordered)' } };
+    return this.db
+      .transaction()
+      .setIsolationLevel('repeatable read')
+      .execute(async (tx) => {
+        let prev = GENESIS_HASH;
+        let last: AuditRow | null = null;
+        let checked = 0;
+        for (;;) {
+          const page = await this.repo.pageBySeq(tx, last?.seq ?? null, 1000);
+          for (const row of page) {
+            if (row.prevHash !== prev) {
+              return broken(checked, row, 'prev_hash does not match the previous event (a row was removed, inserted or reordered)');
+            }
+            if (chainHash(prev, row) !== row.hash) return broken(checked, row, 'content does not match its hash (the row was edited)');
+            prev = row.hash;
+            last = row;
+            checked++;
+          }
+          if (page.length < 1000) break;
         }
-        if (chainHash(prev, row) !== row.hash) {
-          return { ok: false, checked, brokenAt: { seq: row.seq, id: row.id, reason: 'content does not match its hash (the row was edited)' } };
+        if ((await this.repo.head(tx)) !== prev) {
+          return {
+            ok: false as const,
+            checked,
+            brokenAt: { seq: last?.seq ?? '0', id: last?.id ?? '-', reason: 'the chain ends before the recorded head (the newest events were removed)' },
+          };
         }
-        prev = row.hash;
-        checked++;
-      }
-      if (page.length < 1000) return { ok: true, checked };
-      after = page[page.length - 1]!.seq;
-    }
+        return { ok: true as const, checked };
+      });
   }
+}
+
+function broken(checked: number, row: AuditRow, reason: string): VerifyResult {
+  return { ok: false, checked, brokenAt: { seq: row.seq, id: row.id, reason } };
 }

@@ -29,8 +29,10 @@ export class PasswordHasher {
   readonly #waiting: (() => void)[] = [];
   #dummyHash: Promise<string> | null = null;
   readonly #pool: Piscina;
+  readonly #currentPrefix: string;
 
   constructor(private readonly options: HasherOptions) {
+    this.#currentPrefix = `$argon2id$v=19$m=${options.memoryKib},t=${options.timeCost},p=${options.parallelism}$`;
     this.#pool = new Piscina({ filename: WORKER, minThreads: options.concurrency, maxThreads: options.concurrency, idleTimeout: 60_000 });
   }
 
@@ -69,6 +71,8 @@ export class PasswordHasher {
   }
 
   needsRehash(stored: string): boolean {
+    // the common case (a hash made here) without parsing: it starts with the current parameters
+    if (stored.startsWith(this.#currentPrefix)) return false;
     if (!stored.startsWith('$argon2id$')) return true;
     try {
       const o = parseOptions(stored);

@@ -3,7 +3,7 @@ import { openDatabase } from '../db/database.js';
 import { migrateToLatest } from '../db/migrate.js';
 
 export async function migrate(config: Config): Promise<number> {
-  const handle = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, poolMax: 2 });
+  const handle = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, poolMax: 2, prepare: config.databasePrepare });
   try {
     const applied = await migrateToLatest(handle.db);
     console.log(applied.length > 0 ? `Applied: ${applied.join(', ')}` : 'Database is up to date.');

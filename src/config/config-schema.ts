@@ -40,6 +40,7 @@ export const settings = [
   { env: 'DATA_DIR', kind: { type: 'string' }, default: './data', description: 'where the embedded database and the generated secrets key live' },
   { env: 'DATABASE_URL', kind: { type: 'url' }, description: 'PostgreSQL 15+ connection string; unset = embedded PGlite under DATA_DIR' },
   { env: 'DATABASE_POOL_MAX', kind: int(1, 1000), default: '10', description: 'maximum PostgreSQL connections per instance' },
+  { env: 'DATABASE_PREPARE', kind: { type: 'bool' }, default: 'true', description: 'run queries as named prepared statements on PostgreSQL (parsed and planned once per connection); `false` behind PgBouncer < 1.21 in transaction pooling mode' },
   { env: 'REDIS_URL', kind: { type: 'url' }, description: 'Redis 6+ for shared rate limits, lockouts and revocations; unset = in-process memory' },
   { env: 'REDIS_KEY_PREFIX', kind: { type: 'string' }, default: 'gatehouse:', description: 'prefix of every Redis key and channel' },
   { env: 'SECRETS_KEY', kind: { type: 'secretKey' }, defaultLabel: 'generated into DATA_DIR', description: '32 bytes, base64: encrypts private signing keys at rest; required with NODE_ENV=production and DATABASE_URL' },

@@ -17,6 +17,7 @@ export interface Config {
   dataDir: string;
   databaseUrl: string | null;
   databasePoolMax: number;
+  databasePrepare: boolean;
   redisUrl: string | null;
   redisKeyPrefix: string;
   /** 32 bytes, or null = generate/read one under dataDir */
@@ -181,6 +182,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     dataDir: str('DATA_DIR'),
     databaseUrl,
     databasePoolMax: num('DATABASE_POOL_MAX'),
+    databasePrepare: bool('DATABASE_PREPARE'),
     redisUrl: optStr('REDIS_URL'),
     redisKeyPrefix: str('REDIS_KEY_PREFIX'),
     secretsKey,

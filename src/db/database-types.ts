@@ -1,4 +1,4 @@
-import type { ColumnType, Generated, Kysely, Transaction } from 'kysely';
+import type { ColumnType, Generated, Kysely, QueryCreator, Transaction } from 'kysely';
 
 type Timestamp = ColumnType<Date, Date, Date>;
 
@@ -91,6 +91,12 @@ export interface AuditEventsTable {
   hash: string;
 }
 
+export interface AuditChainHeadTable {
+  id: Generated<number>;
+  prev_hash: string;
+  hash: string;
+}
+
 export interface Database {
   users: UsersTable;
   roles: RolesTable;
@@ -100,8 +106,16 @@ export interface Database {
   signing_keys: SigningKeysTable;
   products: ProductsTable;
   audit_events: AuditEventsTable;
+  audit_chain_head: AuditChainHeadTable;
 }
 
 export type Db = Kysely<Database>;
 /** a transaction or the database itself: repositories accept either */
 export type Executor = Kysely<Database> | Transaction<Database>;
+
+/**
+ * Where a repository starts a statement: an executor, or a statement that already carries
+ * data-modifying CTEs from another repository (several writes in one round trip, atomic as one
+ * statement, without BEGIN/COMMIT).
+ */
+export type StatementStart = QueryCreator<Database>;

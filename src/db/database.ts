@@ -4,6 +4,7 @@ import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import type { Database, Db } from './database-types.js';
 import { PGliteDialect } from './pglite-dialect.js';
+import { PreparedStatements } from './prepared-statements.js';
 import type { PGlite as PGliteType } from '@electric-sql/pglite';
 
 export interface DatabaseOptions {
@@ -11,6 +12,8 @@ export interface DatabaseOptions {
   databaseUrl: string | null;
   dataDir: string;
   poolMax: number;
+  /** PostgreSQL: run parameterised queries as named prepared statements (default true) */
+  prepare?: boolean;
   /** tests: a PGlite data dump to start from (a migrated template) */
   pgliteLoadDataDir?: Blob;
   /** tests: keep PGlite in memory only */
@@ -31,7 +34,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHa
     const pool = new pg.Pool({ connectionString: options.databaseUrl, max: options.poolMax, connectionTimeoutMillis: 5000 });
     // an idle client losing its connection must not crash the process
     pool.on('error', () => {});
-    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: options.prepare === false ? pool : new PreparedStatements().wrap(pool) }) });
     return { db, engine: 'postgres', close: () => db.destroy() };
   }
   const { PGlite } = await import('@electric-sql/pglite');

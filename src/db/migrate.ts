@@ -2,6 +2,7 @@ import { Migrator, type Migration, type MigrationProvider } from 'kysely';
 import type { Db } from './database-types.js';
 import * as m0001 from './migrations/0001-core.js';
 import * as m0002 from './migrations/0002-products-audit.js';
+import * as m0003 from './migrations/0003-audit-chain-head.js';
 
 /**
  * Migrations are listed here (not discovered on disk) so the same code runs from src/ under tsx
@@ -11,6 +12,7 @@ import * as m0002 from './migrations/0002-products-audit.js';
 const migrations: Record<string, Migration> = {
   '0001-core': m0001,
   '0002-products-audit': m0002,
+  '0003-audit-chain-head': m0003,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

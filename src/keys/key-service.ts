@@ -11,7 +11,7 @@
  * skips the signature check. Revocation is not decided here: the session check runs on every
  * request (src/sessions/session-cache.ts).
  */
-import { randomUUID } from 'node:crypto';
+import { createPrivateKey, randomUUID, sign as cryptoSign, type JsonWebKey as NodeJsonWebKey, type KeyObject as NodeKeyObject } from 'node:crypto';
 import {
   calculateJwkThumbprint,
   errors as joseErrors,
@@ -19,7 +19,6 @@ import {
   generateKeyPair,
   importJWK,
   jwtVerify,
-  SignJWT,
   type CryptoKey,
   type JWK,
   type JWTPayload,
@@ -48,8 +47,26 @@ interface LoadedKey {
   alg: string;
   publicJwk: JWK;
   publicKey: AnyKey;
-  privateKey: AnyKey | null;
+  /** the active key's signer: a node:crypto key and the encoded protected header */
+  privateKey: { key: NodeKeyObject; header: string } | null;
   retiredAt: Date | null;
+}
+
+/**
+ * JWS compact signatures with node:crypto, synchronously: WebCrypto (what jose signs with) queues
+ * every signature on libuv's thread pool, one more thread hop per sign-in on a machine whose cores
+ * are busy hashing passwords. jose still generates, exports and verifies the keys (and the tests
+ * verify tokens with jose from JWKS alone, for every algorithm).
+ */
+function signCompact(alg: JwtAlg, key: NodeKeyObject, input: string): string {
+  const data = Buffer.from(input);
+  if (alg === 'EdDSA') return cryptoSign(null, data, key).toString('base64url');
+  if (alg === 'ES256') return cryptoSign('sha256', data, { key, dsaEncoding: 'ieee-p1363' }).toString('base64url');
+  return cryptoSign('sha256', data, key).toString('base64url');
+}
+
+function base64urlJson(value: unknown): string {
+  return Buffer.from(JSON.stringify(value)).toString('base64url');
 }
 
 const KEY_RELOAD_MS = 30_000;
@@ -130,15 +147,9 @@ export class KeyService {
     if (!key?.privateKey) throw new Error('no active signing key');
     const iat = Math.floor(this.o.clock.now() / 1000);
     const claims: AccessClaims = { sub: input.sub, sid: input.sid, roles: input.roles, jti: randomUUID(), iat, exp: iat + this.o.accessTokenTtl };
-    const token = await new SignJWT({ sid: claims.sid, roles: claims.roles })
-      .setProtectedHeader({ alg: key.alg, kid: key.kid, typ: 'JWT' })
-      .setIssuer(this.o.issuer)
-      .setAudience(this.o.audience)
-      .setSubject(claims.sub)
-      .setJti(claims.jti)
-      .setIssuedAt(iat)
-      .setExpirationTime(claims.exp)
-      .sign(key.privateKey);
+    const payload = base64urlJson({ sid: claims.sid, roles: claims.roles, iss: this.o.issuer, aud: this.o.audience, sub: claims.sub, jti: claims.jti, iat, exp: claims.exp });
+    const signingInput = `${key.privateKey.header}.${payload}`;
+    const token = `${signingInput}.${signCompact(key.alg as JwtAlg, key.privateKey.key, signingInput)}`;
     return { token, claims };
   }
 
@@ -211,7 +222,10 @@ export class KeyService {
       alg: row.alg,
       publicJwk,
       publicKey: await importJWK(publicJwk, row.alg),
-      privateKey: row.retiredAt === null ? await importJWK(privateJwk, row.alg) : null,
+      privateKey:
+        row.retiredAt === null
+          ? { key: createPrivateKey({ key: privateJwk as NodeJsonWebKey, format: 'jwk' }), header: base64urlJson({ alg: row.alg, kid: row.kid, typ: 'JWT' }) }
+          : null,
       retiredAt: row.retiredAt,
     };
   }

@@ -1,4 +1,5 @@
-import type { Executor } from '../db/database-types.js';
+import { sql } from 'kysely';
+import type { Executor, StatementStart } from '../db/database-types.js';
 
 export interface SessionRecord {
   id: string;
@@ -65,29 +66,51 @@ function toRecord(r: Row): SessionRecord {
 }
 
 export class SessionsRepository {
-  async insert(tx: Executor, s: NewSession): Promise<void> {
-    await tx
-      .insertInto('sessions')
-      .values({
-        id: s.id,
-        user_id: s.userId,
-        refresh_token_enc: s.refreshTokenEnc,
-        created_at: s.createdAt,
-        last_used_at: s.createdAt,
-        expires_at: s.expiresAt,
-        max_expires_at: s.maxExpiresAt,
-        ip: s.ip,
-        user_agent: s.userAgent,
-        device_browser: s.device.browser,
-        device_os: s.device.os,
-        device_type: s.device.type,
-        location_country: s.location?.country ?? null,
-        location_city: s.location?.city ?? null,
-        revoked_at: null,
-        revoked_reason: null,
-      })
+  /**
+   * The session and its first refresh token as two CTEs on `start`: whatever statement is built on
+   * the result writes them in the same round trip (see StatementStart).
+   */
+  withInsert(start: StatementStart, s: NewSession): StatementStart {
+    return start
+      .with('new_session', (qb) =>
+        qb
+          .insertInto('sessions')
+          .values({
+            id: s.id,
+            user_id: s.userId,
+            refresh_token_enc: s.refreshTokenEnc,
+            created_at: s.createdAt,
+            last_used_at: s.createdAt,
+            expires_at: s.expiresAt,
+            max_expires_at: s.maxExpiresAt,
+            ip: s.ip,
+            user_agent: s.userAgent,
+            device_browser: s.device.browser,
+            device_os: s.device.os,
+            device_type: s.device.type,
+            location_country: s.location?.country ?? null,
+            location_city: s.location?.city ?? null,
+            revoked_at: null,
+            revoked_reason: null,
+          })
+          .returning(['id', 'created_at']),
+      )
+      .with('new_refresh_token', (qb) =>
+        qb
+          .insertInto('refresh_tokens')
+          .columns(['token_hash', 'session_id', 'created_at', 'rotated_at'])
+          .expression((eb) =>
+            eb.selectFrom('new_session').select([sql<string>`${s.refreshTokenHash}::text`.as('token_hash'), 'new_session.id', 'new_session.created_at', sql<null>`null::timestamptz`.as('rotated_at')]),
+          )
+          .returning('token_hash'),
+      ) as unknown as StatementStart;
+  }
+
+  /** the session and its first refresh token, in one statement */
+  async insert(db: Executor, s: NewSession): Promise<void> {
+    await this.withInsert(db, s)
+      .selectNoFrom(sql<number>`1`.as('done'))
       .execute();
-    await this.insertRefreshToken(tx, s.refreshTokenHash, s.id, s.createdAt);
   }
 
   async findById(db: Executor, id: string): Promise<SessionRecord | null> {

@@ -12,7 +12,7 @@
  * second per instance and evicted everywhere at once through the invalidation bus.
  */
 import { randomUUID } from 'node:crypto';
-import type { AuditService, RequestContext } from '../audit/audit-service.js';
+import type { AuditEventInput, AuditService, RequestContext } from '../audit/audit-service.js';
 import type { Clock } from '../cache/ephemeral-store.js';
 import type { InvalidationBus } from '../cache/invalidation-bus.js';
 import { TtlCache } from '../cache/ttl-cache.js';
@@ -22,7 +22,7 @@ import { looksLikeRefreshToken, randomToken, sha256 } from '../security/tokens.j
 import { parseDevice } from './device.js';
 import type { GeoIp } from './geoip.js';
 import { sessionsErrors } from './sessions-errors.js';
-import type { SessionRecord, SessionsRepository } from './sessions-repository.js';
+import type { NewSession, SessionRecord, SessionsRepository } from './sessions-repository.js';
 
 export interface SessionsServiceDeps {
   db: Db;
@@ -45,6 +45,12 @@ export interface IssuedSession {
   expiresAt: Date;
 }
 
+export interface NewSessionInput {
+  userId: string;
+  ip: string | null;
+  userAgent: string | null;
+}
+
 interface LiveState {
   userId: string;
   live: boolean;
@@ -59,14 +65,30 @@ export class SessionsService {
     d.bus.on('session', (id) => this.#state.delete(id));
   }
 
-  /** starts a session inside the caller's transaction (sign-in, registration, password change) */
-  async create(tx: Executor, input: { userId: string; ip: string | null; userAgent: string | null }): Promise<IssuedSession> {
+  /** starts a session inside the caller's transaction (registration, password change) */
+  async create(tx: Executor, input: NewSessionInput): Promise<IssuedSession> {
+    const { row, issued } = this.#prepare(input);
+    await this.d.repo.insert(tx, row);
+    return issued;
+  }
+
+  /**
+   * Starts a session and records its audit event in one statement (a sign-in: no transaction,
+   * one round trip for the session, its refresh token and the event).
+   */
+  async open(ctx: RequestContext, input: NewSessionInput, event: (sessionId: string) => AuditEventInput): Promise<IssuedSession> {
+    const { row, issued } = this.#prepare(input);
+    await this.d.audit.record(this.d.repo.withInsert(this.d.db, row), ctx, event(row.id));
+    return issued;
+  }
+
+  #prepare(input: NewSessionInput): { row: NewSession; issued: IssuedSession } {
     const now = this.d.clock.now();
     const refreshToken = randomToken();
     const maxExpiresAt = new Date(now + this.d.sessionMaxAge * 1000);
     const expiresAt = new Date(Math.min(now + this.d.refreshTokenTtl * 1000, maxExpiresAt.getTime()));
     const id = randomUUID();
-    await this.d.repo.insert(tx, {
+    const row: NewSession = {
       id,
       userId: input.userId,
       refreshTokenEnc: this.d.box.seal(refreshToken),
@@ -78,8 +100,8 @@ export class SessionsService {
       userAgent: input.userAgent ? input.userAgent.slice(0, 1024) : null,
       device: parseDevice(input.userAgent),
       location: this.d.geoip.lookup(input.ip),
-    });
-    return { sessionId: id, userId: input.userId, refreshToken, expiresAt };
+    };
+    return { row, issued: { sessionId: id, userId: input.userId, refreshToken, expiresAt } };
   }
 
   /** rotates a refresh token (see the header comment for reuse and the grace window) */

@@ -6,13 +6,13 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { sql, type Kysely } from 'kysely';
-import { GENESIS_HASH } from '../../src/audit/audit-chain.js';
+import { chainHash, chainHashParts, GENESIS_HASH } from '../../src/audit/audit-chain.js';
 import type { Database } from '../../src/db/database-types.js';
 import { openDatabase } from '../../src/db/database.js';
 import { buildTestContext, type TestContext } from '../helpers/build-test-app.js';
@@ -64,6 +64,23 @@ describe('audit hash chain', () => {
     assert.deepEqual(await t.app.services.audit.verify(), { ok: true, checked: rows.length });
   });
 
+  it('the hash the database computes on append is the one verify() recomputes, whatever the text', async () => {
+    const tricky = { note: 'ünïcödé ✓ 🙂 "quoted" back\\slash\nnew line', nested: { b: 2, a: [1, 'x', null] } };
+    await t.app.services.audit.recordAlone({ actorId: null, ip: '2001:db8::1', userAgent: 'Agent "ü" ✓' }, { type: 'user.updated', userId: null, data: tricky });
+    const rows = await chainRows(t.app.services.database.db);
+    const last = rows.at(-1)!;
+    assert.deepEqual(last.data, tricky);
+    const probe = { id: last.id, type: 'user.updated', userId: null, actorId: null, ip: null, userAgent: null, data: tricky, createdAt: new Date(0) };
+    const split = chainHashParts(probe);
+    assert.equal(createHash('sha256').update(split.before + last.prev_hash + split.after).digest('hex'), chainHash(last.prev_hash, probe), 'before + prev + after is the canonical content');
+    assert.ok(split.before.endsWith('"prev":"') && split.after.startsWith('","type":'));
+    assert.deepEqual(await t.app.services.audit.verify(), { ok: true, checked: rows.length });
+    // leave the chain as the tampering tests below expect it (25 events)
+    await t.app.services.database.db.deleteFrom('audit_events').where('seq', '=', last.seq).execute();
+    await t.app.services.database.db.updateTable('audit_chain_head').set({ hash: last.prev_hash, prev_hash: rows.at(-2)!.prev_hash }).execute();
+    assert.deepEqual(await t.app.services.audit.verify(), { ok: true, checked: rows.length - 1 });
+  });
+
   describe('tampering', () => {
     let cliEnv: Record<string, string> | null = null;
     let dataDir: string;
@@ -100,6 +117,17 @@ describe('audit hash chain', () => {
 
       await db.updateTable('audit_events').set({ data: JSON.stringify(victim.data) }).where('seq', '=', victim.seq).execute();
       assert.deepEqual(await t.app.services.audit.verify(), { ok: true, checked: 25 });
+    });
+
+    it('deleting the newest events is reported: the chain ends before the recorded head', async () => {
+      const db = t.app.services.database.db;
+      const rows = await chainRows(db);
+      const newest = rows.slice(-2);
+      await db.deleteFrom('audit_events').where('seq', 'in', newest.map((r) => r.seq)).execute();
+      const result = await t.app.services.audit.verify();
+      assert.ok(!result.ok);
+      assert.match(result.brokenAt.reason, /newest events were removed/);
+      assert.equal(result.checked, rows.length - 2);
     });
 
     it('a deleted row breaks the link of the row after it', async () => {
