@@ -31,7 +31,7 @@ import { migrateToLatest } from './db/migrate.js';
 import { healthRoutes } from './health/health-routes.js';
 import { helloRoutes } from './hello/hello-routes.js';
 import { handleFrameworkError, registerErrorHandling } from './http/error-handler.js';
-import { logOptions, redactUrl } from './http/logging.js';
+import { lazyChildLoggerFactory, logOptions, redactUrl } from './http/logging.js';
 import { rawProblemResponse } from './http/problem.js';
 import { ProblemSchema } from './http/schema-helpers.js';
 import { registerSecurityHeaders } from './http/security-headers.js';
@@ -171,6 +171,7 @@ async function buildHttp(services: Services, edges: Edges): Promise<FastifyInsta
     genReqId: () => crypto.randomUUID(),
     // one line per request (onResponse below) instead of Fastify's two
     logController: new LogController({ disableRequestLogging: true, requestIdLogLabel: 'request_id' }),
+    childLoggerFactory: lazyChildLoggerFactory,
     routerOptions: { maxParamLength: 200 },
     frameworkErrors: handleFrameworkError,
     clientErrorHandler: function clientError(error: NodeJS.ErrnoException, socket: Socket) {

@@ -37,16 +37,16 @@ export interface AuthRoutesOptions {
 const tags = ['auth'];
 
 // The user record and permission set come from one-second caches and are replaced (never
-// mutated) when they change, so views derived from them can be kept alongside them.
-const userViews = new WeakMap<UserRecord, ReturnType<typeof toUserView>>();
-const permissionLists = new WeakMap<ReadonlySet<string>, string[]>();
+// mutated) when they change, so the serialised /me body can be kept alongside them: a repeat
+// /me skips building and serialising the view.
+const meBodies = new WeakMap<UserRecord, { permissions: ReadonlySet<string>; body: string }>();
 
-function meView(user: UserRecord, permissions: ReadonlySet<string>) {
-  let view = userViews.get(user);
-  if (!view) userViews.set(user, (view = toUserView(user)));
-  let list = permissionLists.get(permissions);
-  if (!list) permissionLists.set(permissions, (list = [...permissions].sort()));
-  return { ...view, permissions: list };
+function meBody(user: UserRecord, permissions: ReadonlySet<string>, serialize: (view: unknown) => string): string {
+  const cached = meBodies.get(user);
+  if (cached && cached.permissions === permissions) return cached.body;
+  const body = serialize({ ...toUserView(user), permissions: [...permissions].sort() });
+  meBodies.set(user, { permissions, body });
+  return body;
 }
 
 export const authRoutes: FastifyPluginAsyncTypebox<AuthRoutesOptions> = async (app, { auth, users, cookie, config, clock }) => {
@@ -136,9 +136,12 @@ export const authRoutes: FastifyPluginAsyncTypebox<AuthRoutesOptions> = async (a
   app.get('/me', {
     config: { auth: 'required' },
     schema: { tags, summary: 'The signed-in user and their permissions', security: [{ bearer: [] }], response: { 200: MeResponse, ...errorResponses(401) } },
-  }, async function me(request) {
+  }, async function me(request, reply) {
     const p = principalOf(request);
-    return meView(p.user, p.permissions);
+    // serialised by this route's response schema, once per user record and permission set; a
+    // string payload with a JSON content type is sent as it is (the typed send expects the view)
+    const body = meBody(p.user, p.permissions, (view) => reply.serialize(view) as string);
+    return reply.type('application/json; charset=utf-8').send(body as never);
   });
 
   app.patch('/me', {
