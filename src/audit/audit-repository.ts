@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import type { Executor, StatementStart } from '../db/database-types.js';
 import { GENESIS_HASH, type ChainedContent } from './audit-chain.js';
+import { olderThan } from '../db/keyset.js';
 
 export interface AuditRow extends ChainedContent {
   seq: string;
@@ -93,10 +94,7 @@ export class AuditRepository {
     let q = db.selectFrom('audit_events').selectAll();
     if (query.userId) q = q.where('user_id', '=', query.userId);
     if (query.type) q = q.where('type', '=', query.type);
-    if (query.after) {
-      const { createdAt, id } = query.after;
-      q = q.where((eb) => eb.or([eb('created_at', '<', createdAt), eb.and([eb('created_at', '=', createdAt), eb('id', '<', id)])]));
-    }
+    if (query.after) q = q.where(olderThan('created_at', 'id', query.after));
     const rows = await q.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(query.limit).execute();
     return rows.map(toRow);
   }

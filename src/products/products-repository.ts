@@ -4,6 +4,7 @@
  */
 import { sql } from 'kysely';
 import type { Executor } from '../db/database-types.js';
+import { olderThan } from '../db/keyset.js';
 
 export interface ProductRecord {
   id: string;
@@ -141,12 +142,7 @@ export class ProductsRepository {
       const pattern = containsPattern(query.q);
       q = q.where((eb) => eb.or([eb('products.title', 'ilike', pattern), eb('products.description', 'ilike', pattern)]));
     }
-    if (query.after) {
-      const { createdAt, id } = query.after;
-      q = q.where((eb) =>
-        eb.or([eb('products.created_at', '<', createdAt), eb.and([eb('products.created_at', '=', createdAt), eb('products.id', '<', id)])]),
-      );
-    }
+    if (query.after) q = q.where(olderThan('products.created_at', 'products.id', query.after));
     const rows = await q.orderBy('products.created_at', 'desc').orderBy('products.id', 'desc').limit(query.limit).execute();
     return rows.map(toRecord);
   }

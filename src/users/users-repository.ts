@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import type { Executor } from '../db/database-types.js';
+import { olderThan } from '../db/keyset.js';
 
 export interface UserRecord {
   id: string;
@@ -213,12 +214,7 @@ export class UsersRepository {
         eb.exists(eb.selectFrom('user_roles as r').select('r.user_id').whereRef('r.user_id', '=', 'users.id').where('r.role_name', '=', role)),
       );
     }
-    if (query.after) {
-      const { createdAt, id } = query.after;
-      q = q.where((eb) =>
-        eb.or([eb('users.created_at', '<', createdAt), eb.and([eb('users.created_at', '=', createdAt), eb('users.id', '<', id)])]),
-      );
-    }
+    if (query.after) q = q.where(olderThan('users.created_at', 'users.id', query.after));
     const rows = await q.orderBy('users.created_at', 'desc').orderBy('users.id', 'desc').limit(query.limit).execute();
     return rows.map(toRecord);
   }
