@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,7 +17,10 @@ import type { Database } from '../../src/db/database-types.js';
 import { openDatabase } from '../../src/db/database.js';
 import { buildTestContext, type TestContext } from '../helpers/build-test-app.js';
 import { login, PASSWORD, register, uniqueEmail } from '../helpers/factories.js';
-import { usingPostgres } from '../helpers/test-database.js';
+import { createTestDatabase, usingPostgres } from '../helpers/test-database.js';
+import { AuditRepository } from '../../src/audit/audit-repository.js';
+import { AuditService } from '../../src/audit/audit-service.js';
+import { migrateToLatest } from '../../src/db/migrate.js';
 
 const root = new URL('../../', import.meta.url).pathname;
 
@@ -180,5 +183,40 @@ describe('gatehouse audit verify on an embedded DATA_DIR', { skip: usingPostgres
     const broken = cli(['audit', 'verify'], env);
     assert.equal(broken.status, 1, broken.stdout);
     assert.match(broken.stderr, new RegExp(`BROKEN at event seq=${seq} `));
+  });
+});
+
+describe('migration 0003 on a database that already has audit events', () => {
+  it('starts the recorded head at the newest event, so old and new events form one chain', async () => {
+    const database = await createTestDatabase();
+    const handle = await database.open();
+    try {
+      const db = handle.db;
+      // migrated (a PostgreSQL test database starts empty), then back to the 0002 state: no head
+      // table, three events chained the way 0002's code did
+      await migrateToLatest(db);
+      await sql`drop table audit_chain_head`.execute(db);
+      await db.deleteFrom('schema_migrations' as never).where('name' as never, '=', '0003-audit-chain-head' as never).execute();
+      let prev = GENESIS_HASH;
+      for (let i = 0; i < 3; i++) {
+        const content = { id: randomUUID(), type: 'user.updated', userId: null, actorId: null, ip: null, userAgent: null, data: { i }, createdAt: new Date() };
+        const hash = chainHash(prev, content);
+        await db
+          .insertInto('audit_events')
+          .values({ id: content.id, type: content.type, user_id: null, actor_id: null, ip: null, user_agent: null, data: JSON.stringify(content.data), created_at: content.createdAt, prev_hash: prev, hash })
+          .execute();
+        prev = hash;
+      }
+      assert.deepEqual(await migrateToLatest(db), ['0003-audit-chain-head']);
+      const audit = new AuditService(db, new AuditRepository(), { now: () => Date.now() });
+      assert.deepEqual(await audit.verify(), { ok: true, checked: 3 });
+      await audit.recordAlone({ actorId: null, ip: null, userAgent: null }, { type: 'user.updated', userId: null, data: { after: 'upgrade' } });
+      const rows = await chainRows(db);
+      assert.equal(rows.at(-1)!.prev_hash, prev, 'the first new event links to the newest old one');
+      assert.deepEqual(await audit.verify(), { ok: true, checked: 4 });
+    } finally {
+      await handle.close();
+      await database.drop();
+    }
   });
 });
