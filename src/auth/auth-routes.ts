@@ -84,6 +84,11 @@ export const authRoutes: FastifyPluginAsyncTypebox<AuthRoutesOptions> = async (a
       body: LoginBody,
       response: { 200: TokenResponse, ...errorResponses(400, 401, 403, 423, 429, 503) },
     },
+    // during a sign-in storm most attempts are refused: refuse them before the body is read, so
+    // the refusals cost the event loop as little as possible (the service checks again)
+    onRequest: async function refuseWhenHashingIsFull() {
+      auth.assertHashCapacity();
+    },
   }, async function login(request, reply) {
     const login = request.body.login ?? request.body.email;
     if (login === undefined) throw commonErrors.validation([{ field: 'login', message: 'is required' }]);

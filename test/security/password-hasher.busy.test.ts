@@ -32,4 +32,16 @@ describe('login storm with HASH_CONCURRENCY=1, HASH_QUEUE_MAX=0', () => {
     assert.deepEqual(t.app.services.hasher.load, { running: 0, waiting: 0 });
     assert.equal((await login(t.app, u.email)).statusCode, 200);
   });
+
+  it('while the queue is full a sign-in is refused before its body is read (503, not 400)', async () => {
+    const slow = t.app.services.hasher.hash('Keeps-The-Only-Slot-Busy-1');
+    try {
+      assert.equal(t.app.services.hasher.saturated, true);
+      const res = await t.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { nonsense: true } });
+      expectProblem(res, 503, 'server_busy');
+    } finally {
+      await slow;
+    }
+    expectProblem(await t.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { nonsense: true } }), 400, 'validation_error');
+  });
 });
