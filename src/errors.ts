@@ -10,12 +10,15 @@ export interface DomainErrorOptions {
   headers?: Record<string, string>;
   /** validation errors: field list */
   errors?: { field: string; message: string }[];
+  /** write it to the error log (default: for 5xx); load shedding is expected, not an incident */
+  logged?: boolean;
 }
 
 export class DomainError extends Error {
   readonly detail: string | undefined;
   readonly headers: Record<string, string>;
   readonly errors: { field: string; message: string }[] | undefined;
+  readonly logged: boolean;
 
   constructor(
     readonly code: string,
@@ -28,6 +31,7 @@ export class DomainError extends Error {
     this.detail = options.detail;
     this.headers = options.headers ?? {};
     this.errors = options.errors;
+    this.logged = options.logged ?? status >= 500;
   }
 
   get expose(): boolean {
@@ -59,5 +63,8 @@ export const commonErrors = {
     new DomainError('server_busy', 503, 'Server Busy', {
       detail: 'The server is busy; retry shortly.',
       headers: { 'retry-after': String(retryAfterSeconds) },
+      // a sign-in storm answers thousands of these a second: one log line each would be an
+      // outage of its own (the hasher's load is the signal to watch)
+      logged: false,
     }),
 };

@@ -4,6 +4,7 @@ import type { FastifyReply } from 'fastify';
 import type { Clock } from '../cache/ephemeral-store.js';
 import type { Config } from '../config/load-config.js';
 import { commonErrors } from '../errors.js';
+import { preparedProblem } from '../http/error-handler.js';
 import { errorResponses } from '../http/schema-helpers.js';
 import type { UsersService } from '../users/users-service.js';
 import type { UserRecord } from '../users/users-service.js';
@@ -49,6 +50,8 @@ function meBody(user: UserRecord, permissions: ReadonlySet<string>, serialize: (
   return body;
 }
 
+const refuseBusy = preparedProblem(commonErrors.serverBusy(1));
+
 export const authRoutes: FastifyPluginAsyncTypebox<AuthRoutesOptions> = async (app, { auth, users, cookie, config, clock }) => {
   function sendGrant(reply: FastifyReply, grant: TokenGrant, status = 200) {
     cookie.set(reply, grant.refreshToken, grant.refreshExpiresAt, clock.now());
@@ -86,8 +89,8 @@ export const authRoutes: FastifyPluginAsyncTypebox<AuthRoutesOptions> = async (a
     },
     // during a sign-in storm most attempts are refused: refuse them before the body is read, so
     // the refusals cost the event loop as little as possible (the service checks again)
-    onRequest: async function refuseWhenHashingIsFull() {
-      auth.assertHashCapacity();
+    onRequest: async function refuseWhenHashingIsFull(_request, reply) {
+      if (auth.hashQueueFull) return refuseBusy(reply);
     },
   }, async function login(request, reply) {
     const login = request.body.login ?? request.body.email;

@@ -65,6 +65,11 @@ export interface Principal {
 export class AuthService {
   constructor(private readonly d: AuthServiceDeps) {}
 
+  /** true while the password-hashing queue is full (a sign-in now would get 503 server_busy) */
+  get hashQueueFull(): boolean {
+    return this.d.hasher.saturated;
+  }
+
   /** 503 server_busy (Retry-After) when the password-hashing queue is full */
   assertHashCapacity(): void {
     if (this.d.hasher.saturated) throw commonErrors.serverBusy(1);
