@@ -70,11 +70,6 @@ export class AuthService {
     return this.d.hasher.saturated;
   }
 
-  /** 503 server_busy (Retry-After) when the password-hashing queue is full */
-  assertHashCapacity(): void {
-    if (this.d.hasher.saturated) throw commonErrors.serverBusy(1);
-  }
-
   /** SPEC §2 puts this 403 before validation: the route calls it before the body is looked at */
   assertRegistrationOpen(): void {
     if (this.d.config.registration === 'closed') throw authErrors.registrationClosed();
@@ -105,7 +100,7 @@ export class AuthService {
 
     // a full hash queue refuses now, before spending a lockout read and a user lookup on a login
     // that would be refused anyway (keeps a sign-in storm from crowding out other requests)
-    this.assertHashCapacity();
+    if (this.hashQueueFull) throw commonErrors.serverBusy(1);
 
     // the lockout state and the account are read at once (one wait instead of two); a locked
     // identifier is refused before any hashing

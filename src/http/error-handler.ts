@@ -49,11 +49,15 @@ function isDependencyOutage(error: unknown): boolean {
   return (e?.code !== undefined && DB_DOWN_CODES.has(e.code)) || /Connection terminated|timeout exceeded when trying to connect/i.test(e?.message ?? '');
 }
 
+function problemOf(error: DomainError): Problem {
+  return problem(error.status, error.code, error.title, { ...(error.detail ? { detail: error.detail } : {}), ...(error.errors ? { errors: error.errors } : {}) });
+}
+
 export function registerErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler(async function handleError(error: FastifyError | DomainError, request: FastifyRequest, reply: FastifyReply) {
     let body: Problem;
     if (error instanceof DomainError) {
-      body = problem(error.status, error.code, error.title, { ...(error.detail ? { detail: error.detail } : {}), ...(error.errors ? { errors: error.errors } : {}) });
+      body = problemOf(error);
       for (const [k, v] of Object.entries(error.headers)) reply.header(k, v);
       if (error.logged) request.log.error({ err: error.cause ?? error }, 'server error');
     } else {
@@ -87,7 +91,7 @@ export function registerErrorHandling(app: FastifyInstance): void {
  * error object is created per request, so refusing costs the event loop as little as possible.
  */
 export function preparedProblem(error: DomainError): (reply: FastifyReply) => FastifyReply {
-  const body = JSON.stringify(problem(error.status, error.code, error.title, error.detail ? { detail: error.detail } : {}));
+  const body = JSON.stringify(problemOf(error));
   return (reply) => reply.status(error.status).headers(error.headers).type(PROBLEM_CONTENT_TYPE).send(body);
 }
 
