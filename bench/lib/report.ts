@@ -26,7 +26,17 @@ export interface EngineReport {
   /** per scenario: how many times it was measured (again when other processes disturbed it) */
   attempts?: Record<string, number>;
   a?: { me: Measured; bare: Measured; ratio: number; target: number; result: Verdict };
-  b?: { login: Measured; loginsPerSecond: number; raw: RawArgon2; rawRuns?: RawArgon2[]; ratio: number; target: number; result: Verdict };
+  b?: {
+    login: Measured;
+    loginsPerSecond: number;
+    raw: RawArgon2;
+    rawRuns?: RawArgon2[];
+    /** the same load against a hash-only HTTP server: the ceiling on this machine (reported, not judged) */
+    hashOnly?: { run: Measured; perSecond: number; ratio: number };
+    ratio: number;
+    target: number;
+    result: Verdict;
+  };
   c?: {
     me: Measured;
     achievedRate: number;
@@ -98,6 +108,7 @@ export function printSummary(run: RunReport): void {
     }
     if (e.b) {
       table['(b) POST /login'] = { 'per s': n1(e.b.loginsPerSecond), 'p50 ms': n1(e.b.login.latencyMs.p50), 'p99 ms': n1(e.b.login.latencyMs.p99), 'non-2xx': String(e.b.login.non2xx), 'server cores': srv(e.b.login.cpu, 'gatehouse'), 'pg cores': cores(e.b.login.cpu.postgresCores), 'other cores': cores(e.b.login.cpu.otherCores) };
+      if (e.b.hashOnly) table['(b) hash-only HTTP'] = { 'per s': n1(e.b.hashOnly.perSecond), 'p50 ms': n1(e.b.hashOnly.run.latencyMs.p50), 'p99 ms': n1(e.b.hashOnly.run.latencyMs.p99), 'non-2xx': String(e.b.hashOnly.run.non2xx), 'server cores': srv(e.b.hashOnly.run.cpu, 'hashOnly'), 'other cores': cores(e.b.hashOnly.run.cpu.otherCores) };
       table['(b) raw argon2id verify'] = { 'per s': n1(e.b.raw.perSecond), 'p50 ms': n1(e.b.raw.latencyMs.p50), 'p99 ms': n1(e.b.raw.latencyMs.p99), 'server cores': cores(e.b.raw.cpuCores) };
       table['(b) ratio'] = { 'per s': `${n2(e.b.ratio)}× ${e.b.result}` };
     }
@@ -207,6 +218,13 @@ export function writeResults(path: string, run: RunReport): void {
       for (const [i, r] of (e.b.rawRuns ?? []).entries()) {
         L.push(`| raw verify, ${i === 0 ? 'before' : 'after'} the logins | ${n1(r.perSecond)} | ${n1(r.latencyMs.p50)} | ${n1(r.latencyMs.p99)} | – | ${cores(r.cpuCores)} | ${perOp(r.cpuCores, r.perSecond)} / – | ${r.otherCores === undefined || r.otherCores === null ? '–' : cores(r.otherCores)} |`);
       }
+      if (e.b.hashOnly) {
+        const h = e.b.hashOnly;
+        L.push(
+          `| ceiling: the same load against a hash-only HTTP server (Fastify + Gatehouse's PasswordHasher; no database, session or token) | ${n1(h.perSecond)} | ${n1(h.run.latencyMs.p50)} | ${n1(h.run.latencyMs.p99)} | ${h.run.non2xx} | ${srv(h.run.cpu, 'hashOnly')} | ` +
+            `${perOp(h.run.cpu.hashOnlyCores, h.perSecond)} / ${perOp(h.run.cpu.hashOnlyMainThreadCores, h.perSecond)} | ${cores(h.run.cpu.otherCores)} |`,
+        );
+      }
       L.push(`| raw @node-rs/argon2 verify, ${run.hashConcurrency} at once, separate process${e.b.rawRuns ? ' (both runs: the reference)' : ''} | ${n1(e.b.raw.perSecond)} | ${n1(e.b.raw.latencyMs.p50)} | ${n1(e.b.raw.latencyMs.p99)} | – | ${cores(e.b.raw.cpuCores)} | ${perOp(e.b.raw.cpuCores, e.b.raw.perSecond)} / – | ${e.b.raw.otherCores === undefined ? '–' : cores(e.b.raw.otherCores)} |`);
       if (lc.gatehouseCores !== null && lc.gatehouseCores !== undefined) {
         const perLogin = (v: number | null | undefined) => perOp(v ?? 0, e.b!.loginsPerSecond);
@@ -216,6 +234,13 @@ export function writeResults(path: string, run: RunReport): void {
           `CPU per login: Gatehouse ${perLogin(lc.gatehouseCores)} ms (event loop ${perLogin(lc.gatehouseMainThreadCores)} ms, other threads — the argon2 hashing threads, V8 — ${perLogin(offLoop)} ms)` +
             `${e.engine === 'postgres' ? `, PostgreSQL backends ${perLogin(lc.postgresCores)} ms` : ''}; one raw verification costs ${perOp(e.b.raw.cpuCores, e.b.raw.perSecond)} ms. ` +
             `With ${run.hashConcurrency} hashes in flight on ${run.machine.cpuCount} CPUs, CPU spent outside argon2 per login is taken from hashing.`,
+        );
+      }
+      if (e.b.hashOnly) {
+        L.push(
+          '',
+          `Ceiling: the hash-only server reached ${n2(e.b.hashOnly.ratio)}× of raw hashing (HTTP and the load generator sharing the cores with argon2); ` +
+            `Gatehouse's sign-ins reached ${n2(e.b.loginsPerSecond / e.b.hashOnly.perSecond)}× of the hash-only server (the cost of its database, Redis, session, token and audit work).`,
         );
       }
       L.push('', `Ratio logins ÷ verifications = **${n2(e.b.ratio)}×** (target ≥ ${e.b.target}×) → **${e.b.result}**. Login statuses: ${statuses(e.b.login)}.`, '');
