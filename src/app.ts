@@ -6,11 +6,10 @@
 import { readFileSync } from 'node:fs';
 import cookie from '@fastify/cookie';
 import cors from '@fastify/cors';
-import formbody from '@fastify/formbody';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import Fastify, { LogController, type FastifyInstance, type FastifyRequest, type FastifyServerOptions } from 'fastify';
+import Fastify, { errorCodes, LogController, type FastifyInstance, type FastifyRequest, type FastifyServerOptions } from 'fastify';
 import type { Socket } from 'node:net';
 import { adminRoutes } from './admin/admin-routes.js';
 import { AuditRepository } from './audit/audit-repository.js';
@@ -30,9 +29,9 @@ import { checkDatabase, openDatabase, type DatabaseHandle } from './db/database.
 import { migrateToLatest } from './db/migrate.js';
 import { healthRoutes } from './health/health-routes.js';
 import { helloRoutes } from './hello/hello-routes.js';
-import { handleFrameworkError, registerErrorHandling } from './http/error-handler.js';
+import { frameworkErrorHandler, registerErrorHandling } from './http/error-handler.js';
 import { lazyChildLoggerFactory, logOptions, redactUrl } from './http/logging.js';
-import { rawProblemResponse } from './http/problem.js';
+import { preRouteHeaders, rawProblemResponse } from './http/problem.js';
 import { ProblemSchema } from './http/schema-helpers.js';
 import { registerSecurityHeaders } from './http/security-headers.js';
 import { validatorCompiler } from './http/validation.js';
@@ -163,7 +162,9 @@ export async function buildApp(config: Config, edges: Edges = {}): Promise<Fasti
 }
 
 async function buildHttp(services: Services, edges: Edges): Promise<FastifyInstance> {
-  const { config, clock } = services;
+  const { config } = services;
+  const hsts = config.publicUrl.startsWith('https://');
+  const earlyHeaders = preRouteHeaders(hsts);
   const app = Fastify({
     logger: edges.logger ?? logOptions(config.logLevel),
     trustProxy: config.trustedProxies.length > 0 ? config.trustedProxies : false,
@@ -173,14 +174,16 @@ async function buildHttp(services: Services, edges: Edges): Promise<FastifyInsta
     logController: new LogController({ disableRequestLogging: true, requestIdLogLabel: 'request_id' }),
     childLoggerFactory: lazyChildLoggerFactory,
     routerOptions: { maxParamLength: 200 },
-    frameworkErrors: handleFrameworkError,
+    frameworkErrors: frameworkErrorHandler(earlyHeaders),
     clientErrorHandler: function clientError(error: NodeJS.ErrnoException, socket: Socket) {
       if (!socket.writable) return socket.destroy();
+      // SPEC §2: an over-long URL (Node's parser counts it with the headers) is a 400 validation_error too
       const tooLarge = error.code === 'HPE_HEADER_OVERFLOW';
       socket.end(
-        tooLarge
-          ? rawProblemResponse(431, 'Request Header Fields Too Large', 'validation_error', 'Validation failed', 'The request line or headers are too large.')
-          : rawProblemResponse(400, 'Bad Request', 'validation_error', 'Validation failed', 'The request is malformed.'),
+        rawProblemResponse(400, 'Bad Request', 'validation_error', 'Validation failed', {
+          detail: tooLarge ? 'The URL or the headers are too large.' : 'The request is malformed.',
+          errors: [{ field: '(request)', message: tooLarge ? 'is too large' : 'is malformed' }],
+        }, earlyHeaders),
       );
     },
   }).withTypeProvider<TypeBoxTypeProvider>();
@@ -195,7 +198,7 @@ async function buildHttp(services: Services, edges: Edges): Promise<FastifyInsta
   app.setValidatorCompiler(validatorCompiler);
   app.addSchema(ProblemSchema);
   registerErrorHandling(app);
-  registerSecurityHeaders(app, { hsts: config.publicUrl.startsWith('https://') });
+  registerSecurityHeaders(app, { hsts });
 
   // an empty body is "no body" (POST /auth/refresh and /auth/logout with a Content-Type and nothing else)
   const defaultJson = app.getDefaultJsonParser('error', 'error');
@@ -204,7 +207,12 @@ async function buildHttp(services: Services, edges: Edges): Promise<FastifyInsta
     if (typeof body === 'string' && body.trim() === '') return done(null, undefined);
     defaultJson(request, body as string, done);
   });
-  await app.register(formbody);
+  // … whatever its Content-Type (`curl -d ''` sends a form type); any other body must be JSON
+  // (SPEC §2: JSON in; the introspection route adds form bodies for itself)
+  app.addContentTypeParser('*', { parseAs: 'string' }, function emptyBodyOnly(request, body, done) {
+    if (body === '') return done(null, undefined);
+    done(new errorCodes.FST_ERR_CTP_INVALID_MEDIA_TYPE(String(request.headers['content-type'] ?? '')));
+  });
   await app.register(cookie);
   if (config.corsOrigins.length > 0) await app.register(cors, {
     origin: (origin, cb) => cb(null, origin !== undefined && config.corsOrigins.includes(origin)),
@@ -235,7 +243,7 @@ async function buildHttp(services: Services, edges: Edges): Promise<FastifyInsta
   registerAuthGuard(app, services.auth);
 
   const cookieHelper = new RefreshCookie(config);
-  await app.register(authRoutes, { prefix: '/api/v1/auth', auth: services.auth, users: services.users, cookie: cookieHelper, config, clock });
+  await app.register(authRoutes, { prefix: '/api/v1/auth', auth: services.auth, users: services.users, cookie: cookieHelper, config });
   await app.register(sessionsRoutes, { prefix: '/api/v1/auth', sessions: services.sessions });
   await app.register(helloRoutes, { prefix: '/api/v1' });
   await app.register(productsRoutes, { prefix: '/api/v1', products: services.products });

@@ -14,6 +14,8 @@ import { EmailField, NameField, PasswordField, UserSchema, UsernameField } from 
 export const ROLE_NAME_PATTERN = '^[a-z0-9_-]{2,32}$';
 
 export const RoleName = Type.String({ pattern: ROLE_NAME_PATTERN, description: '2–32 of a-z 0-9 _ -' });
+/** a role name looked up (path, filter), as opposed to one being created */
+const RoleLookup = Type.String({ minLength: 1, maxLength: 64, description: 'role name' });
 const RoleList = Type.Array(RoleName, { maxItems: 32, description: 'role names; unknown roles are refused' });
 const permissionList = (options: { default?: string[] } = {}) =>
   Type.Array(Type.String({ maxLength: 64 }), { maxItems: 64, description: 'permission names from GET /admin/permissions', ...options });
@@ -22,7 +24,8 @@ const permissionList = (options: { default?: string[] } = {}) =>
 
 export const UserListQuery = Type.Object({
   q: Type.Optional(Type.String({ maxLength: 254, description: 'case-insensitive substring of email, username or name' })),
-  role: Type.Optional(RoleName),
+  // any text: a name no role can have simply matches nobody (an empty list, not a 400)
+  role: Type.Optional(RoleLookup),
   ...PageQuery,
 });
 
@@ -45,7 +48,7 @@ export const PatchUserBody = Type.Object(
     roles: Type.Optional(RoleList),
     disabled: Type.Optional(Type.Boolean({ description: 'true revokes every session of the user' })),
     email_verified: Type.Optional(Type.Boolean()),
-    password: Type.Optional(Type.String({ minLength: 1, maxLength: 1024, description: 'sets a new password (8–128 characters) and revokes every session of the user' })),
+    password: Type.Optional(Type.String({ description: 'sets a new password (8–128 characters) and revokes every session of the user' })),
   },
   { additionalProperties: false, minProperties: 1 },
 );
@@ -54,7 +57,8 @@ export const PatchUserBody = Type.Object(
 
 export const RoleSchema = Type.Object({ name: Type.String(), description: Type.String(), permissions: Type.Array(Type.String()) });
 
-export const RoleNameParams = Type.Object({ name: RoleName }, { additionalProperties: false });
+// a name outside the pattern cannot be an existing role: 404 like any unknown role (SPEC §4)
+export const RoleNameParams = Type.Object({ name: RoleLookup }, { additionalProperties: false });
 
 export const CreateRoleBody = Type.Object(
   {

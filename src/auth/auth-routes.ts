@@ -1,9 +1,10 @@
-import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import formbody from '@fastify/formbody';
+import type { FastifyPluginAsyncTypebox, TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { FastifyReply } from 'fastify';
-import type { Clock } from '../cache/ephemeral-store.js';
 import type { Config } from '../config/load-config.js';
 import { commonErrors } from '../errors.js';
+import { sessionsErrors } from '../sessions/sessions-errors.js';
 import { preparedProblem } from '../http/error-handler.js';
 import { errorResponses } from '../http/schema-helpers.js';
 import type { UsersService } from '../users/users-service.js';
@@ -32,7 +33,6 @@ export interface AuthRoutesOptions {
   users: UsersService;
   cookie: RefreshCookie;
   config: Config;
-  clock: Clock;
 }
 
 const tags = ['auth'];
@@ -52,9 +52,9 @@ function meBody(user: UserRecord, permissions: ReadonlySet<string>, serialize: (
 
 const refuseBusy = preparedProblem(commonErrors.serverBusy(1));
 
-export const authRoutes: FastifyPluginAsyncTypebox<AuthRoutesOptions> = async (app, { auth, users, cookie, config, clock }) => {
+export const authRoutes: FastifyPluginAsyncTypebox<AuthRoutesOptions> = async (app, { auth, users, cookie, config }) => {
   function sendGrant(reply: FastifyReply, grant: TokenGrant, status = 200) {
-    cookie.set(reply, grant.refreshToken, grant.refreshExpiresAt, clock.now());
+    cookie.set(reply, grant.refreshToken, grant.refreshExpiresAt, grant.refreshIssuedAt);
     return reply.status(status).send({
       access_token: grant.accessToken,
       token_type: 'Bearer' as const,
@@ -71,7 +71,8 @@ export const authRoutes: FastifyPluginAsyncTypebox<AuthRoutesOptions> = async (a
       body: RegisterBody,
       response: { 201: Type.Union([TokenResponse, RegisteredPendingVerification]), ...errorResponses(400, 403, 409, 422, 429, 503) },
     },
-    preValidation: async function registrationOpen() {
+    // onRequest: SPEC §2 puts this 403 before any 400, a body that is not even JSON included
+    onRequest: async function registrationOpen() {
       auth.assertRegistrationOpen();
     },
   }, async function register(request, reply) {
@@ -112,7 +113,8 @@ export const authRoutes: FastifyPluginAsyncTypebox<AuthRoutesOptions> = async (a
       token = cookie.read(request);
       if (token) cookie.assertOrigin(request);
     }
-    if (!token) throw commonErrors.validation([{ field: 'refresh_token', message: 'send the refresh cookie or refresh_token' }], 'No refresh token.');
+    // no token at all is a failed authentication like a wrong one (SPEC §4 lists only 401 here)
+    if (!token) throw sessionsErrors.invalidRefreshToken();
     try {
       return sendGrant(reply, await auth.refresh(requestContext(request), token));
     } catch (error) {
@@ -125,9 +127,11 @@ export const authRoutes: FastifyPluginAsyncTypebox<AuthRoutesOptions> = async (a
     config: { auth: 'optional' },
     schema: { tags, summary: 'End the current session (bearer token or refresh cookie)', body: RefreshBody, response: { 204: { type: 'null' }, ...errorResponses(403) } },
   }, async function logout(request, reply) {
-    const fromCookie = request.principal ? null : cookie.read(request);
+    // the Origin check guards the ambient cookie only: a token in the body is not subject to it
+    const fromBody = request.body?.refresh_token || null;
+    const fromCookie = request.principal || fromBody ? null : cookie.read(request);
     if (fromCookie) cookie.assertOrigin(request);
-    await auth.logout(requestContext(request), { principal: request.principal, refreshToken: request.body?.refresh_token ?? fromCookie });
+    await auth.logout(requestContext(request), { principal: request.principal, refreshToken: fromBody ?? fromCookie });
     cookie.clear(reply);
     return reply.status(204).send();
   });
@@ -198,23 +202,29 @@ export const authRoutes: FastifyPluginAsyncTypebox<AuthRoutesOptions> = async (a
     return reply.status(204).send();
   });
 
-  app.post('/introspect', {
-    schema: {
-      tags,
-      summary: 'RFC 7662 token introspection for back-end services (INTROSPECTION_TOKEN)',
-      body: IntrospectBody,
-      consumes: ['application/json', 'application/x-www-form-urlencoded'],
-      response: { 200: IntrospectResponse, ...errorResponses(401, 404) },
-    },
-    onRequest: async function requireIntrospectionSecret(request) {
-      if (!config.introspectionToken) throw commonErrors.notFound();
-      const presented = bearerToken(request);
-      if (!presented || !constantTimeEqual(presented, config.introspectionToken)) throw commonErrors.unauthorized('A valid introspection token is required.');
-    },
-  }, async function introspect(request) {
-    const principal = await auth.authenticate(request.body.token);
-    if (!principal) return { active: false };
-    const c = principal.claims;
-    return { active: true, sub: c.sub, sid: c.sid, exp: c.exp, iat: c.iat, roles: principal.user.roles, token_type: 'access_token' as const };
+  // RFC 7662 clients send form bodies: they are accepted on this route only. The rest of the API
+  // is JSON in (SPEC §2), and a form is what another site can POST without a CORS preflight.
+  await app.register(async function introspectionRoute(child) {
+    const introspection = child.withTypeProvider<TypeBoxTypeProvider>();
+    await introspection.register(formbody);
+    introspection.post('/introspect', {
+      schema: {
+        tags,
+        summary: 'RFC 7662 token introspection for back-end services (INTROSPECTION_TOKEN)',
+        body: IntrospectBody,
+        consumes: ['application/json', 'application/x-www-form-urlencoded'],
+        response: { 200: IntrospectResponse, ...errorResponses(401, 404) },
+      },
+      onRequest: async function requireIntrospectionSecret(request) {
+        if (!config.introspectionToken) throw commonErrors.notFound();
+        const presented = bearerToken(request);
+        if (!presented || !constantTimeEqual(presented, config.introspectionToken)) throw commonErrors.unauthorized('A valid introspection token is required.');
+      },
+    }, async function introspect(request) {
+      const principal = await auth.authenticate(request.body.token);
+      if (!principal) return { active: false };
+      const c = principal.claims;
+      return { active: true, sub: c.sub, sid: c.sid, exp: c.exp, iat: c.iat, roles: principal.user.roles, token_type: 'access_token' as const };
+    });
   });
 };

@@ -28,6 +28,8 @@ import { normalizePassword, type PasswordPolicy } from './password-policy.js';
 
 const FRESH_SESSION_MS = 10 * 60 * 1000;
 
+const retryAfterSeconds = (ttlMs: number) => Math.max(1, Math.ceil(ttlMs / 1000));
+
 export interface AuthServiceDeps {
   db: Db;
   config: Config;
@@ -49,6 +51,8 @@ export interface TokenGrant {
   expiresIn: number;
   refreshToken: string;
   refreshExpiresAt: Date;
+  /** when refreshExpiresAt was computed (ms), so the cookie's Max-Age is the full remaining lifetime */
+  refreshIssuedAt: number;
   sessionId: string;
   user: UserRecord;
 }
@@ -106,27 +110,33 @@ export class AuthService {
     // identifier is refused before any hashing
     const lockKey = `lockout:${identifier}`;
     const [failures, user] = await Promise.all([this.d.store.getCounter(lockKey), this.d.users.findByLogin(identifier)]);
-    if (failures.count >= this.d.config.lockoutThreshold && failures.ttlMs > 0) {
-      throw authErrors.accountLocked(Math.max(1, Math.ceil(failures.ttlMs / 1000)));
-    }
+    const refuse = (reason: string, error: DomainError) => this.#refuseLogin(ctx, user, reason, error);
+    if (failures.count >= this.d.config.lockoutThreshold && failures.ttlMs > 0) return refuse('locked', authErrors.accountLocked(retryAfterSeconds(failures.ttlMs)));
 
     const password = normalizePassword(input.password);
     let ok = false;
     if (user?.passwordHash) ok = await this.d.hasher.verify(user.passwordHash, password);
     else await this.d.hasher.verifyDummy(password);
 
+    const threshold = this.d.config.lockoutThreshold;
     if (!user || !ok) {
-      await this.d.store.incrementWithTtl(lockKey, Math.round(this.d.config.lockoutSeconds * 1000));
+      const counted = await this.d.store.incrementWithTtl(lockKey, Math.round(this.d.config.lockoutSeconds * 1000));
       await this.d.audit.recordAlone({ ...ctx, actorId: null }, {
         type: 'login.failed',
         userId: user?.id ?? null,
         data: { reason: !user ? 'unknown_login' : user.passwordHash ? 'wrong_password' : 'no_password' },
       });
+      // the failure that reaches the threshold still gets 401; one counted after it gets 423, like
+      // any later attempt (attempts sent together were all checked before the lock existed)
+      if (counted.count > threshold) throw authErrors.accountLocked(retryAfterSeconds(counted.ttlMs));
       throw authErrors.invalidCredentials();
     }
-    if (failures.count > 0) await this.d.store.delete(lockKey);
-    if (user.disabled) throw authErrors.accountDisabled();
-    if (this.d.config.requireEmailVerification && !user.emailVerified) throw authErrors.emailNotVerified();
+    // a correct password resets the count, unless failures that finished while this attempt was
+    // hashing completed a lockout: then it is refused like any attempt after the lock
+    const settled = await this.d.store.resetCounterBelow(lockKey, threshold);
+    if (settled.count >= threshold && settled.ttlMs > 0) return refuse('locked', authErrors.accountLocked(retryAfterSeconds(settled.ttlMs)));
+    if (user.disabled) return refuse('account_disabled', authErrors.accountDisabled());
+    if (this.d.config.requireEmailVerification && !user.emailVerified) return refuse('email_not_verified', authErrors.emailNotVerified());
 
     if (user.passwordHash && this.d.hasher.needsRehash(user.passwordHash)) {
       const upgraded = await this.d.hasher.hash(password);
@@ -138,6 +148,12 @@ export class AuthService {
       data: { session_id: sessionId, method: 'password' },
     }));
     return this.#grant(user, session);
+  }
+
+  /** a sign-in refused for a reason other than the password (locked, disabled, unverified) is audited too */
+  async #refuseLogin(ctx: RequestContext, user: UserRecord | null, reason: string, error: DomainError): Promise<never> {
+    await this.d.audit.recordAlone({ ...ctx, actorId: null }, { type: 'login.failed', userId: user?.id ?? null, data: { reason } });
+    throw error;
   }
 
   async refresh(ctx: RequestContext, refreshToken: string): Promise<TokenGrant> {
@@ -179,7 +195,8 @@ export class AuthService {
   async changePassword(ctx: RequestContext, principal: Principal, input: { currentPassword?: string; newPassword: string }): Promise<TokenGrant> {
     const user = await this.d.users.get(principal.userId);
     if (user.passwordHash) {
-      if (input.currentPassword === undefined) throw usersErrors.invalidPassword();
+      // required while the account has a password: missing is invalid input (400), wrong is 403
+      if (input.currentPassword === undefined) throw commonErrors.validation([{ field: 'current_password', message: 'is required' }]);
       if (!(await this.d.hasher.verify(user.passwordHash, normalizePassword(input.currentPassword)))) throw usersErrors.invalidPassword();
     }
     const password = this.d.policy.check(input.newPassword, [user.email, user.username, user.name]);
@@ -233,6 +250,7 @@ export class AuthService {
       expiresIn: this.d.config.accessTokenTtl,
       refreshToken: session.refreshToken,
       refreshExpiresAt: session.expiresAt,
+      refreshIssuedAt: session.issuedAt,
       sessionId: session.sessionId,
       user,
     };

@@ -35,6 +35,12 @@ export interface EphemeralStore {
   /** current counter value without changing it */
   getCounter(key: string): Promise<CounterState>;
   /**
+   * Removes the counter unless it has reached `limit` (then it stays as it is), in one step;
+   * returns the state it found. A successful sign-in resets its failure count this way without
+   * undoing a lockout that concurrent failures completed meanwhile.
+   */
+  resetCounterBelow(key: string, limit: number): Promise<CounterState>;
+  /**
    * Moving (sliding-log) window: counts this hit if fewer than `limit` hits happened in the last
    * `windowMs`; a refused hit is not recorded, so a client that keeps hammering is let in again as
    * soon as its oldest counted hit leaves the window.

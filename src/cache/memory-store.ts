@@ -79,6 +79,12 @@ export class MemoryStore implements EphemeralStore {
     return { count: c.count, ttlMs: c.expiresAt - now };
   }
 
+  async resetCounterBelow(key: string, limit: number): Promise<CounterState> {
+    const state = await this.getCounter(key);
+    if (state.count < limit) this.#counters.delete(key);
+    return state;
+  }
+
   async hitWindow(key: string, limit: number, windowMs: number): Promise<WindowHit> {
     const now = this.clock.now();
     let w = this.#windows.get(key);

@@ -43,7 +43,19 @@ if not v then return {0, 0} end
 return {tonumber(v) or 0, redis.call('PTTL', KEYS[1])}
 `;
 
+// KEYS[1] = counter key, ARGV[1] = limit. Deletes the counter unless it reached the limit; returns
+// what it found, like GET_COUNTER.
+const RESET_COUNTER_BELOW = `
+local v = redis.call('GET', KEYS[1])
+if not v then return {0, 0} end
+local n = tonumber(v) or 0
+local ttl = redis.call('PTTL', KEYS[1])
+if n < tonumber(ARGV[1]) then redis.call('DEL', KEYS[1]) end
+return {n, ttl}
+`;
+
 interface ScriptedRedis extends Redis {
+  gatehouseResetCounterBelow(key: string, limit: number): Promise<[number, number]>;
   gatehouseHitWindow(key: string, now: number, windowMs: number, limit: number, member: string): Promise<[number, number, number]>;
   gatehouseIncrement(key: string, ttlMs: number): Promise<[number, number]>;
   gatehouseGetCounter(key: string): Promise<[number, number]>;
@@ -108,6 +120,7 @@ export class RedisStore implements EphemeralStore {
     redis.defineCommand('gatehouseHitWindow', { numberOfKeys: 1, lua: HIT_WINDOW });
     redis.defineCommand('gatehouseIncrement', { numberOfKeys: 1, lua: INCREMENT });
     redis.defineCommand('gatehouseGetCounter', { numberOfKeys: 1, lua: GET_COUNTER });
+    redis.defineCommand('gatehouseResetCounterBelow', { numberOfKeys: 1, lua: RESET_COUNTER_BELOW });
     this.#redis = redis as ScriptedRedis;
   }
 
@@ -138,6 +151,11 @@ export class RedisStore implements EphemeralStore {
 
   async getCounter(key: string): Promise<CounterState> {
     const [count, ttl] = await guarded(this.#redis.gatehouseGetCounter(this.#k(key)));
+    return { count, ttlMs: Math.max(0, ttl) };
+  }
+
+  async resetCounterBelow(key: string, limit: number): Promise<CounterState> {
+    const [count, ttl] = await guarded(this.#redis.gatehouseResetCounterBelow(this.#k(key), limit));
     return { count, ttlMs: Math.max(0, ttl) };
   }
 

@@ -7,7 +7,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { commonErrors, DomainError } from '../errors.js';
 import { fieldErrors } from './validation.js';
-import { API_CSP, BASE_SECURITY_HEADERS, problem, PROBLEM_CONTENT_TYPE, type Problem } from './problem.js';
+import { problem, PROBLEM_CONTENT_TYPE, type Problem } from './problem.js';
 
 function fromFastifyError(error: FastifyError): Problem | null {
   if (error.validation) {
@@ -100,11 +100,13 @@ export function preparedProblem(error: DomainError): (reply: FastifyReply) => Fa
  * router's limit is refused before routing, so no hook runs; the answer is still problem+json
  * with the security headers.
  */
-export function handleFrameworkError(error: FastifyError, _request: FastifyRequest, reply: FastifyReply): void {
-  const detail = error.code === 'FST_ERR_MAX_PARAM_LENGTH' ? 'A path parameter is too long.' : 'The request path is malformed.';
-  reply
-    .status(400)
-    .headers({ ...BASE_SECURITY_HEADERS, 'content-security-policy': API_CSP, 'cache-control': 'no-store' })
-    .type(PROBLEM_CONTENT_TYPE)
-    .send(problem(400, 'validation_error', 'Validation failed', { detail, errors: [{ field: '(path)', message: 'is malformed' }] }));
+export function frameworkErrorHandler(headers: Record<string, string>) {
+  return function handleFrameworkError(error: FastifyError, _request: FastifyRequest, reply: FastifyReply): void {
+    const detail = error.code === 'FST_ERR_MAX_PARAM_LENGTH' ? 'A path parameter is too long.' : 'The request path is malformed.';
+    reply
+      .status(400)
+      .headers({ ...headers, 'cache-control': 'no-store' })
+      .type(PROBLEM_CONTENT_TYPE)
+      .send(problem(400, 'validation_error', 'Validation failed', { detail, errors: [{ field: '(path)', message: 'is malformed' }] }));
+  };
 }

@@ -23,15 +23,21 @@ export const BASE_SECURITY_HEADERS: Readonly<Record<string, string>> = {
   'cross-origin-opener-policy': 'same-origin',
 };
 export const API_CSP = "default-src 'none'; frame-ancestors 'none'";
+export const HSTS = 'max-age=31536000; includeSubDomains';
+
+/** what an API response written outside the onSend hook carries: the base set, CSP and, for an https PUBLIC_URL, HSTS */
+export function preRouteHeaders(hsts: boolean): Record<string, string> {
+  return { ...BASE_SECURITY_HEADERS, 'content-security-policy': API_CSP, ...(hsts ? { 'strict-transport-security': HSTS } : {}) };
+}
 
 /** a problem+json HTTP/1.1 response written straight to a socket (errors before Fastify runs) */
-export function rawProblemResponse(status: number, reason: string, code: string, title: string, detail: string): string {
-  const body = JSON.stringify(problem(status, code, title, { detail }));
+export function rawProblemResponse(status: number, reason: string, code: string, title: string, extra: Partial<Problem>, headers: Record<string, string>): string {
+  const body = JSON.stringify(problem(status, code, title, extra));
   return (
     `HTTP/1.1 ${status} ${reason}\r\n` +
     `Content-Type: ${PROBLEM_CONTENT_TYPE}\r\n` +
     `Content-Length: ${Buffer.byteLength(body)}\r\n` +
-    Object.entries({ ...BASE_SECURITY_HEADERS, 'content-security-policy': API_CSP }).map(([k, v]) => `${k}: ${v}\r\n`).join('') +
+    Object.entries(headers).map(([k, v]) => `${k}: ${v}\r\n`).join('') +
     'Connection: close\r\n\r\n' +
     body
   );

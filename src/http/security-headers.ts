@@ -3,7 +3,7 @@
  * only, no inline script; the API docs page (swagger-ui) needs inline styles and its own script.
  */
 import type { FastifyInstance } from 'fastify';
-import { API_CSP, BASE_SECURITY_HEADERS } from './problem.js';
+import { API_CSP, BASE_SECURITY_HEADERS, HSTS } from './problem.js';
 
 const HTML_CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'";
 const DOCS_CSP = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'; object-src 'none'";
@@ -11,7 +11,7 @@ const DOCS_CSP = "default-src 'self'; script-src 'self'; style-src 'self' 'unsaf
 export function registerSecurityHeaders(app: FastifyInstance, options: { hsts: boolean }): void {
   app.addHook('onSend', function securityHeaders(request, reply, payload, done) {
     reply.headers(BASE_SECURITY_HEADERS);
-    if (options.hsts) reply.header('strict-transport-security', 'max-age=31536000; includeSubDomains');
+    if (options.hsts) reply.header('strict-transport-security', HSTS);
     const type = String(reply.getHeader('content-type') ?? '');
     if (type.startsWith('text/html')) {
       reply.header('content-security-policy', request.url.startsWith('/docs') ? DOCS_CSP : HTML_CSP);

@@ -20,6 +20,8 @@ function makeAjv(coerce: boolean): Ajv {
     strict: false,
   });
   addFormats(ajv);
+  // ajv-formats' uuid also accepts a `urn:uuid:` prefix, which PostgreSQL's uuid type refuses
+  ajv.addFormat('uuid', /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i);
   return ajv;
 }
 
@@ -28,23 +30,100 @@ const textAjv = makeAjv(true);
 
 export const validatorCompiler: FastifySchemaCompiler<unknown> = ({ schema, httpPart }) => {
   const ajv = httpPart === 'body' ? bodyAjv : textAjv;
-  return ajv.compile(schema as object) as ValidateFunction;
+  const querystring = httpPart === 'querystring';
+  return beforeSchema(ajv.compile(schema as object) as ValidateFunction, (data) => {
+    if (querystring) dropBlankParameters(data);
+    return refuseNul(data);
+  });
 };
 
+/**
+ * Runs `check` on the raw value first: an error list refuses it, null hands it to the schema.
+ * The wrapper keeps what Fastify looks for on an ajv function (`errors`, and `schemaEnv`, without
+ * which it would not pass the parent object that lets ajv coerce a root value).
+ */
+function beforeSchema(validate: ValidateFunction, check: (data: unknown) => ErrorObject[] | null): ValidateFunction {
+  const wrapped = function validateRequestPart(this: unknown, data: unknown, ctx?: unknown): boolean {
+    const refused = check(data);
+    if (refused) {
+      wrapped.errors = refused;
+      return false;
+    }
+    const ok = (validate as (this: unknown, d: unknown, c?: unknown) => boolean).call(this, data, ctx);
+    wrapped.errors = validate.errors;
+    return ok;
+  } as ValidateFunction;
+  Object.assign(wrapped, { schema: validate.schema, schemaEnv: validate.schemaEnv });
+  return wrapped;
+}
+
+/** `?q=&role=&limit=` means "no filter": an empty query parameter is treated as absent */
+function dropBlankParameters(data: unknown): void {
+  if (typeof data !== 'object' || data === null) return;
+  const query = data as Record<string, unknown>;
+  for (const key of Object.keys(query)) if (query[key] === '') delete query[key];
+}
+
+/**
+ * PostgreSQL text cannot hold U+0000: a string carrying it would pass the schema and fail in the
+ * database with a 500. Every validated part (body, query, params) is refused with a 400 naming
+ * the field instead.
+ */
+function refuseNul(data: unknown): ErrorObject[] | null {
+  const at = nulAt(data, '');
+  return at === null ? null : [{ instancePath: at, schemaPath: '#', keyword: 'nul', params: {}, message: 'must not contain the NUL character (U+0000)' }];
+}
+
+/** JSON pointer of the first string (or key) containing U+0000, or null */
+function nulAt(value: unknown, path: string): string | null {
+  if (typeof value === 'string') return value.includes('\u0000') ? path : null;
+  if (typeof value !== 'object' || value === null) return null;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const found = nulAt(value[i], `${path}/${i}`);
+      if (found !== null) return found;
+    }
+    return null;
+  }
+  for (const [key, item] of Object.entries(value)) {
+    const at = `${path}/${key.replace(/~/g, '~0').replace(/\//g, '~1')}`;
+    if (key.includes('\u0000')) return at;
+    const found = nulAt(item, at);
+    if (found !== null) return found;
+  }
+  return null;
+}
+
 export function fieldErrors(errors: ErrorObject[], part: string | undefined): { field: string; message: string }[] {
-  const seen = new Set<string>();
-  const out: { field: string; message: string }[] = [];
-  for (const e of errors) {
-    const base = e.instancePath.split('/').filter(Boolean).map(decodePointer);
+  const entries = errors.map((e) => {
+    const path = e.instancePath.split('/').filter(Boolean).map(decodePointer);
     let message = e.message ?? 'is invalid';
     if (e.keyword === 'required') {
-      base.push(String((e.params as { missingProperty: string }).missingProperty));
+      path.push(String((e.params as { missingProperty: string }).missingProperty));
       message = 'is required';
     } else if (e.keyword === 'additionalProperties') {
-      base.push(String((e.params as { additionalProperty: string }).additionalProperty));
+      path.push(String((e.params as { additionalProperty: string }).additionalProperty));
       message = 'is not allowed';
     } else if (e.keyword === 'anyOf' || e.keyword === 'oneOf') message = 'has an invalid value';
-    const field = base.length > 0 ? base.join('.') : part === 'body' ? '(body)' : `(${part ?? 'request'})`;
+    const summary = e.keyword === 'anyOf' || e.keyword === 'oneOf';
+    const branch = /\/(anyOf|oneOf)\/\d+\//.test(e.schemaPath);
+    return { path, field: path.length > 0 ? path.join('.') : part === 'body' ? '(body)' : `(${part ?? 'request'})`, message, summary, branch, typeMismatch: e.keyword === 'type' };
+  });
+  // A union (`T | null`, number | string) that fails reports every branch and a summary. Keep
+  // what the caller can act on: the deepest field's complaint, and for one field the branch of
+  // the value's own type (not "must be number" for a string) before the summary.
+  const deepest = Math.max(...entries.map((e) => e.path.length));
+  const kept = entries.filter((e, _, all) => {
+    if (!e.summary && !e.branch) return true;
+    if (e.path.length < deepest && all.some((o) => o.path.length > e.path.length && !o.summary)) return false;
+    const sameField = all.filter((o) => o !== e && o.field === e.field && !o.summary);
+    if (e.summary) return sameField.length === 0;
+    if (e.typeMismatch) return !sameField.some((o) => !o.typeMismatch);
+    return true;
+  });
+  const seen = new Set<string>();
+  const out: { field: string; message: string }[] = [];
+  for (const { field, message } of kept) {
     const key = `${field}\u0000${message}`;
     if (seen.has(key)) continue;
     seen.add(key);

@@ -43,6 +43,8 @@ export interface IssuedSession {
   refreshToken: string;
   /** when the refresh token stops working */
   expiresAt: Date;
+  /** the instant expiresAt was computed from (ms): the cookie's Max-Age counts from here */
+  issuedAt: number;
 }
 
 export interface NewSessionInput {
@@ -101,7 +103,7 @@ export class SessionsService {
       device: parseDevice(input.userAgent),
       location: this.d.geoip.lookup(input.ip),
     };
-    return { row, issued: { sessionId: id, userId: input.userId, refreshToken, expiresAt } };
+    return { row, issued: { sessionId: id, userId: input.userId, refreshToken, expiresAt, issuedAt: now } };
   }
 
   /** rotates a refresh token (see the header comment for reuse and the grace window) */
@@ -120,13 +122,13 @@ export class SessionsService {
         const expiresAt = new Date(Math.min(now + this.d.refreshTokenTtl * 1000, session.maxExpiresAt.getTime()));
         await this.d.repo.insertRefreshToken(tx, sha256(next), session.id, new Date(now));
         await this.d.repo.updateAfterRotation(tx, session.id, this.d.box.seal(next), new Date(now), expiresAt);
-        return { kind: 'ok' as const, issued: { sessionId: session.id, userId: session.userId, refreshToken: next, expiresAt } };
+        return { kind: 'ok' as const, issued: { sessionId: session.id, userId: session.userId, refreshToken: next, expiresAt, issuedAt: now } };
       }
       // already rotated (possibly just now, by a concurrent request holding the session lock before us)
       const rotatedAt = found.rotatedAt?.getTime() ?? now;
       if (now - rotatedAt <= this.d.reuseGraceSeconds * 1000) {
         const current = this.d.box.open(session.refreshTokenEnc);
-        return { kind: 'ok' as const, issued: { sessionId: session.id, userId: session.userId, refreshToken: current, expiresAt: session.expiresAt } };
+        return { kind: 'ok' as const, issued: { sessionId: session.id, userId: session.userId, refreshToken: current, expiresAt: session.expiresAt, issuedAt: now } };
       }
       await this.d.repo.revoke(tx, session.id, new Date(now), 'refresh_token_reused');
       await this.d.audit.record(tx, { ...ctx, actorId: null }, { type: 'refresh.reused', userId: session.userId, data: { session_id: session.id } });

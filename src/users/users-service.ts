@@ -265,6 +265,8 @@ export class UsersService {
    * `gatehouse create-admin`). An existing account with that email is left alone.
    */
   async ensureAdmin(ctx: RequestContext, input: { email: string; password: string; username?: string | null }, via: 'cli' | 'bootstrap'): Promise<{ created: boolean; reason?: string }> {
+    // start-up with an admin in place: ADMIN_EMAIL/ADMIN_PASSWORD are not used, so not judged (nor hashed)
+    if (via === 'bootstrap' && (await this.hasActiveAdmin())) return { created: false, reason: 'an active admin exists' };
     const prepared = await this.prepareAccount({ ...input, roles: ['admin'] }).catch((error: unknown) => {
       if (error instanceof DomainError && (error.code === 'email_taken' || error.code === 'username_taken')) return error;
       throw error;

@@ -13,6 +13,15 @@ describe('POST /auth/login', () => {
     await t.close();
   });
 
+  it("the refresh cookie's Max-Age is the whole REFRESH_TOKEN_TTL (default 604800), counted from the token's own start", async () => {
+    const u = await register(t.app);
+    for (let i = 0; i < 3; i++) {
+      const res = await login(t.app, u.email);
+      assert.equal(res.statusCode, 200);
+      assert.equal(res.cookies.find((c) => c.name === 'refresh_token')?.maxAge, 604800);
+    }
+  });
+
   it('signs in by email (any case, spaces) or username, and accepts `email` as an alias of `login`', async () => {
     const u = await register(t.app, { username: 'Grace_H' });
     for (const id of [u.email, `  ${u.email.toUpperCase()} `, 'grace_h', 'GRACE_H']) {

@@ -26,6 +26,8 @@ describe('POST /auth/login: disabled accounts', () => {
     expectProblem(right, 403, 'account_disabled');
     assert.equal(right.cookies.length, 0, 'no session, no cookie');
     expectProblem(await login(t.app, 'soon_disabled'), 403, 'account_disabled');
+    const events = await t.app.services.audit.list({ userId: u.id, type: 'login.failed', limit: 10, after: null });
+    assert.equal(events.filter((e) => e.data.reason === 'account_disabled').length, 2, 'each refusal is audited');
   });
 
   it("disabling ends the user's sessions; re-enabling lets them sign in again", async () => {

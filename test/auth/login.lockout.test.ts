@@ -27,6 +27,23 @@ describe('POST /auth/login: lockout', () => {
     assert.ok(Number.isInteger(retryAfter) && retryAfter >= 1 && retryAfter <= 3, `Retry-After ${locked.headers['retry-after']}`);
     assert.equal(locked.cookies.length, 0, 'no session while locked');
     expectProblem(await login(t.app, u.email, WRONG_PASSWORD), 423, 'account_locked');
+    const events = await t.app.services.audit.list({ userId: u.id, type: 'login.failed', limit: 10, after: null });
+    assert.deepEqual(events.map((e) => e.data.reason).sort(), ['locked', 'locked', 'wrong_password', 'wrong_password', 'wrong_password'], 'refusals while locked are audited too');
+  });
+
+  it('attempts sent together: exactly 3 failures get 401, the rest 423, and a right password sent with them is refused', async () => {
+    const u = await register(t.app);
+    const wrong = Array.from({ length: 9 }, () => login(t.app, u.email, WRONG_PASSWORD));
+    // queued behind the wrong ones (the hash queue is first come, first served): by the time its
+    // password checks out, the failures have locked the identifier
+    const right = login(t.app, u.email);
+    const [responses, rightResponse] = await Promise.all([Promise.all(wrong), right]);
+    const counts: Record<number, number> = {};
+    for (const r of responses) counts[r.statusCode] = (counts[r.statusCode] ?? 0) + 1;
+    assert.deepEqual(counts, { 401: 3, 423: 6 });
+    for (const r of responses.filter((x) => x.statusCode === 423)) expectProblem(r, 423, 'account_locked');
+    expectProblem(rightResponse, 423, 'account_locked');
+    assert.equal(rightResponse.cookies.length, 0, 'no session');
   });
 
   it('counts failures for an identifier no account has', async () => {

@@ -28,10 +28,11 @@ describe('POST /auth/password', () => {
     assert.equal((await login(t.app, u.email, OTHER_PASSWORD)).statusCode, 401);
   });
 
-  it('a missing current_password for an account with a password is refused (not 401), nothing changes', async () => {
+  it('a missing current_password for an account with a password → 400 validation_error (missing, not wrong), nothing changes', async () => {
     const u = await register(t.app);
     const res = await change(u.accessToken, { new_password: OTHER_PASSWORD });
-    assert.ok([400, 403].includes(res.statusCode), `${res.statusCode} ${res.body}`);
+    const body = expectProblem(res, 400, 'validation_error');
+    assert.deepEqual(body.errors, [{ field: 'current_password', message: 'is required' }]);
     assert.equal((await me(t.app, u.accessToken)).statusCode, 200);
     assert.equal((await login(t.app, u.email, OTHER_PASSWORD)).statusCode, 401);
   });

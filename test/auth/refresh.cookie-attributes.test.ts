@@ -58,7 +58,7 @@ describe('the refresh cookie', () => {
     const email = uniqueEmail('cookie');
     const reg = await t.app.inject({ method: 'POST', url: '/api/v1/auth/register', payload: { email, password: PASSWORD } });
     const token = reg.json().refresh_token;
-    expectProblem(await refresh(t.app, undefined, { cookie: `refresh_token=${token}` }), 400, 'validation_error');
+    expectProblem(await refresh(t.app, undefined, { cookie: `refresh_token=${token}` }), 401, 'invalid_refresh_token');
     const res = await refresh(t.app, undefined, { cookie: `${NAME}=${token}` });
     assert.equal(res.statusCode, 200, res.body);
     assertAttributes(res);

@@ -64,14 +64,14 @@ describe('POST /auth/refresh: rotation and the reuse grace window', () => {
     assert.equal(empty.statusCode, 200, 'an empty JSON body is accepted');
   });
 
-  it('unknown or malformed tokens → 401 invalid_refresh_token; nothing at all → 400', async () => {
+  it('unknown or malformed tokens → 401 invalid_refresh_token; nothing at all → 401 too', async () => {
     for (const token of ['x'.repeat(43), 'short', 'a.b.c']) {
       const res = await refresh(t, { refresh_token: token });
       assert.equal(res.statusCode, 401);
       assert.equal(res.json().code, 'invalid_refresh_token');
     }
-    assert.equal((await refresh(t)).statusCode, 400);
-    assert.equal((await refresh(t, '', { 'content-type': 'application/json' })).statusCode, 400);
+    assert.equal((await refresh(t)).statusCode, 401);
+    assert.equal((await refresh(t, '', { 'content-type': 'application/json' })).statusCode, 401);
   });
 });
 

@@ -42,11 +42,20 @@ describe('POST /auth/refresh: tokens that do not work', () => {
     expectProblem(await refresh(t.app, { refresh_token: u.refreshToken }), 401, 'invalid_refresh_token');
   });
 
-  it('no token at all → 400 validation_error: no body, empty body with Content-Type, {} and null', async () => {
-    expectProblem(await refresh(t.app), 400, 'validation_error');
-    expectProblem(await refresh(t.app, '', { 'content-type': 'application/json' }), 400, 'validation_error');
-    expectProblem(await refresh(t.app, {}), 400, 'validation_error');
-    expectProblem(await refresh(t.app, 'null', { 'content-type': 'application/json' }), 400, 'validation_error');
+  it('no token at all → 401 invalid_refresh_token: no body, empty body with or without Content-Type, {}, null, ""', async () => {
+    expectProblem(await refresh(t.app), 401, 'invalid_refresh_token');
+    expectProblem(await refresh(t.app, '', { 'content-type': 'application/json' }), 401, 'invalid_refresh_token');
+    expectProblem(await refresh(t.app, '', { 'content-type': 'application/x-www-form-urlencoded' }), 401, 'invalid_refresh_token');
+    expectProblem(await refresh(t.app, {}), 401, 'invalid_refresh_token');
+    expectProblem(await refresh(t.app, 'null', { 'content-type': 'application/json' }), 401, 'invalid_refresh_token');
+    expectProblem(await refresh(t.app, { refresh_token: '' }), 401, 'invalid_refresh_token');
+    expectProblem(await refresh(t.app, { refresh_token: 'x'.repeat(2000) }), 401, 'invalid_refresh_token');
+  });
+
+  it('an empty form-typed body with the cookie is accepted (curl -d "")', async () => {
+    const u = await register(t.app);
+    const res = await refresh(t.app, '', { 'content-type': 'application/x-www-form-urlencoded', cookie: `refresh_token=${u.refreshToken}` });
+    assert.equal(res.statusCode, 200, res.body);
   });
 
   it('wrong types and unknown fields → 400 validation_error', async () => {

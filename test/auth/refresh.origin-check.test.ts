@@ -63,6 +63,16 @@ describe('cookie-authenticated calls: the Origin check', () => {
     assert.equal(own.statusCode, 204);
     assert.equal((await me(t.app, u.accessToken)).statusCode, 401);
 
+    const w = await register(t.app);
+    const bodyToken = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/auth/logout',
+      headers: { ...cookie('some-other-cookie-value'), origin: 'http://evil.example' },
+      payload: { refresh_token: w.refreshToken },
+    });
+    assert.equal(bodyToken.statusCode, 204, 'the token in the body is used, and it is not subject to the Origin check');
+    assert.equal((await me(t.app, w.accessToken)).statusCode, 401);
+
     const v = await register(t.app);
     const byBearer = await t.app.inject({ method: 'POST', url: '/api/v1/auth/logout', headers: { ...bearer(v.accessToken), origin: 'http://evil.example' } });
     assert.equal(byBearer.statusCode, 204, 'a bearer token is not ambient');

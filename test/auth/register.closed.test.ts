@@ -37,5 +37,7 @@ describe('POST /auth/register with REGISTRATION=closed', () => {
   it('refuses before looking at the body (403 before 400, SPEC §2 order of checks)', async () => {
     const res = await t.app.inject({ method: 'POST', url: '/api/v1/auth/register', payload: { email: 'not-an-email', password: 'x', roles: ['admin'] } });
     expectProblem(res, 403, 'registration_closed');
+    const notJson = await t.app.inject({ method: 'POST', url: '/api/v1/auth/register', headers: { 'content-type': 'application/json' }, payload: '{"email": ' });
+    expectProblem(notJson, 403, 'registration_closed');
   });
 });

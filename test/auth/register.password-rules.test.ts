@@ -34,6 +34,9 @@ describe('POST /auth/register: password length and normalisation', () => {
 
   it('129 code points → 422 weak_password; 128 is accepted', async () => {
     expectProblem(await registerWith(strong(129)), 422, 'weak_password');
+    // SPEC §4: any length outside 8..128 is weak_password, however far outside
+    expectProblem(await registerWith(''), 422, 'weak_password');
+    expectProblem(await registerWith(strong(2000)), 422, 'weak_password');
     const ok = await registerWith(strong(128));
     assert.equal(ok.statusCode, 201, ok.body);
   });

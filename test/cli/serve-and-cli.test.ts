@@ -99,7 +99,8 @@ describe('gatehouse serve and CLI', () => {
     assert.equal(await first.stop(), 0);
     assert.doesNotMatch(first.output(), new RegExp(PASSWORD));
 
-    const second = await startServer(adminEnv);
+    // an active admin exists: ADMIN_PASSWORD is not used, so a weak one does not stop the start
+    const second = await startServer({ ...adminEnv, ADMIN_PASSWORD: 'weak' });
     const login = await post(second.base, '/api/v1/auth/login', { login: 'keeper@example.com', password: PASSWORD });
     assert.equal(login.status, 200, 'the account survived the restart');
     const jwks2 = (await (await fetch(`${second.base}/.well-known/jwks.json`)).json()) as { keys: { kid: string }[] };

@@ -85,6 +85,23 @@ export function ephemeralStoreContract(
       assert.equal((await store.getCounter(key)).count, 50);
     });
 
+    it('resetCounterBelow removes a counter under the limit and keeps one that reached it', async () => {
+      const under = k();
+      await store.incrementWithTtl(under, 60_000);
+      await store.incrementWithTtl(under, 60_000);
+      const found = await store.resetCounterBelow(under, 3);
+      assert.equal(found.count, 2);
+      assert.ok(found.ttlMs > 0);
+      assert.deepEqual(await store.getCounter(under), { count: 0, ttlMs: 0 }, 'removed');
+
+      const reached = k();
+      for (let i = 0; i < 3; i++) await store.incrementWithTtl(reached, 60_000);
+      assert.equal((await store.resetCounterBelow(reached, 3)).count, 3);
+      assert.equal((await store.getCounter(reached)).count, 3, 'a counter at the limit stays');
+
+      assert.deepEqual(await store.resetCounterBelow(k(), 3), { count: 0, ttlMs: 0 }, 'a missing counter');
+    });
+
     it('hitWindow allows `limit` hits per window, refuses more with a Retry-After, and slides', async () => {
       const key = k();
       for (let i = 1; i <= 3; i++) {

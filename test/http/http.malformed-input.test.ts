@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { buildTestContext, type TestContext } from '../helpers/build-test-app.js';
-import { expectProblem, PASSWORD, uniqueEmail } from '../helpers/factories.js';
+import { bearer, expectProblem, PASSWORD, register, uniqueEmail } from '../helpers/factories.js';
 
 describe('malformed input', () => {
   let t: TestContext;
@@ -47,6 +47,40 @@ describe('malformed input', () => {
     const under = JSON.stringify({ login: `${'n'.repeat(200)}@example.com`, password: 'x'.repeat(1000) });
     assert.ok(Buffer.byteLength(under) > 1024 && Buffer.byteLength(under) < 2048);
     expectProblem(await post('/api/v1/auth/login', under), 401, 'invalid_credentials');
+  });
+
+  it('a NUL character (U+0000, which PostgreSQL text cannot hold) → 400 validation_error naming the field', async () => {
+    const login = expectProblem(await post('/api/v1/auth/login', JSON.stringify({ login: 'al\u0000ice', password: 'x' })), 400, 'validation_error');
+    assert.deepEqual(login.errors, [{ field: 'login', message: 'must not contain the NUL character (U+0000)' }]);
+    const reg = expectProblem(await post('/api/v1/auth/register', JSON.stringify({ email: uniqueEmail(), password: PASSWORD, name: 'a\u0000b' })), 400, 'validation_error');
+    assert.equal(reg.errors?.[0]?.field, 'name');
+    expectProblem(await post('/api/v1/auth/register', JSON.stringify({ email: 'n\u0000ul@example.com', password: PASSWORD })), 400, 'validation_error');
+    const u = await register(t.app);
+    const patch = await t.app.inject({ method: 'PATCH', url: '/api/v1/auth/me', headers: bearer(u.accessToken), payload: { name: 'a\u0000b' } });
+    expectProblem(patch, 400, 'validation_error');
+    const query = expectProblem(await t.app.inject({ method: 'GET', url: '/api/v1/products?q=a%00b', headers: bearer(u.accessToken) }), 400, 'validation_error');
+    assert.equal(query.errors?.[0]?.field, 'q');
+  });
+
+  it('a UUID with a urn:uuid: prefix (which PostgreSQL refuses) → 400 validation_error, not 500', async () => {
+    const u = await register(t.app);
+    for (const id of ['urn:uuid:00000000-0000-4000-8000-000000000000', 'URN:UUID:00000000-0000-4000-8000-000000000000', '{00000000-0000-4000-8000-000000000000}']) {
+      expectProblem(await t.app.inject({ method: 'GET', url: `/api/v1/products/${encodeURIComponent(id)}`, headers: bearer(u.accessToken) }), 400, 'validation_error');
+      expectProblem(await t.app.inject({ method: 'DELETE', url: `/api/v1/auth/sessions/${encodeURIComponent(id)}`, headers: bearer(u.accessToken) }), 400, 'validation_error');
+      expectProblem(await t.app.inject({ method: 'GET', url: `/api/v1/products?seller_id=${encodeURIComponent(id)}`, headers: bearer(u.accessToken) }), 400, 'validation_error');
+    }
+  });
+
+  it('JSON in: a form-encoded sign-in is refused (400), so another site cannot post one without a preflight', async () => {
+    const u = await register(t.app);
+    const form = await post('/api/v1/auth/login', `login=${encodeURIComponent(u.email)}&password=${PASSWORD}`, 'application/x-www-form-urlencoded');
+    expectProblem(form, 400, 'validation_error');
+    assert.equal(form.cookies.length, 0);
+  });
+
+  it('a failing union reports the field, not every branch of the schema', async () => {
+    const res = expectProblem(await post('/api/v1/auth/refresh', JSON.stringify({ refresh_token: 5 })), 400, 'validation_error');
+    assert.deepEqual(res.errors, [{ field: 'refresh_token', message: 'must be string' }]);
   });
 
   it('unknown routes and methods → 404 not_found', async () => {

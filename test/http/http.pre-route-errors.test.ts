@@ -60,10 +60,14 @@ describe('errors before routing', () => {
     assert.ok(query.statusCode < 500, `bad encoding in the query: ${query.statusCode}`);
   });
 
-  it('a 20 000-character URL over real HTTP → 4xx, not 500', async () => {
+  it('a 20 000-character URL over real HTTP → 400 validation_error with errors[], not 431 or 500', async () => {
     for (const path of [`/api/v1/${'a'.repeat(20_000)}`, `/api/v1/auth/sessions/${'a'.repeat(20_000)}`, `/health?${'q'.repeat(20_000)}`]) {
       const res = await rawRequest(port, path);
-      assert.ok(res.status >= 400 && res.status < 500, `status ${res.status}`);
+      assert.equal(res.status, 400, `status ${res.status}`);
+      const body = JSON.parse(res.body) as { status: number; code: string; errors?: unknown[] };
+      assert.equal(body.status, 400);
+      assert.equal(body.code, 'validation_error');
+      assert.ok(Array.isArray(body.errors) && body.errors.length > 0, res.body);
     }
   });
 

@@ -3,6 +3,8 @@
  * a Referrer-Policy; a strict Content-Security-Policy on HTML; HSTS only when PUBLIC_URL is https.
  */
 import assert from 'node:assert/strict';
+import { request as httpRequest } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import type { LightMyRequestResponse } from 'fastify';
 import { buildTestContext, type TestContext } from '../helpers/build-test-app.js';
@@ -75,13 +77,29 @@ describe('security headers with an https PUBLIC_URL', () => {
     await t.close();
   });
 
-  it('adds Strict-Transport-Security with a max-age', async () => {
-    for (const url of ['/health', '/api/v1/auth/me', '/nope']) {
+  it('adds Strict-Transport-Security with a max-age, also to errors raised before routing', async () => {
+    // '/%zz' and a 5 000-character path parameter are refused by the router (frameworkErrors)
+    for (const url of ['/health', '/api/v1/auth/me', '/nope', '/%zz', `/api/v1/auth/sessions/${'a'.repeat(5000)}`]) {
       const res = await t.app.inject({ method: 'GET', url });
       assertBaseHeaders(res, url);
       const hsts = String(res.headers['strict-transport-security'] ?? '');
       const maxAge = Number(/max-age=(\d+)/.exec(hsts)?.[1] ?? 0);
-      assert.ok(maxAge >= 15_552_000, `${url}: HSTS max-age ${hsts}`);
+      assert.ok(maxAge >= 15_552_000, `${url.slice(0, 40)}: HSTS max-age ${hsts}`);
     }
+  });
+
+  it('the raw answer to an over-long URL carries HSTS too', async () => {
+    await t.app.listen({ port: 0, host: '127.0.0.1' });
+    const { port } = t.app.server.address() as AddressInfo;
+    const headers = await new Promise<Record<string, unknown>>((resolve, reject) => {
+      const req = httpRequest({ host: '127.0.0.1', port, path: `/api/v1/${'a'.repeat(20_000)}` }, (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.headers));
+      });
+      req.on('error', reject);
+      req.end();
+    });
+    assert.match(String(headers['strict-transport-security']), /max-age=\d+/);
+    assert.equal(headers['x-content-type-options'], 'nosniff');
   });
 });
