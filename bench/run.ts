@@ -1,7 +1,8 @@
 /**
  * `npm run bench` — Gatehouse's performance targets, all measured in one run:
  *
- *  (a) GET /api/v1/auth/me req/s and p99 against a bare Fastify JSON route (target ≥ 0.5×)
+ *  (a) GET /api/v1/auth/me req/s and p99 against a bare Fastify JSON route, measured before and
+ *      after /me (target ≥ 0.5×)
  *  (b) POST /api/v1/auth/login logins/s against raw argon2id verifications/s, measured before and
  *      after the logins (target ≥ 0.85×); the same load against a hash-only HTTP server
  *      (bench/hash-server.mjs) is reported as the ceiling on this machine
@@ -362,7 +363,7 @@ interface ScenarioContext {
 }
 
 const RUN_T0 = performance.now();
-const TIME_BUDGET_S = 260; // the whole bench should stay under ~4.5 minutes
+const TIME_BUDGET_S = 330; // the whole bench should stay under ~5.5 minutes
 const NOISY_CORES = 0.3; // other processes using more than this during a window = measure again
 let retriesLeft = 2;
 
@@ -393,15 +394,25 @@ async function attempt<T>(report: EngineReport, key: 'a' | 'b' | 'c', estimateS:
   return best!;
 }
 
+/**
+ * The bare route is measured before and after /me (the same server process, idle in between) and
+ * the reference is the mean: on this shared host one run's speed can differ from the next by a
+ * factor of two, and a single reference moved the ratio from 0.52 to 1.05 for the same code.
+ */
 async function scenarioA(engine: EngineName, x: ScenarioContext): Promise<NonNullable<EngineReport['a']>> {
-  log(`${engine} (a): bare Fastify, ${LOAD.me} connections, ${WARMUP_S} s warm-up + ${DURATION_S} s`);
+  log(`${engine} (a): bare Fastify (before), ${LOAD.me} connections, ${WARMUP_S} s warm-up + ${DURATION_S} s`);
   const bare = await startBare(x.cmd);
-  const bareRun = await measure({ title: 'bare Fastify GET', url: bare.url, connections: LOAD.me }, { bare: bare.child.proc.pid, gatehouse: x.serverPid }, x.backends);
-  await bare.child.stop();
+  const bareLoad = { title: 'bare Fastify GET', url: bare.url, connections: LOAD.me };
+  const barePids = { bare: bare.child.proc.pid, gatehouse: x.serverPid };
+  const bareRun = await measure(bareLoad, barePids, x.backends);
   log(`${engine} (a): GET /api/v1/auth/me, ${LOAD.me} connections, ${WARMUP_S} s warm-up + ${DURATION_S} s`);
   const meRun = await measure({ title: 'GET /api/v1/auth/me', url: `${x.base}/api/v1/auth/me`, headers: x.meHeaders, connections: LOAD.me }, { gatehouse: x.serverPid }, x.backends);
-  const ratio = meRun.perSecond / bareRun.perSecond;
-  return { me: meRun, bare: bareRun, ratio, target: 0.5, result: pass(ratio >= 0.5 && meRun.non2xx === 0 && meRun.errors === 0) };
+  log(`${engine} (a): bare Fastify (after)`);
+  const bareAfter = await measure(bareLoad, barePids, x.backends);
+  await bare.child.stop();
+  const bareReference = (bareRun.perSecond + bareAfter.perSecond) / 2;
+  const ratio = meRun.perSecond / bareReference;
+  return { me: meRun, bare: bareRun, bareAfter, bareReference, ratio, target: 0.5, result: pass(ratio >= 0.5 && meRun.non2xx === 0 && meRun.errors === 0) };
 }
 
 /**
@@ -542,7 +553,7 @@ async function runEngine(engine: EngineName, cmd: ServerCommand, reserveS: numbe
   const serverPid = server.proc.pid;
 
   const ctx = { base, serverPid, meHeaders, loginBody, jsonHeaders, backends: e.backends, cmd };
-  if (only.has('a')) report.a = await attempt(report, 'a', 30, reserveS, () => scenarioA(engine, ctx), (r) => Math.max(r.bare.cpu.otherCores ?? 0, r.me.cpu.otherCores ?? 0));
+  if (only.has('a')) report.a = await attempt(report, 'a', 45, reserveS, () => scenarioA(engine, ctx), (r) => Math.max(r.bare.cpu.otherCores ?? 0, r.me.cpu.otherCores ?? 0));
   if (only.has('b')) report.b = await attempt(report, 'b', 62, reserveS, () => scenarioB(engine, ctx), (r) => Math.max(r.login.cpu.otherCores ?? 0, r.raw.otherCores ?? 0));
   if (only.has('c')) report.c = await attempt(report, 'c', 20, reserveS, () => scenarioC(engine, ctx), (r) => r.me.cpu.otherCores ?? 0);
 
