@@ -120,7 +120,9 @@ export class AuthService {
 
     const threshold = this.d.config.lockoutThreshold;
     if (!user || !ok) {
-      const counted = await this.d.store.incrementWithTtl(lockKey, Math.round(this.d.config.lockoutSeconds * 1000));
+      // the failure that reaches the threshold starts the lock's own full window (else a lock reached
+      // late in the counting window would last only what is left of it)
+      const counted = await this.d.store.incrementWithTtl(lockKey, Math.round(this.d.config.lockoutSeconds * 1000), threshold);
       await this.d.audit.recordAlone({ ...ctx, actorId: null }, {
         type: 'login.failed',
         userId: user?.id ?? null,

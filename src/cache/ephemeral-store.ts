@@ -30,8 +30,12 @@ export interface EphemeralStore {
   delete(key: string): Promise<void>;
   /** returns the value and removes it in one step (single use values) */
   getAndDelete(key: string): Promise<string | null>;
-  /** increments a counter; the TTL is set when the counter is created and not extended after */
-  incrementWithTtl(key: string, ttlMs: number): Promise<CounterState>;
+  /**
+   * Increments a counter; the TTL is set when the counter is created and not extended after,
+   * except that the increment reaching `rearmAt` (when given) sets it to `ttlMs` again: a lockout
+   * then lasts its whole window from the failure that completed it.
+   */
+  incrementWithTtl(key: string, ttlMs: number, rearmAt?: number): Promise<CounterState>;
   /** current counter value without changing it */
   getCounter(key: string): Promise<CounterState>;
   /**

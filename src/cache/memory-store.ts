@@ -61,7 +61,7 @@ export class MemoryStore implements EphemeralStore {
     return e && e.expiresAt > this.clock.now() ? e.value : null;
   }
 
-  async incrementWithTtl(key: string, ttlMs: number): Promise<CounterState> {
+  async incrementWithTtl(key: string, ttlMs: number, rearmAt?: number): Promise<CounterState> {
     const now = this.clock.now();
     let c = this.#counters.get(key);
     if (!c || c.expiresAt <= now) {
@@ -69,6 +69,7 @@ export class MemoryStore implements EphemeralStore {
       this.#counters.set(key, c);
     }
     c.count++;
+    if (c.count === rearmAt) c.expiresAt = now + ttlMs;
     return { count: c.count, ttlMs: c.expiresAt - now };
   }
 

@@ -31,7 +31,7 @@ return {0, count, retry}
 // KEYS[1] = counter key; ARGV[1] = ttlMs. The TTL is set when the counter is created only.
 const INCREMENT = `
 local n = redis.call('INCR', KEYS[1])
-if n == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
+if n == 1 or n == tonumber(ARGV[2]) then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
 local ttl = redis.call('PTTL', KEYS[1])
 return {n, ttl}
 `;
@@ -57,7 +57,7 @@ return {n, ttl}
 interface ScriptedRedis extends Redis {
   gatehouseResetCounterBelow(key: string, limit: number): Promise<[number, number]>;
   gatehouseHitWindow(key: string, now: number, windowMs: number, limit: number, member: string): Promise<[number, number, number]>;
-  gatehouseIncrement(key: string, ttlMs: number): Promise<[number, number]>;
+  gatehouseIncrement(key: string, ttlMs: number, rearmAt: number): Promise<[number, number]>;
   gatehouseGetCounter(key: string): Promise<[number, number]>;
 }
 
@@ -144,8 +144,9 @@ export class RedisStore implements EphemeralStore {
     return guarded(this.#redis.getdel(this.#k(key)));
   }
 
-  async incrementWithTtl(key: string, ttlMs: number): Promise<CounterState> {
-    const [count, ttl] = await guarded(this.#redis.gatehouseIncrement(this.#k(key), Math.max(1, Math.round(ttlMs))));
+  async incrementWithTtl(key: string, ttlMs: number, rearmAt?: number): Promise<CounterState> {
+    // 0 never matches: INCR starts at 1
+    const [count, ttl] = await guarded(this.#redis.gatehouseIncrement(this.#k(key), Math.max(1, Math.round(ttlMs)), rearmAt ?? 0));
     return { count, ttlMs: Math.max(0, ttl) };
   }
 

@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { buildTestContext, type TestContext } from '../helpers/build-test-app.js';
-import { eventually, expectProblem, login, register, uniqueEmail, WRONG_PASSWORD } from '../helpers/factories.js';
+import { eventually, expectProblem, login, register, sleep, uniqueEmail, WRONG_PASSWORD } from '../helpers/factories.js';
 
 describe('POST /auth/login: lockout', () => {
   let t: TestContext;
@@ -44,6 +44,20 @@ describe('POST /auth/login: lockout', () => {
     for (const r of responses.filter((x) => x.statusCode === 423)) expectProblem(r, 423, 'account_locked');
     expectProblem(rightResponse, 423, 'account_locked');
     assert.equal(rightResponse.cookies.length, 0, 'no session');
+  });
+
+  it('a lock lasts its whole window from the failure that completed it, not what was left of the first', async () => {
+    const u = await register(t.app);
+    expectProblem(await login(t.app, u.email, WRONG_PASSWORD), 401, 'invalid_credentials');
+    await sleep(2000);
+    expectProblem(await login(t.app, u.email, WRONG_PASSWORD), 401, 'invalid_credentials');
+    expectProblem(await login(t.app, u.email, WRONG_PASSWORD), 401, 'invalid_credentials');
+    expectProblem(await login(t.app, u.email), 423, 'account_locked');
+    // 3.5 s after the first failure: its 3 s counting window is over, the lock (from 2 s) is not
+    await sleep(1500);
+    const still = await login(t.app, u.email);
+    expectProblem(still, 423, 'account_locked');
+    assert.ok(Number(still.headers['retry-after']) >= 1);
   });
 
   it('counts failures for an identifier no account has', async () => {

@@ -79,6 +79,25 @@ export function ephemeralStoreContract(
       assert.equal((await store.incrementWithTtl(key, 1000)).count, 1, 'a new window starts at 1');
     });
 
+    it('incrementWithTtl re-arms the full TTL on the increment that reaches rearmAt, and only then', async () => {
+      const key = k();
+      // real time passes too (Redis keeps its own clock)
+      const pass = async (ms: number) => {
+        clock.advance(ms);
+        await new Promise((resolve) => setTimeout(resolve, ms));
+      };
+      await store.incrementWithTtl(key, 1000, 3);
+      await pass(600);
+      await store.incrementWithTtl(key, 1000, 3);
+      const reached = await store.incrementWithTtl(key, 1000, 3);
+      assert.equal(reached.count, 3);
+      assert.ok(reached.ttlMs > 600, `re-armed: ${reached.ttlMs}`);
+      await pass(300);
+      const after = await store.incrementWithTtl(key, 1000, 3);
+      assert.equal(after.count, 4);
+      assert.ok(after.ttlMs <= 700, `not re-armed again: ${after.ttlMs}`);
+    });
+
     it('concurrent increments are atomic', async () => {
       const key = k();
       await Promise.all(Array.from({ length: 50 }, () => store.incrementWithTtl(key, 60_000)));
