@@ -67,7 +67,7 @@ export const settings = [
   { env: 'HASH_CONCURRENCY', kind: int(1, 256), defaultLabel: 'CPU cores', description: 'password hashes computed at once, off the event loop' },
   { env: 'HASH_QUEUE_MAX', kind: int(0), default: '256', description: 'hashes allowed to wait; beyond, `503 server_busy` with Retry-After' },
   { env: 'LOCKOUT_THRESHOLD', kind: int(1), default: '5', description: 'failed logins for one identifier that lock it' },
-  { env: 'LOCKOUT_MINUTES', kind: { type: 'number', min: 0.001 }, default: '15', description: 'lockout window in minutes (decimals allowed: 0.05 = 3 s)' },
+  { env: 'LOCKOUT_MINUTES', kind: { type: 'number', min: 0.001 }, default: '15', description: 'failures count within this many minutes, and a lock lasts this long from the failure that completes it (decimals allowed: 0.05 = 3 s)' },
   rate('RATE_LIMIT_LOGIN_IP', '20/60', 'login attempts per client IP'),
   rate('RATE_LIMIT_LOGIN_ID', '10/60', 'login attempts per typed identifier'),
   rate('RATE_LIMIT_REGISTER_IP', '10/3600', 'registrations per client IP'),
