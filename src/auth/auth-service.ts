@@ -110,15 +110,15 @@ export class AuthService {
     // identifier is refused before any hashing
     const lockKey = `lockout:${identifier}`;
     const [failures, user] = await Promise.all([this.d.store.getCounter(lockKey), this.d.users.findByLogin(identifier)]);
+    const threshold = this.d.config.lockoutThreshold;
     const refuse = (reason: string, error: DomainError) => this.#refuseLogin(ctx, user, reason, error);
-    if (failures.count >= this.d.config.lockoutThreshold && failures.ttlMs > 0) return refuse('locked', authErrors.accountLocked(retryAfterSeconds(failures.ttlMs)));
+    if (failures.count >= threshold && failures.ttlMs > 0) return refuse('locked', authErrors.accountLocked(retryAfterSeconds(failures.ttlMs)));
 
     const password = normalizePassword(input.password);
     let ok = false;
     if (user?.passwordHash) ok = await this.d.hasher.verify(user.passwordHash, password);
     else await this.d.hasher.verifyDummy(password);
 
-    const threshold = this.d.config.lockoutThreshold;
     if (!user || !ok) {
       // the failure that reaches the threshold starts the lock's own full window (else a lock reached
       // late in the counting window would last only what is left of it)
