@@ -3,8 +3,16 @@
  * connection, so the driver hands it out under a mutex: a transaction keeps it until it ends and
  * other queries wait their turn. Same SQL dialect (PostgresAdapter / compiler / introspector) as
  * the pg driver, so one set of migrations and repositories serves both engines.
+ *
+ * Queries run as named prepared statements. PGlite's own `query()` sends every query as an
+ * unnamed statement in six separate calls into the WASM backend (parse, describe, bind, describe,
+ * execute, sync), so Postgres parsed and planned the same sign-in lookup again on every request,
+ * on the event loop. Here a SQL text is parsed and described once (its parameter types kept);
+ * afterwards bind + describe + execute + sync go in as one message. Bounds and escapes as for
+ * PostgreSQL (prepared-statements.ts): at most MAX_NAMES texts are named, a text whose cached plan
+ * no longer fits its table is run unnamed from then on.
  */
-import type { PGlite } from '@electric-sql/pglite';
+import { parse, protocol, type PGlite } from '@electric-sql/pglite';
 import {
   CompiledQuery,
   PostgresAdapter,
@@ -31,15 +39,75 @@ class Mutex {
   }
 }
 
+const MAX_NAMES = 1000;
+const { serialize } = protocol;
+
+interface Statement {
+  name: string;
+  /** parameter type OIDs, as Postgres inferred them: they choose each value's text serializer */
+  paramTypes: number[];
+}
+
+function concat(parts: Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}
+
 class PGliteConnection implements DatabaseConnection {
+  readonly #statements = new Map<string, Statement>();
+  readonly #never = new Set<string>();
+  #named = 0;
+
   constructor(private readonly pg: PGlite) {}
 
   async executeQuery<R>(query: CompiledQuery): Promise<QueryResult<R>> {
-    const result = await this.pg.query<R>(query.sql, [...query.parameters], { rowMode: 'object' });
+    if (this.pg.closed) throw new Error('PGlite is closed');
+    const statement = await this.#statementFor(query.sql);
+    const result = statement ? await this.#runPrepared<R>(query, statement) : await this.pg.query<R>(query.sql, [...query.parameters], { rowMode: 'object' });
     return {
       rows: result.rows,
       numAffectedRows: result.affectedRows !== undefined ? BigInt(result.affectedRows) : undefined,
     };
+  }
+
+  /** the prepared statement for a SQL text (parsed and described on first use), or null: run it unnamed */
+  async #statementFor(text: string): Promise<Statement | null> {
+    const known = this.#statements.get(text);
+    if (known) return known;
+    if (this.#never.has(text) || this.#statements.size >= MAX_NAMES) return null;
+    const name = `gh_${++this.#named}`;
+    const { messages } = await this.pg.execProtocol(concat([serialize.parse({ name, text }), serialize.describe({ type: 'S', name }), serialize.sync()]));
+    const statement = { name, paramTypes: parse.parseDescribeStatementResults(messages) };
+    this.#statements.set(text, statement);
+    return statement;
+  }
+
+  async #runPrepared<R>(query: CompiledQuery, statement: Statement) {
+    const values = query.parameters.map((value, i) => {
+      if (value === null || value === undefined) return null;
+      const serializer = this.pg.serializers[statement.paramTypes[i] ?? -1];
+      return serializer ? serializer(value) : String(value);
+    });
+    try {
+      const { messages } = await this.pg.execProtocol(
+        concat([serialize.bind({ statement: statement.name, values }), serialize.describe({ type: 'P' }), serialize.execute({}), serialize.sync()]),
+      );
+      const [result] = parse.parseResults(messages, this.pg.parsers, { rowMode: 'object' });
+      return { rows: (result?.rows ?? []) as R[], affectedRows: result?.affectedRows };
+    } catch (error) {
+      const e = error as { code?: string; message?: string };
+      if (e.code === '0A000' && /cached plan must not change result type/.test(e.message ?? '')) {
+        this.#statements.delete(query.sql);
+        this.#never.add(query.sql);
+        return this.pg.query<R>(query.sql, [...query.parameters], { rowMode: 'object' });
+      }
+      throw error;
+    }
   }
 
   // eslint-disable-next-line require-yield

@@ -52,6 +52,11 @@ function templateBlob(): Blob {
   return new TemplateBlob(template);
 }
 
+/** a PGlite copy of the migrated template, in memory, whatever engine the run is for */
+export function openEmbeddedCopy(): Promise<DatabaseHandle> {
+  return openDatabase({ databaseUrl: null, dataDir: '', poolMax: 1, pgliteInMemory: true, pgliteLoadDataDir: templateBlob() });
+}
+
 export async function createTestDatabase(): Promise<TestDatabase> {
   const adminUrl = process.env.TEST_DATABASE_URL;
   if (adminUrl) {
@@ -73,9 +78,5 @@ export async function createTestDatabase(): Promise<TestDatabase> {
       },
     };
   }
-  return {
-    url: null,
-    open: () => openDatabase({ databaseUrl: null, dataDir: '', poolMax: 1, pgliteInMemory: true, pgliteLoadDataDir: templateBlob() }),
-    drop: async () => {},
-  };
+  return { url: null, open: openEmbeddedCopy, drop: async () => {} };
 }
