@@ -74,22 +74,32 @@ function refuseNul(data: unknown): ErrorObject[] | null {
   return at === null ? null : [{ instancePath: at, schemaPath: '#', keyword: 'nul', params: {}, message: 'must not contain the NUL character (U+0000)' }];
 }
 
-/** JSON pointer of the first string (or key) containing U+0000, or null */
-function nulAt(value: unknown, path: string): string | null {
-  if (typeof value === 'string') return value.includes('\u0000') ? path : null;
-  if (typeof value !== 'object' || value === null) return null;
-  if (Array.isArray(value)) {
-    for (let i = 0; i < value.length; i++) {
-      const found = nulAt(value[i], `${path}/${i}`);
-      if (found !== null) return found;
-    }
-    return null;
+/**
+ * JSON pointer of the first string (or key) containing U+0000, or null. Walks with its own stack,
+ * not recursion: a body of a few kilobytes can nest thousands of levels deep (`[[[[…]]]]`), which
+ * would overflow the call stack (a 500) before the schema could refuse it.
+ */
+function nulAt(root: unknown, rootPath: string): string | null {
+  interface Node {
+    value: unknown;
+    key: string;
+    parent: Node | null;
   }
-  for (const [key, item] of Object.entries(value)) {
-    const at = `${path}/${key.replace(/~/g, '~0').replace(/\//g, '~1')}`;
-    if (key.includes('\u0000')) return at;
-    const found = nulAt(item, at);
-    if (found !== null) return found;
+  // the path is only spelled out for the offending node: building it for every node would cost
+  // memory quadratic in the depth
+  const pathOf = (node: Node): string => {
+    const keys: string[] = [];
+    for (let n: Node | null = node; n !== null && n.parent !== null; n = n.parent) keys.push(n.key.replace(/~/g, '~0').replace(/\//g, '~1'));
+    return rootPath + keys.reverse().map((k) => `/${k}`).join('');
+  };
+  const pending: Node[] = [{ value: root, key: '', parent: null }];
+  for (let node = pending.pop(); node !== undefined; node = pending.pop()) {
+    const { value } = node;
+    if (node.key.includes('\u0000') || (typeof value === 'string' && value.includes('\u0000'))) return pathOf(node);
+    if (typeof value !== 'object' || value === null) continue;
+    const entries: [string, unknown][] = Array.isArray(value) ? value.map((item, i) => [String(i), item]) : Object.entries(value);
+    // pushed last-first, so fields are examined in document order
+    for (let i = entries.length - 1; i >= 0; i--) pending.push({ value: entries[i]![1], key: entries[i]![0], parent: node });
   }
   return null;
 }

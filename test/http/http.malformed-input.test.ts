@@ -62,6 +62,25 @@ describe('malformed input', () => {
     assert.equal(query.errors?.[0]?.field, 'q');
   });
 
+  it('deeply nested JSON (thousands of levels in a few kilobytes) → 400, not a stack overflow', async () => {
+    const depth = 20_000;
+    for (const nested of ['['.repeat(depth) + ']'.repeat(depth), '{"b":'.repeat(depth) + '1' + '}'.repeat(depth)]) {
+      const res = await t.app.inject({ method: 'POST', url: '/api/v1/auth/login', headers: { 'content-type': 'application/json' }, payload: `{"login":"a","password":"b","a":${nested}}` });
+      assert.equal(res.statusCode, 413, 'over BODY_LIMIT_BYTES here');
+    }
+    const big = await buildTestContext({ env: { BODY_LIMIT_BYTES: '200000' } });
+    try {
+      for (const nested of ['['.repeat(depth) + ']'.repeat(depth), '{"b":'.repeat(depth) + '"\u0000"' + '}'.repeat(depth)]) {
+        for (const url of ['/api/v1/auth/login', '/api/v1/auth/register']) {
+          const res = await big.app.inject({ method: 'POST', url, headers: { 'content-type': 'application/json' }, payload: `{"a":${nested}}` });
+          expectProblem(res, 400, 'validation_error');
+        }
+      }
+    } finally {
+      await big.close();
+    }
+  });
+
   it('a UUID with a urn:uuid: prefix (which PostgreSQL refuses) → 400 validation_error, not 500', async () => {
     const u = await register(t.app);
     for (const id of ['urn:uuid:00000000-0000-4000-8000-000000000000', 'URN:UUID:00000000-0000-4000-8000-000000000000', '{00000000-0000-4000-8000-000000000000}']) {
