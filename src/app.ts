@@ -35,6 +35,7 @@ import { preRouteHeaders, rawProblemResponse } from './http/problem.js';
 import { ProblemSchema } from './http/schema-helpers.js';
 import { registerSecurityHeaders } from './http/security-headers.js';
 import { validatorCompiler } from './http/validation.js';
+import { clientIp } from './http/client-ip.js';
 import { jwksRoutes } from './keys/jwks-routes.js';
 import { KeyService } from './keys/key-service.js';
 import { SigningKeysRepository } from './keys/signing-keys-repository.js';
@@ -191,7 +192,7 @@ async function buildHttp(services: Services, edges: Edges): Promise<FastifyInsta
   // hooks that would do nothing are not registered at all: every hook costs on every request
   if (['info', 'debug', 'trace'].includes(config.logLevel)) {
     app.addHook('onResponse', function logRequest(request, reply, done) {
-      request.log.info({ method: request.method, url: redactUrl(request.url), status: reply.statusCode, ms: Math.round(reply.elapsedTime * 10) / 10, ip: request.ip }, 'request');
+      request.log.info({ method: request.method, url: redactUrl(request.url), status: reply.statusCode, ms: Math.round(reply.elapsedTime * 10) / 10, ip: clientIp(request) }, 'request');
       done();
     });
   }
@@ -207,8 +208,10 @@ async function buildHttp(services: Services, edges: Edges): Promise<FastifyInsta
     if (typeof body === 'string' && body.trim() === '') return done(null, undefined);
     defaultJson(request, body as string, done);
   });
-  // … whatever its Content-Type (`curl -d ''` sends a form type); any other body must be JSON
-  // (SPEC §2: JSON in; the introspection route adds form bodies for itself)
+  // … whatever its Content-Type (`curl -d ''` sends a form type, `fetch(url, { body: '' })` sends
+  // text/plain, so Fastify's own text parser goes); any other body must be JSON (SPEC §2: JSON in;
+  // the introspection route adds form bodies for itself)
+  app.removeContentTypeParser('text/plain');
   app.addContentTypeParser('*', { parseAs: 'string' }, function emptyBodyOnly(request, body, done) {
     if (body === '') return done(null, undefined);
     done(new errorCodes.FST_ERR_CTP_INVALID_MEDIA_TYPE(String(request.headers['content-type'] ?? '')));
@@ -237,7 +240,7 @@ async function buildHttp(services: Services, edges: Edges): Promise<FastifyInsta
   const apiLimit = config.rateLimits.apiIp;
   if (apiLimit) {
     app.addHook('onRequest', async function apiRateLimit(request) {
-      if (isApiRequest(request)) await services.limiter.hit('api-ip', request.ip, apiLimit);
+      if (isApiRequest(request)) await services.limiter.hit('api-ip', clientIp(request), apiLimit);
     });
   }
   registerAuthGuard(app, services.auth);

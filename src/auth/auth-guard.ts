@@ -7,6 +7,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { RequestContext } from '../audit/audit-service.js';
 import { commonErrors } from '../errors.js';
+import { clientIp } from '../http/client-ip.js';
 import type { AuthService, Principal } from './auth-service.js';
 
 declare module 'fastify' {
@@ -58,5 +59,5 @@ export function principalOf(request: FastifyRequest): Principal {
 
 export function requestContext(request: FastifyRequest): RequestContext {
   const ua = request.headers['user-agent'];
-  return { actorId: request.principal?.userId ?? null, ip: request.ip ?? null, userAgent: typeof ua === 'string' ? ua : null };
+  return { actorId: request.principal?.userId ?? null, ip: clientIp(request), userAgent: typeof ua === 'string' ? ua : null };
 }

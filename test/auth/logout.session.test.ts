@@ -42,11 +42,13 @@ describe('POST /auth/logout', () => {
     expectProblem(await refresh(t.app, { refresh_token: u.refreshToken }), 401, 'invalid_refresh_token');
   });
 
-  it('an empty JSON body is accepted', async () => {
-    const u = await register(t.app);
-    const res = await logout({ ...bearer(u.accessToken), 'content-type': 'application/json' }, '');
-    assert.equal(res.statusCode, 204, res.body);
-    expectProblem(await me(t.app, u.accessToken), 401, 'unauthorized');
+  it('an empty body is accepted, JSON or text/plain', async () => {
+    for (const type of ['application/json', 'text/plain;charset=UTF-8']) {
+      const u = await register(t.app);
+      const res = await logout({ ...bearer(u.accessToken), 'content-type': type }, '');
+      assert.equal(res.statusCode, 204, `${type}: ${res.body}`);
+      expectProblem(await me(t.app, u.accessToken), 401, 'unauthorized');
+    }
   });
 
   it('no cookie, an unknown or malformed cookie, an already revoked token: still 204, cookie cleared', async () => {

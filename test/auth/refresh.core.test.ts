@@ -62,6 +62,9 @@ describe('POST /auth/refresh: rotation and the reuse grace window', () => {
     assert.equal(bodyToken.statusCode, 200, 'a token in the body is not an ambient credential');
     const empty = await refresh(t, '', { 'content-type': 'application/json', ...cookie(bodyToken.json().refresh_token) });
     assert.equal(empty.statusCode, 200, 'an empty JSON body is accepted');
+    // what fetch(url, { method: 'POST', body: '' }) sends
+    const plain = await refresh(t, '', { 'content-type': 'text/plain;charset=UTF-8', ...cookie(empty.json().refresh_token) });
+    assert.equal(plain.statusCode, 200, `an empty text/plain body is accepted: ${plain.body}`);
   });
 
   it('unknown or malformed tokens → 401 invalid_refresh_token; nothing at all → 401 too', async () => {

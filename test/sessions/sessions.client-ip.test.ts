@@ -44,6 +44,11 @@ describe('client IP with TRUSTED_PROXIES=127.0.0.1,10.0.0.0/8', () => {
     assert.equal(await ipOf(t, u, { 'x-forwarded-for': '198.51.100.66, 203.0.113.10, 10.0.0.5' }), '203.0.113.10', 'skips a trusted hop');
   });
 
+  it('a hop that is not an address (passed on by a trusted proxy) is not taken: the proxy\'s address is', async () => {
+    assert.equal(await ipOf(t, u, { 'x-forwarded-for': 'garbage, <script>' }), '127.0.0.1');
+    assert.equal(await ipOf(t, u, { 'x-forwarded-for': '<script>' }, '10.1.2.3'), '10.1.2.3');
+  });
+
   it('ignores the header from a peer that is not a trusted proxy', async () => {
     assert.equal(await ipOf(t, u, { 'x-forwarded-for': '203.0.113.11' }, '192.0.2.50'), '192.0.2.50');
   });
