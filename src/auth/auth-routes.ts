@@ -93,9 +93,18 @@ export const authRoutes: FastifyPluginAsyncTypebox<AuthRoutesOptions> = async (a
     onRequest: async function refuseWhenHashingIsFull(_request, reply) {
       if (auth.hashQueueFull) return refuseBusy(reply);
     },
+    // `login` (or its alias `email`) is required, which the schema cannot say without a union whose
+    // errors would read worse: checked before it, so `{}` names both missing fields
+    preValidation: async function requireLogin(request) {
+      const body = request.body as Record<string, unknown> | undefined;
+      if (typeof body !== 'object' || body === null || Array.isArray(body) || body.login !== undefined || body.email !== undefined) return;
+      const errors = [{ field: 'login', message: 'is required' }];
+      if (body.password === undefined) errors.push({ field: 'password', message: 'is required' });
+      throw commonErrors.validation(errors);
+    },
   }, async function login(request, reply) {
-    const login = request.body.login ?? request.body.email;
-    if (login === undefined) throw commonErrors.validation([{ field: 'login', message: 'is required' }]);
+    // present: checked in preValidation
+    const login = (request.body.login ?? request.body.email)!;
     return sendGrant(reply, await auth.login(requestContext(request), { login, password: request.body.password }));
   });
 

@@ -221,7 +221,9 @@ export class AuthService {
   async deleteAccount(ctx: RequestContext, principal: Principal, password: string | undefined): Promise<void> {
     const user = await this.d.users.get(principal.userId);
     if (user.passwordHash) {
-      if (password === undefined || !(await this.d.hasher.verify(user.passwordHash, normalizePassword(password)))) throw usersErrors.invalidPassword();
+      // required while the account has a password, as for a password change: missing is 400
+      if (password === undefined) throw commonErrors.validation([{ field: 'password', message: 'is required' }]);
+      if (!(await this.d.hasher.verify(user.passwordHash, normalizePassword(password)))) throw usersErrors.invalidPassword();
     } else {
       const session = (await this.d.sessions.listLive(user.id)).find((s) => s.id === principal.sessionId);
       if (!session || this.d.clock.now() - session.createdAt.getTime() > FRESH_SESSION_MS) {

@@ -11,7 +11,9 @@ export function normalizeEmail(raw: string, field = 'email'): string {
 }
 
 export function normalizeUsername(raw: string, field = 'username'): string {
-  const username = raw.trim().toLowerCase();
+  // lower-cased only (SPEC §2): surrounding spaces are outside the alphabet like any other, so
+  // the schema's 3–32 bound and this check agree on what a username is
+  const username = raw.toLowerCase();
   if (!USERNAME.test(username)) {
     throw commonErrors.validation([{ field, message: 'must be 3–32 characters of a-z, 0-9, _ . -' }]);
   }

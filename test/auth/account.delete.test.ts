@@ -13,13 +13,17 @@ describe('DELETE /api/v1/auth/account', () => {
     await t.close();
   });
 
-  it('needs the password: wrong or missing → 403 invalid_password, account kept', async () => {
+  it('needs the password: wrong → 403 invalid_password, missing → 400 validation_error; account kept', async () => {
     const u = await register(t.app);
     const wrong = await t.app.inject({ method: 'DELETE', url: '/api/v1/auth/account', headers: bearer(u.accessToken), payload: { password: 'Not-The-Password-1' } });
     assert.equal(wrong.statusCode, 403);
     assert.equal(wrong.json().code, 'invalid_password');
-    const missing = await t.app.inject({ method: 'DELETE', url: '/api/v1/auth/account', headers: bearer(u.accessToken) });
-    assert.equal(missing.statusCode, 403);
+    for (const payload of [undefined, {}]) {
+      const missing = await t.app.inject({ method: 'DELETE', url: '/api/v1/auth/account', headers: bearer(u.accessToken), ...(payload ? { payload } : {}) });
+      assert.equal(missing.statusCode, 400, missing.body);
+      assert.equal(missing.json().code, 'validation_error');
+      assert.deepEqual(missing.json().errors, [{ field: 'password', message: 'is required' }]);
+    }
     assert.equal((await login(t.app, u.email)).statusCode, 200);
   });
 

@@ -56,6 +56,8 @@ describe('POST /auth/login: identifiers', () => {
   it('neither login nor email → 400 validation_error naming login', async () => {
     const body = expectProblem(await post({ password: PASSWORD }), 400, 'validation_error');
     assert.deepEqual(body.errors?.map((e) => e.field), ['login']);
+    const empty = expectProblem(await post({}), 400, 'validation_error');
+    assert.deepEqual(empty.errors, [{ field: 'login', message: 'is required' }, { field: 'password', message: 'is required' }], 'both missing fields named');
   });
 
   it('a missing password, wrong types and unknown fields → 400 validation_error', async () => {

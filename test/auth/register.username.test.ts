@@ -47,6 +47,8 @@ describe('POST /auth/register: usernames', () => {
     ['33 characters', 'a'.repeat(33)],
     ['an inner space', 'john doe'],
     ['only spaces', '     '],
+    ['surrounding spaces (usernames are lower-cased, not trimmed)', ' alice '],
+    ['32 letters and a space', `${'a'.repeat(32)} `],
     ['an @', 'john@doe'],
     ['non-ASCII letters', 'jöhn'],
   ] as const) {
