@@ -122,6 +122,8 @@ export class SessionsService {
         const expiresAt = new Date(Math.min(now + this.d.refreshTokenTtl * 1000, session.maxExpiresAt.getTime()));
         await this.d.repo.insertRefreshToken(tx, sha256(next), session.id, new Date(now));
         await this.d.repo.updateAfterRotation(tx, session.id, this.d.box.seal(next), new Date(now), expiresAt);
+        // its expiry moved: this instance's cached state would call it expired at the old time
+        this.#state.delete(session.id);
         return { kind: 'ok' as const, issued: { sessionId: session.id, userId: session.userId, refreshToken: next, expiresAt, issuedAt: now } };
       }
       // already rotated (possibly just now, by a concurrent request holding the session lock before us)
@@ -149,11 +151,16 @@ export class SessionsService {
     return this.d.repo.findById(this.d.db, found.sessionId);
   }
 
-  /** is this session live and owned by this user? (every authenticated request asks) */
+  /**
+   * Is this session live and owned by this user? (every authenticated request asks) Live means
+   * what GET /sessions lists and logout can revoke: not revoked, refresh token not expired — so
+   * an access token that outlives its session's refresh token (ACCESS_TOKEN_TTL set longer) is
+   * refused with it, not left working where the user can no longer see or revoke it.
+   */
   async isLive(sessionId: string, userId: string): Promise<boolean> {
     const state = await this.#state.get(sessionId, async () => {
       const s = await this.d.repo.findById(this.d.db, sessionId);
-      return s ? { userId: s.userId, live: s.revokedAt === null, expiresAtMs: s.maxExpiresAt.getTime() } : null;
+      return s ? { userId: s.userId, live: s.revokedAt === null, expiresAtMs: s.expiresAt.getTime() } : null;
     });
     return state !== null && state.live && state.userId === userId && state.expiresAtMs > this.d.clock.now();
   }

@@ -102,3 +102,34 @@ describe('GET /auth/sessions', () => {
     expectProblem(await t.app.inject({ method: 'GET', url: '/api/v1/auth/sessions' }), 401, 'unauthorized');
   });
 });
+
+describe('a session ends with its refresh token, even when access tokens live longer', () => {
+  const clock = new FakeClock();
+  let t: TestContext;
+  before(async () => {
+    t = await buildTestContext({ clock, env: { ACCESS_TOKEN_TTL: '7200', REFRESH_TOKEN_TTL: '3600', SESSION_MAX_AGE: '86400' } });
+  });
+  after(async () => {
+    await t.close();
+  });
+
+  it('its access tokens are refused once the session is expired (it is no longer listed, nothing is left to revoke)', async () => {
+    const u = await register(t.app);
+    assert.equal((await t.app.inject({ method: 'GET', url: '/api/v1/auth/me', headers: bearer(u.accessToken) })).statusCode, 200);
+    clock.advance(3_600_000 + 1000);
+    expectProblem(await t.app.inject({ method: 'GET', url: '/api/v1/auth/me', headers: bearer(u.accessToken) }), 401, 'unauthorized');
+    expectProblem(await t.app.inject({ method: 'GET', url: '/api/v1/auth/sessions', headers: bearer(u.accessToken) }), 401, 'unauthorized');
+  });
+
+  it('a refresh renews the session: its tokens keep working past the first expiry', async () => {
+    const u = await register(t.app);
+    assert.equal((await t.app.inject({ method: 'GET', url: '/api/v1/auth/me', headers: bearer(u.accessToken) })).statusCode, 200);
+    clock.advance(3_000_000);
+    const renewed = (await refresh(t.app, { refresh_token: u.refreshToken })).json();
+    clock.advance(700_000); // past the first refresh token's expiry, within the second's
+    for (const token of [u.accessToken, renewed.access_token]) {
+      assert.equal((await t.app.inject({ method: 'GET', url: '/api/v1/auth/me', headers: bearer(token) })).statusCode, 200);
+    }
+    assert.equal((await sessionsOf(t.app, renewed.access_token)).length, 1);
+  });
+});
