@@ -3,6 +3,7 @@ import { join, resolve } from 'node:path';
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import type { Database, Db } from './database-types.js';
+import { lockDataDir } from './data-dir-lock.js';
 import { PGliteDialect } from './pglite-dialect.js';
 import { PreparedStatements } from './prepared-statements.js';
 import type { PGlite as PGliteType } from '@electric-sql/pglite';
@@ -39,16 +40,38 @@ export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHa
   }
   const { PGlite } = await import('@electric-sql/pglite');
   let pglite;
+  let unlock = () => {};
   if (options.pgliteInMemory) {
     pglite = new PGlite({ loadDataDir: options.pgliteLoadDataDir });
   } else {
     const dir = resolve(join(options.dataDir, 'pglite'));
     mkdirSync(dir, { recursive: true });
-    pglite = new PGlite(dir, { loadDataDir: options.pgliteLoadDataDir });
+    unlock = lockDataDir(dir);
+    try {
+      pglite = new PGlite(dir, { loadDataDir: options.pgliteLoadDataDir });
+      await pglite.waitReady;
+    } catch (error) {
+      unlock();
+      throw error;
+    }
   }
   await pglite.waitReady;
   const db = new Kysely<Database>({ dialect: new PGliteDialect(pglite) });
-  return { db, engine: 'pglite', pglite, close: () => db.destroy() };
+  return {
+    db,
+    engine: 'pglite',
+    pglite,
+    close: async () => {
+      try {
+        await db.destroy();
+        // Kysely only destroys a driver it has used: a database opened and closed without a query
+        // (a refused start) would stay open, and two such in one process kept it from exiting
+        if (!pglite.closed) await pglite.close();
+      } finally {
+        unlock();
+      }
+    },
+  };
 }
 
 export async function checkDatabase(db: Db): Promise<void> {

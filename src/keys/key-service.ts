@@ -216,7 +216,15 @@ export class KeyService {
     const existing = this.#keys.get(row.kid);
     if (existing) return { ...existing, retiredAt: row.retiredAt };
     const publicJwk = row.publicJwk as JWK;
-    const privateJwk = JSON.parse(this.o.box.open(row.privateKeyEnc)) as JWK;
+    let privateJwk: JWK;
+    try {
+      privateJwk = JSON.parse(this.o.box.open(row.privateKeyEnc)) as JWK;
+    } catch {
+      throw new Error(
+        `SECRETS_KEY does not decrypt signing key ${row.kid} stored in the database: it is not the key these were encrypted with ` +
+          '(was SECRETS_KEY changed, or DATA_DIR/secrets.key replaced?). Start with the original key.',
+      );
+    }
     return {
       kid: row.kid,
       alg: row.alg,

@@ -156,6 +156,43 @@ describe('gatehouse serve and CLI', () => {
     assert.match(r.stdout, /Audit chain intact: \d+ events/);
   });
 
+  it('embedded: a command next to a running server is refused (PGlite is one process at a time), and works once it stops', { skip: process.env.TEST_DATABASE_URL ? 'PostgreSQL takes many processes' : false }, async () => {
+    const server = await startServer();
+    try {
+      for (const [args, input] of [[['keys', 'rotate']], [['create-admin', '--email', 'third@example.com', '--password-stdin'], `${PASSWORD}\n`], [['migrate']]] as const) {
+        const r = cli([...args], input);
+        assert.notEqual(r.status, 0, `${args.join(' ')} must not run beside the server`);
+        assert.match(r.stderr, /in use by another Gatehouse process \(PID \d+\)/);
+      }
+      const verify = cli(['audit', 'verify']);
+      assert.equal(verify.status, 2, 'could not verify: not the exit code of a broken chain');
+      assert.match(verify.stderr, /Could not verify the audit chain: .*in use by another Gatehouse process/);
+      assert.equal((await fetch(`${server.base}/health/ready`)).status, 200, 'the server is unharmed');
+    } finally {
+      assert.equal(await server.stop(), 0);
+    }
+    assert.equal(cli(['audit', 'verify']).status, 0);
+  });
+
+  it('audit verify exits 2 (not 1) when it cannot reach the database', { skip: process.env.TEST_DATABASE_URL ? false : 'the embedded case is the lock above' }, () => {
+    const url = new URL(env.DATABASE_URL!);
+    url.pathname = '/gh_no_such_database';
+    const r = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'audit', 'verify'], { cwd: root, env: { ...env, DATABASE_URL: url.toString() }, encoding: 'utf8', timeout: 60_000 });
+    assert.equal(r.status, 2, r.stderr);
+    assert.match(r.stderr, /Could not verify the audit chain/);
+  });
+
+  it('a SECRETS_KEY that does not open the stored signing keys refuses the start and says so', () => {
+    const r = spawnSync(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
+      cwd: root,
+      env: { ...env, SECRETS_KEY: randomBytes(32).toString('base64') },
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    assert.equal(r.status, 1);
+    assert.match(r.stderr, /SECRETS_KEY does not decrypt signing key/);
+  });
+
   it('refuses to start with an invalid configuration, naming every bad key', () => {
     const r = spawnSync(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
       cwd: root,
