@@ -26,16 +26,17 @@ import { MemoryStore } from './cache/memory-store.js';
 import { RedisStore } from './cache/redis-store.js';
 import type { Config } from './config/load-config.js';
 import { checkDatabase, openDatabase, type DatabaseHandle } from './db/database.js';
+import { DomainError } from './errors.js';
 import { migrateToLatest } from './db/migrate.js';
 import { healthRoutes } from './health/health-routes.js';
 import { helloRoutes } from './hello/hello-routes.js';
+import { clientIp } from './http/client-ip.js';
 import { frameworkErrorHandler, registerErrorHandling } from './http/error-handler.js';
 import { lazyChildLoggerFactory, logOptions, redactUrl } from './http/logging.js';
 import { preRouteHeaders, rawProblemResponse } from './http/problem.js';
 import { ProblemSchema } from './http/schema-helpers.js';
 import { registerSecurityHeaders } from './http/security-headers.js';
 import { validatorCompiler } from './http/validation.js';
-import { clientIp } from './http/client-ip.js';
 import { jwksRoutes } from './keys/jwks-routes.js';
 import { KeyService } from './keys/key-service.js';
 import { SigningKeysRepository } from './keys/signing-keys-repository.js';
@@ -102,7 +103,6 @@ export async function createServices(config: Config, edges: Edges = {}): Promise
     const bus = new InvalidationBus(store);
     await bus.start();
 
-    const hasher = new PasswordHasher({ ...config.argon2, concurrency: config.hashConcurrency, queueMax: config.hashQueueMax });
     const policy = new PasswordPolicy(config.passwordMinScore);
     policy.warmUp();
     const limiter = new RateLimiter(store);
@@ -120,6 +120,10 @@ export async function createServices(config: Config, edges: Edges = {}): Promise
     const audit = new AuditService(db, new AuditRepository(), clock);
     const usersRepo = new UsersRepository();
     const roles = new RolesService({ db, roles: new RolesRepository(), users: usersRepo, audit, bus, clock, defaultRole: config.defaultRole });
+    // every sign-up would fail on a role nobody asked for: refuse to start instead, naming the setting
+    if ((await roles.unknownRoles([config.defaultRole])).length > 0) {
+      throw new Error(`DEFAULT_ROLE=${config.defaultRole} names no role. Use an existing role (seeded: buyer, seller, admin), or create it through the admin API first and then set DEFAULT_ROLE.`);
+    }
     const sessions = new SessionsService({
       db,
       repo: new SessionsRepository(),
@@ -132,6 +136,8 @@ export async function createServices(config: Config, edges: Edges = {}): Promise
       reuseGraceSeconds: config.refreshReuseGrace,
       geoip: config.geoipDb ? openGeoIp(config.geoipDb) : noGeoIp,
     });
+    // last: its worker threads are the one part that must be closed if start-up fails after it
+    const hasher = new PasswordHasher({ ...config.argon2, concurrency: config.hashConcurrency, queueMax: config.hashQueueMax });
     const users = new UsersService({ db, repo: usersRepo, roles, sessions, audit, bus, hasher, policy, clock, defaultRole: config.defaultRole });
     const auth = new AuthService({ db, config, users, sessions, roles, keys, audit, hasher, policy, limiter, store, clock });
     const products = new ProductsService({ db, repo: new ProductsRepository(), audit, clock });
@@ -260,7 +266,15 @@ async function buildHttp(services: Services, edges: Edges): Promise<FastifyInsta
   app.addHook('onClose', async () => services.close());
 
   if (config.adminEmail && config.adminPassword) {
-    const result = await services.users.ensureAdmin(systemContext, { email: config.adminEmail, password: config.adminPassword }, 'bootstrap');
+    const result = await services.users
+      .ensureAdmin(systemContext, { email: config.adminEmail, password: config.adminPassword }, 'bootstrap')
+      .catch((error: unknown) => {
+        if (!(error instanceof DomainError)) throw error;
+        // name the variables, not the request fields of the API it reuses
+        const fields = (error.errors ?? []).map((e) => `${e.field === 'password' ? 'ADMIN_PASSWORD' : e.field === 'email' ? 'ADMIN_EMAIL' : e.field} ${e.message}`);
+        const about = error.code === 'weak_password' ? 'ADMIN_PASSWORD' : 'ADMIN_EMAIL/ADMIN_PASSWORD';
+        throw new Error(`${about}: ${[error.detail ?? error.title, ...fields].join('; ')}`);
+      });
     if (result.created) app.log.info({ email: config.adminEmail }, 'created the first admin from ADMIN_EMAIL');
     else if (result.reason !== 'an active admin exists') app.log.warn({ email: config.adminEmail, reason: result.reason }, 'ADMIN_EMAIL: admin not created');
   }

@@ -9,6 +9,7 @@ import { randomUUID } from 'node:crypto';
 import type { AuditService, RequestContext } from '../audit/audit-service.js';
 import type { Clock } from '../cache/ephemeral-store.js';
 import type { Db } from '../db/database-types.js';
+import { isForeignKeyViolation } from '../db/sql-errors.js';
 import { commonErrors } from '../errors.js';
 import { checkProductFields, type ProductFieldsInput } from './product-fields.js';
 import { productsErrors } from './products-errors.js';
@@ -76,20 +77,26 @@ export class ProductsService {
     if (missing.length > 0) throw commonErrors.validation(missing.map((field) => ({ field, message: 'is required' })));
     const fields = checkProductFields(input);
     const now = new Date(this.d.clock.now());
-    return this.d.db.transaction().execute(async (tx) => {
-      const product = await this.d.repo.insert(tx, {
-        id: randomUUID(),
-        sellerId: actor.userId,
-        title: fields.title!,
-        description: fields.description ?? null,
-        price: fields.price!,
-        currency: fields.currency!,
-        imageUrl: fields.imageUrl ?? null,
-        createdAt: now,
+    try {
+      return await this.d.db.transaction().execute(async (tx) => {
+        const product = await this.d.repo.insert(tx, {
+          id: randomUUID(),
+          sellerId: actor.userId,
+          title: fields.title!,
+          description: fields.description ?? null,
+          price: fields.price!,
+          currency: fields.currency!,
+          imageUrl: fields.imageUrl ?? null,
+          createdAt: now,
+        });
+        await this.d.audit.record(tx, ctx, { type: 'product.created', userId: product.sellerId, data: { product_id: product.id, fields: fieldNames(input) } });
+        return product;
       });
-      await this.d.audit.record(tx, ctx, { type: 'product.created', userId: product.sellerId, data: { product_id: product.id, fields: fieldNames(input) } });
-      return product;
-    });
+    } catch (error) {
+      // the seller was deleted after their token was checked (the one foreign key here)
+      if (isForeignKeyViolation(error)) throw commonErrors.unauthorized('The account this token belongs to no longer exists.');
+      throw error;
+    }
   }
 
   /** changes the fields present in `patch`; an empty patch changes nothing and records nothing */

@@ -13,6 +13,7 @@ import type { Clock } from '../cache/ephemeral-store.js';
 import type { InvalidationBus } from '../cache/invalidation-bus.js';
 import { TtlCache } from '../cache/ttl-cache.js';
 import type { Db, Executor } from '../db/database-types.js';
+import { isForeignKeyViolation } from '../db/sql-errors.js';
 import { commonErrors, DomainError } from '../errors.js';
 import { ADMIN_PERMISSION, ADMINS_LOCK } from '../roles/permissions.js';
 import type { RolesService } from '../roles/roles-service.js';
@@ -61,7 +62,6 @@ const PATCH_FIELD_NAMES: Record<keyof AdminUserPatch, string> = {
   password: 'password',
 };
 
-const FOREIGN_KEY_VIOLATION = '23503';
 
 function unknownRolesError(roles: readonly string[], unknown: readonly string[]): DomainError {
   return commonErrors.validation(unknown.map((r) => ({ field: `roles.${roles.indexOf(r)}`, message: `unknown role "${r}"` })));
@@ -265,8 +265,12 @@ export class UsersService {
    * `gatehouse create-admin`). An existing account with that email is left alone.
    */
   async ensureAdmin(ctx: RequestContext, input: { email: string; password: string; username?: string | null }, via: 'cli' | 'bootstrap'): Promise<{ created: boolean; reason?: string }> {
-    // start-up with an admin in place: ADMIN_EMAIL/ADMIN_PASSWORD are not used, so not judged (nor hashed)
-    if (via === 'bootstrap' && (await this.hasActiveAdmin())) return { created: false, reason: 'an active admin exists' };
+    // start-up with an admin in place: ADMIN_EMAIL/ADMIN_PASSWORD are not used, so not judged (nor hashed);
+    // an existing account with that email is left alone (SPEC §1), whatever the password says
+    if (via === 'bootstrap') {
+      if (await this.hasActiveAdmin()) return { created: false, reason: 'an active admin exists' };
+      if (await this.d.repo.findByEmail(this.d.db, normalizeEmail(input.email))) return { created: false, reason: 'an account with this email already exists (left alone)' };
+    }
     const prepared = await this.prepareAccount({ ...input, roles: ['admin'] }).catch((error: unknown) => {
       if (error instanceof DomainError && (error.code === 'email_taken' || error.code === 'username_taken')) return error;
       throw error;
@@ -297,7 +301,7 @@ export class UsersService {
    * within its second) reaches the user_roles foreign key instead. Answer as for any unknown role.
    */
   async #roleGone(error: unknown, roles: string[]): Promise<never> {
-    if ((error as { code?: string } | null)?.code === FOREIGN_KEY_VIOLATION && roles.length > 0) {
+    if (isForeignKeyViolation(error) && roles.length > 0) {
       const unknown = await this.d.roles.unknownRoles(roles, this.d.db);
       if (unknown.length > 0) throw unknownRolesError(roles, unknown);
     }

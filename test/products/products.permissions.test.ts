@@ -142,4 +142,15 @@ describe('products: permission matrix and order of checks', () => {
     assert.equal((await call(t.app, seller.accessToken, 'DELETE', `/products/${id}`)).statusCode, 403);
     assert.equal((await call(t.app, seller.accessToken, 'GET', `/products/${id}`)).statusCode, 200);
   });
+
+  it('a seller deleted between the token check and the insert gets 401, not a 500 from the foreign key', async () => {
+    const seller = await userWithRoles(t.app, ['seller'], 'vanishing');
+    await t.app.services.users.delete(systemContext, seller.id, 'admin');
+    // the request that was already past authentication when the account went
+    const actor = { userId: seller.id, permissions: new Set(['products:read', 'products:write']) };
+    await assert.rejects(
+      t.app.services.products.create(systemContext, actor, { title: 'Late', price: '1.00', currency: 'EUR' }),
+      (e: { code?: string; status?: number }) => e.code === 'unauthorized' && e.status === 401,
+    );
+  });
 });
