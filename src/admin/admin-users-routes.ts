@@ -3,7 +3,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { requestContext } from '../auth/auth-guard.js';
 import { SessionSchema } from '../auth/auth-schemas.js';
-import { decodeCursor, page } from '../http/pagination.js';
+import { DEFAULT_PAGE_LIMIT, decodeCursor, page } from '../http/pagination.js';
 import { errorResponses, IdParams } from '../http/schema-helpers.js';
 import { toSessionView } from '../sessions/sessions-routes.js';
 import type { AdminUserPatch, UsersService } from '../users/users-service.js';
@@ -25,7 +25,7 @@ export const adminUsersRoutes: FastifyPluginAsyncTypebox<{ users: UsersService }
       response: { 200: UserPage, ...errorResponses(400, 401, 403) },
     },
   }, async function listUsers(request) {
-    const { q, role, limit, cursor } = request.query;
+    const { q, role, limit = DEFAULT_PAGE_LIMIT, cursor } = request.query;
     const rows = await users.list({ q: q?.trim() || null, role: role ?? null, limit: limit + 1, after: decodeCursor(cursor) });
     const { items, nextCursor } = page(rows, limit);
     return { items: items.map(toUserView), next_cursor: nextCursor };

@@ -37,7 +37,10 @@ export function page<T extends { createdAt: Date; id: string }>(rows: T[], limit
   return { items, nextCursor: rows.length > limit && last ? encodeCursor(last) : null };
 }
 
+export const DEFAULT_PAGE_LIMIT = 20;
+
 export const PageQuery = {
-  limit: Type.Integer({ minimum: 1, maximum: 100, default: 20 }),
+  // optional (the OpenAPI document must not call it required); validation fills in the default
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: DEFAULT_PAGE_LIMIT })),
   cursor: Type.Optional(Type.String({ maxLength: 200 })),
 };

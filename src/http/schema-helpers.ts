@@ -32,7 +32,9 @@ export const ProblemSchema = Type.Object(
 
 /** response entries for the error statuses a route can answer, for the OpenAPI document */
 export function errorResponses(...statuses: number[]): Record<number, unknown> {
-  return Object.fromEntries(statuses.map((s) => [s, { $ref: 'Problem#', description: problemDescriptions[s] ?? 'Error' }]));
+  return Object.fromEntries(
+    statuses.map((s) => [s, { description: problemDescriptions[s] ?? 'Error', content: { 'application/problem+json': { schema: { $ref: 'Problem#' } } } }]),
+  );
 }
 
 const problemDescriptions: Record<number, string> = {

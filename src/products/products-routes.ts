@@ -6,7 +6,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyRequest } from 'fastify';
 import { principalOf, requestContext } from '../auth/auth-guard.js';
 import { commonErrors } from '../errors.js';
-import { decodeCursor, page } from '../http/pagination.js';
+import { DEFAULT_PAGE_LIMIT, decodeCursor, page } from '../http/pagination.js';
 import { errorResponses, IdParams } from '../http/schema-helpers.js';
 import { CreateProductBody, PatchProductBody, ProductListQuery, ProductPage, ProductSchema, toProductView } from './products-schemas.js';
 import { canWriteProducts, type ProductActor, type ProductsService } from './products-service.js';
@@ -41,7 +41,7 @@ export const productsRoutes: FastifyPluginAsyncTypebox<{ products: ProductsServi
       response: { 200: ProductPage, ...errorResponses(400, 401, 403) },
     },
   }, async function listProducts(request) {
-    const { seller_id: sellerId, q, limit, cursor } = request.query;
+    const { seller_id: sellerId, q, limit = DEFAULT_PAGE_LIMIT, cursor } = request.query;
     const after = decodeCursor(cursor);
     const rows = await products.list({ sellerId: sellerId ?? null, q: q?.trim() || null, limit: limit + 1, after });
     const { items, nextCursor } = page(rows, limit);

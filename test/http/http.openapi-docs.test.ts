@@ -8,7 +8,8 @@ import { buildTestContext, type TestContext } from '../helpers/build-test-app.js
 
 interface Operation {
   requestBody?: { content: Record<string, { schema: { type?: string; properties?: Record<string, unknown>; required?: string[]; additionalProperties?: boolean } }> };
-  responses?: Record<string, unknown>;
+  responses?: Record<string, { content?: Record<string, unknown> }>;
+  parameters?: { name: string; in: string; required?: boolean; schema?: { default?: unknown } }[];
 }
 
 describe('OpenAPI and docs', () => {
@@ -37,6 +38,17 @@ describe('OpenAPI and docs', () => {
     assert.ok(schema.required?.includes('password'));
     assert.equal(schema.additionalProperties, false, 'strict, as validation is');
     for (const status of ['200', '401', '423', '429']) assert.ok(op.responses?.[status], `documents ${status}`);
+  });
+
+  it('paginated lists document limit as optional with its default; errors as application/problem+json', () => {
+    for (const path of ['/api/v1/products', '/api/v1/admin/users', '/api/v1/admin/audit']) {
+      const limit = doc.paths[path]?.get?.parameters?.find((p) => p.name === 'limit');
+      assert.ok(limit, `${path} documents limit`);
+      assert.equal(limit.required, false, `${path}: limit is optional`);
+      assert.equal(limit.schema?.default, 20);
+    }
+    const unauthorized = doc.paths['/api/v1/auth/me']?.get?.responses?.['401'];
+    assert.deepEqual(Object.keys(unauthorized?.content ?? {}), ['application/problem+json']);
   });
 
   it('lists the core auth endpoints', () => {
