@@ -62,13 +62,23 @@ export function normalizePrice(input: unknown): string | null {
   return `${integer}.${(match[2] ?? '').padEnd(2, '0')}`;
 }
 
+const HOST_LABEL = /^(?!-)[a-z0-9-]{1,63}(?<!-)$/;
+
+/**
+ * An https URL with a real host: the WHATWG parser alone is lenient (`https:///x` becomes
+ * https://x/, `https://.` parses), so the text must name a host right after `https://` and that
+ * host must be a DNS name (IDNs as the parser's punycode), an IPv4 address or an IPv6 literal.
+ */
 function checkImageUrl(url: unknown): boolean {
-  if (typeof url !== 'string' || url.length > IMAGE_URL_MAX || !url.startsWith('https://')) return false;
+  if (typeof url !== 'string' || url.length > IMAGE_URL_MAX || !/^https:\/\/[^/?#\\\s]/.test(url)) return false;
+  let host: string;
   try {
-    return new URL(url).hostname !== '';
+    host = new URL(url).hostname;
   } catch {
     return false;
   }
+  if (host.startsWith('[')) return true;
+  return host.replace(/\.$/, '').split('.').every((label) => HOST_LABEL.test(label));
 }
 
 const codePoints = (s: string) => [...s].length;

@@ -71,6 +71,12 @@ describe('products: validation and exact prices', () => {
     assert.equal(withNulls.json().description, null);
     assert.equal(withNulls.json().image_url, null);
     assert.equal((await create({ image_url: 'http://cdn.example.com/a.png' })).statusCode, 400);
+    for (const hostless of ['https:///x', 'https://.', 'https://..', 'https://-/', 'https://a..b/x.png', 'https://-cdn.example.com/a.png']) {
+      assert.equal((await create({ image_url: hostless })).statusCode, 400, hostless);
+    }
+    for (const fine of ['https://127.0.0.1/a.png', 'https://[::1]/a.png', 'https://cdn.example.com./a.png', 'https://xn--bcher-kva.example/a.png']) {
+      assert.equal((await create({ image_url: fine })).statusCode, 201, fine);
+    }
     assert.equal((await create({ image_url: 'https://cdn.example.com/a.png' })).json().image_url, 'https://cdn.example.com/a.png');
     const smuggled = await create({ seller_id: '00000000-0000-4000-8000-000000000000' });
     assert.equal(smuggled.statusCode, 400);
