@@ -94,6 +94,11 @@ describe('prepared statements on the embedded engine (PGlite)', () => {
     assert.equal(selects.length, 1, JSON.stringify(await prepared()));
     const updated = await db.updateTable('probe').set({ label: 'uno' }).where('id', '=', 1).executeTakeFirst();
     assert.equal(updated.numUpdatedRows, 1n);
+    const inserted = await db.insertInto('probe').values([{ id: 10 }, { id: 11 }]).executeTakeFirst();
+    assert.equal(inserted.numInsertedOrUpdatedRows, 2n);
+    const deleted = await db.deleteFrom('probe').where('id', '>=', 10).executeTakeFirst();
+    assert.equal(deleted.numDeletedRows, 2n);
+    assert.deepEqual(await db.selectFrom('probe').select('id').where('id', '>', 100).execute(), [], 'no rows');
   });
 
   it('errors keep their SQLSTATE; a statement that fails to parse is not kept', async () => {
