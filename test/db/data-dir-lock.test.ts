@@ -20,7 +20,7 @@ describe('embedded DATA_DIR lock', () => {
   it('a second lock on the same directory is refused, naming the holder; released, it can be taken again', () => {
     const dir = join(root, 'a');
     const release = lockDataDir(dir);
-    assert.equal(readFileSync(`${dir}.lock`, 'utf8'), String(process.pid));
+    assert.match(readFileSync(`${dir}.lock`, 'utf8'), new RegExp(`^${process.pid}( \\d+)?$`), 'PID and start time');
     assert.throws(() => lockDataDir(dir), (e: unknown) => e instanceof DataDirBusyError && e.pid === process.pid && /in use by another Gatehouse process/.test(e.message));
     release();
     assert.equal(existsSync(`${dir}.lock`), false);
@@ -32,7 +32,15 @@ describe('embedded DATA_DIR lock', () => {
     const gone = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' });
     writeFileSync(`${dir}.lock`, gone.stdout);
     const release = lockDataDir(dir);
-    assert.equal(readFileSync(`${dir}.lock`, 'utf8'), String(process.pid));
+    assert.match(readFileSync(`${dir}.lock`, 'utf8'), new RegExp(`^${process.pid}\\b`));
+    release();
+  });
+
+  it('a lock with a running PID but another start time (the PID reused, as PID 1 in every container) is taken over', { skip: process.platform === 'linux' ? false : 'start times come from /proc' }, () => {
+    const dir = join(root, 'd');
+    writeFileSync(`${dir}.lock`, `${process.pid} 1`);
+    const release = lockDataDir(dir);
+    assert.notEqual(readFileSync(`${dir}.lock`, 'utf8'), `${process.pid} 1`);
     release();
   });
 
