@@ -269,7 +269,11 @@ export class UsersService {
     // an existing account with that email is left alone (SPEC §1), whatever the password says
     if (via === 'bootstrap') {
       if (await this.hasActiveAdmin()) return { created: false, reason: 'an active admin exists' };
-      if (await this.d.repo.findByEmail(this.d.db, normalizeEmail(input.email))) return { created: false, reason: 'an account with this email already exists (left alone)' };
+      if (await this.d.repo.findByEmail(this.d.db, normalizeEmail(input.email))) {
+        // instances starting together: the account may be the admin another one just created
+        if (await this.hasActiveAdmin()) return { created: false, reason: 'an active admin exists' };
+        return { created: false, reason: 'an account with this email already exists (left alone)' };
+      }
     }
     const prepared = await this.prepareAccount({ ...input, roles: ['admin'] }).catch((error: unknown) => {
       if (error instanceof DomainError && (error.code === 'email_taken' || error.code === 'username_taken')) return error;
