@@ -27,6 +27,7 @@ import {
   type QueryCompiler,
   type QueryResult,
 } from 'kysely';
+import { isStalePlan } from './sql-errors.js';
 
 class Mutex {
   #tail: Promise<void> = Promise.resolve();
@@ -125,8 +126,7 @@ class PGliteConnection implements DatabaseConnection {
       );
       return readResult<R>(messages, this.pg.parsers);
     } catch (error) {
-      const e = error as { code?: string; message?: string };
-      if (e.code === '0A000' && /cached plan must not change result type/.test(e.message ?? '')) {
+      if (isStalePlan(error)) {
         this.#statements.delete(query.sql);
         this.#never.add(query.sql);
         return this.pg.query<R>(query.sql, [...query.parameters], { rowMode: 'object' });

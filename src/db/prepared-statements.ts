@@ -14,6 +14,7 @@
  */
 import { createHash } from 'node:crypto';
 import type pg from 'pg';
+import { isStalePlan } from './sql-errors.js';
 
 const MAX_NAMES = 1000;
 const PATCHED = Symbol('gatehouse.prepared');
@@ -56,8 +57,7 @@ export class PreparedStatements {
     try {
       return await query({ name, text: text as string, values });
     } catch (error) {
-      const e = error as { code?: string; message?: string };
-      if (e.code === '0A000' && /cached plan must not change result type/.test(e.message ?? '')) {
+      if (isStalePlan(error)) {
         this.#never.add(text as string);
         return query(text, values);
       }
