@@ -39,23 +39,21 @@ export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHa
     return { db, engine: 'postgres', close: () => db.destroy() };
   }
   const { PGlite } = await import('@electric-sql/pglite');
-  let pglite;
+  let dir: string | null = null;
   let unlock = () => {};
-  if (options.pgliteInMemory) {
-    pglite = new PGlite({ loadDataDir: options.pgliteLoadDataDir });
-  } else {
-    const dir = resolve(join(options.dataDir, 'pglite'));
+  if (!options.pgliteInMemory) {
+    dir = resolve(join(options.dataDir, 'pglite'));
     mkdirSync(dir, { recursive: true });
     unlock = lockDataDir(dir);
-    try {
-      pglite = new PGlite(dir, { loadDataDir: options.pgliteLoadDataDir });
-      await pglite.waitReady;
-    } catch (error) {
-      unlock();
-      throw error;
-    }
   }
-  await pglite.waitReady;
+  let pglite: PGliteType;
+  try {
+    pglite = dir ? new PGlite(dir, { loadDataDir: options.pgliteLoadDataDir }) : new PGlite({ loadDataDir: options.pgliteLoadDataDir });
+    await pglite.waitReady;
+  } catch (error) {
+    unlock();
+    throw error;
+  }
   const db = new Kysely<Database>({ dialect: new PGliteDialect(pglite) });
   return {
     db,

@@ -62,7 +62,6 @@ const PATCH_FIELD_NAMES: Record<keyof AdminUserPatch, string> = {
   password: 'password',
 };
 
-
 function unknownRolesError(roles: readonly string[], unknown: readonly string[]): DomainError {
   return commonErrors.validation(unknown.map((r) => ({ field: `roles.${roles.indexOf(r)}`, message: `unknown role "${r}"` })));
 }
