@@ -298,7 +298,7 @@ async function startBare(cmd: ServerCommand): Promise<{ child: Child; url: strin
 /** (b)'s ceiling: Fastify + Gatehouse's PasswordHasher only (bench/hash-server.mjs) */
 async function startHashServer(cmd: ServerCommand): Promise<{ child: Child; url: string }> {
   const port = await freePort();
-  const hasher = join(rootDir, cmd.mode === 'dist' ? 'dist/auth/password-hasher.js' : 'src/auth/password-hasher.ts');
+  const hasher = join(rootDir, cmd.mode === 'dist' ? 'dist/passwords/password-hasher.js' : 'src/passwords/password-hasher.ts');
   const child = startChild('hash-only server', cmd.nodeArgs, join(benchDir, 'hash-server.mjs'), {
     ...baseEnv(),
     PORT: String(port),

@@ -3,7 +3,8 @@
  * configuration, builds the app, listens, and shuts down gracefully on SIGINT/SIGTERM.
  */
 import 'dotenv/config';
-import { buildApp } from './app.js';
+import { buildHttpApp } from './app.js';
+import { createServices } from './services.js';
 import { ConfigError, loadConfig } from './config/load-config.js';
 
 export async function serve(env: Record<string, string | undefined>): Promise<void> {
@@ -17,7 +18,8 @@ export async function serve(env: Record<string, string | undefined>): Promise<vo
     }
     throw error;
   }
-  const app = await buildApp(config);
+  const services = await createServices(config);
+  const app = await buildHttpApp(services);
   let closing = false;
   const shutdown = (signal: string) => {
     if (closing) return;
@@ -34,7 +36,7 @@ export async function serve(env: Record<string, string | undefined>): Promise<vo
   process.once('SIGTERM', () => shutdown('SIGTERM'));
   await app.listen({ port: config.port, host: config.host });
   app.log.info(
-    { engine: app.services.database.engine, store: config.redisUrl ? 'redis' : 'memory', public_url: config.publicUrl },
+    { engine: services.database.engine, store: config.redisUrl ? 'redis' : 'memory', public_url: config.publicUrl },
     'Gatehouse is ready',
   );
 }

@@ -1,7 +1,7 @@
 /** /api/v1/admin/audit: the audit trail, newest first (SPEC §8). */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { AuditService } from '../audit/audit-service.js';
-import { DEFAULT_PAGE_LIMIT, decodeCursor, page } from '../http/pagination.js';
+import { DEFAULT_PAGE_LIMIT } from '../http/pagination.js';
 import { errorResponses } from '../http/schema-helpers.js';
 import { AuditPage, AuditQuery, toAuditEventView } from './admin-schemas.js';
 
@@ -20,8 +20,7 @@ export const adminAuditRoutes: FastifyPluginAsyncTypebox<{ audit: AuditService }
     },
   }, async function listAudit(request) {
     const { user_id, type, limit = DEFAULT_PAGE_LIMIT, cursor } = request.query;
-    const rows = await audit.list({ userId: user_id ?? null, type: type ?? null, limit: limit + 1, after: decodeCursor(cursor) });
-    const { items, nextCursor } = page(rows, limit);
+    const { items, nextCursor } = await audit.list({ userId: user_id ?? null, type: type ?? null }, { limit, cursor: cursor ?? null });
     return { items: items.map(toAuditEventView), next_cursor: nextCursor };
   });
 };

@@ -1,6 +1,6 @@
 /** /api/v1/admin/roles and /permissions: roles are data, permissions a fixed catalogue (SPEC §5). */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { requestContext } from '../auth/auth-guard.js';
+import { requestContext } from '../http/route-guard.js';
 import { errorResponses } from '../http/schema-helpers.js';
 import type { RolesService } from '../roles/roles-service.js';
 import { CreateRoleBody, PatchRoleBody, PermissionCatalogue, RoleList200, RoleNameParams, RoleSchema, toRoleView } from './admin-schemas.js';

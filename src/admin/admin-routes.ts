@@ -6,7 +6,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { AuditService } from '../audit/audit-service.js';
 import type { RolesService } from '../roles/roles-service.js';
-import type { SessionsService } from '../sessions/sessions-service.js';
 import type { UsersService } from '../users/users-service.js';
 import { adminAuditRoutes } from './admin-audit-routes.js';
 import { adminRolesRoutes } from './admin-roles-routes.js';
@@ -15,7 +14,6 @@ import { adminUsersRoutes } from './admin-users-routes.js';
 export interface AdminRoutesOptions {
   users: UsersService;
   roles: RolesService;
-  sessions: SessionsService;
   audit: AuditService;
 }
 

@@ -4,11 +4,10 @@
  * (password hashes, sealed refresh tokens, audit hashes) can reach a client.
  */
 import { Type, type Static } from '@sinclair/typebox';
-import { AUDIT_TYPES, type AuditType } from '../audit/audit-service.js';
-import type { AuditRow } from '../audit/audit-repository.js';
+import { AUDIT_TYPES, type AuditRow, type AuditType } from '../audit/audit-service.js';
 import { PageQuery } from '../http/pagination.js';
 import { Nullable, Timestamp, Uuid } from '../http/schema-helpers.js';
-import type { RoleRecord } from '../roles/roles-repository.js';
+import type { RoleRecord } from '../roles/roles-service.js';
 import { EmailField, NameField, PasswordField, UserSchema, UsernameField } from '../users/users-schemas.js';
 
 export const ROLE_NAME_PATTERN = '^[a-z0-9_-]{2,32}$';

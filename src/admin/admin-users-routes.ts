@@ -1,11 +1,9 @@
 /** /api/v1/admin/users…: accounts and their sessions, managed by an admin (SPEC §4 Admin). */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { Type } from '@sinclair/typebox';
-import { requestContext } from '../auth/auth-guard.js';
-import { SessionSchema } from '../auth/auth-schemas.js';
-import { DEFAULT_PAGE_LIMIT, decodeCursor, page } from '../http/pagination.js';
+import { requestContext } from '../http/route-guard.js';
+import { DEFAULT_PAGE_LIMIT } from '../http/pagination.js';
 import { errorResponses, IdParams } from '../http/schema-helpers.js';
-import { toSessionView } from '../sessions/sessions-routes.js';
+import { SessionList, toSessionView } from '../sessions/sessions-schemas.js';
 import type { AdminUserPatch, UsersService } from '../users/users-service.js';
 import { toUserView, UserSchema } from '../users/users-schemas.js';
 import { CreateUserBody, PatchUserBody, UserListQuery, UserPage } from './admin-schemas.js';
@@ -26,8 +24,7 @@ export const adminUsersRoutes: FastifyPluginAsyncTypebox<{ users: UsersService }
     },
   }, async function listUsers(request) {
     const { q, role, limit = DEFAULT_PAGE_LIMIT, cursor } = request.query;
-    const rows = await users.list({ q: q?.trim() || null, role: role ?? null, limit: limit + 1, after: decodeCursor(cursor) });
-    const { items, nextCursor } = page(rows, limit);
+    const { items, nextCursor } = await users.list({ q: q?.trim() || null, role: role ?? null }, { limit, cursor: cursor ?? null });
     return { items: items.map(toUserView), next_cursor: nextCursor };
   });
 
@@ -101,7 +98,7 @@ export const adminUsersRoutes: FastifyPluginAsyncTypebox<{ users: UsersService }
       summary: "A user's live sessions, newest first",
       security,
       params: IdParams,
-      response: { 200: Type.Object({ items: Type.Array(SessionSchema) }), ...errorResponses(400, 401, 403, 404) },
+      response: { 200: SessionList, ...errorResponses(400, 401, 403, 404) },
     },
   }, async function listUserSessions(request) {
     return { items: (await users.liveSessions(request.params.id)).map((s) => toSessionView(s, null)) };

@@ -1,7 +1,8 @@
 import { sql } from 'kysely';
-import type { Executor, StatementStart } from '../db/database-types.js';
+import type { Selectable } from 'kysely';
+import type { AuditEventsTable, Executor, StatementStart } from '../db/database-types.js';
 import { GENESIS_HASH, type ChainedContent } from './audit-chain.js';
-import { olderThan } from '../db/keyset.js';
+import { olderThan, type KeysetPosition } from '../db/keyset.js';
 
 export interface AuditRow extends ChainedContent {
   seq: string;
@@ -9,26 +10,18 @@ export interface AuditRow extends ChainedContent {
   hash: string;
 }
 
-export interface AuditListQuery {
+export interface AuditFilters {
+  /** the user the events are about */
   userId: string | null;
   type: string | null;
-  limit: number;
-  after: { createdAt: Date; id: string } | null;
 }
 
-function toRow(r: {
-  seq: string | number;
-  id: string;
-  type: string;
-  user_id: string | null;
-  actor_id: string | null;
-  ip: string | null;
-  user_agent: string | null;
-  data: Record<string, unknown>;
-  created_at: Date;
-  prev_hash: string;
-  hash: string;
-}): AuditRow {
+export interface AuditListQuery extends AuditFilters {
+  limit: number;
+  after: KeysetPosition | null;
+}
+
+function toRow(r: Selectable<AuditEventsTable>): AuditRow {
   return {
     seq: String(r.seq),
     id: r.id,

@@ -1,8 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import type { Clock } from '../cache/ephemeral-store.js';
 import type { Db, StatementStart } from '../db/database-types.js';
 import { chainHash, chainHashParts, GENESIS_HASH } from './audit-chain.js';
-import type { AuditListQuery, AuditRepository, AuditRow } from './audit-repository.js';
+import type { AuditFilters, AuditRepository, AuditRow } from './audit-repository.js';
+import { readPage, type Page, type PageRequest } from '../db/keyset.js';
+import type { Clock } from '../clock.js';
+import type { RequestContext } from '../request-context.js';
 
 export const AUDIT_TYPES = [
   'login.succeeded',
@@ -28,15 +30,6 @@ export const AUDIT_TYPES = [
 ] as const;
 
 export type AuditType = (typeof AUDIT_TYPES)[number];
-
-/** who did it and from where: passed from the edge (route, CLI) down to the service */
-export interface RequestContext {
-  actorId: string | null;
-  ip: string | null;
-  userAgent: string | null;
-}
-
-export const systemContext: RequestContext = { actorId: null, ip: null, userAgent: null };
 
 export interface AuditEventInput {
   type: AuditType;
@@ -79,8 +72,9 @@ export class AuditService {
     await this.record(this.db, ctx, event);
   }
 
-  list(query: AuditListQuery): Promise<AuditRow[]> {
-    return this.repo.list(this.db, query);
+  /** newest first, one page at a time */
+  list(filters: AuditFilters, page: PageRequest): Promise<Page<AuditRow>> {
+    return readPage(page, (after, limit) => this.repo.list(this.db, { ...filters, limit, after }));
   }
 
   /**
@@ -123,3 +117,4 @@ export class AuditService {
 function broken(checked: number, row: AuditRow, reason: string): VerifyResult {
   return { ok: false, checked, brokenAt: { seq: row.seq, id: row.id, reason } };
 }
+export type { AuditRow } from './audit-repository.js';

@@ -2,15 +2,13 @@ import formbody from '@fastify/formbody';
 import type { FastifyPluginAsyncTypebox, TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { FastifyReply } from 'fastify';
-import type { Config } from '../config/load-config.js';
-import { commonErrors } from '../errors.js';
+import { commonErrors, DomainError } from '../errors.js';
 import { sessionsErrors } from '../sessions/sessions-errors.js';
 import { preparedProblem } from '../http/error-handler.js';
 import { errorResponses } from '../http/schema-helpers.js';
-import type { UsersService } from '../users/users-service.js';
-import type { UserRecord } from '../users/users-service.js';
+import type { UserRecord, UsersService } from '../users/users-service.js';
 import { toUserView, UserSchema } from '../users/users-schemas.js';
-import { bearerToken, principalOf, requestContext } from './auth-guard.js';
+import { bearerToken, principalOf, requestContext } from '../http/route-guard.js';
 import {
   ChangePasswordBody,
   DeleteAccountBody,
@@ -32,7 +30,8 @@ export interface AuthRoutesOptions {
   auth: AuthService;
   users: UsersService;
   cookie: RefreshCookie;
-  config: Config;
+  /** INTROSPECTION_TOKEN: the bearer secret of /introspect; null = the endpoint is off (404) */
+  introspectionToken: string | null;
 }
 
 const tags = ['auth'];
@@ -52,7 +51,7 @@ function meBody(user: UserRecord, permissions: ReadonlySet<string>, serialize: (
 
 const refuseBusy = preparedProblem(commonErrors.serverBusy(1));
 
-export const authRoutes: FastifyPluginAsyncTypebox<AuthRoutesOptions> = async (app, { auth, users, cookie, config }) => {
+export const authRoutes: FastifyPluginAsyncTypebox<AuthRoutesOptions> = async (app, { auth, users, cookie, introspectionToken }) => {
   function sendGrant(reply: FastifyReply, grant: TokenGrant, status = 200) {
     cookie.set(reply, grant.refreshToken, grant.refreshExpiresAt, grant.refreshIssuedAt);
     return reply.status(status).send({
@@ -127,7 +126,7 @@ export const authRoutes: FastifyPluginAsyncTypebox<AuthRoutesOptions> = async (a
     try {
       return sendGrant(reply, await auth.refresh(requestContext(request), token));
     } catch (error) {
-      if ((error as { status?: number }).status === 401) cookie.clear(reply);
+      if (error instanceof DomainError && error.status === 401) cookie.clear(reply);
       throw error;
     }
   });
@@ -159,9 +158,12 @@ export const authRoutes: FastifyPluginAsyncTypebox<AuthRoutesOptions> = async (a
     schema: { tags, summary: 'The signed-in user and their permissions', security: [{ bearer: [] }], response: { 200: MeResponse, ...errorResponses(401) } },
   }, async function me(request, reply) {
     const p = principalOf(request);
+    // the record the guard just checked, from the same one-second cache (deleted meanwhile: 401)
+    const user = await users.getCached(p.userId);
+    if (!user) throw commonErrors.unauthorized();
     // serialised by this route's response schema, once per user record and permission set; a
     // string payload with a JSON content type is sent as it is (the typed send expects the view)
-    const body = meBody(p.user, p.permissions, (view) => reply.serialize(view) as string);
+    const body = meBody(user, p.permissions, (view) => reply.serialize(view) as string);
     return reply.type('application/json; charset=utf-8').send(body as never);
   });
 
@@ -225,15 +227,15 @@ export const authRoutes: FastifyPluginAsyncTypebox<AuthRoutesOptions> = async (a
         response: { 200: IntrospectResponse, ...errorResponses(401, 404) },
       },
       onRequest: async function requireIntrospectionSecret(request) {
-        if (!config.introspectionToken) throw commonErrors.notFound();
+        if (!introspectionToken) throw commonErrors.notFound();
         const presented = bearerToken(request);
-        if (!presented || !constantTimeEqual(presented, config.introspectionToken)) throw commonErrors.unauthorized('A valid introspection token is required.');
+        if (!presented || !constantTimeEqual(presented, introspectionToken)) throw commonErrors.unauthorized('A valid introspection token is required.');
       },
     }, async function introspect(request) {
       const principal = await auth.authenticate(request.body.token);
       if (!principal) return { active: false };
-      const c = principal.claims;
-      return { active: true, sub: c.sub, sid: c.sid, exp: c.exp, iat: c.iat, roles: principal.user.roles, token_type: 'access_token' as const };
+      const { token } = principal;
+      return { active: true, sub: principal.userId, sid: principal.sessionId, exp: token.exp, iat: token.iat, roles: [...principal.roles], token_type: 'access_token' as const };
     });
   });
 };

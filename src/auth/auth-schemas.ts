@@ -1,5 +1,5 @@
 import { Type } from '@sinclair/typebox';
-import { Nullable, Timestamp, Uuid } from '../http/schema-helpers.js';
+import { Nullable, Uuid } from '../http/schema-helpers.js';
 import { AvatarUrlField, EmailField, NameField, PasswordField, UserSchema, UsernameField } from '../users/users-schemas.js';
 
 export const RegisterBody = Type.Object(
@@ -60,20 +60,3 @@ export const IntrospectResponse = Type.Object({
   roles: Type.Optional(Type.Array(Type.String())),
   token_type: Type.Optional(Type.Literal('access_token')),
 });
-
-export const HelloResponse = Type.Object({ message: Type.String(), user_id: Uuid });
-
-export const SessionSchema = Type.Object(
-  {
-    id: Uuid,
-    created_at: Timestamp,
-    last_used_at: Timestamp,
-    expires_at: Timestamp,
-    ip: Nullable(Type.String()),
-    user_agent: Nullable(Type.String()),
-    device: Type.Object({ browser: Nullable(Type.String()), os: Nullable(Type.String()), type: Nullable(Type.String()) }),
-    location: Nullable(Type.Object({ country: Nullable(Type.String()), city: Nullable(Type.String()) })),
-    current: Type.Boolean(),
-  },
-  {},
-);

@@ -9,30 +9,47 @@
  * - `account_disabled` and `email_not_verified` only after a correct password (no enumeration);
  * - hashes from imports (bcrypt, weaker argon2) are upgraded after a successful login.
  */
-import type { AuditService, RequestContext } from '../audit/audit-service.js';
-import type { Clock, EphemeralStore } from '../cache/ephemeral-store.js';
+import type { AuditService } from '../audit/audit-service.js';
+import type { EphemeralStore } from '../cache/ephemeral-store.js';
+import type { Clock } from '../clock.js';
 import type { Config } from '../config/load-config.js';
 import type { Db } from '../db/database-types.js';
-import type { AccessClaims, KeyService } from '../keys/key-service.js';
+import { commonErrors, type DomainError } from '../errors.js';
+import type { KeyService } from '../keys/key-service.js';
+import type { PasswordHasher } from '../passwords/password-hasher.js';
+import { normalizePassword, type PasswordPolicy } from '../passwords/password-policy.js';
+import type { Principal } from '../principal.js';
+import type { RequestContext } from '../request-context.js';
 import type { RolesService } from '../roles/roles-service.js';
 import type { RateLimiter } from '../security/rate-limiter.js';
 import type { IssuedSession, SessionsService } from '../sessions/sessions-service.js';
 import { normalizeLogin } from '../users/user-fields.js';
 import { usersErrors } from '../users/users-errors.js';
-import { commonErrors, DomainError } from '../errors.js';
-import type { UserRecord } from '../users/users-repository.js';
-import type { UsersService } from '../users/users-service.js';
+import type { UserRecord, UsersService } from '../users/users-service.js';
 import { authErrors } from './auth-errors.js';
-import type { PasswordHasher } from './password-hasher.js';
-import { normalizePassword, type PasswordPolicy } from './password-policy.js';
 
 const FRESH_SESSION_MS = 10 * 60 * 1000;
 
 const retryAfterSeconds = (ttlMs: number) => Math.max(1, Math.ceil(ttlMs / 1000));
 
+/** the settings sign-in and the token lifecycle read */
+export type AuthSettings = Pick<
+  Config,
+  | 'registration'
+  | 'requireEmailVerification'
+  | 'defaultRole'
+  | 'accessTokenTtl'
+  | 'lockoutThreshold'
+  | 'lockoutSeconds'
+  | 'rateLimitLoginIp'
+  | 'rateLimitLoginId'
+  | 'rateLimitRegisterIp'
+  | 'rateLimitRefreshIp'
+>;
+
 export interface AuthServiceDeps {
   db: Db;
-  config: Config;
+  settings: AuthSettings;
   users: UsersService;
   sessions: SessionsService;
   roles: RolesService;
@@ -57,15 +74,6 @@ export interface TokenGrant {
   user: UserRecord;
 }
 
-/** the authenticated caller of a request */
-export interface Principal {
-  userId: string;
-  sessionId: string;
-  user: UserRecord;
-  permissions: ReadonlySet<string>;
-  claims: AccessClaims;
-}
-
 export class AuthService {
   constructor(private readonly d: AuthServiceDeps) {}
 
@@ -76,7 +84,7 @@ export class AuthService {
 
   /** SPEC §2 puts this 403 before validation: the route calls it before the body is looked at */
   assertRegistrationOpen(): void {
-    if (this.d.config.registration === 'closed') throw authErrors.registrationClosed();
+    if (this.d.settings.registration === 'closed') throw authErrors.registrationClosed();
   }
 
   async register(
@@ -84,9 +92,9 @@ export class AuthService {
     input: { email: string; password: string; username?: string | null; name?: string | null },
   ): Promise<{ grant: TokenGrant | null; user: UserRecord }> {
     this.assertRegistrationOpen();
-    await this.d.limiter.hit('register-ip', ctx.ip ?? 'unknown', this.d.config.rateLimits.registerIp);
-    const prepared = await this.d.users.prepareAccount({ ...input, roles: [this.d.config.defaultRole] });
-    const withSession = !this.d.config.requireEmailVerification;
+    await this.d.limiter.hit('register-ip', ctx.ip ?? 'unknown', this.d.settings.rateLimitRegisterIp);
+    const prepared = await this.d.users.prepareAccount({ ...input, roles: [this.d.settings.defaultRole] });
+    const withSession = !this.d.settings.requireEmailVerification;
     const { userId, session } = await this.d.db.transaction().execute(async (tx) => {
       const id = await this.d.users.insertAccount(tx, { ...ctx, actorId: null }, prepared, false, 'register');
       const s = withSession ? await this.d.sessions.create(tx, { userId: id, ip: ctx.ip, userAgent: ctx.userAgent }) : null;
@@ -98,9 +106,8 @@ export class AuthService {
 
   async login(ctx: RequestContext, input: { login: string; password: string }): Promise<TokenGrant> {
     const identifier = normalizeLogin(input.login);
-    const limits = this.d.config.rateLimits;
-    await this.d.limiter.hit('login-ip', ctx.ip ?? 'unknown', limits.loginIp);
-    await this.d.limiter.hit('login-id', identifier, limits.loginId);
+    await this.d.limiter.hit('login-ip', ctx.ip ?? 'unknown', this.d.settings.rateLimitLoginIp);
+    await this.d.limiter.hit('login-id', identifier, this.d.settings.rateLimitLoginId);
 
     // a full hash queue refuses now, before spending a lockout read and a user lookup on a login
     // that would be refused anyway (keeps a sign-in storm from crowding out other requests)
@@ -110,7 +117,7 @@ export class AuthService {
     // identifier is refused before any hashing
     const lockKey = `lockout:${identifier}`;
     const [failures, user] = await Promise.all([this.d.store.getCounter(lockKey), this.d.users.findByLogin(identifier)]);
-    const threshold = this.d.config.lockoutThreshold;
+    const threshold = this.d.settings.lockoutThreshold;
     const refuse = (reason: string, error: DomainError) => this.#refuseLogin(ctx, user, reason, error);
     if (failures.count >= threshold && failures.ttlMs > 0) return refuse('locked', authErrors.accountLocked(retryAfterSeconds(failures.ttlMs)));
 
@@ -122,7 +129,7 @@ export class AuthService {
     if (!user || !ok) {
       // the failure that reaches the threshold starts the lock's own full window (else a lock reached
       // late in the counting window would last only what is left of it)
-      const counted = await this.d.store.incrementWithTtl(lockKey, Math.round(this.d.config.lockoutSeconds * 1000), threshold);
+      const counted = await this.d.store.incrementWithTtl(lockKey, Math.round(this.d.settings.lockoutSeconds * 1000), threshold);
       await this.d.audit.recordAlone({ ...ctx, actorId: null }, {
         type: 'login.failed',
         userId: user?.id ?? null,
@@ -138,7 +145,7 @@ export class AuthService {
     const settled = await this.d.store.resetCounterBelow(lockKey, threshold);
     if (settled.count >= threshold && settled.ttlMs > 0) return refuse('locked', authErrors.accountLocked(retryAfterSeconds(settled.ttlMs)));
     if (user.disabled) return refuse('account_disabled', authErrors.accountDisabled());
-    if (this.d.config.requireEmailVerification && !user.emailVerified) return refuse('email_not_verified', authErrors.emailNotVerified());
+    if (this.d.settings.requireEmailVerification && !user.emailVerified) return refuse('email_not_verified', authErrors.emailNotVerified());
 
     if (user.passwordHash && this.d.hasher.needsRehash(user.passwordHash)) {
       const upgraded = await this.d.hasher.hash(password);
@@ -159,7 +166,7 @@ export class AuthService {
   }
 
   async refresh(ctx: RequestContext, refreshToken: string): Promise<TokenGrant> {
-    await this.d.limiter.hit('refresh-ip', ctx.ip ?? 'unknown', this.d.config.rateLimits.refreshIp);
+    await this.d.limiter.hit('refresh-ip', ctx.ip ?? 'unknown', this.d.settings.rateLimitRefreshIp);
     const session = await this.d.sessions.refresh(ctx, refreshToken);
     const user = await this.d.users.findById(this.d.db, session.userId);
     if (!user || user.disabled) throw authErrors.accountDisabled();
@@ -181,9 +188,8 @@ export class AuthService {
       }
     }
     if (!sessionId || !userId) return;
-    await this.d.sessions.revokeOwn({ ...ctx, actorId: userId }, userId, sessionId, 'logout').catch((error: unknown) => {
-      if ((error as { code?: string }).code !== 'not_found') throw error;
-    });
+    // already revoked or expired meanwhile: logging out of it again is not an error
+    await this.d.sessions.revoke({ ...ctx, actorId: userId }, userId, sessionId, 'logout');
   }
 
   async logoutAll(ctx: RequestContext, principal: Principal): Promise<void> {
@@ -227,7 +233,7 @@ export class AuthService {
     } else {
       const session = (await this.d.sessions.listLive(user.id)).find((s) => s.id === principal.sessionId);
       if (!session || this.d.clock.now() - session.createdAt.getTime() > FRESH_SESSION_MS) {
-        throw new DomainError('invalid_password', 403, 'Re-authentication required', { detail: 'Sign in again (within the last 10 minutes) to delete this account.' });
+        throw authErrors.reauthenticationRequired('delete this account');
       }
     }
     await this.d.users.delete({ ...ctx, actorId: user.id }, user.id, 'self');
@@ -244,14 +250,14 @@ export class AuthService {
     const [live, user] = await Promise.all([this.d.sessions.isLive(claims.sid, claims.sub), this.d.users.getCached(claims.sub)]);
     if (!live || !user || user.disabled) return null;
     const permissions = await this.d.roles.permissionsFor(user.roles);
-    return { userId: user.id, sessionId: claims.sid, user, permissions, claims };
+    return { userId: user.id, sessionId: claims.sid, roles: user.roles, permissions, token: { jti: claims.jti, iat: claims.iat, exp: claims.exp } };
   }
 
   async #grant(user: UserRecord, session: IssuedSession): Promise<TokenGrant> {
     const { token } = await this.d.keys.sign({ sub: user.id, sid: session.sessionId, roles: user.roles });
     return {
       accessToken: token,
-      expiresIn: this.d.config.accessTokenTtl,
+      expiresIn: this.d.settings.accessTokenTtl,
       refreshToken: session.refreshToken,
       refreshExpiresAt: session.expiresAt,
       refreshIssuedAt: session.issuedAt,

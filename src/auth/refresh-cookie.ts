@@ -10,10 +10,12 @@ import { commonErrors } from '../errors.js';
 
 export const COOKIE_PATH = '/api/v1/auth';
 
+export type CookieSettings = Pick<Config, 'refreshCookieName' | 'cookieSecure' | 'cookieDomain' | 'publicOrigin' | 'corsOrigins'>;
+
 export class RefreshCookie {
   readonly #allowedOrigins: Set<string>;
 
-  constructor(private readonly config: Config) {
+  constructor(private readonly config: CookieSettings) {
     this.#allowedOrigins = new Set([config.publicOrigin, ...config.corsOrigins]);
   }
 

@@ -57,9 +57,3 @@ export interface EphemeralStore {
   ping(): Promise<void>;
   close(): Promise<void>;
 }
-
-export interface Clock {
-  now(): number;
-}
-
-export const systemClock: Clock = { now: () => Date.now() };

@@ -3,7 +3,8 @@
  * (test/contracts/ephemeral-store.contract.ts). Time comes from the injected clock; expired
  * entries are ignored on read and swept periodically so per-IP keys cannot grow without bound.
  */
-import { systemClock, type Clock, type CounterState, type EphemeralStore, type MessageHandler, type WindowHit } from './ephemeral-store.js';
+import type { CounterState, EphemeralStore, MessageHandler, WindowHit } from './ephemeral-store.js';
+import { systemClock, type Clock } from '../clock.js';
 
 interface Entry {
   value: string;

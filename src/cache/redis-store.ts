@@ -7,7 +7,8 @@
  */
 import { Redis } from 'ioredis';
 import { commonErrors } from '../errors.js';
-import { systemClock, type Clock, type CounterState, type EphemeralStore, type MessageHandler, type WindowHit } from './ephemeral-store.js';
+import type { CounterState, EphemeralStore, MessageHandler, WindowHit } from './ephemeral-store.js';
+import { systemClock, type Clock } from '../clock.js';
 
 // KEYS[1] = window key; ARGV = now, windowMs, limit, member. Sliding log in a sorted set.
 const HIT_WINDOW = `

@@ -5,9 +5,9 @@
  */
 import { AuditRepository } from '../audit/audit-repository.js';
 import { AuditService } from '../audit/audit-service.js';
-import { systemClock } from '../cache/ephemeral-store.js';
 import type { Config } from '../config/load-config.js';
 import { openDatabase, type DatabaseHandle } from '../db/database.js';
+import { systemClock } from '../clock.js';
 
 export async function auditVerify(config: Config): Promise<number> {
   let database: DatabaseHandle | null = null;

@@ -1,9 +1,9 @@
 import { parseArgs } from 'node:util';
 import { createInterface } from 'node:readline';
-import { createServices } from '../app.js';
-import { systemContext } from '../audit/audit-service.js';
+import { createServices } from '../services.js';
 import type { Config } from '../config/load-config.js';
 import { DomainError } from '../errors.js';
+import { systemContext } from '../request-context.js';
 
 async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];

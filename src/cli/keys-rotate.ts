@@ -1,4 +1,4 @@
-import { createServices } from '../app.js';
+import { createServices } from '../services.js';
 import type { Config } from '../config/load-config.js';
 
 export async function keysRotate(config: Config): Promise<number> {

@@ -1,36 +1,41 @@
 /**
- * Every setting Gatehouse reads, with its default and a one-line meaning. The README's
- * configuration table is generated from this list (`npm run docs:config`) and a test checks that
- * it has not drifted. Durations are integer seconds unless the name says otherwise.
+ * Every setting Gatehouse reads, with its default and a one-line meaning: the one schema the
+ * configuration comes from. The typed Config object (load-config.ts) is derived from this list —
+ * each variable becomes its camelCase key (RATE_LIMIT_LOGIN_IP → rateLimitLoginIp) with the type
+ * its kind parses to — and the README's configuration table is generated from it
+ * (`npm run docs:config`; a test checks it has not drifted). Durations are integer seconds unless
+ * the name says otherwise.
  */
 export type SettingKind =
-  | { type: 'string' }
-  | { type: 'url' }
-  | { type: 'int'; min: number; max?: number }
-  | { type: 'number'; min: number }
-  | { type: 'bool' }
-  | { type: 'enum'; values: readonly string[] }
-  | { type: 'rateLimit' }
-  | { type: 'list' }
-  | { type: 'secretKey' };
+  | { readonly type: 'string' }
+  | { readonly type: 'url' }
+  | { readonly type: 'int'; readonly min: number; readonly max?: number }
+  | { readonly type: 'number'; readonly min: number }
+  | { readonly type: 'bool' }
+  | { readonly type: 'enum'; readonly values: readonly string[] }
+  | { readonly type: 'rateLimit' }
+  | { readonly type: 'list' }
+  | { readonly type: 'secretKey' };
 
 export interface Setting {
-  env: string;
-  kind: SettingKind;
-  /** default as it would be written in the environment; undefined = unset */
-  default?: string;
+  readonly env: string;
+  readonly kind: SettingKind;
+  /** default as it would be written in the environment; undefined = unset (the value is null) */
+  readonly default?: string;
   /** shown in the README instead of the literal default */
-  defaultLabel?: string;
-  description: string;
+  readonly defaultLabel?: string;
+  readonly description: string;
 }
 
-const int = (min: number, max?: number): SettingKind => ({ type: 'int', min, max });
-const rate = (env: string, def: string, what: string): Setting => ({
-  env,
-  kind: { type: 'rateLimit' },
-  default: def,
-  description: `${what} (\`<count>/<seconds>\` moving window, or \`off\`)`,
-});
+/** a moving-window limit: `limit` hits per `windowSeconds` */
+export interface RateLimit {
+  readonly limit: number;
+  readonly windowSeconds: number;
+}
+
+const int = (min: number, max?: number) => ({ type: 'int', min, ...(max === undefined ? {} : { max }) }) as const;
+const rate = <E extends string>(env: E, def: string, what: string) =>
+  ({ env, kind: { type: 'rateLimit' }, default: def, description: `${what} (\`<count>/<seconds>\` moving window, or \`off\`)` }) as const;
 
 export const settings = [
   { env: 'NODE_ENV', kind: { type: 'string' }, default: 'development', description: '`production` enables the production safety checks (SECRETS_KEY required with DATABASE_URL, https-only OAuth)' },
@@ -83,3 +88,28 @@ export const settings = [
 ] as const satisfies readonly Setting[];
 
 export type SettingName = (typeof settings)[number]['env'];
+
+/** RATE_LIMIT_LOGIN_IP → rateLimitLoginIp (the same rule as camelKey below) */
+type CamelTail<S extends string> = S extends `${infer H}_${infer T}` ? `${Capitalize<Lowercase<H>>}${CamelTail<T>}` : Capitalize<Lowercase<S>>;
+export type CamelKey<S extends string> = S extends `${infer H}_${infer T}` ? `${Lowercase<H>}${CamelTail<T>}` : Lowercase<S>;
+
+export function camelKey(env: string): string {
+  return env.toLowerCase().replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
+}
+
+type KindValue<K extends SettingKind> = K extends { type: 'int' | 'number' }
+  ? number
+  : K extends { type: 'bool' }
+    ? boolean
+    : K extends { type: 'enum'; values: readonly (infer V)[] }
+      ? V
+      : K extends { type: 'rateLimit' }
+        ? RateLimit | null
+        : K extends { type: 'list' }
+          ? readonly string[]
+          : string;
+
+type SettingValue<S extends Setting> = S extends { default: string } ? KindValue<S['kind']> : KindValue<S['kind']> | null;
+
+/** every setting under its camelCase key, typed by its kind; null where unset without a default */
+export type SettingValues = { readonly [S in (typeof settings)[number] as CamelKey<S['env']>]: SettingValue<S> };

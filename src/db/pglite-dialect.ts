@@ -11,6 +11,11 @@
  * afterwards bind + describe + execute + sync go in as one message. Bounds and escapes as for
  * PostgreSQL (prepared-statements.ts): at most MAX_NAMES texts are named, a text whose cached plan
  * no longer fits its table is run unnamed from then on.
+ *
+ * It uses PGlite's wire-protocol internals (execProtocolRaw, its message parser and type table),
+ * which are not a stable API: package.json pins PGlite to an exact version, and
+ * test/db/prepared-statements.test.ts (value round trips, SQLSTATE codes, row counts, failed
+ * parses, stale plans) is the check to run before moving that pin.
  */
 import { parse, protocol, types, type messages, type PGlite } from '@electric-sql/pglite';
 import {

@@ -1,7 +1,10 @@
+/** GET /api/v1/hello: the smallest protected route (SPEC §4), handy for checking a token works. */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { principalOf } from '../auth/auth-guard.js';
-import { HelloResponse } from '../auth/auth-schemas.js';
-import { errorResponses } from '../http/schema-helpers.js';
+import { Type } from '@sinclair/typebox';
+import { principalOf } from '../http/route-guard.js';
+import { errorResponses, Uuid } from '../http/schema-helpers.js';
+
+const HelloResponse = Type.Object({ message: Type.String(), user_id: Uuid });
 
 export const helloRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get('/hello', {

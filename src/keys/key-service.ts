@@ -24,10 +24,10 @@ import {
   type JWTPayload,
   type KeyObject,
 } from 'jose';
-import type { Clock } from '../cache/ephemeral-store.js';
 import type { Db } from '../db/database-types.js';
 import type { SecretBox } from '../security/secret-box.js';
 import type { SigningKeysRepository, SigningKeyRow } from './signing-keys-repository.js';
+import type { Clock } from '../clock.js';
 
 export type JwtAlg = 'EdDSA' | 'ES256' | 'RS256';
 

@@ -1,9 +1,9 @@
 import { DomainError } from '../errors.js';
 
 export const productsErrors = {
-  notFound: () => new DomainError('not_found', 404, 'Not Found', { detail: 'No such product.' }),
+  notFound: () => new DomainError('not_found', 'Not Found', { detail: 'No such product.' }),
   /** the actor may write products, but not this one (SPEC §2: 403 ownership, after 404) */
-  notOwner: () => new DomainError('forbidden', 403, 'Forbidden', { detail: 'You can only change your own products.' }),
+  notOwner: () => new DomainError('forbidden', 'Forbidden', { detail: 'You can only change your own products.' }),
   /** the actor holds neither products:write nor products:write:any */
-  cannotWrite: () => new DomainError('forbidden', 403, 'Forbidden', { detail: 'You are not allowed to create or change products.' }),
+  cannotWrite: () => new DomainError('forbidden', 'Forbidden', { detail: 'You are not allowed to create or change products.' }),
 };

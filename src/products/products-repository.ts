@@ -3,8 +3,9 @@
  * with exactly two decimals, and neither pg nor PGlite gets a chance to turn it into a float).
  */
 import { sql } from 'kysely';
-import type { Executor } from '../db/database-types.js';
-import { olderThan } from '../db/keyset.js';
+import type { Selectable } from 'kysely';
+import type { Executor, ProductsTable } from '../db/database-types.js';
+import { olderThan, type KeysetPosition } from '../db/keyset.js';
 
 export interface ProductRecord {
   id: string;
@@ -38,12 +39,15 @@ export interface ProductPatch {
   imageUrl?: string | null;
 }
 
-export interface ProductListQuery {
+export interface ProductFilters {
   sellerId: string | null;
   /** case-insensitive substring of title or description */
   q: string | null;
+}
+
+export interface ProductListQuery extends ProductFilters {
   limit: number;
-  after: { createdAt: Date; id: string } | null;
+  after: KeysetPosition | null;
 }
 
 const columns = [
@@ -58,17 +62,7 @@ const columns = [
   'products.updated_at',
 ] as const;
 
-function toRecord(row: {
-  id: string;
-  seller_id: string;
-  title: string;
-  description: string | null;
-  price: string;
-  currency: string;
-  image_url: string | null;
-  created_at: Date;
-  updated_at: Date;
-}): ProductRecord {
+function toRecord(row: Selectable<ProductsTable>): ProductRecord {
   return {
     id: row.id,
     sellerId: row.seller_id,

@@ -4,9 +4,9 @@
  */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyRequest } from 'fastify';
-import { principalOf, requestContext } from '../auth/auth-guard.js';
+import { principalOf, requestContext } from '../http/route-guard.js';
 import { commonErrors } from '../errors.js';
-import { DEFAULT_PAGE_LIMIT, decodeCursor, page } from '../http/pagination.js';
+import { DEFAULT_PAGE_LIMIT } from '../http/pagination.js';
 import { errorResponses, IdParams } from '../http/schema-helpers.js';
 import { CreateProductBody, PatchProductBody, ProductListQuery, ProductPage, ProductSchema, toProductView } from './products-schemas.js';
 import { canWriteProducts, type ProductActor, type ProductsService } from './products-service.js';
@@ -42,9 +42,7 @@ export const productsRoutes: FastifyPluginAsyncTypebox<{ products: ProductsServi
     },
   }, async function listProducts(request) {
     const { seller_id: sellerId, q, limit = DEFAULT_PAGE_LIMIT, cursor } = request.query;
-    const after = decodeCursor(cursor);
-    const rows = await products.list({ sellerId: sellerId ?? null, q: q?.trim() || null, limit: limit + 1, after });
-    const { items, nextCursor } = page(rows, limit);
+    const { items, nextCursor } = await products.list({ sellerId: sellerId ?? null, q: q?.trim() || null }, { limit, cursor: cursor ?? null });
     return { items: items.map(toProductView), next_cursor: nextCursor };
   });
 

@@ -6,14 +6,16 @@
  * seller (user_id) and names who acted (actor_id).
  */
 import { randomUUID } from 'node:crypto';
-import type { AuditService, RequestContext } from '../audit/audit-service.js';
-import type { Clock } from '../cache/ephemeral-store.js';
+import type { AuditService } from '../audit/audit-service.js';
 import type { Db } from '../db/database-types.js';
 import { isForeignKeyViolation } from '../db/sql-errors.js';
 import { commonErrors } from '../errors.js';
 import { checkProductFields, type ProductFieldsInput } from './product-fields.js';
 import { productsErrors } from './products-errors.js';
-import type { ProductListQuery, ProductPatch, ProductRecord, ProductsRepository } from './products-repository.js';
+import type { ProductFilters, ProductPatch, ProductRecord, ProductsRepository } from './products-repository.js';
+import { readPage, type Page, type PageRequest } from '../db/keyset.js';
+import type { Clock } from '../clock.js';
+import type { RequestContext } from '../request-context.js';
 
 export interface ProductsServiceDeps {
   db: Db;
@@ -59,9 +61,9 @@ export function canWriteProduct(actor: ProductActor, product: Pick<ProductRecord
 export class ProductsService {
   constructor(private readonly d: ProductsServiceDeps) {}
 
-  /** newest first; pass limit + 1 to learn whether another page exists (see http/pagination) */
-  list(query: ProductListQuery): Promise<ProductRecord[]> {
-    return this.d.repo.list(this.d.db, query);
+  /** newest first, one page at a time */
+  list(filters: ProductFilters, page: PageRequest): Promise<Page<ProductRecord>> {
+    return readPage(page, (after, limit) => this.d.repo.list(this.d.db, { ...filters, limit, after }));
   }
 
   async get(id: string): Promise<ProductRecord> {

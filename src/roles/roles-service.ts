@@ -3,22 +3,20 @@
  * user's current roles on every request, through a role map cached for at most one second and
  * evicted on every instance when a role changes, so a demotion takes effect within a second.
  */
-import { sql } from 'kysely';
-import type { AuditService, RequestContext } from '../audit/audit-service.js';
-import type { Clock } from '../cache/ephemeral-store.js';
+import type { AuditService } from '../audit/audit-service.js';
 import type { InvalidationBus } from '../cache/invalidation-bus.js';
 import { TtlCache } from '../cache/ttl-cache.js';
 import type { Db, Executor } from '../db/database-types.js';
 import { commonErrors } from '../errors.js';
-import { ADMIN_PERMISSION, ADMIN_ROLE, ADMINS_LOCK, PERMISSION_NAMES, PERMISSIONS } from './permissions.js';
+import { ADMIN_PERMISSION, ADMIN_ROLE, PERMISSION_NAMES, PERMISSIONS } from './permissions.js';
 import { rolesErrors } from './roles-errors.js';
 import type { RoleRecord, RolesRepository } from './roles-repository.js';
-import type { UsersRepository } from '../users/users-repository.js';
+import type { Clock } from '../clock.js';
+import type { RequestContext } from '../request-context.js';
 
 export interface RolesServiceDeps {
   db: Db;
   roles: RolesRepository;
-  users: UsersRepository;
   audit: AuditService;
   bus: InvalidationBus;
   clock: Clock;
@@ -97,7 +95,7 @@ export class RolesService {
     const updated = await this.d.db.transaction().execute(async (tx) => {
       // a change that may take users:admin away serialises with user demotions (UsersService);
       // the advisory lock comes before the row lock there too, so the two cannot deadlock
-      if (patch.permissions && !patch.permissions.includes(ADMIN_PERMISSION)) await sql`select pg_advisory_xact_lock(${ADMINS_LOCK})`.execute(tx);
+      if (patch.permissions && !patch.permissions.includes(ADMIN_PERMISSION)) await this.d.roles.lockAdmins(tx);
       const current = await this.d.roles.lock(tx, name);
       if (!current) throw rolesErrors.notFound(name);
       if (name === ADMIN_ROLE) throw rolesErrors.protected();
@@ -107,7 +105,7 @@ export class RolesService {
         permissions: patch.permissions ? [...new Set(patch.permissions)] : current.permissions,
       };
       await this.d.roles.update(tx, name, next, new Date(this.d.clock.now()));
-      if (losesAdmin && (await this.#countActiveAdmins(tx)) === 0) throw rolesErrors.lastAdmin();
+      if (losesAdmin && (await this.countActiveAdmins(tx)) === 0) throw rolesErrors.lastAdmin();
       await this.d.audit.record(tx, ctx, {
         type: 'role.updated',
         userId: null,
@@ -125,7 +123,7 @@ export class RolesService {
       if (!current) throw rolesErrors.notFound(name);
       if (name === ADMIN_ROLE) throw rolesErrors.protected();
       if (name === this.d.defaultRole) throw rolesErrors.inUse(`"${name}" is the DEFAULT_ROLE given to new users; change DEFAULT_ROLE first.`);
-      const holders = await this.d.users.countWithRole(tx, name);
+      const holders = await this.d.roles.countHolders(tx, name);
       if (holders > 0) throw rolesErrors.inUse(`"${name}" is still held by ${holders} user${holders === 1 ? '' : 's'}; remove it from them first.`);
       await this.d.roles.delete(tx, name);
       await this.d.audit.record(tx, ctx, { type: 'role.deleted', userId: null, data: { role: name } });
@@ -133,9 +131,33 @@ export class RolesService {
     await this.d.bus.publish('roles', '*');
   }
 
-  /** active users holding a role that grants users:admin, as seen by `tx` */
-  async #countActiveAdmins(tx: Executor): Promise<number> {
-    return this.d.users.countActiveWithRoles(tx, await this.rolesGranting(ADMIN_PERMISSION, tx));
+  /**
+   * Active users holding a role that grants users:admin. With `tx`, as that transaction sees them
+   * (role grants read fresh through it); without, from the cached role map and the database.
+   */
+  async countActiveAdmins(tx?: Executor): Promise<number> {
+    return this.d.roles.countActiveHolders(tx ?? this.d.db, await this.rolesGranting(ADMIN_PERMISSION, tx));
+  }
+
+  /**
+   * Serialises, for the rest of `tx`, every change that could leave no active admin (demoting,
+   * disabling or deleting a user, taking users:admin from a role), so the last-admin check of each
+   * sees the others' results. Taken before any row lock, so two such changes cannot deadlock.
+   */
+  async lockAdmins(tx: Executor): Promise<void> {
+    await this.d.roles.lockAdmins(tx);
+  }
+
+  /**
+   * After a change to a user who was `before` (inside lockAdmins): if they were an active admin, at
+   * least one active admin must remain, else the change is refused (409 last_admin) and `tx` rolls
+   * back. Read through `tx`: inside a transaction a cache miss must not wait for a second
+   * connection (PGlite has one, and this transaction holds it).
+   */
+  async assertAdminRemains(tx: Executor, before: { disabled: boolean; roles: readonly string[] }): Promise<void> {
+    const adminRoles = await this.rolesGranting(ADMIN_PERMISSION, tx);
+    const wasAdmin = !before.disabled && before.roles.some((r) => adminRoles.includes(r));
+    if (wasAdmin && (await this.d.roles.countActiveHolders(tx, adminRoles)) === 0) throw rolesErrors.lastActiveAdmin();
   }
 
   async #roleMap(): Promise<Map<string, ReadonlySet<string>>> {
@@ -154,3 +176,4 @@ function validatePermissions(permissions: string[]): void {
   const errors = permissions.flatMap((p, i) => (PERMISSION_NAMES.includes(p) ? [] : [{ field: `permissions.${i}`, message: `unknown permission "${p}"` }]));
   if (errors.length > 0) throw commonErrors.validation(errors, `Unknown permission. Known: ${PERMISSION_NAMES.join(', ')}.`);
 }
+export type { RoleRecord } from './roles-repository.js';

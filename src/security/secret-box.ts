@@ -37,8 +37,8 @@ export class SecretBox {
  * SECRETS_KEY when configured; otherwise the key generated once into DATA_DIR/secrets.key (the
  * embedded default). Production with DATABASE_URL never gets here without SECRETS_KEY (loadConfig).
  */
-export function resolveSecretsKey(configured: Buffer | null, dataDir: string): { key: Buffer; generated: boolean } {
-  if (configured) return { key: configured, generated: false };
+export function resolveSecretsKey(configured: string | null, dataDir: string): { key: Buffer; generated: boolean } {
+  if (configured) return { key: Buffer.from(configured, 'base64'), generated: false };
   const path = join(dataDir, 'secrets.key');
   if (existsSync(path)) {
     const key = Buffer.from(readFileSync(path, 'utf8').trim(), 'base64');

@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
-import type { Executor, StatementStart } from '../db/database-types.js';
+import type { Selectable } from 'kysely';
+import type { Executor, SessionsTable, StatementStart } from '../db/database-types.js';
 
 export interface SessionRecord {
   id: string;
@@ -30,23 +31,7 @@ export interface NewSession {
   location: { country: string | null; city: string | null } | null;
 }
 
-type Row = {
-  id: string;
-  user_id: string;
-  refresh_token_enc: string;
-  created_at: Date;
-  last_used_at: Date;
-  expires_at: Date;
-  max_expires_at: Date;
-  ip: string | null;
-  user_agent: string | null;
-  device_browser: string | null;
-  device_os: string | null;
-  device_type: string | null;
-  location_country: string | null;
-  location_city: string | null;
-  revoked_at: Date | null;
-};
+type Row = Selectable<SessionsTable>;
 
 function toRecord(r: Row): SessionRecord {
   return {

@@ -12,8 +12,7 @@
  * second per instance and evicted everywhere at once through the invalidation bus.
  */
 import { randomUUID } from 'node:crypto';
-import type { AuditEventInput, AuditService, RequestContext } from '../audit/audit-service.js';
-import type { Clock } from '../cache/ephemeral-store.js';
+import type { AuditEventInput, AuditService } from '../audit/audit-service.js';
 import type { InvalidationBus } from '../cache/invalidation-bus.js';
 import { TtlCache } from '../cache/ttl-cache.js';
 import type { Db, Executor } from '../db/database-types.js';
@@ -23,6 +22,8 @@ import { parseDevice } from './device.js';
 import type { GeoIp } from './geoip.js';
 import { sessionsErrors } from './sessions-errors.js';
 import type { NewSession, SessionRecord, SessionsRepository } from './sessions-repository.js';
+import type { Clock } from '../clock.js';
+import type { RequestContext } from '../request-context.js';
 
 export interface SessionsServiceDeps {
   db: Db;
@@ -171,6 +172,11 @@ export class SessionsService {
 
   /** revokes one of the user's sessions; 404 when it is not theirs or already gone */
   async revokeOwn(ctx: RequestContext, userId: string, sessionId: string, event: 'logout' | 'session.revoked'): Promise<void> {
+    if (!(await this.revoke(ctx, userId, sessionId, event))) throw sessionsErrors.notFound();
+  }
+
+  /** revokes one of the user's sessions if it is live; false when it is not theirs or already gone */
+  async revoke(ctx: RequestContext, userId: string, sessionId: string, event: 'logout' | 'session.revoked'): Promise<boolean> {
     const revoked = await this.d.db.transaction().execute(async (tx) => {
       const s = await this.d.repo.lockById(tx, sessionId);
       if (!s || s.userId !== userId || s.revokedAt || s.expiresAt.getTime() <= this.d.clock.now()) return false;
@@ -178,8 +184,8 @@ export class SessionsService {
       await this.d.audit.record(tx, ctx, { type: event, userId, data: { session_id: sessionId } });
       return true;
     });
-    if (!revoked) throw sessionsErrors.notFound();
-    await this.d.bus.publish('session', sessionId);
+    if (revoked) await this.d.bus.publish('session', sessionId);
+    return revoked;
   }
 
   /**

@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
-import type { Executor } from '../db/database-types.js';
-import { olderThan } from '../db/keyset.js';
+import type { Selectable } from 'kysely';
+import type { Executor, UsersTable } from '../db/database-types.js';
+import { olderThan, type KeysetPosition } from '../db/keyset.js';
 
 export interface UserRecord {
   id: string;
@@ -37,11 +38,16 @@ export interface UserPatch {
   disabled?: boolean;
 }
 
-export interface UserListQuery {
+export interface UserFilters {
+  /** case-insensitive substring of email, username or name */
   q: string | null;
+  /** users holding this role */
   role: string | null;
+}
+
+export interface UserListQuery extends UserFilters {
   limit: number;
-  after: { createdAt: Date; id: string } | null;
+  after: KeysetPosition | null;
 }
 
 /** unique-constraint violations, told apart so the service can answer email_taken/username_taken */
@@ -58,19 +64,7 @@ function selectUsers(db: Executor) {
     .select(sql<string[]>`array(select ur.role_name from user_roles ur where ur.user_id = users.id order by ur.role_name)`.as('roles'));
 }
 
-function toRecord(row: {
-  id: string;
-  email: string;
-  username: string | null;
-  name: string | null;
-  avatar_url: string | null;
-  password_hash: string | null;
-  email_verified: boolean;
-  disabled: boolean;
-  roles: string[];
-  created_at: Date;
-  updated_at: Date;
-}): UserRecord {
+function toRecord(row: Selectable<UsersTable> & { roles: string[] }): UserRecord {
   return {
     id: row.id,
     email: row.email,
@@ -174,26 +168,9 @@ export class UsersRepository {
     return Number(result.numDeletedRows) > 0;
   }
 
-  /** active (not disabled) users holding any of the given roles */
-  async countActiveWithRoles(tx: Executor, roles: string[]): Promise<number> {
-    if (roles.length === 0) return 0;
-    const row = await tx
-      .selectFrom('users')
-      .select(sql<number>`count(distinct users.id)::int`.as('n'))
-      .innerJoin('user_roles', 'user_roles.user_id', 'users.id')
-      .where('users.disabled', '=', false)
-      .where('user_roles.role_name', 'in', roles)
-      .executeTakeFirstOrThrow();
-    return row.n;
-  }
-
-  async countWithRole(db: Executor, role: string): Promise<number> {
-    const row = await db
-      .selectFrom('user_roles')
-      .select(sql<number>`count(*)::int`.as('n'))
-      .where('role_name', '=', role)
-      .executeTakeFirstOrThrow();
-    return row.n;
+  /** stores a rehash unless the hash changed meanwhile (a password change won the race) */
+  async replacePasswordHash(db: Executor, id: string, oldHash: string, newHash: string): Promise<void> {
+    await db.updateTable('users').set({ password_hash: newHash }).where('id', '=', id).where('password_hash', '=', oldHash).execute();
   }
 
   async list(db: Executor, query: UserListQuery): Promise<UserRecord[]> {

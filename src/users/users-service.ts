@@ -5,23 +5,23 @@
  * and announces it to every instance after commit.
  */
 import { randomUUID } from 'node:crypto';
-import { sql } from 'kysely';
-import type { AuditService, RequestContext } from '../audit/audit-service.js';
-import type { PasswordHasher } from '../auth/password-hasher.js';
-import type { PasswordPolicy } from '../auth/password-policy.js';
-import type { Clock } from '../cache/ephemeral-store.js';
+import type { AuditService } from '../audit/audit-service.js';
+import type { PasswordHasher } from '../passwords/password-hasher.js';
+import type { PasswordPolicy } from '../passwords/password-policy.js';
 import type { InvalidationBus } from '../cache/invalidation-bus.js';
 import { TtlCache } from '../cache/ttl-cache.js';
 import type { Db, Executor } from '../db/database-types.js';
 import { isForeignKeyViolation } from '../db/sql-errors.js';
 import { commonErrors, DomainError } from '../errors.js';
-import { ADMIN_PERMISSION, ADMINS_LOCK } from '../roles/permissions.js';
 import type { RolesService } from '../roles/roles-service.js';
-import type { SessionRecord } from '../sessions/sessions-repository.js';
+import type { SessionRecord } from '../sessions/sessions-service.js';
 import type { SessionsService } from '../sessions/sessions-service.js';
 import { normalizeEmail, normalizeUsername } from './user-fields.js';
 import { usersErrors } from './users-errors.js';
-import { UniqueViolation, type UserListQuery, type UserPatch, type UserRecord, type UsersRepository } from './users-repository.js';
+import { UniqueViolation, type UserFilters, type UserPatch, type UserRecord, type UsersRepository } from './users-repository.js';
+import { readPage, type Page, type PageRequest } from '../db/keyset.js';
+import type { Clock } from '../clock.js';
+import type { RequestContext } from '../request-context.js';
 
 export interface UsersServiceDeps {
   db: Db;
@@ -66,6 +66,9 @@ function unknownRolesError(roles: readonly string[], unknown: readonly string[])
   return commonErrors.validation(unknown.map((r) => ({ field: `roles.${roles.indexOf(r)}`, message: `unknown role "${r}"` })));
 }
 
+/** ensureAdmin's reason when an active admin exists already (nothing to do, nothing to report) */
+export const ACTIVE_ADMIN_EXISTS = 'an active admin exists';
+
 export class UsersService {
   readonly #cache: TtlCache<UserRecord | null>;
 
@@ -93,8 +96,9 @@ export class UsersService {
     return this.d.repo.findById(db, id);
   }
 
-  list(query: UserListQuery): Promise<UserRecord[]> {
-    return this.d.repo.list(this.d.db, query);
+  /** newest first, one page at a time */
+  list(filters: UserFilters, page: PageRequest): Promise<Page<UserRecord>> {
+    return readPage(page, (after, limit) => this.d.repo.list(this.d.db, { ...filters, limit, after }));
   }
 
   /** normalises and checks a new account's fields; hashes the password off the event loop */
@@ -169,7 +173,7 @@ export class UsersService {
         ? await this.d.hasher.hash(this.d.policy.check(patch.password, [existing.email, existing.username, existing.name]))
         : undefined;
     const revoked = await this.d.db.transaction().execute(async (tx) => {
-      await this.#lockAdmins(tx);
+      await this.d.roles.lockAdmins(tx);
       const user = await this.d.repo.lockById(tx, userId);
       if (!user) throw usersErrors.notFound();
       const changes: UserPatch = {};
@@ -179,7 +183,7 @@ export class UsersService {
       if (passwordHash !== undefined) changes.passwordHash = passwordHash;
       await this.#update(tx, userId, changes);
       if (patch.roles) await this.d.repo.setRoles(tx, userId, patch.roles);
-      if (patch.roles || patch.disabled) await this.#assertAdminRemains(tx, user);
+      if (patch.roles || patch.disabled) await this.d.roles.assertAdminRemains(tx, user);
       let revokedIds: string[] | null = null;
       if (patch.disabled === true || passwordHash !== undefined) {
         revokedIds = await this.d.sessions.revokeAllInTx(tx, userId, patch.disabled ? 'user_disabled' : 'password_set_by_admin');
@@ -226,12 +230,12 @@ export class UsersService {
   /** deletes the account; sessions and products go by cascade, audit rows stay */
   async delete(ctx: RequestContext, userId: string, via: 'admin' | 'self'): Promise<void> {
     const sessionIds = await this.d.db.transaction().execute(async (tx) => {
-      await this.#lockAdmins(tx);
+      await this.d.roles.lockAdmins(tx);
       const user = await this.d.repo.lockById(tx, userId);
       if (!user) throw usersErrors.notFound();
       const ids = await this.d.sessions.revokeAllInTx(tx, userId, 'user_deleted');
       await this.d.repo.delete(tx, userId);
-      await this.#assertAdminRemains(tx, user);
+      await this.d.roles.assertAdminRemains(tx, user);
       await this.d.audit.record(tx, ctx, { type: 'user.deleted', userId, data: { via, email_domain: user.email.split('@')[1] ?? null } });
       return ids;
     });
@@ -246,17 +250,11 @@ export class UsersService {
 
   /** stores a rehash of the password at current parameters (after a successful login) */
   async upgradePasswordHash(userId: string, oldHash: string, newHash: string): Promise<void> {
-    await this.d.db
-      .updateTable('users')
-      .set({ password_hash: newHash })
-      .where('id', '=', userId)
-      .where('password_hash', '=', oldHash)
-      .execute();
+    await this.d.repo.replacePasswordHash(this.d.db, userId, oldHash, newHash);
   }
 
   async hasActiveAdmin(): Promise<boolean> {
-    const adminRoles = await this.d.roles.rolesGranting(ADMIN_PERMISSION);
-    return (await this.d.repo.countActiveWithRoles(this.d.db, adminRoles)) > 0;
+    return (await this.d.roles.countActiveAdmins()) > 0;
   }
 
   /**
@@ -267,10 +265,10 @@ export class UsersService {
     // start-up with an admin in place: ADMIN_EMAIL/ADMIN_PASSWORD are not used, so not judged (nor hashed);
     // an existing account with that email is left alone (SPEC §1), whatever the password says
     if (via === 'bootstrap') {
-      if (await this.hasActiveAdmin()) return { created: false, reason: 'an active admin exists' };
+      if (await this.hasActiveAdmin()) return { created: false, reason: ACTIVE_ADMIN_EXISTS };
       if (await this.d.repo.findByEmail(this.d.db, normalizeEmail(input.email))) {
         // instances starting together: the account may be the admin another one just created
-        if (await this.hasActiveAdmin()) return { created: false, reason: 'an active admin exists' };
+        if (await this.hasActiveAdmin()) return { created: false, reason: ACTIVE_ADMIN_EXISTS };
         return { created: false, reason: 'an account with this email already exists (left alone)' };
       }
     }
@@ -280,11 +278,8 @@ export class UsersService {
     });
     if (prepared instanceof DomainError) return { created: false, reason: prepared.detail ?? prepared.code };
     return this.d.db.transaction().execute(async (tx) => {
-      await this.#lockAdmins(tx);
-      if (via === 'bootstrap') {
-        const adminRoles = await this.d.roles.rolesGranting(ADMIN_PERMISSION, tx);
-        if ((await this.d.repo.countActiveWithRoles(tx, adminRoles)) > 0) return { created: false, reason: 'an active admin exists' };
-      }
+      await this.d.roles.lockAdmins(tx);
+      if (via === 'bootstrap' && (await this.d.roles.countActiveAdmins(tx)) > 0) return { created: false, reason: ACTIVE_ADMIN_EXISTS };
       await this.insertAccount(tx, ctx, prepared, true, via);
       return { created: true };
     });
@@ -309,22 +304,6 @@ export class UsersService {
       if (unknown.length > 0) throw unknownRolesError(roles, unknown);
     }
     throw error;
-  }
-
-  async #lockAdmins(tx: Executor): Promise<void> {
-    await sql`select pg_advisory_xact_lock(${ADMINS_LOCK})`.execute(tx);
-  }
-
-  /**
-   * After a change to `before` (inside the admin lock, so concurrent demotions serialise): if that
-   * user was an active admin, at least one active admin must remain. The transaction then rolls back.
-   * Roles are read through the transaction: a cache miss must not wait for a second connection
-   * (PGlite has one, and this transaction holds it).
-   */
-  async #assertAdminRemains(tx: Executor, before: UserRecord): Promise<void> {
-    const adminRoles = await this.d.roles.rolesGranting(ADMIN_PERMISSION, tx);
-    const wasAdmin = !before.disabled && before.roles.some((r) => adminRoles.includes(r));
-    if (wasAdmin && (await this.d.repo.countActiveWithRoles(tx, adminRoles)) === 0) throw usersErrors.lastAdmin();
   }
 }
 export type { UserRecord } from './users-repository.js';

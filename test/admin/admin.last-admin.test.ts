@@ -5,15 +5,15 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { systemContext } from '../../src/audit/audit-service.js';
 import { buildTestContext, type TestContext } from '../helpers/build-test-app.js';
 import { FakeClock } from '../helpers/fake-clock.js';
 import { login, userWithRoles, type TestUser } from '../helpers/factories.js';
 import { api, me } from './admin-helpers.js';
+import { systemContext } from '../../src/request-context.js';
 
 async function activeAdmins(t: TestContext): Promise<string[]> {
-  const users = await t.app.services.users.list({ q: null, role: null, limit: 1000, after: null });
-  const adminRoles = await t.app.services.roles.rolesGranting('users:admin');
+  const users = await t.services.users.list({ q: null, role: null }, { limit: 1000, cursor: null }).then((p) => p.items);
+  const adminRoles = await t.services.roles.rolesGranting('users:admin');
   return users.filter((u) => !u.disabled && u.roles.some((r) => adminRoles.includes(r))).map((u) => u.id).sort();
 }
 
@@ -39,7 +39,7 @@ describe('last active admin, one request at a time', () => {
     assert.deepEqual(self.roles, ['admin']);
     assert.equal(self.disabled, false);
     assert.ok(self.permissions.includes('users:admin'));
-    const events = await t.app.services.audit.list({ userId: a.id, type: 'user.updated', limit: 10, after: null });
+    const events = await t.services.audit.list({ userId: a.id, type: 'user.updated' }, { limit: 10, cursor: null }).then((p) => p.items);
     assert.deepEqual(events, [], 'refused changes leave no user.updated event');
   });
 
@@ -152,7 +152,7 @@ describe('last-admin check after the role cache expired', () => {
   // regression: the check read the cached role map inside its transaction; on a cache miss it
   // waited for a second connection, which PGlite (one connection, held by the transaction) never frees
   it('disabling, demoting and deleting still answer when the role cache is cold', async () => {
-    const users = t.app.services.users;
+    const users = t.services.users;
     const admin = await users.createByAdmin(systemContext, { email: 'cold-admin@example.com', password: 'Correct-Horse-Battery-42', roles: ['admin'] });
     const other = await users.createByAdmin(systemContext, { email: 'cold-other@example.com', password: 'Correct-Horse-Battery-42', roles: ['admin'] });
     const withDeadline = <T>(p: Promise<T>) =>

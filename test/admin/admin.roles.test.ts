@@ -21,7 +21,7 @@ describe('admin roles and permissions', () => {
   let as: Api;
 
   const roleEvents = async (type: 'role.created' | 'role.updated' | 'role.deleted') =>
-    t.app.services.audit.list({ userId: null, type, limit: 100, after: null });
+    t.services.audit.list({ userId: null, type }, { limit: 100, cursor: null }).then((p) => p.items);
   const roles = async () => (await as('GET', '/admin/roles')).json<{ items: Role[] }>().items;
 
   before(async () => {
@@ -160,9 +160,9 @@ describe('admin roles and permissions', () => {
   it('a role deleted behind a warm role cache (another instance, within its second) → 400, never a 500', async () => {
     assert.equal((await as('POST', '/admin/roles', { name: 'fleeting', permissions: ['products:read'] })).statusCode, 201);
     const u = await userWithRoles(t.app, ['buyer'], 'fleeting');
-    assert.deepEqual(await t.app.services.roles.unknownRoles(['fleeting']), [], 'this instance has the role cached');
+    assert.deepEqual(await t.services.roles.unknownRoles(['fleeting']), [], 'this instance has the role cached');
     // as another instance would: gone from the database, this instance's cache not yet evicted
-    await t.app.services.database.db.deleteFrom('roles').where('name', '=', 'fleeting').execute();
+    await t.services.database.db.deleteFrom('roles').where('name', '=', 'fleeting').execute();
     const patched = await as('PATCH', `/admin/users/${u.id}`, { roles: ['buyer', 'fleeting'] });
     assert.equal(patched.statusCode, 400, patched.body);
     assert.deepEqual(patched.json().errors, [{ field: 'roles.1', message: 'unknown role "fleeting"' }]);

@@ -26,7 +26,7 @@ describe('admin users', () => {
   let admin: TestUser;
   let as: Api;
 
-  const auditOf = (userId: string) => t.app.services.audit.list({ userId, type: null, limit: 100, after: null });
+  const auditOf = (userId: string) => t.services.audit.list({ userId, type: null }, { limit: 100, cursor: null }).then((p) => p.items);
 
   before(async () => {
     t = await buildTestContext();
@@ -119,7 +119,7 @@ describe('admin users', () => {
       assert.ok(body.items.length <= 20);
       assert.deepEqual(Object.keys(body.items[0]!).sort(), USER_KEYS);
       assert.equal(body.items[0]!.id, newestFirst(made)[0], 'the newest user comes first');
-      const all = await t.app.services.users.list({ q: null, role: null, limit: 1000, after: null });
+      const all = await t.services.users.list({ q: null, role: null }, { limit: 1000, cursor: null }).then((p) => p.items);
       assert.equal(body.items.length, Math.min(20, all.length));
       assert.equal(body.next_cursor === null, all.length <= 20);
     });
@@ -282,7 +282,7 @@ describe('admin users', () => {
   describe('DELETE /admin/users/{id}', () => {
     it('deletes the user with their sessions and products; tokens 401; audit rows stay', async () => {
       const u = await userWithRoles(t.app, ['seller'], 'doomed');
-      const db = t.app.services.database.db;
+      const db = t.services.database.db;
       const now = new Date();
       await db
         .insertInto('products')

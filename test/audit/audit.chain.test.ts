@@ -57,31 +57,31 @@ describe('audit hash chain', () => {
     const results = await Promise.all(work);
     assert.deepEqual(results.map((r) => r.statusCode).sort(), [...Array(5).fill(200), ...Array(10).fill(201), ...Array(5).fill(401)].sort());
 
-    const rows = await chainRows(t.app.services.database.db);
+    const rows = await chainRows(t.services.database.db);
     assert.equal(rows.length, 5 + 20, 'one event per registration, sign-in and failure');
     assert.equal(rows[0]!.prev_hash, GENESIS_HASH);
     for (let i = 1; i < rows.length; i++) {
       assert.equal(rows[i]!.prev_hash, rows[i - 1]!.hash, `row seq=${rows[i]!.seq} links to its predecessor`);
     }
     assert.equal(new Set(rows.map((r) => r.prev_hash)).size, rows.length, 'no two rows share a predecessor (no fork)');
-    assert.deepEqual(await t.app.services.audit.verify(), { ok: true, checked: rows.length });
+    assert.deepEqual(await t.services.audit.verify(), { ok: true, checked: rows.length });
   });
 
   it('the hash the database computes on append is the one verify() recomputes, whatever the text', async () => {
     const tricky = { note: 'ünïcödé ✓ 🙂 "quoted" back\\slash\nnew line', nested: { b: 2, a: [1, 'x', null] } };
-    await t.app.services.audit.recordAlone({ actorId: null, ip: '2001:db8::1', userAgent: 'Agent "ü" ✓' }, { type: 'user.updated', userId: null, data: tricky });
-    const rows = await chainRows(t.app.services.database.db);
+    await t.services.audit.recordAlone({ actorId: null, ip: '2001:db8::1', userAgent: 'Agent "ü" ✓' }, { type: 'user.updated', userId: null, data: tricky });
+    const rows = await chainRows(t.services.database.db);
     const last = rows.at(-1)!;
     assert.deepEqual(last.data, tricky);
     const probe = { id: last.id, type: 'user.updated', userId: null, actorId: null, ip: null, userAgent: null, data: tricky, createdAt: new Date(0) };
     const split = chainHashParts(probe);
     assert.equal(createHash('sha256').update(split.before + last.prev_hash + split.after).digest('hex'), chainHash(last.prev_hash, probe), 'before + prev + after is the canonical content');
     assert.ok(split.before.endsWith('"prev":"') && split.after.startsWith('","type":'));
-    assert.deepEqual(await t.app.services.audit.verify(), { ok: true, checked: rows.length });
+    assert.deepEqual(await t.services.audit.verify(), { ok: true, checked: rows.length });
     // leave the chain as the tampering tests below expect it (25 events)
-    await t.app.services.database.db.deleteFrom('audit_events').where('seq', '=', last.seq).execute();
-    await t.app.services.database.db.updateTable('audit_chain_head').set({ hash: last.prev_hash, prev_hash: rows.at(-2)!.prev_hash }).execute();
-    assert.deepEqual(await t.app.services.audit.verify(), { ok: true, checked: rows.length - 1 });
+    await t.services.database.db.deleteFrom('audit_events').where('seq', '=', last.seq).execute();
+    await t.services.database.db.updateTable('audit_chain_head').set({ hash: last.prev_hash, prev_hash: rows.at(-2)!.prev_hash }).execute();
+    assert.deepEqual(await t.services.audit.verify(), { ok: true, checked: rows.length - 1 });
   });
 
   describe('tampering', () => {
@@ -101,10 +101,10 @@ describe('audit hash chain', () => {
     });
 
     it('an edited row is reported by verify() and the CLI (exit 1, its seq on stderr); restoring it heals the chain', async (ctx) => {
-      const db = t.app.services.database.db;
+      const db = t.services.database.db;
       const victim = (await chainRows(db))[10]!;
       await sql`update audit_events set data = '{"tampered":true}' where seq = ${victim.seq}`.execute(db);
-      const result = await t.app.services.audit.verify();
+      const result = await t.services.audit.verify();
       assert.equal(result.ok, false);
       assert.ok(!result.ok);
       assert.equal(result.brokenAt.seq, String(victim.seq));
@@ -119,25 +119,25 @@ describe('audit hash chain', () => {
       } else ctx.diagnostic('CLI on PGlite: covered by the DATA_DIR suite');
 
       await db.updateTable('audit_events').set({ data: JSON.stringify(victim.data) }).where('seq', '=', victim.seq).execute();
-      assert.deepEqual(await t.app.services.audit.verify(), { ok: true, checked: 25 });
+      assert.deepEqual(await t.services.audit.verify(), { ok: true, checked: 25 });
     });
 
     it('deleting the newest events is reported: the chain ends before the recorded head', async () => {
-      const db = t.app.services.database.db;
+      const db = t.services.database.db;
       const rows = await chainRows(db);
       const newest = rows.slice(-2);
       await db.deleteFrom('audit_events').where('seq', 'in', newest.map((r) => r.seq)).execute();
-      const result = await t.app.services.audit.verify();
+      const result = await t.services.audit.verify();
       assert.ok(!result.ok);
       assert.match(result.brokenAt.reason, /newest events were removed/);
       assert.equal(result.checked, rows.length - 2);
     });
 
     it('a deleted row breaks the link of the row after it', async () => {
-      const db = t.app.services.database.db;
+      const db = t.services.database.db;
       const rows = await chainRows(db);
       await db.deleteFrom('audit_events').where('seq', '=', rows[5]!.seq).execute();
-      const result = await t.app.services.audit.verify();
+      const result = await t.services.audit.verify();
       assert.ok(!result.ok);
       assert.equal(result.brokenAt.seq, String(rows[6]!.seq));
       assert.match(result.brokenAt.reason, /prev_hash/);

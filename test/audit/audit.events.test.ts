@@ -16,7 +16,7 @@ describe('audit events', () => {
   let as: Api;
   const secrets: string[] = [PASSWORD, OTHER_PASSWORD];
 
-  const events = (userId: string | null, type: AuditType | null = null) => t.app.services.audit.list({ userId, type, limit: 100, after: null });
+  const events = (userId: string | null, type: AuditType | null = null) => t.services.audit.list({ userId, type }, { limit: 100, cursor: null }).then((p) => p.items);
   const one = async (userId: string | null, type: AuditType) => {
     const found = await events(userId, type);
     assert.equal(found.length, 1, `exactly one ${type} for ${userId}: ${JSON.stringify(found)}`);
@@ -151,7 +151,7 @@ describe('audit events', () => {
   });
 
   it('no event carries a password or token', async () => {
-    const all = await t.app.services.audit.list({ userId: null, type: null, limit: 1000, after: null });
+    const all = await t.services.audit.list({ userId: null, type: null }, { limit: 1000, cursor: null }).then((p) => p.items);
     assert.ok(all.length > 20);
     const text = JSON.stringify(all);
     for (const secret of secrets) assert.ok(!text.includes(secret), 'a secret leaked into the audit trail');

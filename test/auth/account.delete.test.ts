@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { systemContext } from '../../src/audit/audit-service.js';
 import { buildTestContext, type TestContext } from '../helpers/build-test-app.js';
 import { bearer, login, PASSWORD, register, uniqueEmail, userWithRoles } from '../helpers/factories.js';
+import { systemContext } from '../../src/request-context.js';
 
 describe('DELETE /api/v1/auth/account', () => {
   let t: TestContext;
@@ -35,21 +35,21 @@ describe('DELETE /api/v1/auth/account', () => {
     assert.equal((await login(t.app, u.email)).json().code, 'invalid_credentials');
     const refresh = await t.app.inject({ method: 'POST', url: '/api/v1/auth/refresh', payload: { refresh_token: u.refreshToken } });
     assert.equal(refresh.json().code, 'invalid_refresh_token');
-    const events = await t.app.services.audit.list({ userId: u.id, type: null, limit: 50, after: null });
+    const events = await t.services.audit.list({ userId: u.id, type: null }, { limit: 50, cursor: null }).then((p) => p.items);
     assert.ok(events.some((e) => e.type === 'user.deleted' && e.actorId === u.id));
     assert.ok(events.some((e) => e.type === 'user.created'));
   });
 
   it('a password-less account needs a fresh session (younger than 10 minutes)', async () => {
     const email = uniqueEmail('nopw');
-    const created = await t.app.services.users.createByAdmin(systemContext, { email, password: null });
+    const created = await t.services.users.createByAdmin(systemContext, { email, password: null });
     assert.equal(created.passwordHash, null);
     // no password to sign in with: start a session through the service, as OAuth sign-in will
-    const session = await t.app.services.database.db.transaction().execute((tx) => t.app.services.sessions.create(tx, { userId: created.id, ip: null, userAgent: null }));
-    const { token } = await t.app.services.keys.sign({ sub: created.id, sid: session.sessionId, roles: created.roles });
+    const session = await t.services.database.db.transaction().execute((tx) => t.services.sessions.create(tx, { userId: created.id, ip: null, userAgent: null }));
+    const { token } = await t.services.keys.sign({ sub: created.id, sid: session.sessionId, roles: created.roles });
     const res = await t.app.inject({ method: 'DELETE', url: '/api/v1/auth/account', headers: bearer(token) });
     assert.equal(res.statusCode, 204, res.body);
-    assert.equal(await t.app.services.users.findById(t.app.services.database.db, created.id), null);
+    assert.equal(await t.services.users.findById(t.services.database.db, created.id), null);
   });
 
   it('the last active admin cannot delete themselves (409 last_admin)', async () => {

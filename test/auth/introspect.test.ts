@@ -6,10 +6,10 @@
 import assert from 'node:assert/strict';
 import { decodeJwt } from 'jose';
 import { after, before, describe, it } from 'node:test';
-import { systemContext } from '../../src/audit/audit-service.js';
 import { buildTestContext, type TestContext } from '../helpers/build-test-app.js';
 import { FakeClock } from '../helpers/fake-clock.js';
 import { bearer, expectProblem, register } from '../helpers/factories.js';
+import { systemContext } from '../../src/request-context.js';
 
 const SECRET = 'introspection-secret-0123456789';
 
@@ -73,7 +73,7 @@ describe('POST /auth/introspect with INTROSPECTION_TOKEN set', () => {
     assert.deepEqual((await introspect(u.accessToken)).json(), { active: false }, 'revoked');
 
     const v = await register(t.app);
-    await t.app.services.users.updateByAdmin(systemContext, v.id, { disabled: true });
+    await t.services.users.updateByAdmin(systemContext, v.id, { disabled: true });
     assert.deepEqual((await introspect(v.accessToken)).json(), { active: false }, 'disabled user');
   });
 

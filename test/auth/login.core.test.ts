@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { systemContext } from '../../src/audit/audit-service.js';
 import { buildTestContext, type TestContext } from '../helpers/build-test-app.js';
 import { bearer, login, PASSWORD, register, uniqueEmail } from '../helpers/factories.js';
+import { systemContext } from '../../src/request-context.js';
 
 describe('POST /auth/login', () => {
   let t: TestContext;
@@ -39,7 +39,7 @@ describe('POST /auth/login', () => {
   it('unknown user, wrong password and a password-less account answer the same 401', async () => {
     const u = await register(t.app);
     const nopw = uniqueEmail('nopw');
-    await t.app.services.users.createByAdmin(systemContext, { email: nopw, password: null });
+    await t.services.users.createByAdmin(systemContext, { email: nopw, password: null });
     const bodies = [];
     for (const [id, pw] of [[uniqueEmail('ghost'), PASSWORD], [u.email, 'Wrong-Password-123'], [nopw, PASSWORD]] as const) {
       const res = await login(t.app, id, pw);
@@ -52,7 +52,7 @@ describe('POST /auth/login', () => {
 
   it('a disabled account gets 403 account_disabled only after the right password', async () => {
     const u = await register(t.app);
-    await t.app.services.users.updateByAdmin(systemContext, u.id, { disabled: true });
+    await t.services.users.updateByAdmin(systemContext, u.id, { disabled: true });
     assert.equal((await login(t.app, u.email, 'Wrong-Password-123')).json().code, 'invalid_credentials');
     const right = await login(t.app, u.email);
     assert.equal(right.statusCode, 403);

@@ -4,9 +4,9 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { systemContext } from '../../src/audit/audit-service.js';
 import { buildTestContext, type TestContext } from '../helpers/build-test-app.js';
 import { expectProblem, login, PASSWORD, register, uniqueEmail, WRONG_PASSWORD } from '../helpers/factories.js';
+import { systemContext } from '../../src/request-context.js';
 
 describe('POST /auth/login: invalid credentials', () => {
   let t: TestContext;
@@ -20,7 +20,7 @@ describe('POST /auth/login: invalid credentials', () => {
   it('unknown user, wrong password and password-less account: 401 invalid_credentials, identical bodies, no cookie', async () => {
     const u = await register(t.app, { username: 'known_user' });
     const passwordless = uniqueEmail('oauth-only');
-    const created = await t.app.services.users.createByAdmin(systemContext, { email: passwordless, password: null });
+    const created = await t.services.users.createByAdmin(systemContext, { email: passwordless, password: null });
     assert.equal(created.passwordHash, null);
 
     const attempts: [string, string, string][] = [
@@ -45,7 +45,7 @@ describe('POST /auth/login: invalid credentials', () => {
   it('records login.failed with no user for an unknown identifier and with the user for a wrong password', async () => {
     const u = await register(t.app);
     await login(t.app, u.email, WRONG_PASSWORD);
-    const events = await t.app.services.audit.list({ userId: u.id, type: 'login.failed', limit: 5, after: null });
+    const events = await t.services.audit.list({ userId: u.id, type: 'login.failed' }, { limit: 5, cursor: null }).then((p) => p.items);
     assert.equal(events.length, 1);
   });
 });

@@ -27,7 +27,7 @@ describe('POST /auth/login: lockout', () => {
     assert.ok(Number.isInteger(retryAfter) && retryAfter >= 1 && retryAfter <= 3, `Retry-After ${locked.headers['retry-after']}`);
     assert.equal(locked.cookies.length, 0, 'no session while locked');
     expectProblem(await login(t.app, u.email, WRONG_PASSWORD), 423, 'account_locked');
-    const events = await t.app.services.audit.list({ userId: u.id, type: 'login.failed', limit: 10, after: null });
+    const events = await t.services.audit.list({ userId: u.id, type: 'login.failed' }, { limit: 10, cursor: null }).then((p) => p.items);
     assert.deepEqual(events.map((e) => e.data.reason).sort(), ['locked', 'locked', 'wrong_password', 'wrong_password', 'wrong_password'], 'refusals while locked are audited too');
   });
 

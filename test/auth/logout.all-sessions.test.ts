@@ -31,7 +31,7 @@ describe('POST /auth/logout-all', () => {
     for (const token of [u.refreshToken, s2.refresh_token, s3.refresh_token]) {
       expectProblem(await refresh(t.app, { refresh_token: token }), 401, 'invalid_refresh_token');
     }
-    assert.deepEqual(await t.app.services.sessions.listLive(u.id), []);
+    assert.deepEqual(await t.services.sessions.listLive(u.id), []);
     assert.equal((await me(t.app, bystander.accessToken)).statusCode, 200);
     assert.equal((await signIn(t.app, u.email)).user.id, u.id, 'the user can sign in again');
   });

@@ -66,7 +66,7 @@ describe('POST /auth/logout', () => {
   it('is audited', async () => {
     const u = await register(t.app);
     await logout(bearer(u.accessToken));
-    const events = await t.app.services.audit.list({ userId: u.id, type: 'logout', limit: 5, after: null });
+    const events = await t.services.audit.list({ userId: u.id, type: 'logout' }, { limit: 5, cursor: null }).then((p) => p.items);
     assert.equal(events.length, 1);
   });
 });

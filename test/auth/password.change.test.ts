@@ -59,17 +59,17 @@ describe('POST /auth/password', () => {
     for (const token of [u.refreshToken, other.refresh_token]) expectProblem(await refresh(t.app, { refresh_token: token }), 401, 'invalid_refresh_token');
     assert.equal((await me(t.app, body.access_token)).statusCode, 200);
     assert.equal((await refresh(t.app, { refresh_token: body.refresh_token })).statusCode, 200);
-    assert.equal((await t.app.services.sessions.listLive(u.id)).length, 1, 'only the fresh session');
+    assert.equal((await t.services.sessions.listLive(u.id)).length, 1, 'only the fresh session');
 
     expectProblem(await login(t.app, u.email, PASSWORD), 401, 'invalid_credentials');
     assert.equal((await login(t.app, u.email, OTHER_PASSWORD)).statusCode, 200);
-    const events = await t.app.services.audit.list({ userId: u.id, type: 'password.changed', limit: 5, after: null });
+    const events = await t.services.audit.list({ userId: u.id, type: 'password.changed' }, { limit: 5, cursor: null }).then((p) => p.items);
     assert.equal(events.length, 1);
   });
 
   it('a password-less user may omit current_password', async () => {
     const u = await register(t.app);
-    await t.app.services.database.db.updateTable('users').set({ password_hash: null }).where('id', '=', u.id).execute();
+    await t.services.database.db.updateTable('users').set({ password_hash: null }).where('id', '=', u.id).execute();
     const res = await change(u.accessToken, { new_password: OTHER_PASSWORD });
     assert.equal(res.statusCode, 200, res.body);
     assert.equal(res.json().user.has_password, true);

@@ -96,7 +96,7 @@ describe('refresh-token reuse after the grace window', () => {
     assert.equal(reused.json().code, 'refresh_token_reused');
     assert.equal((await me(t, rotated.access_token)).statusCode, 401, 'the thief and the user both lose the session');
     assert.equal((await refresh(t, { refresh_token: rotated.refresh_token })).json().code, 'invalid_refresh_token');
-    const events = await t.app.services.audit.list({ userId: u.id, type: 'refresh.reused', limit: 5, after: null });
+    const events = await t.services.audit.list({ userId: u.id, type: 'refresh.reused' }, { limit: 5, cursor: null }).then((p) => p.items);
     assert.equal(events.length, 1);
   });
 });

@@ -51,7 +51,7 @@ describe('POST /auth/refresh: the reuse grace window', () => {
     assert.equal(fromT1.statusCode, 200, fromT1.body);
     assert.equal(fromT0.json().refresh_token, t2);
     assert.equal(fromT1.json().refresh_token, t2);
-    assert.equal((await t.app.services.sessions.listLive(u.id)).length, 1);
+    assert.equal((await t.services.sessions.listLive(u.id)).length, 1);
   });
 
   it('two concurrent refreshes with the same token both succeed with the same new token', async () => {

@@ -29,7 +29,7 @@ describe('POST /auth/refresh: reuse after the grace window', () => {
     expectProblem(await me(t.app, rotated.access_token), 401, 'unauthorized');
     expectProblem(await me(t.app, u.accessToken), 401, 'unauthorized');
     expectProblem(await refresh(t.app, { refresh_token: rotated.refresh_token }), 401, 'invalid_refresh_token');
-    assert.equal((await t.app.services.sessions.listLive(u.id)).length, 0);
+    assert.equal((await t.services.sessions.listLive(u.id)).length, 0);
   });
 
   it("revokes only that session: the user's other sessions keep working", async () => {
@@ -48,7 +48,7 @@ describe('POST /auth/refresh: reuse after the grace window', () => {
     clock.advance(60_000);
     expectProblem(await refresh(t.app, undefined, { cookie: `refresh_token=${u.refreshToken}` }), 401, 'refresh_token_reused');
     expectProblem(await me(t.app, rotated.access_token), 401, 'unauthorized');
-    const events = await t.app.services.audit.list({ userId: u.id, type: 'refresh.reused', limit: 5, after: null });
+    const events = await t.services.audit.list({ userId: u.id, type: 'refresh.reused' }, { limit: 5, cursor: null }).then((p) => p.items);
     assert.equal(events.length, 1);
   });
 

@@ -76,6 +76,6 @@ describe('POST /auth/refresh: rotation', () => {
       assert.ok(!seen.has(token), 'never a token handed out before');
       seen.add(token);
     }
-    assert.equal((await t.app.services.sessions.listLive(u.id)).length, 1);
+    assert.equal((await t.services.sessions.listLive(u.id)).length, 1);
   });
 });

@@ -4,9 +4,9 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { systemContext } from '../../src/audit/audit-service.js';
 import { buildTestContext, type TestContext } from '../helpers/build-test-app.js';
 import { expectProblem, login, PASSWORD, uniqueEmail } from '../helpers/factories.js';
+import { systemContext } from '../../src/request-context.js';
 
 describe('POST /auth/register with REGISTRATION=closed', () => {
   let t: TestContext;
@@ -22,14 +22,14 @@ describe('POST /auth/register with REGISTRATION=closed', () => {
     const res = await t.app.inject({ method: 'POST', url: '/api/v1/auth/register', payload: { email, password: PASSWORD, username: 'closed_user' } });
     expectProblem(res, 403, 'registration_closed');
     assert.equal(res.cookies.length, 0, 'no refresh cookie');
-    assert.equal(await t.app.services.users.findByLogin(email), null, 'no account was created');
+    assert.equal(await t.services.users.findByLogin(email), null, 'no account was created');
     const signIn = await login(t.app, email);
     expectProblem(signIn, 401, 'invalid_credentials');
   });
 
   it('an admin still creates accounts, and they can sign in', async () => {
     const email = uniqueEmail('by-admin');
-    await t.app.services.users.createByAdmin(systemContext, { email, password: PASSWORD });
+    await t.services.users.createByAdmin(systemContext, { email, password: PASSWORD });
     const res = await login(t.app, email);
     assert.equal(res.statusCode, 200, res.body);
   });

@@ -5,9 +5,9 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { systemContext } from '../../src/audit/audit-service.js';
 import { buildTestContext, type TestContext } from '../helpers/build-test-app.js';
 import { expectProblem, login, PASSWORD, uniqueEmail, USER_FIELDS, WRONG_PASSWORD } from '../helpers/factories.js';
+import { systemContext } from '../../src/request-context.js';
 
 describe('registration with REQUIRE_EMAIL_VERIFICATION=true', () => {
   let t: TestContext;
@@ -28,7 +28,7 @@ describe('registration with REQUIRE_EMAIL_VERIFICATION=true', () => {
     assert.equal(body.user.email, email);
     assert.equal(body.user.email_verified, false);
     assert.equal(res.cookies.length, 0, 'no refresh cookie');
-    assert.deepEqual(await t.app.services.sessions.listLive(body.user.id), [], 'no session was started');
+    assert.deepEqual(await t.services.sessions.listLive(body.user.id), [], 'no session was started');
   });
 
   it('login → 403 email_not_verified with the right password, 401 with a wrong one; 200 once verified', async () => {
@@ -40,7 +40,7 @@ describe('registration with REQUIRE_EMAIL_VERIFICATION=true', () => {
     expectProblem(refused, 403, 'email_not_verified');
     assert.equal(refused.cookies.length, 0);
 
-    await t.app.services.users.updateByAdmin(systemContext, id, { emailVerified: true });
+    await t.services.users.updateByAdmin(systemContext, id, { emailVerified: true });
     const ok = await login(t.app, email);
     assert.equal(ok.statusCode, 200, ok.body);
     assert.equal(ok.json().user.email_verified, true);

@@ -29,7 +29,7 @@ describe('POST /auth/register: password length and normalisation', () => {
     const email = uniqueEmail('short');
     const body = expectProblem(await registerWith('Zq7#vK2', email), 422, 'weak_password');
     assert.ok(body.detail && body.detail.length > 0, 'feedback in detail');
-    assert.equal(await t.app.services.users.findByLogin(email), null);
+    assert.equal(await t.services.users.findByLogin(email), null);
   });
 
   it('129 code points → 422 weak_password; 128 is accepted', async () => {

@@ -22,7 +22,7 @@ describe('POST /auth/register: usernames', () => {
     const res = await registerWith('Mixed.Case_User-1');
     assert.equal(res.statusCode, 201, res.body);
     assert.equal(res.json().user.username, 'mixed.case_user-1');
-    const stored = await t.app.services.users.get(res.json().user.id);
+    const stored = await t.services.users.get(res.json().user.id);
     assert.equal(stored.username, 'mixed.case_user-1', 'stored normalised');
     assert.equal((await signIn(t.app, 'MIXED.CASE_USER-1')).user.id, res.json().user.id);
   });
@@ -38,7 +38,7 @@ describe('POST /auth/register: usernames', () => {
       const email = uniqueEmail('dup');
       const res = await registerWith(again, email);
       expectProblem(res, 409, 'username_taken');
-      assert.equal(await t.app.services.users.findByLogin(email), null, 'nothing created');
+      assert.equal(await t.services.users.findByLogin(email), null, 'nothing created');
     }
   });
 
@@ -57,7 +57,7 @@ describe('POST /auth/register: usernames', () => {
       const res = await registerWith(username, email);
       const body = expectProblem(res, 400, 'validation_error');
       assert.ok(body.errors?.some((e) => e.field === 'username'), JSON.stringify(body.errors));
-      assert.equal(await t.app.services.users.findByLogin(email), null, 'nothing created');
+      assert.equal(await t.services.users.findByLogin(email), null, 'nothing created');
     });
   }
 });

@@ -13,19 +13,20 @@ describe('configuration', () => {
     assert.equal(c.refreshTokenTtl, 604800);
     assert.equal(c.sessionMaxAge, 2592000);
     assert.equal(c.refreshReuseGrace, 10);
-    assert.deepEqual(c.argon2, { memoryKib: 19456, timeCost: 2, parallelism: 1 });
-    assert.deepEqual(c.rateLimits.loginIp, { limit: 20, windowSeconds: 60 });
-    assert.deepEqual(c.rateLimits.apiIp, { limit: 600, windowSeconds: 60 });
+    assert.deepEqual([c.argon2MemoryKib, c.argon2TimeCost, c.argon2Parallelism], [19456, 2, 1]);
+    assert.deepEqual(c.rateLimitLoginIp, { limit: 20, windowSeconds: 60 });
+    assert.deepEqual(c.rateLimitApiIp, { limit: 600, windowSeconds: 60 });
     assert.equal(c.lockoutThreshold, 5);
     assert.equal(c.lockoutSeconds, 900);
     assert.equal(c.jwtAlg, 'EdDSA');
     assert.equal(c.cookieSecure, true);
     assert.ok(Object.isFrozen(c));
+    assert.ok(Object.isFrozen(c.rateLimitLoginIp) && Object.isFrozen(c.trustedProxies), 'frozen all the way down');
   });
 
   it('parses off, decimals and lists', () => {
     const c = loadConfig({ RATE_LIMIT_LOGIN_IP: 'off', LOCKOUT_MINUTES: '0.05', TRUSTED_PROXIES: '127.0.0.1, 10.0.0.0/8', PUBLIC_URL: 'https://a.example.com/' });
-    assert.equal(c.rateLimits.loginIp, null);
+    assert.equal(c.rateLimitLoginIp, null);
     assert.equal(c.lockoutSeconds, 3);
     assert.deepEqual(c.trustedProxies, ['127.0.0.1', '10.0.0.0/8']);
     assert.equal(c.publicUrl, 'https://a.example.com');

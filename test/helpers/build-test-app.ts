@@ -11,12 +11,14 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance, FastifyServerOptions } from 'fastify';
-import { buildApp } from '../../src/app.js';
-import type { Clock, EphemeralStore } from '../../src/cache/ephemeral-store.js';
+import { buildHttpApp } from '../../src/app.js';
+import { createServices, type Services } from '../../src/services.js';
+import type { EphemeralStore } from '../../src/cache/ephemeral-store.js';
 import { MemoryStore } from '../../src/cache/memory-store.js';
 import { deleteKeysWithPrefix, RedisStore } from '../../src/cache/redis-store.js';
 import { loadConfig, type Config } from '../../src/config/load-config.js';
 import { createTestDatabase, type TestDatabase } from './test-database.js';
+import type { Clock } from '../../src/clock.js';
 
 export const redisUrl = process.env.TEST_REDIS_URL ?? null;
 
@@ -34,9 +36,20 @@ export const baseTestEnv: Record<string, string> = {
   RATE_LIMIT_API_IP: 'off',
 };
 
+/** the services behind an app built by buildTestContext (the app itself exposes none) */
+const servicesByApp = new WeakMap<FastifyInstance, Services>();
+
+export function servicesOf(app: FastifyInstance): Services {
+  const services = servicesByApp.get(app);
+  if (!services) throw new Error('not an app of buildTestContext');
+  return services;
+}
+
 export interface TestContext {
   /** the first app instance */
   app: FastifyInstance;
+  /** the services of the first app instance */
+  services: Services;
   config: Config;
   db: TestDatabase;
   /** the SECRETS_KEY (base64) the apps run with, so a CLI child process can open the same keys */
@@ -77,8 +90,10 @@ export async function buildTestContext(options: TestOptions = {}): Promise<TestC
     const config = makeConfig(overrides);
     const store: EphemeralStore = redisUrl
       ? new RedisStore({ url: redisUrl, keyPrefix: prefix, clock: options.clock ?? { now: () => Date.now() } })
-      : (apps[0]?.services.store ?? new MemoryStore(options.clock));
-    const app = await buildApp(config, { database: await db.open(), store, ...(options.clock ? { clock: options.clock } : {}), logger: options.logger ?? false });
+      : (apps[0] ? servicesOf(apps[0]).store : new MemoryStore(options.clock));
+    const services = await createServices(config, { database: await db.open(), store, ...(options.clock ? { clock: options.clock } : {}) });
+    const app = await buildHttpApp(services, { logger: options.logger ?? false });
+    servicesByApp.set(app, services);
     apps.push(app);
     return app;
   }
@@ -86,7 +101,8 @@ export async function buildTestContext(options: TestOptions = {}): Promise<TestC
   const app = await start();
   return {
     app,
-    config: app.services.config,
+    services: servicesOf(app),
+    config: servicesOf(app).config,
     db,
     secretsKey,
     dataDir,

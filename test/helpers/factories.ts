@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
-import { systemContext } from '../../src/audit/audit-service.js';
 import type { Problem } from '../../src/http/problem.js';
+import { servicesOf } from './build-test-app.js';
+import { systemContext } from '../../src/request-context.js';
 
 /** strong enough for zxcvbn score 3+ */
 export const PASSWORD = 'Correct-Horse-Battery-42';
@@ -56,7 +57,7 @@ export async function login(app: FastifyInstance, loginId: string, password = PA
 /** creates a user with the given roles through the service (as an admin would) and signs them in */
 export async function userWithRoles(app: FastifyInstance, roles: string[], tag = 'user'): Promise<TestUser> {
   const email = uniqueEmail(tag);
-  const created = await app.services.users.createByAdmin(systemContext, { email, password: PASSWORD, roles });
+  const created = await servicesOf(app).users.createByAdmin(systemContext, { email, password: PASSWORD, roles });
   const res = await login(app, email);
   if (res.statusCode !== 200) throw new Error(`login failed: ${res.statusCode} ${res.body}`);
   const body = res.json();

@@ -1,4 +1,4 @@
-import type { Clock } from '../../src/cache/ephemeral-store.js';
+import type { Clock } from '../../src/clock.js';
 
 /** a clock tests move by hand: expiry, lockout windows and token lifetimes without waiting */
 export class FakeClock implements Clock {

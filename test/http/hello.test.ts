@@ -3,9 +3,9 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { systemContext } from '../../src/audit/audit-service.js';
 import { buildTestContext, type TestContext } from '../helpers/build-test-app.js';
 import { bearer, expectProblem, register, userWithRoles } from '../helpers/factories.js';
+import { systemContext } from '../../src/request-context.js';
 
 describe('GET /api/v1/hello', () => {
   let t: TestContext;
@@ -32,7 +32,7 @@ describe('GET /api/v1/hello', () => {
     expectProblem(res, 401, 'unauthorized');
     assert.equal(res.headers['www-authenticate'], 'Bearer');
     const u = await register(t.app);
-    await t.app.services.users.updateByAdmin(systemContext, u.id, { disabled: true });
+    await t.services.users.updateByAdmin(systemContext, u.id, { disabled: true });
     expectProblem(await t.app.inject({ method: 'GET', url: '/api/v1/hello', headers: bearer(u.accessToken) }), 401, 'unauthorized');
   });
 });

@@ -18,7 +18,7 @@ describe('internal errors', () => {
 
   it('500 internal_error carries a request id and no stack', async () => {
     const u = await register(t.app);
-    await t.app.services.database.close();
+    await t.services.database.close();
     const res = await t.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { login: u.email, password: PASSWORD } });
     const body = expectProblem(res, 500, 'internal_error');
     assert.deepEqual(Object.keys(body).sort(), ['code', 'detail', 'request_id', 'status', 'title', 'type'].filter((k) => k in body).sort());

@@ -2,7 +2,7 @@
 // passed decoding and made PostgreSQL/PGlite reject the query, answering 500 instead of 400.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { decodeCursor, encodeCursor } from '../../src/http/pagination.js';
+import { decodeCursor, encodeCursor } from '../../src/db/keyset.js';
 import { buildTestContext, type TestContext } from '../helpers/build-test-app.js';
 import { bearer, userWithRoles, type TestUser } from '../helpers/factories.js';
 

@@ -8,12 +8,12 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { decodeProtectedHeader } from 'jose';
 import { after, before, describe, it } from 'node:test';
-import { systemClock } from '../../src/cache/ephemeral-store.js';
 import { KeyService } from '../../src/keys/key-service.js';
 import { SigningKeysRepository } from '../../src/keys/signing-keys-repository.js';
 import { SecretBox } from '../../src/security/secret-box.js';
 import { buildTestContext, type TestContext } from '../helpers/build-test-app.js';
 import { me, register } from '../helpers/factories.js';
+import { systemClock } from '../../src/clock.js';
 
 describe('signing keys persist in the database', () => {
   let t: TestContext;
@@ -26,7 +26,7 @@ describe('signing keys persist in the database', () => {
 
   const keyService = (secretsKey: string) =>
     new KeyService({
-      db: t.app.services.database.db,
+      db: t.services.database.db,
       repo: new SigningKeysRepository(),
       box: new SecretBox(Buffer.from(secretsKey, 'base64'), 'signing-keys'),
       alg: t.config.jwtAlg,
@@ -35,7 +35,7 @@ describe('signing keys persist in the database', () => {
       accessTokenTtl: t.config.accessTokenTtl,
       clock: systemClock,
     });
-  const keyRows = () => t.app.services.database.db.selectFrom('signing_keys').selectAll().execute();
+  const keyRows = () => t.services.database.db.selectFrom('signing_keys').selectAll().execute();
 
   it('a second KeyService over the same database loads the same kid and generates none', async () => {
     const u = await register(t.app);
@@ -46,7 +46,7 @@ describe('signing keys persist in the database', () => {
     try {
       await second.init();
       assert.deepEqual(second.jwks().keys.map((k) => k.kid), [kid]);
-      assert.deepEqual(second.jwks(), t.app.services.keys.jwks());
+      assert.deepEqual(second.jwks(), t.services.keys.jwks());
       assert.equal((await keyRows()).length, 1, 'no new key');
 
       const claims = await second.verify(u.accessToken);

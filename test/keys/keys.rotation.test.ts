@@ -26,7 +26,7 @@ describe('signing key rotation', () => {
     const oldKid = decodeProtectedHeader(u.accessToken).kid!;
     assert.deepEqual((await jwks()).keys.map((k) => k.kid), [oldKid]);
 
-    const newKid = await t.app.services.keys.rotate();
+    const newKid = await t.services.keys.rotate();
     assert.notEqual(newKid, oldKid);
     const both = await jwks();
     assert.equal(both.keys.length, 2);
@@ -43,11 +43,11 @@ describe('signing key rotation', () => {
     assert.equal((await me(t.app, refreshed.access_token)).statusCode, 200);
 
     clock.advance(899_000);
-    await t.app.services.keys.reload();
+    await t.services.keys.reload();
     assert.equal((await jwks()).keys.length, 2, 'still published while its tokens may be valid');
 
     clock.advance(900_000 + 120_000);
-    await t.app.services.keys.reload();
+    await t.services.keys.reload();
     assert.deepEqual((await jwks()).keys.map((k) => k.kid), [newKid], 'retired key dropped once its tokens have expired');
     expectProblem(await me(t.app, u.accessToken), 401, 'unauthorized');
     const later = await signIn(t.app, u.email);
@@ -56,8 +56,8 @@ describe('signing key rotation', () => {
 
   it('rotating twice publishes three keys while all may have live tokens', async () => {
     const before = (await jwks()).keys.length;
-    await t.app.services.keys.rotate();
-    const newest = await t.app.services.keys.rotate();
+    await t.services.keys.rotate();
+    const newest = await t.services.keys.rotate();
     const after = await jwks();
     assert.equal(after.keys.length, before + 2);
     const u = await register(t.app);

@@ -6,9 +6,9 @@
 import assert from 'node:assert/strict';
 import { createLocalJWKSet, decodeProtectedHeader, jwtVerify, type JSONWebKeySet } from 'jose';
 import { after, before, describe, it } from 'node:test';
-import { systemContext } from '../../src/audit/audit-service.js';
 import { buildTestContext, type TestContext } from '../helpers/build-test-app.js';
 import { login, PASSWORD, register, sessionsOf, uniqueEmail } from '../helpers/factories.js';
+import { systemContext } from '../../src/request-context.js';
 
 const ISSUER = 'http://auth.example.test:8000';
 
@@ -66,7 +66,7 @@ describe('access tokens and JWKS (EdDSA, the default)', () => {
     assert.notEqual((await verify(u.accessToken)).payload.jti, (await verify(again.access_token)).payload.jti);
 
     const email = uniqueEmail('seller');
-    await t.app.services.users.createByAdmin(systemContext, { email, password: PASSWORD, roles: ['seller'] });
+    await t.services.users.createByAdmin(systemContext, { email, password: PASSWORD, roles: ['seller'] });
     const seller = (await login(t.app, email)).json();
     assert.deepEqual((await verify(seller.access_token)).payload.roles, ['seller']);
     assert.equal(decodeProtectedHeader(seller.access_token).kid, jwks.keys[0]!.kid);

@@ -75,7 +75,7 @@ describe('forged, foreign, expired and rotated tokens', () => {
     assert.equal(active.token_type, 'access_token');
 
     const oldKid = decodeProtectedHeader(u.accessToken).kid;
-    const newKid = await t.app.services.keys.rotate();
+    const newKid = await t.services.keys.rotate();
     assert.notEqual(newKid, oldKid);
     const jwks = (await t.app.inject({ method: 'GET', url: '/.well-known/jwks.json' })).json();
     assert.deepEqual(jwks.keys.map((k: { kid: string }) => k.kid).sort(), [oldKid, newKid].sort());

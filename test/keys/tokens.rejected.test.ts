@@ -29,7 +29,7 @@ describe('refused access tokens', () => {
     t = await buildTestContext({ clock });
     u = await register(t.app);
     kid = decodeProtectedHeader(u.accessToken).kid!;
-    const row = await t.app.services.database.db.selectFrom('signing_keys').selectAll().where('kid', '=', kid).executeTakeFirstOrThrow();
+    const row = await t.services.database.db.selectFrom('signing_keys').selectAll().where('kid', '=', kid).executeTakeFirstOrThrow();
     const privateJwk = JSON.parse(new SecretBox(Buffer.from(t.secretsKey, 'base64'), 'signing-keys').open(row.private_key_enc)) as JWK;
     ownKey = await importJWK(privateJwk, 'EdDSA');
   });

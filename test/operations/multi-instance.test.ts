@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { FastifyInstance } from 'fastify';
-import { buildTestContext, type TestContext } from '../helpers/build-test-app.js';
+import { buildTestContext, servicesOf, type TestContext } from '../helpers/build-test-app.js';
 import { bearer, login, register } from '../helpers/factories.js';
 
 const enabled = Boolean(process.env.TEST_DATABASE_URL && process.env.TEST_REDIS_URL);
@@ -112,7 +112,7 @@ describe('multi-instance', { skip: enabled ? false : 'needs TEST_DATABASE_URL an
   it('a role change on A is applied by B within a second', async () => {
     const u = await register(a);
     assert.deepEqual((await me(b, u.accessToken)).json().permissions, ['products:read']);
-    await a.services.users.updateByAdmin({ actorId: null, ip: null, userAgent: null }, u.id, { roles: ['seller'] });
+    await servicesOf(a).users.updateByAdmin({ actorId: null, ip: null, userAgent: null }, u.id, { roles: ['seller'] });
     await withinOneSecond(async () => (await me(b, u.accessToken)).json().permissions?.includes('products:write') === true);
   });
 });

@@ -11,12 +11,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { buildApp } from '../../src/app.js';
-import { systemContext } from '../../src/audit/audit-service.js';
 import { MemoryStore } from '../../src/cache/memory-store.js';
 import { loadConfig } from '../../src/config/load-config.js';
 import { baseTestEnv, buildTestContext, type TestContext } from '../helpers/build-test-app.js';
 import { PASSWORD, register } from '../helpers/factories.js';
 import { createTestDatabase } from '../helpers/test-database.js';
+import { systemContext } from '../../src/request-context.js';
 
 /** builds an app on a fresh database with this environment; resolves to the start-up error, if any */
 async function startWith(env: Record<string, string>): Promise<Error | null> {
@@ -46,10 +46,10 @@ describe('start-up checks', () => {
 
   it('ADMIN_EMAIL of an existing account: left alone, whatever ADMIN_PASSWORD is (even a weak one)', async () => {
     const u = await register(t.app);
-    const result = await t.app.services.users.ensureAdmin(systemContext, { email: u.email.toUpperCase(), password: 'weak' }, 'bootstrap');
+    const result = await t.services.users.ensureAdmin(systemContext, { email: u.email.toUpperCase(), password: 'weak' }, 'bootstrap');
     assert.equal(result.created, false);
     assert.match(result.reason ?? '', /already exists/);
-    assert.deepEqual((await t.app.services.users.get(u.id)).roles, ['buyer'], 'not promoted');
+    assert.deepEqual((await t.services.users.get(u.id)).roles, ['buyer'], 'not promoted');
   });
 
   it('a weak ADMIN_PASSWORD or a malformed ADMIN_EMAIL refuses the start, naming the variable', async () => {

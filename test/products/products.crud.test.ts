@@ -5,11 +5,11 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { systemContext } from '../../src/audit/audit-service.js';
 import { buildTestContext, type TestContext } from '../helpers/build-test-app.js';
 import { FakeClock } from '../helpers/fake-clock.js';
 import { register, userWithRoles, type TestUser } from '../helpers/factories.js';
 import { call, createProduct, errorFields, PRODUCT_KEYS, type ProductJson } from './products-helpers.js';
+import { systemContext } from '../../src/request-context.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 const UNKNOWN = '00000000-0000-4000-8000-000000000000';
@@ -32,7 +32,7 @@ describe('products: create, read, update, delete', () => {
   });
 
   const events = (userId: string, type: 'product.created' | 'product.updated' | 'product.deleted') =>
-    t.app.services.audit.list({ userId, type, limit: 100, after: null });
+    t.services.audit.list({ userId, type }, { limit: 100, cursor: null }).then((p) => p.items);
 
   it('POST creates the product: exactly the contract fields, seller = caller, timestamps from the clock', async () => {
     clock.advance(1000);
@@ -164,7 +164,7 @@ describe('products: create, read, update, delete', () => {
     const a = await createProduct(t.app, doomed.accessToken);
     const b = await createProduct(t.app, doomed.accessToken);
     const keep = await createProduct(t.app, seller.accessToken);
-    await t.app.services.users.delete(systemContext, doomed.id, 'admin');
+    await t.services.users.delete(systemContext, doomed.id, 'admin');
     for (const id of [a.id, b.id]) assert.equal((await call(t.app, buyer.accessToken, 'GET', `/products/${id}`)).statusCode, 404);
     assert.equal((await call(t.app, buyer.accessToken, 'GET', `/products/${keep.id}`)).statusCode, 200);
     assert.deepEqual((await call(t.app, buyer.accessToken, 'GET', `/products?seller_id=${doomed.id}`)).json(), { items: [], next_cursor: null });

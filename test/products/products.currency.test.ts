@@ -1,12 +1,12 @@
 /** Currencies: the static ISO 4217 list (src/products/currencies.ts) and what the API accepts. */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { systemContext } from '../../src/audit/audit-service.js';
 import { DomainError } from '../../src/errors.js';
 import { CURRENCIES, isCurrency } from '../../src/products/currencies.js';
 import { buildTestContext, type TestContext } from '../helpers/build-test-app.js';
 import { userWithRoles, type TestUser } from '../helpers/factories.js';
 import { call, errorFields } from './products-helpers.js';
+import { systemContext } from '../../src/request-context.js';
 
 describe('products: currencies', () => {
   it('the list: about 180 unique upper-case three-letter codes, sorted, current ones only', () => {
@@ -55,7 +55,7 @@ describe('products: currencies', () => {
     it('the service refuses bad fields on its own, for callers other than the API (all fields at once)', async () => {
       const actor = { userId: seller.id, permissions: new Set(['products:write']) };
       await assert.rejects(
-        t.app.services.products.create(systemContext, actor, { title: '  ', price: 19.999, currency: 'eur', image_url: 'http://x.example/a.png', description: 'ok' }),
+        t.services.products.create(systemContext, actor, { title: '  ', price: 19.999, currency: 'eur', image_url: 'http://x.example/a.png', description: 'ok' }),
         (error: unknown) => {
           assert.ok(error instanceof DomainError);
           assert.equal(error.code, 'validation_error');
@@ -63,7 +63,7 @@ describe('products: currencies', () => {
           return true;
         },
       );
-      await assert.rejects(t.app.services.products.create(systemContext, { userId: seller.id, permissions: new Set(['products:read']) }, { title: 'x', price: 1, currency: 'EUR' }), { code: 'forbidden' });
+      await assert.rejects(t.services.products.create(systemContext, { userId: seller.id, permissions: new Set(['products:read']) }, { title: 'x', price: 1, currency: 'EUR' }), { code: 'forbidden' });
     });
   });
 });

@@ -80,14 +80,14 @@ describe('products: listing, filters, pagination, audit and cascade', () => {
   });
 
   it('writes are audited with the seller as the subject', async () => {
-    const events = await t.app.services.audit.list({ userId: alice.id, type: 'product.created', limit: 100, after: null });
+    const events = await t.services.audit.list({ userId: alice.id, type: 'product.created' }, { limit: 100, cursor: null }).then((p) => p.items);
     assert.equal(events.length, 30);
     assert.equal(events[0]!.actorId, alice.id);
     assert.ok(created.includes(String(events[0]!.data.product_id)));
   });
 
   it("deleting a seller deletes their products", async () => {
-    await t.app.services.users.delete({ actorId: null, ip: null, userAgent: null }, bob.id, 'admin');
+    await t.services.users.delete({ actorId: null, ip: null, userAgent: null }, bob.id, 'admin');
     const left = (await list('?limit=100')).json().items;
     assert.equal(left.length, 30);
     assert.ok(left.every((p: { seller_id: string }) => p.seller_id === alice.id));

@@ -6,11 +6,11 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { systemContext } from '../../src/audit/audit-service.js';
 import { eventually } from '../admin/admin-helpers.js';
 import { buildTestContext, type TestContext } from '../helpers/build-test-app.js';
 import { register, userWithRoles, type TestUser } from '../helpers/factories.js';
 import { call, createProduct, errorFields } from './products-helpers.js';
+import { systemContext } from '../../src/request-context.js';
 
 const body = { title: 'Lamp', price: '19.99', currency: 'EUR' };
 const UNKNOWN = '00000000-0000-4000-8000-000000000000';
@@ -50,12 +50,12 @@ describe('products: permission matrix and order of checks', () => {
   async function productOwnedBy(who: Who): Promise<string> {
     if (who === 'anonymous') return (await createProduct(t.app, otherSeller.accessToken)).id;
     const user = users[who];
-    if (who === 'buyer') return (await t.app.services.products.create(systemContext, { userId: user.id, permissions: new Set(['products:write']) }, body)).id;
+    if (who === 'buyer') return (await t.services.products.create(systemContext, { userId: user.id, permissions: new Set(['products:write']) }, body)).id;
     return (await createProduct(t.app, user.accessToken)).id;
   }
 
-  const titleOf = async (id: string) => (await t.app.services.products.get(id)).title;
-  const exists = async (id: string) => (await t.app.services.products.list({ sellerId: null, q: null, limit: 1000, after: null })).some((p) => p.id === id);
+  const titleOf = async (id: string) => (await t.services.products.get(id)).title;
+  const exists = async (id: string) => (await t.services.products.list({ sellerId: null, q: null }, { limit: 1000, cursor: null }).then((p) => p.items)).some((p) => p.id === id);
 
   for (const who of Object.keys(matrix) as Who[]) {
     const expected = matrix[who];
@@ -119,8 +119,8 @@ describe('products: permission matrix and order of checks', () => {
   });
 
   it('access follows permissions, not role names: products:write:any alone edits and deletes any product but cannot create', async () => {
-    await t.app.services.roles.create(systemContext, { name: 'moderator', description: 'moderates listings', permissions: ['products:read', 'products:write:any'] });
-    await t.app.services.roles.create(systemContext, { name: 'nobody', description: 'no permissions', permissions: [] });
+    await t.services.roles.create(systemContext, { name: 'moderator', description: 'moderates listings', permissions: ['products:read', 'products:write:any'] });
+    await t.services.roles.create(systemContext, { name: 'nobody', description: 'no permissions', permissions: [] });
     const moderator = await userWithRoles(t.app, ['moderator'], 'moderator');
     const nobody = await userWithRoles(t.app, ['nobody'], 'nobody');
     const id = await productOwnedBy('seller');
@@ -137,7 +137,7 @@ describe('products: permission matrix and order of checks', () => {
   it('a seller demoted to buyer can no longer change their own products (within a second)', async () => {
     const seller = await userWithRoles(t.app, ['seller'], 'demoted');
     const id = (await createProduct(t.app, seller.accessToken)).id;
-    await t.app.services.users.updateByAdmin(systemContext, seller.id, { roles: ['buyer'] });
+    await t.services.users.updateByAdmin(systemContext, seller.id, { roles: ['buyer'] });
     await eventually('demotion seen', async () => (await call(t.app, seller.accessToken, 'PATCH', `/products/${id}`, { title: 'x' })).statusCode === 403, 1500);
     assert.equal((await call(t.app, seller.accessToken, 'DELETE', `/products/${id}`)).statusCode, 403);
     assert.equal((await call(t.app, seller.accessToken, 'GET', `/products/${id}`)).statusCode, 200);
@@ -145,11 +145,11 @@ describe('products: permission matrix and order of checks', () => {
 
   it('a seller deleted between the token check and the insert gets 401, not a 500 from the foreign key', async () => {
     const seller = await userWithRoles(t.app, ['seller'], 'vanishing');
-    await t.app.services.users.delete(systemContext, seller.id, 'admin');
+    await t.services.users.delete(systemContext, seller.id, 'admin');
     // the request that was already past authentication when the account went
     const actor = { userId: seller.id, permissions: new Set(['products:read', 'products:write']) };
     await assert.rejects(
-      t.app.services.products.create(systemContext, actor, { title: 'Late', price: '1.00', currency: 'EUR' }),
+      t.services.products.create(systemContext, actor, { title: 'Late', price: '1.00', currency: 'EUR' }),
       (e: { code?: string; status?: number }) => e.code === 'unauthorized' && e.status === 401,
     );
   });

@@ -29,14 +29,14 @@ describe('login storm with HASH_CONCURRENCY=1, HASH_QUEUE_MAX=0', () => {
       expectProblem(res, 503, 'server_busy');
       assert.ok(Number(res.headers['retry-after']) >= 1, 'Retry-After');
     }
-    assert.deepEqual(t.app.services.hasher.load, { running: 0, waiting: 0 });
+    assert.deepEqual(t.services.hasher.load, { running: 0, waiting: 0 });
     assert.equal((await login(t.app, u.email)).statusCode, 200);
   });
 
   it('while the queue is full a sign-in is refused before its body is read (503, not 400)', async () => {
-    const slow = t.app.services.hasher.hash('Keeps-The-Only-Slot-Busy-1');
+    const slow = t.services.hasher.hash('Keeps-The-Only-Slot-Busy-1');
     try {
-      assert.equal(t.app.services.hasher.saturated, true);
+      assert.equal(t.services.hasher.saturated, true);
       const res = await t.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { nonsense: true } });
       expectProblem(res, 503, 'server_busy');
     } finally {

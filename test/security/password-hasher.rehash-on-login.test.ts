@@ -21,9 +21,9 @@ describe('imported password hashes are upgraded at login', () => {
     await t.close();
   });
   const storedHash = async (id: string) =>
-    (await t.app.services.database.db.selectFrom('users').select('password_hash').where('id', '=', id).executeTakeFirstOrThrow()).password_hash;
+    (await t.services.database.db.selectFrom('users').select('password_hash').where('id', '=', id).executeTakeFirstOrThrow()).password_hash;
   const setHash = (id: string, passwordHash: string) =>
-    t.app.services.database.db.updateTable('users').set({ password_hash: passwordHash }).where('id', '=', id).execute();
+    t.services.database.db.updateTable('users').set({ password_hash: passwordHash }).where('id', '=', id).execute();
 
   it('registration stores argon2id at the configured cost', async () => {
     const u = await register(t.app);

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { hash as argon2Hash } from '@node-rs/argon2';
 import { hash as bcryptHash } from '@node-rs/bcrypt';
 import { after, before, describe, it } from 'node:test';
-import { PasswordHasher } from '../../src/auth/password-hasher.js';
+import { PasswordHasher } from '../../src/passwords/password-hasher.js';
 import { PASSWORD } from '../helpers/factories.js';
 
 const ARGON2D = 0;

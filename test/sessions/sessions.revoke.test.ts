@@ -74,7 +74,7 @@ describe('DELETE /auth/sessions/{id}', () => {
     const u = await register(t.app);
     const [s] = await sessionsOf(t.app, u.accessToken);
     await revoke(u.accessToken, s!.id);
-    const events = await t.app.services.audit.list({ userId: u.id, type: 'session.revoked', limit: 5, after: null });
+    const events = await t.services.audit.list({ userId: u.id, type: 'session.revoked' }, { limit: 5, cursor: null }).then((p) => p.items);
     assert.equal(events.length, 1);
   });
 });

@@ -27,7 +27,7 @@ export function normalizePassword(password: string): string {
 }
 
 export function weakPassword(detail: string): DomainError {
-  return new DomainError('weak_password', 422, 'Weak password', { detail });
+  return new DomainError('weak_password', 'Weak password', { detail });
 }
 
 export class PasswordPolicy {

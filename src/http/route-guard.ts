@@ -2,13 +2,14 @@
  * Authentication and permission checks as route configuration: a route says
  * `config: { auth: 'required', permission: 'products:write' }` and this onRequest hook enforces
  * it before the body is even parsed, which gives SPEC §2's order of checks (401, then 403, then
- * 400 validation). Ownership checks come later, in the services.
+ * 400 validation). Ownership checks come later, in the services. Who the caller is comes from an
+ * Authenticator (auth-service), so this core module knows no feature.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { RequestContext } from '../audit/audit-service.js';
 import { commonErrors } from '../errors.js';
-import { clientIp } from '../http/client-ip.js';
-import type { AuthService, Principal } from './auth-service.js';
+import type { Principal } from '../principal.js';
+import type { RequestContext } from '../request-context.js';
+import { clientIp } from './client-ip.js';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -19,6 +20,11 @@ declare module 'fastify' {
   interface FastifyRequest {
     principal: Principal | null;
   }
+}
+
+export interface Authenticator {
+  /** the caller behind an access token, or null (invalid, expired, revoked, disabled user) */
+  authenticate(accessToken: string): Promise<Principal | null>;
 }
 
 /**
@@ -35,13 +41,13 @@ export function bearerToken(request: FastifyRequest): string | null {
   return token === '' ? null : token;
 }
 
-export function registerAuthGuard(app: FastifyInstance, auth: AuthService): void {
+export function registerRouteGuard(app: FastifyInstance, authenticator: Authenticator): void {
   app.decorateRequest('principal', null);
   app.addHook('onRequest', async function authenticateRequest(request) {
     const config = request.routeOptions.config;
     if (!config?.auth) return;
     const token = bearerToken(request);
-    const principal = token ? await auth.authenticate(token) : null;
+    const principal = token ? await authenticator.authenticate(token) : null;
     if (!principal) {
       if (config.auth === 'optional') return;
       throw commonErrors.unauthorized();

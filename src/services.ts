@@ -1,0 +1,143 @@
+/**
+ * createServices(config, edges?): the composition of one Gatehouse instance — database, ephemeral
+ * store, repositories and services — in plain sight, without HTTP. The HTTP app (app.ts) and the
+ * CLI commands both start from here, so a rule lives in one service and every entry point uses it.
+ * Each service gets the settings it reads (typed as a Pick of the config), not the whole config.
+ */
+import { AuditRepository } from './audit/audit-repository.js';
+import { AuditService } from './audit/audit-service.js';
+import { AuthService } from './auth/auth-service.js';
+import type { EphemeralStore } from './cache/ephemeral-store.js';
+import { InvalidationBus } from './cache/invalidation-bus.js';
+import { MemoryStore } from './cache/memory-store.js';
+import { RedisStore } from './cache/redis-store.js';
+import { systemClock, type Clock } from './clock.js';
+import type { Config } from './config/load-config.js';
+import { openDatabase, type DatabaseHandle } from './db/database.js';
+import { migrateToLatest } from './db/migrate.js';
+import { KeyService } from './keys/key-service.js';
+import { SigningKeysRepository } from './keys/signing-keys-repository.js';
+import { PasswordHasher } from './passwords/password-hasher.js';
+import { PasswordPolicy } from './passwords/password-policy.js';
+import { ProductsRepository } from './products/products-repository.js';
+import { ProductsService } from './products/products-service.js';
+import { RolesRepository } from './roles/roles-repository.js';
+import { RolesService } from './roles/roles-service.js';
+import { RateLimiter } from './security/rate-limiter.js';
+import { resolveSecretsKey, SecretBox } from './security/secret-box.js';
+import { noGeoIp, openGeoIp } from './sessions/geoip.js';
+import { SessionsRepository } from './sessions/sessions-repository.js';
+import { SessionsService } from './sessions/sessions-service.js';
+import { UsersRepository } from './users/users-repository.js';
+import { UsersService } from './users/users-service.js';
+
+/** what a test (or an embedding program) may hand in instead of what the config says */
+export interface ServiceEdges {
+  clock?: Clock;
+  /** an open database (tests); createServices still runs migrations, and close() closes it */
+  database?: DatabaseHandle;
+  store?: EphemeralStore;
+}
+
+/** the services of one Gatehouse instance, shared by the HTTP app and the CLI */
+export interface Services {
+  config: Config;
+  clock: Clock;
+  database: DatabaseHandle;
+  store: EphemeralStore;
+  bus: InvalidationBus;
+  hasher: PasswordHasher;
+  keys: KeyService;
+  audit: AuditService;
+  roles: RolesService;
+  users: UsersService;
+  sessions: SessionsService;
+  auth: AuthService;
+  products: ProductsService;
+  limiter: RateLimiter;
+  close(): Promise<void>;
+}
+
+const REDIS_START_TIMEOUT_MS = 5000;
+
+export async function createServices(config: Config, edges: ServiceEdges = {}): Promise<Services> {
+  const clock = edges.clock ?? systemClock;
+  const database =
+    edges.database ?? (await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, poolMax: config.databasePoolMax, prepare: config.databasePrepare }));
+  const store =
+    edges.store ?? (config.redisUrl ? new RedisStore({ url: config.redisUrl, keyPrefix: config.redisKeyPrefix, clock }) : new MemoryStore(clock));
+  let hasher: PasswordHasher | null = null;
+  try {
+    if (config.redisUrl) {
+      // refuse to start against an unreachable Redis rather than hang on the first command
+      await Promise.race([
+        store.ping(),
+        new Promise((_, reject) => setTimeout(() => reject(new Error(`Redis at REDIS_URL did not answer within ${REDIS_START_TIMEOUT_MS / 1000} s`)), REDIS_START_TIMEOUT_MS).unref()),
+      ]);
+    }
+    await migrateToLatest(database.db);
+    const { key: masterKey } = resolveSecretsKey(config.secretsKey, config.dataDir);
+    const db = database.db;
+    const bus = new InvalidationBus(store);
+    await bus.start();
+
+    const policy = new PasswordPolicy(config.passwordMinScore);
+    policy.warmUp();
+    const limiter = new RateLimiter(store);
+    const keys = new KeyService({
+      db,
+      repo: new SigningKeysRepository(),
+      box: new SecretBox(masterKey, 'signing-keys'),
+      alg: config.jwtAlg,
+      issuer: config.publicUrl,
+      audience: config.tokenAudience,
+      accessTokenTtl: config.accessTokenTtl,
+      clock,
+    });
+    await keys.init();
+    const audit = new AuditService(db, new AuditRepository(), clock);
+    const roles = new RolesService({ db, roles: new RolesRepository(), audit, bus, clock, defaultRole: config.defaultRole });
+    // every sign-up would fail on a role nobody asked for: refuse to start instead, naming the setting
+    if ((await roles.unknownRoles([config.defaultRole])).length > 0) {
+      throw new Error(`DEFAULT_ROLE=${config.defaultRole} names no role. Use an existing role (seeded: buyer, seller, admin), or create it through the admin API first and then set DEFAULT_ROLE.`);
+    }
+    const sessions = new SessionsService({
+      db,
+      repo: new SessionsRepository(),
+      audit,
+      bus,
+      box: new SecretBox(masterKey, 'refresh-tokens'),
+      clock,
+      refreshTokenTtl: config.refreshTokenTtl,
+      sessionMaxAge: config.sessionMaxAge,
+      reuseGraceSeconds: config.refreshReuseGrace,
+      geoip: config.geoipDb ? openGeoIp(config.geoipDb) : noGeoIp,
+    });
+    hasher = new PasswordHasher({
+      memoryKib: config.argon2MemoryKib,
+      timeCost: config.argon2TimeCost,
+      parallelism: config.argon2Parallelism,
+      concurrency: config.hashConcurrency,
+      queueMax: config.hashQueueMax,
+    });
+    const users = new UsersService({ db, repo: new UsersRepository(), roles, sessions, audit, bus, hasher, policy, clock, defaultRole: config.defaultRole });
+    const auth = new AuthService({ db, settings: config, users, sessions, roles, keys, audit, hasher, policy, limiter, store, clock });
+    const products = new ProductsService({ db, repo: new ProductsRepository(), audit, clock });
+    const started = hasher;
+
+    return {
+      config, clock, database, store, bus, hasher: started, keys, audit, roles, users, sessions, auth, products, limiter,
+      async close() {
+        keys.close();
+        await started.close();
+        await store.close();
+        await database.close();
+      },
+    };
+  } catch (error) {
+    await hasher?.close().catch(() => {});
+    await store.close().catch(() => {});
+    await database.close().catch(() => {});
+    throw error;
+  }
+}
