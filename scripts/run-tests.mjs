@@ -1,9 +1,15 @@
 #!/usr/bin/env node
-// Runs the test suites with Node's own test runner (Node 20 neither expands globs nor runs .ts):
-// finds test files, prepares the shared PGlite template once, then runs the files in parallel
-// child processes. Arguments narrow the run to matching paths: `npm test -- auth/login`.
-import { spawnSync } from 'node:child_process';
+// Runs the test suites with Node's own test runner (Node 20 neither expands globs nor runs .ts).
+// Finds the test files, prepares the shared PGlite template once, then runs the files in a few
+// long-lived worker processes (TEST_CONCURRENCY, default: CPU cores + 1) instead of one process
+// per file: a process with tsx, zxcvbn and the compiled PGlite costs seconds to start, and 70-odd
+// files paid it 70-odd times. Each worker runs its files one after the other (scripts/test-shard.mjs);
+// files are dealt out by size (a fair proxy for their run time), largest first.
+// Output is printed one finished top-level suite at a time, so the workers' lines never interleave.
+// Arguments narrow the run to matching paths: `npm test -- auth/login`.
+import { spawn, spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -27,16 +33,72 @@ if (files.length === 0) {
   process.exit(1);
 }
 
-const prep = spawnSync(process.execPath, ['--import', 'tsx', 'test/helpers/prepare-template.ts'], {
-  cwd: root,
-  stdio: 'inherit',
-});
+const prep = spawnSync(process.execPath, ['--import', 'tsx', 'test/helpers/prepare-template.ts'], { cwd: root, stdio: 'inherit' });
 if (prep.status !== 0) process.exit(prep.status ?? 1);
 
-const concurrency = process.env.TEST_CONCURRENCY ?? '2';
-const result = spawnSync(
-  process.execPath,
-  ['--import', 'tsx', '--test', `--test-concurrency=${concurrency}`, '--test-reporter=spec', ...files],
-  { cwd: root, stdio: 'inherit', env: { ...process.env, NODE_ENV: 'test' } },
-);
-process.exit(result.status ?? 1);
+const estimate = (f) => statSync(join(root, f)).size;
+const workers = Math.max(1, Math.min(files.length, Number(process.env.TEST_CONCURRENCY ?? availableParallelism() + 1)));
+const shards = Array.from({ length: workers }, () => ({ files: [], load: 0 }));
+for (const f of [...files].sort((a, b) => estimate(b) - estimate(a))) {
+  const lightest = shards.reduce((a, b) => (b.load < a.load ? b : a));
+  lightest.files.push(f);
+  lightest.load += estimate(f);
+}
+
+const started = Date.now();
+const totals = {};
+const failures = [];
+
+function runShard(shard, index) {
+  return new Promise((resolve) => {
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', '--test-reporter=spec', 'scripts/test-shard.mjs', ...shard.files],
+      { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NODE_ENV: 'test' } },
+    );
+    let pending = '';
+    let block = [];
+    let tail = false;
+    const onLine = (line) => {
+      const summary = /^ℹ (\w+) ([\d.]+)$/.exec(line);
+      if (summary) {
+        tail = true;
+        totals[summary[1]] = (totals[summary[1]] ?? 0) + Number(summary[2]);
+        return;
+      }
+      block.push(line);
+      // a top-level suite or test has finished: print its block whole
+      if (!tail && /^[✔✖﹣]/.test(line)) {
+        process.stdout.write(block.join('\n') + '\n');
+        block = [];
+      }
+    };
+    child.stdout.setEncoding('utf8');
+    child.stdout.on('data', (chunk) => {
+      pending += chunk;
+      const lines = pending.split('\n');
+      pending = lines.pop();
+      lines.forEach(onLine);
+    });
+    let stderr = '';
+    child.stderr.setEncoding('utf8');
+    child.stderr.on('data', (chunk) => (stderr += chunk));
+    child.on('close', (code, signal) => {
+      if (pending) onLine(pending);
+      if (block.length > 0) process.stdout.write(block.join('\n') + '\n');
+      if (stderr.trim()) process.stderr.write(`[worker ${index + 1}] ${stderr}`);
+      if (code !== 0) failures.push(`worker ${index + 1} (${shard.files.join(', ')}) exited with ${code ?? signal}`);
+      resolve();
+    });
+  });
+}
+
+await Promise.all(shards.map(runShard));
+
+const order = ['tests', 'suites', 'pass', 'fail', 'cancelled', 'skipped', 'todo'];
+for (const k of order) if (totals[k] !== undefined) console.log(`ℹ ${k} ${totals[k]}`);
+console.log(`ℹ files ${files.length} in ${workers} workers, ${((Date.now() - started) / 1000).toFixed(1)} s`);
+if (failures.length > 0) {
+  for (const f of failures) console.error(`✖ ${f}`);
+  process.exit(1);
+}

@@ -151,7 +151,10 @@ class PGliteDriver implements Driver {
   readonly #connection: PGliteConnection;
   #release: (() => void) | null = null;
 
-  constructor(private readonly pg: PGlite) {
+  constructor(
+    private readonly pg: PGlite,
+    private readonly closeOnDestroy: boolean,
+  ) {
     this.#connection = new PGliteConnection(pg);
   }
 
@@ -183,17 +186,21 @@ class PGliteDriver implements Driver {
   }
 
   async destroy(): Promise<void> {
-    if (!this.pg.closed) await this.pg.close();
+    if (this.closeOnDestroy && !this.pg.closed) await this.pg.close();
   }
 }
 
 export class PGliteDialect implements Dialect {
-  constructor(private readonly pg: PGlite) {}
+  /** `closeOnDestroy: false` leaves the PGlite instance open when Kysely is destroyed (its owner closes it) */
+  constructor(
+    private readonly pg: PGlite,
+    private readonly options: { closeOnDestroy?: boolean } = {},
+  ) {}
   createAdapter(): DialectAdapter {
     return new PostgresAdapter();
   }
   createDriver(): Driver {
-    return new PGliteDriver(this.pg);
+    return new PGliteDriver(this.pg, this.options.closeOnDestroy ?? true);
   }
   createQueryCompiler(): QueryCompiler {
     return new PostgresQueryCompiler();
