@@ -140,6 +140,8 @@ async function wire(services: Services, options: HttpOptions): Promise<FastifyIn
   if (config.redisUrl) checks.redis = () => services.store.ping();
   await app.register(healthRoutes, { version: VERSION, checks });
 
+  for (const warning of services.warnings) app.log.warn(warning);
+
   // SPEC §1: the first admin exists before /health/ready first answers 200
   if (config.adminEmail && config.adminPassword) {
     const result = await bootstrapAdmin(services.users, config.adminEmail, config.adminPassword);

@@ -24,7 +24,9 @@ import { ProductsService } from './products/products-service.js';
 import { RolesRepository } from './roles/roles-repository.js';
 import { RolesService } from './roles/roles-service.js';
 import { RateLimiter } from './security/rate-limiter.js';
-import { resolveSecretsKey, SecretBox } from './security/secret-box.js';
+import { deriveKey, resolveSecretsKey, SecretBox } from './security/secret-box.js';
+import { legacySeal } from './audit/audit-chain.js';
+import { ensureDataDir } from './db/data-dir.js';
 import { noGeoIp, openGeoIp } from './sessions/geoip.js';
 import { SessionsRepository } from './sessions/sessions-repository.js';
 import { SessionsService } from './sessions/sessions-service.js';
@@ -37,6 +39,8 @@ export interface ServiceEdges {
   /** an open database (tests); createServices still runs migrations, and close() closes it */
   database?: DatabaseHandle;
   store?: EphemeralStore;
+  /** a password policy to share (tests: its strength-checking thread starts once per process); not closed here */
+  passwordPolicy?: PasswordPolicy;
 }
 
 /** the services of one Gatehouse instance, shared by the HTTP app and the CLI */
@@ -55,7 +59,14 @@ export interface Services {
   auth: AuthService;
   products: ProductsService;
   limiter: RateLimiter;
+  /** what an operator should hear about at start (the HTTP app logs them) */
+  warnings: string[];
   close(): Promise<void>;
+}
+
+/** the audit chain's HMAC key (SPEC §8), derived from SECRETS_KEY */
+export function auditChainKey(masterKey: Buffer): Buffer {
+  return deriveKey(masterKey, 'audit-chain');
 }
 
 const REDIS_START_TIMEOUT_MS = 5000;
@@ -67,6 +78,8 @@ export async function createServices(config: Config, edges: ServiceEdges = {}): 
   const store =
     edges.store ?? (config.redisUrl ? new RedisStore({ url: config.redisUrl, keyPrefix: config.redisKeyPrefix, clock }) : new MemoryStore(clock));
   let hasher: PasswordHasher | null = null;
+  let policy: PasswordPolicy | null = null;
+  const warnings: string[] = [];
   try {
     if (config.redisUrl) {
       // refuse to start against an unreachable Redis rather than hang on the first command
@@ -75,14 +88,24 @@ export async function createServices(config: Config, edges: ServiceEdges = {}): 
         new Promise((_, reject) => setTimeout(() => reject(new Error(`Redis at REDIS_URL did not answer within ${REDIS_START_TIMEOUT_MS / 1000} s`)), REDIS_START_TIMEOUT_MS).unref()),
       ]);
     }
-    await migrateToLatest(database.db);
+    // DATA_DIR holds the embedded database and/or the generated secrets key
+    if (!config.databaseUrl || !config.secretsKey) {
+      const warning = ensureDataDir(config.dataDir);
+      if (warning) warnings.push(warning);
+    }
+    if (config.accessTokenTtl < 60) warnings.push(`ACCESS_TOKEN_TTL=${config.accessTokenTtl}: access tokens live under a minute; meant for tests of refresh logic, not production`);
     const { key: masterKey } = resolveSecretsKey(config.secretsKey, config.dataDir);
+    const chainKey = auditChainKey(masterKey);
+    await migrateToLatest(database.db, { sealAuditChain: (seq, hash) => legacySeal(chainKey, seq, hash) });
     const db = database.db;
     const bus = new InvalidationBus(store);
     await bus.start();
 
-    const policy = new PasswordPolicy(config.passwordMinScore);
-    policy.warmUp();
+    if (edges.passwordPolicy) policy = edges.passwordPolicy;
+    else {
+      policy = new PasswordPolicy(config.passwordMinScore);
+      await policy.init();
+    }
     const limiter = new RateLimiter(store);
     const keys = new KeyService({
       db,
@@ -93,9 +116,10 @@ export async function createServices(config: Config, edges: ServiceEdges = {}): 
       audience: config.tokenAudience,
       accessTokenTtl: config.accessTokenTtl,
       clock,
+      bus,
     });
     await keys.init();
-    const audit = new AuditService(db, new AuditRepository(), clock);
+    const audit = new AuditService(db, new AuditRepository(), clock, chainKey);
     const roles = new RolesService({ db, roles: new RolesRepository(), audit, bus, clock, defaultRole: config.defaultRole });
     // every sign-up would fail on a role nobody asked for: refuse to start instead, naming the setting
     if ((await roles.unknownRoles([config.defaultRole])).length > 0) {
@@ -120,22 +144,28 @@ export async function createServices(config: Config, edges: ServiceEdges = {}): 
       concurrency: config.hashConcurrency,
       queueMax: config.hashQueueMax,
     });
-    const users = new UsersService({ db, repo: new UsersRepository(), roles, sessions, audit, bus, hasher, policy, clock, defaultRole: config.defaultRole });
+    // the hash every unknown login is checked against, made now: made on first use, a failure
+    // there (a full queue) would answer those logins differently from real ones until a restart
+    await hasher.init();
+    const users = new UsersService({ db, repo: new UsersRepository(), roles, sessions, audit, bus, hasher, policy, clock, settings: config });
     const auth = new AuthService({ db, settings: config, users, sessions, roles, keys, audit, hasher, policy, limiter, store, clock });
     const products = new ProductsService({ db, repo: new ProductsRepository(), audit, clock });
     const started = hasher;
+    const ownPolicy = edges.passwordPolicy ? null : policy;
 
     return {
-      config, clock, database, store, bus, hasher: started, keys, audit, roles, users, sessions, auth, products, limiter,
+      config, clock, database, store, bus, hasher: started, keys, audit, roles, users, sessions, auth, products, limiter, warnings,
       async close() {
         keys.close();
         await started.close();
+        await ownPolicy?.close();
         await store.close();
         await database.close();
       },
     };
   } catch (error) {
     await hasher?.close().catch(() => {});
+    if (!edges.passwordPolicy) await policy?.close().catch(() => {});
     await store.close().catch(() => {});
     await database.close().catch(() => {});
     throw error;

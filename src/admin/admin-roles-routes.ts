@@ -35,7 +35,7 @@ export const adminRolesRoutes: FastifyPluginAsyncTypebox<{ roles: RolesService }
     },
   }, async function createRole(request, reply) {
     const b = request.body;
-    const role = await roles.create(requestContext(request), { name: b.name, description: b.description ?? '', permissions: b.permissions ?? [] });
+    const role = await roles.create(requestContext(request), { name: b.name, description: b.description ?? null, permissions: b.permissions ?? [] });
     return reply.status(201).send(toRoleView(role));
   });
 

@@ -32,10 +32,11 @@ export const UserPage = Type.Object({ items: Type.Array(UserSchema), next_cursor
 
 export const CreateUserBody = Type.Object(
   {
-    email: EmailField,
+    // required unless ACCOUNT_EMAIL=optional and a username is given (checked by the service)
+    email: Type.Optional(EmailField),
     password: PasswordField,
-    username: Type.Optional(UsernameField),
-    name: Type.Optional(NameField),
+    username: Type.Optional(Nullable(UsernameField)),
+    name: Type.Optional(Nullable(NameField)),
     roles: Type.Optional(RoleList),
   },
   { additionalProperties: false },
@@ -49,12 +50,12 @@ export const PatchUserBody = Type.Object(
     email_verified: Type.Optional(Type.Boolean()),
     password: Type.Optional(Type.String({ description: 'sets a new password (8–128 characters) and revokes every session of the user' })),
   },
-  { additionalProperties: false, minProperties: 1 },
+  { additionalProperties: false },
 );
 
 // ---- roles and permissions
 
-export const RoleSchema = Type.Object({ name: Type.String(), description: Type.String(), permissions: Type.Array(Type.String()) });
+export const RoleSchema = Type.Object({ name: Type.String(), description: Nullable(Type.String()), permissions: Type.Array(Type.String()) });
 
 // a name outside the pattern cannot be an existing role: 404 like any unknown role (SPEC §4)
 export const RoleNameParams = Type.Object({ name: RoleLookup }, { additionalProperties: false });
@@ -62,15 +63,15 @@ export const RoleNameParams = Type.Object({ name: RoleLookup }, { additionalProp
 export const CreateRoleBody = Type.Object(
   {
     name: RoleName,
-    description: Type.Optional(Type.String({ maxLength: 500, default: '' })),
+    description: Type.Optional(Nullable(Type.String({ maxLength: 500 }))),
     permissions: Type.Optional(permissionList({ default: [] })),
   },
   { additionalProperties: false },
 );
 
 export const PatchRoleBody = Type.Object(
-  { description: Type.Optional(Type.String({ maxLength: 500 })), permissions: Type.Optional(permissionList()) },
-  { additionalProperties: false, minProperties: 1 },
+  { description: Type.Optional(Nullable(Type.String({ maxLength: 500 }))), permissions: Type.Optional(permissionList()) },
+  { additionalProperties: false },
 );
 
 export const RoleList200 = Type.Object({ items: Type.Array(RoleSchema) });

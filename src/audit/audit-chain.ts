@@ -1,12 +1,27 @@
 /**
- * The audit trail's hash chain. Each event's hash covers its own content and the previous event's
- * hash, so editing, deleting or reordering a stored row breaks every link after it; `gatehouse
- * audit verify` recomputes the chain. Content is serialised canonically (sorted keys) so the hash
+ * The audit trail's chain. Each event's link covers its own content and the previous event's
+ * link, so editing, deleting or reordering a stored row breaks every link after it; `gatehouse
+ * audit verify` recomputes the chain. Content is serialised canonically (sorted keys) so the link
  * does not depend on how the database returns jsonb.
+ *
+ * Links are keyed (SPEC §8): HMAC-SHA256 under a key derived from SECRETS_KEY, so someone who can
+ * write the database but lacks the key cannot rewrite events and recompute the chain after them.
+ * Each event has its own HMAC key, derived from the chain key and the event id: the database
+ * computes the link while it appends (the previous link is known only there, under the head's row
+ * lock), and what it is handed for that is this one event's key, never the chain key.
+ *
+ * Version 1 links (before the upgrade) were plain SHA-256. They still verify, but only up to the
+ * boundary recorded by migration 0004, whose seal (an HMAC of its position and last link) only the
+ * key can produce: rewriting the old events breaks the first keyed link after them, and passing
+ * keyed events off as old ones breaks the seal.
  */
-import { createHash } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
 
 export const GENESIS_HASH = '0'.repeat(64);
+
+/** link versions stored with each event */
+export const LINK_SHA256 = 1;
+export const LINK_HMAC = 2;
 
 export interface ChainedContent {
   id: string;
@@ -29,9 +44,9 @@ export function canonicalJson(value: unknown): string {
 }
 
 /**
- * The canonical content of an event split around its previous hash: `chainHash(prev, e)` is the
- * SHA-256 of `before + prev + after`, so the database can compute it while it appends the event
- * under the chain head's lock (the previous hash is hex: nothing in it needs escaping).
+ * The canonical content of an event split around its previous link: the content is
+ * `before + prev + after`, so the database can complete it while it appends the event under the
+ * chain head's lock (the previous link is hex: nothing in it needs escaping).
  */
 export function chainHashParts(e: ChainedContent): { before: string; after: string } {
   // the keys in canonicalJson's (sorted) order; "prev" sits between "ip" and "type"
@@ -42,9 +57,8 @@ export function chainHashParts(e: ChainedContent): { before: string; after: stri
   return { before, after };
 }
 
-/** the reference definition, used to verify stored events */
-export function chainHash(prevHash: string, e: ChainedContent): string {
-  const content = canonicalJson({
+function canonicalContent(prevHash: string, e: ChainedContent): string {
+  return canonicalJson({
     prev: prevHash,
     id: e.id,
     type: e.type,
@@ -55,5 +69,34 @@ export function chainHash(prevHash: string, e: ChainedContent): string {
     data: e.data,
     created_at: e.createdAt.toISOString(),
   });
-  return createHash('sha256').update(content).digest('hex');
+}
+
+/** a version 1 (plain SHA-256) link, as events before the upgrade were chained */
+export function chainHash(prevHash: string, e: ChainedContent): string {
+  return createHash('sha256').update(canonicalContent(prevHash, e)).digest('hex');
+}
+
+/** the HMAC key of one event */
+export function eventKey(chainKey: Buffer, eventId: string): Buffer {
+  return createHmac('sha256', chainKey).update(`event:${eventId}`).digest();
+}
+
+/** a version 2 (keyed) link */
+export function chainLink(chainKey: Buffer, prevHash: string, e: ChainedContent): string {
+  return createHmac('sha256', eventKey(chainKey, e.id)).update(canonicalContent(prevHash, e)).digest('hex');
+}
+
+/**
+ * HMAC(k, m) = SHA256((k ⊕ opad) || SHA256((k ⊕ ipad) || m)) (RFC 2104): the two padded keys, hex,
+ * for the database to compute an event's link with its built-in sha256().
+ */
+export function hmacPads(key: Buffer): { inner: string; outer: string } {
+  const block = Buffer.alloc(64);
+  key.copy(block);
+  return { inner: Buffer.from(block.map((b) => b ^ 0x36)).toString('hex'), outer: Buffer.from(block.map((b) => b ^ 0x5c)).toString('hex') };
+}
+
+/** the seal of the boundary between unkeyed (version 1) and keyed links */
+export function legacySeal(chainKey: Buffer, seq: string, hash: string): string {
+  return createHmac('sha256', chainKey).update(`legacy:${seq}:${hash}`).digest('hex');
 }

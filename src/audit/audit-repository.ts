@@ -1,13 +1,24 @@
 import { sql } from 'kysely';
 import type { Selectable } from 'kysely';
 import type { AuditEventsTable, Executor, StatementStart } from '../db/database-types.js';
-import { GENESIS_HASH, type ChainedContent } from './audit-chain.js';
+import { GENESIS_HASH, LINK_HMAC, type ChainedContent } from './audit-chain.js';
 import { olderThan, type KeysetPosition } from '../db/keyset.js';
 
 export interface AuditRow extends ChainedContent {
   seq: string;
   prevHash: string;
   hash: string;
+  /** how `hash` was computed: LINK_SHA256 (before the upgrade) or LINK_HMAC */
+  link: number;
+}
+
+/** the chain's head as recorded apart from the events, and the sealed upgrade boundary */
+export interface ChainHead {
+  hash: string;
+  /** the last event chained before links were keyed (0: none) and its link */
+  legacySeq: string;
+  legacyHash: string;
+  legacySeal: string | null;
 }
 
 export interface AuditFilters {
@@ -34,30 +45,31 @@ function toRow(r: Selectable<AuditEventsTable>): AuditRow {
     createdAt: r.created_at,
     prevHash: r.prev_hash,
     hash: r.hash,
+    link: r.link,
   };
 }
 
 export class AuditRepository {
   /**
    * Appends an event in one statement: the chain head's row lock serialises writers until the
-   * caller's transaction (or this statement) ends, and the database computes the new hash as
-   * sha256(before || previous hash || after) (see chainHashParts). `start` may carry other
-   * writes as CTEs: they commit together with the event.
+   * caller's transaction (or this statement) ends, and the database computes the new link as
+   * HMAC(event key, before || previous link || after) from the event key's two pads (see
+   * audit-chain.ts). `start` may carry other writes as CTEs: they commit together with the event.
    */
-  async append(start: StatementStart, e: ChainedContent, parts: { before: string; after: string }): Promise<void> {
+  async append(start: StatementStart, e: ChainedContent, parts: { before: string; after: string }, pads: { inner: string; outer: string }): Promise<void> {
     const row = await start
       .with('head', (qb) =>
         qb
           .updateTable('audit_chain_head')
           .set({
             prev_hash: sql<string>`hash`,
-            hash: sql<string>`encode(sha256(convert_to(${parts.before}::text || hash || ${parts.after}::text, 'UTF8')), 'hex')`,
+            hash: sql<string>`encode(sha256(decode(${pads.outer}::text, 'hex') || sha256(decode(${pads.inner}::text, 'hex') || convert_to(${parts.before}::text || hash || ${parts.after}::text, 'UTF8'))), 'hex')`,
           })
           .where('id', '=', 1)
           .returning(['prev_hash', 'hash']),
       )
       .insertInto('audit_events')
-      .columns(['id', 'type', 'user_id', 'actor_id', 'ip', 'user_agent', 'data', 'created_at', 'prev_hash', 'hash'])
+      .columns(['id', 'type', 'user_id', 'actor_id', 'ip', 'user_agent', 'data', 'created_at', 'prev_hash', 'hash', 'link'])
       .expression((eb) =>
         eb.selectFrom('head').select([
           sql<string>`${e.id}::uuid`.as('id'),
@@ -70,6 +82,7 @@ export class AuditRepository {
           sql<Date>`${e.createdAt}::timestamptz`.as('created_at'),
           'head.prev_hash',
           'head.hash',
+          sql<number>`${LINK_HMAC}::smallint`.as('link'),
         ]),
       )
       .returning('seq')
@@ -78,9 +91,10 @@ export class AuditRepository {
   }
 
   /** the chain head as recorded apart from the events (GENESIS_HASH when none was appended) */
-  async head(db: Executor): Promise<string> {
-    const row = await db.selectFrom('audit_chain_head').select('hash').where('id', '=', 1).executeTakeFirst();
-    return row?.hash ?? GENESIS_HASH;
+  async head(db: Executor): Promise<ChainHead> {
+    const row = await db.selectFrom('audit_chain_head').select(['hash', 'legacy_seq', 'legacy_hash', 'legacy_seal']).where('id', '=', 1).executeTakeFirst();
+    if (!row) return { hash: GENESIS_HASH, legacySeq: '0', legacyHash: GENESIS_HASH, legacySeal: null };
+    return { hash: row.hash, legacySeq: String(row.legacy_seq), legacyHash: row.legacy_hash, legacySeal: row.legacy_seal };
   }
 
   async list(db: Executor, query: AuditListQuery): Promise<AuditRow[]> {

@@ -1,10 +1,14 @@
-import { randomUUID } from 'node:crypto';
-import type { Db, StatementStart } from '../db/database-types.js';
-import { chainHash, chainHashParts, GENESIS_HASH } from './audit-chain.js';
-import type { AuditFilters, AuditRepository, AuditRow } from './audit-repository.js';
-import { readPage, type Page, type PageRequest } from '../db/keyset.js';
+/**
+ * The audit trail (SPEC §8): append-only events, each recorded in the transaction of the change it
+ * describes, chained with keyed links (audit-chain.ts) that `verify` recomputes.
+ */
+import { randomUUID, timingSafeEqual } from 'node:crypto';
 import type { Clock } from '../clock.js';
+import type { Db, StatementStart } from '../db/database-types.js';
+import { readPage, type Page, type PageRequest } from '../db/keyset.js';
 import type { RequestContext } from '../request-context.js';
+import { chainHash, chainHashParts, chainLink, eventKey, GENESIS_HASH, hmacPads, legacySeal, LINK_HMAC, LINK_SHA256 } from './audit-chain.js';
+import type { AuditFilters, AuditRepository, AuditRow } from './audit-repository.js';
 
 export const AUDIT_TYPES = [
   'login.succeeded',
@@ -42,10 +46,12 @@ export type VerifyResult =
   | { ok: false; checked: number; brokenAt: { seq: string; id: string; reason: string } };
 
 export class AuditService {
+  /** `chainKey`: the chain's HMAC key, derived from SECRETS_KEY (see auditChainKey in services.ts) */
   constructor(
     private readonly db: Db,
     private readonly repo: AuditRepository,
     private readonly clock: Clock,
+    private readonly chainKey: Buffer,
   ) {}
 
   /**
@@ -64,7 +70,7 @@ export class AuditService {
       data: event.data ?? {},
       createdAt: new Date(this.clock.now()),
     };
-    await this.repo.append(tx, content, chainHashParts(content));
+    await this.repo.append(tx, content, chainHashParts(content), hmacPads(eventKey(this.chainKey, content.id)));
   }
 
   /** an event that stands alone (a failed sign-in): one statement, atomic by itself */
@@ -79,13 +85,20 @@ export class AuditService {
 
   /**
    * Walks the chain in order, in one snapshot; reports the first row whose links or content do
-   * not match, or a chain whose last event is not the recorded head (the newest events removed).
+   * not match, a sealed pre-upgrade boundary that does not hold, or a chain whose last event is not
+   * the recorded head (the newest events removed). Every keyed link fails alike when SECRETS_KEY is
+   * not the key the chain was written with.
    */
   async verify(): Promise<VerifyResult> {
     return this.db
       .transaction()
       .setIsolationLevel('repeatable read')
       .execute(async (tx) => {
+        const head = await this.repo.head(tx);
+        const legacy = BigInt(head.legacySeq);
+        if (legacy > 0n && !sameHex(head.legacySeal, legacySeal(this.chainKey, head.legacySeq, head.legacyHash))) {
+          return { ok: false as const, checked: 0, brokenAt: { seq: head.legacySeq, id: '-', reason: 'the seal of the chain before the upgrade to keyed links does not match (the boundary was changed, or SECRETS_KEY is not the key it was sealed with)' } };
+        }
         let prev = GENESIS_HASH;
         let last: AuditRow | null = null;
         let checked = 0;
@@ -95,14 +108,23 @@ export class AuditService {
             if (row.prevHash !== prev) {
               return broken(checked, row, 'prev_hash does not match the previous event (a row was removed, inserted or reordered)');
             }
-            if (chainHash(prev, row) !== row.hash) return broken(checked, row, 'content does not match its hash (the row was edited)');
+            const seq = BigInt(row.seq);
+            if (row.link === LINK_SHA256) {
+              if (seq > legacy) return broken(checked, row, 'an unkeyed link after the upgrade to keyed links (the row was rewritten without the key)');
+              if (chainHash(prev, row) !== row.hash) return broken(checked, row, 'content does not match its hash (the row was edited)');
+            } else if (row.link === LINK_HMAC) {
+              if (!sameHex(row.hash, chainLink(this.chainKey, prev, row))) {
+                return broken(checked, row, 'content does not match its keyed link (the row was edited, or SECRETS_KEY is not the key the chain was written with)');
+              }
+            } else return broken(checked, row, `unknown link version ${row.link}`);
+            if (seq === legacy && row.hash !== head.legacyHash) return broken(checked, row, 'the last event before the upgrade is not the one sealed');
             prev = row.hash;
             last = row;
             checked++;
           }
           if (page.length < 1000) break;
         }
-        if ((await this.repo.head(tx)) !== prev) {
+        if (head.hash !== prev) {
           return {
             ok: false as const,
             checked,
@@ -112,6 +134,10 @@ export class AuditService {
         return { ok: true as const, checked };
       });
   }
+}
+
+function sameHex(a: string | null, b: string): boolean {
+  return a !== null && a.length === b.length && timingSafeEqual(Buffer.from(a), Buffer.from(b));
 }
 
 function broken(checked: number, row: AuditRow, reason: string): VerifyResult {

@@ -3,7 +3,13 @@ import { Nullable, Uuid } from '../http/schema-helpers.js';
 import { AvatarUrlField, EmailField, NameField, PasswordField, UserSchema, UsernameField } from '../users/users-schemas.js';
 
 export const RegisterBody = Type.Object(
-  { email: EmailField, password: PasswordField, username: Type.Optional(UsernameField), name: Type.Optional(NameField) },
+  {
+    // required unless ACCOUNT_EMAIL=optional and a username is given (checked by the service)
+    email: Type.Optional(EmailField),
+    password: PasswordField,
+    username: Type.Optional(Nullable(UsernameField)),
+    name: Type.Optional(Nullable(NameField)),
+  },
   { additionalProperties: false },
 );
 

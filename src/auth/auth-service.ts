@@ -27,10 +27,9 @@ import { normalizeLogin } from '../users/user-fields.js';
 import { usersErrors } from '../users/users-errors.js';
 import type { UserRecord, UsersService } from '../users/users-service.js';
 import { authErrors } from './auth-errors.js';
+import { Lockout } from './lockout.js';
 
 const FRESH_SESSION_MS = 10 * 60 * 1000;
-
-const retryAfterSeconds = (ttlMs: number) => Math.max(1, Math.ceil(ttlMs / 1000));
 
 /** the settings sign-in and the token lifecycle read */
 export type AuthSettings = Pick<
@@ -75,7 +74,11 @@ export interface TokenGrant {
 }
 
 export class AuthService {
-  constructor(private readonly d: AuthServiceDeps) {}
+  readonly #lockout: Lockout;
+
+  constructor(private readonly d: AuthServiceDeps) {
+    this.#lockout = new Lockout(d.store, d.settings);
+  }
 
   /** true while the password-hashing queue is full (a sign-in now would get 503 server_busy) */
   get hashQueueFull(): boolean {
@@ -89,7 +92,7 @@ export class AuthService {
 
   async register(
     ctx: RequestContext,
-    input: { email: string; password: string; username?: string | null; name?: string | null },
+    input: { email?: string | null; password: string; username?: string | null; name?: string | null },
   ): Promise<{ grant: TokenGrant | null; user: UserRecord }> {
     this.assertRegistrationOpen();
     await this.d.limiter.hit('register-ip', ctx.ip ?? 'unknown', this.d.settings.rateLimitRegisterIp);
@@ -115,11 +118,9 @@ export class AuthService {
 
     // the lockout state and the account are read at once (one wait instead of two); a locked
     // identifier is refused before any hashing
-    const lockKey = `lockout:${identifier}`;
-    const [failures, user] = await Promise.all([this.d.store.getCounter(lockKey), this.d.users.findByLogin(identifier)]);
-    const threshold = this.d.settings.lockoutThreshold;
+    const [locked, user] = await Promise.all([this.#lockout.check(identifier), this.d.users.findByLogin(identifier)]);
     const refuse = (reason: string, error: DomainError) => this.#refuseLogin(ctx, user, reason, error);
-    if (failures.count >= threshold && failures.ttlMs > 0) return refuse('locked', authErrors.accountLocked(retryAfterSeconds(failures.ttlMs)));
+    if (locked) return refuse('locked', locked);
 
     const password = normalizePassword(input.password);
     let ok = false;
@@ -127,23 +128,16 @@ export class AuthService {
     else await this.d.hasher.verifyDummy(password);
 
     if (!user || !ok) {
-      // the failure that reaches the threshold starts the lock's own full window (else a lock reached
-      // late in the counting window would last only what is left of it)
-      const counted = await this.d.store.incrementWithTtl(lockKey, Math.round(this.d.settings.lockoutSeconds * 1000), threshold);
+      const lockedNow = await this.#lockout.recordFailure(identifier);
       await this.d.audit.recordAlone({ ...ctx, actorId: null }, {
         type: 'login.failed',
         userId: user?.id ?? null,
         data: { reason: !user ? 'unknown_login' : user.passwordHash ? 'wrong_password' : 'no_password' },
       });
-      // the failure that reaches the threshold still gets 401; one counted after it gets 423, like
-      // any later attempt (attempts sent together were all checked before the lock existed)
-      if (counted.count > threshold) throw authErrors.accountLocked(retryAfterSeconds(counted.ttlMs));
-      throw authErrors.invalidCredentials();
+      throw lockedNow ?? authErrors.invalidCredentials();
     }
-    // a correct password resets the count, unless failures that finished while this attempt was
-    // hashing completed a lockout: then it is refused like any attempt after the lock
-    const settled = await this.d.store.resetCounterBelow(lockKey, threshold);
-    if (settled.count >= threshold && settled.ttlMs > 0) return refuse('locked', authErrors.accountLocked(retryAfterSeconds(settled.ttlMs)));
+    const lockedMeanwhile = await this.#lockout.settle(identifier);
+    if (lockedMeanwhile) return refuse('locked', lockedMeanwhile);
     if (user.disabled) return refuse('account_disabled', authErrors.accountDisabled());
     if (this.d.settings.requireEmailVerification && !user.emailVerified) return refuse('email_not_verified', authErrors.emailNotVerified());
 
@@ -175,21 +169,13 @@ export class AuthService {
 
   /** logout by access token (its session) or by refresh token (cookie); unknown tokens are fine */
   async logout(ctx: RequestContext, by: { principal: Principal | null; refreshToken: string | null }): Promise<void> {
-    let sessionId: string | null = null;
-    let userId: string | null = null;
     if (by.principal) {
-      sessionId = by.principal.sessionId;
-      userId = by.principal.userId;
+      const { userId, sessionId } = by.principal;
+      // already revoked or expired meanwhile: logging out of it again is not an error
+      await this.d.sessions.revoke({ ...ctx, actorId: userId }, userId, sessionId, 'logout');
     } else if (by.refreshToken) {
-      const s = await this.d.sessions.findByRefreshToken(by.refreshToken);
-      if (s && !s.revokedAt) {
-        sessionId = s.id;
-        userId = s.userId;
-      }
+      await this.d.sessions.logoutByRefreshToken(ctx, by.refreshToken);
     }
-    if (!sessionId || !userId) return;
-    // already revoked or expired meanwhile: logging out of it again is not an error
-    await this.d.sessions.revoke({ ...ctx, actorId: userId }, userId, sessionId, 'logout');
   }
 
   async logoutAll(ctx: RequestContext, principal: Principal): Promise<void> {
@@ -198,16 +184,13 @@ export class AuthService {
 
   /**
    * Changes the password: revokes every session of the user (this one too) and starts a fresh one,
-   * so every other device must sign in again.
+   * so every other device must sign in again. A password-less account sets its first password
+   * this way, from a fresh session only (SPEC §4).
    */
   async changePassword(ctx: RequestContext, principal: Principal, input: { currentPassword?: string; newPassword: string }): Promise<TokenGrant> {
     const user = await this.d.users.get(principal.userId);
-    if (user.passwordHash) {
-      // required while the account has a password: missing is invalid input (400), wrong is 403
-      if (input.currentPassword === undefined) throw commonErrors.validation([{ field: 'current_password', message: 'is required' }]);
-      if (!(await this.d.hasher.verify(user.passwordHash, normalizePassword(input.currentPassword)))) throw usersErrors.invalidPassword();
-    }
-    const password = this.d.policy.check(input.newPassword, [user.email, user.username, user.name]);
+    await this.#reauthenticate(ctx, principal, user, { password: input.currentPassword, field: 'current_password', what: 'set a password' });
+    const password = await this.d.policy.check(input.newPassword, [user.email, user.username, user.name]);
     const hash = await this.d.hasher.hash(password);
     const { revoked, session } = await this.d.db.transaction().execute(async (tx) => {
       await this.d.users.setPasswordHash(tx, user.id, hash);
@@ -226,17 +209,34 @@ export class AuthService {
    */
   async deleteAccount(ctx: RequestContext, principal: Principal, password: string | undefined): Promise<void> {
     const user = await this.d.users.get(principal.userId);
-    if (user.passwordHash) {
-      // required while the account has a password, as for a password change: missing is 400
-      if (password === undefined) throw commonErrors.validation([{ field: 'password', message: 'is required' }]);
-      if (!(await this.d.hasher.verify(user.passwordHash, normalizePassword(password)))) throw usersErrors.invalidPassword();
-    } else {
-      const session = (await this.d.sessions.listLive(user.id)).find((s) => s.id === principal.sessionId);
-      if (!session || this.d.clock.now() - session.createdAt.getTime() > FRESH_SESSION_MS) {
-        throw authErrors.reauthenticationRequired('delete this account');
-      }
-    }
+    await this.#reauthenticate(ctx, principal, user, { password, field: 'password', what: 'delete this account' });
     await this.d.users.delete({ ...ctx, actorId: user.id }, user.id, 'self');
+  }
+
+  /**
+   * Proof that the caller is the account's owner, not only a holder of its access token (a stolen
+   * token must not turn into a takeover): its current password when it has one — a wrong one
+   * counts towards the account's lockout like a failed sign-in and is audited as login.failed
+   * (SPEC §8), and a locked account is refused with 423 — else a session younger than ten minutes.
+   */
+  async #reauthenticate(ctx: RequestContext, principal: Principal, user: UserRecord, input: { password: string | undefined; field: string; what: string }): Promise<void> {
+    if (!user.passwordHash) {
+      const session = await this.d.sessions.find(principal.sessionId);
+      if (!session || this.d.clock.now() - session.createdAt.getTime() > FRESH_SESSION_MS) throw authErrors.reauthenticationRequired(input.what);
+      return;
+    }
+    // required while the account has a password: missing is invalid input (400), wrong is 403
+    if (input.password === undefined) throw commonErrors.validation([{ field: input.field, message: 'is required' }]);
+    const identifier = normalizeLogin(user.email ?? user.username ?? user.id);
+    const locked = await this.#lockout.check(identifier);
+    if (locked) throw locked;
+    if (!(await this.d.hasher.verify(user.passwordHash, normalizePassword(input.password)))) {
+      const lockedNow = await this.#lockout.recordFailure(identifier);
+      await this.d.audit.recordAlone({ ...ctx, actorId: user.id }, { type: 'login.failed', userId: user.id, data: { reason: 'reauthentication' } });
+      throw lockedNow ?? usersErrors.invalidPassword();
+    }
+    const lockedMeanwhile = await this.#lockout.settle(identifier);
+    if (lockedMeanwhile) throw lockedMeanwhile;
   }
 
   /**

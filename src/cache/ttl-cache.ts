@@ -1,6 +1,7 @@
 /**
  * A small in-process cache with a hard lifetime per entry. Gatehouse keeps what it verifies
- * (sessions, users, role permissions) here for at most one second (SPEC §3): every change is also
+ * (sessions, users, role permissions) here for at most one second (SPEC §3), counted from the
+ * start of the read that produced it: every change is also
  * broadcast (InvalidationBus) and evicts at once, and the lifetime bounds staleness even if a
  * broadcast is lost. Concurrent misses for one key share a single load.
  */
@@ -21,13 +22,16 @@ export class TtlCache<V> {
     const pending = this.#loading.get(key);
     if (pending) return pending;
     const generation = this.#generation;
+    // the value is as of when the read started: its second counts from then (a slow read must not
+    // stretch how long a change stays unseen)
+    const startedAt = this.now();
     const promise = load().then(
       (value) => {
         this.#loading.delete(key);
         // an invalidation that arrived while loading makes this value suspect: don't keep it
         if (generation === this.#generation) {
           if (this.#entries.size >= this.maxEntries) this.#evictExpired();
-          this.#entries.set(key, { value, expires: this.now() + this.ttlMs });
+          this.#entries.set(key, { value, expires: startedAt + this.ttlMs });
         }
         return value;
       },

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 /**
- * `gatehouse <command>`: serve (default) · migrate · create-admin · keys rotate · audit verify.
+ * `gatehouse <command>`: serve (default) · migrate · create-admin · keys rotate · keys revoke ·
+ * audit verify.
  * Reads .env and the environment here (an entry point); commands get a validated Config and reuse
  * the same services as the server, so no rule is written twice.
  */
@@ -8,6 +9,7 @@ import 'dotenv/config';
 import { ConfigError, loadConfig, type Config } from '../config/load-config.js';
 import { auditVerify } from './audit-verify.js';
 import { createAdmin } from './create-admin.js';
+import { keysRevoke } from './keys-revoke.js';
 import { keysRotate } from './keys-rotate.js';
 import { migrate } from './migrate.js';
 
@@ -19,6 +21,7 @@ Commands:
   create-admin --email E [--username U] [--password-stdin]
                                  create an admin (password from stdin or a prompt, never argv)
   keys rotate                    add a new signing key; old keys stay published until their tokens expire
+  keys revoke KID                emergency: KID leaves JWKS at once and its tokens are refused everywhere
   audit verify                   check the audit trail's hash chain (exit 1 at the first broken link)
 `;
 
@@ -48,6 +51,7 @@ async function main(argv: string[]): Promise<number> {
       return createAdmin(config(), [sub, ...rest].filter((a): a is string => a !== undefined));
     case 'keys':
       if (sub === 'rotate') return keysRotate(config());
+      if (sub === 'revoke') return keysRevoke(config(), rest[0]);
       break;
     case 'audit':
       if (sub === 'verify') return auditVerify(config());

@@ -118,6 +118,9 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   if ((v.adminEmail === null) !== (v.adminPassword === null)) {
     problems.push('ADMIN_EMAIL and ADMIN_PASSWORD must be set together');
   }
+  if (v.accountEmail === 'optional' && v.requireEmailVerification) {
+    problems.push('ACCOUNT_EMAIL: optional cannot go with REQUIRE_EMAIL_VERIFICATION=true (an account without an email could never sign in)');
+  }
   if (v.refreshTokenTtl > v.sessionMaxAge) {
     problems.push('REFRESH_TOKEN_TTL: must not exceed SESSION_MAX_AGE');
   }

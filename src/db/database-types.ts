@@ -4,7 +4,8 @@ type Timestamp = ColumnType<Date, Date, Date>;
 
 export interface UsersTable {
   id: string;
-  email: string;
+  /** null for accounts identified by a login name only (ACCOUNT_EMAIL=optional) */
+  email: string | null;
   username: string | null;
   name: string | null;
   avatar_url: string | null;
@@ -17,7 +18,7 @@ export interface UsersTable {
 
 export interface RolesTable {
   name: string;
-  description: string;
+  description: string | null;
   permissions: string[];
   created_at: Timestamp;
   updated_at: Timestamp;
@@ -63,6 +64,8 @@ export interface SigningKeysTable {
   private_key_enc: string;
   created_at: Timestamp;
   retired_at: Timestamp | null;
+  /** `gatehouse keys revoke`: out of JWKS at once, its tokens refused */
+  revoked_at: Timestamp | null;
 }
 
 export interface ProductsTable {
@@ -89,12 +92,18 @@ export interface AuditEventsTable {
   created_at: Timestamp;
   prev_hash: string;
   hash: string;
+  /** 1: plain SHA-256 (events before migration 0004), 2: HMAC (see src/audit/audit-chain.ts) */
+  link: Generated<number>;
 }
 
 export interface AuditChainHeadTable {
   id: Generated<number>;
   prev_hash: string;
   hash: string;
+  /** the last event chained before links were keyed (0: none), its link, and their seal */
+  legacy_seq: Generated<string>;
+  legacy_hash: Generated<string>;
+  legacy_seal: string | null;
 }
 
 export interface Database {

@@ -3,6 +3,7 @@ import { join, resolve } from 'node:path';
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import type { Database, Db } from './database-types.js';
+import { ensureDataDir } from './data-dir.js';
 import { lockDataDir } from './data-dir-lock.js';
 import { PGliteDialect } from './pglite-dialect.js';
 import { PreparedStatements } from './prepared-statements.js';
@@ -43,7 +44,8 @@ export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHa
   let unlock = () => {};
   if (!options.pgliteInMemory) {
     dir = resolve(join(options.dataDir, 'pglite'));
-    mkdirSync(dir, { recursive: true });
+    ensureDataDir(options.dataDir);
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
     unlock = lockDataDir(dir);
   }
   let pglite: PGliteType;

@@ -3,23 +3,38 @@ import type { Db } from './database-types.js';
 import * as m0001 from './migrations/0001-core.js';
 import * as m0002 from './migrations/0002-products-audit.js';
 import * as m0003 from './migrations/0003-audit-chain-head.js';
+import { migration as m0004, type MigrationContext } from './migrations/0004-hardening.js';
+
+export type { MigrationContext } from './migrations/0004-hardening.js';
 
 /**
  * Migrations are listed here (not discovered on disk) so the same code runs from src/ under tsx
  * and from dist/. Forward-only and numbered. Kysely's Postgres adapter serialises concurrent
- * runners with a session advisory lock, so N instances starting together are safe.
+ * runners with a session advisory lock, so N instances starting together are safe. A migration
+ * that needs a secret (0004 seals the audit chain) gets it through the context.
  */
-const migrations: Record<string, Migration> = {
-  '0001-core': m0001,
-  '0002-products-audit': m0002,
-  '0003-audit-chain-head': m0003,
-};
+function migrations(context: MigrationContext): Record<string, Migration> {
+  return {
+    '0001-core': m0001,
+    '0002-products-audit': m0002,
+    '0003-audit-chain-head': m0003,
+    '0004-hardening': m0004(context),
+  };
+}
 
-const provider: MigrationProvider = { getMigrations: async () => migrations };
+function migrator(db: Db, context: MigrationContext): Migrator {
+  const provider: MigrationProvider = { getMigrations: async () => migrations(context) };
+  return new Migrator({ db, provider, migrationTableName: 'schema_migrations', migrationLockTableName: 'schema_migrations_lock' });
+}
 
-export async function migrateToLatest(db: Db): Promise<string[]> {
-  const migrator = new Migrator({ db, provider, migrationTableName: 'schema_migrations', migrationLockTableName: 'schema_migrations_lock' });
-  const { error, results } = await migrator.migrateToLatest();
+export async function migrateToLatest(db: Db, context: MigrationContext = { sealAuditChain: null }): Promise<string[]> {
+  const { error, results } = await migrator(db, context).migrateToLatest();
   if (error) throw error instanceof Error ? error : new Error(String(error));
   return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+}
+
+/** migrates up to and including `name` (tests that start from an older schema) */
+export async function migrateTo(db: Db, name: string, context: MigrationContext = { sealAuditChain: null }): Promise<void> {
+  const { error } = await migrator(db, context).migrateTo(name);
+  if (error) throw error instanceof Error ? error : new Error(String(error));
 }

@@ -79,6 +79,9 @@ export function registerErrorHandling(app: FastifyInstance): void {
   });
 
   app.setNotFoundHandler(async function notFound(request, reply) {
+    // a CORS preflight this server does not allow (an origin outside CORS_ORIGINS, or none listed)
+    // is answered, without CORS headers, so the browser refuses the call itself
+    if (request.method === 'OPTIONS') return reply.status(204).send();
     return reply
       .status(404)
       .type(PROBLEM_CONTENT_TYPE)

@@ -3,6 +3,7 @@
  * only, no inline script; the API docs page (swagger-ui) needs inline styles and its own script.
  */
 import type { FastifyInstance } from 'fastify';
+import { isApiRequest } from './api-request.js';
 import { API_CSP, BASE_SECURITY_HEADERS, HSTS } from './problem.js';
 
 const HTML_CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'";
@@ -18,7 +19,9 @@ export function registerSecurityHeaders(app: FastifyInstance, options: { hsts: b
     } else if (!reply.hasHeader('content-security-policy')) {
       reply.header('content-security-policy', API_CSP);
     }
-    if (request.url.startsWith('/api/') && !reply.hasHeader('cache-control')) reply.header('cache-control', 'no-store');
+    // API answers carry tokens and personal data: never stored by a cache (decided on the matched
+    // route: /%61pi/… reaches the same handler as /api/…)
+    if (!reply.hasHeader('cache-control') && isApiRequest(request)) reply.header('cache-control', 'no-store');
     done(null, payload);
   });
 }

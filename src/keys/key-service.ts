@@ -5,11 +5,18 @@
  * same key and a restart keeps old tokens valid. The first start generates one; `gatehouse keys
  * rotate` adds a new active key and retires the old ones, which stay published in JWKS (and keep
  * verifying) for ACCESS_TOKEN_TTL plus a margin covering instances that have not reloaded yet.
- * Instances reload the key set every KEY_RELOAD_MS and on an unknown `kid`.
+ * An instance signs with the newest active key, whatever its algorithm, so instances configured
+ * differently during an upgrade never run without a signer; one whose JWT_ALG differs from the
+ * active key's makes a key of its own at start (the others stay published until their tokens expire).
+ *
+ * `gatehouse keys revoke <kid>` (an emergency: the key leaked) takes a key out of JWKS and out of
+ * use at once, rotating first if it was the active one. Every instance is told through the
+ * invalidation bus and drops the key and its cached tokens; the key set is also reloaded every
+ * second, so a lost message delays a revocation by at most that (SPEC §10).
  *
  * Verified tokens are cached by their exact string until `exp` (bounded size): a repeat request
- * skips the signature check. Revocation is not decided here: the session check runs on every
- * request (src/sessions/session-cache.ts).
+ * skips the signature check. Session revocation is not decided here: the session check runs on
+ * every request (sessions-service.ts).
  */
 import { createPrivateKey, randomUUID, sign as cryptoSign, type JsonWebKey as NodeJsonWebKey, type KeyObject as NodeKeyObject } from 'node:crypto';
 import {
@@ -24,10 +31,11 @@ import {
   type JWTPayload,
   type KeyObject,
 } from 'jose';
+import type { InvalidationBus } from '../cache/invalidation-bus.js';
+import type { Clock } from '../clock.js';
 import type { Db } from '../db/database-types.js';
 import type { SecretBox } from '../security/secret-box.js';
 import type { SigningKeysRepository, SigningKeyRow } from './signing-keys-repository.js';
-import type { Clock } from '../clock.js';
 
 export type JwtAlg = 'EdDSA' | 'ES256' | 'RS256';
 
@@ -44,6 +52,7 @@ type AnyKey = CryptoKey | KeyObject | Uint8Array;
 
 interface LoadedKey {
   kid: string;
+  createdAt: Date;
   alg: string;
   publicJwk: JWK;
   publicKey: AnyKey;
@@ -69,7 +78,7 @@ function base64urlJson(value: unknown): string {
   return Buffer.from(JSON.stringify(value)).toString('base64url');
 }
 
-const KEY_RELOAD_MS = 30_000;
+const KEY_RELOAD_MS = 1000;
 const RETIRED_MARGIN_S = 120;
 const VERIFIED_CACHE_MAX = 50_000;
 
@@ -82,6 +91,7 @@ export interface KeyServiceOptions {
   audience: string;
   accessTokenTtl: number;
   clock: Clock;
+  bus: InvalidationBus;
 }
 
 export class KeyService {
@@ -89,15 +99,21 @@ export class KeyService {
   #active: LoadedKey | null = null;
   #reloadTimer: NodeJS.Timeout | null = null;
   #lastReload = 0;
-  readonly #verified = new Map<string, AccessClaims>();
+  readonly #verified = new Map<string, AccessClaims & { kid: string }>();
 
-  constructor(private readonly o: KeyServiceOptions) {}
+  constructor(private readonly o: KeyServiceOptions) {
+    // another instance (or the CLI) revoked a key: drop it and every token it verified, now
+    o.bus.on('key-revoked', (kid) => {
+      this.#forget(kid);
+      void this.reload().catch(() => {});
+    });
+  }
 
-  /** loads keys, creating the first one if none is active for JWT_ALG */
+  /** loads keys, creating one when none is active or the active one is not of JWT_ALG */
   async init(): Promise<void> {
     await this.o.db.transaction().execute(async (tx) => {
       await this.o.repo.lockForRotation(tx);
-      if ((await this.o.repo.countActive(tx, this.o.alg)) === 0) {
+      if ((await this.o.repo.activeAlg(tx)) !== this.o.alg) {
         await this.o.repo.retireActive(tx, new Date(this.o.clock.now()));
         await this.o.repo.insert(tx, await this.#generate());
       }
@@ -105,6 +121,34 @@ export class KeyService {
     await this.reload();
     this.#reloadTimer = setInterval(() => void this.reload().catch(() => {}), KEY_RELOAD_MS);
     this.#reloadTimer.unref();
+  }
+
+  /**
+   * Revokes a key (it leaked): out of JWKS and refused at once here, within a second everywhere.
+   * The active key is replaced by a new one first. `found` is false when there is no such key.
+   */
+  async revoke(kid: string): Promise<{ found: boolean; rotatedTo: string | null }> {
+    const replacement = await this.#generate();
+    const outcome = await this.o.db.transaction().execute(async (tx) => {
+      await this.o.repo.lockForRotation(tx);
+      const key = await this.o.repo.find(tx, kid);
+      if (!key) return { found: false, rotatedTo: null };
+      const now = new Date(this.o.clock.now());
+      let rotatedTo: string | null = null;
+      if (key.retiredAt === null) {
+        await this.o.repo.retireActive(tx, now);
+        await this.o.repo.insert(tx, replacement);
+        rotatedTo = replacement.kid;
+      }
+      await this.o.repo.revoke(tx, kid, now);
+      return { found: true, rotatedTo };
+    });
+    if (outcome.found) {
+      this.#forget(kid);
+      await this.reload();
+      await this.o.bus.publish('key-revoked', kid);
+    }
+    return outcome;
   }
 
   /** adds a new active key; older keys stay published until their tokens have expired */
@@ -127,11 +171,23 @@ export class KeyService {
     for (const row of rows) {
       const loaded = await this.#load(row);
       keys.set(loaded.kid, loaded);
-      if (!active && row.retiredAt === null && row.alg === this.o.alg) active = loaded;
+      // rows come newest first: the first active one signs
+      if (!active && row.retiredAt === null) active = loaded;
     }
+    // a key that left the set (revoked, or retired long enough ago) verifies nothing any more
+    for (const kid of this.#keys.keys()) if (!keys.has(kid)) this.#forget(kid);
     this.#keys = keys;
     this.#active = active;
     this.#lastReload = this.o.clock.now();
+  }
+
+  #forget(kid: string): void {
+    if (this.#keys.has(kid)) {
+      this.#keys = new Map(this.#keys);
+      this.#keys.delete(kid);
+    }
+    if (this.#active?.kid === kid) this.#active = null;
+    for (const [token, claims] of this.#verified) if (claims.kid === kid) this.#verified.delete(token);
   }
 
   close(): void {
@@ -164,7 +220,7 @@ export class KeyService {
     }
     if (token.length > 4096) return null;
     try {
-      const { payload } = await jwtVerify(token, (header) => this.#keyFor(header.kid, header.alg), {
+      const { payload, protectedHeader } = await jwtVerify(token, (header) => this.#keyFor(header.kid, header.alg), {
         issuer: this.o.issuer,
         audience: this.o.audience,
         algorithms: ['EdDSA', 'ES256', 'RS256'],
@@ -174,7 +230,7 @@ export class KeyService {
       const claims = toClaims(payload);
       if (!claims) return null;
       if (this.#verified.size >= VERIFIED_CACHE_MAX) this.#verified.clear();
-      this.#verified.set(token, claims);
+      this.#verified.set(token, { ...claims, kid: protectedHeader.kid ?? '' });
       return claims;
     } catch (error) {
       if (error instanceof joseErrors.JOSEError || error instanceof TypeError) return null;
@@ -227,6 +283,7 @@ export class KeyService {
     }
     return {
       kid: row.kid,
+      createdAt: row.createdAt,
       alg: row.alg,
       publicJwk,
       publicKey: await importJWK(publicJwk, row.alg),

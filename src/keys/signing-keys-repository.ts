@@ -13,11 +13,12 @@ export interface SigningKeyRow {
 const ROTATION_LOCK = 7_262_001; // pg_advisory_xact_lock id serialising key creation
 
 export class SigningKeysRepository {
-  /** keys still useful: active ones and retired ones retired after `retiredSince` */
+  /** keys still useful: not revoked, and active or retired after `retiredSince` */
   async listUsable(db: Executor, retiredSince: Date): Promise<SigningKeyRow[]> {
     const rows = await db
       .selectFrom('signing_keys')
       .selectAll()
+      .where('revoked_at', 'is', null)
       .where((eb) => eb.or([eb('retired_at', 'is', null), eb('retired_at', '>', retiredSince)]))
       .orderBy('created_at', 'desc')
       .execute();
@@ -35,14 +36,24 @@ export class SigningKeysRepository {
     await sql`select pg_advisory_xact_lock(${ROTATION_LOCK})`.execute(tx);
   }
 
-  async countActive(tx: Executor, alg: string): Promise<number> {
-    const row = await tx
-      .selectFrom('signing_keys')
-      .select(sql<number>`count(*)::int`.as('n'))
-      .where('retired_at', 'is', null)
-      .where('alg', '=', alg)
-      .executeTakeFirstOrThrow();
-    return row.n;
+  /** the newest active key's algorithm, or null when no key is active */
+  async activeAlg(tx: Executor): Promise<string | null> {
+    const row = await tx.selectFrom('signing_keys').select('alg').where('retired_at', 'is', null).orderBy('created_at', 'desc').executeTakeFirst();
+    return row?.alg ?? null;
+  }
+
+  async find(tx: Executor, kid: string): Promise<{ retiredAt: Date | null; revokedAt: Date | null } | null> {
+    const row = await tx.selectFrom('signing_keys').select(['retired_at', 'revoked_at']).where('kid', '=', kid).executeTakeFirst();
+    return row ? { retiredAt: row.retired_at, revokedAt: row.revoked_at } : null;
+  }
+
+  /** takes a key out of use and out of JWKS for good */
+  async revoke(tx: Executor, kid: string, at: Date): Promise<void> {
+    await tx
+      .updateTable('signing_keys')
+      .set({ revoked_at: at, retired_at: sql<Date>`coalesce(retired_at, ${at}::timestamptz)` })
+      .where('kid', '=', kid)
+      .execute();
   }
 
   async retireActive(tx: Executor, at: Date): Promise<void> {
@@ -59,6 +70,7 @@ export class SigningKeysRepository {
         private_key_enc: key.privateKeyEnc,
         created_at: key.createdAt,
         retired_at: null,
+        revoked_at: null,
       })
       .execute();
   }

@@ -27,13 +27,22 @@ const WORKER = new URL('./hash-worker.js', import.meta.url).href;
 export class PasswordHasher {
   #running = 0;
   readonly #waiting: (() => void)[] = [];
-  #dummyHash: Promise<string> | null = null;
+  #dummyHash: string | null = null;
   readonly #pool: Piscina;
   readonly #currentPrefix: string;
 
   constructor(private readonly options: HasherOptions) {
     this.#currentPrefix = `$argon2id$v=19$m=${options.memoryKib},t=${options.timeCost},p=${options.parallelism}$`;
     this.#pool = new Piscina({ filename: WORKER, minThreads: options.concurrency, maxThreads: options.concurrency, idleTimeout: 60_000 });
+  }
+
+  /**
+   * Makes the dummy hash that unknown logins are verified against (see verifyDummy). At start-up,
+   * never on first use: a first use that failed (a full queue) would leave unknown logins
+   * answering differently from real ones — an enumeration oracle — until a restart.
+   */
+  async init(): Promise<void> {
+    this.#dummyHash ??= await this.hash(randomBytes(32).toString('base64url'));
   }
 
   async close(): Promise<void> {
@@ -66,8 +75,8 @@ export class PasswordHasher {
    * so an unknown login costs what a known one does (no enumeration by timing).
    */
   async verifyDummy(password: string): Promise<void> {
-    this.#dummyHash ??= this.hash(randomBytes(32).toString('base64url'));
-    await this.verify(await this.#dummyHash, password);
+    if (!this.#dummyHash) throw new Error('PasswordHasher.init() was not called');
+    await this.verify(this.#dummyHash, password);
   }
 
   needsRehash(stored: string): boolean {

@@ -4,7 +4,8 @@ import { ADMINS_LOCK } from './permissions.js';
 
 export interface RoleRecord {
   name: string;
-  description: string;
+  /** null when the role was created without one */
+  description: string | null;
   permissions: string[];
 }
 

@@ -90,8 +90,14 @@ export class RolesService {
     return role;
   }
 
-  async update(ctx: RequestContext, name: string, patch: { description?: string; permissions?: string[] }): Promise<RoleRecord> {
+  async update(ctx: RequestContext, name: string, patch: { description?: string | null; permissions?: string[] }): Promise<RoleRecord> {
     if (patch.permissions) validatePermissions(patch.permissions);
+    // PATCH {} answers the role as it is, and changes (and records) nothing
+    if (patch.description === undefined && patch.permissions === undefined) {
+      const current = (await this.list()).find((r) => r.name === name);
+      if (!current) throw rolesErrors.notFound(name);
+      return current;
+    }
     const updated = await this.d.db.transaction().execute(async (tx) => {
       // a change that may take users:admin away serialises with user demotions (UsersService);
       // the advisory lock comes before the row lock there too, so the two cannot deadlock
@@ -101,7 +107,7 @@ export class RolesService {
       if (name === ADMIN_ROLE) throw rolesErrors.protected();
       const losesAdmin = current.permissions.includes(ADMIN_PERMISSION) && patch.permissions !== undefined && !patch.permissions.includes(ADMIN_PERMISSION);
       const next = {
-        description: patch.description ?? current.description,
+        description: patch.description !== undefined ? patch.description : current.description,
         permissions: patch.permissions ? [...new Set(patch.permissions)] : current.permissions,
       };
       await this.d.roles.update(tx, name, next, new Date(this.d.clock.now()));

@@ -5,14 +5,20 @@
  * Format: v1.<iv>.<ciphertext+tag>, base64url.
  */
 import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { ensureDataDir } from '../db/data-dir.js';
+
+/** a 32-byte key for one purpose, derived from SECRETS_KEY (HKDF-SHA256): keys of different purposes are unrelated */
+export function deriveKey(masterKey: Buffer, purpose: string): Buffer {
+  return Buffer.from(hkdfSync('sha256', masterKey, Buffer.alloc(0), `gatehouse:${purpose}`, 32));
+}
 
 export class SecretBox {
   readonly #key: Buffer;
 
   constructor(masterKey: Buffer, purpose: string) {
-    this.#key = Buffer.from(hkdfSync('sha256', masterKey, Buffer.alloc(0), `gatehouse:${purpose}`, 32));
+    this.#key = deriveKey(masterKey, purpose);
   }
 
   seal(plaintext: string): string {
@@ -35,9 +41,10 @@ export class SecretBox {
 
 /**
  * SECRETS_KEY when configured; otherwise the key generated once into DATA_DIR/secrets.key (the
- * embedded default). Production with DATABASE_URL never gets here without SECRETS_KEY (loadConfig).
+ * embedded default; `create: false` for commands that must not make one up, such as audit verify).
+ * Production with DATABASE_URL never gets here without SECRETS_KEY (loadConfig).
  */
-export function resolveSecretsKey(configured: string | null, dataDir: string): { key: Buffer; generated: boolean } {
+export function resolveSecretsKey(configured: string | null, dataDir: string, options: { create?: boolean } = {}): { key: Buffer; generated: boolean } {
   if (configured) return { key: Buffer.from(configured, 'base64'), generated: false };
   const path = join(dataDir, 'secrets.key');
   if (existsSync(path)) {
@@ -45,7 +52,8 @@ export function resolveSecretsKey(configured: string | null, dataDir: string): {
     if (key.length !== 32) throw new Error(`${path} does not hold a 32-byte base64 key`);
     return { key, generated: false };
   }
-  mkdirSync(dataDir, { recursive: true });
+  if (options.create === false) throw new Error(`no SECRETS_KEY is set and ${path} does not exist`);
+  ensureDataDir(dataDir);
   const key = randomBytes(32);
   writeFileSync(path, `${key.toString('base64')}\n`, { mode: 0o600, flag: 'wx' });
   return { key, generated: true };

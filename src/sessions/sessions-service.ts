@@ -144,12 +144,36 @@ export class SessionsService {
     return outcome.issued;
   }
 
-  /** the session a refresh token belongs to, if it is still current (logout by cookie) */
-  async findByRefreshToken(refreshToken: string): Promise<SessionRecord | null> {
-    if (!looksLikeRefreshToken(refreshToken)) return null;
+  /** a session by id (revoked and expired ones included), or null */
+  find(sessionId: string): Promise<SessionRecord | null> {
+    return this.d.repo.findById(this.d.db, sessionId);
+  }
+
+  /**
+   * Logout by refresh token (the cookie, or a token in the body): revokes its session. A token
+   * rotated out more than REFRESH_REUSE_GRACE seconds ago is reuse, as on /refresh: the session is
+   * revoked as stolen and `refresh.reused` audited. Unknown tokens and ended sessions: nothing to do.
+   */
+  async logoutByRefreshToken(ctx: RequestContext, refreshToken: string): Promise<void> {
+    if (!looksLikeRefreshToken(refreshToken)) return;
     const found = await this.d.repo.findRefreshToken(this.d.db, sha256(refreshToken));
-    if (!found) return null;
-    return this.d.repo.findById(this.d.db, found.sessionId);
+    if (!found) return;
+    const rotatedAt = found.rotatedAt?.getTime();
+    const reused = rotatedAt !== undefined && this.d.clock.now() - rotatedAt > this.d.reuseGraceSeconds * 1000;
+    const session = await this.d.repo.findById(this.d.db, found.sessionId);
+    if (!session) return;
+    if (!reused) {
+      await this.revoke({ ...ctx, actorId: session.userId }, session.userId, session.id, 'logout');
+      return;
+    }
+    const revoked = await this.d.db.transaction().execute(async (tx) => {
+      const locked = await this.d.repo.lockById(tx, session.id);
+      if (!locked || locked.revokedAt) return false;
+      await this.d.repo.revoke(tx, session.id, new Date(this.d.clock.now()), 'refresh_token_reused');
+      await this.d.audit.record(tx, { ...ctx, actorId: null }, { type: 'refresh.reused', userId: session.userId, data: { session_id: session.id, via: 'logout' } });
+      return true;
+    });
+    if (revoked) await this.d.bus.publish('session', session.id);
   }
 
   /**

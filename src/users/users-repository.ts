@@ -5,7 +5,8 @@ import { olderThan, type KeysetPosition } from '../db/keyset.js';
 
 export interface UserRecord {
   id: string;
-  email: string;
+  /** null for an account identified by its username only (ACCOUNT_EMAIL=optional) */
+  email: string | null;
   username: string | null;
   name: string | null;
   avatarUrl: string | null;
@@ -19,7 +20,7 @@ export interface UserRecord {
 
 export interface NewUser {
   id: string;
-  email: string;
+  email: string | null;
   username: string | null;
   name: string | null;
   passwordHash: string | null;

@@ -5,7 +5,7 @@ import type { UserRecord } from './users-repository.js';
 export const UserSchema = Type.Object(
   {
     id: Uuid,
-    email: Type.String(),
+    email: Nullable(Type.String()),
     username: Nullable(Type.String()),
     name: Nullable(Type.String()),
     avatar_url: Nullable(Type.String()),

@@ -21,6 +21,7 @@ import { usersErrors } from './users-errors.js';
 import { UniqueViolation, type UserFilters, type UserPatch, type UserRecord, type UsersRepository } from './users-repository.js';
 import { readPage, type Page, type PageRequest } from '../db/keyset.js';
 import type { Clock } from '../clock.js';
+import type { Config } from '../config/load-config.js';
 import type { RequestContext } from '../request-context.js';
 
 export interface UsersServiceDeps {
@@ -33,11 +34,12 @@ export interface UsersServiceDeps {
   hasher: PasswordHasher;
   policy: PasswordPolicy;
   clock: Clock;
-  defaultRole: string;
+  settings: Pick<Config, 'defaultRole' | 'accountEmail'>;
 }
 
 export interface NewAccount {
-  email: string;
+  /** may be missing with ACCOUNT_EMAIL=optional when a username is given */
+  email?: string | null;
   password: string | null;
   username?: string | null;
   name?: string | null;
@@ -51,6 +53,15 @@ export interface AdminUserPatch {
   disabled?: boolean;
   emailVerified?: boolean;
   password?: string;
+}
+
+/** a new account's fields, checked and normalised, its password hashed */
+export interface PreparedAccount {
+  email: string | null;
+  username: string | null;
+  name: string | null;
+  passwordHash: string | null;
+  roles: string[];
 }
 
 /** AdminUserPatch keys as the API and the audit trail name them */
@@ -102,15 +113,17 @@ export class UsersService {
   }
 
   /** normalises and checks a new account's fields; hashes the password off the event loop */
-  async prepareAccount(input: NewAccount): Promise<{ email: string; username: string | null; name: string | null; passwordHash: string | null; roles: string[] }> {
-    const email = normalizeEmail(input.email);
+  async prepareAccount(input: NewAccount): Promise<PreparedAccount> {
     const username = input.username ? normalizeUsername(input.username) : null;
-    const roles = input.roles ?? [this.d.defaultRole];
+    // SPEC §4: an email is required, unless ACCOUNT_EMAIL=optional and a username names the account
+    if (!input.email && (this.d.settings.accountEmail === 'required' || !username)) throw commonErrors.validation([{ field: 'email', message: 'is required' }]);
+    const email = input.email ? normalizeEmail(input.email) : null;
+    const roles = input.roles ?? [this.d.settings.defaultRole];
     const unknown = await this.d.roles.unknownRoles(roles);
     if (unknown.length > 0) throw unknownRolesError(roles, unknown);
-    const password = input.password === null ? null : this.d.policy.check(input.password, [email, username, input.name]);
+    const password = input.password === null ? null : await this.d.policy.check(input.password, [email, username, input.name]);
     // fail fast on a taken email/username before spending a hash (the insert re-checks atomically)
-    if (await this.d.repo.findByEmail(this.d.db, email)) throw usersErrors.emailTaken();
+    if (email && (await this.d.repo.findByEmail(this.d.db, email))) throw usersErrors.emailTaken();
     if (username && (await this.d.repo.findByLogin(this.d.db, username))?.username === username) throw usersErrors.usernameTaken();
     const passwordHash = password === null ? null : await this.d.hasher.hash(password);
     return { email, username, name: input.name ?? null, passwordHash, roles };
@@ -120,7 +133,7 @@ export class UsersService {
   async insertAccount(
     tx: Executor,
     ctx: RequestContext,
-    prepared: Awaited<ReturnType<UsersService['prepareAccount']>>,
+    prepared: PreparedAccount,
     emailVerified: boolean,
     via: 'register' | 'admin' | 'cli' | 'bootstrap',
   ): Promise<string> {
@@ -147,6 +160,8 @@ export class UsersService {
 
   /** PATCH /me: the user's own profile fields */
   async updateProfile(ctx: RequestContext, userId: string, patch: { name?: string | null; username?: string | null; avatarUrl?: string | null }): Promise<UserRecord> {
+    // PATCH {} answers the user as they are, and changes (and records) nothing
+    if (Object.values(patch).every((v) => v === undefined)) return this.get(userId);
     const changes: UserPatch = {};
     if (patch.name !== undefined) changes.name = patch.name;
     if (patch.avatarUrl !== undefined) changes.avatarUrl = patch.avatarUrl;
@@ -163,6 +178,8 @@ export class UsersService {
 
   /** PATCH /admin/users/{id} */
   async updateByAdmin(ctx: RequestContext, userId: string, patch: AdminUserPatch): Promise<UserRecord> {
+    // PATCH {} answers the user as they are, and changes (and records) nothing
+    if (Object.values(patch).every((v) => v === undefined)) return this.get(userId);
     if (patch.roles) {
       const unknown = await this.d.roles.unknownRoles(patch.roles);
       if (unknown.length > 0) throw unknownRolesError(patch.roles, unknown);
@@ -170,7 +187,7 @@ export class UsersService {
     const existing = await this.get(userId);
     const passwordHash =
       patch.password !== undefined
-        ? await this.d.hasher.hash(this.d.policy.check(patch.password, [existing.email, existing.username, existing.name]))
+        ? await this.d.hasher.hash(await this.d.policy.check(patch.password, [existing.email, existing.username, existing.name]))
         : undefined;
     const revoked = await this.d.db.transaction().execute(async (tx) => {
       await this.d.roles.lockAdmins(tx);
@@ -236,7 +253,7 @@ export class UsersService {
       const ids = await this.d.sessions.revokeAllInTx(tx, userId, 'user_deleted');
       await this.d.repo.delete(tx, userId);
       await this.d.roles.assertAdminRemains(tx, user);
-      await this.d.audit.record(tx, ctx, { type: 'user.deleted', userId, data: { via, email_domain: user.email.split('@')[1] ?? null } });
+      await this.d.audit.record(tx, ctx, { type: 'user.deleted', userId, data: { via, email_domain: user.email?.split('@')[1] ?? null } });
       return ids;
     });
     await this.d.bus.publish('user', userId);

@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { sql, type Kysely } from 'kysely';
-import { chainHash, chainHashParts, GENESIS_HASH } from '../../src/audit/audit-chain.js';
+import { chainHash, chainHashParts, GENESIS_HASH, legacySeal } from '../../src/audit/audit-chain.js';
 import type { Database } from '../../src/db/database-types.js';
 import { openDatabase } from '../../src/db/database.js';
 import { buildTestContext, type TestContext } from '../helpers/build-test-app.js';
@@ -20,7 +20,8 @@ import { login, PASSWORD, register, uniqueEmail } from '../helpers/factories.js'
 import { createTestDatabase, usingPostgres } from '../helpers/test-database.js';
 import { AuditRepository } from '../../src/audit/audit-repository.js';
 import { AuditService } from '../../src/audit/audit-service.js';
-import { migrateToLatest } from '../../src/db/migrate.js';
+import { migrateTo, migrateToLatest } from '../../src/db/migrate.js';
+import { auditChainKey } from '../../src/services.js';
 
 const root = new URL('../../', import.meta.url).pathname;
 
@@ -186,17 +187,17 @@ describe('gatehouse audit verify on an embedded DATA_DIR', { skip: usingPostgres
   });
 });
 
-describe('migration 0003 on a database that already has audit events', () => {
-  it('starts the recorded head at the newest event, so old and new events form one chain', async () => {
+describe('upgrading a database that already has audit events (migrations 0003 and 0004)', () => {
+  it('old events keep verifying below a sealed boundary, new ones chain on with keyed links, and a rewrite without the key is caught', async () => {
     const database = await createTestDatabase();
     const handle = await database.open();
     try {
       const db = handle.db;
-      // migrated (a PostgreSQL test database starts empty), then back to the 0002 state: no head
-      // table, three events chained the way 0002's code did
-      await migrateToLatest(db);
-      await sql`drop table audit_chain_head`.execute(db);
-      await db.deleteFrom('schema_migrations' as never).where('name' as never, '=', '0003-audit-chain-head' as never).execute();
+      // back to the 0002 state: an empty schema migrated that far, and three events chained the
+      // way 0002's code did (plain SHA-256, no head table)
+      await sql`drop schema public cascade`.execute(db);
+      await sql`create schema public`.execute(db);
+      await migrateTo(db, '0002-products-audit');
       let prev = GENESIS_HASH;
       for (let i = 0; i < 3; i++) {
         const content = { id: randomUUID(), type: 'user.updated', userId: null, actorId: null, ip: null, userAgent: null, data: { i }, createdAt: new Date() };
@@ -207,16 +208,84 @@ describe('migration 0003 on a database that already has audit events', () => {
           .execute();
         prev = hash;
       }
-      assert.deepEqual(await migrateToLatest(db), ['0003-audit-chain-head']);
-      const audit = new AuditService(db, new AuditRepository(), { now: () => Date.now() });
+      await assert.rejects(migrateToLatest(db), /SECRETS_KEY/, 'sealing the existing chain needs the key');
+      const chainKey = auditChainKey(randomBytes(32));
+      assert.deepEqual(await migrateToLatest(db, { sealAuditChain: (seq, hash) => legacySeal(chainKey, seq, hash) }), ['0003-audit-chain-head', '0004-hardening']);
+      const audit = new AuditService(db, new AuditRepository(), { now: () => Date.now() }, chainKey);
       assert.deepEqual(await audit.verify(), { ok: true, checked: 3 });
       await audit.recordAlone({ actorId: null, ip: null, userAgent: null }, { type: 'user.updated', userId: null, data: { after: 'upgrade' } });
-      const rows = await chainRows(db);
+      const rows = await db.selectFrom('audit_events').selectAll().orderBy('seq', 'asc').execute();
       assert.equal(rows.at(-1)!.prev_hash, prev, 'the first new event links to the newest old one');
+      assert.deepEqual(rows.map((r) => r.link), [1, 1, 1, 2]);
       assert.deepEqual(await audit.verify(), { ok: true, checked: 4 });
+
+      const toContent = (r: (typeof rows)[number]) => ({ id: r.id, type: r.type, userId: r.user_id, actorId: r.actor_id, ip: r.ip, userAgent: r.user_agent, data: r.data, createdAt: r.created_at });
+      // someone who can write the database but lacks the key rewrites an old event and recomputes
+      // the unkeyed links after it: the keyed event that follows no longer links up
+      const forged = { ...toContent(rows[1]!), data: { i: 'rewritten' } };
+      const forgedHash = chainHash(rows[0]!.hash, forged);
+      const forgedNext = chainHash(forgedHash, toContent(rows[2]!));
+      await db.updateTable('audit_events').set({ data: JSON.stringify(forged.data), hash: forgedHash }).where('seq', '=', rows[1]!.seq).execute();
+      await db.updateTable('audit_events').set({ prev_hash: forgedHash, hash: forgedNext }).where('seq', '=', rows[2]!.seq).execute();
+      await db.updateTable('audit_chain_head').set({ legacy_hash: forgedNext }).execute();
+      const rewritten = await audit.verify();
+      assert.ok(!rewritten.ok);
+      assert.match(rewritten.brokenAt.reason, /seal/, 'the sealed boundary no longer holds');
+      // ... and with the boundary left alone, the first keyed event is where it breaks
+      await db.updateTable('audit_chain_head').set({ legacy_hash: rows[2]!.hash }).execute();
+      const unlinked = await audit.verify();
+      assert.ok(!unlinked.ok);
+      assert.equal(unlinked.brokenAt.seq, String(rows[2]!.seq), 'the last old event is not the one sealed');
+
+      // restore the old events; then pass the keyed event off as an old one (unkeyed link)
+      for (const r of rows.slice(1, 3)) await db.updateTable('audit_events').set({ data: JSON.stringify(r.data), prev_hash: r.prev_hash, hash: r.hash }).where('seq', '=', r.seq).execute();
+      assert.deepEqual(await audit.verify(), { ok: true, checked: 4 });
+      const last = rows[3]!;
+      const downgraded = chainHash(last.prev_hash, { ...toContent(last), data: { after: 'forged' } });
+      await db.updateTable('audit_events').set({ link: 1, data: JSON.stringify({ after: 'forged' }), hash: downgraded }).where('seq', '=', last.seq).execute();
+      await db.updateTable('audit_chain_head').set({ hash: downgraded }).execute();
+      const passedOff = await audit.verify();
+      assert.ok(!passedOff.ok);
+      assert.match(passedOff.brokenAt.reason, /unkeyed link after the upgrade/);
+      // ... and moving the boundary past it breaks the seal
+      await db.updateTable('audit_chain_head').set({ legacy_seq: String(last.seq), legacy_hash: downgraded }).execute();
+      const moved = await audit.verify();
+      assert.ok(!moved.ok);
+      assert.match(moved.brokenAt.reason, /seal/);
     } finally {
       await handle.close();
       await database.drop();
+    }
+  });
+});
+
+describe('keyed links', () => {
+  it('a row edited and relinked with plain SHA-256, as someone without the key would, fails verification', async () => {
+    const t = await buildTestContext();
+    try {
+      await register(t.app);
+      await register(t.app);
+      const db = t.services.database.db;
+      const rows = await db.selectFrom('audit_events').selectAll().orderBy('seq', 'asc').execute();
+      assert.ok(rows.length >= 2 && rows.every((r) => r.link === 2));
+      assert.deepEqual(await t.services.audit.verify(), { ok: true, checked: rows.length });
+      // rewrite the newest event and recompute its link and the head the way an unkeyed chain would
+      const last = rows.at(-1)!;
+      const content = { id: last.id, type: last.type, userId: last.user_id, actorId: last.actor_id, ip: '203.0.113.9', userAgent: last.user_agent, data: last.data, createdAt: last.created_at };
+      const hash = chainHash(last.prev_hash, content);
+      await db.updateTable('audit_events').set({ ip: '203.0.113.9', hash }).where('seq', '=', last.seq).execute();
+      await db.updateTable('audit_chain_head').set({ hash }).execute();
+      const result = await t.services.audit.verify();
+      assert.ok(!result.ok);
+      assert.equal(result.brokenAt.seq, String(last.seq));
+      assert.match(result.brokenAt.reason, /keyed link/);
+      // with a key other than the one the chain was written with, nothing verifies either
+      const stranger = new AuditService(db, new AuditRepository(), { now: () => Date.now() }, auditChainKey(randomBytes(32)));
+      const other = await stranger.verify();
+      assert.ok(!other.ok);
+      assert.equal(other.brokenAt.seq, String(rows[0]!.seq));
+    } finally {
+      await t.close();
     }
   });
 });

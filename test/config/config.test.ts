@@ -18,7 +18,7 @@ describe('configuration', () => {
     assert.deepEqual(c.rateLimitApiIp, { limit: 600, windowSeconds: 60 });
     assert.equal(c.lockoutThreshold, 5);
     assert.equal(c.lockoutSeconds, 900);
-    assert.equal(c.jwtAlg, 'EdDSA');
+    assert.equal(c.jwtAlg, 'ES256');
     assert.equal(c.cookieSecure, true);
     assert.ok(Object.isFrozen(c));
     assert.ok(Object.isFrozen(c.rateLimitLoginIp) && Object.isFrozen(c.trustedProxies), 'frozen all the way down');

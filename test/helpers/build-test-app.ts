@@ -12,6 +12,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance, FastifyServerOptions } from 'fastify';
 import { buildHttpApp } from '../../src/app.js';
+import { after } from 'node:test';
+import { PasswordPolicy } from '../../src/passwords/password-policy.js';
 import { createServices, type Services } from '../../src/services.js';
 import type { EphemeralStore } from '../../src/cache/ephemeral-store.js';
 import { MemoryStore } from '../../src/cache/memory-store.js';
@@ -36,6 +38,22 @@ export const baseTestEnv: Record<string, string> = {
   RATE_LIMIT_API_IP: 'off',
 };
 
+/**
+ * One password policy per minimum score for the whole test process: each has a strength-checking
+ * thread that loads zxcvbn's dictionaries, which every test file would otherwise pay again.
+ */
+const policies = new Map<number, PasswordPolicy>();
+function sharedPolicy(minScore: number): PasswordPolicy {
+  let policy = policies.get(minScore);
+  if (!policy) policies.set(minScore, (policy = new PasswordPolicy(minScore)));
+  return policy;
+}
+// its thread keeps the process alive: closed when this process's tests are done
+after(async () => {
+  for (const policy of policies.values()) await policy.close();
+  policies.clear();
+});
+
 /** the services behind an app built by buildTestContext (the app itself exposes none) */
 const servicesByApp = new WeakMap<FastifyInstance, Services>();
 
@@ -56,6 +74,8 @@ export interface TestContext {
   secretsKey: string;
   /** the DATA_DIR the apps run with */
   dataDir: string;
+  /** the REDIS_KEY_PREFIX the apps run with (a CLI child process on the same Redis uses it too) */
+  redisKeyPrefix: string;
   /** another instance on the same database and Redis prefix (PostgreSQL + Redis only) */
   startInstance(overrides?: Record<string, string>): Promise<FastifyInstance>;
   close(): Promise<void>;
@@ -91,7 +111,7 @@ export async function buildTestContext(options: TestOptions = {}): Promise<TestC
     const store: EphemeralStore = redisUrl
       ? new RedisStore({ url: redisUrl, keyPrefix: prefix, clock: options.clock ?? { now: () => Date.now() } })
       : (apps[0] ? servicesOf(apps[0]).store : new MemoryStore(options.clock));
-    const services = await createServices(config, { database: await db.open(), store, ...(options.clock ? { clock: options.clock } : {}) });
+    const services = await createServices(config, { database: await db.open(), store, passwordPolicy: sharedPolicy(config.passwordMinScore), ...(options.clock ? { clock: options.clock } : {}) });
     const app = await buildHttpApp(services, { logger: options.logger ?? false });
     servicesByApp.set(app, services);
     apps.push(app);
@@ -106,6 +126,7 @@ export async function buildTestContext(options: TestOptions = {}): Promise<TestC
     db,
     secretsKey,
     dataDir,
+    redisKeyPrefix: prefix,
     async startInstance(overrides = {}) {
       if (!db.url || !redisUrl) throw new Error('a second instance needs TEST_DATABASE_URL and TEST_REDIS_URL');
       return start(overrides);

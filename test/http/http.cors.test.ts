@@ -1,7 +1,8 @@
 /**
  * CORS (SPEC §8): an explicit allow-list (CORS_ORIGINS); listed origins get
  * Access-Control-Allow-Origin with credentials, on preflights and on actual requests; any other
- * origin gets no CORS headers at all (never `*`).
+ * origin gets no CORS headers at all (never `*`), and its preflight is answered (204) rather than
+ * with a 404 problem (#16) — with or without CORS_ORIGINS — so the browser refuses the call itself.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
@@ -50,9 +51,28 @@ describe('CORS with CORS_ORIGINS', () => {
   it('other origins get nothing, on preflights and requests', async () => {
     const u = await register(t.app);
     for (const origin of ['http://evil.example', 'https://app.example.com.evil.example', 'http://app.example.com', 'https://APP.example.com:443x', 'null']) {
-      assertNoCors(await preflight(origin), `preflight ${origin}`);
+      const refused = await preflight(origin);
+      assert.equal(refused.statusCode, 204, `preflight ${origin}: ${refused.statusCode} ${refused.body}`);
+      assertNoCors(refused, `preflight ${origin}`);
       assertNoCors(await t.app.inject({ method: 'GET', url: '/api/v1/auth/me', headers: { ...bearer(u.accessToken), origin } }), `GET ${origin}`);
     }
     assertNoCors(await t.app.inject({ method: 'GET', url: '/health' }), 'no Origin');
+  });
+});
+
+describe('CORS without CORS_ORIGINS', () => {
+  let t: TestContext;
+  before(async () => {
+    t = await buildTestContext();
+  });
+  after(async () => {
+    await t.close();
+  });
+
+  it('a preflight is answered 204 without CORS headers, not with a 404 problem', async () => {
+    const res = await t.app.inject({ method: 'OPTIONS', url: '/api/v1/auth/login', headers: { origin: LISTED, 'access-control-request-method': 'POST' } });
+    assert.equal(res.statusCode, 204, res.body);
+    assert.equal(res.body, '');
+    assertNoCors(res, 'preflight');
   });
 });

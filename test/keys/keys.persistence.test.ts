@@ -34,6 +34,7 @@ describe('signing keys persist in the database', () => {
       audience: t.config.tokenAudience,
       accessTokenTtl: t.config.accessTokenTtl,
       clock: systemClock,
+      bus: t.services.bus,
     });
   const keyRows = () => t.services.database.db.selectFrom('signing_keys').selectAll().execute();
 

@@ -1,6 +1,6 @@
 /**
- * JWT_ALG=ES256 and RS256 (SPEC §3) for verifiers without EdDSA: the token's header and the JWKS
- * key match the algorithm, jose verifies the token from the JWKS alone, and Gatehouse accepts it.
+ * JWT_ALG=EdDSA and RS256 (SPEC §3) beside the ES256 default: the token's header and the JWKS key
+ * match the algorithm, jose verifies the token from the JWKS alone, and Gatehouse accepts it.
  */
 import assert from 'node:assert/strict';
 import { createLocalJWKSet, jwtVerify, type JSONWebKeySet } from 'jose';
@@ -9,11 +9,11 @@ import { buildTestContext, type TestContext } from '../helpers/build-test-app.js
 import { me, refresh, register } from '../helpers/factories.js';
 
 const expected = {
-  ES256: { kty: 'EC', crv: 'P-256' },
+  EdDSA: { kty: 'OKP', crv: 'Ed25519' },
   RS256: { kty: 'RSA', crv: undefined },
 } as const;
 
-for (const alg of ['ES256', 'RS256'] as const) {
+for (const alg of ['EdDSA', 'RS256'] as const) {
   describe(`JWT_ALG=${alg}`, () => {
     let t: TestContext;
     before(async () => {

@@ -1,5 +1,5 @@
 /**
- * Access tokens (SPEC §3) verify with nothing but the published JWKS: EdDSA by default, header
+ * Access tokens (SPEC §3) verify with nothing but the published JWKS: ES256 (P-256) by default, header
  * kid/alg, claims iss (= PUBLIC_URL without its trailing slash), sub, aud, iat, exp
  * (exp − iat = ACCESS_TOKEN_TTL), jti, sid, roles. JWKS is cacheable for 5 minutes.
  */
@@ -12,7 +12,7 @@ import { systemContext } from '../../src/request-context.js';
 
 const ISSUER = 'http://auth.example.test:8000';
 
-describe('access tokens and JWKS (EdDSA, the default)', () => {
+describe('access tokens and JWKS (ES256, the default)', () => {
   let t: TestContext;
   let jwks: JSONWebKeySet;
   before(async () => {
@@ -23,7 +23,7 @@ describe('access tokens and JWKS (EdDSA, the default)', () => {
     await t.close();
   });
 
-  it('GET /.well-known/jwks.json: public Ed25519 keys only, with kid, alg and use; Cache-Control: public, max-age=300', async () => {
+  it('GET /.well-known/jwks.json: public P-256 keys only, with kid, alg and use; Cache-Control: public, max-age=300', async () => {
     const res = await t.app.inject({ method: 'GET', url: '/.well-known/jwks.json' });
     assert.equal(res.statusCode, 200);
     assert.equal(res.headers['cache-control'], 'public, max-age=300');
@@ -31,9 +31,9 @@ describe('access tokens and JWKS (EdDSA, the default)', () => {
     const body = res.json() as JSONWebKeySet;
     assert.equal(body.keys.length, 1);
     const [k] = body.keys;
-    assert.equal(k!.kty, 'OKP');
-    assert.equal(k!.crv, 'Ed25519');
-    assert.equal(k!.alg, 'EdDSA');
+    assert.equal(k!.kty, 'EC');
+    assert.equal(k!.crv, 'P-256');
+    assert.equal(k!.alg, 'ES256');
     assert.equal(k!.use, 'sig');
     assert.ok(typeof k!.kid === 'string' && k!.kid.length > 0);
     for (const priv of ['d', 'p', 'q', 'dp', 'dq', 'qi']) assert.equal(priv in k!, false, `no private part "${priv}"`);
@@ -46,7 +46,7 @@ describe('access tokens and JWKS (EdDSA, the default)', () => {
     assert.equal(body.expires_in, 600, 'expires_in = ACCESS_TOKEN_TTL');
     const before = Math.floor(Date.now() / 1000);
     const { payload, protectedHeader } = await jwtVerify(body.access_token, createLocalJWKSet(jwks), { issuer: ISSUER, audience: 'gatehouse' });
-    assert.equal(protectedHeader.alg, 'EdDSA');
+    assert.equal(protectedHeader.alg, 'ES256');
     assert.equal(protectedHeader.kid, jwks.keys[0]!.kid);
     assert.equal(payload.iss, ISSUER, 'PUBLIC_URL without the trailing slash');
     assert.equal(payload.sub, body.user.id);

@@ -31,7 +31,7 @@ describe('refused access tokens', () => {
     kid = decodeProtectedHeader(u.accessToken).kid!;
     const row = await t.services.database.db.selectFrom('signing_keys').selectAll().where('kid', '=', kid).executeTakeFirstOrThrow();
     const privateJwk = JSON.parse(new SecretBox(Buffer.from(t.secretsKey, 'base64'), 'signing-keys').open(row.private_key_enc)) as JWK;
-    ownKey = await importJWK(privateJwk, 'EdDSA');
+    ownKey = await importJWK(privateJwk, 'ES256');
   });
   after(async () => {
     await t.close();
@@ -42,7 +42,7 @@ describe('refused access tokens', () => {
     const claims = decodeJwt(u.accessToken);
     const now = Math.floor(clock.now() / 1000);
     return new SignJWT({ sid: claims.sid, roles: claims.roles, ...changes.payload })
-      .setProtectedHeader({ alg: 'EdDSA', kid: changes.kid ?? kid, typ: 'JWT' })
+      .setProtectedHeader({ alg: 'ES256', kid: changes.kid ?? kid, typ: 'JWT' })
       .setIssuer(changes.iss ?? ISSUER)
       .setAudience(changes.aud ?? 'gatehouse')
       .setSubject(u.id)
