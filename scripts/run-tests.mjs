@@ -1,14 +1,16 @@
 #!/usr/bin/env node
 // Runs the test suites with Node's own test runner (Node 20 neither expands globs nor runs .ts).
-// Finds the test files, prepares the shared PGlite template once, then runs the files in a few
+// Finds the test files, builds dist/ (incrementally; tests that spawn a server or the CLI run it),
+// prepares the shared PGlite template once, then runs the files in a few
 // long-lived worker processes (TEST_CONCURRENCY, default: CPU cores + 1) instead of one process
 // per file: a process with tsx, zxcvbn and the compiled PGlite costs seconds to start, and 70-odd
 // files paid it 70-odd times. Each worker runs its files one after the other (scripts/test-shard.mjs);
-// files are dealt out by size (a fair proxy for their run time), largest first.
+// files are dealt out by estimated run time, longest first: size (about 1.5 bytes of test per ms), plus
+// a few seconds for every process a file starts (a server or a CLI command: Node, PGlite, argon2).
 // Output is printed one finished top-level suite at a time, so the workers' lines never interleave.
 // Arguments narrow the run to matching paths: `npm test -- auth/login`.
 import { spawn, spawnSync } from 'node:child_process';
-import { readdirSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -33,10 +35,18 @@ if (files.length === 0) {
   process.exit(1);
 }
 
+// the tests that start a server or a CLI command run dist/, as users do: bring it up to date
+// (incremental: nothing to do when nothing changed)
+const build = spawnSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'], { cwd: root, stdio: 'inherit' });
+if (build.status !== 0) process.exit(build.status ?? 1);
 const prep = spawnSync(process.execPath, ['--import', 'tsx', 'test/helpers/prepare-template.ts'], { cwd: root, stdio: 'inherit' });
 if (prep.status !== 0) process.exit(prep.status ?? 1);
 
-const estimate = (f) => statSync(join(root, f)).size;
+const SPAWNS = /\.cli\(|startServer\(|runServer\(|spawnSync\(|spawn\(|openDatabase\(\{ databaseUrl: null/g;
+const estimate = (f) => {
+  const text = readFileSync(join(root, f), 'utf8');
+  return text.length + 5000 * (text.match(SPAWNS)?.length ?? 0);
+};
 const workers = Math.max(1, Math.min(files.length, Number(process.env.TEST_CONCURRENCY ?? availableParallelism() + 1)));
 const shards = Array.from({ length: workers }, () => ({ files: [], load: 0 }));
 for (const f of [...files].sort((a, b) => estimate(b) - estimate(a))) {
@@ -48,6 +58,7 @@ for (const f of [...files].sort((a, b) => estimate(b) - estimate(a))) {
 const started = Date.now();
 const totals = {};
 const failures = [];
+const workerTimes = [];
 
 function runShard(shard, index) {
   return new Promise((resolve) => {
@@ -84,6 +95,7 @@ function runShard(shard, index) {
     child.stderr.setEncoding('utf8');
     child.stderr.on('data', (chunk) => (stderr += chunk));
     child.on('close', (code, signal) => {
+      workerTimes[index] = `${shard.files.length} files in ${((Date.now() - started) / 1000).toFixed(0)} s`;
       if (pending) onLine(pending);
       if (block.length > 0) process.stdout.write(block.join('\n') + '\n');
       if (stderr.trim()) process.stderr.write(`[worker ${index + 1}] ${stderr}`);
@@ -97,7 +109,7 @@ await Promise.all(shards.map(runShard));
 
 const order = ['tests', 'suites', 'pass', 'fail', 'cancelled', 'skipped', 'todo'];
 for (const k of order) if (totals[k] !== undefined) console.log(`ℹ ${k} ${totals[k]}`);
-console.log(`ℹ files ${files.length} in ${workers} workers, ${((Date.now() - started) / 1000).toFixed(1)} s`);
+console.log(`ℹ files ${files.length} in ${workers} workers, ${((Date.now() - started) / 1000).toFixed(1)} s (${workerTimes.join('; ')})`);
 if (failures.length > 0) {
   for (const f of failures) console.error(`✖ ${f}`);
   process.exit(1);

@@ -17,7 +17,7 @@ import { openDatabase, type DatabaseHandle } from './db/database.js';
 import { migrateToLatest } from './db/migrate.js';
 import { KeyService } from './keys/key-service.js';
 import { SigningKeysRepository } from './keys/signing-keys-repository.js';
-import { PasswordHasher } from './passwords/password-hasher.js';
+import { PasswordHasher, type HasherOptions } from './passwords/password-hasher.js';
 import { PasswordPolicy } from './passwords/password-policy.js';
 import { ProductsRepository } from './products/products-repository.js';
 import { ProductsService } from './products/products-service.js';
@@ -41,6 +41,8 @@ export interface ServiceEdges {
   store?: EphemeralStore;
   /** a password policy to share (tests: its strength-checking thread starts once per process); not closed here */
   passwordPolicy?: PasswordPolicy;
+  /** a password hasher to share, initialised (tests: its threads start once per process); not closed here */
+  hasher?: PasswordHasher;
 }
 
 /** the services of one Gatehouse instance, shared by the HTTP app and the CLI */
@@ -70,6 +72,17 @@ export function auditChainKey(masterKey: Buffer): Buffer {
 }
 
 const REDIS_START_TIMEOUT_MS = 5000;
+
+/** the password hasher's settings, from the config */
+export function hasherOptions(config: Config): HasherOptions {
+  return {
+    memoryKib: config.argon2MemoryKib,
+    timeCost: config.argon2TimeCost,
+    parallelism: config.argon2Parallelism,
+    concurrency: config.hashConcurrency,
+    queueMax: config.hashQueueMax,
+  };
+}
 
 export async function createServices(config: Config, edges: ServiceEdges = {}): Promise<Services> {
   const clock = edges.clock ?? systemClock;
@@ -137,34 +150,31 @@ export async function createServices(config: Config, edges: ServiceEdges = {}): 
       reuseGraceSeconds: config.refreshReuseGrace,
       geoip: config.geoipDb ? openGeoIp(config.geoipDb) : noGeoIp,
     });
-    hasher = new PasswordHasher({
-      memoryKib: config.argon2MemoryKib,
-      timeCost: config.argon2TimeCost,
-      parallelism: config.argon2Parallelism,
-      concurrency: config.hashConcurrency,
-      queueMax: config.hashQueueMax,
-    });
-    // the hash every unknown login is checked against, made now: made on first use, a failure
-    // there (a full queue) would answer those logins differently from real ones until a restart
-    await hasher.init();
+    if (edges.hasher) hasher = edges.hasher;
+    else {
+      hasher = new PasswordHasher(hasherOptions(config));
+      // the hash every unknown login is checked against, made now: made on first use, a failure
+      // there (a full queue) would answer those logins differently from real ones until a restart
+      await hasher.init();
+    }
     const users = new UsersService({ db, repo: new UsersRepository(), roles, sessions, audit, bus, hasher, policy, clock, settings: config });
     const auth = new AuthService({ db, settings: config, users, sessions, roles, keys, audit, hasher, policy, limiter, store, clock });
     const products = new ProductsService({ db, repo: new ProductsRepository(), audit, clock });
-    const started = hasher;
+    const ownHasher = edges.hasher ? null : hasher;
     const ownPolicy = edges.passwordPolicy ? null : policy;
 
     return {
-      config, clock, database, store, bus, hasher: started, keys, audit, roles, users, sessions, auth, products, limiter, warnings,
+      config, clock, database, store, bus, hasher, keys, audit, roles, users, sessions, auth, products, limiter, warnings,
       async close() {
         keys.close();
-        await started.close();
+        await ownHasher?.close();
         await ownPolicy?.close();
         await store.close();
         await database.close();
       },
     };
   } catch (error) {
-    await hasher?.close().catch(() => {});
+    if (!edges.hasher) await hasher?.close().catch(() => {});
     if (!edges.passwordPolicy) await policy?.close().catch(() => {});
     await store.close().catch(() => {});
     await database.close().catch(() => {});

@@ -40,7 +40,7 @@ export class PasswordPolicy {
   readonly #pool: Piscina | null;
 
   constructor(private readonly minScore: number) {
-    this.#pool = minScore === 0 ? null : new Piscina({ filename: WORKER, minThreads: 1, maxThreads: 1, maxQueue: QUEUE_MAX });
+    this.#pool = minScore === 0 ? null : new Piscina({ filename: WORKER, minThreads: 1, maxThreads: 1, maxQueue: QUEUE_MAX, execArgv: [] });
   }
 
   /** starts the thread and loads the dictionaries now, rather than inside the first check's deadline */

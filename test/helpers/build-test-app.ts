@@ -14,7 +14,8 @@ import type { FastifyInstance, FastifyServerOptions } from 'fastify';
 import { buildHttpApp } from '../../src/app.js';
 import { after } from 'node:test';
 import { PasswordPolicy } from '../../src/passwords/password-policy.js';
-import { createServices, type Services } from '../../src/services.js';
+import { createServices, hasherOptions, type Services } from '../../src/services.js';
+import { PasswordHasher } from '../../src/passwords/password-hasher.js';
 import type { EphemeralStore } from '../../src/cache/ephemeral-store.js';
 import { MemoryStore } from '../../src/cache/memory-store.js';
 import { deleteKeysWithPrefix, RedisStore } from '../../src/cache/redis-store.js';
@@ -48,10 +49,26 @@ function sharedPolicy(minScore: number): PasswordPolicy {
   if (!policy) policies.set(minScore, (policy = new PasswordPolicy(minScore)));
   return policy;
 }
-// its thread keeps the process alive: closed when this process's tests are done
+
+/** the same for password hashers, one per set of settings (hashing threads and the dummy hash) */
+const hashers = new Map<string, Promise<PasswordHasher>>();
+function sharedHasher(config: Config): Promise<PasswordHasher> {
+  const options = hasherOptions(config);
+  const key = JSON.stringify(options);
+  let hasher = hashers.get(key);
+  if (!hasher) {
+    const created = new PasswordHasher(options);
+    hashers.set(key, (hasher = created.init().then(() => created)));
+  }
+  return hasher;
+}
+
+// their threads keep the process alive: closed when this process's tests are done
 after(async () => {
   for (const policy of policies.values()) await policy.close();
+  for (const hasher of hashers.values()) await (await hasher).close();
   policies.clear();
+  hashers.clear();
 });
 
 /** the services behind an app built by buildTestContext (the app itself exposes none) */
@@ -111,7 +128,7 @@ export async function buildTestContext(options: TestOptions = {}): Promise<TestC
     const store: EphemeralStore = redisUrl
       ? new RedisStore({ url: redisUrl, keyPrefix: prefix, clock: options.clock ?? { now: () => Date.now() } })
       : (apps[0] ? servicesOf(apps[0]).store : new MemoryStore(options.clock));
-    const services = await createServices(config, { database: await db.open(), store, passwordPolicy: sharedPolicy(config.passwordMinScore), ...(options.clock ? { clock: options.clock } : {}) });
+    const services = await createServices(config, { database: await db.open(), store, passwordPolicy: sharedPolicy(config.passwordMinScore), hasher: await sharedHasher(config), ...(options.clock ? { clock: options.clock } : {}) });
     const app = await buildHttpApp(services, { logger: options.logger ?? false });
     servicesByApp.set(app, services);
     apps.push(app);

@@ -11,8 +11,11 @@ import type { FastifyInstance } from 'fastify';
 import { decodeProtectedHeader, type JSONWebKeySet } from 'jose';
 import { buildTestContext, redisUrl, type TestContext } from '../helpers/build-test-app.js';
 import { eventually, expectProblem, me, register, signIn } from '../helpers/factories.js';
+import { assertBuilt, CLI } from '../helpers/entry-points.js';
 
 const jwksOf = async (app: FastifyInstance) => ((await app.inject({ method: 'GET', url: '/.well-known/jwks.json' })).json() as JSONWebKeySet).keys.map((k) => k.kid);
+
+assertBuilt();
 
 describe('keys revoke', () => {
   let t: TestContext;
@@ -65,7 +68,7 @@ describe('keys revoke across instances (the CLI)', { skip: redisUrl ? false : 'n
     const kid = decodeProtectedHeader(u.accessToken).kid!;
     for (const app of [t.app, b]) assert.equal((await me(app, u.accessToken)).statusCode, 200);
     const root = new URL('../../', import.meta.url).pathname;
-    const cli = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'keys', 'revoke', kid], {
+    const cli = spawnSync(process.execPath, [CLI, 'keys', 'revoke', kid], {
       cwd: root,
       env: { PATH: process.env.PATH ?? '', NODE_ENV: 'test', LOG_LEVEL: 'silent', DATABASE_URL: t.db.url!, REDIS_URL: redisUrl!, REDIS_KEY_PREFIX: t.redisKeyPrefix, SECRETS_KEY: t.secretsKey, DATA_DIR: t.dataDir },
       encoding: 'utf8',
