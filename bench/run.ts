@@ -523,6 +523,8 @@ async function runEngine(engine: EngineName, cmd: ServerCommand, reserveS: numbe
   const base = `http://127.0.0.1:${port}`;
   const env: NodeJS.ProcessEnv = {
     ...baseEnv(),
+    // the default a user runs: LOG_LEVEL=info, with its access log line per request
+    LOG_LEVEL: 'info',
     ...e.env,
     PORT: String(port),
     HOST: '127.0.0.1',
@@ -534,7 +536,8 @@ async function runEngine(engine: EngineName, cmd: ServerCommand, reserveS: numbe
     ...serverEnv,
   };
   log(`${engine}: starting Gatehouse (${cmd.note}) on ${base} — ${e.describe}`);
-  const server = startChild(`Gatehouse (${engine})`, [...cmd.nodeArgs, ...serverArgs], cmd.script, env, tmp, serverLog);
+  // its log (LOG_LEVEL=info by default: a line per request) goes to a file, as in a deployment
+  const server = startChild(`Gatehouse (${engine})`, [...cmd.nodeArgs, ...serverArgs], cmd.script, env, tmp, serverLog ?? join(tmp, 'gatehouse.log'));
   const readyMs = await waitReady(server, `${base}/health/ready`);
   log(`${engine}: ready in ${Math.round(readyMs)} ms`);
 

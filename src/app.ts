@@ -7,12 +7,11 @@
  */
 import { readFileSync } from 'node:fs';
 import type { Socket } from 'node:net';
-import cookie from '@fastify/cookie';
 import cors from '@fastify/cors';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import { adminRoutes } from './admin/admin-routes.js';
 import { authRoutes } from './auth/auth-routes.js';
 import { RefreshCookie } from './auth/refresh-cookie.js';
@@ -23,7 +22,7 @@ import { registerApiRateLimit } from './http/api-rate-limit.js';
 import { registerBodyParsing } from './http/body-parsing.js';
 import { clientIp } from './http/client-ip.js';
 import { frameworkErrorHandler, registerErrorHandling } from './http/error-handler.js';
-import { lazyChildLoggerFactory, logOptions, redactUrl } from './http/logging.js';
+import { createLogging, lazyChildLoggerFactory } from './http/logging.js';
 import { preRouteHeaders, rawProblemResponse } from './http/problem.js';
 import { registerRouteGuard } from './http/route-guard.js';
 import { ProblemSchema } from './http/schema-helpers.js';
@@ -33,21 +32,23 @@ import { jwksRoutes } from './keys/jwks-routes.js';
 import { productsRoutes } from './products/products-routes.js';
 import { createServices, type ServiceEdges, type Services } from './services.js';
 import { sessionsRoutes } from './sessions/sessions-routes.js';
+import { profileRoutes } from './users/profile-routes.js';
 import { bootstrapAdmin } from './users/admin-bootstrap.js';
 
 export const VERSION: string = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
-export interface Edges extends ServiceEdges {
-  logger?: FastifyServerOptions['logger'];
-}
+export interface Edges extends ServiceEdges, HttpOptions {}
 
 export interface HttpOptions {
-  logger?: FastifyServerOptions['logger'];
+  /** where the log goes: stdout (default), a stream (tests capture it), or nowhere (false) */
+  logTo?: { write(line: string): unknown } | false;
+  /** instead of LOG_LEVEL (tests) */
+  logLevel?: string;
 }
 
 /** the HTTP app over a fresh set of services */
 export async function buildApp(config: Services['config'], edges: Edges = {}): Promise<FastifyInstance> {
-  return buildHttpApp(await createServices(config, edges), { logger: edges.logger });
+  return buildHttpApp(await createServices(config, edges), edges);
 }
 
 /**
@@ -67,8 +68,9 @@ async function wire(services: Services, options: HttpOptions): Promise<FastifyIn
   const { config } = services;
   const hsts = config.publicUrl.startsWith('https://');
   const earlyHeaders = preRouteHeaders(hsts);
+  const logging = createLogging(options.logLevel ?? config.logLevel, options.logTo);
   const app = Fastify({
-    logger: options.logger ?? logOptions(config.logLevel),
+    loggerInstance: logging.logger,
     trustProxy: config.trustedProxies.length > 0 ? [...config.trustedProxies] : false,
     bodyLimit: config.bodyLimitBytes,
     genReqId: () => crypto.randomUUID(),
@@ -94,9 +96,10 @@ async function wire(services: Services, options: HttpOptions): Promise<FastifyIn
   });
 
   // hooks that would do nothing are not registered at all: every hook costs on every request
-  if (['info', 'debug', 'trace'].includes(config.logLevel)) {
+  const access = logging.access;
+  if (access) {
     app.addHook('onResponse', function logRequest(request, reply, done) {
-      request.log.info({ method: request.method, url: redactUrl(request.url), status: reply.statusCode, ms: Math.round(reply.elapsedTime * 10) / 10, ip: clientIp(request) }, 'request');
+      access({ requestId: request.id, method: request.method, url: request.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime * 10) / 10, ip: clientIp(request) });
       done();
     });
   }
@@ -105,7 +108,6 @@ async function wire(services: Services, options: HttpOptions): Promise<FastifyIn
   registerErrorHandling(app);
   registerSecurityHeaders(app, { hsts });
   registerBodyParsing(app);
-  await app.register(cookie);
   if (config.corsOrigins.length > 0) await app.register(cors, {
     origin: (origin, cb) => cb(null, origin !== undefined && config.corsOrigins.includes(origin)),
     credentials: true,
@@ -130,7 +132,8 @@ async function wire(services: Services, options: HttpOptions): Promise<FastifyIn
   registerRouteGuard(app, services.auth);
 
   const refreshCookie = new RefreshCookie(config);
-  await app.register(authRoutes, { prefix: '/api/v1/auth', auth: services.auth, users: services.users, cookie: refreshCookie, introspectionToken: config.introspectionToken });
+  await app.register(authRoutes, { prefix: '/api/v1/auth', auth: services.auth, cookie: refreshCookie, introspectionToken: config.introspectionToken });
+  await app.register(profileRoutes, { prefix: '/api/v1/auth', users: services.users });
   await app.register(sessionsRoutes, { prefix: '/api/v1/auth', sessions: services.sessions });
   await app.register(helloRoutes, { prefix: '/api/v1' });
   await app.register(productsRoutes, { prefix: '/api/v1', products: services.products });

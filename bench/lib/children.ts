@@ -5,7 +5,7 @@
  * Each child also preloads bench/child-guard.mjs, which exits it if the bench itself dies hard.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream, readFileSync } from 'node:fs';
+import { closeSync, openSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
@@ -67,28 +67,35 @@ export interface Child {
   stop(): Promise<void>;
 }
 
+/**
+ * With `logFile`, the child's stdout goes straight to that file (as a server's log goes to a file
+ * or a log shipper), not through this process: at LOG_LEVEL=info Gatehouse writes a line per
+ * request, and reading them here would load the load generator.
+ */
 export function startChild(name: string, nodeArgs: string[], script: string, env: NodeJS.ProcessEnv, cwd: string, logFile?: string): Child {
-  const proc = spawn(process.execPath, ['--import', guard, ...nodeArgs, script], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const logFd = logFile ? openSync(logFile, 'a') : null;
+  const proc = spawn(process.execPath, ['--import', guard, ...nodeArgs, script], { cwd, env, stdio: ['ignore', logFd ?? 'pipe', 'pipe'] });
+  if (logFd !== null) closeSync(logFd);
   children.add(proc);
   const lines: string[] = [];
   const keep = (chunk: Buffer) => {
     lines.push(...chunk.toString('utf8').split('\n').filter(Boolean));
     if (lines.length > 200) lines.splice(0, lines.length - 200);
   };
-  proc.stdout!.on('data', keep);
+  proc.stdout?.on('data', keep);
   proc.stderr!.on('data', keep);
-  if (logFile) {
-    const file = createWriteStream(logFile, { flags: 'a' });
-    proc.stdout!.pipe(file);
-    proc.stderr!.pipe(file);
-  }
+  const tailOfLog = () => {
+    if (!logFile) return [];
+    const text = readFileSync(logFile, 'utf8');
+    return text.slice(-8000).split('\n').filter(Boolean);
+  };
   const exited = new Promise<number | null>((resolve) => {
     proc.once('exit', (code) => {
       children.delete(proc);
       resolve(code);
     });
   });
-  return { proc, name, output: () => lines.slice(-40).join('\n'), exited, stop: () => stopChild(proc) };
+  return { proc, name, output: () => [...tailOfLog(), ...lines].slice(-40).join('\n'), exited, stop: () => stopChild(proc) };
 }
 
 async function stopChild(proc: ChildProcess): Promise<void> {

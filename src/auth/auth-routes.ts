@@ -1,3 +1,4 @@
+import fastifyCookie from '@fastify/cookie';
 import formbody from '@fastify/formbody';
 import type { FastifyPluginAsyncTypebox, TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
@@ -6,8 +7,7 @@ import { commonErrors, DomainError } from '../errors.js';
 import { sessionsErrors } from '../sessions/sessions-errors.js';
 import { preparedProblem } from '../http/error-handler.js';
 import { errorResponses } from '../http/schema-helpers.js';
-import type { UserRecord, UsersService } from '../users/users-service.js';
-import { toUserView, UserSchema } from '../users/users-schemas.js';
+import { toUserView } from '../users/users-schemas.js';
 import { bearerToken, principalOf, requestContext } from '../http/route-guard.js';
 import {
   ChangePasswordBody,
@@ -15,8 +15,6 @@ import {
   IntrospectBody,
   IntrospectResponse,
   LoginBody,
-  MeResponse,
-  PatchMeBody,
   RefreshBody,
   RegisterBody,
   RegisteredPendingVerification,
@@ -28,7 +26,6 @@ import type { RefreshCookie } from './refresh-cookie.js';
 
 export interface AuthRoutesOptions {
   auth: AuthService;
-  users: UsersService;
   cookie: RefreshCookie;
   /** INTROSPECTION_TOKEN: the bearer secret of /introspect; null = the endpoint is off (404) */
   introspectionToken: string | null;
@@ -36,22 +33,11 @@ export interface AuthRoutesOptions {
 
 const tags = ['auth'];
 
-// The user record and permission set come from one-second caches and are replaced (never
-// mutated) when they change, so the serialised /me body can be kept alongside them: a repeat
-// /me skips building and serialising the view.
-const meBodies = new WeakMap<UserRecord, { permissions: ReadonlySet<string>; body: string }>();
-
-function meBody(user: UserRecord, permissions: ReadonlySet<string>, serialize: (view: unknown) => string): string {
-  const cached = meBodies.get(user);
-  if (cached && cached.permissions === permissions) return cached.body;
-  const body = serialize({ ...toUserView(user), permissions: [...permissions].sort() });
-  meBodies.set(user, { permissions, body });
-  return body;
-}
-
 const refuseBusy = preparedProblem(commonErrors.serverBusy(1));
 
-export const authRoutes: FastifyPluginAsyncTypebox<AuthRoutesOptions> = async (app, { auth, users, cookie, introspectionToken }) => {
+export const authRoutes: FastifyPluginAsyncTypebox<AuthRoutesOptions> = async (app, { auth, cookie, introspectionToken }) => {
+  // the refresh cookie is read and set by these routes only: its hooks run for nothing elsewhere
+  await app.register(fastifyCookie);
   function sendGrant(reply: FastifyReply, grant: TokenGrant, status = 200) {
     cookie.set(reply, grant.refreshToken, grant.refreshExpiresAt, grant.refreshIssuedAt);
     return reply.status(status).send({
@@ -151,34 +137,6 @@ export const authRoutes: FastifyPluginAsyncTypebox<AuthRoutesOptions> = async (a
     await auth.logoutAll(requestContext(request), principalOf(request));
     cookie.clear(reply);
     return reply.status(204).send();
-  });
-
-  app.get('/me', {
-    config: { auth: 'required' },
-    schema: { tags, summary: 'The signed-in user and their permissions', security: [{ bearer: [] }], response: { 200: MeResponse, ...errorResponses(401) } },
-  }, async function me(request, reply) {
-    const p = principalOf(request);
-    // the record the guard just checked, from the same one-second cache (deleted meanwhile: 401)
-    const user = await users.getCached(p.userId);
-    if (!user) throw commonErrors.unauthorized();
-    // serialised by this route's response schema, once per user record and permission set; a
-    // string payload with a JSON content type is sent as it is (the typed send expects the view)
-    const body = meBody(user, p.permissions, (view) => reply.serialize(view) as string);
-    return reply.type('application/json; charset=utf-8').send(body as never);
-  });
-
-  app.patch('/me', {
-    config: { auth: 'required' },
-    schema: { tags, summary: 'Update your profile', security: [{ bearer: [] }], body: PatchMeBody, response: { 200: UserSchema, ...errorResponses(400, 401, 409) } },
-  }, async function patchMe(request) {
-    const p = principalOf(request);
-    const b = request.body;
-    const user = await users.updateProfile(requestContext(request), p.userId, {
-      ...(b.name !== undefined ? { name: b.name } : {}),
-      ...(b.username !== undefined ? { username: b.username } : {}),
-      ...(b.avatar_url !== undefined ? { avatarUrl: b.avatar_url } : {}),
-    });
-    return toUserView(user);
   });
 
   app.post('/password', {

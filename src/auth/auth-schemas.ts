@@ -1,6 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import { Nullable, Uuid } from '../http/schema-helpers.js';
-import { AvatarUrlField, EmailField, NameField, PasswordField, UserSchema, UsernameField } from '../users/users-schemas.js';
+import { EmailField, NameField, PasswordField, UserSchema, UsernameField } from '../users/users-schemas.js';
 
 export const RegisterBody = Type.Object(
   {
@@ -41,12 +41,7 @@ export const TokenResponse = Type.Object(
 
 export const RegisteredPendingVerification = Type.Object({ user: UserSchema });
 
-export const MeResponse = Type.Composite([UserSchema, Type.Object({ permissions: Type.Array(Type.String()) })]);
 
-export const PatchMeBody = Type.Object(
-  { name: Type.Optional(Nullable(NameField)), username: Type.Optional(Nullable(UsernameField)), avatar_url: Type.Optional(Nullable(AvatarUrlField)) },
-  { additionalProperties: false },
-);
 
 export const ChangePasswordBody = Type.Object(
   { current_password: Type.Optional(Type.String({ maxLength: 1024 })), new_password: PasswordField },

@@ -16,6 +16,12 @@ export class TtlCache<V> {
     private readonly now: () => number = Date.now,
   ) {}
 
+  /** the value while it is fresh, else undefined (no load): lets a hot path skip a promise */
+  peek(key: string): V | undefined {
+    const hit = this.#entries.get(key);
+    return hit && hit.expires > this.now() ? hit.value : undefined;
+  }
+
   async get(key: string, load: () => Promise<V>): Promise<V> {
     const hit = this.#entries.get(key);
     if (hit && hit.expires > this.now()) return hit.value;

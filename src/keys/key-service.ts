@@ -209,15 +209,19 @@ export class KeyService {
     return { token, claims };
   }
 
+  /** verify from the cache of tokens already verified: claims, null (expired), undefined (not seen) */
+  verifyCached(token: string): AccessClaims | null | undefined {
+    const cached = this.#verified.get(token);
+    if (!cached) return undefined;
+    if (cached.exp > this.o.clock.now() / 1000) return cached;
+    this.#verified.delete(token);
+    return null;
+  }
+
   /** the token's claims, or null when it is malformed, forged, foreign or expired */
   async verify(token: string): Promise<AccessClaims | null> {
-    const nowS = this.o.clock.now() / 1000;
-    const cached = this.#verified.get(token);
-    if (cached) {
-      if (cached.exp > nowS) return cached;
-      this.#verified.delete(token);
-      return null;
-    }
+    const cached = this.verifyCached(token);
+    if (cached !== undefined) return cached;
     if (token.length > 4096) return null;
     try {
       const { payload, protectedHeader } = await jwtVerify(token, (header) => this.#keyFor(header.kid, header.alg), {

@@ -38,7 +38,16 @@ export class RolesService {
 
   /** the union of the roles' permissions; the same Set for the same roles while the role map lives */
   async permissionsFor(roles: readonly string[]): Promise<ReadonlySet<string>> {
-    const map = await this.#roleMap();
+    return this.#union(await this.#roleMap(), roles);
+  }
+
+  /** permissionsFor from this second's role map alone; undefined when it has to be read */
+  cachedPermissionsFor(roles: readonly string[]): ReadonlySet<string> | undefined {
+    const map = this.#cache.peek('all');
+    return map === undefined ? undefined : this.#union(map, roles);
+  }
+
+  #union(map: Map<string, ReadonlySet<string>>, roles: readonly string[]): ReadonlySet<string> {
     let unions = this.#unions.get(map);
     if (!unions) this.#unions.set(map, (unions = new Map()));
     const key = roles.join('\u0000');

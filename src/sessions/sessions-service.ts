@@ -187,6 +187,16 @@ export class SessionsService {
       const s = await this.d.repo.findById(this.d.db, sessionId);
       return s ? { userId: s.userId, live: s.revokedAt === null, expiresAtMs: s.expiresAt.getTime() } : null;
     });
+    return this.#liveNow(state, userId);
+  }
+
+  /** isLive from this second's cache alone; undefined when it has to be read */
+  isLiveCached(sessionId: string, userId: string): boolean | undefined {
+    const state = this.#state.peek(sessionId);
+    return state === undefined ? undefined : this.#liveNow(state, userId);
+  }
+
+  #liveNow(state: LiveState | null, userId: string): boolean {
     return state !== null && state.live && state.userId === userId && state.expiresAtMs > this.d.clock.now();
   }
 

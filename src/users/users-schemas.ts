@@ -45,3 +45,11 @@ export const EmailField = Type.String({ minLength: 3, maxLength: 254, descriptio
 // code points with 422 weak_password (the policy's check); BODY_LIMIT_BYTES bounds the input
 export const PasswordField = Type.String({ description: '8–128 characters after NFC normalisation' });
 export const AvatarUrlField = Type.String({ format: 'uri', pattern: '^https?://', maxLength: 2048 });
+
+/** GET /me: the user object and the permissions of their current roles (SPEC §2) */
+export const MeResponse = Type.Composite([UserSchema, Type.Object({ permissions: Type.Array(Type.String()) })]);
+
+export const PatchMeBody = Type.Object(
+  { name: Type.Optional(Nullable(NameField)), username: Type.Optional(Nullable(UsernameField)), avatar_url: Type.Optional(Nullable(AvatarUrlField)) },
+  { additionalProperties: false },
+);

@@ -93,6 +93,11 @@ export class UsersService {
     return this.#cache.get(id, () => this.d.repo.findById(this.d.db, id));
   }
 
+  /** getCached from this second's cache alone; undefined when it has to be read */
+  peekCached(id: string): UserRecord | null | undefined {
+    return this.#cache.peek(id);
+  }
+
   async get(id: string): Promise<UserRecord> {
     const user = await this.d.repo.findById(this.d.db, id);
     if (!user) throw usersErrors.notFound();

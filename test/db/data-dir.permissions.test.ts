@@ -39,10 +39,10 @@ describe('DATA_DIR permissions', () => {
   it('the server says so in its log at start', async () => {
     const lines: string[] = [];
     const stream = new Writable({ write: (chunk, _enc, done) => (lines.push(String(chunk)), done()) });
-    const t = await buildTestContext({ logger: { level: 'warn', stream } });
+    const t = await buildTestContext({ log: { level: 'warn', stream } });
     try {
       chmodSync(t.dataDir, 0o750);
-      const second = await buildTestContext({ logger: { level: 'warn', stream }, env: { DATA_DIR: t.dataDir } });
+      const second = await buildTestContext({ log: { level: 'warn', stream }, env: { DATA_DIR: t.dataDir } });
       await second.close();
       assert.ok(lines.some((l) => /"level":40/.test(l) && l.includes('is accessible to other users')), lines.join(''));
     } finally {

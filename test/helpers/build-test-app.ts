@@ -10,7 +10,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { FastifyInstance, FastifyServerOptions } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { buildHttpApp } from '../../src/app.js';
 import { after } from 'node:test';
 import { PasswordPolicy } from '../../src/passwords/password-policy.js';
@@ -101,8 +101,8 @@ export interface TestContext {
 export interface TestOptions {
   env?: Record<string, string>;
   clock?: Clock;
-  /** Fastify logger options for the instances (default: no logging), e.g. a stream that captures the log */
-  logger?: FastifyServerOptions['logger'];
+  /** capture the instances' log (default: no logging) at this level */
+  log?: { level: string; stream: { write(line: string): unknown } };
 }
 
 export async function buildTestContext(options: TestOptions = {}): Promise<TestContext> {
@@ -129,7 +129,7 @@ export async function buildTestContext(options: TestOptions = {}): Promise<TestC
       ? new RedisStore({ url: redisUrl, keyPrefix: prefix, clock: options.clock ?? { now: () => Date.now() } })
       : (apps[0] ? servicesOf(apps[0]).store : new MemoryStore(options.clock));
     const services = await createServices(config, { database: await db.open(), store, passwordPolicy: sharedPolicy(config.passwordMinScore), hasher: await sharedHasher(config), ...(options.clock ? { clock: options.clock } : {}) });
-    const app = await buildHttpApp(services, { logger: options.logger ?? false });
+    const app = await buildHttpApp(services, options.log ? { logTo: options.log.stream, logLevel: options.log.level } : { logTo: false });
     servicesByApp.set(app, services);
     apps.push(app);
     return app;

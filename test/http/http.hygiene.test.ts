@@ -106,8 +106,7 @@ describe('secrets never reach the logs', () => {
     const stream = new Writable({ write(chunk, _enc, cb) { log += chunk.toString(); cb(); } });
     const db = await createTestDatabase();
     const config = loadConfig({ ...baseTestEnv, LOG_LEVEL: 'trace', DATA_DIR: mkdtempSync(join(tmpdir(), 'gh-log-')), SECRETS_KEY: randomBytes(32).toString('base64') });
-    const { logOptions } = await import('../../src/http/logging.js');
-    const app = await buildApp(config, { database: await db.open(), store: new MemoryStore(), logger: { ...(logOptions('trace') as object), stream } });
+    const app = await buildApp(config, { database: await db.open(), store: new MemoryStore(), logTo: stream, logLevel: 'trace' });
     try {
       const u = await register(app);
       const l = (await login(app, u.email)).json();

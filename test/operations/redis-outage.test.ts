@@ -75,7 +75,7 @@ describe('Redis outage', { skip: enabled ? false : 'runs in the real-services pa
       RATE_LIMIT_LOGIN_IP: '1000/60',
       RATE_LIMIT_API_IP: '1000/60',
     });
-    app = await buildApp(config, { database: await db.open(), logger: false });
+    app = await buildApp(config, { database: await db.open(), logTo: false });
   });
 
   after(async () => {

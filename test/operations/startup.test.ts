@@ -24,7 +24,7 @@ async function startWith(env: Record<string, string>): Promise<Error | null> {
   const dataDir = mkdtempSync(join(tmpdir(), 'gatehouse-startup-'));
   try {
     const config = loadConfig({ ...baseTestEnv, DATA_DIR: dataDir, SECRETS_KEY: randomBytes(32).toString('base64'), ...env });
-    const app = await buildApp(config, { database: await database.open(), store: new MemoryStore(), logger: false });
+    const app = await buildApp(config, { database: await database.open(), store: new MemoryStore(), logTo: false });
     await app.close();
     return null;
   } catch (error) {

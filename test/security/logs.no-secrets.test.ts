@@ -7,8 +7,6 @@
 import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
-import type { FastifyServerOptions } from 'fastify';
-import { logOptions } from '../../src/http/logging.js';
 import { buildTestContext, type TestContext } from '../helpers/build-test-app.js';
 import { bearer, login, OTHER_PASSWORD, PASSWORD, refresh, register, WRONG_PASSWORD } from '../helpers/factories.js';
 
@@ -24,8 +22,7 @@ describe('logs carry no secrets', () => {
         callback();
       },
     });
-    const logger = { ...(logOptions('trace') as Exclude<FastifyServerOptions['logger'], boolean | undefined>), stream };
-    t = await buildTestContext({ env: { LOG_LEVEL: 'trace', INTROSPECTION_TOKEN: INTROSPECTION_SECRET }, logger });
+    t = await buildTestContext({ env: { LOG_LEVEL: 'trace', INTROSPECTION_TOKEN: INTROSPECTION_SECRET }, log: { level: 'trace', stream } });
   });
   after(async () => {
     await t.close();
