@@ -115,10 +115,7 @@ export async function createServices(config: Config, edges: ServiceEdges = {}): 
     await bus.start();
 
     if (edges.passwordPolicy) policy = edges.passwordPolicy;
-    else {
-      policy = new PasswordPolicy(config.passwordMinScore);
-      await policy.init();
-    }
+    else policy = new PasswordPolicy(config.passwordMinScore);
     const limiter = new RateLimiter(store);
     const keys = new KeyService({
       db,

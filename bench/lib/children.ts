@@ -5,7 +5,7 @@
  * Each child also preloads bench/child-guard.mjs, which exits it if the bench itself dies hard.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, openSync, readFileSync } from 'node:fs';
+import { closeSync, openSync, readdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
@@ -145,10 +145,10 @@ export async function waitReady(child: Child, url: string, timeoutMs = 60_000): 
  * CPU time of a process (all its threads: the argon2 work on libuv's pool counts) in seconds,
  * from /proc; null where /proc is not available.
  */
-export function processCpuSeconds(pid: number | undefined, mainThreadOnly = false): number | null {
+export function processCpuSeconds(pid: number | undefined, mainThreadOnly = false, tid?: number): number | null {
   if (!pid) return null;
   try {
-    const stat = readFileSync(mainThreadOnly ? `/proc/${pid}/task/${pid}/stat` : `/proc/${pid}/stat`, 'utf8');
+    const stat = readFileSync(tid !== undefined ? `/proc/${pid}/task/${tid}/stat` : mainThreadOnly ? `/proc/${pid}/task/${pid}/stat` : `/proc/${pid}/stat`, 'utf8');
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     // fields[11] = utime, fields[12] = stime (fields 14 and 15 of proc(5)), in clock ticks (100/s)
     return (Number(fields[11]) + Number(fields[12])) / 100;
@@ -258,4 +258,65 @@ export async function waitForQuiet(maxWaitMs = 15_000, maxBusyCores = 0.3): Prom
       return { waitedMs: Math.round(waited), busyCores };
     }
   }
+}
+
+/** CPU seconds of every thread of a process, by thread id (Linux /proc) */
+export function threadCpuSeconds(pid: number | undefined): Map<number, number> {
+  const out = new Map<number, number>();
+  if (!pid) return out;
+  try {
+    for (const tid of readdirSync(`/proc/${pid}/task`)) {
+      const cpu = processCpuSeconds(pid, false, Number(tid));
+      if (cpu !== null) out.set(Number(tid), cpu);
+    }
+  } catch {
+    // gone, or no /proc
+  }
+  return out;
+}
+
+/**
+ * CPU of a process's threads over a window: the event-loop thread (tid = pid) and the `top`
+ * busiest other threads — under a sign-in load, the argon2 hashing threads (Node names every
+ * thread "node", so they are told apart by what they do: the hashing threads each use most of a core).
+ */
+export class ThreadMeter {
+  readonly #start: Map<number, number>;
+  readonly #t0 = performance.now();
+
+  constructor(private readonly pid: number | undefined) {
+    this.#start = threadCpuSeconds(pid);
+  }
+
+  read(top: number): { seconds: number; mainCpuS: number; busiestCpuS: number[]; restCpuS: number } {
+    const end = threadCpuSeconds(this.pid);
+    const used = [...end].map(([tid, cpu]) => [tid, cpu - (this.#start.get(tid) ?? 0)] as const);
+    const main = used.find(([tid]) => tid === this.pid)?.[1] ?? 0;
+    const others = used.filter(([tid]) => tid !== this.pid).map(([, cpu]) => cpu).sort((a, b) => b - a);
+    const busiest = others.slice(0, top);
+    const rest = others.slice(top).reduce((s, c) => s + c, 0);
+    return { seconds: (performance.now() - this.#t0) / 1000, mainCpuS: main, busiestCpuS: busiest, restCpuS: rest };
+  }
+}
+
+/** samples a process's resident memory every 100 ms; `stop` gives the peak and the mean, MiB */
+export function sampleRss(pid: number | undefined): { stop(): { peakMiB: number; meanMiB: number } } {
+  const samples: number[] = [];
+  const read = () => {
+    try {
+      const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+      if (m) samples.push(Number(m[1]) / 1024);
+    } catch {
+      // gone
+    }
+  };
+  read();
+  const timer = setInterval(read, 100);
+  return {
+    stop() {
+      clearInterval(timer);
+      read();
+      return { peakMiB: round(Math.max(...samples), 1), meanMiB: round(samples.reduce((s, v) => s + v, 0) / Math.max(1, samples.length), 1) };
+    },
+  };
 }

@@ -67,6 +67,8 @@ export const authRoutes: FastifyPluginAsyncTypebox<AuthRoutesOptions> = async (a
   });
 
   app.post('/login', {
+    // the API-wide limit is counted by the service, with the sign-in limits, in one round trip
+    config: { apiLimitInService: true },
     schema: {
       tags,
       summary: 'Sign in with email or username and password',

@@ -44,6 +44,7 @@ export type AuthSettings = Pick<
   | 'rateLimitLoginId'
   | 'rateLimitRegisterIp'
   | 'rateLimitRefreshIp'
+  | 'rateLimitApiIp'
 >;
 
 export interface AuthServiceDeps {
@@ -109,17 +110,26 @@ export class AuthService {
 
   async login(ctx: RequestContext, input: { login: string; password: string }): Promise<TokenGrant> {
     const identifier = normalizeLogin(input.login);
-    await this.d.limiter.hit('login-ip', ctx.ip ?? 'unknown', this.d.settings.rateLimitLoginIp);
-    await this.d.limiter.hit('login-id', identifier, this.d.settings.rateLimitLoginId);
+    const ip = ctx.ip ?? 'unknown';
+    // the API-wide limit (this route's hook leaves it to us), the sign-in limits and the lockout
+    // state, in one round trip; 429 comes before 423
+    const lockState = await this.d.limiter.hitAllAndRead(
+      [
+        { name: 'api-ip', key: ip, limit: this.d.settings.rateLimitApiIp },
+        { name: 'login-ip', key: ip, limit: this.d.settings.rateLimitLoginIp },
+        { name: 'login-id', key: identifier, limit: this.d.settings.rateLimitLoginId },
+      ],
+      this.#lockout.key(identifier),
+    );
 
-    // a full hash queue refuses now, before spending a lockout read and a user lookup on a login
-    // that would be refused anyway (keeps a sign-in storm from crowding out other requests)
+    // a full hash queue refuses now, before spending a user lookup on a login that would be
+    // refused anyway (keeps a sign-in storm from crowding out other requests)
     if (this.hashQueueFull) throw commonErrors.serverBusy(1);
 
-    // the lockout state and the account are read at once (one wait instead of two); a locked
-    // identifier is refused before any hashing
-    const [locked, user] = await Promise.all([this.#lockout.check(identifier), this.d.users.findByLogin(identifier)]);
+    const user = await this.d.users.findByLogin(identifier);
     const refuse = (reason: string, error: DomainError) => this.#refuseLogin(ctx, user, reason, error);
+    // a locked identifier is refused before any hashing
+    const locked = this.#lockout.refusal(lockState);
     if (locked) return refuse('locked', locked);
 
     const password = normalizePassword(input.password);
@@ -128,12 +138,15 @@ export class AuthService {
     else await this.d.hasher.verifyDummy(password);
 
     if (!user || !ok) {
-      const lockedNow = await this.#lockout.recordFailure(identifier);
-      await this.d.audit.recordAlone({ ...ctx, actorId: null }, {
-        type: 'login.failed',
-        userId: user?.id ?? null,
-        data: { reason: !user ? 'unknown_login' : user.passwordHash ? 'wrong_password' : 'no_password' },
-      });
+      // counted and audited at once: neither waits for the other
+      const [lockedNow] = await Promise.all([
+        this.#lockout.recordFailure(identifier),
+        this.d.audit.recordAlone({ ...ctx, actorId: null }, {
+          type: 'login.failed',
+          userId: user?.id ?? null,
+          data: { reason: !user ? 'unknown_login' : user.passwordHash ? 'wrong_password' : 'no_password' },
+        }),
+      ]);
       throw lockedNow ?? authErrors.invalidCredentials();
     }
     const lockedMeanwhile = await this.#lockout.settle(identifier);

@@ -30,6 +30,7 @@ export class Lockout {
     return state.count >= this.settings.lockoutThreshold && state.ttlMs > 0 ? authErrors.accountLocked(retryAfterSeconds(state.ttlMs)) : null;
   }
 
+  /** the lock on `identifier`, read from the store (a sign-in reads it with its rate limits instead) */
   async check(identifier: string): Promise<DomainError | null> {
     return this.refusal(await this.store.getCounter(this.key(identifier)));
   }

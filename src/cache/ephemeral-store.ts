@@ -22,6 +22,20 @@ export interface CounterState {
   ttlMs: number;
 }
 
+/** one moving window of a hitWindows call */
+export interface WindowSpec {
+  key: string;
+  limit: number;
+  windowMs: number;
+}
+
+export interface WindowsHit {
+  /** the first window that refused the hit (the ones after it were not counted), or null */
+  refused: { index: number; retryAfterMs: number } | null;
+  /** the counter read after every window admitted the hit ({0, 0} when one refused) */
+  counter: CounterState;
+}
+
 export type MessageHandler = (message: string) => void;
 
 export interface EphemeralStore {
@@ -50,6 +64,12 @@ export interface EphemeralStore {
    * soon as its oldest counted hit leaves the window.
    */
   hitWindow(key: string, limit: number, windowMs: number): Promise<WindowHit>;
+  /**
+   * Several hitWindow calls in order, stopping at the first refusal, then — when every window
+   * admitted the hit — a getCounter of `counterKey`, all in one step (one round trip): a sign-in
+   * checks its rate limits and its lockout at once.
+   */
+  hitWindows(windows: readonly WindowSpec[], counterKey: string): Promise<WindowsHit>;
   /** fire-and-forget broadcast to every instance (including this one) */
   publish(channel: string, message: string): Promise<void>;
   subscribe(channel: string, handler: MessageHandler): Promise<void>;

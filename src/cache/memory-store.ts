@@ -3,7 +3,7 @@
  * (test/contracts/ephemeral-store.contract.ts). Time comes from the injected clock; expired
  * entries are ignored on read and swept periodically so per-IP keys cannot grow without bound.
  */
-import type { CounterState, EphemeralStore, MessageHandler, WindowHit } from './ephemeral-store.js';
+import type { CounterState, EphemeralStore, MessageHandler, WindowHit, WindowSpec, WindowsHit } from './ephemeral-store.js';
 import { systemClock, type Clock } from '../clock.js';
 
 interface Entry {
@@ -75,6 +75,10 @@ export class MemoryStore implements EphemeralStore {
   }
 
   async getCounter(key: string): Promise<CounterState> {
+    return this.#counter(key);
+  }
+
+  #counter(key: string): CounterState {
     const now = this.clock.now();
     const c = this.#counters.get(key);
     if (!c || c.expiresAt <= now) return { count: 0, ttlMs: 0 };
@@ -82,12 +86,16 @@ export class MemoryStore implements EphemeralStore {
   }
 
   async resetCounterBelow(key: string, limit: number): Promise<CounterState> {
-    const state = await this.getCounter(key);
+    const state = this.#counter(key);
     if (state.count < limit) this.#counters.delete(key);
     return state;
   }
 
   async hitWindow(key: string, limit: number, windowMs: number): Promise<WindowHit> {
+    return this.#hit(key, limit, windowMs);
+  }
+
+  #hit(key: string, limit: number, windowMs: number): WindowHit {
     const now = this.clock.now();
     let w = this.#windows.get(key);
     if (!w) {
@@ -105,6 +113,15 @@ export class MemoryStore implements EphemeralStore {
     }
     const oldest = w.hits[0];
     return { allowed: false, count: w.hits.length, retryAfterMs: oldest === undefined ? windowMs : Math.max(1, oldest + windowMs - now) };
+  }
+
+  async hitWindows(windows: readonly WindowSpec[], counterKey: string): Promise<WindowsHit> {
+    // synchronous from the first window to the counter: one step, as the Redis script is
+    for (const [index, w] of windows.entries()) {
+      const hit = this.#hit(w.key, w.limit, w.windowMs);
+      if (!hit.allowed) return { refused: { index, retryAfterMs: hit.retryAfterMs }, counter: { count: 0, ttlMs: 0 } };
+    }
+    return { refused: null, counter: this.#counter(counterKey) };
   }
 
   async publish(channel: string, message: string): Promise<void> {

@@ -7,7 +7,7 @@
  */
 import { Redis } from 'ioredis';
 import { commonErrors } from '../errors.js';
-import type { CounterState, EphemeralStore, MessageHandler, WindowHit } from './ephemeral-store.js';
+import type { CounterState, EphemeralStore, MessageHandler, WindowHit, WindowSpec, WindowsHit } from './ephemeral-store.js';
 import { systemClock, type Clock } from '../clock.js';
 
 // KEYS[1] = window key; ARGV = now, windowMs, limit, member. Sliding log in a sorted set.
@@ -27,6 +27,33 @@ local retry = window
 if oldest[2] then retry = tonumber(oldest[2]) + window - now end
 if retry < 1 then retry = 1 end
 return {0, count, retry}
+`;
+
+// KEYS[1..n] = window keys, KEYS[n+1] = counter key; ARGV = now, n, then limit, windowMs, member per
+// window. The windows as HIT_WINDOW, in order, stopping at the first refusal; then the counter as
+// GET_COUNTER. Returns {refused window (1-based, 0 = none), retry ms, count, ttl}.
+const HIT_WINDOWS = `
+local now = tonumber(ARGV[1])
+local n = tonumber(ARGV[2])
+for i = 1, n do
+  local key = KEYS[i]
+  local limit = tonumber(ARGV[i * 3])
+  local window = tonumber(ARGV[i * 3 + 1])
+  redis.call('ZREMRANGEBYSCORE', key, '-inf', now - window)
+  local count = redis.call('ZCARD', key)
+  if count >= limit then
+    local oldest = redis.call('ZRANGE', key, 0, 0, 'WITHSCORES')
+    local retry = window
+    if oldest[2] then retry = tonumber(oldest[2]) + window - now end
+    if retry < 1 then retry = 1 end
+    return {i, retry, 0, 0}
+  end
+  redis.call('ZADD', key, now, ARGV[i * 3 + 2])
+  redis.call('PEXPIRE', key, window + 1000)
+end
+local v = redis.call('GET', KEYS[n + 1])
+if not v then return {0, 0, 0, 0} end
+return {0, 0, tonumber(v) or 0, redis.call('PTTL', KEYS[n + 1])}
 `;
 
 // KEYS[1] = counter key; ARGV[1] = ttlMs. The TTL is set when the counter is created only.
@@ -60,6 +87,7 @@ interface ScriptedRedis extends Redis {
   gatehouseHitWindow(key: string, now: number, windowMs: number, limit: number, member: string): Promise<[number, number, number]>;
   gatehouseIncrement(key: string, ttlMs: number, rearmAt: number): Promise<[number, number]>;
   gatehouseGetCounter(key: string): Promise<[number, number]>;
+  gatehouseHitWindows(...keysThenArgs: (string | number)[]): Promise<[number, number, number, number]>;
 }
 
 /**
@@ -122,6 +150,8 @@ export class RedisStore implements EphemeralStore {
     redis.defineCommand('gatehouseIncrement', { numberOfKeys: 1, lua: INCREMENT });
     redis.defineCommand('gatehouseGetCounter', { numberOfKeys: 1, lua: GET_COUNTER });
     redis.defineCommand('gatehouseResetCounterBelow', { numberOfKeys: 1, lua: RESET_COUNTER_BELOW });
+    // a variable number of keys: the count goes first in the call
+    redis.defineCommand('gatehouseHitWindows', { lua: HIT_WINDOWS });
     this.#redis = redis as ScriptedRedis;
   }
 
@@ -166,6 +196,17 @@ export class RedisStore implements EphemeralStore {
     const member = `${now}-${process.pid}-${++this.#seq}-${Math.random().toString(36).slice(2, 8)}`;
     const [allowed, count, retry] = await guarded(this.#redis.gatehouseHitWindow(this.#k(key), now, windowMs, limit, member));
     return { allowed: allowed === 1, count, retryAfterMs: retry };
+  }
+
+  async hitWindows(windows: readonly WindowSpec[], counterKey: string): Promise<WindowsHit> {
+    const now = this.#clock.now();
+    const keys = [...windows.map((w) => this.#k(w.key)), this.#k(counterKey)];
+    const args = windows.flatMap((w) => [w.limit, w.windowMs, `${now}-${process.pid}-${++this.#seq}-${Math.random().toString(36).slice(2, 8)}`]);
+    const [refused, retry, count, ttl] = await guarded(this.#redis.gatehouseHitWindows(keys.length, ...keys, now, windows.length, ...args));
+    return {
+      refused: refused > 0 ? { index: refused - 1, retryAfterMs: retry } : null,
+      counter: { count, ttlMs: Math.max(0, ttl) },
+    };
   }
 
   async publish(channel: string, message: string): Promise<void> {

@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { Kysely, PostgresDialect, sql } from 'kysely';
+import { Kysely, PostgresDialect, sql, type LogEvent } from 'kysely';
 import pg from 'pg';
 import type { Database, Db } from './database-types.js';
 import { ensureDataDir } from './data-dir.js';
@@ -22,9 +22,28 @@ export interface DatabaseOptions {
   pgliteInMemory?: boolean;
 }
 
+/**
+ * Sees every statement a database runs (its SQL text): tests count the statements of a sign-in so
+ * that a change adding round trips to a hot path fails. Set through `DatabaseHandle.observe`.
+ */
+export type QueryObserver = (sql: string) => void;
+
+/** a Kysely `log` option that hands each executed statement to the observer of the moment */
+export function observable(): { log: (event: LogEvent) => void; observe(observer: QueryObserver | null): void } {
+  let observer: QueryObserver | null = null;
+  return {
+    log: (event) => observer?.(event.query.sql),
+    observe: (o) => {
+      observer = o;
+    },
+  };
+}
+
 export interface DatabaseHandle {
   db: Db;
   engine: 'postgres' | 'pglite';
+  /** hands every executed statement to `observer` from now on (null: stop) */
+  observe(observer: QueryObserver | null): void;
   /** the embedded engine itself (PGlite only): dumps for test templates */
   pglite?: PGliteType;
   close(): Promise<void>;
@@ -36,8 +55,9 @@ export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHa
     const pool = new pg.Pool({ connectionString: options.databaseUrl, max: options.poolMax, connectionTimeoutMillis: 5000 });
     // an idle client losing its connection must not crash the process
     pool.on('error', () => {});
-    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: options.prepare === false ? pool : new PreparedStatements().wrap(pool) }) });
-    return { db, engine: 'postgres', close: () => db.destroy() };
+    const queries = observable();
+    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: options.prepare === false ? pool : new PreparedStatements().wrap(pool) }), log: queries.log });
+    return { db, engine: 'postgres', observe: queries.observe, close: () => db.destroy() };
   }
   const { PGlite } = await import('@electric-sql/pglite');
   let dir: string | null = null;
@@ -56,10 +76,12 @@ export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHa
     unlock();
     throw error;
   }
-  const db = new Kysely<Database>({ dialect: new PGliteDialect(pglite) });
+  const queries = observable();
+  const db = new Kysely<Database>({ dialect: new PGliteDialect(pglite), log: queries.log });
   return {
     db,
     engine: 'pglite',
+    observe: queries.observe,
     pglite,
     close: async () => {
       try {

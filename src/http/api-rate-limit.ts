@@ -8,10 +8,17 @@ import type { RateLimiter } from '../security/rate-limiter.js';
 import { isApiRequest } from './api-request.js';
 import { clientIp } from './client-ip.js';
 
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** the route's service counts the API-wide limit itself, with its own limits in one round trip (sign-in) */
+    apiLimitInService?: true;
+  }
+}
+
 export function registerApiRateLimit(app: FastifyInstance, limiter: RateLimiter, limit: RateLimit | null): void {
   // a hook that would do nothing is not registered: every hook costs on every request
   if (!limit) return;
   app.addHook('onRequest', async function apiRateLimit(request) {
-    if (isApiRequest(request)) await limiter.hit('api-ip', clientIp(request), limit);
+    if (isApiRequest(request) && !request.routeOptions.config?.apiLimitInService) await limiter.hit('api-ip', clientIp(request), limit);
   });
 }

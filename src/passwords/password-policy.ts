@@ -5,11 +5,14 @@
  *
  * zxcvbn runs in a worker thread (strength-worker.js), never on the event loop (SPEC §8: no request
  * holds it for long): its cost grows steeply with repeated l33t patterns, seconds for a hostile
- * password even when only its first 40 characters are rated. The thread is started and its
- * dictionaries loaded at start-up (init), so a check's deadline measures the check alone; one that
- * takes longer than CHECK_TIMEOUT_MS is stopped (the thread is terminated and replaced) and the
- * password refused as one that cannot be rated. At most QUEUE_MAX checks wait, beyond which the
- * caller gets 503 server_busy.
+ * password even when only its first 40 characters are rated. One that takes longer than
+ * CHECK_TIMEOUT_MS is stopped (the thread is terminated and replaced) and the password refused as
+ * one that cannot be rated. At most QUEUE_MAX checks wait, beyond which the caller gets 503
+ * server_busy.
+ *
+ * The dictionaries take about 60 MB in their thread: it starts with the first check and leaves
+ * after IDLE_MS without one (a service that signs people in all day rarely registers them), so
+ * that memory is held only while passwords are being set.
  */
 import { Piscina } from 'piscina';
 import { commonErrors, DomainError } from '../errors.js';
@@ -18,9 +21,11 @@ export const PASSWORD_MIN_LENGTH = 8;
 export const PASSWORD_MAX_LENGTH = 128;
 
 const WORKER = new URL('./strength-worker.js', import.meta.url).href;
-// an ordinary password takes milliseconds and the worst measured 1.7 s: this only bounds the unforeseen
+// an ordinary password takes milliseconds (plus the thread's start, about half a second, when it
+// was idle) and the worst measured 1.7 s: this only bounds the unforeseen
 const CHECK_TIMEOUT_MS = 10_000;
 const QUEUE_MAX = 64;
+const IDLE_MS = 10_000;
 
 export function normalizePassword(password: string): string {
   return password.normalize('NFC');
@@ -40,12 +45,7 @@ export class PasswordPolicy {
   readonly #pool: Piscina | null;
 
   constructor(private readonly minScore: number) {
-    this.#pool = minScore === 0 ? null : new Piscina({ filename: WORKER, minThreads: 1, maxThreads: 1, maxQueue: QUEUE_MAX, execArgv: [] });
-  }
-
-  /** starts the thread and loads the dictionaries now, rather than inside the first check's deadline */
-  async init(): Promise<void> {
-    await this.#pool?.run({ password: 'warm-up-only', userInputs: [] }, { name: 'score' });
+    this.#pool = minScore === 0 ? null : new Piscina({ filename: WORKER, minThreads: 0, maxThreads: 1, idleTimeout: IDLE_MS, maxQueue: QUEUE_MAX, execArgv: [] });
   }
 
   async close(): Promise<void> {

@@ -159,6 +159,37 @@ export function ephemeralStoreContract(
       assert.equal(hits.filter((h) => h.allowed).length, 10);
     });
 
+    it('hitWindows counts every window in order, then reads the counter; it stops at the first refusal', async () => {
+      const [a, b, counter] = [k(), k(), k()];
+      await store.incrementWithTtl(counter, 60_000);
+      await store.incrementWithTtl(counter, 60_000);
+      const windows = [
+        { key: a, limit: 3, windowMs: 60_000 },
+        { key: b, limit: 1, windowMs: 60_000 },
+      ];
+      const first = await store.hitWindows(windows, counter);
+      assert.equal(first.refused, null);
+      assert.equal(first.counter.count, 2);
+      assert.ok(first.counter.ttlMs > 0 && first.counter.ttlMs <= 60_000);
+      const second = await store.hitWindows(windows, counter);
+      assert.equal(second.refused?.index, 1, 'the second window is full');
+      assert.ok(second.refused.retryAfterMs >= 1 && second.refused.retryAfterMs <= 60_000);
+      assert.deepEqual(second.counter, { count: 0, ttlMs: 0 }, 'no counter read after a refusal');
+      // the first window counted both hits; a third fills it, and it then refuses first
+      assert.equal((await store.hitWindow(a, 3, 60_000)).count, 3);
+      const third = await store.hitWindows(windows, counter);
+      assert.equal(third.refused?.index, 0);
+      // a window after the refusing one was not counted: b still holds its one hit
+      assert.equal((await store.hitWindow(b, 2, 60_000)).count, 2);
+      assert.deepEqual((await store.hitWindows([], k())).counter, { count: 0, ttlMs: 0 }, 'no windows, no counter: zeros');
+    });
+
+    it('hitWindows is atomic: 30 concurrent calls on a window of 10 admit exactly 10', async () => {
+      const key = k();
+      const results = await Promise.all(Array.from({ length: 30 }, () => store.hitWindows([{ key, limit: 10, windowMs: 60_000 }], k())));
+      assert.equal(results.filter((r) => r.refused === null).length, 10);
+    });
+
     it('publish reaches subscribers', async () => {
       const channel = `ch-${randomUUID()}`;
       const got: string[] = [];

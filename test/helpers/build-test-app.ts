@@ -101,6 +101,8 @@ export interface TestContext {
 export interface TestOptions {
   env?: Record<string, string>;
   clock?: Clock;
+  /** wraps the ephemeral store the instances use (e.g. to count its commands) */
+  wrapStore?: (store: EphemeralStore) => EphemeralStore;
   /** capture the instances' log (default: no logging) at this level */
   log?: { level: string; stream: { write(line: string): unknown } };
 }
@@ -125,9 +127,10 @@ export async function buildTestContext(options: TestOptions = {}): Promise<TestC
 
   async function start(overrides: Record<string, string> = {}): Promise<FastifyInstance> {
     const config = makeConfig(overrides);
-    const store: EphemeralStore = redisUrl
+    const base: EphemeralStore = redisUrl
       ? new RedisStore({ url: redisUrl, keyPrefix: prefix, clock: options.clock ?? { now: () => Date.now() } })
       : (apps[0] ? servicesOf(apps[0]).store : new MemoryStore(options.clock));
+    const store = options.wrapStore && !apps[0] ? options.wrapStore(base) : base;
     const services = await createServices(config, { database: await db.open(), store, passwordPolicy: sharedPolicy(config.passwordMinScore), hasher: await sharedHasher(config), ...(options.clock ? { clock: options.clock } : {}) });
     const app = await buildHttpApp(services, options.log ? { logTo: options.log.stream, logLevel: options.log.level } : { logTo: false });
     servicesByApp.set(app, services);

@@ -16,7 +16,7 @@ import { after } from 'node:test';
 import { PGlite } from '@electric-sql/pglite';
 import { Kysely } from 'kysely';
 import pg from 'pg';
-import { openDatabase, type DatabaseHandle } from '../../src/db/database.js';
+import { observable, openDatabase, type DatabaseHandle } from '../../src/db/database.js';
 import type { Database } from '../../src/db/database-types.js';
 import { PGliteDialect } from '../../src/db/pglite-dialect.js';
 
@@ -120,12 +120,14 @@ export async function openEmbeddedCopy(): Promise<DatabaseHandle> {
     templateState ??= await readState(pglite);
   }
   const instance = pglite;
-  const db = new Kysely<Database>({ dialect: new PGliteDialect(instance, { closeOnDestroy: false }) });
+  const queries = observable();
+  const db = new Kysely<Database>({ dialect: new PGliteDialect(instance, { closeOnDestroy: false }), log: queries.log });
   let closed = false;
   return {
     db,
     engine: 'pglite',
     pglite: instance,
+    observe: queries.observe,
     async close() {
       if (closed) return;
       closed = true;
