@@ -8,7 +8,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 
 import { join } from 'node:path';
 import { openDatabase } from '../../src/db/database.js';
 import { migrateToLatest } from '../../src/db/migrate.js';
-import { templatePath } from './test-database.js';
+import { currentTemplatePointer, templatePath } from './test-database.js';
 
 const migrationsDir = new URL('../../src/db/migrations/', import.meta.url);
 const hash = createHash('sha256');
@@ -27,4 +27,4 @@ if (!existsSync(path)) {
   await handle.close();
   console.log(`prepared PGlite template ${path} in ${Date.now() - started} ms`);
 }
-writeFileSync(join(path, '..', 'current'), path);
+writeFileSync(currentTemplatePointer, path);

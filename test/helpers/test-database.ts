@@ -8,9 +8,10 @@
  * refilled with the template's rows — and handed to the next file instead of closed. A copy whose
  * schema a test changed (DDL) is closed instead, so the next file never sees it.
  */
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { after } from 'node:test';
 import { PGlite } from '@electric-sql/pglite';
@@ -25,6 +26,15 @@ const cacheDir = join(tmpdir(), 'gatehouse-test-templates');
 export function templatePath(key: string): string {
   return join(cacheDir, `template-${key}.tar`);
 }
+
+/**
+ * Which template this checkout's tests use. One pointer per checkout: two clones (or worktrees)
+ * with different migrations running their suites at once must not read each other's template.
+ */
+export const currentTemplatePointer = join(
+  cacheDir,
+  `current-${createHash('sha256').update(fileURLToPath(new URL('../..', import.meta.url))).digest('hex').slice(0, 12)}`,
+);
 
 export const usingPostgres = Boolean(process.env.TEST_DATABASE_URL);
 
@@ -59,7 +69,7 @@ class TemplateBlob extends Blob {
 
 let template: Uint8Array | null = null;
 function templateBlob(): Blob {
-  template ??= readFileSync(readFileSync(join(cacheDir, 'current'), 'utf8').trim());
+  template ??= readFileSync(readFileSync(currentTemplatePointer, 'utf8').trim());
   return new TemplateBlob(template);
 }
 
