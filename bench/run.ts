@@ -539,7 +539,11 @@ async function scenarioB(engine: EngineName, x: ScenarioContext): Promise<NonNul
   );
   log(`${engine} (b): hash-only HTTP server (the ceiling), same load`);
   const hashOnly = await startHashServer(x.cmd);
-  const hashOnlyRun = await measure({ title: 'POST /login (hash-only server)', url: hashOnly.url, ...loginLoad }, { hashOnly: hashOnly.child.proc.pid, gatehouse: x.serverPid }, x.backends);
+  let hashOnlyThreads: ReturnType<ThreadMeter['read']> | null = null;
+  const hashOnlyRun = await measure({ title: 'POST /login (hash-only server)', url: hashOnly.url, ...loginLoad }, { hashOnly: hashOnly.child.proc.pid, gatehouse: x.serverPid }, x.backends, {
+    start: () => new ThreadMeter(hashOnly.child.proc.pid),
+    stop: (meter: ThreadMeter) => (hashOnlyThreads = meter.read(HASH_CONCURRENCY)),
+  });
   await hashOnly.child.stop();
   log(`${engine} (b): raw argon2id verify (after)`);
   const afterRun = await rawArgon2();
@@ -557,7 +561,7 @@ async function scenarioB(engine: EngineName, x: ScenarioContext): Promise<NonNul
     loginsPerSecond,
     raw,
     rawRuns: [before, afterRun],
-    hashOnly: { run: hashOnlyRun, perSecond: hashOnlyPerSecond, ratio: hashOnlyPerSecond / raw.perSecond },
+    hashOnly: { run: hashOnlyRun, perSecond: hashOnlyPerSecond, ratio: hashOnlyPerSecond / raw.perSecond, threads: hashOnlyThreads as ReturnType<ThreadMeter['read']> | null },
     ratio,
     target: 0.8,
     result: pass(ratio >= 0.8 && loginRun.non2xx === 0 && loginRun.errors === 0),

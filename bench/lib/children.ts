@@ -260,6 +260,18 @@ export async function waitForQuiet(maxWaitMs = 15_000, maxBusyCores = 0.3): Prom
   }
 }
 
+/** user and kernel CPU seconds of one thread (Linux /proc), zeros when unknown */
+export function threadCpuSplit(pid: number | undefined, tid: number | undefined): { user: number; kernel: number } {
+  if (!pid || tid === undefined) return { user: 0, kernel: 0 };
+  try {
+    const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return { user: Number(fields[11]) / 100, kernel: Number(fields[12]) / 100 };
+  } catch {
+    return { user: 0, kernel: 0 };
+  }
+}
+
 /** CPU seconds of every thread of a process, by thread id (Linux /proc) */
 export function threadCpuSeconds(pid: number | undefined): Map<number, number> {
   const out = new Map<number, number>();
@@ -282,20 +294,35 @@ export function threadCpuSeconds(pid: number | undefined): Map<number, number> {
  */
 export class ThreadMeter {
   readonly #start: Map<number, number>;
+  readonly #mainStart: { user: number; kernel: number };
   readonly #t0 = performance.now();
 
   constructor(private readonly pid: number | undefined) {
     this.#start = threadCpuSeconds(pid);
+    this.#mainStart = threadCpuSplit(pid, pid);
   }
 
-  read(top: number): { seconds: number; mainCpuS: number; busiestCpuS: number[]; restCpuS: number } {
+  /**
+   * mainUserS / mainKernelS split the event-loop thread's time: on loopback, the kernel time of a
+   * send includes the receiving side's TCP processing (PostgreSQL's and Redis's packets are
+   * processed in the sender's system call), which a database on another host would not cost.
+   */
+  read(top: number): { seconds: number; mainCpuS: number; mainUserS: number; mainKernelS: number; busiestCpuS: number[]; restCpuS: number } {
+    const mainEnd = threadCpuSplit(this.pid, this.pid);
     const end = threadCpuSeconds(this.pid);
     const used = [...end].map(([tid, cpu]) => [tid, cpu - (this.#start.get(tid) ?? 0)] as const);
     const main = used.find(([tid]) => tid === this.pid)?.[1] ?? 0;
     const others = used.filter(([tid]) => tid !== this.pid).map(([, cpu]) => cpu).sort((a, b) => b - a);
     const busiest = others.slice(0, top);
     const rest = others.slice(top).reduce((s, c) => s + c, 0);
-    return { seconds: (performance.now() - this.#t0) / 1000, mainCpuS: main, busiestCpuS: busiest, restCpuS: rest };
+    return {
+      seconds: (performance.now() - this.#t0) / 1000,
+      mainCpuS: main,
+      mainUserS: mainEnd.user - this.#mainStart.user,
+      mainKernelS: mainEnd.kernel - this.#mainStart.kernel,
+      busiestCpuS: busiest,
+      restCpuS: rest,
+    };
   }
 }
 
