@@ -6,6 +6,7 @@
  * already-open database, a store) and use app.inject.
  */
 import { readFileSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Socket } from 'node:net';
 import cors from '@fastify/cors';
 import swagger from '@fastify/swagger';
@@ -55,6 +56,28 @@ export async function buildApp(config: Services['config'], edges: Edges = {}): P
  * The HTTP app over `services`, which it then owns: closing the app closes them (and a failed
  * build closes them too).
  */
+const lifecycles = new WeakMap<FastifyInstance, { draining: boolean }>();
+
+/**
+ * Graceful stop (SIGTERM): /health/ready answers 503 from now on and, for `drainMs`, the instance
+ * keeps serving so whoever polls it stops sending new work; then the listener closes, requests in
+ * flight finish (idle keep-alive connections are closed), and the services close (pools, store,
+ * hashing threads). Connections still open a second before `timeoutMs` are cut so the pools can
+ * close in time. Resolves when everything is closed; rejects when closing failed.
+ */
+export async function closeGracefully(app: FastifyInstance, { drainMs, timeoutMs }: { drainMs: number; timeoutMs: number }): Promise<void> {
+  const lifecycle = lifecycles.get(app);
+  if (lifecycle) lifecycle.draining = true;
+  const cut = setTimeout(() => app.server.closeAllConnections(), Math.max(0, timeoutMs - 1000));
+  cut.unref();
+  try {
+    await sleep(Math.max(0, Math.min(drainMs, timeoutMs - 2000)));
+    await app.close();
+  } finally {
+    clearTimeout(cut);
+  }
+}
+
 export async function buildHttpApp(services: Services, options: HttpOptions = {}): Promise<FastifyInstance> {
   try {
     return await wire(services, options);
@@ -78,6 +101,9 @@ async function wire(services: Services, options: HttpOptions): Promise<FastifyIn
     logController: new LogController({ disableRequestLogging: true, requestIdLogLabel: 'request_id' }),
     childLoggerFactory: lazyChildLoggerFactory,
     routerOptions: { maxParamLength: 200 },
+    // while closing, requests that still arrive on open connections are served (ready says 503
+    // through its own flag), rather than refused with a body that is not problem+json
+    return503OnClosing: false,
     frameworkErrors: frameworkErrorHandler(earlyHeaders),
     clientErrorHandler: function clientError(error: NodeJS.ErrnoException, socket: Socket) {
       if (!socket.writable) return socket.destroy();
@@ -141,7 +167,9 @@ async function wire(services: Services, options: HttpOptions): Promise<FastifyIn
   await app.register(jwksRoutes, { keys: services.keys });
   const checks: Record<string, () => Promise<void>> = { database: () => checkDatabase(services.database.db) };
   if (config.redisUrl) checks.redis = () => services.store.ping();
-  await app.register(healthRoutes, { version: VERSION, checks });
+  const lifecycle = { draining: false };
+  lifecycles.set(app, lifecycle);
+  await app.register(healthRoutes, { version: VERSION, checks, draining: () => lifecycle.draining });
 
   for (const warning of services.warnings) app.log.warn(warning);
 

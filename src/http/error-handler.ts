@@ -6,6 +6,7 @@
  */
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { commonErrors, DomainError } from '../errors.js';
+import { isConnectionFailure } from '../db/sql-errors.js';
 import { fieldErrors } from './validation.js';
 import { problem, PROBLEM_CONTENT_TYPE, type Problem } from './problem.js';
 
@@ -41,13 +42,6 @@ function fromFastifyError(error: FastifyError): Problem | null {
   return null;
 }
 
-// connection-level failures of PostgreSQL (pg / node errors and server shutdown codes)
-const DB_DOWN_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', '57P01', '57P02', '57P03', '53300', '08006', '08001', '08004']);
-
-function isDependencyOutage(error: unknown): boolean {
-  const e = error as { code?: string; message?: string };
-  return (e?.code !== undefined && DB_DOWN_CODES.has(e.code)) || /Connection terminated|timeout exceeded when trying to connect/i.test(e?.message ?? '');
-}
 
 function problemOf(error: DomainError): Problem {
   return problem(error.status, error.code, error.title, { ...(error.detail ? { detail: error.detail } : {}), ...(error.errors ? { errors: error.errors } : {}) });
@@ -63,7 +57,7 @@ export function registerErrorHandling(app: FastifyInstance): void {
     } else {
       const mapped = fromFastifyError(error);
       if (mapped) body = mapped;
-      else if (isDependencyOutage(error)) {
+      else if (isConnectionFailure(error)) {
         request.log.error({ err: error }, 'dependency unavailable');
         const e = commonErrors.unavailable('database');
         for (const [k, v] of Object.entries(e.headers)) reply.header(k, v);
