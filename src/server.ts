@@ -72,6 +72,8 @@ export async function serve(env: Record<string, string | undefined>): Promise<vo
     process.exit(0);
   }
   await app.listen({ port: config.port, host: config.host });
+  // mail delivery (SPEC §6); stopped by app.close(), after the message in progress
+  if (config.mailWorker === 'on' && services.outboxWorker) await services.outboxWorker.start(app.log);
   app.log.info(
     { engine: services.database.engine, store: config.redisUrl ? 'redis' : 'memory', public_url: config.publicUrl },
     'Gatehouse is ready',

@@ -27,6 +27,15 @@ import { RateLimiter } from './security/rate-limiter.js';
 import { deriveKey, resolveSecretsKey, SecretBox } from './security/secret-box.js';
 import { legacySeal } from './audit/audit-chain.js';
 import { ensureDataDir } from './db/data-dir.js';
+import { listen } from './db/notifications.js';
+import { CodeHasher } from './email/email-codes.js';
+import { EmailCodesRepository } from './email/email-codes-repository.js';
+import { EmailService } from './email/email-service.js';
+import { MailService } from './mail/mail-service.js';
+import { MailTemplates } from './mail/mail-templates.js';
+import { smtpTransport } from './mail/mail-transport.js';
+import { OutboxRepository } from './mail/outbox-repository.js';
+import { OutboxWorker } from './mail/outbox-worker.js';
 import { noGeoIp, openGeoIp } from './sessions/geoip.js';
 import { SessionsRepository } from './sessions/sessions-repository.js';
 import { SessionsService } from './sessions/sessions-service.js';
@@ -60,6 +69,13 @@ export interface Services {
   sessions: SessionsService;
   auth: AuthService;
   products: ProductsService;
+  mail: MailService;
+  email: EmailService;
+  /**
+   * delivers the outbox once started (`serve` unless MAIL_WORKER=off, `gatehouse worker`); null
+   * when mail cannot be delivered (NODE_ENV=production without SMTP_URL: it stays queued)
+   */
+  outboxWorker: OutboxWorker | null;
   limiter: RateLimiter;
   /** what an operator should hear about at start (the HTTP app logs them) */
   warnings: string[];
@@ -130,6 +146,22 @@ export async function createServices(config: Config, edges: ServiceEdges = {}): 
     });
     await keys.init();
     const audit = new AuditService(db, new AuditRepository(), clock, chainKey);
+    const templates = new MailTemplates(config.mailTemplatesDir);
+    const outbox = new OutboxRepository();
+    const mail = new MailService({ db, repo: outbox, templates, clock, settings: config });
+    if (config.production && !config.smtpUrl) warnings.push('SMTP_URL is not set: mail (verification, password reset, notices) stays queued in the outbox until it is');
+    const outboxWorker =
+      config.smtpUrl || mail.devOutbox
+        ? new OutboxWorker({
+            db,
+            repo: outbox,
+            templates,
+            transport: config.smtpUrl ? smtpTransport(config.smtpUrl) : null,
+            clock,
+            settings: config,
+            listen: (onWake) => listen(database, 'gatehouse_outbox', onWake),
+          })
+        : null;
     const roles = new RolesService({ db, roles: new RolesRepository(), audit, bus, clock, defaultRole: config.defaultRole });
     // every sign-up would fail on a role nobody asked for: refuse to start instead, naming the setting
     if ((await roles.unknownRoles([config.defaultRole])).length > 0) {
@@ -146,6 +178,7 @@ export async function createServices(config: Config, edges: ServiceEdges = {}): 
       sessionMaxAge: config.sessionMaxAge,
       reuseGraceSeconds: config.refreshReuseGrace,
       geoip: config.geoipDb ? openGeoIp(config.geoipDb) : noGeoIp,
+      mail,
     });
     if (edges.hasher) hasher = edges.hasher;
     else {
@@ -154,15 +187,33 @@ export async function createServices(config: Config, edges: ServiceEdges = {}): 
       // there (a full queue) would answer those logins differently from real ones until a restart
       await hasher.init();
     }
-    const users = new UsersService({ db, repo: new UsersRepository(), roles, sessions, audit, bus, hasher, policy, clock, settings: config });
-    const auth = new AuthService({ db, settings: config, users, sessions, roles, keys, audit, hasher, policy, limiter, store, clock });
+    const users = new UsersService({ db, repo: new UsersRepository(), roles, sessions, audit, bus, hasher, policy, clock, settings: config, mail });
+    const email = new EmailService({
+      db,
+      codes: new EmailCodesRepository(),
+      codeHasher: new CodeHasher(deriveKey(masterKey, 'email-codes')),
+      users,
+      sessions,
+      audit,
+      mail,
+      hasher,
+      policy,
+      limiter,
+      clock,
+      settings: config,
+      // the sign-in rules' re-authentication (its lockout), from the service constructed next
+      reauthenticate: (...args) => auth.reauthenticate(...args),
+    });
+    const auth: AuthService = new AuthService({ db, settings: config, users, sessions, roles, keys, audit, hasher, policy, limiter, store, clock, email, mail });
     const products = new ProductsService({ db, repo: new ProductsRepository(), audit, clock });
     const ownHasher = edges.hasher ? null : hasher;
     const ownPolicy = edges.passwordPolicy ? null : policy;
 
     return {
-      config, clock, database, store, bus, hasher, keys, audit, roles, users, sessions, auth, products, limiter, warnings,
+      config, clock, database, store, bus, hasher, keys, audit, roles, users, sessions, auth, products, mail, email, outboxWorker, limiter, warnings,
       async close() {
+        // the message being sent is finished first (SPEC §10)
+        await outboxWorker?.stop();
         keys.close();
         await ownHasher?.close();
         await ownPolicy?.close();

@@ -15,7 +15,9 @@ import type { Clock } from '../clock.js';
 import type { Config } from '../config/load-config.js';
 import type { Db } from '../db/database-types.js';
 import { commonErrors, type DomainError } from '../errors.js';
+import type { EmailService } from '../email/email-service.js';
 import type { AccessClaims, KeyService } from '../keys/key-service.js';
+import type { MailService } from '../mail/mail-service.js';
 import type { PasswordHasher } from '../passwords/password-hasher.js';
 import { normalizePassword, type PasswordPolicy } from '../passwords/password-policy.js';
 import type { Principal } from '../principal.js';
@@ -60,6 +62,10 @@ export interface AuthServiceDeps {
   limiter: RateLimiter;
   store: EphemeralStore;
   clock: Clock;
+  /** verification codes at registration (absent: none sent) */
+  email?: EmailService;
+  /** security notices (absent: none sent) */
+  mail?: MailService;
 }
 
 /** what a successful sign-in, registration, refresh or password change hands back */
@@ -101,6 +107,7 @@ export class AuthService {
     const withSession = !this.d.settings.requireEmailVerification;
     const { userId, session } = await this.d.db.transaction().execute(async (tx) => {
       const id = await this.d.users.insertAccount(tx, { ...ctx, actorId: null }, prepared, false, 'register');
+      await this.d.email?.issueVerification(tx, { id, email: prepared.email });
       const s = withSession ? await this.d.sessions.create(tx, { userId: id, ip: ctx.ip, userAgent: ctx.userAgent }) : null;
       return { userId: id, session: s };
     });
@@ -162,7 +169,7 @@ export class AuthService {
       type: 'login.succeeded',
       userId: user.id,
       data: { session_id: sessionId, method: 'password' },
-    }));
+    }), { unseenDeviceNoticeTo: user.email });
     return this.#grant(user, session);
   }
 
@@ -202,7 +209,7 @@ export class AuthService {
    */
   async changePassword(ctx: RequestContext, principal: Principal, input: { currentPassword?: string; newPassword: string }): Promise<TokenGrant> {
     const user = await this.d.users.get(principal.userId);
-    await this.#reauthenticate(ctx, principal, user, { password: input.currentPassword, field: 'current_password', what: 'set a password' });
+    await this.reauthenticate(ctx, principal, user, { password: input.currentPassword, field: 'current_password', what: 'set a password' });
     const password = await this.d.policy.check(input.newPassword, [user.email, user.username, user.name]);
     const hash = await this.d.hasher.hash(password);
     const { revoked, session } = await this.d.db.transaction().execute(async (tx) => {
@@ -210,6 +217,7 @@ export class AuthService {
       const ids = await this.d.sessions.revokeAllInTx(tx, user.id, 'password_changed');
       const s = await this.d.sessions.create(tx, { userId: user.id, ip: ctx.ip, userAgent: ctx.userAgent });
       await this.d.audit.record(tx, ctx, { type: 'password.changed', userId: user.id, data: { sessions_revoked: ids.length } });
+      if (user.email && this.d.mail) await this.d.mail.enqueue(tx, { template: 'password_changed', to: user.email, userId: user.id, data: { ...this.d.sessions.noticeOrigin(ctx) } });
       return { revoked: ids, session: s };
     });
     await this.d.sessions.announceRevoked(revoked);
@@ -222,7 +230,7 @@ export class AuthService {
    */
   async deleteAccount(ctx: RequestContext, principal: Principal, password: string | undefined): Promise<void> {
     const user = await this.d.users.get(principal.userId);
-    await this.#reauthenticate(ctx, principal, user, { password, field: 'password', what: 'delete this account' });
+    await this.reauthenticate(ctx, principal, user, { password, field: 'password', what: 'delete this account' });
     await this.d.users.delete({ ...ctx, actorId: user.id }, user.id, 'self');
   }
 
@@ -232,7 +240,7 @@ export class AuthService {
    * counts towards the account's lockout like a failed sign-in and is audited as login.failed
    * (SPEC §8), and a locked account is refused with 423 — else a session younger than ten minutes.
    */
-  async #reauthenticate(ctx: RequestContext, principal: Principal, user: UserRecord, input: { password: string | undefined; field: string; what: string }): Promise<void> {
+  async reauthenticate(ctx: RequestContext, principal: Principal, user: UserRecord, input: { password: string | undefined; field: string; what: string }): Promise<void> {
     if (!user.passwordHash) {
       const session = await this.d.sessions.find(principal.sessionId);
       if (!session || this.d.clock.now() - session.createdAt.getTime() > FRESH_SESSION_MS) throw authErrors.reauthenticationRequired(input.what);

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * `gatehouse <command>`: serve (default) · migrate · create-admin · keys rotate · keys revoke ·
+ * `gatehouse <command>`: serve (default) · migrate · worker · create-admin · keys rotate · keys revoke ·
  * audit verify.
  * Reads .env and the environment here (an entry point); commands get a validated Config and reuse
  * the same services as the server, so no rule is written twice.
@@ -12,12 +12,14 @@ import { createAdmin } from './create-admin.js';
 import { keysRevoke } from './keys-revoke.js';
 import { keysRotate } from './keys-rotate.js';
 import { migrate } from './migrate.js';
+import { worker } from './worker.js';
 
 const USAGE = `Usage: gatehouse <command>
 
 Commands:
   serve                          start the HTTP server (default)
   migrate                        apply database migrations and exit
+  worker                         deliver queued mail only (serve does it too unless MAIL_WORKER=off)
   create-admin --email E [--username U] [--password-stdin]
                                  create an admin (password from stdin or a prompt, never argv)
   keys rotate                    add a new signing key; old keys stay published until their tokens expire
@@ -47,6 +49,8 @@ async function main(argv: string[]): Promise<number> {
     }
     case 'migrate':
       return migrate(config());
+    case 'worker':
+      return worker(config());
     case 'create-admin':
       return createAdmin(config(), [sub, ...rest].filter((a): a is string => a !== undefined));
     case 'keys':

@@ -106,6 +106,35 @@ export interface AuditChainHeadTable {
   legacy_seal: string | null;
 }
 
+export interface OutboxTable {
+  id: string;
+  template: string;
+  to_address: string;
+  /** the account the message is about (informational: no foreign key, notices outlive accounts) */
+  user_id: string | null;
+  /** the template's data; codes and links are blanked once the message is handed to SMTP */
+  data: ColumnType<Record<string, unknown>, string, string>;
+  status: 'pending' | 'sent' | 'dead';
+  attempts: number;
+  /** due time, and the claim's lease while a worker sends it */
+  next_attempt_at: Timestamp;
+  last_error: string | null;
+  created_at: Timestamp;
+  sent_at: Timestamp | null;
+}
+
+export interface EmailCodesTable {
+  id: string;
+  user_id: string;
+  purpose: string;
+  code_hash: string;
+  link_hash: string | null;
+  new_email: string | null;
+  attempts: number;
+  created_at: Timestamp;
+  expires_at: Timestamp;
+}
+
 export interface Database {
   users: UsersTable;
   roles: RolesTable;
@@ -116,6 +145,8 @@ export interface Database {
   products: ProductsTable;
   audit_events: AuditEventsTable;
   audit_chain_head: AuditChainHeadTable;
+  outbox: OutboxTable;
+  email_codes: EmailCodesTable;
 }
 
 export type Db = Kysely<Database>;

@@ -46,6 +46,8 @@ export interface DatabaseHandle {
   observe(observer: QueryObserver | null): void;
   /** the embedded engine itself (PGlite only): dumps for test templates */
   pglite?: PGliteType;
+  /** PostgreSQL only: where a dedicated connection (LISTEN) connects to */
+  connectionString?: string;
   close(): Promise<void>;
 }
 
@@ -57,7 +59,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHa
     pool.on('error', () => {});
     const queries = observable();
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: options.prepare === false ? pool : new PreparedStatements().wrap(pool) }), log: queries.log });
-    return { db, engine: 'postgres', observe: queries.observe, close: () => db.destroy() };
+    return { db, engine: 'postgres', observe: queries.observe, connectionString: options.databaseUrl, close: () => db.destroy() };
   }
   const { PGlite } = await import('@electric-sql/pglite');
   let dir: string | null = null;

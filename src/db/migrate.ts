@@ -4,6 +4,7 @@ import * as m0001 from './migrations/0001-core.js';
 import * as m0002 from './migrations/0002-products-audit.js';
 import * as m0003 from './migrations/0003-audit-chain-head.js';
 import { migration as m0004, type MigrationContext } from './migrations/0004-hardening.js';
+import * as m0005 from './migrations/0005-email.js';
 
 export type { MigrationContext } from './migrations/0004-hardening.js';
 
@@ -19,6 +20,7 @@ function migrations(context: MigrationContext): Record<string, Migration> {
     '0002-products-audit': m0002,
     '0003-audit-chain-head': m0003,
     '0004-hardening': m0004(context),
+    '0005-email': m0005,
   };
 }
 

@@ -16,6 +16,7 @@ import type { AuditEventInput, AuditService } from '../audit/audit-service.js';
 import type { InvalidationBus } from '../cache/invalidation-bus.js';
 import { TtlCache } from '../cache/ttl-cache.js';
 import type { Db, Executor } from '../db/database-types.js';
+import type { MailService } from '../mail/mail-service.js';
 import type { SecretBox } from '../security/secret-box.js';
 import { looksLikeRefreshToken, randomToken, sha256 } from '../security/tokens.js';
 import { parseDevice } from './device.js';
@@ -36,6 +37,16 @@ export interface SessionsServiceDeps {
   sessionMaxAge: number;
   reuseGraceSeconds: number;
   geoip: GeoIp;
+  /** queues the new-device notice of a sign-in (absent: no notice) */
+  mail?: MailService;
+}
+
+/** what a security notice says about the request behind a change (SPEC §6) */
+export interface NoticeOrigin {
+  time: string;
+  ip: string;
+  device: string;
+  location: string;
 }
 
 export interface IssuedSession {
@@ -79,10 +90,37 @@ export class SessionsService {
    * Starts a session and records its audit event in one statement (a sign-in: no transaction,
    * one round trip for the session, its refresh token and the event).
    */
-  async open(ctx: RequestContext, input: NewSessionInput, event: (sessionId: string) => AuditEventInput): Promise<IssuedSession> {
+  async open(
+    ctx: RequestContext,
+    input: NewSessionInput,
+    event: (sessionId: string) => AuditEventInput,
+    options: { unseenDeviceNoticeTo?: string | null } = {},
+  ): Promise<IssuedSession> {
     const { row, issued } = this.#prepare(input);
-    await this.d.audit.record(this.d.repo.withInsert(this.d.db, row), ctx, event(row.id));
+    // a sign-in from a device this user has not used before is told to the account's address,
+    // in the same statement (sessions-repository.ts: withInsert)
+    const to = options.unseenDeviceNoticeTo;
+    const notice = to && this.d.mail
+      ? this.d.mail.prepare({ template: 'new_sign_in', to, userId: input.userId, data: { ...this.#origin(ctx, row.device, row.location) } })
+      : undefined;
+    await this.d.audit.record(this.d.repo.withInsert(this.d.db, row, notice), ctx, event(row.id));
     return issued;
+  }
+
+  /** the request behind a change, as a security notice shows it: time, IP, device, location */
+  noticeOrigin(ctx: RequestContext): NoticeOrigin {
+    return this.#origin(ctx, parseDevice(ctx.userAgent), this.d.geoip.lookup(ctx.ip));
+  }
+
+  #origin(ctx: RequestContext, device: { browser: string | null; os: string | null; type: string | null }, location: { country: string | null; city: string | null } | null): NoticeOrigin {
+    const deviceText = [device.browser, device.os && `on ${device.os}`, device.type && `(${device.type})`].filter(Boolean).join(' ');
+    const locationText = location ? [location.city, location.country].filter(Boolean).join(', ') : '';
+    return {
+      time: new Date(this.d.clock.now()).toISOString().replace('T', ' ').replace(/\.\d+Z$/, ' UTC'),
+      ip: ctx.ip ?? 'unknown',
+      device: deviceText || 'unknown',
+      location: locationText || 'unknown',
+    };
   }
 
   #prepare(input: NewSessionInput): { row: NewSession; issued: IssuedSession } {

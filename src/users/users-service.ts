@@ -13,6 +13,7 @@ import { TtlCache } from '../cache/ttl-cache.js';
 import type { Db, Executor } from '../db/database-types.js';
 import { isForeignKeyViolation } from '../db/sql-errors.js';
 import { commonErrors, DomainError } from '../errors.js';
+import type { MailService } from '../mail/mail-service.js';
 import type { RolesService } from '../roles/roles-service.js';
 import type { SessionRecord } from '../sessions/sessions-service.js';
 import type { SessionsService } from '../sessions/sessions-service.js';
@@ -35,6 +36,8 @@ export interface UsersServiceDeps {
   policy: PasswordPolicy;
   clock: Clock;
   settings: Pick<Config, 'defaultRole' | 'accountEmail'>;
+  /** queues the "account deleted" notice (absent: no notice) */
+  mail?: MailService;
 }
 
 export interface NewAccount {
@@ -259,6 +262,7 @@ export class UsersService {
       await this.d.repo.delete(tx, userId);
       await this.d.roles.assertAdminRemains(tx, user);
       await this.d.audit.record(tx, ctx, { type: 'user.deleted', userId, data: { via, email_domain: user.email?.split('@')[1] ?? null } });
+      if (user.email && this.d.mail) await this.d.mail.enqueue(tx, { template: 'account_deleted', to: user.email, userId, data: { ...this.d.sessions.noticeOrigin(ctx) } });
       return ids;
     });
     await this.d.bus.publish('user', userId);
@@ -268,6 +272,34 @@ export class UsersService {
   /** sets a new password hash (password change/reset) inside the caller's transaction */
   async setPasswordHash(tx: Executor, userId: string, passwordHash: string): Promise<void> {
     await this.d.repo.update(tx, userId, { passwordHash }, new Date(this.d.clock.now()));
+  }
+
+  /** the account with this (normalised) email, or null */
+  findByEmail(email: string): Promise<UserRecord | null> {
+    return this.d.repo.findByEmail(this.d.db, email);
+  }
+
+  /** locks the account's row until the caller's transaction ends; null when it is gone */
+  lockById(tx: Executor, id: string): Promise<UserRecord | null> {
+    return this.d.repo.lockById(tx, id);
+  }
+
+  /** marks the address verified inside the caller's transaction (announceChanged after commit) */
+  async markEmailVerified(tx: Executor, userId: string): Promise<void> {
+    await this.d.repo.update(tx, userId, { emailVerified: true }, new Date(this.d.clock.now()));
+  }
+
+  /**
+   * Sets a new, proven address (verified) inside the caller's transaction; an address another
+   * account took meanwhile is 409 email_taken (the unique index decides races).
+   */
+  async changeEmail(tx: Executor, userId: string, email: string): Promise<void> {
+    await this.#update(tx, userId, { email, emailVerified: true });
+  }
+
+  /** after commit of a change made through the methods above: every instance drops its cached copy */
+  async announceChanged(userId: string): Promise<void> {
+    await this.d.bus.publish('user', userId);
   }
 
   /** stores a rehash of the password at current parameters (after a successful login) */

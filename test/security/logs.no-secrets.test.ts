@@ -2,13 +2,16 @@
  * Secrets never reach the logs (SPEC §8): with the production log options at `trace` writing to
  * memory, a register, logins (good and bad), refreshes by cookie and by body, a password change,
  * bearer-authenticated and introspection calls and a URL carrying token/code parameters leave no
- * password, access token, refresh token, cookie value or introspection secret in the log text.
+ * password, access token, refresh token, cookie value or introspection secret in the log text; and
+ * email verification, a full password reset and an email change (with the outbox worker logging
+ * its deliveries) leave none of the emailed codes or link tokens there.
  */
 import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import { buildTestContext, type TestContext } from '../helpers/build-test-app.js';
 import { bearer, login, OTHER_PASSWORD, PASSWORD, refresh, register, WRONG_PASSWORD } from '../helpers/factories.js';
+import { codeIn, linkTokenIn, SmtpSink } from '../helpers/smtp-sink.js';
 
 const INTROSPECTION_SECRET = 'introspection-secret-for-the-log-test';
 
@@ -67,6 +70,60 @@ describe('logs carry no secrets', () => {
     for (const [i, r] of tokenResponses.entries()) {
       secrets.push([`access token #${i}`, r.access_token], [`access token signature #${i}`, r.access_token.split('.')[2]!], [`refresh token / cookie #${i}`, r.refresh_token]);
     }
+    const leaked = secrets.filter(([, secret]) => log.includes(secret)).map(([what]) => what);
+    assert.deepEqual(leaked, [], 'secrets found in the log');
+  });
+});
+
+describe('logs carry no email codes, link tokens or address-change secrets', () => {
+  let t: TestContext;
+  let smtp: SmtpSink;
+  let log = '';
+  before(async () => {
+    const stream = new Writable({
+      write(chunk: Buffer, _encoding, callback) {
+        log += chunk.toString();
+        callback();
+      },
+    });
+    smtp = await SmtpSink.start();
+    t = await buildTestContext({ env: { LOG_LEVEL: 'trace', SMTP_URL: smtp.url }, log: { level: 'trace', stream } });
+    // the worker logs through the app's logger, as `serve` runs it
+    await t.services.outboxWorker!.start(t.app.log);
+  });
+  after(async () => {
+    await t.close();
+    await smtp.down();
+  });
+
+  it('after verification, a full password reset and an email change, no code or token is in the log', async () => {
+    const u = await register(t.app);
+    const verifyMail = await smtp.waitFor(u.email, /Verify your email/);
+    const secrets: [string, string][] = [['verification code', codeIn(verifyMail)], ['verification link token', linkTokenIn(verifyMail)]];
+    assert.equal((await t.app.inject({ method: 'GET', url: `/verify-email?token=${linkTokenIn(verifyMail)}` })).statusCode, 200);
+
+    assert.equal((await t.app.inject({ method: 'POST', url: '/api/v1/auth/password-reset', payload: { email: u.email } })).statusCode, 202);
+    const resetMail = await smtp.waitFor(u.email, /Reset your password/);
+    secrets.push(['reset code', codeIn(resetMail)], ['reset link token', linkTokenIn(resetMail)]);
+    const wrong = codeIn(resetMail) === '12345678' ? '87654321' : '12345678';
+    await t.app.inject({ method: 'POST', url: '/api/v1/auth/password-reset/confirm', payload: { email: u.email, code: wrong, new_password: OTHER_PASSWORD } });
+    const reset = await t.app.inject({ method: 'POST', url: '/api/v1/auth/password-reset/confirm', payload: { email: u.email, code: codeIn(resetMail), new_password: OTHER_PASSWORD } });
+    assert.equal(reset.statusCode, 204, reset.body);
+    secrets.push(['new password', OTHER_PASSWORD]);
+
+    const signedIn = (await login(t.app, u.email, OTHER_PASSWORD)).json();
+    const newEmail = `changed-${u.email}`;
+    const change = await t.app.inject({ method: 'POST', url: '/api/v1/auth/email/change', headers: bearer(signedIn.access_token), payload: { new_email: newEmail, password: OTHER_PASSWORD } });
+    assert.equal(change.statusCode, 202, change.body);
+    const changeMail = await smtp.waitFor(newEmail, /Confirm your new email/);
+    secrets.push(['email change code', codeIn(changeMail)]);
+    const confirmed = await t.app.inject({ method: 'POST', url: '/api/v1/auth/email/change/confirm', headers: bearer(signedIn.access_token), payload: { code: codeIn(changeMail) } });
+    assert.equal(confirmed.statusCode, 200, confirmed.body);
+    await smtp.waitFor(u.email, /email address was changed/);
+    secrets.push(['access token', signedIn.access_token], ['refresh token', signedIn.refresh_token]);
+
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.ok(log.includes('/api/v1/auth/password-reset/confirm') && log.includes('mail outbox: delivered'), 'the requests and deliveries are logged (the check is not vacuous)');
     const leaked = secrets.filter(([, secret]) => log.includes(secret)).map(([what]) => what);
     assert.deepEqual(leaked, [], 'secrets found in the log');
   });

@@ -1,0 +1,124 @@
+/**
+ * The email endpoints (SPEC §4): verification, email change and password reset under
+ * /api/v1/auth, and the public page the verification link opens (GET /verify-email?token=). Each
+ * calls one EmailService method; the page is plain HTML without any script or inline style.
+ */
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { principalOf, requestContext } from '../http/route-guard.js';
+import { errorResponses } from '../http/schema-helpers.js';
+import { escapeHtml } from '../mail/mail-templates.js';
+import { toUserView, UserSchema } from '../users/users-schemas.js';
+import { Accepted, CodeBody, EmailChangeBody, PasswordResetBody, PasswordResetConfirmBody, VerifyLinkQuery } from './email-schemas.js';
+import type { EmailService, LinkOutcome } from './email-service.js';
+
+const tags = ['email'];
+const bearer = [{ bearer: [] }];
+
+/** the API's routes, under /api/v1/auth */
+export const emailRoutes: FastifyPluginAsyncTypebox<{ email: EmailService }> = async (app, { email }) => {
+  app.post('/email/verify/request', {
+    config: { auth: 'required' },
+    schema: { tags, summary: 'Email a new verification code and link', security: bearer, response: { 202: Accepted, ...errorResponses(401, 429) } },
+  }, async function requestVerification(request, reply) {
+    await email.requestVerification(requestContext(request), principalOf(request));
+    return reply.status(202).send();
+  });
+
+  app.post('/email/verify', {
+    config: { auth: 'required' },
+    schema: { tags, summary: 'Verify the email address with the emailed code', security: bearer, body: CodeBody, response: { 200: UserSchema, ...errorResponses(400, 401, 429) } },
+  }, async function verifyEmail(request) {
+    return toUserView(await email.verifyByCode(requestContext(request), principalOf(request), request.body.code));
+  });
+
+  app.post('/email/change/request-code', {
+    config: { auth: 'required' },
+    schema: {
+      tags,
+      summary: 'Password-less accounts: email a code to the current address, to prove it before changing it',
+      security: bearer,
+      response: { 202: Accepted, ...errorResponses(400, 401, 429) },
+    },
+  }, async function requestCurrentEmailCode(request, reply) {
+    await email.requestCurrentEmailCode(requestContext(request), principalOf(request));
+    return reply.status(202).send();
+  });
+
+  app.post('/email/change', {
+    config: { auth: 'required' },
+    schema: {
+      tags,
+      summary: 'Start an email change: a code goes to the new address',
+      security: bearer,
+      body: EmailChangeBody,
+      response: { 202: Accepted, ...errorResponses(400, 401, 403, 409, 423, 429) },
+    },
+  }, async function requestEmailChange(request, reply) {
+    const b = request.body;
+    await email.requestEmailChange(requestContext(request), principalOf(request), {
+      newEmail: b.new_email,
+      ...(b.password !== undefined ? { password: b.password } : {}),
+      ...(b.current_email_code !== undefined ? { currentEmailCode: b.current_email_code } : {}),
+    });
+    return reply.status(202).send();
+  });
+
+  app.post('/email/change/confirm', {
+    config: { auth: 'required' },
+    schema: { tags, summary: 'Confirm the new address with its code', security: bearer, body: CodeBody, response: { 200: UserSchema, ...errorResponses(400, 401, 409, 429) } },
+  }, async function confirmEmailChange(request) {
+    return toUserView(await email.confirmEmailChange(requestContext(request), principalOf(request), request.body.code));
+  });
+
+  app.post('/password-reset', {
+    schema: { tags, summary: 'Email a password reset code (202 whether or not the address has an account)', body: PasswordResetBody, response: { 202: Accepted, ...errorResponses(400, 429) } },
+  }, async function requestPasswordReset(request, reply) {
+    await email.requestPasswordReset(requestContext(request), request.body.email);
+    return reply.status(202).send();
+  });
+
+  app.post('/password-reset/confirm', {
+    schema: {
+      tags,
+      summary: 'Set a new password with the emailed code (every session ends)',
+      body: PasswordResetConfirmBody,
+      response: { 204: { type: 'null' }, ...errorResponses(400, 422, 429, 503) },
+    },
+  }, async function confirmPasswordReset(request, reply) {
+    const b = request.body;
+    await email.confirmPasswordReset(requestContext(request), { email: b.email, code: b.code, newPassword: b.new_password });
+    return reply.status(204).send();
+  });
+};
+
+const PAGE_TEXT: Record<LinkOutcome, { status: number; title: string; message: string }> = {
+  verified: { status: 200, title: 'Email address verified', message: 'Your email address is verified. You can close this page.' },
+  expired: { status: 400, title: 'Link expired', message: 'This verification link has expired. Sign in and ask for a new one.' },
+  invalid: { status: 400, title: 'Link not valid', message: 'This verification link is not valid (it may have been used already). Sign in and ask for a new one.' },
+};
+
+function page(title: string, message: string): string {
+  return `<!doctype html>
+<html lang="en">
+<head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><meta name="referrer" content="no-referrer"><title>${escapeHtml(title)}</title></head>
+<body>
+<main>
+<h1>${escapeHtml(title)}</h1>
+<p>${escapeHtml(message)}</p>
+</main>
+</body>
+</html>
+`;
+}
+
+/** the public page of the verification link (plain for now; the pages issue gives it the product's look) */
+export const verifyEmailPage: FastifyPluginAsyncTypebox<{ email: EmailService }> = async (app, { email }) => {
+  app.get('/verify-email', {
+    schema: { hide: true, querystring: VerifyLinkQuery },
+  }, async function verifyEmailLink(request, reply) {
+    const token = request.query.token;
+    const outcome = token ? await email.verifyByLink(requestContext(request), token) : 'invalid';
+    const text = PAGE_TEXT[outcome];
+    return reply.status(text.status).header('cache-control', 'no-store').type('text/html; charset=utf-8').send(page(text.title, text.message));
+  });
+};

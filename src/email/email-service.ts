@@ -1,0 +1,295 @@
+/**
+ * Email ownership and recovery (SPEC §4, §6): verification, password reset and email change, by
+ * emailed code (the API) or one-click link (the pages), checked here once for both.
+ *
+ * - Every code and its email are written in one transaction (the outbox: mail-service.ts), and
+ *   every change made by a code commits with its audit event and its notice.
+ * - A code is checked in a transaction that locks it: a wrong entry is counted (and committed)
+ *   before the 400 is answered, so parallel guesses cannot exceed the five tries; RATE_LIMIT_CODE_ID
+ *   bounds entries per account, sends too.
+ * - Password reset does not tell whether an address has an account: always 202, the same work
+ *   (a code is made and hashed, a transaction runs) and no mail for an unknown address; the
+ *   confirmation answers an unknown address like a wrong code.
+ * - An email change proves the new address (code sent there) and the owner (password; for a
+ *   password-less account a code sent to the current address). The unique index decides a race
+ *   for the same address: the loser gets 409 email_taken. The old address is told.
+ */
+import { randomUUID } from 'node:crypto';
+import type { AuditService } from '../audit/audit-service.js';
+import type { Clock } from '../clock.js';
+import type { Config } from '../config/load-config.js';
+import type { Db, Executor } from '../db/database-types.js';
+import { commonErrors, type DomainError } from '../errors.js';
+import type { MailService } from '../mail/mail-service.js';
+import type { TemplateName } from '../mail/mail-templates.js';
+import type { PasswordHasher } from '../passwords/password-hasher.js';
+import type { PasswordPolicy } from '../passwords/password-policy.js';
+import type { Principal } from '../principal.js';
+import type { RequestContext } from '../request-context.js';
+import type { RateLimiter } from '../security/rate-limiter.js';
+import type { SessionsService } from '../sessions/sessions-service.js';
+import { normalizeEmail } from '../users/user-fields.js';
+import { usersErrors } from '../users/users-errors.js';
+import type { UserRecord, UsersService } from '../users/users-service.js';
+import { CODE_LIFETIME_S, looksLikeLinkToken, MAX_WRONG_TRIES, type CodeHasher } from './email-codes.js';
+import type { CodePurpose, CodeRecord, EmailCodesRepository } from './email-codes-repository.js';
+import { emailErrors } from './email-errors.js';
+
+export type EmailSettings = Pick<Config, 'rateLimitResetIp' | 'rateLimitResetId' | 'rateLimitCodeId'>;
+
+/** proof that the caller owns the account (AuthService.reauthenticate: a wrong password counts toward the lockout) */
+export type Reauthenticate = (ctx: RequestContext, principal: Principal, user: UserRecord, input: { password: string | undefined; field: string; what: string }) => Promise<void>;
+
+export interface EmailServiceDeps {
+  db: Db;
+  codes: EmailCodesRepository;
+  codeHasher: CodeHasher;
+  users: UsersService;
+  sessions: SessionsService;
+  audit: AuditService;
+  mail: MailService;
+  hasher: PasswordHasher;
+  policy: PasswordPolicy;
+  limiter: RateLimiter;
+  clock: Clock;
+  settings: EmailSettings;
+  reauthenticate: Reauthenticate;
+}
+
+type Checked<T> = { ok: true; value: T } | { ok: false; error: DomainError };
+
+/** the pages' answer to a one-click link */
+export type LinkOutcome = 'verified' | 'invalid' | 'expired';
+
+export class EmailService {
+  constructor(private readonly d: EmailServiceDeps) {}
+
+  /**
+   * Queues the verification code and link of a new (or changed) address inside the caller's
+   * transaction (registration, a request). Accounts without an email get nothing.
+   */
+  async issueVerification(tx: Executor, user: { id: string; email: string | null }): Promise<void> {
+    if (!user.email) return;
+    const fresh = await this.#issue(tx, user.id, 'verify_email', user.email);
+    await this.#send(tx, user.id, user.email, 'verify_email', { code: fresh.code, link: this.d.mail.link('/verify-email', { token: fresh.link }) });
+  }
+
+  /** POST /email/verify/request: a new code and link (nothing when verified or without an email) */
+  async requestVerification(ctx: RequestContext, principal: Principal): Promise<void> {
+    await this.d.limiter.hit('code-send', principal.userId, this.d.settings.rateLimitCodeId);
+    const user = await this.d.users.get(principal.userId);
+    if (user.emailVerified || !user.email) return;
+    await this.d.db.transaction().execute((tx) => this.issueVerification(tx, user));
+  }
+
+  /** POST /email/verify: the code of the account's current address */
+  async verifyByCode(ctx: RequestContext, principal: Principal, code: string): Promise<UserRecord> {
+    await this.d.limiter.hit('code-id', principal.userId, this.d.settings.rateLimitCodeId);
+    const user = await this.d.users.get(principal.userId);
+    if (user.emailVerified) return user;
+    await this.#useCode(user.id, 'verify_email', code, async (tx, record) => {
+      // a code sent to an address the account no longer has proves nothing about the current one
+      if (!user.email || record.email !== user.email) return emailErrors.invalidCode();
+      await this.#markVerified(tx, ctx, user.id, 'code');
+      return null;
+    });
+    await this.d.users.announceChanged(user.id);
+    return this.d.users.get(user.id);
+  }
+
+  /** GET /verify-email?token=: the one-click link */
+  async verifyByLink(ctx: RequestContext, token: string): Promise<LinkOutcome> {
+    if (!looksLikeLinkToken(token)) return 'invalid';
+    const hash = this.d.codeHasher.linkHash(token);
+    const outcome = await this.d.db.transaction().execute(async (tx): Promise<{ result: LinkOutcome; userId?: string }> => {
+      const record = await this.d.codes.lockByLink(tx, hash);
+      if (!record || record.purpose !== 'verify_email') return { result: 'invalid' };
+      if (record.expiresAt.getTime() <= this.d.clock.now()) return { result: 'expired' };
+      const user = await this.d.users.lockById(tx, record.userId);
+      if (!user || user.email !== record.email) return { result: 'invalid' };
+      await this.d.codes.delete(tx, record.id);
+      if (!user.emailVerified) await this.#markVerified(tx, { ...ctx, actorId: user.id }, user.id, 'link');
+      return { result: 'verified', userId: user.id };
+    });
+    if (outcome.userId) await this.d.users.announceChanged(outcome.userId);
+    return outcome.result;
+  }
+
+  /** POST /password-reset: 202 whatever happens; a code and link only to an existing, enabled account */
+  async requestPasswordReset(ctx: RequestContext, emailInput: string): Promise<void> {
+    const email = normalizeEmail(emailInput);
+    await this.d.limiter.hit('reset-ip', ctx.ip ?? 'unknown', this.d.settings.rateLimitResetIp);
+    await this.d.limiter.hit('reset-id', email, this.d.settings.rateLimitResetId);
+    const user = await this.d.users.findByEmail(email);
+    if (!user || user.disabled) {
+      // the same kind of work as for an account (a code made and hashed, a transaction), no mail
+      const dummyId = randomUUID();
+      this.d.codeHasher.fresh(dummyId, 'password_reset');
+      await this.d.db.transaction().execute((tx) => this.d.codes.lockFor(tx, dummyId, 'password_reset'));
+      return;
+    }
+    await this.d.db.transaction().execute(async (tx) => {
+      const fresh = await this.#issue(tx, user.id, 'password_reset', email);
+      await this.#send(tx, user.id, email, 'password_reset', { code: fresh.code, link: this.d.mail.link('/reset-password', { token: fresh.link }) });
+    });
+  }
+
+  /** POST /password-reset/confirm: a new password by emailed code; every session ends */
+  async confirmPasswordReset(ctx: RequestContext, input: { email: string; code: string; newPassword: string }): Promise<void> {
+    const email = normalizeEmail(input.email);
+    await this.d.limiter.hit('code-id', `reset:${email}`, this.d.settings.rateLimitCodeId);
+    // judged and hashed before the account is looked up: the answers and their timing do not
+    // depend on whether the address has one
+    const password = await this.d.policy.check(input.newPassword, [email]);
+    const hash = await this.d.hasher.hash(password);
+    const user = await this.d.users.findByEmail(email);
+    if (!user || user.disabled) throw emailErrors.invalidCode();
+    const revoked = await this.#useCode(user.id, 'password_reset', input.code, (tx, record) => this.#resetInTx(tx, ctx, user, record, hash, 'code'));
+    await this.#afterReset(user.id, revoked ?? []);
+  }
+
+  /** the reset page's link: a new password by one-click token (the pages issue calls this) */
+  async confirmPasswordResetByLink(ctx: RequestContext, input: { token: string; newPassword: string }): Promise<LinkOutcome> {
+    if (!looksLikeLinkToken(input.token)) return 'invalid';
+    const hash = this.d.codeHasher.linkHash(input.token);
+    const found = await this.d.db.transaction().execute((tx) => this.d.codes.lockByLink(tx, hash));
+    if (!found || found.purpose !== 'password_reset') return 'invalid';
+    const user = await this.d.users.findById(this.d.db, found.userId);
+    if (!user || user.disabled) return 'invalid';
+    const password = await this.d.policy.check(input.newPassword, [user.email, user.username, user.name]);
+    const passwordHash = await this.d.hasher.hash(password);
+    const outcome = await this.d.db.transaction().execute(async (tx): Promise<{ result: LinkOutcome; revoked: string[] }> => {
+      const record = await this.d.codes.lockByLink(tx, hash);
+      if (!record || record.purpose !== 'password_reset' || record.userId !== user.id) return { result: 'invalid', revoked: [] };
+      if (record.expiresAt.getTime() <= this.d.clock.now()) return { result: 'expired', revoked: [] };
+      await this.d.codes.delete(tx, record.id);
+      const revoked = await this.#resetInTx(tx, ctx, user, record, passwordHash, 'link');
+      return { result: 'verified', revoked };
+    });
+    if (outcome.result === 'verified') await this.#afterReset(user.id, outcome.revoked);
+    return outcome.result;
+  }
+
+  /** POST /email/change/request-code: a code to the current address (password-less accounts prove it) */
+  async requestCurrentEmailCode(ctx: RequestContext, principal: Principal): Promise<void> {
+    await this.d.limiter.hit('code-send', principal.userId, this.d.settings.rateLimitCodeId);
+    const user = await this.d.users.get(principal.userId);
+    if (!user.email) throw commonErrors.validation([{ field: 'email', message: 'the account has no address to send a code to' }], 'The account has no email address.');
+    const email = user.email;
+    await this.d.db.transaction().execute(async (tx) => {
+      const fresh = await this.#issue(tx, user.id, 'email_change_current', email);
+      await this.#send(tx, user.id, email, 'email_change_current', { code: fresh.code });
+    });
+  }
+
+  /** POST /email/change: proves the owner, then sends a code to the new address */
+  async requestEmailChange(ctx: RequestContext, principal: Principal, input: { newEmail: string; password?: string; currentEmailCode?: string }): Promise<void> {
+    await this.d.limiter.hit('code-send', principal.userId, this.d.settings.rateLimitCodeId);
+    const user = await this.d.users.get(principal.userId);
+    const newEmail = normalizeEmail(input.newEmail, 'new_email');
+    if (newEmail === user.email) throw commonErrors.validation([{ field: 'new_email', message: 'is already the address of this account' }]);
+    if (!user.passwordHash && user.email) {
+      // a password-less account proves it controls its current address
+      if (input.currentEmailCode === undefined) throw commonErrors.validation([{ field: 'current_email_code', message: 'is required (POST /email/change/request-code sends it)' }]);
+      await this.d.limiter.hit('code-id', principal.userId, this.d.settings.rateLimitCodeId);
+      await this.#useCode(user.id, 'email_change_current', input.currentEmailCode, async (tx, record) => (record.email === user.email ? null : emailErrors.invalidCode()));
+    } else {
+      await this.d.reauthenticate(ctx, principal, user, { password: input.password, field: 'password', what: 'change the email address' });
+    }
+    // fail fast on a taken address (the change itself re-checks atomically)
+    if (await this.d.users.findByEmail(newEmail)) throw usersErrors.emailTaken();
+    await this.d.db.transaction().execute(async (tx) => {
+      const fresh = await this.#issue(tx, user.id, 'email_change', newEmail);
+      await this.#send(tx, user.id, newEmail, 'email_change', { code: fresh.code, new_email: newEmail });
+    });
+  }
+
+  /** POST /email/change/confirm: the code sent to the new address; the old address is told */
+  async confirmEmailChange(ctx: RequestContext, principal: Principal, code: string): Promise<UserRecord> {
+    await this.d.limiter.hit('code-id', principal.userId, this.d.settings.rateLimitCodeId);
+    const user = await this.d.users.get(principal.userId);
+    await this.#useCode(user.id, 'email_change', code, async (tx, record) => {
+      const newEmail = record.email;
+      if (!newEmail) return emailErrors.invalidCode();
+      const current = await this.d.users.lockById(tx, user.id);
+      if (!current) return emailErrors.invalidCode();
+      await this.d.users.changeEmail(tx, user.id, newEmail);
+      // a verification pending for the old address means nothing now
+      await this.d.codes.deleteFor(tx, user.id, 'verify_email');
+      await this.d.audit.record(tx, { ...ctx, actorId: user.id }, {
+        type: 'email.changed',
+        userId: user.id,
+        data: { had_email: current.email !== null, old_domain: current.email?.split('@')[1] ?? null, new_domain: newEmail.split('@')[1] ?? null },
+      });
+      if (current.email) await this.#send(tx, user.id, current.email, 'email_changed', { ...this.d.sessions.noticeOrigin(ctx), new_email: newEmail });
+      return null;
+    });
+    await this.d.users.announceChanged(user.id);
+    return this.d.users.get(user.id);
+  }
+
+  async #resetInTx(tx: Executor, ctx: RequestContext, user: UserRecord, record: CodeRecord, passwordHash: string, via: 'code' | 'link'): Promise<string[]> {
+    await this.d.users.setPasswordHash(tx, user.id, passwordHash);
+    // the reset proved control of the address
+    if (!user.emailVerified && record.email === user.email) await this.d.users.markEmailVerified(tx, user.id);
+    const revoked = await this.d.sessions.revokeAllInTx(tx, user.id, 'password_reset');
+    await this.d.audit.record(tx, { ...ctx, actorId: user.id }, { type: 'password.reset', userId: user.id, data: { via, sessions_revoked: revoked.length } });
+    if (user.email) await this.#send(tx, user.id, user.email, 'password_reset_done', { ...this.d.sessions.noticeOrigin(ctx) });
+    return revoked;
+  }
+
+  async #afterReset(userId: string, revoked: string[]): Promise<void> {
+    await this.d.users.announceChanged(userId);
+    await this.d.sessions.announceRevoked(revoked);
+  }
+
+  async #markVerified(tx: Executor, ctx: RequestContext, userId: string, via: 'code' | 'link'): Promise<void> {
+    await this.d.users.markEmailVerified(tx, userId);
+    await this.d.audit.record(tx, { ...ctx, actorId: ctx.actorId ?? userId }, { type: 'email.verified', userId, data: { via } });
+  }
+
+  async #issue(tx: Executor, userId: string, purpose: CodePurpose, email: string) {
+    const fresh = this.d.codeHasher.fresh(userId, purpose);
+    const now = this.d.clock.now();
+    await this.d.codes.replace(tx, {
+      id: randomUUID(),
+      userId,
+      purpose,
+      codeHash: fresh.codeHash,
+      // codes only for the change flows: their links would have no page to go to
+      linkHash: purpose === 'verify_email' || purpose === 'password_reset' ? fresh.linkHash : null,
+      email,
+      createdAt: new Date(now),
+      expiresAt: new Date(now + CODE_LIFETIME_S[purpose] * 1000),
+    });
+    return fresh;
+  }
+
+  async #send(tx: Executor, userId: string, to: string, template: TemplateName, data: Record<string, unknown>): Promise<void> {
+    await this.d.mail.enqueue(tx, { template, to, userId, data });
+  }
+
+  /**
+   * Checks a code in a transaction that locks it, then runs `use` in the same transaction (the
+   * code is deleted: single use). A wrong code's try is committed before the error is thrown;
+   * `use` may refuse (returning an error) or throw, and then the code stays as it was.
+   */
+  async #useCode<T>(userId: string, purpose: CodePurpose, entered: string, use: (tx: Executor, record: CodeRecord) => Promise<DomainError | T | null>): Promise<T | null> {
+    const checked = await this.d.db.transaction().execute(async (tx): Promise<Checked<T | null>> => {
+      const record = await this.d.codes.lockFor(tx, userId, purpose);
+      if (!record) return { ok: false, error: emailErrors.invalidCode() };
+      if (record.attempts >= MAX_WRONG_TRIES) return { ok: false, error: emailErrors.tooManyAttempts() };
+      if (!this.d.codeHasher.matches(userId, purpose, entered, record.codeHash)) {
+        await this.d.codes.recordWrongTry(tx, record.id);
+        return { ok: false, error: emailErrors.invalidCode() };
+      }
+      if (record.expiresAt.getTime() <= this.d.clock.now()) return { ok: false, error: emailErrors.codeExpired() };
+      await this.d.codes.delete(tx, record.id);
+      const result = await use(tx, record);
+      if (result instanceof Error) throw result;
+      return { ok: true, value: result };
+    });
+    if (!checked.ok) throw checked.error;
+    return checked.value;
+  }
+}

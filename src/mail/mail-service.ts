@@ -1,0 +1,78 @@
+/**
+ * Mail, the transactional-outbox way (SPEC §6): a service that changes something and wants to
+ * tell the user queues the message in the transaction of the change (`enqueue(tx, …)`), so the
+ * message exists exactly when the change does — never lost to a crash between commit and send,
+ * never sent for a change that rolled back. The outbox worker (outbox-worker.ts) delivers it after
+ * commit. Messages are stored as a template name and its data and rendered when sent.
+ *
+ * Without SMTP_URL outside production, delivery is the development outbox: messages are marked
+ * sent and keep their data, and GET /dev/mail shows them rendered.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Clock } from '../clock.js';
+import type { Config } from '../config/load-config.js';
+import type { Db, Executor } from '../db/database-types.js';
+import type { MailTemplates, RenderedMail, TemplateName } from './mail-templates.js';
+import type { OutboxEntry, OutboxRepository } from './outbox-repository.js';
+import type { OutboxRow } from './outbox-row.js';
+
+export type MailSettings = Pick<Config, 'smtpUrl' | 'production' | 'publicUrl'>;
+
+export interface MailMessage {
+  template: TemplateName;
+  to: string;
+  /** the account the message is about */
+  userId: string | null;
+  data: Record<string, unknown>;
+}
+
+export interface MailServiceDeps {
+  db: Db;
+  repo: OutboxRepository;
+  templates: MailTemplates;
+  clock: Clock;
+  settings: MailSettings;
+}
+
+export class MailService {
+  constructor(private readonly d: MailServiceDeps) {}
+
+  /** no SMTP_URL outside production: mail is kept for GET /dev/mail instead of sent */
+  get devOutbox(): boolean {
+    return !this.d.settings.smtpUrl && !this.d.settings.production;
+  }
+
+  /** a link to a page of this service (emailed links) */
+  link(path: string, query: Record<string, string>): string {
+    return `${this.d.settings.publicUrl}${path}?${new URLSearchParams(query).toString()}`;
+  }
+
+  /** the outbox row of a message, for a repository that writes it as part of its own statement */
+  prepare(message: MailMessage): OutboxRow {
+    return { id: randomUUID(), template: message.template, to: message.to, userId: message.userId, data: message.data, createdAt: new Date(this.d.clock.now()) };
+  }
+
+  /** queues a message inside the caller's transaction */
+  async enqueue(tx: Executor, message: MailMessage): Promise<void> {
+    await this.d.repo.insert(tx, this.prepare(message));
+  }
+
+  /** outbox depth (pending) and dead messages, for metrics and operators */
+  depth(): Promise<{ pending: number; dead: number }> {
+    return this.d.repo.counts(this.d.db);
+  }
+
+  /** the newest messages, rendered (the development outbox) */
+  async recent(limit = 50): Promise<(OutboxEntry & { rendered: RenderedMail | null })[]> {
+    const entries = await this.d.repo.recent(this.d.db, limit);
+    return entries.map((e) => {
+      let rendered: RenderedMail | null = null;
+      try {
+        rendered = this.d.templates.render(e.template, e.data);
+      } catch {
+        // an unknown template (a newer version queued it): listed without a body
+      }
+      return { ...e, rendered };
+    });
+  }
+}

@@ -1,0 +1,203 @@
+/**
+ * The emails Gatehouse sends (SPEC §6), each a subject, a plain-text body and an HTML body, with
+ * `{{name}}` placeholders filled from the message's data (escaped in HTML; a missing value is
+ * empty). Built in below; an operator replaces any part of any message by putting a file in
+ * MAIL_TEMPLATES_DIR: `<template>.subject.txt`, `<template>.txt`, `<template>.html` (read once at
+ * start; a part without a file keeps the built-in text). Rendering happens when the message is
+ * sent, so a changed template applies to mail still queued.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+export const TEMPLATE_NAMES = [
+  'verify_email',
+  'password_reset',
+  'email_change',
+  'email_change_current',
+  'password_changed',
+  'password_reset_done',
+  'email_changed',
+  'new_sign_in',
+  'account_deleted',
+] as const;
+
+export type TemplateName = (typeof TEMPLATE_NAMES)[number];
+
+export interface Template {
+  subject: string;
+  text: string;
+  html: string;
+}
+
+export interface RenderedMail {
+  subject: string;
+  text: string;
+  html: string;
+}
+
+/** the request a security notice describes: who changed what, from where, when */
+const WHERE_TEXT = `When: {{time}}
+IP address: {{ip}}
+Device: {{device}}
+Location: {{location}}`;
+const WHERE_HTML = `<table>
+<tr><th align="left">When</th><td>{{time}}</td></tr>
+<tr><th align="left">IP address</th><td>{{ip}}</td></tr>
+<tr><th align="left">Device</th><td>{{device}}</td></tr>
+<tr><th align="left">Location</th><td>{{location}}</td></tr>
+</table>`;
+const NOT_YOU_TEXT = 'If this was not you, reset your password at once and review your sessions.';
+const NOT_YOU_HTML = `<p>${NOT_YOU_TEXT}</p>`;
+
+function html(body: string): string {
+  return `<!doctype html>
+<html><body style="font-family: sans-serif; line-height: 1.5">
+${body}
+</body></html>
+`;
+}
+
+const BUILT_IN: Record<TemplateName, Template> = {
+  verify_email: {
+    subject: 'Verify your email address',
+    text: `Your verification code is {{code}}. It is valid for 24 hours.
+
+Or open this link to verify your address:
+{{link}}
+
+If you did not create an account, ignore this email.
+`,
+    html: html(`<p>Your verification code is <strong>{{code}}</strong>. It is valid for 24 hours.</p>
+<p>Or <a href="{{link}}">verify your address with one click</a>.</p>
+<p>If you did not create an account, ignore this email.</p>`),
+  },
+  password_reset: {
+    subject: 'Reset your password',
+    text: `Your password reset code is {{code}}. It is valid for 15 minutes.
+
+Or open this link to choose a new password:
+{{link}}
+
+If you did not ask for this, ignore this email: your password stays as it is.
+`,
+    html: html(`<p>Your password reset code is <strong>{{code}}</strong>. It is valid for 15 minutes.</p>
+<p>Or <a href="{{link}}">choose a new password</a>.</p>
+<p>If you did not ask for this, ignore this email: your password stays as it is.</p>`),
+  },
+  email_change: {
+    subject: 'Confirm your new email address',
+    text: `Your code to confirm {{new_email}} as your account's address is {{code}}. It is valid for 15 minutes.
+
+If you did not ask for this, ignore this email.
+`,
+    html: html(`<p>Your code to confirm <strong>{{new_email}}</strong> as your account's address is <strong>{{code}}</strong>. It is valid for 15 minutes.</p>
+<p>If you did not ask for this, ignore this email.</p>`),
+  },
+  email_change_current: {
+    subject: 'Your code to change your email address',
+    text: `Someone (hopefully you) wants to change the email address of your account. Your code is {{code}}. It is valid for 15 minutes.
+
+${NOT_YOU_TEXT}
+`,
+    html: html(`<p>Someone (hopefully you) wants to change the email address of your account. Your code is <strong>{{code}}</strong>. It is valid for 15 minutes.</p>
+${NOT_YOU_HTML}`),
+  },
+  password_changed: {
+    subject: 'Your password was changed',
+    text: `The password of your account was changed, and every other session was signed out.
+
+${WHERE_TEXT}
+
+${NOT_YOU_TEXT}
+`,
+    html: html(`<p>The password of your account was changed, and every other session was signed out.</p>
+${WHERE_HTML}
+${NOT_YOU_HTML}`),
+  },
+  password_reset_done: {
+    subject: 'Your password was reset',
+    text: `The password of your account was reset with a code sent to this address, and every session was signed out.
+
+${WHERE_TEXT}
+
+${NOT_YOU_TEXT}
+`,
+    html: html(`<p>The password of your account was reset with a code sent to this address, and every session was signed out.</p>
+${WHERE_HTML}
+${NOT_YOU_HTML}`),
+  },
+  email_changed: {
+    subject: 'Your email address was changed',
+    text: `The email address of your account was changed to {{new_email}}. Mail for the account now goes there.
+
+${WHERE_TEXT}
+
+If this was not you, contact the administrator of this service at once.
+`,
+    html: html(`<p>The email address of your account was changed to <strong>{{new_email}}</strong>. Mail for the account now goes there.</p>
+${WHERE_HTML}
+<p>If this was not you, contact the administrator of this service at once.</p>`),
+  },
+  new_sign_in: {
+    subject: 'New sign-in from a device not seen before',
+    text: `Your account was signed in to from a device it had not been used on before.
+
+${WHERE_TEXT}
+
+${NOT_YOU_TEXT}
+`,
+    html: html(`<p>Your account was signed in to from a device it had not been used on before.</p>
+${WHERE_HTML}
+${NOT_YOU_HTML}`),
+  },
+  account_deleted: {
+    subject: 'Your account was deleted',
+    text: `Your account and everything that belonged to it were deleted.
+
+${WHERE_TEXT}
+
+If this was not you, contact the administrator of this service.
+`,
+    html: html(`<p>Your account and everything that belonged to it were deleted.</p>
+${WHERE_HTML}
+<p>If this was not you, contact the administrator of this service.</p>`),
+  },
+};
+
+const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+
+export function escapeHtml(value: string): string {
+  return value.replace(/[&<>"']/g, (c) => ESCAPES[c]!);
+}
+
+function fill(template: string, data: Record<string, unknown>, escape: (s: string) => string): string {
+  return template.replace(/\{\{\s*([a-z0-9_]+)\s*\}\}/gi, (_, key: string) => {
+    const value = data[key];
+    return value === null || value === undefined ? '' : escape(String(value));
+  });
+}
+
+export class MailTemplates {
+  readonly #templates: Record<string, Template>;
+
+  /** `dir`: MAIL_TEMPLATES_DIR (null: the built-in templates only) */
+  constructor(dir: string | null) {
+    this.#templates = {};
+    for (const name of TEMPLATE_NAMES) {
+      const builtIn = BUILT_IN[name];
+      const read = (suffix: string, fallback: string) => {
+        if (!dir) return fallback;
+        const path = join(dir, `${name}${suffix}`);
+        return existsSync(path) ? readFileSync(path, 'utf8') : fallback;
+      };
+      this.#templates[name] = { subject: read('.subject.txt', builtIn.subject).trim(), text: read('.txt', builtIn.text), html: read('.html', builtIn.html) };
+    }
+  }
+
+  render(name: string, data: Record<string, unknown>): RenderedMail {
+    const t = this.#templates[name];
+    if (!t) throw new Error(`unknown mail template "${name}"`);
+    // a subject is one line: a value with a line break must not add headers
+    return { subject: fill(t.subject, data, (s) => s.replace(/[\r\n]+/g, ' ')), text: fill(t.text, data, (s) => s), html: fill(t.html, data, escapeHtml) };
+  }
+}

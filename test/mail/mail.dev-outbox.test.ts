@@ -1,0 +1,52 @@
+/**
+ * Without SMTP_URL outside production, mail goes to the development outbox shown at GET /dev/mail
+ * (HTML, newest first, the code readable); with NODE_ENV=production the page does not exist (404)
+ * and mail stays queued (no worker: nothing is lost, nothing is shown).
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { buildTestContext, type TestContext } from '../helpers/build-test-app.js';
+import { eventually, expectProblem, register } from '../helpers/factories.js';
+
+const silentLog = { info() {}, warn() {}, error() {} };
+
+describe('development outbox', () => {
+  let t: TestContext;
+  before(async () => {
+    t = await buildTestContext();
+    await t.services.outboxWorker!.start(silentLog);
+  });
+  after(async () => {
+    await t.close();
+  });
+
+  it('GET /dev/mail lists the mail with its code, as HTML without script', async () => {
+    const u = await register(t.app);
+    await eventually(async () => (await t.services.mail.depth()).pending === 0, 'the worker took the message', 3000);
+    const res = await t.app.inject({ method: 'GET', url: '/dev/mail' });
+    assert.equal(res.statusCode, 200);
+    assert.match(String(res.headers['content-type']), /^text\/html/);
+    assert.ok(res.body.includes(u.email));
+    assert.match(res.body, /Verify your email address/);
+    assert.match(res.body, /verification code is \d{8}/);
+    assert.doesNotMatch(res.body, /<script/i);
+  });
+});
+
+describe('development outbox in production', () => {
+  let t: TestContext;
+  before(async () => {
+    t = await buildTestContext({ env: { NODE_ENV: 'production' } });
+  });
+  after(async () => {
+    await t.close();
+  });
+
+  it('404 not_found; no worker without SMTP_URL, the message stays queued', async () => {
+    expectProblem(await t.app.inject({ method: 'GET', url: '/dev/mail' }), 404, 'not_found');
+    assert.equal(t.services.outboxWorker, null);
+    assert.ok(t.services.warnings.some((w) => w.includes('SMTP_URL')));
+    await register(t.app);
+    assert.equal((await t.services.mail.depth()).pending, 1);
+  });
+});
