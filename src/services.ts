@@ -28,6 +28,10 @@ import { deriveKey, resolveSecretsKey, SecretBox } from './security/secret-box.j
 import { legacySeal } from './audit/audit-chain.js';
 import { ensureDataDir } from './db/data-dir.js';
 import { noGeoIp, openGeoIp } from './sessions/geoip.js';
+import { IdentitiesRepository } from './oauth/identities-repository.js';
+import { OAuthService } from './oauth/oauth-service.js';
+import { ProvidersRepository } from './oauth/providers-repository.js';
+import { ProvidersService } from './oauth/providers-service.js';
 import { SessionsRepository } from './sessions/sessions-repository.js';
 import { SessionsService } from './sessions/sessions-service.js';
 import { UsersRepository } from './users/users-repository.js';
@@ -60,6 +64,8 @@ export interface Services {
   sessions: SessionsService;
   auth: AuthService;
   products: ProductsService;
+  oauthProviders: ProvidersService;
+  oauth: OAuthService;
   limiter: RateLimiter;
   /** what an operator should hear about at start (the HTTP app logs them) */
   warnings: string[];
@@ -157,11 +163,31 @@ export async function createServices(config: Config, edges: ServiceEdges = {}): 
     const users = new UsersService({ db, repo: new UsersRepository(), roles, sessions, audit, bus, hasher, policy, clock, settings: config });
     const auth = new AuthService({ db, settings: config, users, sessions, roles, keys, audit, hasher, policy, limiter, store, clock });
     const products = new ProductsService({ db, repo: new ProductsRepository(), audit, clock });
+    const oauthProviders = new ProvidersService({
+      db,
+      repo: new ProvidersRepository(),
+      box: new SecretBox(masterKey, 'oauth-client-secrets'),
+      bus,
+      clock,
+      envProviders: config.oauthProviders,
+      production: config.production,
+    });
+    const oauth = new OAuthService({
+      db,
+      settings: config,
+      repo: new IdentitiesRepository(),
+      providers: oauthProviders,
+      users,
+      auth,
+      audit,
+      box: new SecretBox(masterKey, 'oauth-flow'),
+      clock,
+    });
     const ownHasher = edges.hasher ? null : hasher;
     const ownPolicy = edges.passwordPolicy ? null : policy;
 
     return {
-      config, clock, database, store, bus, hasher, keys, audit, roles, users, sessions, auth, products, limiter, warnings,
+      config, clock, database, store, bus, hasher, keys, audit, roles, users, sessions, auth, products, oauthProviders, oauth, limiter, warnings,
       async close() {
         keys.close();
         await ownHasher?.close();

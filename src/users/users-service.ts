@@ -112,6 +112,11 @@ export class UsersService {
     return this.d.repo.findById(db, id);
   }
 
+  /** by normalised email (social sign-in links by verified email) */
+  findByEmail(db: Executor, email: string): Promise<UserRecord | null> {
+    return this.d.repo.findByEmail(db, normalizeEmail(email));
+  }
+
   /** newest first, one page at a time */
   list(filters: UserFilters, page: PageRequest): Promise<Page<UserRecord>> {
     return readPage(page, (after, limit) => this.d.repo.list(this.d.db, { ...filters, limit, after }));
@@ -140,7 +145,7 @@ export class UsersService {
     ctx: RequestContext,
     prepared: PreparedAccount,
     emailVerified: boolean,
-    via: 'register' | 'admin' | 'cli' | 'bootstrap',
+    via: 'register' | 'admin' | 'cli' | 'bootstrap' | 'oauth',
   ): Promise<string> {
     const id = randomUUID();
     try {
