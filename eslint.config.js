@@ -21,6 +21,7 @@ const LAYERS = [
   ['users'],
   ['email'],
   ['auth', 'products'],
+  ['oauth'],
   ['admin', 'hello', 'health'],
   ['services'],
   ['app'],

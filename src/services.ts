@@ -37,6 +37,10 @@ import { smtpTransport } from './mail/mail-transport.js';
 import { OutboxRepository } from './mail/outbox-repository.js';
 import { OutboxWorker } from './mail/outbox-worker.js';
 import { noGeoIp, openGeoIp } from './sessions/geoip.js';
+import { IdentitiesRepository } from './oauth/identities-repository.js';
+import { OAuthService } from './oauth/oauth-service.js';
+import { ProvidersRepository } from './oauth/providers-repository.js';
+import { ProvidersService } from './oauth/providers-service.js';
 import { SessionsRepository } from './sessions/sessions-repository.js';
 import { SessionsService } from './sessions/sessions-service.js';
 import { UsersRepository } from './users/users-repository.js';
@@ -76,6 +80,8 @@ export interface Services {
    * when mail cannot be delivered (NODE_ENV=production without SMTP_URL: it stays queued)
    */
   outboxWorker: OutboxWorker | null;
+  oauthProviders: ProvidersService;
+  oauth: OAuthService;
   limiter: RateLimiter;
   /** what an operator should hear about at start (the HTTP app logs them) */
   warnings: string[];
@@ -206,11 +212,31 @@ export async function createServices(config: Config, edges: ServiceEdges = {}): 
     });
     const auth: AuthService = new AuthService({ db, settings: config, users, sessions, roles, keys, audit, hasher, policy, limiter, store, clock, email, mail });
     const products = new ProductsService({ db, repo: new ProductsRepository(), audit, clock });
+    const oauthProviders = new ProvidersService({
+      db,
+      repo: new ProvidersRepository(),
+      box: new SecretBox(masterKey, 'oauth-client-secrets'),
+      bus,
+      clock,
+      envProviders: config.oauthProviders,
+      production: config.production,
+    });
+    const oauth = new OAuthService({
+      db,
+      settings: config,
+      repo: new IdentitiesRepository(),
+      providers: oauthProviders,
+      users,
+      auth,
+      audit,
+      box: new SecretBox(masterKey, 'oauth-flow'),
+      clock,
+    });
     const ownHasher = edges.hasher ? null : hasher;
     const ownPolicy = edges.passwordPolicy ? null : policy;
 
     return {
-      config, clock, database, store, bus, hasher, keys, audit, roles, users, sessions, auth, products, mail, email, outboxWorker, limiter, warnings,
+      config, clock, database, store, bus, hasher, keys, audit, roles, users, sessions, auth, products, mail, email, outboxWorker, oauthProviders, oauth, limiter, warnings,
       async close() {
         // the message being sent is finished first (SPEC §10)
         await outboxWorker?.stop();

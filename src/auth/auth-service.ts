@@ -173,6 +173,19 @@ export class AuthService {
     return this.#grant(user, session);
   }
 
+  /**
+   * Opens a session for a user whose identity another feature has established (social sign-in:
+   * `method` such as `oauth:github`), audited as login.succeeded like a password sign-in.
+   */
+  async signInAs(ctx: RequestContext, user: UserRecord, method: string): Promise<TokenGrant> {
+    const session = await this.d.sessions.open({ ...ctx, actorId: user.id }, { userId: user.id, ip: ctx.ip, userAgent: ctx.userAgent }, (sessionId) => ({
+      type: 'login.succeeded',
+      userId: user.id,
+      data: { session_id: sessionId, method },
+    }));
+    return this.#grant(user, session);
+  }
+
   /** a sign-in refused for a reason other than the password (locked, disabled, unverified) is audited too */
   async #refuseLogin(ctx: RequestContext, user: UserRecord | null, reason: string, error: DomainError): Promise<never> {
     await this.d.audit.recordAlone({ ...ctx, actorId: null }, { type: 'login.failed', userId: user?.id ?? null, data: { reason } });

@@ -6,6 +6,7 @@
  */
 import { availableParallelism } from 'node:os';
 import { camelKey, settings, type RateLimit, type Setting, type SettingKind, type SettingValues } from './config-schema.js';
+import { parseOAuthEnv, type OAuthEnvProvider } from './oauth-env.js';
 
 export type { RateLimit } from './config-schema.js';
 
@@ -20,6 +21,8 @@ export type Config = Readonly<
     lockoutSeconds: number;
     /** HASH_CONCURRENCY, or the number of CPU cores when unset */
     hashConcurrency: number;
+    /** the OAUTH_<ID>_* providers (SPEC §7), by id */
+    oauthProviders: readonly OAuthEnvProvider[];
   }
 >;
 
@@ -131,6 +134,8 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       problems.push(`CORS_ORIGINS: "${origin}" is not an origin like https://app.example.com`);
     }
   }
+  const oauth = parseOAuthEnv(env, production);
+  problems.push(...oauth.problems);
   if (problems.length > 0) throw new ConfigError(problems);
 
   const publicUrl = v.publicUrl.replace(/\/+$/, '');
@@ -141,5 +146,6 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     production,
     lockoutSeconds: v.lockoutMinutes * 60,
     hashConcurrency: v.hashConcurrency ?? availableParallelism(),
+    oauthProviders: oauth.providers,
   });
 }

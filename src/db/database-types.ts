@@ -135,6 +135,34 @@ export interface EmailCodesTable {
   expires_at: Timestamp;
 }
 
+/** a provider identity (provider, subject) linked to an account (SPEC §7) */
+export interface IdentitiesTable {
+  id: string;
+  user_id: string;
+  provider: string;
+  subject: string;
+  email: string | null;
+  email_verified: boolean;
+  created_at: Timestamp;
+}
+
+/** an OAuth/OIDC provider configured by an admin (SPEC §4 Admin) */
+export interface OAuthProvidersTable {
+  id: string;
+  name: string;
+  issuer: string | null;
+  client_id: string;
+  /** AES-GCM sealed under a key derived from SECRETS_KEY; never returned */
+  client_secret_enc: string | null;
+  authorization_url: string | null;
+  token_url: string | null;
+  userinfo_url: string | null;
+  scopes: string[] | null;
+  enabled: boolean;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
 export interface Database {
   users: UsersTable;
   roles: RolesTable;
@@ -147,6 +175,8 @@ export interface Database {
   audit_chain_head: AuditChainHeadTable;
   outbox: OutboxTable;
   email_codes: EmailCodesTable;
+  identities: IdentitiesTable;
+  oauth_providers: OAuthProvidersTable;
 }
 
 export type Db = Kysely<Database>;

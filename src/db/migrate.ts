@@ -5,6 +5,7 @@ import * as m0002 from './migrations/0002-products-audit.js';
 import * as m0003 from './migrations/0003-audit-chain-head.js';
 import { migration as m0004, type MigrationContext } from './migrations/0004-hardening.js';
 import * as m0005 from './migrations/0005-email.js';
+import * as m0006 from './migrations/0006-oauth.js';
 
 export type { MigrationContext } from './migrations/0004-hardening.js';
 
@@ -21,12 +22,15 @@ function migrations(context: MigrationContext): Record<string, Migration> {
     '0003-audit-chain-head': m0003,
     '0004-hardening': m0004(context),
     '0005-email': m0005,
+    '0006-oauth': m0006,
   };
 }
 
 function migrator(db: Db, context: MigrationContext): Migrator {
   const provider: MigrationProvider = { getMigrations: async () => migrations(context) };
-  return new Migrator({ db, provider, migrationTableName: 'schema_migrations', migrationLockTableName: 'schema_migrations_lock' });
+  // features merged in any order (0005 may land after 0006 was applied on a dev database): run the
+  // missing one instead of refusing the database; every migration is independent of its neighbours
+  return new Migrator({ db, provider, migrationTableName: 'schema_migrations', migrationLockTableName: 'schema_migrations_lock', allowUnorderedMigrations: true });
 }
 
 export async function migrateToLatest(db: Db, context: MigrationContext = { sealAuditChain: null }): Promise<string[]> {

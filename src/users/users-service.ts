@@ -115,6 +115,7 @@ export class UsersService {
     return this.d.repo.findById(db, id);
   }
 
+
   /** newest first, one page at a time */
   list(filters: UserFilters, page: PageRequest): Promise<Page<UserRecord>> {
     return readPage(page, (after, limit) => this.d.repo.list(this.d.db, { ...filters, limit, after }));
@@ -143,7 +144,7 @@ export class UsersService {
     ctx: RequestContext,
     prepared: PreparedAccount,
     emailVerified: boolean,
-    via: 'register' | 'admin' | 'cli' | 'bootstrap',
+    via: 'register' | 'admin' | 'cli' | 'bootstrap' | 'oauth',
   ): Promise<string> {
     const id = randomUUID();
     try {
@@ -274,9 +275,9 @@ export class UsersService {
     await this.d.repo.update(tx, userId, { passwordHash }, new Date(this.d.clock.now()));
   }
 
-  /** the account with this (normalised) email, or null */
-  findByEmail(email: string): Promise<UserRecord | null> {
-    return this.d.repo.findByEmail(this.d.db, email);
+  /** the account with this email (normalised here), or null; inside the caller's transaction when given one */
+  findByEmail(email: string, db: Executor = this.d.db): Promise<UserRecord | null> {
+    return this.d.repo.findByEmail(db, normalizeEmail(email));
   }
 
   /** locks the account's row until the caller's transaction ends; null when it is gone */

@@ -10,25 +10,29 @@ import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import { buildTestContext, type TestContext } from '../helpers/build-test-app.js';
-import { bearer, login, OTHER_PASSWORD, PASSWORD, refresh, register, WRONG_PASSWORD } from '../helpers/factories.js';
+import { bearer, cookieValue, login, OTHER_PASSWORD, PASSWORD, refresh, register, WRONG_PASSWORD } from '../helpers/factories.js';
 import { codeIn, linkTokenIn, SmtpSink } from '../helpers/smtp-sink.js';
+import { oidcEnv, runFlow, startOidcPeer, type OidcPeer } from '../oauth/oauth-helpers.js';
 
 const INTROSPECTION_SECRET = 'introspection-secret-for-the-log-test';
 
 describe('logs carry no secrets', () => {
   let t: TestContext;
+  let peer: OidcPeer;
   let log = '';
   before(async () => {
+    peer = await startOidcPeer();
     const stream = new Writable({
       write(chunk: Buffer, _encoding, callback) {
         log += chunk.toString();
         callback();
       },
     });
-    t = await buildTestContext({ env: { LOG_LEVEL: 'trace', INTROSPECTION_TOKEN: INTROSPECTION_SECRET }, log: { level: 'trace', stream } });
+    t = await buildTestContext({ env: { LOG_LEVEL: 'trace', INTROSPECTION_TOKEN: INTROSPECTION_SECRET, ...oidcEnv('acme', peer) }, log: { level: 'trace', stream } });
   });
   after(async () => {
     await t.close();
+    await peer.stop();
   });
 
   it('after a full token lifecycle the log names the requests but none of the secrets', async () => {
@@ -66,7 +70,29 @@ describe('logs carry no secrets', () => {
       ['introspection secret', INTROSPECTION_SECRET],
       ['emailed code', '73019264'],
     ];
-    const tokenResponses = [{ access_token: u.accessToken, refresh_token: u.refreshToken }, signedIn, byCookie.json(), byBody.json(), changed.json()];
+    // a full social sign-in: authorize, callback (code, state), the token exchange, an admin-stored
+    // client secret, and a failed callback
+    peer.claims = { sub: 'log-test-subject', email: 'log-oauth@example.com', email_verified: true };
+    const flow = await runFlow(t.app, 'acme');
+    assert.equal(flow.callback!.headers.location, '/dashboard');
+    const exchanged = await t.app.inject({ method: 'POST', url: '/api/v1/auth/oauth/token', headers: { cookie: `refresh_token=${cookieValue(flow.callback!)}` } });
+    assert.equal(exchanged.statusCode, 200);
+    const failedFlow = await runFlow(t.app, 'acme', { tamper: (q, c) => (q.set('state', 'B'.repeat(43)), c) });
+    assert.equal(failedFlow.callback!.headers.location, '/login?error=invalid_state');
+    const STORED_SECRET = 'admin-stored-client-secret-4711';
+    await t.services.oauthProviders.create({ id: 'stored', clientId: 'storedclient', clientSecret: STORED_SECRET, issuer: peer.issuer });
+    const viaStored = await runFlow(t.app, 'stored');
+    assert.equal(viaStored.callback!.statusCode, 302);
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.ok(log.includes('/oauth/acme/callback') && log.includes('/oauth/stored/callback'), 'the OAuth requests are logged');
+    for (const f of [flow, failedFlow, viaStored]) {
+      const back = f.providerLocation!.searchParams;
+      secrets.push(['authorization code', back.get('code')!], ['state', new URL(f.authorize.headers.location as string).searchParams.get('state')!], ['flow cookie', f.flowCookie!]);
+      const nonce = new URL(f.authorize.headers.location as string).searchParams.get('nonce');
+      if (nonce) secrets.push(['nonce', nonce]);
+    }
+    secrets.push(['OIDC client secret', 'acmesecretvalue5150'], ['stored client secret', STORED_SECRET], ['OAuth refresh cookie', cookieValue(flow.callback!)!]);
+    const tokenResponses = [exchanged.json(), { access_token: u.accessToken, refresh_token: u.refreshToken }, signedIn, byCookie.json(), byBody.json(), changed.json()];
     for (const [i, r] of tokenResponses.entries()) {
       secrets.push([`access token #${i}`, r.access_token], [`access token signature #${i}`, r.access_token.split('.')[2]!], [`refresh token / cookie #${i}`, r.refresh_token]);
     }

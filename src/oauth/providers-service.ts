@@ -1,0 +1,222 @@
+/**
+ * The sign-in providers of this instance: those of OAUTH_<ID>_* variables merged with those admins
+ * keep in the database (a database row with the same id wins, so an admin can also disable an
+ * environment provider). Built-in ids get their endpoints and scopes filled in.
+ *
+ * Client secrets of database providers are sealed with a key derived from SECRETS_KEY (purpose
+ * `oauth-client-secrets`), written only, never returned or logged, and opened only to talk to the
+ * provider. Rows are cached in-process for at most one second and evicted on every instance
+ * through the InvalidationBus after each change.
+ */
+import type { InvalidationBus } from '../cache/invalidation-bus.js';
+import { TtlCache } from '../cache/ttl-cache.js';
+import type { Clock } from '../clock.js';
+import { OAUTH_ID_PATTERN, urlProblem, type OAuthEnvProvider } from '../config/oauth-env.js';
+import type { Db } from '../db/database-types.js';
+import { commonErrors } from '../errors.js';
+import type { SecretBox } from '../security/secret-box.js';
+import { isBuiltin, providerDefaults, type ProviderKind } from './builtin-providers.js';
+import { oauthErrors } from './oauth-errors.js';
+import type { ProviderChanges, ProviderRow, ProvidersRepository } from './providers-repository.js';
+
+/** a provider ready to use in a sign-in (secret opened) */
+export interface ResolvedProvider {
+  id: string;
+  name: string;
+  kind: ProviderKind;
+  /** OIDC: the issuer its metadata is discovered from */
+  issuer: string | null;
+  clientId: string;
+  clientSecret: string | null;
+  authorizationUrl: string | null;
+  tokenUrl: string | null;
+  userinfoUrl: string | null;
+  scopes: string[];
+}
+
+/** an admin's view of a database provider: everything but the secret */
+export type ProviderView = Omit<ProviderRow, 'clientSecretEnc'>;
+
+export interface ProviderInput {
+  id: string;
+  name?: string | null;
+  issuer?: string | null;
+  clientId: string;
+  clientSecret?: string | null;
+  authorizationUrl?: string | null;
+  tokenUrl?: string | null;
+  userinfoUrl?: string | null;
+  scopes?: string[] | null;
+  enabled?: boolean;
+}
+
+export type ProviderPatch = Partial<Omit<ProviderInput, 'id'>>;
+
+export interface ProvidersServiceDeps {
+  db: Db;
+  repo: ProvidersRepository;
+  box: SecretBox;
+  bus: InvalidationBus;
+  clock: Clock;
+  envProviders: readonly OAuthEnvProvider[];
+  production: boolean;
+}
+
+const TOPIC = 'oauth-provider';
+
+function view(row: ProviderRow): ProviderView {
+  return {
+    id: row.id,
+    name: row.name,
+    issuer: row.issuer,
+    clientId: row.clientId,
+    authorizationUrl: row.authorizationUrl,
+    tokenUrl: row.tokenUrl,
+    userinfoUrl: row.userinfoUrl,
+    scopes: row.scopes,
+    enabled: row.enabled,
+    createdAt: row.createdAt,
+    updatedAt: row.updatedAt,
+  };
+}
+
+export class ProvidersService {
+  readonly #rows: TtlCache<ProviderRow[]>;
+
+  constructor(private readonly d: ProvidersServiceDeps) {
+    this.#rows = new TtlCache(1000, 1, () => d.clock.now());
+    d.bus.on(TOPIC, () => this.#rows.clear());
+  }
+
+  /** the enabled provider `id` with its secret opened, or null (unknown or disabled: 404) */
+  async resolve(id: string): Promise<ResolvedProvider | null> {
+    const row = (await this.#dbRows()).find((r) => r.id === id);
+    if (row) {
+      if (!row.enabled) return null;
+      let secret: string | null = null;
+      if (row.clientSecretEnc) {
+        try {
+          secret = this.d.box.open(row.clientSecretEnc);
+        } catch {
+          throw oauthErrors.secretUnreadable(row.id);
+        }
+      }
+      return this.#complete({ ...row, clientSecret: secret, scopes: row.scopes });
+    }
+    const env = this.d.envProviders.find((p) => p.id === id);
+    return env ? this.#complete({ ...env, scopes: env.scopes ? [...env.scopes] : null }) : null;
+  }
+
+  /** GET /oauth/providers: the enabled providers, by id */
+  async listEnabled(): Promise<{ id: string; name: string }[]> {
+    const rows = await this.#dbRows();
+    const out = new Map<string, string>();
+    for (const p of this.d.envProviders) out.set(p.id, p.name ?? providerDefaults(p.id).name);
+    for (const r of rows) {
+      if (r.enabled) out.set(r.id, r.name);
+      else out.delete(r.id);
+    }
+    return [...out].sort(([a], [b]) => a.localeCompare(b)).map(([id, name]) => ({ id, name }));
+  }
+
+  // ---- admin API (database providers) ----------------------------------------------------------
+
+  async list(): Promise<ProviderView[]> {
+    return (await this.d.repo.list(this.d.db)).map(view);
+  }
+
+  async get(id: string): Promise<ProviderView> {
+    const row = await this.d.repo.find(this.d.db, id);
+    if (!row) throw oauthErrors.providerNotFound();
+    return view(row);
+  }
+
+  async create(input: ProviderInput): Promise<ProviderView> {
+    const problems: { field: string; message: string }[] = [];
+    if (!OAUTH_ID_PATTERN.test(input.id)) problems.push({ field: 'id', message: 'must be 2–32 of a-z 0-9 _ -' });
+    this.#checkUrls(input, problems);
+    if (!isBuiltin(input.id) && !input.issuer) problems.push({ field: 'issuer', message: 'is required for a generic OpenID Connect provider' });
+    if (problems.length > 0) throw commonErrors.validation(problems);
+    const now = new Date(this.d.clock.now());
+    const row: ProviderRow = {
+      id: input.id,
+      name: input.name ?? providerDefaults(input.id).name,
+      issuer: input.issuer ? input.issuer.replace(/\/+$/, '') : null,
+      clientId: input.clientId,
+      clientSecretEnc: input.clientSecret ? this.d.box.seal(input.clientSecret) : null,
+      authorizationUrl: input.authorizationUrl ?? null,
+      tokenUrl: input.tokenUrl ?? null,
+      userinfoUrl: input.userinfoUrl ?? null,
+      scopes: input.scopes ?? null,
+      enabled: input.enabled ?? true,
+      createdAt: now,
+      updatedAt: now,
+    };
+    if (!(await this.d.repo.insert(this.d.db, row))) throw oauthErrors.providerExists();
+    await this.d.bus.publish(TOPIC, row.id);
+    return view(row);
+  }
+
+  async update(id: string, patch: ProviderPatch): Promise<ProviderView> {
+    // PATCH {} answers the provider as it is, and changes nothing
+    if (Object.values(patch).every((v) => v === undefined)) return this.get(id);
+    const problems: { field: string; message: string }[] = [];
+    this.#checkUrls(patch, problems);
+    if (patch.clientId === null) problems.push({ field: 'client_id', message: 'must be a string' });
+    if (patch.name === null) problems.push({ field: 'name', message: 'must be a string' });
+    if (patch.issuer === null && !isBuiltin(id)) problems.push({ field: 'issuer', message: 'is required for a generic OpenID Connect provider' });
+    if (problems.length > 0) throw commonErrors.validation(problems);
+    const changes: ProviderChanges = {};
+    if (patch.name) changes.name = patch.name;
+    if (patch.issuer !== undefined) changes.issuer = patch.issuer ? patch.issuer.replace(/\/+$/, '') : null;
+    if (patch.clientId) changes.clientId = patch.clientId;
+    if (patch.clientSecret !== undefined) changes.clientSecretEnc = patch.clientSecret ? this.d.box.seal(patch.clientSecret) : null;
+    if (patch.authorizationUrl !== undefined) changes.authorizationUrl = patch.authorizationUrl;
+    if (patch.tokenUrl !== undefined) changes.tokenUrl = patch.tokenUrl;
+    if (patch.userinfoUrl !== undefined) changes.userinfoUrl = patch.userinfoUrl;
+    if (patch.scopes !== undefined) changes.scopes = patch.scopes;
+    if (patch.enabled !== undefined) changes.enabled = patch.enabled;
+    const row = await this.d.repo.update(this.d.db, id, changes, new Date(this.d.clock.now()));
+    if (!row) throw oauthErrors.providerNotFound();
+    await this.d.bus.publish(TOPIC, id);
+    return view(row);
+  }
+
+  async delete(id: string): Promise<void> {
+    if (!(await this.d.repo.delete(this.d.db, id))) throw oauthErrors.providerNotFound();
+    await this.d.bus.publish(TOPIC, id);
+  }
+
+  #checkUrls(input: Partial<ProviderInput>, problems: { field: string; message: string }[]): void {
+    const fields = [
+      ['issuer', input.issuer],
+      ['authorization_url', input.authorizationUrl],
+      ['token_url', input.tokenUrl],
+      ['userinfo_url', input.userinfoUrl],
+    ] as const;
+    for (const [field, value] of fields) {
+      const problem = value ? urlProblem(value, this.d.production) : null;
+      if (problem) problems.push({ field, message: problem });
+    }
+  }
+
+  #dbRows(): Promise<ProviderRow[]> {
+    return this.#rows.get('all', () => this.d.repo.list(this.d.db));
+  }
+
+  #complete(p: Omit<ResolvedProvider, 'kind' | 'name' | 'scopes'> & { name: string | null; scopes: string[] | null }): ResolvedProvider {
+    const defaults = providerDefaults(p.id);
+    return {
+      id: p.id,
+      name: p.name ?? defaults.name,
+      kind: defaults.kind,
+      issuer: p.issuer ?? defaults.issuer,
+      clientId: p.clientId,
+      clientSecret: p.clientSecret,
+      authorizationUrl: p.authorizationUrl ?? defaults.authorizationUrl,
+      tokenUrl: p.tokenUrl ?? defaults.tokenUrl,
+      userinfoUrl: p.userinfoUrl ?? defaults.userinfoUrl,
+      scopes: p.scopes ?? defaults.scopes,
+    };
+  }
+}

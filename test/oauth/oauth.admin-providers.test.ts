@@ -1,0 +1,98 @@
+/**
+ * /api/v1/admin/oauth-providers (SPEC §4 Admin): CRUD by admins only, the client secret write-only
+ * (never in a response, stored sealed: the row holds no clear text), validation, and changes seen
+ * by the public provider list (and by other instances within a second).
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { sql } from 'kysely';
+import { buildTestContext, redisUrl, type TestContext } from '../helpers/build-test-app.js';
+import { userWithRoles, type TestUser } from '../helpers/factories.js';
+import { api, eventually } from '../admin/admin-helpers.js';
+
+const SECRET = 'very-secret-client-secret-1234';
+
+describe('admin OAuth providers', () => {
+  let t: TestContext;
+  let admin: TestUser;
+  before(async () => {
+    t = await buildTestContext({ env: { OAUTH_GITHUB_CLIENT_ID: 'env-github', OAUTH_GITHUB_CLIENT_SECRET: 'env-secret' } });
+    admin = await userWithRoles(t.app, ['admin'], 'admin');
+  });
+  after(async () => {
+    await t.close();
+  });
+
+  it('only admins: anonymous 401, a buyer 403', async () => {
+    assert.equal((await api(t.app, null)('GET', '/admin/oauth-providers')).statusCode, 401);
+    const buyer = await userWithRoles(t.app, ['buyer']);
+    assert.equal((await api(t.app, buyer.accessToken)('POST', '/admin/oauth-providers', { id: 'x1', client_id: 'c' })).statusCode, 403);
+  });
+
+  it('creates a generic OIDC provider; the secret is never returned and is stored sealed', async () => {
+    const a = api(t.app, admin.accessToken);
+    const res = await a('POST', '/admin/oauth-providers', { id: 'acme', name: 'Acme SSO', issuer: 'http://127.0.0.1:9/', client_id: 'acme-client', client_secret: SECRET, scopes: ['openid', 'email'] });
+    assert.equal(res.statusCode, 201, res.body);
+    assert.deepEqual(res.json(), {
+      id: 'acme', name: 'Acme SSO', issuer: 'http://127.0.0.1:9', client_id: 'acme-client', authorization_url: null, token_url: null, userinfo_url: null, scopes: ['openid', 'email'], enabled: true,
+    });
+    for (const r of [await a('GET', '/admin/oauth-providers'), await a('GET', '/admin/oauth-providers/acme'), await a('PATCH', '/admin/oauth-providers/acme', { name: 'Acme' })]) {
+      assert.equal(r.statusCode, 200, r.body);
+      assert.ok(!r.body.includes(SECRET) && !r.body.includes('client_secret'), 'no secret in responses');
+    }
+    const row = (await sql<{ client_secret_enc: string }>`select client_secret_enc from oauth_providers where id = 'acme'`.execute(t.services.database.db)).rows[0]!;
+    assert.ok(row.client_secret_enc.startsWith('v1.'), 'sealed');
+    assert.ok(!row.client_secret_enc.includes(SECRET));
+    const resolved = await t.services.oauthProviders.resolve('acme');
+    assert.equal(resolved?.clientSecret, SECRET, 'opened for use with the provider');
+  });
+
+  it('validation: strict body, id pattern, issuer required for generic OIDC, http(s) URLs, duplicate id', async () => {
+    const a = api(t.app, admin.accessToken);
+    const cases: [Record<string, unknown>, string][] = [
+      [{ id: 'ok1', client_id: 'c', issuer: 'http://127.0.0.1:9', extra: 1 }, 'extra'],
+      [{ id: 'Bad Id', client_id: 'c', issuer: 'http://127.0.0.1:9' }, 'id'],
+      [{ id: 'generic1', client_id: 'c' }, 'issuer'],
+      [{ id: 'generic2', client_id: 'c', issuer: 'ftp://example.com' }, 'issuer'],
+      [{ id: 'github', client_id: 'c', token_url: 'javascript:alert(1)' }, 'token_url'],
+      [{ id: 'acme', client_id: 'c', issuer: 'http://127.0.0.1:9' }, 'id'],
+    ];
+    for (const [body, field] of cases) {
+      const res = await a('POST', '/admin/oauth-providers', body);
+      assert.equal(res.statusCode, 400, `${JSON.stringify(body)}: ${res.body}`);
+      assert.equal(res.json().code, 'validation_error');
+      assert.ok(res.json().errors.some((e: { field: string }) => e.field === field), `${field} named in ${res.body}`);
+    }
+    assert.equal((await a('PATCH', '/admin/oauth-providers/acme', { client_secret: SECRET, surprise: true })).statusCode, 400);
+  });
+
+  it('built-in ids need no issuer; a database row overrides the environment (disable hides it); 404s', async () => {
+    const a = api(t.app, admin.accessToken);
+    const list = async () => (await t.app.inject({ method: 'GET', url: '/api/v1/auth/oauth/providers' })).json().items as { id: string; name: string }[];
+    assert.ok((await list()).some((p) => p.id === 'github' && p.name === 'GitHub'), 'from the environment');
+    const created = await a('POST', '/admin/oauth-providers', { id: 'github', client_id: 'db-github', client_secret: SECRET, enabled: false });
+    assert.equal(created.statusCode, 201, created.body);
+    assert.equal(created.json().name, 'GitHub');
+    assert.ok(!(await list()).some((p) => p.id === 'github'), 'disabled in the database: gone from the list');
+    assert.equal((await t.app.inject({ method: 'GET', url: '/api/v1/auth/oauth/github/authorize' })).statusCode, 404);
+    assert.equal((await a('PATCH', '/admin/oauth-providers/github', { enabled: true })).json().enabled, true);
+    assert.equal((await t.services.oauthProviders.resolve('github'))?.clientId, 'db-github');
+    assert.equal((await a('DELETE', '/admin/oauth-providers/github')).statusCode, 204);
+    assert.equal((await t.services.oauthProviders.resolve('github'))?.clientId, 'env-github', 'back to the environment');
+    assert.equal((await a('GET', '/admin/oauth-providers/nope')).statusCode, 404);
+    assert.equal((await a('PATCH', '/admin/oauth-providers/nope', { enabled: false })).statusCode, 404);
+    assert.equal((await a('DELETE', '/admin/oauth-providers/nope')).statusCode, 404);
+    assert.equal((await t.app.inject({ method: 'GET', url: '/api/v1/auth/oauth/nope/authorize' })).statusCode, 404);
+  });
+
+  it('a change reaches another instance within a second', { skip: !(process.env.TEST_DATABASE_URL && redisUrl) && 'needs TEST_DATABASE_URL and TEST_REDIS_URL' }, async () => {
+    const other = await t.startInstance();
+    const seen = async () => (await other.inject({ method: 'GET', url: '/api/v1/auth/oauth/providers' })).json().items.some((p: { id: string }) => p.id === 'second');
+    assert.equal(await seen(), false);
+    const a = api(t.app, admin.accessToken);
+    assert.equal((await a('POST', '/admin/oauth-providers', { id: 'second', client_id: 'c', issuer: 'http://127.0.0.1:9' })).statusCode, 201);
+    await eventually('the new provider on the other instance', seen, 1000);
+    assert.equal((await a('PATCH', '/admin/oauth-providers/second', { enabled: false })).statusCode, 200);
+    await eventually('the disabled provider gone on the other instance', async () => !(await seen()), 1000);
+  });
+});
