@@ -176,7 +176,7 @@ describe('upgrading a database that already has audit events (migrations 0003 an
       }
       await assert.rejects(migrateToLatest(db), /SECRETS_KEY/, 'sealing the existing chain needs the key');
       const chainKey = auditChainKey(randomBytes(32));
-      // later features' migrations follow (0006-oauth, …): the two under test run first
+      // later migrations (0005 on) follow: only these two are this test's concern
       assert.deepEqual((await migrateToLatest(db, { sealAuditChain: (seq, hash) => legacySeal(chainKey, seq, hash) })).slice(0, 2), ['0003-audit-chain-head', '0004-hardening']);
       const audit = new AuditService(db, new AuditRepository(), { now: () => Date.now() }, chainKey);
       assert.deepEqual(await audit.verify(), { ok: true, checked: 3 });
