@@ -20,6 +20,7 @@ const LAYERS = [
   ['roles', 'sessions'],
   ['users'],
   ['auth', 'products'],
+  ['mfa'],
   ['admin', 'hello', 'health'],
   ['services'],
   ['app'],

@@ -5,9 +5,11 @@
  */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { AuditService } from '../audit/audit-service.js';
+import type { MfaService } from '../mfa/mfa-service.js';
 import type { RolesService } from '../roles/roles-service.js';
 import type { UsersService } from '../users/users-service.js';
 import { adminAuditRoutes } from './admin-audit-routes.js';
+import { adminMfaRoutes } from './admin-mfa-routes.js';
 import { adminRolesRoutes } from './admin-roles-routes.js';
 import { adminUsersRoutes } from './admin-users-routes.js';
 
@@ -15,10 +17,12 @@ export interface AdminRoutesOptions {
   users: UsersService;
   roles: RolesService;
   audit: AuditService;
+  mfa: MfaService;
 }
 
-export const adminRoutes: FastifyPluginAsyncTypebox<AdminRoutesOptions> = async (app, { users, roles, audit }) => {
+export const adminRoutes: FastifyPluginAsyncTypebox<AdminRoutesOptions> = async (app, { users, roles, audit, mfa }) => {
   await app.register(adminUsersRoutes, { users });
   await app.register(adminRolesRoutes, { roles });
   await app.register(adminAuditRoutes, { audit });
+  await app.register(adminMfaRoutes, { mfa });
 };

@@ -84,6 +84,7 @@ export const settings = [
   rate('RATE_LIMIT_API_IP', '600/60', 'all API requests per client IP'),
   { env: 'TRUSTED_PROXIES', kind: { type: 'list' }, default: '', description: 'comma-separated IPs/CIDRs whose X-Forwarded-For is trusted; empty = ignore the header' },
   { env: 'CORS_ORIGINS', kind: { type: 'list' }, default: '', description: 'comma-separated origins allowed to call the API with credentials' },
+  { env: 'MFA_ISSUER', kind: { type: 'string' }, defaultLabel: 'hostname of PUBLIC_URL', description: 'issuer shown by authenticator apps for TOTP (`otpauth://` URI) and the WebAuthn relying-party name' },
   { env: 'GEOIP_DB', kind: { type: 'string' }, description: 'path to a MaxMind .mmdb (GeoLite2/GeoIP2 City or Country) for session locations; unset = no location' },
   { env: 'BODY_LIMIT_BYTES', kind: int(1024), default: '65536', description: 'largest accepted request body; larger = `413 payload_too_large`' },
 ] as const satisfies readonly Setting[];

@@ -4,6 +4,7 @@ import * as m0001 from './migrations/0001-core.js';
 import * as m0002 from './migrations/0002-products-audit.js';
 import * as m0003 from './migrations/0003-audit-chain-head.js';
 import { migration as m0004, type MigrationContext } from './migrations/0004-hardening.js';
+import * as m0007 from './migrations/0007-mfa.js';
 
 export type { MigrationContext } from './migrations/0004-hardening.js';
 
@@ -19,12 +20,13 @@ function migrations(context: MigrationContext): Record<string, Migration> {
     '0002-products-audit': m0002,
     '0003-audit-chain-head': m0003,
     '0004-hardening': m0004(context),
+    '0007-mfa': m0007,
   };
 }
 
 function migrator(db: Db, context: MigrationContext): Migrator {
   const provider: MigrationProvider = { getMigrations: async () => migrations(context) };
-  return new Migrator({ db, provider, migrationTableName: 'schema_migrations', migrationLockTableName: 'schema_migrations_lock' });
+  return new Migrator({ db, provider, migrationTableName: 'schema_migrations', migrationLockTableName: 'schema_migrations_lock', allowUnorderedMigrations: true });
 }
 
 export async function migrateToLatest(db: Db, context: MigrationContext = { sealAuditChain: null }): Promise<string[]> {
