@@ -29,7 +29,7 @@ describe('passkeys', () => {
   const passwordlessOptions = async () => {
     const res = await post(t.app, '/api/v1/auth/login/passkey/options', null);
     assert.equal(res.statusCode, 200, res.body);
-    return res.json() as { challenge_id: string; options: { challenge: string; rpId: string; userVerification: string; allowCredentials?: unknown[] } };
+    return res.json() as { challenge_id: string; options: { challenge: string; rpId: string; userVerification: string; allowCredentials?: { id: string }[] } };
   };
 
   it('registers a passkey: RP ID without port, attestation none, UV preferred; the first turns MFA on with recovery codes', async () => {
