@@ -10,7 +10,7 @@ import { totpCode } from '../../src/mfa/totp.js';
 import { systemContext } from '../../src/request-context.js';
 import { buildTestContext, type TestContext } from '../helpers/build-test-app.js';
 import { FakeClock } from '../helpers/fake-clock.js';
-import { bearer, cookieOf, expectProblem, login, me, refresh, register, uniqueEmail, USER_FIELDS, WRONG_PASSWORD } from '../helpers/factories.js';
+import { bearer, cookieOf, expectProblem, login, me, OTHER_PASSWORD, refresh, register, uniqueEmail, USER_FIELDS, WRONG_PASSWORD } from '../helpers/factories.js';
 import { claimsOf, enableTotp, firstStep, post, type TotpUser } from './mfa-helpers.js';
 
 describe('sign-in with a second factor', () => {
@@ -60,6 +60,25 @@ describe('sign-in with a second factor', () => {
     expectProblem(await second({ mfa_token, code: totpCode(u.secret, clock.now()) }), 401, 'unauthorized');
     const events = (await t.services.audit.list({ userId: u.id, type: 'login.succeeded' }, { limit: 1, cursor: null })).items;
     assert.equal((events[0]?.data as { method?: string }).method, 'pwd+otp');
+  });
+
+  it('a password change from an MFA session keeps its amr in the fresh session', async () => {
+    const { mfa_token } = await firstStep(t.app, u.email);
+    const signedIn = (await second({ mfa_token, code: totpCode(u.secret, clock.now()) })).json();
+    clock.advance(30_000);
+    const changed = await post(t.app, '/api/v1/auth/password', signedIn.access_token, { current_password: u.password, new_password: OTHER_PASSWORD });
+    assert.equal(changed.statusCode, 200, changed.body);
+    assert.deepEqual(claimsOf(changed.json().access_token).amr, ['pwd', 'otp', 'mfa']);
+    const back = await post(t.app, '/api/v1/auth/password', changed.json().access_token, { current_password: OTHER_PASSWORD, new_password: u.password });
+    assert.equal(back.statusCode, 200, back.body);
+  });
+
+  it('another instance finishes the second step (state in Redis, PostgreSQL + Redis only)', { skip: !process.env.TEST_DATABASE_URL || !process.env.TEST_REDIS_URL }, async () => {
+    const other = await t.startInstance();
+    const { mfa_token } = await firstStep(t.app, u.email);
+    const res = await post(other, '/api/v1/auth/login/mfa', null, { mfa_token, code: totpCode(u.secret, clock.now()) });
+    assert.equal(res.statusCode, 200, res.body);
+    clock.advance(30_000);
   });
 
   it('the same TOTP code is not accepted twice (replay within its window)', async () => {
