@@ -245,7 +245,8 @@ export class AuthService {
     const user = await this.d.users.findById(this.d.db, pending.userId);
     if (!user) throw unknownSecondStep();
     if (user.disabled) return this.#refuseLogin(ctx, user, 'account_disabled', authErrors.accountDisabled());
-    return this.#openSession(ctx, user, [...pending.amr, factor, 'mfa'], `${pending.amr.join('+')}+${factor}`);
+    // a first factor that is not a password (a social sign-in, later) contributes no amr value
+    return this.#openSession(ctx, user, [...pending.amr, factor, 'mfa'], [...pending.amr, factor].join('+'));
   }
 
   /**

@@ -108,7 +108,7 @@ export class MfaService {
     const step = matchTotp(this.d.box.open(totp.pendingSecretEnc), code, this.d.clock.now(), null);
     if (step === null) throw mfaErrors.invalidCode();
     const codes = newRecoveryCodes();
-    await this.#change(userId, async (tx) => {
+    await this.#change(ctx, userId, async (tx) => {
       if (!(await this.d.repo.confirmTotp(tx, userId, totp.pendingSecretEnc!, step, this.#now()))) throw mfaErrors.invalidCode();
       await this.d.repo.replaceRecoveryCodes(tx, userId, codes.map((c) => this.d.codeHasher.hash(c)), this.#now());
       await this.#record(tx, ctx, { type: 'mfa.enabled', userId, data: { method: 'totp' } });
@@ -125,7 +125,7 @@ export class MfaService {
     await this.#countCode(user.id);
     const factor = (await this.#checkTotp(user.id, input.code)) ? 'totp' : (await this.#spendRecoveryCode(ctx, user.id, input.code)) ? 'recovery_code' : null;
     if (!factor) throw mfaErrors.invalidCode();
-    await this.#change(user.id, async (tx) => {
+    await this.#change(ctx, user.id, async (tx) => {
       await this.d.repo.deleteTotp(tx, user.id);
       await this.#record(tx, ctx, { type: 'mfa.disabled', userId: user.id, data: { method: 'totp', confirmed_with: factor } });
     });
@@ -137,7 +137,7 @@ export class MfaService {
   async regenerateRecoveryCodes(ctx: RequestContext, principal: Principal, password: string | undefined): Promise<string[]> {
     await this.d.auth.reauthenticate(ctx, principal, password);
     const codes = newRecoveryCodes();
-    await this.#change(principal.userId, async (tx, user) => {
+    await this.#change(ctx, principal.userId, async (tx, user) => {
       if (!user.mfaEnabled) throw mfaErrors.notEnabled();
       await this.d.repo.replaceRecoveryCodes(tx, user.id, codes.map((c) => this.d.codeHasher.hash(c)), this.#now());
       await this.#record(tx, ctx, { type: 'mfa.recovery_codes_generated', userId: user.id, data: { count: codes.length } });
@@ -176,7 +176,7 @@ export class MfaService {
       lastUsedAt: null,
     };
     let recoveryCodes: string[] | null = null;
-    await this.#change(userId, async (tx, user) => {
+    await this.#change(ctx, userId, async (tx, user) => {
       if (!(await this.d.repo.insertPasskey(tx, passkey))) throw mfaErrors.invalidRegistration('this passkey is registered already');
       await this.#record(tx, ctx, { type: 'passkey.added', userId, data: { passkey_id: passkey.id, name: passkey.name } });
       if (!user.mfaEnabled) {
@@ -192,7 +192,7 @@ export class MfaService {
   /** removes one of the user's passkeys (404 for anyone else's) */
   async removePasskey(ctx: RequestContext, principal: Principal, passkeyId: string, password: string | undefined): Promise<void> {
     await this.d.auth.reauthenticate(ctx, principal, password);
-    await this.#change(principal.userId, async (tx, user) => {
+    await this.#change(ctx, principal.userId, async (tx, user) => {
       if (!(await this.d.repo.deletePasskey(tx, user.id, passkeyId))) throw mfaErrors.passkeyNotFound();
       await this.#record(tx, ctx, { type: 'passkey.removed', userId: user.id, data: { passkey_id: passkeyId } });
     });
@@ -202,7 +202,7 @@ export class MfaService {
 
   /** POST /admin/users/{id}/mfa/reset: every factor and recovery code goes (a user who lost them all) */
   async reset(ctx: RequestContext, userId: string): Promise<void> {
-    await this.#change(userId, async (tx) => {
+    await this.#change(ctx, userId, async (tx) => {
       const removed = await this.d.repo.deleteAll(tx, userId);
       await this.#record(tx, ctx, { type: 'mfa.reset', userId, data: { totp: removed.totp > 0, passkeys: removed.passkeys, recovery_codes: removed.codes } });
     });
@@ -297,7 +297,7 @@ export class MfaService {
    * `users.mfa_enabled` recomputed from what is left (the last factor gone voids the recovery
    * codes), and after commit every instance told to drop its cached user.
    */
-  async #change(userId: string, work: (tx: Executor, user: UserRecord) => Promise<void>): Promise<void> {
+  async #change(ctx: RequestContext, userId: string, work: (tx: Executor, user: UserRecord) => Promise<void>): Promise<void> {
     await this.d.db.transaction().execute(async (tx) => {
       const user = await this.d.users.lockForUpdate(tx, userId);
       if (!user) throw usersErrors.notFound();
@@ -308,7 +308,7 @@ export class MfaService {
       if (enabled !== user.mfaEnabled) {
         await this.d.users.setMfaEnabled(tx, userId, enabled);
         // TOTP off with a passkey left is not MFA off; the last passkey gone is
-        if (!enabled && !left.totp) await this.#record(tx, { actorId: null, ip: null, userAgent: null }, { type: 'mfa.disabled', userId, data: { method: 'all', reason: 'last_factor_removed' } }, false);
+        if (!enabled && !left.totp) await this.#record(tx, ctx, { type: 'mfa.disabled', userId, data: { method: 'all', reason: 'last_factor_removed' } }, false);
       }
     });
     await this.d.users.announceChanged(userId);

@@ -176,7 +176,8 @@ describe('upgrading a database that already has audit events (migrations 0003 an
       }
       await assert.rejects(migrateToLatest(db), /SECRETS_KEY/, 'sealing the existing chain needs the key');
       const chainKey = auditChainKey(randomBytes(32));
-      assert.deepEqual(await migrateToLatest(db, { sealAuditChain: (seq, hash) => legacySeal(chainKey, seq, hash) }), ['0003-audit-chain-head', '0004-hardening']);
+      // later migrations (0005…) follow; these two are the ones under test
+      assert.deepEqual((await migrateToLatest(db, { sealAuditChain: (seq, hash) => legacySeal(chainKey, seq, hash) })).slice(0, 2), ['0003-audit-chain-head', '0004-hardening']);
       const audit = new AuditService(db, new AuditRepository(), { now: () => Date.now() }, chainKey);
       assert.deepEqual(await audit.verify(), { ok: true, checked: 3 });
       await audit.recordAlone({ actorId: null, ip: null, userAgent: null }, { type: 'user.updated', userId: null, data: { after: 'upgrade' } });
