@@ -22,6 +22,7 @@ const LAYERS = [
   ['email'],
   ['auth', 'products'],
   ['oauth'],
+  ['mfa'],
   ['admin', 'hello', 'health'],
   ['services'],
   ['app'],

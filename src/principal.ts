@@ -11,6 +11,6 @@ export interface Principal {
   roles: readonly string[];
   /** the union of those roles' permissions */
   permissions: ReadonlySet<string>;
-  /** the access token's own claims */
-  token: { jti: string; iat: number; exp: number };
+  /** the access token's own claims (`amr`: how its session was signed in, RFC 8176) */
+  token: { jti: string; iat: number; exp: number; amr?: readonly string[] };
 }

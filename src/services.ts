@@ -16,6 +16,10 @@ import type { Config } from './config/load-config.js';
 import { openDatabase, type DatabaseHandle } from './db/database.js';
 import { migrateToLatest } from './db/migrate.js';
 import { KeyService } from './keys/key-service.js';
+import { MfaRepository } from './mfa/mfa-repository.js';
+import { MfaService } from './mfa/mfa-service.js';
+import { RecoveryCodeHasher } from './mfa/recovery-codes.js';
+import { RelyingParty, WebAuthnChallenges } from './mfa/webauthn.js';
 import { SigningKeysRepository } from './keys/signing-keys-repository.js';
 import { PasswordHasher, type HasherOptions } from './passwords/password-hasher.js';
 import { PasswordPolicy } from './passwords/password-policy.js';
@@ -82,6 +86,7 @@ export interface Services {
   outboxWorker: OutboxWorker | null;
   oauthProviders: ProvidersService;
   oauth: OAuthService;
+  mfa: MfaService;
   limiter: RateLimiter;
   /** what an operator should hear about at start (the HTTP app logs them) */
   warnings: string[];
@@ -208,9 +213,29 @@ export async function createServices(config: Config, edges: ServiceEdges = {}): 
       clock,
       settings: config,
       // the sign-in rules' re-authentication (its lockout), from the service constructed next
-      reauthenticate: (...args) => auth.reauthenticate(...args),
+      reauthenticate: (...args) => auth.reauthenticateUser(...args),
     });
-    const auth: AuthService = new AuthService({ db, settings: config, users, sessions, roles, keys, audit, hasher, policy, limiter, store, clock, email, mail });
+    // sign-in asks the MFA feature (a layer above it) which second factors a user has
+    const secondFactors = { methodsFor: (userId: string) => mfa.methodsFor(userId) };
+    const auth: AuthService = new AuthService({ db, settings: config, users, sessions, roles, keys, audit, hasher, policy, limiter, store, clock, email, mail, secondFactors });
+    const publicHost = new URL(config.publicUrl).hostname;
+    const issuer = config.mfaIssuer ?? publicHost;
+    const mfa: MfaService = new MfaService({
+      db,
+      repo: new MfaRepository(),
+      users,
+      auth,
+      audit,
+      limiter,
+      clock,
+      box: new SecretBox(masterKey, 'totp-secrets'),
+      codeHasher: new RecoveryCodeHasher(deriveKey(masterKey, 'recovery-codes')),
+      rp: new RelyingParty({ rpId: publicHost, origin: config.publicOrigin, name: issuer }),
+      challenges: new WebAuthnChallenges(store, clock),
+      mail,
+      sessions,
+      settings: { rateLimitCodeId: config.rateLimitCodeId, rateLimitLoginIp: config.rateLimitLoginIp, issuer },
+    });
     const products = new ProductsService({ db, repo: new ProductsRepository(), audit, clock });
     const oauthProviders = new ProvidersService({
       db,
@@ -236,7 +261,7 @@ export async function createServices(config: Config, edges: ServiceEdges = {}): 
     const ownPolicy = edges.passwordPolicy ? null : policy;
 
     return {
-      config, clock, database, store, bus, hasher, keys, audit, roles, users, sessions, auth, products, mail, email, outboxWorker, oauthProviders, oauth, limiter, warnings,
+      config, clock, database, store, bus, hasher, keys, audit, roles, users, sessions, auth, products, mail, email, outboxWorker, oauthProviders, oauth, mfa, limiter, warnings,
       async close() {
         // the message being sent is finished first (SPEC §10)
         await outboxWorker?.stop();

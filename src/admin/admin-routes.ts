@@ -5,10 +5,12 @@
  */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { AuditService } from '../audit/audit-service.js';
+import type { MfaService } from '../mfa/mfa-service.js';
 import type { ProvidersService } from '../oauth/providers-service.js';
 import type { RolesService } from '../roles/roles-service.js';
 import type { UsersService } from '../users/users-service.js';
 import { adminAuditRoutes } from './admin-audit-routes.js';
+import { adminMfaRoutes } from './admin-mfa-routes.js';
 import { adminOAuthProvidersRoutes } from './admin-oauth-providers-routes.js';
 import { adminRolesRoutes } from './admin-roles-routes.js';
 import { adminUsersRoutes } from './admin-users-routes.js';
@@ -18,11 +20,13 @@ export interface AdminRoutesOptions {
   roles: RolesService;
   audit: AuditService;
   oauthProviders: ProvidersService;
+  mfa: MfaService;
 }
 
-export const adminRoutes: FastifyPluginAsyncTypebox<AdminRoutesOptions> = async (app, { users, roles, audit, oauthProviders }) => {
+export const adminRoutes: FastifyPluginAsyncTypebox<AdminRoutesOptions> = async (app, { users, roles, audit, oauthProviders, mfa }) => {
   await app.register(adminUsersRoutes, { users });
   await app.register(adminRolesRoutes, { roles });
   await app.register(adminAuditRoutes, { audit });
   await app.register(adminOAuthProvidersRoutes, { providers: oauthProviders });
+  await app.register(adminMfaRoutes, { mfa });
 };

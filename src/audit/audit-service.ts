@@ -31,6 +31,13 @@ export const AUDIT_TYPES = [
   'product.created',
   'product.updated',
   'product.deleted',
+  'mfa.enabled',
+  'mfa.disabled',
+  'mfa.recovery_codes_generated',
+  'mfa.recovery_code_used',
+  'passkey.added',
+  'passkey.removed',
+  'mfa.reset',
 ] as const;
 
 export type AuditType = (typeof AUDIT_TYPES)[number];

@@ -11,6 +11,11 @@ export const authErrors = {
   /** a password-less account's sensitive change from a session older than ten minutes */
   reauthenticationRequired: (what: string) =>
     new DomainError('forbidden', 'Re-authentication required', { detail: `Sign in again (within the last 10 minutes) to ${what}.` }),
+  /** a wrong second-step code (SPEC §12) */
+  invalidCode: () => new DomainError('invalid_code', 'Invalid code', { detail: 'The code is not correct.' }),
+  /** an mfa_token after 5 wrong codes */
+  tooManyAttempts: () =>
+    new DomainError('too_many_attempts', 'Too many attempts', { detail: 'Too many wrong codes for this sign-in: sign in again with your password.' }),
   accountLocked: (retryAfterSeconds: number) =>
     new DomainError('account_locked', 'Account locked', {
       detail: `Too many failed sign-ins for this login; try again in ${retryAfterSeconds} s.`,

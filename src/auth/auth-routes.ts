@@ -15,12 +15,14 @@ import {
   IntrospectBody,
   IntrospectResponse,
   LoginBody,
+  MfaRequiredResponse,
   RefreshBody,
   RegisterBody,
   RegisteredPendingVerification,
   TokenResponse,
 } from './auth-schemas.js';
-import type { AuthService, TokenGrant } from './auth-service.js';
+import { isSecondStep, type AuthService, type TokenGrant } from './auth-service.js';
+import { sendGrant as sendTokenResponse } from './token-response.js';
 import { constantTimeEqual } from '../security/tokens.js';
 import type { RefreshCookie } from './refresh-cookie.js';
 
@@ -39,14 +41,7 @@ export const authRoutes: FastifyPluginAsyncTypebox<AuthRoutesOptions> = async (a
   // the refresh cookie is read and set by these routes only: its hooks run for nothing elsewhere
   await app.register(fastifyCookie);
   function sendGrant(reply: FastifyReply, grant: TokenGrant, status = 200) {
-    cookie.set(reply, grant.refreshToken, grant.refreshExpiresAt, grant.refreshIssuedAt);
-    return reply.status(status).send({
-      access_token: grant.accessToken,
-      token_type: 'Bearer' as const,
-      expires_in: grant.expiresIn,
-      refresh_token: grant.refreshToken,
-      user: toUserView(grant.user),
-    });
+    return sendTokenResponse(reply, cookie, grant, status);
   }
 
   app.post('/register', {
@@ -72,8 +67,9 @@ export const authRoutes: FastifyPluginAsyncTypebox<AuthRoutesOptions> = async (a
     schema: {
       tags,
       summary: 'Sign in with email or username and password',
+      description: 'For a user with MFA (SPEC §12) a right password answers `mfa_required` with an `mfa_token` instead: finish at POST /login/mfa.',
       body: LoginBody,
-      response: { 200: TokenResponse, ...errorResponses(400, 401, 403, 423, 429, 503) },
+      response: { 200: Type.Union([TokenResponse, MfaRequiredResponse]), ...errorResponses(400, 401, 403, 423, 429, 503) },
     },
     // during a sign-in storm most attempts are refused: refuse them before the body is read, so
     // the refusals cost the event loop as little as possible (the service checks again)
@@ -92,7 +88,10 @@ export const authRoutes: FastifyPluginAsyncTypebox<AuthRoutesOptions> = async (a
   }, async function login(request, reply) {
     // present: checked in preValidation
     const login = (request.body.login ?? request.body.email)!;
-    return sendGrant(reply, await auth.login(requestContext(request), { login, password: request.body.password }));
+    const outcome = await auth.login(requestContext(request), { login, password: request.body.password });
+    // a second step follows: no session, no token, no cookie yet
+    if (isSecondStep(outcome)) return reply.send({ mfa_required: true as const, mfa_token: outcome.mfaToken, methods: outcome.methods });
+    return sendGrant(reply, outcome);
   });
 
   app.post('/refresh', {

@@ -39,6 +39,13 @@ export const TokenResponse = Type.Object(
   {},
 );
 
+/** POST /login for a user with MFA (SPEC §12): the second step's token, and nothing else */
+export const MfaRequiredResponse = Type.Object({
+  mfa_required: Type.Literal(true),
+  mfa_token: Type.String({ description: 'opaque, single use, 300 s; POST /login/mfa' }),
+  methods: Type.Array(Type.Union([Type.Literal('totp'), Type.Literal('recovery_code'), Type.Literal('webauthn')])),
+});
+
 export const RegisteredPendingVerification = Type.Object({ user: UserSchema });
 
 

@@ -7,7 +7,12 @@
  * - unknown users, wrong passwords and password-less accounts all answer 401 invalid_credentials
  *   after the same amount of hashing work;
  * - `account_disabled` and `email_not_verified` only after a correct password (no enumeration);
- * - hashes from imports (bcrypt, weaker argon2) are upgraded after a successful login.
+ * - hashes from imports (bcrypt, weaker argon2) are upgraded after a successful login;
+ * - a user with a second factor (SPEC §12) gets, for the right password, an `mfa_token` and
+ *   nothing else: the second step (`completeSecondStep`, with the factor checked by the MFA
+ *   feature) opens the session. The token's state lives in the ephemeral store (any instance can
+ *   finish the step), only its hash is a key; it is single use, lasts 300 s and allows 5 codes.
+ *   Every way in ends in the same `#openSession`, which records `login.succeeded` and the `amr`.
  */
 import type { AuditService } from '../audit/audit-service.js';
 import type { EphemeralStore } from '../cache/ephemeral-store.js';
@@ -24,6 +29,7 @@ import type { Principal } from '../principal.js';
 import type { RequestContext } from '../request-context.js';
 import type { RolesService } from '../roles/roles-service.js';
 import type { RateLimiter } from '../security/rate-limiter.js';
+import { randomToken, sha256 } from '../security/tokens.js';
 import type { IssuedSession, SessionsService } from '../sessions/sessions-service.js';
 import { normalizeLogin } from '../users/user-fields.js';
 import { usersErrors } from '../users/users-errors.js';
@@ -32,6 +38,35 @@ import { authErrors } from './auth-errors.js';
 import { Lockout } from './lockout.js';
 
 const FRESH_SESSION_MS = 10 * 60 * 1000;
+/** SPEC §12: an mfa_token lasts 300 s and allows 5 wrong codes */
+const SECOND_STEP_MS = 300 * 1000;
+const SECOND_STEP_TRIES = 5;
+
+/** the second factors a user can finish a sign-in with (SPEC §12 `methods`) */
+export type MfaMethod = 'totp' | 'recovery_code' | 'webauthn';
+
+/** what sign-in asks the MFA feature (wired in services.ts: that feature sits above this one) */
+export interface SecondFactorMethods {
+  methodsFor(userId: string): Promise<MfaMethod[]>;
+}
+
+/** the password step's answer for a user with MFA: nothing is issued until the second step */
+export interface SecondStepRequired {
+  mfaToken: string;
+  methods: MfaMethod[];
+}
+
+/** a second step under way, as the ephemeral store keeps it */
+export interface PendingSecondStep {
+  userId: string;
+  /** the first factor's methods (`["pwd"]`) */
+  amr: string[];
+  /** ms; checked against the clock as well as the store's own expiry */
+  expiresAt: number;
+}
+
+/** a verified second factor, as RFC 8176 names it: `otp` (TOTP, recovery code) or `hwk` (passkey) */
+export type SecondFactor = 'otp' | 'hwk';
 
 /** the settings sign-in and the token lifecycle read */
 export type AuthSettings = Pick<
@@ -47,6 +82,7 @@ export type AuthSettings = Pick<
   | 'rateLimitRegisterIp'
   | 'rateLimitRefreshIp'
   | 'rateLimitApiIp'
+  | 'rateLimitCodeId'
 >;
 
 export interface AuthServiceDeps {
@@ -66,6 +102,8 @@ export interface AuthServiceDeps {
   email?: EmailService;
   /** security notices (absent: none sent) */
   mail?: MailService;
+  /** the user's second factors (MFA feature); without it, no sign-in asks for a second step */
+  secondFactors?: SecondFactorMethods;
 }
 
 /** what a successful sign-in, registration, refresh or password change hands back */
@@ -108,14 +146,14 @@ export class AuthService {
     const { userId, session } = await this.d.db.transaction().execute(async (tx) => {
       const id = await this.d.users.insertAccount(tx, { ...ctx, actorId: null }, prepared, false, 'register');
       await this.d.email?.issueVerification(tx, { id, email: prepared.email });
-      const s = withSession ? await this.d.sessions.create(tx, { userId: id, ip: ctx.ip, userAgent: ctx.userAgent }) : null;
+      const s = withSession ? await this.d.sessions.create(tx, { userId: id, ip: ctx.ip, userAgent: ctx.userAgent, amr: ['pwd'] }) : null;
       return { userId: id, session: s };
     });
     const user = await this.d.users.get(userId);
     return { user, grant: session ? await this.#grant(user, session) : null };
   }
 
-  async login(ctx: RequestContext, input: { login: string; password: string }): Promise<TokenGrant> {
+  async login(ctx: RequestContext, input: { login: string; password: string }): Promise<TokenGrant | SecondStepRequired> {
     const identifier = normalizeLogin(input.login);
     const ip = ctx.ip ?? 'unknown';
     // the API-wide limit (this route's hook leaves it to us), the sign-in limits and the lockout
@@ -165,25 +203,95 @@ export class AuthService {
       const upgraded = await this.d.hasher.hash(password);
       await this.d.users.upgradePasswordHash(user.id, user.passwordHash, upgraded);
     }
-    const session = await this.d.sessions.open({ ...ctx, actorId: user.id }, { userId: user.id, ip: ctx.ip, userAgent: ctx.userAgent }, (sessionId) => ({
+    // read with the user's row: a user without MFA costs nothing more here
+    if (user.mfaEnabled && this.d.secondFactors) return this.beginSecondStep(user, ['pwd']);
+    return this.#openSession(ctx, user, ['pwd'], 'password');
+  }
+
+  /**
+   * The first factor was right and the user has MFA: a single-use `mfa_token` for the second step,
+   * and the methods the user can finish it with. Nothing else is issued or recorded yet.
+   */
+  async beginSecondStep(user: UserRecord, firstFactor: string[]): Promise<SecondStepRequired> {
+    const methods = await this.d.secondFactors!.methodsFor(user.id);
+    const mfaToken = randomToken();
+    const pending: PendingSecondStep = { userId: user.id, amr: firstFactor, expiresAt: this.d.clock.now() + SECOND_STEP_MS };
+    await this.d.store.set(secondStepKey(mfaToken), JSON.stringify(pending), SECOND_STEP_MS);
+    return { mfaToken, methods };
+  }
+
+  /** the second step an mfa_token stands for: 401 when unknown, spent or expired; 429 once void */
+  async readSecondStep(mfaToken: string): Promise<PendingSecondStep> {
+    const raw = mfaToken.length <= 128 ? await this.d.store.get(secondStepKey(mfaToken)) : null;
+    const pending = raw ? (JSON.parse(raw) as PendingSecondStep) : null;
+    if (!pending || pending.expiresAt <= this.d.clock.now()) throw unknownSecondStep();
+    const tries = await this.d.store.getCounter(secondStepTriesKey(mfaToken));
+    if (tries.count >= SECOND_STEP_TRIES) throw authErrors.tooManyAttempts();
+    return pending;
+  }
+
+  /**
+   * The second step: `verify` checks the factor (the MFA feature: TOTP, recovery code or passkey)
+   * and names it, or answers null for a wrong one. RATE_LIMIT_CODE_ID counts per account; each
+   * token allows 5 checks (reserved before checking, so parallel guesses get no more), after which
+   * it is void (429). A wrong code is audited as `login.failed` (reason `mfa`) and does not count
+   * towards the password lockout. Success spends the token and opens the session.
+   */
+  async completeSecondStep(ctx: RequestContext, mfaToken: string, verify: (userId: string) => Promise<SecondFactor | null>): Promise<TokenGrant> {
+    const pending = await this.readSecondStep(mfaToken);
+    await this.d.limiter.hit('code-id', pending.userId, this.d.settings.rateLimitCodeId);
+    const tries = await this.d.store.incrementWithTtl(secondStepTriesKey(mfaToken), SECOND_STEP_MS);
+    if (tries.count > SECOND_STEP_TRIES) throw authErrors.tooManyAttempts();
+    const factor = await verify(pending.userId);
+    if (!factor) {
+      await this.d.audit.recordAlone({ ...ctx, actorId: null }, { type: 'login.failed', userId: pending.userId, data: { reason: 'mfa' } });
+      throw authErrors.invalidCode();
+    }
+    // single use: of two right answers at once, one signs in
+    if (!(await this.d.store.getAndDelete(secondStepKey(mfaToken)))) throw unknownSecondStep();
+    const user = await this.d.users.findById(this.d.db, pending.userId);
+    if (!user) throw unknownSecondStep();
+    if (user.disabled) return this.#refuseLogin(ctx, user, 'account_disabled', authErrors.accountDisabled());
+    // a first factor that is not a password (a social sign-in, later) contributes no amr value
+    return this.#openSession(ctx, user, [...pending.amr, factor, 'mfa'], [...pending.amr, factor].join('+'));
+  }
+
+  /**
+   * A passwordless sign-in: the MFA feature verified a passkey with user verification, which is
+   * a complete sign-in on its own (amr `["hwk", "user"]`). The account rules after a correct
+   * credential are the password's: disabled, unverified email.
+   */
+  async signInWithPasskey(ctx: RequestContext, userId: string): Promise<TokenGrant> {
+    const user = await this.d.users.findById(this.d.db, userId);
+    if (!user) throw authErrors.invalidCredentials();
+    if (user.disabled) return this.#refuseLogin(ctx, user, 'account_disabled', authErrors.accountDisabled());
+    if (this.d.settings.requireEmailVerification && !user.emailVerified) return this.#refuseLogin(ctx, user, 'email_not_verified', authErrors.emailNotVerified());
+    return this.#openSession(ctx, user, ['hwk', 'user'], 'passkey');
+  }
+
+  /** a failed passwordless sign-in (unknown credential, bad signature, spent challenge): audited, 401 */
+  async refusePasskeySignIn(ctx: RequestContext, userId: string | null): Promise<never> {
+    await this.d.audit.recordAlone({ ...ctx, actorId: null }, { type: 'login.failed', userId, data: { reason: 'passkey' } });
+    throw authErrors.invalidCredentials();
+  }
+
+  /** the end of every successful sign-in: the session, with `login.succeeded` in the same statement */
+  async #openSession(ctx: RequestContext, user: UserRecord, amr: string[], method: string): Promise<TokenGrant> {
+    const session = await this.d.sessions.open({ ...ctx, actorId: user.id }, { userId: user.id, ip: ctx.ip, userAgent: ctx.userAgent, amr }, (sessionId) => ({
       type: 'login.succeeded',
       userId: user.id,
-      data: { session_id: sessionId, method: 'password' },
+      data: { session_id: sessionId, method },
     }), { unseenDeviceNoticeTo: user.email });
     return this.#grant(user, session);
   }
 
   /**
    * Opens a session for a user whose identity another feature has established (social sign-in:
-   * `method` such as `oauth:github`), audited as login.succeeded like a password sign-in.
+   * `method` such as `oauth:github`), audited as login.succeeded like a password sign-in. The
+   * provider's sign-in is not an RFC 8176 method: its sessions carry no amr.
    */
   async signInAs(ctx: RequestContext, user: UserRecord, method: string): Promise<TokenGrant> {
-    const session = await this.d.sessions.open({ ...ctx, actorId: user.id }, { userId: user.id, ip: ctx.ip, userAgent: ctx.userAgent }, (sessionId) => ({
-      type: 'login.succeeded',
-      userId: user.id,
-      data: { session_id: sessionId, method },
-    }));
-    return this.#grant(user, session);
+    return this.#openSession(ctx, user, [], method);
   }
 
   /** a sign-in refused for a reason other than the password (locked, disabled, unverified) is audited too */
@@ -222,13 +330,14 @@ export class AuthService {
    */
   async changePassword(ctx: RequestContext, principal: Principal, input: { currentPassword?: string; newPassword: string }): Promise<TokenGrant> {
     const user = await this.d.users.get(principal.userId);
-    await this.reauthenticate(ctx, principal, user, { password: input.currentPassword, field: 'current_password', what: 'set a password' });
+    await this.reauthenticateUser(ctx, principal, user, { password: input.currentPassword, field: 'current_password', what: 'set a password' });
     const password = await this.d.policy.check(input.newPassword, [user.email, user.username, user.name]);
     const hash = await this.d.hasher.hash(password);
     const { revoked, session } = await this.d.db.transaction().execute(async (tx) => {
       await this.d.users.setPasswordHash(tx, user.id, hash);
       const ids = await this.d.sessions.revokeAllInTx(tx, user.id, 'password_changed');
-      const s = await this.d.sessions.create(tx, { userId: user.id, ip: ctx.ip, userAgent: ctx.userAgent });
+      // the fresh session continues this one: it keeps how the user signed in
+      const s = await this.d.sessions.create(tx, { userId: user.id, ip: ctx.ip, userAgent: ctx.userAgent, amr: principal.token.amr ?? ['pwd'] });
       await this.d.audit.record(tx, ctx, { type: 'password.changed', userId: user.id, data: { sessions_revoked: ids.length } });
       if (user.email && this.d.mail) await this.d.mail.enqueue(tx, { template: 'password_changed', to: user.email, userId: user.id, data: { ...this.d.sessions.noticeOrigin(ctx) } });
       return { revoked: ids, session: s };
@@ -243,8 +352,18 @@ export class AuthService {
    */
   async deleteAccount(ctx: RequestContext, principal: Principal, password: string | undefined): Promise<void> {
     const user = await this.d.users.get(principal.userId);
-    await this.reauthenticate(ctx, principal, user, { password, field: 'password', what: 'delete this account' });
+    await this.reauthenticateUser(ctx, principal, user, { password, field: 'password', what: 'delete this account' });
     await this.d.users.delete({ ...ctx, actorId: user.id }, user.id, 'self');
+  }
+
+  /**
+   * Re-authentication for a sensitive change made by another feature (sign-in factors): see
+   * #reauthenticate. `field` names the password field in a 400; `what` completes "Sign in again to …".
+   */
+  async reauthenticate(ctx: RequestContext, principal: Principal, password: string | undefined, field = 'password', what = 'change how you sign in'): Promise<UserRecord> {
+    const user = await this.d.users.get(principal.userId);
+    await this.reauthenticateUser(ctx, principal, user, { password, field, what });
+    return user;
   }
 
   /**
@@ -253,7 +372,7 @@ export class AuthService {
    * counts towards the account's lockout like a failed sign-in and is audited as login.failed
    * (SPEC §8), and a locked account is refused with 423 — else a session younger than ten minutes.
    */
-  async reauthenticate(ctx: RequestContext, principal: Principal, user: UserRecord, input: { password: string | undefined; field: string; what: string }): Promise<void> {
+  async reauthenticateUser(ctx: RequestContext, principal: Principal, user: UserRecord, input: { password: string | undefined; field: string; what: string }): Promise<void> {
     if (!user.passwordHash) {
       const session = await this.d.sessions.find(principal.sessionId);
       if (!session || this.d.clock.now() - session.createdAt.getTime() > FRESH_SESSION_MS) throw authErrors.reauthenticationRequired(input.what);
@@ -305,11 +424,11 @@ export class AuthService {
   }
 
   #principal(claims: AccessClaims, user: UserRecord, permissions: ReadonlySet<string>): Principal {
-    return { userId: user.id, sessionId: claims.sid, roles: user.roles, permissions, token: { jti: claims.jti, iat: claims.iat, exp: claims.exp } };
+    return { userId: user.id, sessionId: claims.sid, roles: user.roles, permissions, token: { jti: claims.jti, iat: claims.iat, exp: claims.exp, ...(claims.amr ? { amr: claims.amr } : {}) } };
   }
 
   async #grant(user: UserRecord, session: IssuedSession): Promise<TokenGrant> {
-    const { token } = await this.d.keys.sign({ sub: user.id, sid: session.sessionId, roles: user.roles });
+    const { token } = await this.d.keys.sign({ sub: user.id, sid: session.sessionId, roles: user.roles, amr: session.amr });
     return {
       accessToken: token,
       expiresIn: this.d.settings.accessTokenTtl,
@@ -320,4 +439,22 @@ export class AuthService {
       user,
     };
   }
+}
+
+/** only the token's hash names its state: the store never holds a usable mfa_token */
+function secondStepKey(mfaToken: string): string {
+  return `mfa-login:${sha256(mfaToken)}`;
+}
+
+function secondStepTriesKey(mfaToken: string): string {
+  return `mfa-login-tries:${sha256(mfaToken)}`;
+}
+
+function unknownSecondStep(): DomainError {
+  return commonErrors.unauthorized('The mfa_token is unknown, spent or expired: sign in again.');
+}
+
+/** true when the password step asks for a second factor instead of issuing tokens */
+export function isSecondStep(outcome: TokenGrant | SecondStepRequired): outcome is SecondStepRequired {
+  return (outcome as SecondStepRequired).mfaToken !== undefined;
 }

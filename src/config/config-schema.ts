@@ -90,6 +90,7 @@ export const settings = [
   rate('RATE_LIMIT_API_IP', '600/60', 'all API requests per client IP'),
   { env: 'TRUSTED_PROXIES', kind: { type: 'list' }, default: '', description: 'comma-separated IPs/CIDRs whose X-Forwarded-For is trusted; empty = ignore the header' },
   { env: 'CORS_ORIGINS', kind: { type: 'list' }, default: '', description: 'comma-separated origins allowed to call the API with credentials' },
+  { env: 'MFA_ISSUER', kind: { type: 'string' }, defaultLabel: 'hostname of PUBLIC_URL', description: 'issuer shown by authenticator apps for TOTP (`otpauth://` URI) and the WebAuthn relying-party name' },
   { env: 'GEOIP_DB', kind: { type: 'string' }, description: 'path to a MaxMind .mmdb (GeoLite2/GeoIP2 City or Country) for session locations; unset = no location' },
   { env: 'SHUTDOWN_TIMEOUT_SECONDS', kind: int(1, 600), default: '10', description: 'on SIGTERM/SIGINT: /health/ready answers 503 at once, requests in flight finish, pools close; connections still open at this deadline are closed and the process exits' },
   { env: 'SHUTDOWN_DRAIN_SECONDS', kind: int(0, 300), default: '1', description: 'on SIGTERM/SIGINT: how long the instance keeps accepting while /health/ready answers 503, so a load balancer or orchestrator polling it stops sending new work; then the listener closes (within SHUTDOWN_TIMEOUT_SECONDS)' },

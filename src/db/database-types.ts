@@ -12,6 +12,8 @@ export interface UsersTable {
   password_hash: string | null;
   email_verified: boolean;
   disabled: boolean;
+  /** TOTP on or a passkey registered: kept by the MFA service (migration 0007) */
+  mfa_enabled: Generated<boolean>;
   created_at: Timestamp;
   updated_at: Timestamp;
 }
@@ -48,6 +50,8 @@ export interface SessionsTable {
   location_city: string | null;
   revoked_at: Timestamp | null;
   revoked_reason: string | null;
+  /** how the session was signed in (RFC 8176 `amr`), carried by every access token of the session */
+  amr: Generated<string[]>;
 }
 
 export interface RefreshTokensTable {
@@ -163,6 +167,39 @@ export interface OAuthProvidersTable {
   updated_at: Timestamp;
 }
 
+export interface MfaTotpTable {
+  user_id: string;
+  /** the confirmed secret (base32, sealed with SECRETS_KEY), null when TOTP is off */
+  secret_enc: string | null;
+  /** a set-up awaiting its confirming code (sealed), replaced by a new set-up */
+  pending_secret_enc: string | null;
+  /** the last accepted time step: a code of this step or an earlier one is refused */
+  last_step: ColumnType<string | null, number | null, number | null>;
+  enabled_at: Timestamp | null;
+  updated_at: Timestamp;
+}
+
+export interface MfaRecoveryCodesTable {
+  user_id: string;
+  /** HMAC-SHA256 of the normalised code under a key derived from SECRETS_KEY */
+  code_hash: string;
+  created_at: Timestamp;
+}
+
+export interface PasskeysTable {
+  id: string;
+  user_id: string;
+  /** base64url credential id, as the authenticator reports it */
+  credential_id: string;
+  /** base64url COSE public key */
+  public_key: string;
+  counter: ColumnType<string, number, number>;
+  transports: string[];
+  name: string;
+  created_at: Timestamp;
+  last_used_at: Timestamp | null;
+}
+
 export interface Database {
   users: UsersTable;
   roles: RolesTable;
@@ -177,6 +214,9 @@ export interface Database {
   email_codes: EmailCodesTable;
   identities: IdentitiesTable;
   oauth_providers: OAuthProvidersTable;
+  mfa_totp: MfaTotpTable;
+  mfa_recovery_codes: MfaRecoveryCodesTable;
+  passkeys: PasskeysTable;
 }
 
 export type Db = Kysely<Database>;

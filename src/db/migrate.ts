@@ -6,6 +6,7 @@ import * as m0003 from './migrations/0003-audit-chain-head.js';
 import { migration as m0004, type MigrationContext } from './migrations/0004-hardening.js';
 import * as m0005 from './migrations/0005-email.js';
 import * as m0006 from './migrations/0006-oauth.js';
+import * as m0007 from './migrations/0007-mfa.js';
 
 export type { MigrationContext } from './migrations/0004-hardening.js';
 
@@ -23,6 +24,7 @@ function migrations(context: MigrationContext): Record<string, Migration> {
     '0004-hardening': m0004(context),
     '0005-email': m0005,
     '0006-oauth': m0006,
+    '0007-mfa': m0007,
   };
 }
 

@@ -43,6 +43,8 @@ export interface AccessClaims {
   sub: string;
   sid: string;
   roles: string[];
+  /** RFC 8176 authentication methods of the session, when it has any */
+  amr?: string[];
   jti: string;
   iat: number;
   exp: number;
@@ -198,12 +200,13 @@ export class KeyService {
     return { keys: [...this.#keys.values()].map((k) => k.publicJwk) };
   }
 
-  async sign(input: { sub: string; sid: string; roles: string[] }): Promise<{ token: string; claims: AccessClaims }> {
+  async sign(input: { sub: string; sid: string; roles: string[]; amr?: readonly string[] }): Promise<{ token: string; claims: AccessClaims }> {
     const key = this.#active;
     if (!key?.privateKey) throw new Error('no active signing key');
     const iat = Math.floor(this.o.clock.now() / 1000);
-    const claims: AccessClaims = { sub: input.sub, sid: input.sid, roles: input.roles, jti: randomUUID(), iat, exp: iat + this.o.accessTokenTtl };
-    const payload = base64urlJson({ sid: claims.sid, roles: claims.roles, iss: this.o.issuer, aud: this.o.audience, sub: claims.sub, jti: claims.jti, iat, exp: claims.exp });
+    const amr = input.amr && input.amr.length > 0 ? [...input.amr] : undefined;
+    const claims: AccessClaims = { sub: input.sub, sid: input.sid, roles: input.roles, ...(amr ? { amr } : {}), jti: randomUUID(), iat, exp: iat + this.o.accessTokenTtl };
+    const payload = base64urlJson({ sid: claims.sid, roles: claims.roles, ...(amr ? { amr } : {}), iss: this.o.issuer, aud: this.o.audience, sub: claims.sub, jti: claims.jti, iat, exp: claims.exp });
     const signingInput = `${key.privateKey.header}.${payload}`;
     const token = `${signingInput}.${signCompact(key.alg as JwtAlg, key.privateKey.key, signingInput)}`;
     return { token, claims };
@@ -306,5 +309,7 @@ function toClaims(p: JWTPayload): AccessClaims | null {
   if (typeof p.sub !== 'string' || typeof sid !== 'string' || typeof p.jti !== 'string') return null;
   if (typeof p.exp !== 'number' || typeof p.iat !== 'number') return null;
   if (!Array.isArray(roles) || !roles.every((r) => typeof r === 'string')) return null;
-  return { sub: p.sub, sid, roles: roles as string[], jti: p.jti, iat: p.iat, exp: p.exp };
+  const amr = (p as { amr?: unknown }).amr;
+  const methods = Array.isArray(amr) && amr.every((m) => typeof m === 'string') ? { amr: amr as string[] } : {};
+  return { sub: p.sub, sid, roles: roles as string[], ...methods, jti: p.jti, iat: p.iat, exp: p.exp };
 }

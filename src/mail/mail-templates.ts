@@ -19,6 +19,7 @@ export const TEMPLATE_NAMES = [
   'email_changed',
   'new_sign_in',
   'account_deleted',
+  'sign_in_methods_changed',
 ] as const;
 
 export type TemplateName = (typeof TEMPLATE_NAMES)[number];
@@ -100,6 +101,18 @@ If you did not ask for this, ignore this email.
 ${NOT_YOU_TEXT}
 `,
     html: html(`<p>Someone (hopefully you) wants to change the email address of your account. Your code is <strong>{{code}}</strong>. It is valid for 15 minutes.</p>
+${NOT_YOU_HTML}`),
+  },
+  sign_in_methods_changed: {
+    subject: 'How you sign in has changed',
+    text: `{{change}}
+
+${WHERE_TEXT}
+
+${NOT_YOU_TEXT}
+`,
+    html: html(`<p>{{change}}</p>
+${WHERE_HTML}
 ${NOT_YOU_HTML}`),
   },
   password_changed: {

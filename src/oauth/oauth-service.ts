@@ -137,6 +137,7 @@ export class OAuthService {
       const user = await this.#userFor(ctx, provider, profile);
       if (user.disabled) throw oauthErrors.accountDisabled();
       if (this.d.settings.requireEmailVerification && !user.emailVerified) throw oauthErrors.emailNotVerified();
+      if (user.mfaEnabled) throw oauthErrors.secondFactorRequired();
       return { kind: 'signed_in', grant: await this.d.auth.signInAs(ctx, user, method), redirectTo };
     } catch (error) {
       if (error instanceof OAuthFailure) {

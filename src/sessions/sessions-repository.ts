@@ -16,6 +16,8 @@ export interface SessionRecord {
   device: { browser: string | null; os: string | null; type: string | null };
   location: { country: string | null; city: string | null } | null;
   revokedAt: Date | null;
+  /** how the session was signed in (RFC 8176 `amr`) */
+  amr: string[];
 }
 
 export interface NewSession {
@@ -30,6 +32,7 @@ export interface NewSession {
   userAgent: string | null;
   device: { browser: string | null; os: string | null; type: string | null };
   location: { country: string | null; city: string | null } | null;
+  amr: string[];
 }
 
 type Row = Selectable<SessionsTable>;
@@ -48,6 +51,7 @@ function toRecord(r: Row): SessionRecord {
     device: { browser: r.device_browser, os: r.device_os, type: r.device_type },
     location: r.location_country || r.location_city ? { country: r.location_country, city: r.location_city } : null,
     revokedAt: r.revoked_at,
+    amr: r.amr,
   };
 }
 
@@ -102,6 +106,7 @@ export class SessionsRepository {
             location_city: s.location?.city ?? null,
             revoked_at: null,
             revoked_reason: null,
+            amr: s.amr,
           })
           .returning(['id', 'created_at']),
       )

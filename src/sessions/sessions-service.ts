@@ -57,12 +57,16 @@ export interface IssuedSession {
   expiresAt: Date;
   /** the instant expiresAt was computed from (ms): the cookie's Max-Age counts from here */
   issuedAt: number;
+  /** how the session was signed in (RFC 8176 `amr`): every access token of the session carries it */
+  amr: string[];
 }
 
 export interface NewSessionInput {
   userId: string;
   ip: string | null;
   userAgent: string | null;
+  /** how the user signed in (RFC 8176): `["pwd"]`, `["pwd", "otp", "mfa"]`, `["hwk", "user"]`…; none when not given */
+  amr?: readonly string[];
 }
 
 interface LiveState {
@@ -141,8 +145,9 @@ export class SessionsService {
       userAgent: input.userAgent ? input.userAgent.slice(0, 1024) : null,
       device: parseDevice(input.userAgent),
       location: this.d.geoip.lookup(input.ip),
+      amr: [...(input.amr ?? [])],
     };
-    return { row, issued: { sessionId: id, userId: input.userId, refreshToken, expiresAt, issuedAt: now } };
+    return { row, issued: { sessionId: id, userId: input.userId, refreshToken, expiresAt, issuedAt: now, amr: row.amr } };
   }
 
   /** rotates a refresh token (see the header comment for reuse and the grace window) */
@@ -163,13 +168,13 @@ export class SessionsService {
         await this.d.repo.updateAfterRotation(tx, session.id, this.d.box.seal(next), new Date(now), expiresAt);
         // its expiry moved: this instance's cached state would call it expired at the old time
         this.#state.delete(session.id);
-        return { kind: 'ok' as const, issued: { sessionId: session.id, userId: session.userId, refreshToken: next, expiresAt, issuedAt: now } };
+        return { kind: 'ok' as const, issued: { sessionId: session.id, userId: session.userId, refreshToken: next, expiresAt, issuedAt: now, amr: session.amr } };
       }
       // already rotated (possibly just now, by a concurrent request holding the session lock before us)
       const rotatedAt = found.rotatedAt?.getTime() ?? now;
       if (now - rotatedAt <= this.d.reuseGraceSeconds * 1000) {
         const current = this.d.box.open(session.refreshTokenEnc);
-        return { kind: 'ok' as const, issued: { sessionId: session.id, userId: session.userId, refreshToken: current, expiresAt: session.expiresAt, issuedAt: now } };
+        return { kind: 'ok' as const, issued: { sessionId: session.id, userId: session.userId, refreshToken: current, expiresAt: session.expiresAt, issuedAt: now, amr: session.amr } };
       }
       await this.d.repo.revoke(tx, session.id, new Date(now), 'refresh_token_reused');
       await this.d.audit.record(tx, { ...ctx, actorId: null }, { type: 'refresh.reused', userId: session.userId, data: { session_id: session.id } });

@@ -13,6 +13,8 @@ export interface UserRecord {
   passwordHash: string | null;
   emailVerified: boolean;
   disabled: boolean;
+  /** a second sign-in step follows the password (TOTP on or a passkey registered; SPEC §12) */
+  mfaEnabled: boolean;
   roles: string[];
   createdAt: Date;
   updatedAt: Date;
@@ -75,6 +77,7 @@ function toRecord(row: Selectable<UsersTable> & { roles: string[] }): UserRecord
     passwordHash: row.password_hash,
     emailVerified: row.email_verified,
     disabled: row.disabled,
+    mfaEnabled: row.mfa_enabled,
     roles: row.roles ?? [],
     createdAt: row.created_at,
     updatedAt: row.updated_at,
@@ -152,6 +155,10 @@ export class UsersRepository {
     } catch (error) {
       translateUnique(error);
     }
+  }
+
+  async setMfaEnabled(tx: Executor, id: string, enabled: boolean): Promise<void> {
+    await tx.updateTable('users').set({ mfa_enabled: enabled }).where('id', '=', id).execute();
   }
 
   async setRoles(tx: Executor, id: string, roles: string[]): Promise<void> {

@@ -13,6 +13,7 @@ export const UserSchema = Type.Object(
     email_verified: Type.Boolean(),
     has_password: Type.Boolean(),
     disabled: Type.Boolean(),
+    mfa: Type.Boolean({ description: 'a second sign-in step is on (TOTP or a passkey)' }),
     created_at: Timestamp,
     updated_at: Timestamp,
   },
@@ -33,6 +34,7 @@ export function toUserView(u: UserRecord): UserView {
     email_verified: u.emailVerified,
     has_password: u.passwordHash !== null,
     disabled: u.disabled,
+    mfa: u.mfaEnabled,
     created_at: u.createdAt.toISOString(),
     updated_at: u.updatedAt.toISOString(),
   };

@@ -270,6 +270,16 @@ export class UsersService {
     await this.d.sessions.announceRevoked(sessionIds);
   }
 
+  /** the user, locked until the caller's transaction ends (changes to sign-in factors), or null */
+  lockForUpdate(tx: Executor, userId: string): Promise<UserRecord | null> {
+    return this.d.repo.lockById(tx, userId);
+  }
+
+  /** records whether a second sign-in step follows the password, inside the caller's transaction */
+  async setMfaEnabled(tx: Executor, userId: string, enabled: boolean): Promise<void> {
+    await this.d.repo.setMfaEnabled(tx, userId, enabled);
+  }
+
   /** sets a new password hash (password change/reset) inside the caller's transaction */
   async setPasswordHash(tx: Executor, userId: string, passwordHash: string): Promise<void> {
     await this.d.repo.update(tx, userId, { passwordHash }, new Date(this.d.clock.now()));

@@ -34,4 +34,4 @@ export async function me(app: FastifyInstance, token: string): Promise<LightMyRe
 }
 
 /** the keys every user object in a response must have, and no others (a whitelist) */
-export const USER_KEYS = ['avatar_url', 'created_at', 'disabled', 'email', 'email_verified', 'has_password', 'id', 'name', 'roles', 'updated_at', 'username'];
+export const USER_KEYS = ['avatar_url', 'created_at', 'disabled', 'email', 'email_verified', 'has_password', 'id', 'mfa', 'name', 'roles', 'updated_at', 'username'];

@@ -81,7 +81,7 @@ export const IPHONE_UA =
   'Mozilla/5.0 (iPhone; CPU iPhone OS 17_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.1 Mobile/15E148 Safari/604.1';
 
 /** the keys of SPEC §2's user object, sorted */
-export const USER_FIELDS = ['avatar_url', 'created_at', 'disabled', 'email', 'email_verified', 'has_password', 'id', 'name', 'roles', 'updated_at', 'username'];
+export const USER_FIELDS = ['avatar_url', 'created_at', 'disabled', 'email', 'email_verified', 'has_password', 'id', 'mfa', 'name', 'roles', 'updated_at', 'username'];
 
 export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 

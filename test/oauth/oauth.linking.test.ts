@@ -12,6 +12,7 @@ import { bearer, cookieValue, login, OTHER_PASSWORD, register, uniqueEmail } fro
 import { systemContext } from '../../src/request-context.js';
 import type { UserView } from '../../src/users/users-schemas.js';
 import { OffsetClock, oidcEnv, runFlow, startOidcPeer, type OidcPeer } from './oauth-helpers.js';
+import { enableTotp } from '../mfa/mfa-helpers.js';
 
 interface Token {
   access_token: string;
@@ -57,6 +58,20 @@ describe('OAuth linking and identities', () => {
     assert.deepEqual((ids.json().items as Identity[]).map((i) => i.subject), ['sub-verified']);
     const linked = (await t.services.audit.list({ userId: u.id, type: 'identity.linked' }, { limit: 5, cursor: null })).items;
     assert.equal(linked[0]!.data.via, 'verified_email');
+  });
+
+  it('an account with a second factor is not signed in by its provider alone: /login?error=mfa_required, no session, audited', async () => {
+    const email = uniqueEmail('mfa');
+    const u = await verifiedUser(email);
+    await enableTotp(t.app, u, { now: () => clock.now(), advance: (ms: number) => (clock.offsetMs += ms) });
+    peer.claims = { sub: 'sub-mfa', email, email_verified: true };
+    const { location, token } = await signIn();
+    assert.equal(location, '/login?error=mfa_required');
+    assert.equal(token, null, 'no refresh cookie');
+    const sessions = await t.app.inject({ method: 'GET', url: '/api/v1/auth/sessions', headers: bearer(u.accessToken) });
+    assert.equal((sessions.json().items as unknown[]).length, 1, 'only the password session');
+    const failed = (await t.services.audit.list({ userId: null, type: 'login.failed' }, { limit: 20, cursor: null })).items;
+    assert.ok(failed.some((e) => e.data.reason === 'mfa_required'), 'audited');
   });
 
   it('an unverified provider email never links (and does not take the address): email_taken', async () => {

@@ -9,6 +9,7 @@
 import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
+import { totpCode } from '../../src/mfa/totp.js';
 import { buildTestContext, type TestContext } from '../helpers/build-test-app.js';
 import { bearer, cookieValue, login, OTHER_PASSWORD, PASSWORD, refresh, register, WRONG_PASSWORD } from '../helpers/factories.js';
 import { codeIn, linkTokenIn, SmtpSink } from '../helpers/smtp-sink.js';
@@ -96,6 +97,32 @@ describe('logs carry no secrets', () => {
     for (const [i, r] of tokenResponses.entries()) {
       secrets.push([`access token #${i}`, r.access_token], [`access token signature #${i}`, r.access_token.split('.')[2]!], [`refresh token / cookie #${i}`, r.refresh_token]);
     }
+    const leaked = secrets.filter(([, secret]) => log.includes(secret)).map(([what]) => what);
+    assert.deepEqual(leaked, [], 'secrets found in the log');
+  });
+
+  it('MFA: TOTP secrets, codes, recovery codes and mfa_tokens stay out of the log (#19)', async () => {
+    const u = await register(t.app);
+    const setup = (await t.app.inject({ method: 'POST', url: '/api/v1/auth/mfa/totp/setup', headers: bearer(u.accessToken), payload: { password: PASSWORD } })).json();
+    const confirmCode = totpCode(setup.secret, Date.now());
+    const confirmed = await t.app.inject({ method: 'POST', url: '/api/v1/auth/mfa/totp/confirm', headers: bearer(u.accessToken), payload: { code: confirmCode } });
+    assert.equal(confirmed.statusCode, 200, confirmed.body);
+    const codes = confirmed.json().recovery_codes as string[];
+    const first = (await login(t.app, u.email)).json();
+    const wrong = await t.app.inject({ method: 'POST', url: '/api/v1/auth/login/mfa', payload: { mfa_token: first.mfa_token, recovery_code: 'aaaaa-aaaaa' } });
+    assert.equal(wrong.statusCode, 400);
+    const done = await t.app.inject({ method: 'POST', url: '/api/v1/auth/login/mfa', payload: { mfa_token: first.mfa_token, recovery_code: codes[0] } });
+    assert.equal(done.statusCode, 200, done.body);
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.ok(log.includes('/api/v1/auth/login/mfa'), 'the requests are logged');
+    const secrets: [string, string][] = [
+      ['TOTP secret', setup.secret],
+      ['TOTP code', confirmCode],
+      ['mfa_token', first.mfa_token],
+      ['access token', done.json().access_token],
+      ['refresh token', done.json().refresh_token],
+      ...codes.flatMap((c, i): [string, string][] => [[`recovery code #${i}`, c], [`recovery code #${i} without dash`, c.replace('-', '')]]),
+    ];
     const leaked = secrets.filter(([, secret]) => log.includes(secret)).map(([what]) => what);
     assert.deepEqual(leaked, [], 'secrets found in the log');
   });
