@@ -37,8 +37,5 @@ export const oauthErrors = {
   emailTaken: () => new OAuthFailure('email_taken', 'email_taken', 'Email taken', 'An account with this email exists; sign in to it and link this provider from there.'),
   registrationClosed: () => new OAuthFailure('registration_closed', 'registration_closed', 'Registration closed', 'No account is linked to this provider account and self-registration is closed.'),
   accountDisabled: () => new OAuthFailure('account_disabled', 'account_disabled', 'Account disabled', 'This account has been disabled.'),
-  /** social sign-in never skips a second factor; its continuation to the second step comes with the sign-in pages */
-  secondFactorRequired: () =>
-    new OAuthFailure('mfa_required', 'forbidden', 'Second factor required', 'This account is protected by a second factor: sign in with your password and second factor, or with a passkey.'),
   emailNotVerified: () => new OAuthFailure('email_not_verified', 'email_not_verified', 'Email not verified', 'Verify your email address before signing in.'),
 };

@@ -31,6 +31,13 @@ export interface OAuthRoutesOptions {
 
 const tags = ['oauth'];
 const FLOW_COOKIE = 'oauth_flow';
+/**
+ * After a social sign-in of an account with a second factor: the mfa_token for the second-step
+ * page (`/login/mfa`), which posts it to POST /api/v1/auth/login/mfa with the code. HttpOnly,
+ * scoped to /login, as long-lived as the token itself.
+ */
+export const MFA_COOKIE = 'gatehouse_mfa';
+const SECOND_STEP_PAGE = '/login/mfa';
 
 /** a client that asked for JSON (an API client, fetch) gets problem+json instead of a redirect */
 function wantsJson(request: FastifyRequest): boolean {
@@ -91,6 +98,10 @@ export const oauthRoutes: FastifyPluginAsyncTypebox<OAuthRoutesOptions> = async 
     try {
       const done = await oauth.finish(requestContext(request), request.params.provider, params, sealed);
       if (done.kind === 'signed_in') cookie.set(reply, done.grant.refreshToken, done.grant.refreshExpiresAt, done.grant.refreshIssuedAt);
+      if (done.kind === 'second_step') {
+        reply.setCookie(MFA_COOKIE, done.mfaToken, { httpOnly: true, sameSite: 'lax', secure: cookieSecure, path: '/login', maxAge: 300 });
+        return reply.redirect(`${SECOND_STEP_PAGE}?next=${encodeURIComponent(done.redirectTo)}`, 302);
+      }
       return reply.redirect(done.redirectTo, 302);
     } catch (error) {
       if (error instanceof OAuthFailure && !wantsJson(request)) return failureRedirect(reply, error);

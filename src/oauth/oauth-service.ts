@@ -79,7 +79,11 @@ export interface StartedFlow {
   maxAgeSeconds: number;
 }
 
-export type FinishedFlow = { kind: 'signed_in'; grant: TokenGrant; redirectTo: string } | { kind: 'linked'; redirectTo: string };
+export type FinishedFlow =
+  | { kind: 'signed_in'; grant: TokenGrant; redirectTo: string }
+  | { kind: 'linked'; redirectTo: string }
+  /** the account has a second factor: the provider was the first step (SPEC §12), the second follows */
+  | { kind: 'second_step'; mfaToken: string; methods: string[]; redirectTo: string };
 
 function normalizedEmail(email: string | null): string | null {
   if (!email) return null;
@@ -137,7 +141,12 @@ export class OAuthService {
       const user = await this.#userFor(ctx, provider, profile);
       if (user.disabled) throw oauthErrors.accountDisabled();
       if (this.d.settings.requireEmailVerification && !user.emailVerified) throw oauthErrors.emailNotVerified();
-      if (user.mfaEnabled) throw oauthErrors.secondFactorRequired();
+      // social sign-in never skips a second factor: the provider's answer is the first step only
+      // (it adds no amr value: a completed sign-in carries the second factor's and "mfa")
+      if (user.mfaEnabled) {
+        const step = await this.d.auth.beginSecondStep(user, []);
+        return { kind: 'second_step', mfaToken: step.mfaToken, methods: step.methods, redirectTo };
+      }
       return { kind: 'signed_in', grant: await this.d.auth.signInAs(ctx, user, method), redirectTo };
     } catch (error) {
       if (error instanceof OAuthFailure) {

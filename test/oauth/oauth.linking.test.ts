@@ -12,7 +12,8 @@ import { bearer, cookieValue, login, OTHER_PASSWORD, register, uniqueEmail } fro
 import { systemContext } from '../../src/request-context.js';
 import type { UserView } from '../../src/users/users-schemas.js';
 import { OffsetClock, oidcEnv, runFlow, startOidcPeer, type OidcPeer } from './oauth-helpers.js';
-import { enableTotp } from '../mfa/mfa-helpers.js';
+import { claimsOf, enableTotp } from '../mfa/mfa-helpers.js';
+import { totpCode } from '../../src/mfa/totp.js';
 
 interface Token {
   access_token: string;
@@ -60,18 +61,28 @@ describe('OAuth linking and identities', () => {
     assert.equal(linked[0]!.data.via, 'verified_email');
   });
 
-  it('an account with a second factor is not signed in by its provider alone: /login?error=mfa_required, no session, audited', async () => {
+  it('an account with a second factor: the provider is the first step only; the second step finishes the sign-in (amr otp+mfa)', async () => {
     const email = uniqueEmail('mfa');
     const u = await verifiedUser(email);
-    await enableTotp(t.app, u, { now: () => clock.now(), advance: (ms: number) => (clock.offsetMs += ms) });
+    const totpClock = { now: () => clock.now(), advance: (ms: number) => (clock.offsetMs += ms) };
+    const withTotp = await enableTotp(t.app, u, totpClock);
     peer.claims = { sub: 'sub-mfa', email, email_verified: true };
-    const { location, token } = await signIn();
-    assert.equal(location, '/login?error=mfa_required');
-    assert.equal(token, null, 'no refresh cookie');
+    const { callback } = await runFlow(t.app, 'acme');
+    assert.equal(callback!.statusCode, 302);
+    assert.equal(callback!.headers.location, '/login/mfa?next=%2Fdashboard', 'on to the second-step page');
+    assert.equal(cookieValue(callback!), null, 'no refresh cookie before the second step');
+    const mfaCookie = callback!.cookies.find((c) => c.name === 'gatehouse_mfa');
+    assert.ok(mfaCookie?.value && mfaCookie.httpOnly && mfaCookie.path === '/login' && mfaCookie.maxAge === 300, JSON.stringify(mfaCookie));
     const sessions = await t.app.inject({ method: 'GET', url: '/api/v1/auth/sessions', headers: bearer(u.accessToken) });
-    assert.equal((sessions.json().items as unknown[]).length, 1, 'only the password session');
-    const failed = (await t.services.audit.list({ userId: null, type: 'login.failed' }, { limit: 20, cursor: null })).items;
-    assert.ok(failed.some((e) => e.data.reason === 'mfa_required'), 'audited');
+    assert.equal((sessions.json().items as unknown[]).length, 1, 'no session yet: only the password one');
+
+    const second = await t.app.inject({ method: 'POST', url: '/api/v1/auth/login/mfa', payload: { mfa_token: mfaCookie.value, code: totpCode(withTotp.secret, clock.now()) } });
+    assert.equal(second.statusCode, 200, second.body);
+    const token = second.json() as Token;
+    assert.equal(token.user.id, u.id);
+    assert.deepEqual(claimsOf(token.access_token).amr, ['otp', 'mfa']);
+    const succeeded = (await t.services.audit.list({ userId: u.id, type: 'login.succeeded' }, { limit: 5, cursor: null })).items;
+    assert.equal(succeeded[0]!.data.method, 'otp', 'recorded once the second step succeeds');
   });
 
   it('an unverified provider email never links (and does not take the address): email_taken', async () => {
