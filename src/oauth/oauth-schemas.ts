@@ -60,6 +60,15 @@ export const AdminProviderSchema = Type.Object({
 
 export const AdminProviderList = Type.Object({ items: Type.Array(AdminProviderSchema) });
 
+/** the optional endpoint overrides and switches a provider's create and update bodies share */
+const endpointOverrides = {
+  authorization_url: Type.Optional(Nullable(UrlField)),
+  token_url: Type.Optional(Nullable(UrlField)),
+  userinfo_url: Type.Optional(Nullable(UrlField)),
+  scopes: Type.Optional(Nullable(Scopes)),
+  enabled: Type.Optional(Type.Boolean()),
+};
+
 export const CreateProviderBody = Type.Object(
   {
     id: Type.String({ minLength: 2, maxLength: 32, pattern: '^[a-z0-9_-]+$', description: 'a built-in id (google, github, facebook, twitter) or any other for generic OIDC' }),
@@ -67,11 +76,7 @@ export const CreateProviderBody = Type.Object(
     issuer: Type.Optional(Nullable(UrlField)),
     client_id: Type.String({ minLength: 1, maxLength: 512 }),
     client_secret: Type.Optional(Nullable(Type.String({ minLength: 1, maxLength: 4096, description: 'write-only; stored encrypted' }))),
-    authorization_url: Type.Optional(Nullable(UrlField)),
-    token_url: Type.Optional(Nullable(UrlField)),
-    userinfo_url: Type.Optional(Nullable(UrlField)),
-    scopes: Type.Optional(Nullable(Scopes)),
-    enabled: Type.Optional(Type.Boolean()),
+    ...endpointOverrides,
   },
   { additionalProperties: false },
 );
@@ -82,11 +87,7 @@ export const PatchProviderBody = Type.Object(
     issuer: Type.Optional(Nullable(UrlField)),
     client_id: Type.Optional(Type.String({ minLength: 1, maxLength: 512 })),
     client_secret: Type.Optional(Nullable(Type.String({ minLength: 1, maxLength: 4096, description: 'write-only; stored encrypted; null removes it' }))),
-    authorization_url: Type.Optional(Nullable(UrlField)),
-    token_url: Type.Optional(Nullable(UrlField)),
-    userinfo_url: Type.Optional(Nullable(UrlField)),
-    scopes: Type.Optional(Nullable(Scopes)),
-    enabled: Type.Optional(Type.Boolean()),
+    ...endpointOverrides,
   },
   { additionalProperties: false },
 );
