@@ -74,13 +74,83 @@ function failureMethod(data: Record<string, unknown>): string {
   return 'password';
 }
 
-type RequestChild = { observe(value: number): void };
+type RequestLabel = 'method' | 'route' | 'status';
+const REQUEST_DURATION = 'gatehouse_http_request_duration_seconds';
+const REQUEST_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
+
+interface RequestSeries {
+  labels: Record<RequestLabel, string>;
+  /** per bucket (not cumulative), the last one +Inf */
+  counts: Float64Array;
+  sum: number;
+  count: number;
+}
+
+/**
+ * The request histogram, counted without prom-client's per-observation label hashing (it costs
+ * more than the rest of the observation, on the hot path of every request): a series is found by
+ * three Map lookups on the request's own values (about 50 ns an observation instead of 650) and
+ * exported in prom-client's format at scrape time.
+ */
+class RequestHistogram extends Histogram<RequestLabel> {
+  // not a #private field: the base constructor calls reset() before this class's fields exist
+  private readonly series: RequestSeries[] = [];
+  private readonly byRoute = new Map<string, Map<string, Map<number, RequestSeries>>>();
+
+  constructor(registers: Registry[]) {
+    super({ name: REQUEST_DURATION, help: 'HTTP request duration by method, route template and status code', labelNames: ['method', 'route', 'status'], buckets: REQUEST_BUCKETS, registers });
+  }
+
+  record(rawMethod: string, route: string, status: number, seconds: number): void {
+    const method = METHODS.has(rawMethod) ? rawMethod : 'OTHER';
+    // nested by the parts as they come (the route string is Fastify's own, the status a number):
+    // no key string is built per request
+    let byMethod = this.byRoute.get(route);
+    if (!byMethod) this.byRoute.set(route, (byMethod = new Map()));
+    let byStatus = byMethod.get(method);
+    if (!byStatus) byMethod.set(method, (byStatus = new Map()));
+    let series = byStatus.get(status);
+    if (!series) {
+      series = { labels: { method, route, status: String(status) }, counts: new Float64Array(REQUEST_BUCKETS.length + 1), sum: 0, count: 0 };
+      byStatus.set(status, series);
+      this.series.push(series);
+    }
+    let i = 0;
+    while (i < REQUEST_BUCKETS.length && seconds > REQUEST_BUCKETS[i]!) i++;
+    series.counts[i]!++;
+    series.sum += seconds;
+    series.count++;
+  }
+
+  /** what the registry serialises (prom-client's histogram format: _bucket with le, _sum, _count) */
+  async getForPromString() {
+    const values: { labels: Record<string, string | number>; value: number; metricName: string }[] = [];
+    for (const s of this.series) {
+      let cumulative = 0;
+      for (let i = 0; i <= REQUEST_BUCKETS.length; i++) {
+        cumulative += s.counts[i]!;
+        values.push({ labels: { ...s.labels, le: i < REQUEST_BUCKETS.length ? REQUEST_BUCKETS[i]! : '+Inf' }, value: cumulative, metricName: `${REQUEST_DURATION}_bucket` });
+      }
+      values.push({ labels: s.labels, value: s.sum, metricName: `${REQUEST_DURATION}_sum` });
+      values.push({ labels: s.labels, value: s.count, metricName: `${REQUEST_DURATION}_count` });
+    }
+    return { name: REQUEST_DURATION, help: 'HTTP request duration by method, route template and status code', type: 'histogram' as const, values, aggregator: 'sum' as const };
+  }
+
+  /** the same as objects (getMetricsAsJSON); prom-client's typings give `type` as a numeric enum it never uses at run time */
+  override async get(): ReturnType<Histogram<RequestLabel>['get']> {
+    return (await this.getForPromString()) as unknown as Awaited<ReturnType<Histogram<RequestLabel>['get']>>;
+  }
+
+  override reset(): void {
+    this.series?.splice(0);
+    this.byRoute?.clear();
+  }
+}
 
 export class Metrics {
   readonly registry = new Registry();
-  readonly #requests: Histogram<'method' | 'route' | 'status'>;
-  /** label children by "METHOD route status": one Map lookup per request instead of prom-client's label hashing */
-  readonly #children = new Map<string, RequestChild>();
+  readonly #requests: RequestHistogram;
   readonly #signIns: Counter<'method' | 'outcome' | 'reason'>;
   readonly #refreshReuse: Counter;
   readonly #rateLimited: Counter<'limit'>;
@@ -92,13 +162,7 @@ export class Metrics {
     const registers = [this.registry];
     const now = options.now ?? Date.now;
     if (options.defaultMetrics !== false) collectDefaultMetrics({ register: this.registry });
-    this.#requests = new Histogram({
-      name: 'gatehouse_http_request_duration_seconds',
-      help: 'HTTP request duration by method, route template and status code',
-      labelNames: ['method', 'route', 'status'],
-      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
-      registers,
-    });
+    this.#requests = new RequestHistogram(registers);
     this.#signIns = new Counter({
       name: 'gatehouse_sign_ins_total',
       help: 'sign-ins by method (password, passkey, oauth:<provider>, mfa = second step, reauthentication) and outcome (success, failure with a reason)',
@@ -184,13 +248,7 @@ export class Metrics {
 
   /** one request, at its end: `route` is the route template (or UNMATCHED_ROUTE) */
   observeRequest(method: string, route: string, status: number, seconds: number): void {
-    const key = `${method} ${route} ${status}`;
-    let child = this.#children.get(key);
-    if (!child) {
-      child = this.#requests.labels(METHODS.has(method) ? method : 'OTHER', route, String(status));
-      this.#children.set(key, child);
-    }
-    child.observe(seconds);
+    this.#requests.record(method, route, status, seconds);
   }
 
   /** an audit event was written: sign-ins and refresh reuse are counted from these */

@@ -98,6 +98,11 @@ describe('GET /metrics', () => {
     const samples = parseScrape(res.body).filter((s) => s.name === 'gatehouse_http_request_duration_seconds_count');
     assert.equal(sampleValue(samples, 'gatehouse_http_request_duration_seconds_count', { method: 'GET', route: '/api/v1/products/:id', status: '404' }), 3);
     assert.ok((sampleValue(samples, 'gatehouse_http_request_duration_seconds_count', { method: 'GET', route: '(unmatched)', status: '404' }) ?? 0) >= 3);
+    const histogram = parseScrape(res.body);
+    const productLabels = { method: 'GET', route: '/api/v1/products/:id', status: '404' };
+    assert.equal(sampleValue(histogram, 'gatehouse_http_request_duration_seconds_bucket', { ...productLabels, le: '+Inf' }), 3, 'the +Inf bucket holds every observation');
+    assert.ok(sampleValue(histogram, 'gatehouse_http_request_duration_seconds_bucket', { ...productLabels, le: '0.001' })! <= sampleValue(histogram, 'gatehouse_http_request_duration_seconds_bucket', { ...productLabels, le: '5' })!, 'buckets are cumulative');
+    assert.ok(sampleValue(histogram, 'gatehouse_http_request_duration_seconds_sum', productLabels)! > 0);
     for (const s of samples) {
       assert.doesNotMatch(s.labels.route!, /[0-9a-f]{8}-[0-9a-f]{4}-/, `a raw URL became a label: ${s.labels.route}`);
       assert.doesNotMatch(s.labels.route!, /\?/);
