@@ -18,7 +18,7 @@ import { METRICS_CONTENT_TYPE, UNMATCHED_ROUTE, type Metrics } from './metrics.j
  */
 export function registerRequestMetrics(app: FastifyInstance, metrics: Metrics): void {
   app.addHook('onResponse', function observeRequest(request, reply, done) {
-    metrics.observeRequest(request.method, request.is404 ? UNMATCHED_ROUTE : (request.routeOptions.url ?? UNMATCHED_ROUTE), reply.statusCode, reply.elapsedTime / 1000);
+    metrics.observeRequest(request.method, request.routeOptions.url ?? UNMATCHED_ROUTE, reply.statusCode, reply.elapsedTime / 1000);
     done();
   });
 }
