@@ -74,6 +74,9 @@ const lifecycles = new WeakMap<FastifyInstance, { draining: boolean }>();
 export async function closeGracefully(app: FastifyInstance, { drainMs, timeoutMs }: { drainMs: number; timeoutMs: number }): Promise<void> {
   const lifecycle = lifecycles.get(app);
   if (lifecycle) lifecycle.draining = true;
+  // every answer from now on closes its connection, so a proxy's kept-alive connections are gone
+  // before the listener closes (instead of one being reused at the moment it is cut)
+  app.server.prependListener('request', (_request: unknown, response: { setHeader(name: string, value: string): void }) => response.setHeader('connection', 'close'));
   const cut = setTimeout(() => app.server.closeAllConnections(), Math.max(0, timeoutMs - 1000));
   cut.unref();
   try {
