@@ -23,7 +23,7 @@ const LAYERS = [
   ['auth', 'products'],
   ['oauth'],
   ['mfa'],
-  ['admin', 'hello', 'health'],
+  ['admin', 'hello', 'health', 'metrics'],
   ['services'],
   ['app'],
   ['server'],

@@ -31,6 +31,7 @@ import { ProblemSchema } from './http/schema-helpers.js';
 import { registerSecurityHeaders } from './http/security-headers.js';
 import { validatorCompiler } from './http/validation.js';
 import { jwksRoutes } from './keys/jwks-routes.js';
+import { metricsRoutes, registerRequestMetrics } from './metrics/metrics-routes.js';
 import { devMailRoutes } from './mail/dev-mail-routes.js';
 import { oauthRoutes } from './oauth/oauth-routes.js';
 import { mfaLoginRoutes } from './mfa/mfa-login-routes.js';
@@ -137,6 +138,7 @@ async function wire(services: Services, options: HttpOptions): Promise<FastifyIn
       done();
     });
   }
+  registerRequestMetrics(app, services.metrics);
   app.setValidatorCompiler(validatorCompiler);
   app.addSchema(ProblemSchema);
   registerErrorHandling(app);
@@ -179,6 +181,7 @@ async function wire(services: Services, options: HttpOptions): Promise<FastifyIn
   await app.register(productsRoutes, { prefix: '/api/v1', products: services.products });
   await app.register(adminRoutes, { prefix: '/api/v1/admin', users: services.users, roles: services.roles, audit: services.audit, oauthProviders: services.oauthProviders, mfa: services.mfa });
   await app.register(jwksRoutes, { keys: services.keys });
+  await app.register(metricsRoutes, { metrics: services.metrics, token: config.metricsToken });
   const checks: Record<string, () => Promise<void>> = { database: () => checkDatabase(services.database.db) };
   if (config.redisUrl) checks.redis = () => services.store.ping();
   const lifecycle = { draining: false };

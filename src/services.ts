@@ -36,6 +36,7 @@ import { CodeHasher } from './email/email-codes.js';
 import { EmailCodesRepository } from './email/email-codes-repository.js';
 import { EmailService } from './email/email-service.js';
 import { MailService } from './mail/mail-service.js';
+import { Metrics } from './metrics/metrics.js';
 import { MailTemplates } from './mail/mail-templates.js';
 import { smtpTransport } from './mail/mail-transport.js';
 import { OutboxRepository } from './mail/outbox-repository.js';
@@ -88,6 +89,8 @@ export interface Services {
   oauth: OAuthService;
   mfa: MfaService;
   limiter: RateLimiter;
+  /** the Prometheus registry of this instance (GET /metrics) */
+  metrics: Metrics;
   /** what an operator should hear about at start (the HTTP app logs them) */
   warnings: string[];
   close(): Promise<void>;
@@ -143,7 +146,8 @@ export async function createServices(config: Config, edges: ServiceEdges = {}): 
 
     if (edges.passwordPolicy) policy = edges.passwordPolicy;
     else policy = new PasswordPolicy(config.passwordMinScore);
-    const limiter = new RateLimiter(store);
+    const metrics = new Metrics({ now: () => clock.now() });
+    const limiter = new RateLimiter(store, (name) => metrics.rateLimited(name));
     const keys = new KeyService({
       db,
       repo: new SigningKeysRepository(),
@@ -156,7 +160,7 @@ export async function createServices(config: Config, edges: ServiceEdges = {}): 
       bus,
     });
     await keys.init();
-    const audit = new AuditService(db, new AuditRepository(), clock, chainKey);
+    const audit = new AuditService(db, new AuditRepository(), clock, chainKey, (event) => metrics.recorded(event));
     const templates = new MailTemplates(config.mailTemplatesDir);
     const outbox = new OutboxRepository();
     const mail = new MailService({ db, repo: outbox, templates, clock, settings: config });
@@ -257,11 +261,18 @@ export async function createServices(config: Config, edges: ServiceEdges = {}): 
       box: new SecretBox(masterKey, 'oauth-flow'),
       clock,
     });
+    const hashing = hasher;
+    metrics.watch({
+      liveSessions: () => sessions.countLive(),
+      outbox: () => mail.depth(),
+      pool: () => database.poolStats?.() ?? { total: 1, idle: 1, waiting: 0 },
+      hashQueue: () => hashing.load.waiting,
+    });
     const ownHasher = edges.hasher ? null : hasher;
     const ownPolicy = edges.passwordPolicy ? null : policy;
 
     return {
-      config, clock, database, store, bus, hasher, keys, audit, roles, users, sessions, auth, products, mail, email, outboxWorker, oauthProviders, oauth, mfa, limiter, warnings,
+      config, clock, database, store, bus, hasher, keys, audit, roles, users, sessions, auth, products, mail, email, outboxWorker, oauthProviders, oauth, mfa, limiter, metrics, warnings,
       async close() {
         // the message being sent is finished first (SPEC §10)
         await outboxWorker?.stop();

@@ -59,6 +59,8 @@ export class AuditService {
     private readonly repo: AuditRepository,
     private readonly clock: Clock,
     private readonly chainKey: Buffer,
+    /** told of every event once it is written (metrics count sign-ins and refresh reuse here) */
+    private readonly onRecorded?: (event: AuditEventInput) => void,
   ) {}
 
   /**
@@ -78,6 +80,7 @@ export class AuditService {
       createdAt: new Date(this.clock.now()),
     };
     await this.repo.append(tx, content, chainHashParts(content), hmacPads(eventKey(this.chainKey, content.id)));
+    this.onRecorded?.(event);
   }
 
   /** an event that stands alone (a failed sign-in): one statement, atomic by itself */

@@ -60,6 +60,7 @@ export const settings = [
   { env: 'COOKIE_SECURE', kind: { type: 'bool' }, default: 'true', description: '`Secure` flag on cookies (set `false` only for plain-http development)' },
   { env: 'COOKIE_DOMAIN', kind: { type: 'string' }, description: 'cookie Domain attribute; unset = host-only' },
   { env: 'INTROSPECTION_TOKEN', kind: { type: 'string' }, description: 'bearer secret for POST /api/v1/auth/introspect; unset = endpoint off (404)' },
+  { env: 'METRICS_TOKEN', kind: { type: 'string' }, description: 'bearer secret GET /metrics requires when set; unset = `/metrics` is open (keep it off the public side at the proxy: the shipped nginx site denies it)' },
   { env: 'REGISTRATION', kind: { type: 'enum', values: ['open', 'closed'] }, default: 'open', description: '`closed` = only admins create accounts' },
   { env: 'ACCOUNT_EMAIL', kind: { type: 'enum', values: ['required', 'optional'] }, default: 'required', description: '`optional`: accounts may have a username and no email (they sign in by username and get no mail until they add an address)' },
   { env: 'REQUIRE_EMAIL_VERIFICATION', kind: { type: 'bool' }, default: 'false', description: 'refuse sign-in until the email address is verified' },

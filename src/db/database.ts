@@ -48,6 +48,8 @@ export interface DatabaseHandle {
   pglite?: PGliteType;
   /** PostgreSQL only: where a dedicated connection (LISTEN) connects to */
   connectionString?: string;
+  /** connections of the pool: open, idle, and requests waiting for one (metrics); absent = one connection (PGlite) */
+  poolStats?(): { total: number; idle: number; waiting: number };
   close(): Promise<void>;
 }
 
@@ -59,7 +61,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHa
     pool.on('error', () => {});
     const queries = observable();
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: options.prepare === false ? pool : new PreparedStatements().wrap(pool) }), log: queries.log });
-    return { db, engine: 'postgres', observe: queries.observe, connectionString: options.databaseUrl, close: () => db.destroy() };
+    return { db, engine: 'postgres', observe: queries.observe, connectionString: options.databaseUrl, poolStats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }), close: () => db.destroy() };
   }
   const { PGlite } = await import('@electric-sql/pglite');
   let dir: string | null = null;

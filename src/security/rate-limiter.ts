@@ -14,7 +14,11 @@ export interface LimitHit {
 }
 
 export class RateLimiter {
-  constructor(private readonly store: EphemeralStore) {}
+  constructor(
+    private readonly store: EphemeralStore,
+    /** told the name of every limit that refuses a hit (metrics) */
+    private readonly onRefused?: (name: string) => void,
+  ) {}
 
   /**
    * Counts a hit on each limit in order (429 at the first one over: the later ones are not
@@ -27,7 +31,10 @@ export class RateLimiter {
       active.map((h) => ({ key: `rl:${h.name}:${h.key}`, limit: h.limit.limit, windowMs: h.limit.windowSeconds * 1000 })),
       counterKey,
     );
-    if (result.refused) throw commonErrors.rateLimited(Math.max(1, Math.ceil(result.refused.retryAfterMs / 1000)));
+    if (result.refused) {
+      this.onRefused?.(active[result.refused.index]?.name ?? 'unknown');
+      throw commonErrors.rateLimited(Math.max(1, Math.ceil(result.refused.retryAfterMs / 1000)));
+    }
     return result.counter;
   }
 
@@ -35,6 +42,9 @@ export class RateLimiter {
   async hit(name: string, key: string, limit: RateLimit | null): Promise<void> {
     if (!limit) return;
     const result = await this.store.hitWindow(`rl:${name}:${key}`, limit.limit, limit.windowSeconds * 1000);
-    if (!result.allowed) throw commonErrors.rateLimited(Math.max(1, Math.ceil(result.retryAfterMs / 1000)));
+    if (!result.allowed) {
+      this.onRefused?.(name);
+      throw commonErrors.rateLimited(Math.max(1, Math.ceil(result.retryAfterMs / 1000)));
+    }
   }
 }

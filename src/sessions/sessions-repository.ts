@@ -152,6 +152,17 @@ export class SessionsRepository {
     return rows.map(toRecord);
   }
 
+  /** sessions not revoked and not expired, of every user (metrics) */
+  async countLive(db: Executor, now: Date): Promise<number> {
+    const row = await db
+      .selectFrom('sessions')
+      .select((eb) => eb.fn.countAll<string>().as('n'))
+      .where('revoked_at', 'is', null)
+      .where('expires_at', '>', now)
+      .executeTakeFirstOrThrow();
+    return Number(row.n);
+  }
+
   async findRefreshToken(db: Executor, hash: string): Promise<{ sessionId: string; rotatedAt: Date | null } | null> {
     const row = await db.selectFrom('refresh_tokens').select(['session_id', 'rotated_at']).where('token_hash', '=', hash).executeTakeFirst();
     return row ? { sessionId: row.session_id, rotatedAt: row.rotated_at } : null;

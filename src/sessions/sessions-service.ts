@@ -187,6 +187,11 @@ export class SessionsService {
     return outcome.issued;
   }
 
+  /** how many sessions are live now, across all users (metrics: one COUNT per scrape) */
+  countLive(): Promise<number> {
+    return this.d.repo.countLive(this.d.db, new Date(this.d.clock.now()));
+  }
+
   /** a session by id (revoked and expired ones included), or null */
   find(sessionId: string): Promise<SessionRecord | null> {
     return this.d.repo.findById(this.d.db, sessionId);

@@ -1,7 +1,7 @@
 /**
  * Secrets never reach the logs (SPEC §8): with the production log options at `trace` writing to
  * memory, a register, logins (good and bad), refreshes by cookie and by body, a password change,
- * bearer-authenticated and introspection calls and a URL carrying token/code parameters leave no
+ * bearer-authenticated, introspection and metrics calls and a URL carrying token/code parameters leave no
  * password, access token, refresh token, cookie value or introspection secret in the log text; and
  * email verification, a full password reset and an email change (with the outbox worker logging
  * its deliveries) leave none of the emailed codes or link tokens there.
@@ -16,6 +16,7 @@ import { codeIn, linkTokenIn, SmtpSink } from '../helpers/smtp-sink.js';
 import { oidcEnv, runFlow, startOidcPeer, type OidcPeer } from '../oauth/oauth-helpers.js';
 
 const INTROSPECTION_SECRET = 'introspection-secret-for-the-log-test';
+const METRICS_SECRET = 'metrics-secret-for-the-log-test';
 
 describe('logs carry no secrets', () => {
   let t: TestContext;
@@ -29,7 +30,7 @@ describe('logs carry no secrets', () => {
         callback();
       },
     });
-    t = await buildTestContext({ env: { LOG_LEVEL: 'trace', INTROSPECTION_TOKEN: INTROSPECTION_SECRET, ...oidcEnv('acme', peer) }, log: { level: 'trace', stream } });
+    t = await buildTestContext({ env: { LOG_LEVEL: 'trace', INTROSPECTION_TOKEN: INTROSPECTION_SECRET, METRICS_TOKEN: METRICS_SECRET, ...oidcEnv('acme', peer) }, log: { level: 'trace', stream } });
   });
   after(async () => {
     await t.close();
@@ -57,6 +58,8 @@ describe('logs carry no secrets', () => {
     });
     assert.equal(changed.statusCode, 200, changed.body);
     const queryToken = changed.json().refresh_token;
+    assert.equal((await t.app.inject({ method: 'GET', url: '/metrics', headers: bearer(METRICS_SECRET) })).statusCode, 200);
+    assert.equal((await t.app.inject({ method: 'GET', url: '/metrics', headers: bearer(`${METRICS_SECRET}-wrong`) })).statusCode, 401);
     await t.app.inject({ method: 'GET', url: `/verify-email?token=${queryToken}&code=73019264&refresh_token=${queryToken}` });
     await t.app.inject({ method: 'POST', url: '/api/v1/auth/logout', headers: { cookie: `refresh_token=${changed.json().refresh_token}` } });
     await t.app.inject({ method: 'POST', url: '/api/v1/auth/login', headers: { 'content-type': 'application/json' }, payload: `{"login":"${u.email}","password":"${PASSWORD}"` });
@@ -69,6 +72,7 @@ describe('logs carry no secrets', () => {
       ['new password', OTHER_PASSWORD],
       ['wrong password', WRONG_PASSWORD],
       ['introspection secret', INTROSPECTION_SECRET],
+      ['metrics token', METRICS_SECRET],
       ['emailed code', '73019264'],
     ];
     // a full social sign-in: authorize, callback (code, state), the token exchange, an admin-stored
