@@ -29,6 +29,7 @@ const summary = (c: Counts) => `imported ${c.imported}, already present ${c.pres
 class Progress {
   #last = 0;
   #drawn = false;
+  #printed = '';
   constructor(
     private readonly total: number,
     private readonly tty: boolean,
@@ -45,7 +46,9 @@ class Progress {
       process.stderr.write(`\r[${'#'.repeat(full)}${'-'.repeat(width - full)}] ${String(Math.floor(share * 100)).padStart(3)}% ${c.lines} lines · ${summary(c)}\x1b[K`);
       this.#drawn = true;
     } else if (force || c.lines % PROGRESS_EVERY === 0) {
-      process.stdout.write(`${c.lines} lines: ${summary(c)}\n`);
+      const text = `${c.lines} lines: ${summary(c)}`;
+      if (text !== this.#printed) process.stdout.write(`${text}\n`);
+      this.#printed = text;
     }
   }
 

@@ -1,10 +1,13 @@
 /**
  * Bulk writes for `gatehouse users import`: one multi-row statement per table and batch, inside
  * the caller's transaction. Accounts whose email or username exists already are left as they are
- * (ON CONFLICT DO NOTHING): the statement returns the ids it did insert.
+ * (ON CONFLICT DO NOTHING, which is also the existence check: an index probe per row, where a
+ * lookup by a list of 1,000 emails was planned as a scan of the whole table): the statement
+ * returns the ids it did insert.
  * It writes users, user_roles and identities (the oauth feature's table) directly: going through
  * those features' per-row methods would cost a round trip per row.
  */
+import { sql } from 'kysely';
 import type { Executor } from '../db/database-types.js';
 
 export interface ImportedUser {
@@ -28,34 +31,21 @@ function chunks<T>(rows: T[]): T[][] {
 }
 
 export class UserImportRepository {
-  /** the emails and usernames among these that an account has already */
-  async existing(db: Executor, emails: string[], usernames: string[]): Promise<{ emails: Set<string>; usernames: Set<string> }> {
-    if (emails.length === 0 && usernames.length === 0) return { emails: new Set(), usernames: new Set() };
-    const rows = await db
-      .selectFrom('users')
-      .select(['email', 'username'])
-      .where((eb) => {
-        const ors = [];
-        if (emails.length > 0) ors.push(eb('email', 'in', emails));
-        if (usernames.length > 0) ors.push(eb('username', 'in', usernames));
-        return eb.or(ors);
-      })
-      .execute();
-    return {
-      emails: new Set(rows.map((r) => r.email).filter((e): e is string => e !== null)),
-      usernames: new Set(rows.map((r) => r.username).filter((u): u is string => u !== null)),
-    };
-  }
-
-  /** the (provider, subject) pairs among these linked to an account already, as `provider\nsubject` */
-  async linkedIdentities(db: Executor, pairs: { provider: string; subject: string }[]): Promise<Set<string>> {
-    if (pairs.length === 0) return new Set();
-    const rows = await db
-      .selectFrom('identities')
-      .select(['provider', 'subject'])
-      .where((eb) => eb(eb.refTuple('provider', 'subject'), 'in', pairs.map((p) => eb.tuple(p.provider, p.subject))))
-      .execute();
-    return new Set(rows.map((r) => `${r.provider}\n${r.subject}`));
+  /**
+   * The accounts the (provider, subject) pairs among these are linked to, by `provider\nsubject`.
+   * A join against a VALUES list: an IN list of row values is planned as one OR branch per pair.
+   */
+  async linkedIdentities(db: Executor, pairs: { provider: string; subject: string }[]): Promise<Map<string, { email: string | null; username: string | null }>> {
+    const owners = new Map<string, { email: string | null; username: string | null }>();
+    if (pairs.length === 0) return owners;
+    const { rows } = await sql<{ provider: string; subject: string; email: string | null; username: string | null }>`
+      select i.provider, i.subject, u.email, u.username
+      from identities i
+      join (values ${sql.join(pairs.map((p) => sql`(${p.provider}::text, ${p.subject}::text)`))}) as wanted(provider, subject)
+        on i.provider = wanted.provider and i.subject = wanted.subject
+      join users u on u.id = i.user_id`.execute(db);
+    for (const r of rows) owners.set(`${r.provider}\n${r.subject}`, { email: r.email, username: r.username });
+    return owners;
   }
 
   /** inserts the accounts, their roles and identities; returns the ids actually inserted */

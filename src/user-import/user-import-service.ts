@@ -105,33 +105,26 @@ export class UserImportService {
 
   /**
    * Imports checked lines in one transaction: accounts whose email or username exists are counted
-   * as already present and left alone; a new account whose provider identity is linked elsewhere
+   * as already present and left alone; a line whose provider identity is linked to another account
    * (or claimed by an earlier line of the batch) is refused. One `user.created` audit event
    * records the batch (via "import", the ids created), in the same transaction.
    */
   async importBatch(ctx: RequestContext, batch: CheckedLine[]): Promise<BatchResult> {
     if (batch.length === 0) return { imported: 0, alreadyPresent: 0, refused: [] };
     return this.d.db.transaction().execute(async (tx) => {
-      const existing = await this.d.repo.existing(
-        tx,
-        batch.map((b) => b.user.email),
-        batch.map((b) => b.user.username).filter((u): u is string => u !== null),
-      );
       const refused: Refusal[] = [];
       let alreadyPresent = 0;
-      const fresh: CheckedLine[] = [];
-      for (const b of batch) {
-        if (existing.emails.has(b.user.email) || (b.user.username !== null && existing.usernames.has(b.user.username))) alreadyPresent++;
-        else fresh.push(b);
-      }
-      const linked = await this.d.repo.linkedIdentities(tx, fresh.flatMap((b) => b.user.identities));
+      const linked = await this.d.repo.linkedIdentities(tx, batch.flatMap((b) => b.user.identities));
       const claimed = new Map<string, number>();
       const accepted: ImportedUser[] = [];
-      for (const b of fresh) {
+      for (const b of batch) {
         const keys = b.user.identities.map((i) => `${i.provider}\n${i.subject}`);
-        const taken = keys.find((k) => linked.has(k));
+        const owners = keys.map((k) => [k, linked.get(k)] as const).filter(([, o]) => o !== undefined);
+        const isThisAccount = (o: { email: string | null; username: string | null }) => o.email === b.user.email || (b.user.username !== null && o.username === b.user.username);
+        const foreign = owners.find(([, o]) => !isThisAccount(o!));
         const earlier = keys.map((k) => claimed.get(k)).find((n) => n !== undefined);
-        if (taken) refused.push({ line: b.line, reason: `identities: ${taken.replace('\n', '/')} is linked to another account` });
+        if (foreign) refused.push({ line: b.line, reason: `identities: ${foreign[0].replace('\n', '/')} is linked to another account` });
+        else if (owners.length > 0) alreadyPresent++; // imported before, with its identities
         else if (earlier !== undefined) refused.push({ line: b.line, reason: `identities: the same identity is claimed by line ${earlier}` });
         else {
           for (const k of keys) claimed.set(k, b.line);
@@ -139,7 +132,7 @@ export class UserImportService {
         }
       }
       const ids = await this.d.repo.insertBatch(tx, accepted, new Date(this.d.clock.now()), randomUUID);
-      // a duplicate within the batch, or an account created meanwhile: the insert left it alone
+      // an account with this email or username (before, or earlier in the batch): left alone
       alreadyPresent += accepted.length - ids.size;
       if (ids.size > 0) {
         await this.d.audit.record(tx, ctx, { type: 'user.created', userId: null, data: { via: 'import', source: 'import', count: ids.size, user_ids: [...ids] } });

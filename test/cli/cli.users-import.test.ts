@@ -114,6 +114,9 @@ describe('gatehouse users import', () => {
     const r = inst.cli(['users', 'import', path]);
     assert.equal(r.status, 0, r.stderr);
     assert.equal(await hashOf('old.bcrypt@example.com'), bcrypt, 'the hash is stored as it was');
+    const thief = inst.cli(['users', 'import', file('thief.jsonl', [JSON.stringify({ email: 'thief@example.com', identities: [{ provider: 'github', subject: 'b-1' }] })])]);
+    assert.equal(thief.status, 1);
+    assert.match(thief.stderr, /^line 1: identities: github\/b-1 is linked to another account$/m);
 
     const server = await inst.startServer();
     try {
