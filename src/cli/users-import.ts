@@ -113,7 +113,9 @@ export async function usersImport(config: Config, args: string[]): Promise<numbe
         try {
           value = JSON.parse(text);
         } catch (error) {
-          refuse({ line: number, reason: `invalid JSON (${error instanceof Error ? error.message : String(error)})` });
+          // the parser's message may quote the line (a password hash): only its position is told
+          const at = /position \d+/.exec(error instanceof Error ? error.message : '')?.[0];
+          refuse({ line: number, reason: `invalid JSON${at ? ` (at ${at})` : ''}` });
           progress.update(counts, bytes);
           continue;
         }
