@@ -23,6 +23,7 @@ const LAYERS = [
   ['auth', 'products'],
   ['oauth'],
   ['mfa'],
+  ['user-import'],
   ['admin', 'hello', 'health', 'metrics'],
   ['services'],
   ['app'],

@@ -20,6 +20,8 @@ import { MfaRepository } from './mfa/mfa-repository.js';
 import { MfaService } from './mfa/mfa-service.js';
 import { RecoveryCodeHasher } from './mfa/recovery-codes.js';
 import { RelyingParty, WebAuthnChallenges } from './mfa/webauthn.js';
+import { UserImportRepository } from './user-import/user-import-repository.js';
+import { UserImportService } from './user-import/user-import-service.js';
 import { SigningKeysRepository } from './keys/signing-keys-repository.js';
 import { PasswordHasher, type HasherOptions } from './passwords/password-hasher.js';
 import { PasswordPolicy } from './passwords/password-policy.js';
@@ -88,6 +90,8 @@ export interface Services {
   oauthProviders: ProvidersService;
   oauth: OAuthService;
   mfa: MfaService;
+  /** `gatehouse users import` */
+  userImport: UserImportService;
   limiter: RateLimiter;
   /** the Prometheus registry of this instance (GET /metrics) */
   metrics: Metrics;
@@ -268,11 +272,12 @@ export async function createServices(config: Config, edges: ServiceEdges = {}): 
       pool: () => database.poolStats?.() ?? { total: 1, idle: 1, waiting: 0 },
       hashQueue: () => hashing.load.waiting,
     });
+    const userImport = new UserImportService({ db, repo: new UserImportRepository(), roles, audit, clock, defaultRole: config.defaultRole });
     const ownHasher = edges.hasher ? null : hasher;
     const ownPolicy = edges.passwordPolicy ? null : policy;
 
     return {
-      config, clock, database, store, bus, hasher, keys, audit, roles, users, sessions, auth, products, mail, email, outboxWorker, oauthProviders, oauth, mfa, limiter, metrics, warnings,
+      config, clock, database, store, bus, hasher, keys, audit, roles, users, sessions, auth, products, mail, email, outboxWorker, oauthProviders, oauth, mfa, userImport, limiter, metrics, warnings,
       async close() {
         // the message being sent is finished first (SPEC §10)
         await outboxWorker?.stop();

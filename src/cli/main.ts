@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
- * `gatehouse <command>`: serve (default) · migrate · worker · create-admin · keys rotate · keys revoke ·
- * audit verify.
+ * `gatehouse <command>`: serve (default) · migrate · worker · create-admin · users import ·
+ * keys rotate · keys revoke · audit verify.
  * Reads .env and the environment here (an entry point); commands get a validated Config and reuse
  * the same services as the server, so no rule is written twice.
  */
@@ -12,6 +12,7 @@ import { createAdmin } from './create-admin.js';
 import { keysRevoke } from './keys-revoke.js';
 import { keysRotate } from './keys-rotate.js';
 import { migrate } from './migrate.js';
+import { usersImport } from './users-import.js';
 import { worker } from './worker.js';
 
 const USAGE = `Usage: gatehouse <command>
@@ -22,6 +23,8 @@ Commands:
   worker                         deliver queued mail only (serve does it too unless MAIL_WORKER=off)
   create-admin --email E [--username U] [--password-stdin]
                                  create an admin (password from stdin or a prompt, never argv)
+  users import FILE              import accounts from JSON lines (existing password hashes kept;
+                                 idempotent; bad lines reported by number, exit 1 if any)
   keys rotate                    add a new signing key; old keys stay published until their tokens expire
   keys revoke KID                emergency: KID leaves JWKS at once and its tokens are refused everywhere
   audit verify                   check the audit trail's hash chain (exit 1 at the first broken link)
@@ -53,6 +56,9 @@ async function main(argv: string[]): Promise<number> {
       return worker(config());
     case 'create-admin':
       return createAdmin(config(), [sub, ...rest].filter((a): a is string => a !== undefined));
+    case 'users':
+      if (sub === 'import') return usersImport(config(), rest);
+      break;
     case 'keys':
       if (sub === 'rotate') return keysRotate(config());
       if (sub === 'revoke') return keysRevoke(config(), rest[0]);
