@@ -110,6 +110,9 @@ await Promise.all(shards.map(runShard));
 const order = ['tests', 'suites', 'pass', 'fail', 'cancelled', 'skipped', 'todo'];
 for (const k of order) if (totals[k] !== undefined) console.log(`ℹ ${k} ${totals[k]}`);
 console.log(`ℹ files ${files.length} in ${workers} workers, ${((Date.now() - started) / 1000).toFixed(1)} s (${workerTimes.join('; ')})`);
+// a worker's exit code alone is not trusted: a failed or cancelled test fails the run whatever the
+// process exited with (something in a test process calling process.exit(0) must not hide a failure)
+if ((totals.fail ?? 0) > 0 || (totals.cancelled ?? 0) > 0) failures.push(`${totals.fail ?? 0} failed and ${totals.cancelled ?? 0} cancelled tests`);
 if (failures.length > 0) {
   for (const f of failures) console.error(`✖ ${f}`);
   process.exit(1);
