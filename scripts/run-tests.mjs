@@ -55,7 +55,23 @@ for (const f of [...files].sort((a, b) => estimate(b) - estimate(a))) {
   lightest.load += estimate(f);
 }
 
+const WORKER_SILENCE_MS = 15 * 60_000;
+const EXIT_GRACE_MS = 30_000;
 const started = Date.now();
+const groups = new Set();
+const killGroup = (pid) => {
+  try {
+    process.kill(-pid, 'SIGKILL');
+  } catch {
+    // already gone
+  }
+};
+for (const signal of ['SIGINT', 'SIGTERM']) {
+  process.on(signal, () => {
+    for (const pid of groups) killGroup(pid);
+    process.exit(130);
+  });
+}
 const totals = {};
 const failures = [];
 const workerTimes = [];
@@ -65,8 +81,10 @@ function runShard(shard, index) {
     const child = spawn(
       process.execPath,
       ['--import', 'tsx', '--test-reporter=spec', 'scripts/test-shard.mjs', ...shard.files],
-      { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NODE_ENV: 'test' } },
+      // its own process group, so that stopping it also stops the servers its tests started
+      { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NODE_ENV: 'test' }, detached: true },
     );
+    groups.add(child.pid);
     let pending = '';
     let block = [];
     let tail = false;
@@ -92,14 +110,39 @@ function runShard(shard, index) {
       lines.forEach(onLine);
     });
     let stderr = '';
+    // a worker that is silent for WORKER_SILENCE_MS (a test that never settles), or still alive
+    // EXIT_GRACE_MS after its last test (a leaked handle), is stopped and fails the run: better a
+    // red run with a reason in minutes than a CI job that never ends
+    let stoppedFor = null;
+    const stop = (why) => {
+      if (child.exitCode !== null || stoppedFor) return;
+      stoppedFor = why;
+      killGroup(child.pid);
+    };
+    let silence = setTimeout(() => stop(`was silent for ${WORKER_SILENCE_MS / 60_000} min`), WORKER_SILENCE_MS);
+    const heard = () => {
+      clearTimeout(silence);
+      silence = setTimeout(() => stop(`was silent for ${WORKER_SILENCE_MS / 60_000} min`), WORKER_SILENCE_MS);
+    };
+    child.stdout.on('data', heard);
+    let grace = null;
     child.stderr.setEncoding('utf8');
-    child.stderr.on('data', (chunk) => (stderr += chunk));
+    child.stderr.on('data', (chunk) => {
+      stderr += chunk;
+      if (!grace && stderr.includes('::gatehouse-shard-done::')) grace = setTimeout(() => stop(`was still running ${EXIT_GRACE_MS / 1000} s after its last test`), EXIT_GRACE_MS);
+    });
     child.on('close', (code, signal) => {
+      groups.delete(child.pid);
+      killGroup(child.pid); // whatever its tests left running
+      clearTimeout(silence);
+      clearTimeout(grace);
+      stderr = stderr.replace('::gatehouse-shard-done::\n', '');
       workerTimes[index] = `${shard.files.length} files in ${((Date.now() - started) / 1000).toFixed(0)} s`;
       if (pending) onLine(pending);
       if (block.length > 0) process.stdout.write(block.join('\n') + '\n');
       if (stderr.trim()) process.stderr.write(`[worker ${index + 1}] ${stderr}`);
-      if (code !== 0) failures.push(`worker ${index + 1} (${shard.files.join(', ')}) exited with ${code ?? signal}`);
+      if (stoppedFor) failures.push(`worker ${index + 1} (${shard.files.join(', ')}) ${stoppedFor}: stopped`);
+      else if (code !== 0) failures.push(`worker ${index + 1} (${shard.files.join(', ')}) exited with ${code ?? signal}`);
       resolve();
     });
   });

@@ -46,6 +46,9 @@ export async function createInstallation(): Promise<Installation> {
   assertBuilt();
   const dataDir = mkdtempSync(join(tmpdir(), 'gatehouse-install-'));
   let database: TestDatabase | null = null;
+  // every server this installation started: remove() stops those a failed test left running, so a
+  // test file never leaves a process (and the worker's pipes to it) behind
+  const running = new Set<ReturnType<typeof spawn>>();
   const env: Record<string, string> = {
     PATH: process.env.PATH ?? '',
     NODE_ENV: 'development',
@@ -69,6 +72,8 @@ export async function createInstallation(): Promise<Installation> {
     async startServer(extraEnv = {}) {
       const port = await freePort();
       const child = spawn(process.execPath, [SERVER], { cwd: root, env: { ...env, PORT: String(port), ...extraEnv }, stdio: ['ignore', 'pipe', 'pipe'] });
+      running.add(child);
+      child.once('exit', () => running.delete(child));
       let output = '';
       child.stdout.on('data', (d: Buffer) => (output += d.toString()));
       child.stderr.on('data', (d: Buffer) => (output += d.toString()));
@@ -96,6 +101,13 @@ export async function createInstallation(): Promise<Installation> {
       };
     },
     async remove() {
+      await Promise.all(
+        [...running].map((child) => {
+          const exited = new Promise((resolve) => child.once('exit', resolve));
+          child.kill('SIGKILL');
+          return exited;
+        }),
+      );
       await database?.drop();
       rmSync(dataDir, { recursive: true, force: true });
     },

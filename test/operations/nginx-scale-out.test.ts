@@ -58,7 +58,10 @@ describe('three instances behind nginx', { skip }, () => {
     child.stderr!.on('data', (d: Buffer) => (instance.output += d.toString()));
     const deadline = Date.now() + 60_000;
     while (!(await fetch(`http://127.0.0.1:${port}/health/ready`).then((r) => r.status === 200, () => false))) {
-      if (child.exitCode !== null || Date.now() > deadline) throw new Error(`instance on ${port} did not start:\n${instance.output}`);
+      if (child.exitCode !== null || Date.now() > deadline) {
+        child.kill('SIGKILL'); // a start that failed leaves no process behind
+        throw new Error(`instance on ${port} did not start:\n${instance.output}`);
+      }
       await sleep(100);
     }
     return instance;
