@@ -108,7 +108,8 @@ export const mfaPagesRoutes: FastifyPluginAsync<MfaPagesOptions> = async (app, {
       const r = refusalOf(error, { invalid_code: failed, code: 'code', recovery_code: 'recovery_code', webauthn: 'webauthn' });
       // spent, expired or void after too many codes: the sign-in starts again
       if (r.status === 401 || r.code === 'too_many_attempts') return restart(reply, next);
-      const methods = await mfa.methodsFor((await auth.readSecondStep(token)).userId).catch(() => null);
+      // the token may have just become void (its fifth wrong code): then the sign-in starts again
+      const methods = await auth.readSecondStep(token).then((pending) => mfa.methodsFor(pending.userId), () => null);
       if (!methods) return restart(reply, next);
       return kit.render(request, reply, r.status, (chrome) => secondStepPage(chrome, { methods, next, errors: { message: r.errors.message ?? r.errors.fields[failed] ?? null, fields: r.errors.fields }, failed }), r.headers);
     }
