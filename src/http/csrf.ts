@@ -4,7 +4,8 @@
  * `_csrf` = HMAC-SHA256(key, that value), the key derived from SECRETS_KEY. Another site can
  * neither read the cookie nor compute the HMAC, so it cannot forge the field; a planted cookie
  * without its HMAC is useless too. A POST is refused (403 forbidden) unless the field matches the
- * cookie (constant-time compare) and, when the browser sends an Origin header, that origin is ours.
+ * cookie (constant-time compare) and, when the browser names an Origin, that origin is ours. The
+ * cookie is SameSite=Lax, so a cross-site form post arrives without it and fails the check too.
  * Tokens carry no expiry of their own: they live as long as the cookie (the browser session).
  */
 import { createHmac, randomBytes } from 'node:crypto';
@@ -39,8 +40,10 @@ export class Csrf {
 
   /** throws 403 forbidden unless the request's `_csrf` field belongs to its cookie */
   check(request: FastifyRequest): void {
+    // pages send `Referrer-Policy: no-referrer`, under which browsers send `Origin: null` even for
+    // same-origin forms: null says nothing either way, and the token below decides
     const origin = request.headers.origin;
-    if (origin !== undefined && origin !== this.s.publicOrigin) throw commonErrors.forbidden('The form was sent from another site.');
+    if (origin !== undefined && origin !== 'null' && origin !== this.s.publicOrigin) throw commonErrors.forbidden('The form was sent from another site.');
     const seed = this.#seed(request);
     const body = request.body as Record<string, unknown> | undefined;
     const sent = body && typeof body === 'object' ? body[CSRF_FIELD] : undefined;

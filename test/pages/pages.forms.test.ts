@@ -49,8 +49,11 @@ describe('pages: forms without JavaScript', () => {
     const json = await t.app.inject({ method: 'POST', url: '/login', headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: 'login=a&password=b' });
     assert.equal(json.statusCode, 403);
     assert.equal(json.json().code, 'forbidden');
-    // the same token with its cookie is accepted (a wrong password: 401, not 403)
+    // the same token with its cookie is accepted (a wrong password: 401, not 403), also with the
+    // `Origin: null` browsers send from a page whose Referrer-Policy is no-referrer
     assert.equal((await client.post('/login', { login: 'someone', password: PASSWORD })).statusCode, 401);
+    assert.equal((await client.post('/login', { login: 'someone', password: PASSWORD }, { origin: 'null' })).statusCode, 401);
+    assert.equal((await client.post('/login', { login: 'someone', password: PASSWORD }, { origin: t.config.publicOrigin })).statusCode, 401);
   });
 
   it('sign-out without a CSRF token is refused and the session stays', async () => {
