@@ -46,7 +46,9 @@ export class PageSession implements PageCredentials {
 
   /** a page that needs a session and has none: renew it from the refresh cookie, then come back */
   signIn(request: FastifyRequest, reply: FastifyReply): void {
-    const here = request.method === 'GET' ? request.url : (request.url.split('?', 1)[0] ?? '/dashboard');
+    // a form posted with an expired session comes back to the page it belongs to (its first path
+    // segment: /account/totp/setup → /account), not to a URL that only takes posts
+    const here = request.method === 'GET' ? request.url : `/${request.url.split('?', 1)[0]!.split('/')[1] ?? ''}`;
     const back = safeRedirectPath(here, this.settings.publicOrigin) ?? '/dashboard';
     void reply.redirect(`${PAGE_SESSION_PATH}?next=${encodeURIComponent(back)}`, 303);
   }
