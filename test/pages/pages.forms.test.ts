@@ -237,3 +237,22 @@ describe('pages: forms without JavaScript', () => {
     assert.equal(reuse.statusCode, 401);
   });
 });
+
+describe('pages: social sign-in buttons', () => {
+  let t: TestContext;
+  before(async () => {
+    t = await buildTestContext({ env: { OAUTH_GITHUB_CLIENT_ID: 'gh-client', OAUTH_GITHUB_CLIENT_SECRET: 'gh-secret-value' } });
+  });
+  after(() => t.close());
+
+  it('/login links every enabled provider to its authorize endpoint, carrying next as redirect_to', async () => {
+    const client = new PageClient(t.app);
+    const page = await client.get('/login?next=%2Faccount');
+    assert.match(page.body, /<a class="button secondary block" href="\/api\/v1\/auth\/oauth\/github\/authorize\?redirect_to=%2Faccount">Continue with GitHub<\/a>/);
+    const start = await t.app.inject({ method: 'GET', url: '/api/v1/auth/oauth/github/authorize?redirect_to=%2Faccount' });
+    assert.equal(start.statusCode, 302);
+    assert.match(String(start.headers.location), /^https:\/\/github\.com\/login\/oauth\/authorize\?/);
+    // a failed provider round trip lands on /login?error=…, shown as a message
+    assert.match(textOf((await client.get('/login?error=access_denied')).body), /Signing in with the provider did not work \(access_denied\)/);
+  });
+});
