@@ -64,12 +64,8 @@ export const mfaPagesRoutes: FastifyPluginAsync<MfaPagesOptions> = async (app, {
     return kit.redirect(reply, `/login?error=second_step_expired${next ? `&next=${encodeURIComponent(next)}` : ''}`);
   }
 
-  function nextOf(value: string | null): string | null {
-    return value && session.target(value) === value ? value : null;
-  }
-
   app.get('/login/mfa', { config: { page: true, auth: 'optional' } }, async function secondStepForm(request, reply) {
-    const next = nextOf(queryParam(request, 'next'));
+    const next = session.next(queryParam(request, 'next'));
     const token = session.secondStep(request);
     if (!token) return kit.redirect(reply, `/login${next ? `?next=${encodeURIComponent(next)}` : ''}`);
     let methods: string[];
@@ -83,7 +79,7 @@ export const mfaPagesRoutes: FastifyPluginAsync<MfaPagesOptions> = async (app, {
   });
 
   app.post('/login/mfa', { config: { page: true, auth: 'optional' } }, async function secondStep(request, reply) {
-    const next = nextOf(formField(request, 'next'));
+    const next = session.next(formField(request, 'next'));
     const token = session.secondStep(request);
     if (!token) return restart(reply, next);
     const code = formField(request, 'code').trim();

@@ -83,7 +83,12 @@ export class PageSession implements PageCredentials {
 
   /** `next` when it is a same-origin path, else the dashboard */
   target(next: unknown): string {
-    return (typeof next === 'string' ? safeRedirectPath(next, this.settings.publicOrigin) : null) ?? '/dashboard';
+    return this.next(next) ?? '/dashboard';
+  }
+
+  /** `next` as given when it is a same-origin path (forms carry it on unchanged), else null */
+  next(value: unknown): string | null {
+    return typeof value === 'string' && safeRedirectPath(value, this.settings.publicOrigin) === value ? value : null;
   }
 
   /** host-only, as the OAuth callback sets it */

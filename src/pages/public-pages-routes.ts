@@ -53,16 +53,18 @@ export const publicPagesRoutes: FastifyPluginAsync<PublicPagesOptions> = async (
   app.get('/login', { config: publicPage }, async function loginForm(request, reply) {
     const next = queryParam(request, 'next');
     if (request.principal) return kit.redirect(reply, kit.session.target(next));
+    // ?error= from a failed social sign-in (or an expired second step), ?notice= from other pages
     const reason = queryParam(request, 'error');
-    const notice = (reason && (LOGIN_NOTICES[reason] ?? `Signing in with the provider did not work (${reason}). Try again or use your password.`)) ?? LOGIN_NOTICES[queryParam(request, 'notice') ?? ''] ?? null;
-    return showLogin(request, reply, 200, { login: '', next: next && kit.session.target(next) === next ? next : null, errors: NO_ERRORS, notice });
+    const notice = reason
+      ? (LOGIN_NOTICES[reason] ?? `Signing in with the provider did not work (${reason}). Try again or use your password.`)
+      : (LOGIN_NOTICES[queryParam(request, 'notice') ?? ''] ?? null);
+    return showLogin(request, reply, 200, { login: '', next: kit.session.next(next), errors: NO_ERRORS, notice });
   });
 
   app.post('/login', { config: publicPage }, async function signIn(request, reply) {
     const login = formField(request, 'login');
     const password = formField(request, 'password');
-    const nextField = formField(request, 'next');
-    const next = nextField && kit.session.target(nextField) === nextField ? nextField : null;
+    const next = kit.session.next(formField(request, 'next'));
     try {
       requireFields({ login, password });
       checkBody(LoginBody, { login, password });
