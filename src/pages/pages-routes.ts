@@ -39,8 +39,12 @@ export interface PagesOptions {
 }
 
 export const pagesRoutes: FastifyPluginAsync<PagesOptions> = async (app, o) => {
+  // pages are not API: kept out of the OpenAPI document
+  app.addHook('onRoute', function hideFromOpenApi(route) {
+    route.schema = { ...route.schema, hide: true };
+  });
   await app.register(fastifyCookie);
-  await app.register(formbody, { bodyLimit: 65536 });
+  await app.register(formbody);
   app.addHook('preValidation', async function requireCsrfToken(request) {
     if (request.method === 'POST') o.csrf.check(request);
   });
