@@ -2,9 +2,9 @@
  * Server-rendered HTML, escaped by default: the `html` tagged template escapes every interpolated
  * value (text and attribute context alike: `& < > " '` and the backtick) unless the value is
  * itself an `Html` fragment made by this helper. Arrays are rendered item by item under the same
- * rule; `null`, `undefined` and `false` render nothing (so `${cond && html`…`}` works). There is no
- * way to mark an arbitrary string safe except `trustedHtml`, which exists for markup Gatehouse made
- * itself from data it controls (a QR code's SVG); views are plain functions of typed data.
+ * rule; `null`, `undefined` and `false` render nothing (so `${cond && html`…`}` works). There is
+ * deliberately no way to mark a plain string safe (the QR code, Gatehouse's own SVG, goes in as a
+ * data: URL attribute); views are plain functions of typed data.
  */
 
 const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;', '`': '&#96;' };
@@ -34,9 +34,4 @@ export function html(strings: TemplateStringsArray, ...values: HtmlValue[]): Htm
   let out = strings[0]!;
   for (let i = 0; i < values.length; i++) out += render(values[i]!) + strings[i + 1]!;
   return new Html(out);
-}
-
-/** markup Gatehouse generated itself (never user input): passes through unescaped */
-export function trustedHtml(markup: string): Html {
-  return new Html(markup);
 }
