@@ -1,0 +1,66 @@
+/**
+ * Social sign-in through the pages, against a real OpenID Connect provider double: the callback's
+ * refresh cookie becomes a page session on the first page (through the page-session renewal),
+ * and for a user with MFA the callback's `gatehouse_mfa` cookie (Path=/login) is what /login/mfa
+ * finishes, carrying `redirect_to` through as `next`.
+ */
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { after, before, describe, it } from 'node:test';
+import { totpCode } from '../../src/mfa/totp.js';
+import { buildTestContext, type TestContext } from '../helpers/build-test-app.js';
+import { FakeClock } from '../helpers/fake-clock.js';
+import { oidcEnv, runFlow, startOidcPeer, type OidcPeer } from '../oauth/oauth-helpers.js';
+import { PageClient, textOf } from './page-client.js';
+
+describe('pages: social sign-in', () => {
+  let t: TestContext;
+  let peer: OidcPeer;
+  const clock = new FakeClock();
+  before(async () => {
+    peer = await startOidcPeer();
+    t = await buildTestContext({ clock, env: oidcEnv('acme', peer) });
+  });
+  after(async () => {
+    await t.close();
+    await peer.stop();
+  });
+
+  /** a browser that just came back from the provider: the cookies the callback set */
+  function browserAfter(callback: NonNullable<Awaited<ReturnType<typeof runFlow>>['callback']>): PageClient {
+    const client = new PageClient(t.app);
+    for (const c of callback.cookies as { name: string; value: string; path?: string }[]) if (c.value) client.cookies.set(c.name, { value: c.value, path: c.path ?? '/' });
+    return client;
+  }
+
+  it('signs in to the pages, then with TOTP on stops at /login/mfa and finishes there', async () => {
+    peer.claims = { sub: `acme-${randomUUID()}`, email: `social-${randomUUID().slice(0, 8)}@example.com`, email_verified: true, name: 'Social Person' };
+    const first = await runFlow(t.app, 'acme', { query: '?redirect_to=%2Faccount' });
+    assert.equal(first.callback!.statusCode, 302);
+    assert.equal(first.callback!.headers.location, '/account');
+    const client = browserAfter(first.callback!);
+    const account = await client.follow(await client.get('/account'));
+    assert.equal(account.statusCode, 200);
+    assert.match(textOf(account.body), /Your account/);
+    // a password-less account re-authenticates by a fresh session: no password field
+    assert.doesNotMatch(account.body, /id="totp-setup-password"/);
+    const setup = await client.post('/account/totp/setup', {});
+    assert.equal(setup.statusCode, 200, textOf(setup.body));
+    const secret = /data-totp-secret>([A-Z2-7]+)</.exec(setup.body)![1]!;
+    assert.equal((await client.post('/account/totp/confirm', { code: totpCode(secret, clock.now()), secret, otpauth_uri: 'otpauth://totp/x' })).statusCode, 200);
+    clock.advance(30_000);
+
+    const second = await runFlow(t.app, 'acme', { query: '?redirect_to=%2Faccount' });
+    assert.equal(second.callback!.statusCode, 302);
+    assert.equal(second.callback!.headers.location, '/login/mfa?next=%2Faccount');
+    const browser = browserAfter(second.callback!);
+    assert.equal(browser.cookies.get('gatehouse_mfa')!.path, '/login');
+    assert.equal(browser.cookies.has('refresh_token'), false, 'no session before the second step');
+    const step = await browser.get(String(second.callback!.headers.location));
+    assert.equal(step.statusCode, 200);
+    const done = await browser.post('/login/mfa', { code: totpCode(secret, clock.now()), next: '/account' });
+    assert.equal(done.statusCode, 303);
+    assert.equal(done.headers.location, '/account');
+    assert.equal((await browser.get('/account')).statusCode, 200);
+  });
+});
