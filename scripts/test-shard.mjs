@@ -9,6 +9,7 @@
 import { createHook } from 'node:async_hooks';
 import { test } from 'node:test';
 import { pathToFileURL } from 'node:url';
+import { closeIdleCopies } from '../test/helpers/test-database.ts';
 
 // TEST_TRACE_TIMERS=1: remember where each timer was made, to name the one that keeps a worker alive
 const timers = new Map();
@@ -25,7 +26,8 @@ if (process.env.TEST_TRACE_TIMERS) {
 
 for (const file of process.argv.slice(2)) await import(pathToFileURL(file).href);
 
-test('worker: every test file ran', () => {
+test('worker: every test file ran', async () => {
+  await closeIdleCopies();
   process.stderr.write('::gatehouse-shard-done::\n');
   const report = setTimeout(() => {
     const handles = process._getActiveHandles().map((h) => {

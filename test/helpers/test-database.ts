@@ -121,6 +121,16 @@ async function reset(pglite: PGlite, state: TemplateState): Promise<boolean> {
   return true;
 }
 
+/**
+ * Closes the copies kept for reuse. A test worker calls it after its last file (scripts/test-shard.mjs):
+ * an open PGlite can keep a timer of its own armed (postgres's SIGALRM timer, emulated with a
+ * setTimeout), which kept a finished worker alive for good.
+ */
+export async function closeIdleCopies(): Promise<void> {
+  const copies = idle.splice(0);
+  await Promise.all(copies.map((c) => (c.closed ? undefined : c.close())));
+}
+
 /** a PGlite copy of the migrated template, in memory, whatever engine the run is for */
 export async function openEmbeddedCopy(): Promise<DatabaseHandle> {
   let pglite = idle.pop();
