@@ -68,7 +68,7 @@ class TemplateBlob extends Blob {
 }
 
 let template: Uint8Array | null = null;
-function templateBlob(): Blob {
+export function templateBlob(): Blob {
   template ??= readFileSync(readFileSync(currentTemplatePointer, 'utf8').trim());
   return new TemplateBlob(template);
 }

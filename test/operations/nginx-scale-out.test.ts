@@ -61,7 +61,7 @@ describe('three instances behind nginx', { skip }, () => {
     const instance: Instance = { port, child, output: '' };
     child.stdout!.on('data', (d: Buffer) => (instance.output += d.toString()));
     child.stderr!.on('data', (d: Buffer) => (instance.output += d.toString()));
-    const deadline = Date.now() + 60_000;
+    const deadline = Date.now() + 180_000; // generous: a loaded CI machine starts slowly
     while (!(await fetch(`http://127.0.0.1:${port}/health/ready`).then((r) => r.status === 200, () => false))) {
       if (child.exitCode !== null || Date.now() > deadline) {
         child.kill('SIGKILL'); // a start that failed leaves no process behind
