@@ -25,6 +25,7 @@ const LAYERS = [
   ['mfa'],
   ['user-import'],
   ['admin', 'hello', 'health', 'metrics'],
+  ['pages'],
   ['services'],
   ['app'],
   ['server'],
@@ -70,6 +71,8 @@ function layerBlocks(name) {
 
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', 'data/**', 'tmp/**'] },
+  // the pages' one browser script (assets/webauthn.js)
+  { files: ['assets/**/*.js'], languageOptions: { sourceType: 'script', globals: { window: 'readonly', document: 'readonly', navigator: 'readonly', fetch: 'readonly', URLSearchParams: 'readonly', btoa: 'readonly', atob: 'readonly' } } },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

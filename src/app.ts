@@ -17,11 +17,12 @@ import { adminRoutes } from './admin/admin-routes.js';
 import { authRoutes } from './auth/auth-routes.js';
 import { RefreshCookie } from './auth/refresh-cookie.js';
 import { checkDatabase } from './db/database.js';
-import { emailRoutes, verifyEmailPage } from './email/email-routes.js';
+import { emailRoutes } from './email/email-routes.js';
 import { healthRoutes } from './health/health-routes.js';
 import { helloRoutes } from './hello/hello-routes.js';
 import { registerApiRateLimit } from './http/api-rate-limit.js';
 import { registerBodyParsing } from './http/body-parsing.js';
+import { Csrf } from './http/csrf.js';
 import { clientIp } from './http/client-ip.js';
 import { frameworkErrorHandler, registerErrorHandling } from './http/error-handler.js';
 import { createLogging, lazyChildLoggerFactory } from './http/logging.js';
@@ -37,6 +38,8 @@ import { devMailRoutes } from './mail/dev-mail-routes.js';
 import { oauthRoutes } from './oauth/oauth-routes.js';
 import { mfaLoginRoutes } from './mfa/mfa-login-routes.js';
 import { mfaRoutes } from './mfa/mfa-routes.js';
+import { PageSession } from './pages/page-session.js';
+import { htmlErrorPage, pagesRoutes } from './pages/pages-routes.js';
 import { productsRoutes } from './products/products-routes.js';
 import { createServices, type ServiceEdges, type Services } from './services.js';
 import { sessionsRoutes } from './sessions/sessions-routes.js';
@@ -142,7 +145,7 @@ async function wire(services: Services, options: HttpOptions): Promise<FastifyIn
   registerRequestMetrics(app, services.metrics);
   app.setValidatorCompiler(validatorCompiler);
   app.addSchema(ProblemSchema);
-  registerErrorHandling(app);
+  registerErrorHandling(app, { htmlPage: htmlErrorPage });
   registerSecurityHeaders(app, { hsts });
   registerBodyParsing(app);
   if (config.corsOrigins.length > 0) await app.register(cors, {
@@ -166,14 +169,14 @@ async function wire(services: Services, options: HttpOptions): Promise<FastifyIn
 
   // 429 first, then 401 → 403 (the guard), then validation
   registerApiRateLimit(app, services.limiter, config.rateLimitApiIp);
-  registerRouteGuard(app, services.auth);
-
   const refreshCookie = new RefreshCookie(config);
+  const pageSession = new PageSession(config, refreshCookie);
+  registerRouteGuard(app, services.auth, pageSession);
+
   await app.register(authRoutes, { prefix: '/api/v1/auth', auth: services.auth, cookie: refreshCookie, introspectionToken: config.introspectionToken });
   await app.register(profileRoutes, { prefix: '/api/v1/auth', users: services.users });
   await app.register(sessionsRoutes, { prefix: '/api/v1/auth', sessions: services.sessions });
   await app.register(emailRoutes, { prefix: '/api/v1/auth', email: services.email });
-  await app.register(verifyEmailPage, { email: services.email });
   if (services.mail.devOutbox) await app.register(devMailRoutes, { mail: services.mail });
   await app.register(oauthRoutes, { prefix: '/api/v1/auth', oauth: services.oauth, providers: services.oauthProviders, auth: services.auth, cookie: refreshCookie, cookieSecure: config.cookieSecure });
   await app.register(mfaRoutes, { prefix: '/api/v1/auth', mfa: services.mfa });
@@ -181,6 +184,17 @@ async function wire(services: Services, options: HttpOptions): Promise<FastifyIn
   await app.register(helloRoutes, { prefix: '/api/v1' });
   await app.register(productsRoutes, { prefix: '/api/v1', products: services.products });
   await app.register(adminRoutes, { prefix: '/api/v1/admin', users: services.users, roles: services.roles, audit: services.audit, oauthProviders: services.oauthProviders, mfa: services.mfa });
+  await app.register(pagesRoutes, {
+    settings: config,
+    auth: services.auth,
+    users: services.users,
+    email: services.email,
+    mfa: services.mfa,
+    providers: services.oauthProviders,
+    refreshCookie,
+    csrf: new Csrf({ key: services.csrfKey, publicOrigin: config.publicOrigin, secure: config.cookieSecure, domain: config.cookieDomain }),
+    session: pageSession,
+  });
   await app.register(jwksRoutes, { keys: services.keys });
   await app.register(metricsRoutes, { metrics: services.metrics, token: config.metricsToken });
   const checks: Record<string, () => Promise<void>> = { database: () => checkDatabase(services.database.db) };

@@ -95,6 +95,8 @@ export interface Services {
   limiter: RateLimiter;
   /** the Prometheus registry of this instance (GET /metrics) */
   metrics: Metrics;
+  /** the key of the HTML forms' CSRF tokens (SPEC §8), derived from SECRETS_KEY */
+  csrfKey: Buffer;
   /** what an operator should hear about at start (the HTTP app logs them) */
   warnings: string[];
   close(): Promise<void>;
@@ -278,6 +280,7 @@ export async function createServices(config: Config, edges: ServiceEdges = {}): 
 
     return {
       config, clock, database, store, bus, hasher, keys, audit, roles, users, sessions, auth, products, mail, email, outboxWorker, oauthProviders, oauth, mfa, userImport, limiter, metrics, warnings,
+      csrfKey: deriveKey(masterKey, 'csrf-forms'),
       async close() {
         // the message being sent is finished first (SPEC §10)
         await outboxWorker?.stop();

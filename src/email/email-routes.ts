@@ -1,15 +1,14 @@
 /**
  * The email endpoints (SPEC §4): verification, email change and password reset under
- * /api/v1/auth, and the public page the verification link opens (GET /verify-email?token=). Each
- * calls one EmailService method; the page is plain HTML without any script or inline style.
+ * /api/v1/auth. Each calls one EmailService method. The page the verification link opens (GET
+ * /verify-email?token=) is one of the pages (src/pages/public-pages-routes.ts).
  */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { principalOf, requestContext } from '../http/route-guard.js';
 import { errorResponses } from '../http/schema-helpers.js';
-import { escapeHtml } from '../mail/mail-templates.js';
 import { toUserView, UserSchema } from '../users/users-schemas.js';
-import { Accepted, CodeBody, EmailChangeBody, PasswordResetBody, PasswordResetConfirmBody, VerifyLinkQuery } from './email-schemas.js';
-import type { EmailService, LinkOutcome } from './email-service.js';
+import { Accepted, CodeBody, EmailChangeBody, PasswordResetBody, PasswordResetConfirmBody } from './email-schemas.js';
+import type { EmailService } from './email-service.js';
 
 const tags = ['email'];
 const bearer = [{ bearer: [] }];
@@ -88,37 +87,5 @@ export const emailRoutes: FastifyPluginAsyncTypebox<{ email: EmailService }> = a
     const b = request.body;
     await email.confirmPasswordReset(requestContext(request), { email: b.email, code: b.code, newPassword: b.new_password });
     return reply.status(204).send();
-  });
-};
-
-const PAGE_TEXT: Record<LinkOutcome, { status: number; title: string; message: string }> = {
-  verified: { status: 200, title: 'Email address verified', message: 'Your email address is verified. You can close this page.' },
-  expired: { status: 400, title: 'Link expired', message: 'This verification link has expired. Sign in and ask for a new one.' },
-  invalid: { status: 400, title: 'Link not valid', message: 'This verification link is not valid (it may have been used already). Sign in and ask for a new one.' },
-};
-
-function page(title: string, message: string): string {
-  return `<!doctype html>
-<html lang="en">
-<head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><meta name="referrer" content="no-referrer"><title>${escapeHtml(title)}</title></head>
-<body>
-<main>
-<h1>${escapeHtml(title)}</h1>
-<p>${escapeHtml(message)}</p>
-</main>
-</body>
-</html>
-`;
-}
-
-/** the public page of the verification link (plain for now; the pages issue gives it the product's look) */
-export const verifyEmailPage: FastifyPluginAsyncTypebox<{ email: EmailService }> = async (app, { email }) => {
-  app.get('/verify-email', {
-    schema: { hide: true, querystring: VerifyLinkQuery },
-  }, async function verifyEmailLink(request, reply) {
-    const token = request.query.token;
-    const outcome = token ? await email.verifyByLink(requestContext(request), token) : 'invalid';
-    const text = PAGE_TEXT[outcome];
-    return reply.status(text.status).header('cache-control', 'no-store').type('text/html; charset=utf-8').send(page(text.title, text.message));
   });
 };

@@ -2,11 +2,14 @@
  * The one place errors become responses: DomainError -> its status and code; Fastify's own
  * client errors (bad JSON, body too large, bad URL, wrong media type) -> the matching code; a
  * validation failure -> 400 validation_error with the field list; anything else -> 500 with
- * nothing but a request id (the cause is logged, never sent).
+ * nothing but a request id (the cause is logged, never sent). A browser asking for a page (not
+ * under /api/, `Accept` naming text/html) gets the same status as an HTML page instead of
+ * problem+json, rendered by the pages feature (`htmlPage`).
  */
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { commonErrors, DomainError } from '../errors.js';
 import { isConnectionFailure } from '../db/sql-errors.js';
+import { isApiRequest } from './api-request.js';
 import { fieldErrors } from './validation.js';
 import { problem, PROBLEM_CONTENT_TYPE, type Problem } from './problem.js';
 
@@ -47,7 +50,28 @@ function problemOf(error: DomainError): Problem {
   return problem(error.status, error.code, error.title, { ...(error.detail ? { detail: error.detail } : {}), ...(error.errors ? { errors: error.errors } : {}) });
 }
 
-export function registerErrorHandling(app: FastifyInstance): void {
+/** what an HTML error page shows: never more than the problem body would */
+export interface ErrorPage {
+  status: number;
+  title: string;
+  detail: string | null;
+  requestId: string | null;
+}
+
+export type HtmlErrorPage = (page: ErrorPage, request: FastifyRequest) => string;
+
+/** a browser navigation or form post (not an API call, not a script asking for JSON) */
+export function wantsHtml(request: FastifyRequest): boolean {
+  const accept = request.headers.accept;
+  return typeof accept === 'string' && accept.includes('text/html') && !isApiRequest(request);
+}
+
+export function registerErrorHandling(app: FastifyInstance, options: { htmlPage?: HtmlErrorPage } = {}): void {
+  const { htmlPage } = options;
+  const sendHtml = (request: FastifyRequest, reply: FastifyReply, body: Problem) => {
+    const page = htmlPage!({ status: body.status, title: body.title, detail: body.detail ?? null, requestId: body.status >= 500 ? request.id : null }, request);
+    return reply.status(body.status).header('cache-control', 'no-store').type('text/html; charset=utf-8').send(page);
+  };
   app.setErrorHandler(async function handleError(error: FastifyError | DomainError, request: FastifyRequest, reply: FastifyReply) {
     let body: Problem;
     if (error instanceof DomainError) {
@@ -69,6 +93,7 @@ export function registerErrorHandling(app: FastifyInstance): void {
       }
     }
     if (body.status >= 500) body.request_id = request.id;
+    if (htmlPage && wantsHtml(request)) return sendHtml(request, reply, body);
     return reply.status(body.status).type(PROBLEM_CONTENT_TYPE).send(body);
   });
 
@@ -76,6 +101,7 @@ export function registerErrorHandling(app: FastifyInstance): void {
     // a CORS preflight this server does not allow (an origin outside CORS_ORIGINS, or none listed)
     // is answered, without CORS headers, so the browser refuses the call itself
     if (request.method === 'OPTIONS') return reply.status(204).send();
+    if (htmlPage && wantsHtml(request)) return sendHtml(request, reply, problem(404, 'not_found', 'Page not found', { detail: 'There is no page at this address.' }));
     return reply
       .status(404)
       .type(PROBLEM_CONTENT_TYPE)

@@ -16,6 +16,12 @@ declare module 'fastify' {
     /** required: 401 without a valid token; optional: principal when a valid token is sent */
     auth?: 'required' | 'optional';
     permission?: string;
+    /**
+     * a server-rendered page: the token comes from the page cookie (not a bearer header), a
+     * missing session is answered by `PageCredentials.signIn` (a redirect) instead of a 401, and
+     * errors are rendered as HTML pages
+     */
+    page?: true;
   }
   interface FastifyRequest {
     principal: Principal | null;
@@ -27,6 +33,14 @@ export interface Authenticator {
   authenticate(accessToken: string): Promise<Principal | null>;
   /** the same from this second's caches alone; undefined when something has to be read */
   authenticateCached(accessToken: string): Principal | null | undefined;
+}
+
+/** how pages present credentials and what they answer when a signed-in user is required and missing */
+export interface PageCredentials {
+  /** the access token the page request carries (its cookie), or null */
+  token(request: FastifyRequest): string | null;
+  /** answers a page request without a usable session (sends a redirect) */
+  signIn(request: FastifyRequest, reply: FastifyReply): void;
 }
 
 /**
@@ -48,23 +62,30 @@ export function bearerToken(request: FastifyRequest): string | null {
  * nothing). It runs first among the route's onRequest hooks, before any the route declares itself.
  * The common case — a token this second's caches already know — completes without a promise.
  */
-export function registerRouteGuard(app: FastifyInstance, authenticator: Authenticator): void {
+export function registerRouteGuard(app: FastifyInstance, authenticator: Authenticator, pages?: PageCredentials): void {
   app.decorateRequest('principal', null);
   app.addHook('onRoute', function guardRoute(route) {
     const config = route.config as FastifyContextConfig | undefined;
     if (!config?.auth) return;
     const { auth, permission } = config;
+    const page = config.page === true ? pages : undefined;
+    if (config.page === true && !page) throw new Error(`${route.url}: a page route needs the guard's PageCredentials`);
     const admit = (request: FastifyRequest, principal: Principal | null): Error | null => {
       if (!principal) return auth === 'optional' ? null : commonErrors.unauthorized();
       request.principal = principal;
       return permission && !principal.permissions.has(permission) ? commonErrors.forbidden() : null;
     };
-    const guard = function authenticateRequest(request: FastifyRequest, _reply: FastifyReply, done: (error?: Error) => void): void {
-      const token = bearerToken(request);
+    const finish = (request: FastifyRequest, reply: FastifyReply, principal: Principal | null, done: (error?: Error) => void): void => {
+      // a page without a session: a redirect to sign in (the reply is sent; done is not called)
+      if (page && !principal && auth === 'required') return page.signIn(request, reply);
+      done(admit(request, principal) ?? undefined);
+    };
+    const guard = function authenticateRequest(request: FastifyRequest, reply: FastifyReply, done: (error?: Error) => void): void {
+      const token = page ? page.token(request) : bearerToken(request);
       const cached = token ? authenticator.authenticateCached(token) : null;
-      if (cached !== undefined) return done(admit(request, cached) ?? undefined);
+      if (cached !== undefined) return finish(request, reply, cached, done);
       authenticator.authenticate(token!).then(
-        (principal) => done(admit(request, principal) ?? undefined),
+        (principal) => finish(request, reply, principal, done),
         (error: Error) => done(error),
       );
     };

@@ -7,6 +7,7 @@
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import type { FastifySchemaCompiler } from 'fastify';
+import { commonErrors } from '../errors.js';
 
 // ajv-formats is CommonJS with a default export
 const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
@@ -144,4 +145,18 @@ export function fieldErrors(errors: ErrorObject[], part: string | undefined): { 
 
 function decodePointer(segment: string): string {
   return segment.replace(/~1/g, '/').replace(/~0/g, '~');
+}
+
+const compiledBodies = new WeakMap<object, ValidateFunction>();
+
+/**
+ * Checks a value against a route's body schema outside Fastify's own validation: the pages take
+ * HTML forms and apply the API's schemas to them (the same rule, not a second copy), answering
+ * `400 validation_error` with the same field list.
+ */
+export function checkBody<T>(schema: object, data: unknown): T {
+  let validate = compiledBodies.get(schema);
+  if (!validate) compiledBodies.set(schema, (validate = beforeSchema(bodyAjv.compile(schema) as ValidateFunction, refuseNul)));
+  if (!validate(data)) throw commonErrors.validation(fieldErrors(validate.errors ?? [], 'body'));
+  return data as T;
 }

@@ -1,0 +1,60 @@
+/**
+ * What every page route needs: the chrome of the page (this response's CSRF token, who is signed
+ * in), sending HTML that no cache keeps, and the form body as plain strings. Pages take forms as
+ * they come (no strict schema that would answer problem+json): the services validate, and their
+ * errors are shown next to the fields.
+ */
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Csrf } from '../http/csrf.js';
+import type { UsersService } from '../users/users-service.js';
+import type { PageSession } from './page-session.js';
+import type { PageChrome } from './views/layout.js';
+
+export interface PageKitDeps {
+  csrf: Csrf;
+  session: PageSession;
+  users: UsersService;
+}
+
+export class PageKit {
+  constructor(readonly d: PageKitDeps) {}
+
+  get session(): PageSession {
+    return this.d.session;
+  }
+
+  async chrome(request: FastifyRequest, reply: FastifyReply): Promise<PageChrome> {
+    const csrf = this.d.csrf.token(request, reply);
+    const principal = request.principal;
+    if (!principal) return { csrf, user: null };
+    const user = await this.d.users.getCached(principal.userId);
+    return { csrf, user: user ? { label: user.name ?? user.username ?? user.email ?? 'Signed in' } : null };
+  }
+
+  /** an HTML page: never stored by a cache (forms, tokens and personal data) */
+  send(reply: FastifyReply, status: number, document: string, headers: Record<string, string> = {}): FastifyReply {
+    return reply.status(status).headers(headers).header('cache-control', 'no-store').type('text/html; charset=utf-8').send(document);
+  }
+
+  async render(request: FastifyRequest, reply: FastifyReply, status: number, view: (chrome: PageChrome) => string, headers: Record<string, string> = {}): Promise<FastifyReply> {
+    return this.send(reply, status, view(await this.chrome(request, reply)), headers);
+  }
+
+  /** Post/Redirect/Get: 303, so a reload does not post the form again */
+  redirect(reply: FastifyReply, to: string): FastifyReply {
+    return reply.redirect(to, 303);
+  }
+}
+
+/** a form field as a string ('' when absent or not a string) */
+export function formField(request: FastifyRequest, name: string): string {
+  const body = request.body as Record<string, unknown> | undefined;
+  const value = body && typeof body === 'object' ? body[name] : undefined;
+  return typeof value === 'string' ? value : '';
+}
+
+/** a query parameter as a string, or null */
+export function queryParam(request: FastifyRequest, name: string): string | null {
+  const value = (request.query as Record<string, unknown> | undefined)?.[name];
+  return typeof value === 'string' ? value : null;
+}

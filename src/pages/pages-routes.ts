@@ -1,0 +1,64 @@
+/**
+ * The server-rendered pages (SPEC §11, §12), in one encapsulated plugin: form bodies are parsed
+ * here only (the API stays JSON-only), every POST must carry a valid CSRF token (checked before the
+ * route runs; a refusal is 403 forbidden, as an HTML page for a browser), and the pages' own
+ * stylesheet and script are served under /assets/. Page routes declare `config: { page: true,
+ * auth }`, so the API's route guard authenticates them from the page cookie (page-session.ts).
+ */
+import fastifyCookie from '@fastify/cookie';
+import formbody from '@fastify/formbody';
+import type { FastifyPluginAsync } from 'fastify';
+import type { AuthService } from '../auth/auth-service.js';
+import type { RefreshCookie } from '../auth/refresh-cookie.js';
+import type { Config } from '../config/load-config.js';
+import type { EmailService } from '../email/email-service.js';
+import type { Csrf } from '../http/csrf.js';
+import type { ErrorPage } from '../http/error-handler.js';
+import type { MfaService } from '../mfa/mfa-service.js';
+import type { ProvidersService } from '../oauth/providers-service.js';
+import type { UsersService } from '../users/users-service.js';
+import { AccountPage } from './account-page.js';
+import { assetRoutes } from './assets.js';
+import { mfaAccountSection, mfaPagesRoutes } from './mfa-pages-routes.js';
+import { PageKit } from './page-kit.js';
+import type { PageSession } from './page-session.js';
+import { publicPagesRoutes } from './public-pages-routes.js';
+import { sessionPagesRoutes } from './session-pages-routes.js';
+import { errorPage } from './views/public-views.js';
+
+export interface PagesOptions {
+  settings: Pick<Config, 'registration' | 'accountEmail' | 'requireEmailVerification'>;
+  auth: AuthService;
+  users: UsersService;
+  email: EmailService;
+  mfa: MfaService;
+  providers: ProvidersService;
+  refreshCookie: RefreshCookie;
+  csrf: Csrf;
+  session: PageSession;
+}
+
+export const pagesRoutes: FastifyPluginAsync<PagesOptions> = async (app, o) => {
+  await app.register(fastifyCookie);
+  await app.register(formbody, { bodyLimit: 65536 });
+  app.addHook('preValidation', async function requireCsrfToken(request) {
+    if (request.method === 'POST') o.csrf.check(request);
+  });
+
+  const kit = new PageKit({ csrf: o.csrf, session: o.session, users: o.users });
+  // the sections of /account, in page order (profile, password, email and deletion join here)
+  const account = new AccountPage(kit, o.users, [mfaAccountSection(o.mfa)]);
+
+  await app.register(assetRoutes);
+  await app.register(publicPagesRoutes, { kit, auth: o.auth, email: o.email, users: o.users, providers: o.providers, settings: o.settings });
+  await app.register(mfaPagesRoutes, { kit, auth: o.auth, mfa: o.mfa, account });
+  await app.register(sessionPagesRoutes, { kit, auth: o.auth, users: o.users, refreshCookie: o.refreshCookie, account });
+  app.get('/', { schema: { hide: true } }, async function home(_request, reply) {
+    return reply.redirect('/dashboard', 303);
+  });
+};
+
+/** the error handler's HTML page (404, 403, 500 … for a browser) */
+export function htmlErrorPage(e: ErrorPage): string {
+  return errorPage({ csrf: '', user: null }, e);
+}

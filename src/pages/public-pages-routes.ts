@@ -1,0 +1,192 @@
+/**
+ * The public pages (SPEC §11): /login, /register, /forgot-password, /reset-password and
+ * /verify-email. Each form is checked against the API's own body schema and handed to the same
+ * service method as the API route; a refusal comes back as the form with its messages and the
+ * error's status (401 for a failed sign-in, keeping the typed `login`), never as JSON.
+ */
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import { LoginBody, RegisterBody } from '../auth/auth-schemas.js';
+import { isSecondStep, type AuthService } from '../auth/auth-service.js';
+import type { Config } from '../config/load-config.js';
+import { CodeBody, PasswordResetBody, PasswordResetConfirmBody } from '../email/email-schemas.js';
+import type { EmailService, LinkOutcome } from '../email/email-service.js';
+import { principalOf, requestContext } from '../http/route-guard.js';
+import { checkBody } from '../http/validation.js';
+import type { ProvidersService } from '../oauth/providers-service.js';
+import type { UsersService } from '../users/users-service.js';
+import { NO_ERRORS, refusalOf, requireFields, type FormErrors } from './form-errors.js';
+import { formField, queryParam, type PageKit } from './page-kit.js';
+import { forgotPasswordPage, loginPage, registerPage, resetPasswordPage, verifyEmailPage, type VerifyView } from './views/public-views.js';
+
+export interface PublicPagesOptions {
+  kit: PageKit;
+  auth: AuthService;
+  email: EmailService;
+  users: UsersService;
+  providers: ProvidersService;
+  settings: Pick<Config, 'registration' | 'accountEmail' | 'requireEmailVerification'>;
+}
+
+const publicPage = { page: true, auth: 'optional' } as const;
+
+/** the messages /login shows for the reasons other pages send people there with */
+const LOGIN_NOTICES: Record<string, string> = {
+  reset: 'Your password was changed and every session ended. Sign in with the new password.',
+  signed_out: 'You are signed out.',
+  second_step_expired: 'The sign-in took too long or had too many wrong codes. Please sign in again.',
+};
+
+const LINK_RESULTS: Record<LinkOutcome, { status: number; kind: 'ok' | 'error'; title: string; message: string }> = {
+  verified: { status: 200, kind: 'ok', title: 'Email address verified', message: 'Your email address is verified. You can close this page.' },
+  expired: { status: 400, kind: 'error', title: 'Link expired', message: 'This verification link has expired. Sign in and ask for a new one.' },
+  invalid: { status: 400, kind: 'error', title: 'Link not valid', message: 'This verification link is not valid (it may have been used already). Sign in and ask for a new one.' },
+};
+
+export const publicPagesRoutes: FastifyPluginAsync<PublicPagesOptions> = async (app, { kit, auth, email, users, providers, settings }) => {
+  const registrationOpen = settings.registration !== 'closed';
+
+  async function showLogin(request: FastifyRequest, reply: FastifyReply, status: number, v: { login: string; next: string | null; errors: FormErrors; notice?: string | null }, headers: Record<string, string> = {}) {
+    const list = await providers.listEnabled();
+    return kit.render(request, reply, status, (chrome) => loginPage(chrome, { ...v, notice: v.notice ?? null, providers: list, registrationOpen }), headers);
+  }
+
+  app.get('/login', { config: publicPage }, async function loginForm(request, reply) {
+    const next = queryParam(request, 'next');
+    if (request.principal) return kit.redirect(reply, kit.session.target(next));
+    const reason = queryParam(request, 'error');
+    const notice = (reason && (LOGIN_NOTICES[reason] ?? `Signing in with the provider did not work (${reason}). Try again or use your password.`)) ?? LOGIN_NOTICES[queryParam(request, 'notice') ?? ''] ?? null;
+    return showLogin(request, reply, 200, { login: '', next: next && kit.session.target(next) === next ? next : null, errors: NO_ERRORS, notice });
+  });
+
+  app.post('/login', { config: publicPage }, async function signIn(request, reply) {
+    const login = formField(request, 'login');
+    const password = formField(request, 'password');
+    const nextField = formField(request, 'next');
+    const next = nextField && kit.session.target(nextField) === nextField ? nextField : null;
+    try {
+      requireFields({ login, password });
+      checkBody(LoginBody, { login, password });
+      const outcome = await auth.login(requestContext(request), { login, password });
+      if (isSecondStep(outcome)) {
+        kit.session.beginSecondStep(reply, outcome.mfaToken);
+        return kit.redirect(reply, `/login/mfa${next ? `?next=${encodeURIComponent(next)}` : ''}`);
+      }
+      kit.session.open(reply, outcome);
+      return kit.redirect(reply, kit.session.target(next));
+    } catch (error) {
+      const r = refusalOf(error);
+      return showLogin(request, reply, r.status, { login, next, errors: r.errors }, r.headers);
+    }
+  });
+
+  app.get('/register', { config: publicPage }, async function registerForm(request, reply) {
+    if (request.principal) return kit.redirect(reply, '/dashboard');
+    return kit.render(request, reply, registrationOpen ? 200 : 403, (chrome) =>
+      registerPage(chrome, { values: { email: '', username: '', name: '' }, errors: NO_ERRORS, closed: !registrationOpen, emailOptional: settings.accountEmail === 'optional' }),
+    );
+  });
+
+  app.post('/register', { config: publicPage }, async function register(request, reply) {
+    const values = { email: formField(request, 'email'), username: formField(request, 'username'), name: formField(request, 'name') };
+    const password = formField(request, 'password');
+    try {
+      const input = checkBody<{ email?: string; password: string; username?: string; name?: string }>(RegisterBody, {
+        ...(values.email ? { email: values.email } : {}),
+        password,
+        ...(values.username ? { username: values.username } : {}),
+        ...(values.name ? { name: values.name } : {}),
+      });
+      const { grant } = await auth.register(requestContext(request), input);
+      if (!grant) return kit.redirect(reply, '/verify-email?registered=1');
+      kit.session.open(reply, grant);
+      return kit.redirect(reply, '/dashboard');
+    } catch (error) {
+      const r = refusalOf(error, { email_taken: 'email', username_taken: 'username', weak_password: 'password' });
+      return kit.render(request, reply, r.status, (chrome) =>
+        registerPage(chrome, { values, errors: r.errors, closed: r.code === 'registration_closed', emailOptional: settings.accountEmail === 'optional' }), r.headers);
+    }
+  });
+
+  app.get('/forgot-password', { config: publicPage }, async function forgotForm(request, reply) {
+    return kit.render(request, reply, 200, (chrome) => forgotPasswordPage(chrome, { email: '', errors: NO_ERRORS }));
+  });
+
+  app.post('/forgot-password', { config: publicPage }, async function requestReset(request, reply) {
+    const address = formField(request, 'email').trim();
+    try {
+      checkBody(PasswordResetBody, { email: address });
+      await email.requestPasswordReset(requestContext(request), address);
+    } catch (error) {
+      const r = refusalOf(error);
+      return kit.render(request, reply, r.status, (chrome) => forgotPasswordPage(chrome, { email: address, errors: r.errors }), r.headers);
+    }
+    // the same answer whether or not the address has an account (no enumeration)
+    return kit.render(request, reply, 200, (chrome) =>
+      resetPasswordPage(chrome, { token: null, email: address, notice: 'If an account uses this address, we have sent it a code. Enter it below with your new password.', errors: NO_ERRORS }));
+  });
+
+  app.get('/reset-password', { config: publicPage }, async function resetForm(request, reply) {
+    const token = queryParam(request, 'token');
+    return kit.render(request, reply, 200, (chrome) => resetPasswordPage(chrome, { token, email: queryParam(request, 'email') ?? '', notice: null, errors: NO_ERRORS }));
+  });
+
+  app.post('/reset-password', { config: publicPage }, async function resetPassword(request, reply) {
+    const token = formField(request, 'token') || null;
+    const address = formField(request, 'email').trim();
+    const newPassword = formField(request, 'new_password');
+    try {
+      if (token) {
+        const outcome = await email.confirmPasswordResetByLink(requestContext(request), { token, newPassword });
+        if (outcome !== 'verified') {
+          return kit.render(request, reply, 400, (chrome) => resetPasswordPage(chrome, { token: null, email: '', notice: null, errors: { message: outcome === 'expired' ? 'This link has expired: ask for a new code below or on the previous page.' : 'This link is not valid (it may have been used already). Enter the emailed code instead.', fields: {} } }));
+        }
+      } else {
+        const input = checkBody<{ email: string; code: string; new_password: string }>(PasswordResetConfirmBody, { email: address, code: formField(request, 'code').trim(), new_password: newPassword });
+        await email.confirmPasswordReset(requestContext(request), { email: input.email, code: input.code, newPassword: input.new_password });
+      }
+    } catch (error) {
+      const r = refusalOf(error, { weak_password: 'new_password', invalid_code: 'code', code_expired: 'code' });
+      return kit.render(request, reply, r.status, (chrome) => resetPasswordPage(chrome, { token, email: address, notice: null, errors: r.errors }), r.headers);
+    }
+    kit.session.clear(reply);
+    return kit.redirect(reply, '/login?notice=reset');
+  });
+
+  async function showVerify(request: FastifyRequest, reply: FastifyReply, status: number, v: Omit<VerifyView, 'signedIn' | 'verified'>, headers: Record<string, string> = {}) {
+    const user = request.principal ? await users.getCached(request.principal.userId) : null;
+    return kit.render(request, reply, status, (chrome) => verifyEmailPage(chrome, { ...v, signedIn: Boolean(user), verified: user?.emailVerified ?? false }), headers);
+  }
+
+  // the emailed link (GET /verify-email?token=) and, for a signed-in user, the code form
+  app.get('/verify-email', { config: publicPage }, async function verifyEmailLink(request, reply) {
+    const token = queryParam(request, 'token');
+    if (token !== null) {
+      const outcome = token.length <= 256 ? await email.verifyByLink(requestContext(request), token) : 'invalid';
+      const { status, ...result } = LINK_RESULTS[outcome];
+      return showVerify(request, reply, status, { result, notice: null, errors: NO_ERRORS });
+    }
+    const notice = queryParam(request, 'registered') ? 'Your account is created. We have sent you an email: open its link to verify your address, then sign in.' : null;
+    return showVerify(request, reply, 200, { result: null, notice, errors: NO_ERRORS });
+  });
+
+  app.post('/verify-email', { config: { page: true, auth: 'required' } }, async function verifyEmailCode(request, reply) {
+    try {
+      const { code } = checkBody<{ code: string }>(CodeBody, { code: formField(request, 'code').trim() });
+      await email.verifyByCode(requestContext(request), principalOf(request), code);
+    } catch (error) {
+      const r = refusalOf(error, { invalid_code: 'code', code_expired: 'code' });
+      return showVerify(request, reply, r.status, { result: null, notice: null, errors: r.errors }, r.headers);
+    }
+    return kit.redirect(reply, '/verify-email?verified=1');
+  });
+
+  app.post('/verify-email/resend', { config: { page: true, auth: 'required' } }, async function resendVerification(request, reply) {
+    try {
+      await email.requestVerification(requestContext(request), principalOf(request));
+    } catch (error) {
+      const r = refusalOf(error);
+      return showVerify(request, reply, r.status, { result: null, notice: null, errors: r.errors }, r.headers);
+    }
+    return showVerify(request, reply, 200, { result: null, notice: 'A new code is on its way.', errors: NO_ERRORS });
+  });
+};
