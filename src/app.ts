@@ -27,6 +27,7 @@ import { clientIp } from './http/client-ip.js';
 import { frameworkErrorHandler, registerErrorHandling } from './http/error-handler.js';
 import { createLogging, lazyChildLoggerFactory } from './http/logging.js';
 import { preRouteHeaders, rawProblemResponse } from './http/problem.js';
+import { requestIdGenerator } from './http/request-id.js';
 import { registerRouteGuard } from './http/route-guard.js';
 import { ProblemSchema } from './http/schema-helpers.js';
 import { registerSecurityHeaders } from './http/security-headers.js';
@@ -108,7 +109,7 @@ async function wire(services: Services, options: HttpOptions): Promise<FastifyIn
     loggerInstance: logging.logger,
     trustProxy: config.trustedProxies.length > 0 ? [...config.trustedProxies] : false,
     bodyLimit: config.bodyLimitBytes,
-    genReqId: () => crypto.randomUUID(),
+    genReqId: requestIdGenerator(config.trustedProxies),
     // one line per request (onResponse below) instead of Fastify's two
     logController: new LogController({ disableRequestLogging: true, requestIdLogLabel: 'request_id' }),
     childLoggerFactory: lazyChildLoggerFactory,
@@ -187,6 +188,11 @@ async function wire(services: Services, options: HttpOptions): Promise<FastifyIn
     settings: config,
     auth: services.auth,
     users: services.users,
+    sessions: services.sessions,
+    oauth: services.oauth,
+    products: services.products,
+    roles: services.roles,
+    audit: services.audit,
     email: services.email,
     mfa: services.mfa,
     providers: services.oauthProviders,

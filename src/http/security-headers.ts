@@ -2,7 +2,8 @@
  * Headers on every response (SPEC §8). HTML gets a strict Content-Security-Policy: our own assets
  * only, no inline script; the API docs page (swagger-ui) needs inline styles and its own script.
  * API answers are never stored by a cache (they carry tokens and personal data), decided on the
- * matched route: /%61pi/… reaches the same handler as /api/…. The usual sets are built once, so a
+ * matched route: /%61pi/… reaches the same handler as /api/…. Every response also names its request
+ * id (X-Request-Id, see request-id.ts). The usual sets are built once, so a
  * response (GET /me is called more than anything) sets them in one step.
  */
 import type { FastifyInstance } from 'fastify';
@@ -18,6 +19,7 @@ export function registerSecurityHeaders(app: FastifyInstance, options: { hsts: b
   const other = Object.freeze({ ...base, 'content-security-policy': API_CSP });
 
   app.addHook('onSend', function securityHeaders(request, reply, payload, done) {
+    reply.header('x-request-id', request.id);
     const type = reply.getHeader('content-type');
     if (typeof type === 'string' && type.startsWith('text/html')) {
       reply.headers(base);

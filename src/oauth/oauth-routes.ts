@@ -30,7 +30,7 @@ export interface OAuthRoutesOptions {
 }
 
 const tags = ['oauth'];
-const FLOW_COOKIE = 'oauth_flow';
+export const FLOW_COOKIE = 'oauth_flow';
 /**
  * After a social sign-in of an account with a second factor: the mfa_token for the second-step
  * page (`/login/mfa`), which posts it to POST /api/v1/auth/login/mfa with the code. HttpOnly,

@@ -28,7 +28,9 @@ export class PageKit {
     const principal = request.principal;
     if (!principal) return { csrf, user: null };
     const user = await this.d.users.getCached(principal.userId);
-    return { csrf, user: user ? { label: user.name ?? user.username ?? user.email ?? 'Signed in' } : null };
+    if (!user) return { csrf, user: null };
+    const can = { products: principal.permissions.has('products:read'), admin: principal.permissions.has('users:admin') };
+    return { csrf, user: { label: user.name ?? user.username ?? user.email ?? 'Signed in', can } };
   }
 
   /** an HTML page: never stored by a cache (forms, tokens and personal data) */

@@ -17,7 +17,17 @@ import type { ErrorPage } from '../http/error-handler.js';
 import type { MfaService } from '../mfa/mfa-service.js';
 import type { ProvidersService } from '../oauth/providers-service.js';
 import type { UsersService } from '../users/users-service.js';
+import type { AuditService } from '../audit/audit-service.js';
+import type { OAuthService } from '../oauth/oauth-service.js';
+import type { ProductsService } from '../products/products-service.js';
+import type { RolesService } from '../roles/roles-service.js';
+import type { SessionsService } from '../sessions/sessions-service.js';
 import { AccountPage } from './account-page.js';
+import { accountPagesRoutes, accountSections } from './account-pages-routes.js';
+import { adminSettingsPagesRoutes } from './admin-settings-pages-routes.js';
+import { adminUsersPagesRoutes } from './admin-users-pages-routes.js';
+import { dashboardPagesRoutes } from './dashboard-pages-routes.js';
+import { productsPagesRoutes } from './products-pages-routes.js';
 import { assetRoutes } from './assets.js';
 import { mfaAccountSection, mfaPagesRoutes } from './mfa-pages-routes.js';
 import { PageKit } from './page-kit.js';
@@ -27,8 +37,13 @@ import { sessionPagesRoutes } from './session-pages-routes.js';
 import { errorPage } from './views/public-views.js';
 
 export interface PagesOptions {
-  settings: Pick<Config, 'registration' | 'accountEmail' | 'requireEmailVerification'>;
+  settings: Pick<Config, 'registration' | 'accountEmail' | 'requireEmailVerification' | 'defaultRole' | 'cookieSecure'>;
   auth: AuthService;
+  sessions: SessionsService;
+  oauth: OAuthService;
+  products: ProductsService;
+  roles: RolesService;
+  audit: AuditService;
   users: UsersService;
   email: EmailService;
   mfa: MfaService;
@@ -51,12 +66,17 @@ export const pagesRoutes: FastifyPluginAsync<PagesOptions> = async (app, o) => {
 
   const kit = new PageKit({ csrf: o.csrf, session: o.session, users: o.users });
   // the sections of /account, in page order (profile, password, email and deletion join here)
-  const account = new AccountPage(kit, o.users, [mfaAccountSection(o.mfa)]);
+  const account = new AccountPage(kit, o.users, [mfaAccountSection(o.mfa), ...accountSections()]);
 
   await app.register(assetRoutes);
   await app.register(publicPagesRoutes, { kit, auth: o.auth, email: o.email, users: o.users, providers: o.providers, settings: o.settings });
   await app.register(mfaPagesRoutes, { kit, auth: o.auth, mfa: o.mfa, account });
   await app.register(sessionPagesRoutes, { kit, auth: o.auth, users: o.users, refreshCookie: o.refreshCookie, account });
+  await app.register(dashboardPagesRoutes, { kit, users: o.users, sessions: o.sessions, oauth: o.oauth, providers: o.providers, cookieSecure: o.settings.cookieSecure });
+  await app.register(accountPagesRoutes, { kit, auth: o.auth, email: o.email, account });
+  await app.register(productsPagesRoutes, { kit, products: o.products });
+  await app.register(adminUsersPagesRoutes, { kit, users: o.users, roles: o.roles, mfa: o.mfa });
+  await app.register(adminSettingsPagesRoutes, { kit, roles: o.roles, providers: o.providers, audit: o.audit, settings: o.settings });
   app.get('/', { schema: { hide: true } }, async function home(_request, reply) {
     return reply.redirect('/dashboard', 303);
   });

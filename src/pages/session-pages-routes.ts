@@ -8,12 +8,11 @@ import type { FastifyPluginAsync, FastifyReply } from 'fastify';
 import type { AuthService } from '../auth/auth-service.js';
 import type { RefreshCookie } from '../auth/refresh-cookie.js';
 import { DomainError } from '../errors.js';
-import { principalOf, requestContext } from '../http/route-guard.js';
+import { requestContext } from '../http/route-guard.js';
 import type { UsersService } from '../users/users-service.js';
 import type { AccountPage } from './account-page.js';
 import { queryParam, type PageKit } from './page-kit.js';
 import { PAGE_SESSION_PATH } from './page-session.js';
-import { dashboardPage } from './views/dashboard-views.js';
 import { errorPage } from './views/public-views.js';
 
 export interface SessionPagesOptions {
@@ -26,7 +25,7 @@ export interface SessionPagesOptions {
 
 const PAGE_LOGOUT_PATH = '/api/v1/auth/page-logout';
 
-export const sessionPagesRoutes: FastifyPluginAsync<SessionPagesOptions> = async (app, { kit, auth, users, refreshCookie, account }) => {
+export const sessionPagesRoutes: FastifyPluginAsync<SessionPagesOptions> = async (app, { kit, auth, refreshCookie, account }) => {
   const { session } = kit;
 
   function signedOut(reply: FastifyReply) {
@@ -69,10 +68,7 @@ export const sessionPagesRoutes: FastifyPluginAsync<SessionPagesOptions> = async
     return signedOut(reply);
   });
 
-  app.get('/dashboard', { config: { page: true, auth: 'required' } }, async function dashboard(request, reply) {
-    const user = await users.get(principalOf(request).userId);
-    return kit.render(request, reply, 200, (chrome) => dashboardPage(chrome, user));
-  });
+  // GET /dashboard and its forms: dashboard-pages-routes.ts
 
   app.get('/account', { config: { page: true, auth: 'required' } }, async function accountPage(request, reply) {
     return account.send(request, reply);

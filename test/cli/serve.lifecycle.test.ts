@@ -12,7 +12,7 @@ import { createInstallation, post, type Installation } from '../helpers/installa
 describe('gatehouse serve', () => {
   let inst: Installation;
   before(async () => {
-    inst = await createInstallation();
+    inst = await createInstallation({ fresh: true }); // a user's first start: the server creates the database
   });
   after(async () => {
     await inst.remove();

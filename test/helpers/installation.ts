@@ -5,12 +5,13 @@
  */
 import { spawn, spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { assertBuilt, CLI, root, SERVER } from './entry-points.js';
-import { createTestDatabase, type TestDatabase } from './test-database.js';
+import { PGlite } from '@electric-sql/pglite';
+import { createTestDatabase, templateBlob, type TestDatabase } from './test-database.js';
 
 export const usingPostgres = Boolean(process.env.TEST_DATABASE_URL);
 
@@ -42,9 +43,25 @@ export interface Installation {
   remove(): Promise<void>;
 }
 
-export async function createInstallation(): Promise<Installation> {
+/** how long a command or a server start may take: generous, as a loaded CI machine is slow (a deadline, not a timed assertion) */
+const PROCESS_DEADLINE_MS = 180_000;
+
+/**
+ * `fresh: true` leaves DATA_DIR empty, so the first process creates and migrates the embedded
+ * database as on a user's first start. Otherwise DATA_DIR starts with a copy of the migrated test
+ * template: creating a PGlite database costs a process seconds and most of a gigabyte, which made
+ * the CLI tests slow and, on a loaded machine, late.
+ */
+export async function createInstallation(options: { fresh?: boolean } = {}): Promise<Installation> {
   assertBuilt();
   const dataDir = mkdtempSync(join(tmpdir(), 'gatehouse-install-'));
+  if (!usingPostgres && !options.fresh) {
+    const dir = join(dataDir, 'pglite');
+    mkdirSync(dir, { mode: 0o700 });
+    const seed = new PGlite(dir, { loadDataDir: templateBlob() });
+    await seed.waitReady;
+    await seed.close();
+  }
   let database: TestDatabase | null = null;
   // every server this installation started: remove() stops those a failed test left running, so a
   // test file never leaves a process (and the worker's pipes to it) behind
@@ -67,8 +84,8 @@ export async function createInstallation(): Promise<Installation> {
   return {
     dataDir,
     env,
-    cli: (args, input, extraEnv = {}) => spawnSync(process.execPath, [CLI, ...args], { cwd: root, env: { ...env, ...extraEnv }, input, encoding: 'utf8', timeout: 60_000 }),
-    runServer: (extraEnv, timeoutMs = 60_000) => spawnSync(process.execPath, [SERVER], { cwd: root, env: { ...env, ...extraEnv }, encoding: 'utf8', timeout: timeoutMs }),
+    cli: (args, input, extraEnv = {}) => spawnSync(process.execPath, [CLI, ...args], { cwd: root, env: { ...env, ...extraEnv }, input, encoding: 'utf8', timeout: PROCESS_DEADLINE_MS }),
+    runServer: (extraEnv, timeoutMs = PROCESS_DEADLINE_MS) => spawnSync(process.execPath, [SERVER], { cwd: root, env: { ...env, ...extraEnv }, encoding: 'utf8', timeout: timeoutMs }),
     async startServer(extraEnv = {}) {
       const port = await freePort();
       const child = spawn(process.execPath, [SERVER], { cwd: root, env: { ...env, PORT: String(port), ...extraEnv }, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -78,7 +95,7 @@ export async function createInstallation(): Promise<Installation> {
       child.stdout.on('data', (d: Buffer) => (output += d.toString()));
       child.stderr.on('data', (d: Buffer) => (output += d.toString()));
       const base = `http://127.0.0.1:${port}`;
-      const deadline = Date.now() + 60_000;
+      const deadline = Date.now() + PROCESS_DEADLINE_MS;
       for (;;) {
         if (child.exitCode !== null) throw new Error(`server exited early: ${output}`);
         const ok = await fetch(`${base}/health/ready`).then((r) => r.status === 200, () => false);

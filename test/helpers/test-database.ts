@@ -68,7 +68,7 @@ class TemplateBlob extends Blob {
 }
 
 let template: Uint8Array | null = null;
-function templateBlob(): Blob {
+export function templateBlob(): Blob {
   template ??= readFileSync(readFileSync(currentTemplatePointer, 'utf8').trim());
   return new TemplateBlob(template);
 }
@@ -119,6 +119,16 @@ async function reset(pglite: PGlite, state: TemplateState): Promise<boolean> {
     await pglite.query(`insert into ${table} select * from json_populate_recordset(null::${table}, $1::json)`, [json]);
   }
   return true;
+}
+
+/**
+ * Closes the copies kept for reuse. A test worker calls it after its last file (scripts/test-shard.mjs):
+ * an open PGlite can keep a timer of its own armed (postgres's SIGALRM timer, emulated with a
+ * setTimeout), which kept a finished worker alive for good.
+ */
+export async function closeIdleCopies(): Promise<void> {
+  const copies = idle.splice(0);
+  await Promise.all(copies.map((c) => (c.closed ? undefined : c.close())));
 }
 
 /** a PGlite copy of the migrated template, in memory, whatever engine the run is for */

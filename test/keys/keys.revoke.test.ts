@@ -72,7 +72,7 @@ describe('keys revoke across instances (the CLI)', { skip: redisUrl ? false : 'n
       cwd: root,
       env: { PATH: process.env.PATH ?? '', NODE_ENV: 'test', LOG_LEVEL: 'silent', DATABASE_URL: t.db.url!, REDIS_URL: redisUrl!, REDIS_KEY_PREFIX: t.redisKeyPrefix, SECRETS_KEY: t.secretsKey, DATA_DIR: t.dataDir },
       encoding: 'utf8',
-      timeout: 60_000,
+      timeout: 180_000,
     });
     assert.equal(cli.status, 0, cli.stderr);
     assert.match(cli.stdout, new RegExp(`Signing key ${kid} revoked`));

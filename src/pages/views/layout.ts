@@ -12,7 +12,7 @@ export interface PageChrome {
   /** the CSRF token for the forms of this response (the sign-out button included) */
   csrf: string;
   /** who is signed in (navigation and sign-out), null on public pages without a session */
-  user: { label: string } | null;
+  user: { label: string; can?: { products: boolean; admin: boolean } } | null;
 }
 
 export interface PageOptions {
@@ -42,7 +42,7 @@ ${o.webauthn && html`<script src="${assetUrl('webauthn.js')}" defer></script>`}
 <a class="brand" href="${chrome.user ? '/dashboard' : '/login'}">Gatehouse</a>
 <nav class="main" aria-label="Main">
 ${chrome.user
-  ? html`<a href="/dashboard">Dashboard</a><a href="/account">Account</a>
+  ? html`<a href="/dashboard">Dashboard</a>${chrome.user.can?.products && html`<a href="/products">Products</a>`}${chrome.user.can?.admin && html`<a href="/admin">Admin</a>`}<a href="/account">Account</a>
 <span class="muted">${chrome.user.label}</span>
 <form method="post" action="/logout">${csrfField(chrome.csrf)}<button class="secondary" type="submit">Sign out</button></form>`
   : html`<a href="/login">Sign in</a><a href="/register">Create account</a>`}

@@ -1,0 +1,132 @@
+/**
+ * The /account sections for the password, the email address and deleting the account, with their
+ * forms under /account/. Each form goes to the API's own service method — AuthService
+ * .changePassword (POST /password), EmailService.requestEmailChange / confirmEmailChange (POST
+ * /email/change, /email/change/confirm), AuthService.deleteAccount (DELETE /account) — checked
+ * first against the API's body schema. A refusal comes back inside its section with the error's
+ * status; a success shows the section with its message (as the two-step section does). A password change ends every session and returns a fresh one: this browser's cookies
+ * are replaced with it, so it stays signed in while the other devices are signed out.
+ */
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import { ChangePasswordBody, DeleteAccountBody } from '../auth/auth-schemas.js';
+import type { AuthService } from '../auth/auth-service.js';
+import { CodeBody, EmailChangeBody } from '../email/email-schemas.js';
+import type { EmailService } from '../email/email-service.js';
+import { commonErrors } from '../errors.js';
+import { html } from '../http/html.js';
+import { principalOf, requestContext } from '../http/route-guard.js';
+import { checkBody } from '../http/validation.js';
+import type { AccountPage, AccountSection } from './account-page.js';
+import { formChecked } from './console-kit.js';
+import { refusalOf, requireFields } from './form-errors.js';
+import { formField, type PageKit } from './page-kit.js';
+import { deleteSection, emailSection, passwordSection, type AccountFormState } from './views/account-views.js';
+import { alert, page } from './views/layout.js';
+
+export interface AccountPagesOptions {
+  kit: PageKit;
+  auth: AuthService;
+  email: EmailService;
+  account: AccountPage;
+}
+
+const signedIn = { page: true, auth: 'required' } as const;
+
+/** the three sections, in page order after the two-step section */
+export function accountSections(): AccountSection[] {
+  return [
+    { id: 'password', render: async ({ user, csrf }, state) => passwordSection(csrf, user, state as AccountFormState | undefined) },
+    { id: 'email', render: async ({ user, csrf }, state) => emailSection(csrf, user, state as AccountFormState | undefined) },
+    { id: 'delete', render: async ({ user, csrf }, state) => deleteSection(csrf, user, state as AccountFormState | undefined) },
+  ];
+}
+
+export const accountPagesRoutes: FastifyPluginAsync<AccountPagesOptions> = async (app, { kit, auth, email, account }) => {
+  function section(request: FastifyRequest, reply: FastifyReply, id: string, state: AccountFormState, status = 200, headers: Record<string, string> = {}) {
+    return account.send(request, reply, { status, section: id, state, headers });
+  }
+
+  app.post('/account/password', { config: signedIn }, async function changePassword(request, reply) {
+    const currentPassword = formField(request, 'current_password');
+    const newPassword = formField(request, 'new_password');
+    try {
+      requireFields({ new_password: newPassword });
+      checkBody(ChangePasswordBody, { ...(currentPassword ? { current_password: currentPassword } : {}), new_password: newPassword });
+      const grant = await auth.changePassword(requestContext(request), principalOf(request), {
+        ...(currentPassword ? { currentPassword } : {}),
+        newPassword,
+      });
+      // this browser continues on the fresh session; every other one is signed out
+      kit.session.open(reply, grant);
+    } catch (error) {
+      const r = refusalOf(error, { invalid_password: 'current_password', weak_password: 'new_password', forbidden: 'current_password' });
+      return section(request, reply, 'password', { kind: 'error', errors: r.errors }, r.status, r.headers);
+    }
+    return section(request, reply, 'password', { kind: 'done', message: 'Your password is changed. Every other device is signed out.' });
+  });
+
+  app.post('/account/email', { config: signedIn }, async function requestEmailChange(request, reply) {
+    const newEmail = formField(request, 'new_email').trim();
+    const password = formField(request, 'password');
+    const currentEmailCode = formField(request, 'current_email_code').trim();
+    try {
+      requireFields({ new_email: newEmail });
+      checkBody(EmailChangeBody, {
+        new_email: newEmail,
+        ...(password ? { password } : {}),
+        ...(currentEmailCode ? { current_email_code: currentEmailCode } : {}),
+      });
+      await email.requestEmailChange(requestContext(request), principalOf(request), {
+        newEmail,
+        ...(password ? { password } : {}),
+        ...(currentEmailCode ? { currentEmailCode } : {}),
+      });
+    } catch (error) {
+      const r = refusalOf(error, { email_taken: 'new_email', invalid_password: 'password', invalid_code: 'current_email_code', code_expired: 'current_email_code' });
+      return section(request, reply, 'email', { kind: 'error', errors: r.errors, values: { new_email: newEmail } }, r.status, r.headers);
+    }
+    return section(request, reply, 'email', { kind: 'code-sent', newEmail });
+  });
+
+  app.post('/account/email/current-code', { config: signedIn }, async function sendCurrentEmailCode(request, reply) {
+    try {
+      await email.requestCurrentEmailCode(requestContext(request), principalOf(request));
+    } catch (error) {
+      const r = refusalOf(error);
+      return section(request, reply, 'email', { kind: 'error', errors: r.errors }, r.status, r.headers);
+    }
+    return section(request, reply, 'email', { kind: 'done', message: 'A code is on its way to your current address: enter it below with the new address.' });
+  });
+
+  app.post('/account/email/confirm', { config: signedIn }, async function confirmEmailChange(request, reply) {
+    const code = formField(request, 'code').trim();
+    try {
+      requireFields({ code });
+      checkBody(CodeBody, { code });
+      await email.confirmEmailChange(requestContext(request), principalOf(request), code);
+    } catch (error) {
+      const r = refusalOf(error, { invalid_code: 'code', code_expired: 'code', email_taken: 'code' });
+      // the code form again while the change is pending (a wrong code); else the first form
+      if (r.code === 'invalid_code' || r.code === 'validation_error') {
+        return section(request, reply, 'email', { kind: 'code-sent', newEmail: formField(request, 'new_email') || 'your new address', errors: r.errors }, r.status, r.headers);
+      }
+      return section(request, reply, 'email', { kind: 'error', errors: r.errors }, r.status, r.headers);
+    }
+    return section(request, reply, 'email', { kind: 'done', message: 'Your email address is changed. A notice went to the old address.' });
+  });
+
+  app.post('/account/delete', { config: signedIn }, async function deleteAccount(request, reply) {
+    const password = formField(request, 'password');
+    try {
+      if (!formChecked(request, 'confirm')) throw commonErrors.validation([{ field: 'confirm', message: 'must be ticked to delete the account' }]);
+      checkBody(DeleteAccountBody, password ? { password } : {});
+      await auth.deleteAccount(requestContext(request), principalOf(request), password || undefined);
+    } catch (error) {
+      const r = refusalOf(error, { invalid_password: 'password', forbidden: 'password' });
+      return section(request, reply, 'delete', { kind: 'error', errors: r.errors }, r.status, r.headers);
+    }
+    kit.session.clear(reply);
+    const body = html`<div class="card"><h1>Account deleted</h1>${alert('ok', 'Your account and its data are deleted. A notice went to your email address.')}<p><a href="/register">Create a new account</a></p></div>`;
+    return kit.send(reply, 200, page({ title: 'Account deleted', chrome: { csrf: '', user: null }, body, narrow: true }));
+  });
+};

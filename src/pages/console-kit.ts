@@ -1,0 +1,51 @@
+/**
+ * What the signed-in pages (dashboard, account, products, admin console) share beyond PageKit:
+ * multi-valued form fields (checkbox groups), ids from the path checked before any service sees
+ * them (a malformed UUID is a 404 page, never a database error), the notice a Post/Redirect/Get
+ * carries to the page it lands on, and the cursor of a paginated list.
+ */
+import type { FastifyRequest } from 'fastify';
+import { commonErrors } from '../errors.js';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** every value of a repeated form field (checkboxes), strings only */
+export function formList(request: FastifyRequest, name: string): string[] {
+  const body = request.body as Record<string, unknown> | undefined;
+  const value = body && typeof body === 'object' ? body[name] : undefined;
+  if (typeof value === 'string') return [value];
+  return Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : [];
+}
+
+/** a ticked checkbox */
+export function formChecked(request: FastifyRequest, name: string): boolean {
+  return formList(request, name).length > 0;
+}
+
+/** the path's `:id` when it is a UUID; anything else names nothing (404) */
+export function pathId(request: FastifyRequest, what = 'page'): string {
+  const id = (request.params as Record<string, unknown> | undefined)?.id;
+  if (typeof id !== 'string' || !UUID.test(id)) throw commonErrors.notFound(`No such ${what}.`);
+  return id;
+}
+
+export function isUuid(value: string): boolean {
+  return UUID.test(value);
+}
+
+/** a typed-in value, or null when the field was left empty (clears an optional field) */
+export function orNull(value: string): string | null {
+  const trimmed = value.trim();
+  return trimmed === '' ? null : trimmed;
+}
+
+/** the message a redirect asked the next page to show (`?notice=<key>`), from a fixed list */
+export function noticeOf(request: FastifyRequest, notices: Record<string, string>): string | null {
+  const key = (request.query as Record<string, unknown> | undefined)?.notice;
+  return typeof key === 'string' && Object.hasOwn(notices, key) ? notices[key]! : null;
+}
+
+/** a path with `?notice=` added (PRG) */
+export function withNotice(path: string, notice: string): string {
+  return `${path}${path.includes('?') ? '&' : '?'}notice=${encodeURIComponent(notice)}`;
+}

@@ -1,0 +1,136 @@
+/**
+ * /dashboard and its forms (SPEC §11): profile changes go to UsersService.updateProfile (the rules
+ * of PATCH /me), session revocation to SessionsService.revokeOwn (DELETE /sessions/{id}: only the
+ * caller's own, else 404), unlinking to OAuthService.unlink (never the last way in: 409), and
+ * connecting a provider starts the API's own link flow (OAuthService.start with this user). Each
+ * form answers with a redirect carrying a notice (Post/Redirect/Get) or the dashboard again with
+ * the refusal next to the form and the error's status. Revoking the session this browser uses
+ * signs it out.
+ */
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import { DomainError } from '../errors.js';
+import { helloFor } from '../hello/hello.js';
+import { principalOf, requestContext } from '../http/route-guard.js';
+import { checkBody } from '../http/validation.js';
+import { FLOW_COOKIE } from '../oauth/oauth-routes.js';
+import type { OAuthService } from '../oauth/oauth-service.js';
+import type { ProvidersService } from '../oauth/providers-service.js';
+import type { SessionsService } from '../sessions/sessions-service.js';
+import { PatchMeBody } from '../users/users-schemas.js';
+import type { UsersService } from '../users/users-service.js';
+import { noticeOf, orNull, pathId, withNotice } from './console-kit.js';
+import { refusalOf, type FormErrors } from './form-errors.js';
+import { formField, type PageKit } from './page-kit.js';
+import { dashboardPage, type DashboardView } from './views/dashboard-views.js';
+
+export interface DashboardPagesOptions {
+  kit: PageKit;
+  users: UsersService;
+  sessions: SessionsService;
+  oauth: OAuthService;
+  providers: ProvidersService;
+  cookieSecure: boolean;
+}
+
+const signedIn = { page: true, auth: 'required' } as const;
+
+const NOTICES: Record<string, string> = {
+  profile: 'Your profile is saved.',
+  revoked: 'The session is signed out.',
+  unlinked: 'The account is disconnected.',
+};
+
+export const dashboardPagesRoutes: FastifyPluginAsync<DashboardPagesOptions> = async (app, { kit, users, sessions, oauth, providers, cookieSecure }) => {
+  async function show(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    status: number,
+    extra: { profile?: DashboardView['profile']; error?: string | null } = {},
+    headers: Record<string, string> = {},
+  ) {
+    const principal = principalOf(request);
+    const [user, live, identities, enabled] = await Promise.all([
+      users.get(principal.userId),
+      sessions.listLive(principal.userId),
+      oauth.listIdentities(principal.userId),
+      providers.listEnabled(),
+    ]);
+    const view: DashboardView = {
+      user,
+      hello: helloFor(principal),
+      sessions: live,
+      currentSessionId: principal.sessionId,
+      identities,
+      providers: enabled,
+      notice: noticeOf(request, NOTICES),
+      profile: extra.profile ?? null,
+      error: extra.error ?? null,
+    };
+    return kit.render(request, reply, status, (chrome) => dashboardPage(chrome, view), headers);
+  }
+
+  app.get('/dashboard', { config: signedIn }, async function dashboard(request, reply) {
+    return show(request, reply, 200);
+  });
+
+  app.post('/dashboard/profile', { config: signedIn }, async function saveProfile(request, reply) {
+    const values = { name: formField(request, 'name'), username: formField(request, 'username'), avatar_url: formField(request, 'avatar_url') };
+    try {
+      // an emptied field clears it (null), as PATCH /me with null does
+      const body = checkBody<{ name: string | null; username: string | null; avatar_url: string | null }>(PatchMeBody, {
+        name: orNull(values.name),
+        username: orNull(values.username),
+        avatar_url: orNull(values.avatar_url),
+      });
+      await users.updateProfile(requestContext(request), principalOf(request).userId, { name: body.name, username: body.username, avatarUrl: body.avatar_url });
+    } catch (error) {
+      const r = refusalOf(error, { username_taken: 'username' });
+      const errors: FormErrors = r.errors;
+      return show(request, reply, r.status, { profile: { values, errors } }, r.headers);
+    }
+    return kit.redirect(reply, withNotice('/dashboard', 'profile'));
+  });
+
+  app.post('/dashboard/sessions/:id/revoke', { config: signedIn }, async function revokeSession(request, reply) {
+    const principal = principalOf(request);
+    const id = pathId(request, 'session');
+    try {
+      await sessions.revokeOwn(requestContext(request), principal.userId, id, 'session.revoked');
+    } catch (error) {
+      const r = refusalOf(error);
+      return show(request, reply, r.status, { error: r.text }, r.headers);
+    }
+    if (id === principal.sessionId) {
+      // this browser's own session: it is signed out, like the sign-out button
+      kit.session.clear(reply);
+      return kit.redirect(reply, '/login?notice=signed_out');
+    }
+    return kit.redirect(reply, withNotice('/dashboard', 'revoked'));
+  });
+
+  app.post('/dashboard/identities/:id/unlink', { config: signedIn }, async function unlinkIdentity(request, reply) {
+    const id = pathId(request, 'connected account');
+    try {
+      await oauth.unlink(requestContext(request), principalOf(request), id);
+    } catch (error) {
+      const r = refusalOf(error);
+      return show(request, reply, r.status, { error: r.text }, r.headers);
+    }
+    return kit.redirect(reply, withNotice('/dashboard', 'unlinked'));
+  });
+
+  // A link, not a form: the provider's page is another origin, and the pages' CSP
+  // (form-action 'self') would stop a form's redirect there. It only starts the flow the API's
+  // GET /oauth/{provider}/authorize?mode=link starts; the provider then asks the user.
+  app.get<{ Params: { provider: string } }>('/dashboard/identities/link/:provider', { config: signedIn }, async function linkIdentity(request, reply) {
+    try {
+      const started = await oauth.start(request.params.provider, { redirectTo: '/dashboard', linkUserId: principalOf(request).userId });
+      reply.setCookie(FLOW_COOKIE, started.flow, { httpOnly: true, sameSite: 'lax', secure: cookieSecure, path: started.cookiePath, maxAge: started.maxAgeSeconds });
+      return reply.redirect(started.location, 303);
+    } catch (error) {
+      if (!(error instanceof DomainError) || error.status >= 500) throw error;
+      const r = refusalOf(error);
+      return show(request, reply, r.status, { error: r.text }, r.headers);
+    }
+  });
+};
