@@ -15,7 +15,7 @@ import { PASSWORD, uniqueEmail } from '../helpers/factories.js';
 import { FakeClock } from '../helpers/fake-clock.js';
 import { freePort } from '../helpers/installation.js';
 import { codeIn, SmtpSink } from '../helpers/smtp-sink.js';
-import { launchChromium, screenshot } from './browser.js';
+import { launchBrowser, screenshot } from '../helpers/browser.js';
 
 describe('pages in Chromium', () => {
   let t: TestContext;
@@ -33,7 +33,7 @@ describe('pages in Chromium', () => {
     t = await buildTestContext({ clock, env: { PUBLIC_URL: base, SMTP_URL: smtp.url, MAIL_RETRY_MAX_SECONDS: '1' } });
     await t.services.outboxWorker!.start({ info() {}, warn() {}, error() {} });
     await t.app.listen({ port, host: '127.0.0.1' });
-    browser = await launchChromium();
+    browser = await launchBrowser();
   });
   after(async () => {
     await browser?.close();
