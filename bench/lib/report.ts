@@ -6,8 +6,31 @@ import type { OpenLoopResult } from './open-loop.js';
 type Verdict = 'PASS' | 'FAIL' | 'INVALID';
 /** CPU of a process's threads over a window (bench/lib/children.ts ThreadMeter) */
 type ThreadCpu = { seconds: number; mainCpuS: number; mainUserS: number; mainKernelS: number; busiestCpuS: number[]; restCpuS: number };
-type Measured = LoadResult & { cpu: Record<string, number | null> };
-type Scheduled = OpenLoopResult & { cpu: Record<string, number | null> };
+export type Measured = LoadResult & { cpu: Record<string, number | null> };
+export type Scheduled = OpenLoopResult & { cpu: Record<string, number | null> };
+/** a session check at a fixed rate during a sign-in storm */
+export interface StormCheck {
+  me: Scheduled;
+  achievedRate: number;
+  storm: LoadResult;
+  stormWindow: { seconds: number; loginsPerSecond: number; ok2xx: number; status503: number; other: number };
+}
+/** one product's figures in the peer comparison (p) */
+export interface PeerSide {
+  signUp: Measured;
+  signUpPerSecond: number;
+  signIn: Measured;
+  signInPerSecond: number;
+  check: Measured;
+  checkPerSecond: number;
+  storm: StormCheck;
+}
+interface ScaleRun {
+  me: Measured;
+  mePerSecond: number;
+  login: Measured;
+  loginsPerSecond: number;
+}
 interface Rss {
   peakMiB: number;
   meanMiB: number;
@@ -85,6 +108,28 @@ export interface EngineReport {
     achievedRate: number;
     target: number;
     result: Verdict;
+  };
+  /** Gatehouse against Better Auth, same PostgreSQL, same loads (PostgreSQL engine only) */
+  p?: {
+    gatehouse: PeerSide;
+    betterAuth: PeerSide;
+    /** Better Auth's get-session with its cookie cache on (reported apart: it no longer reads the session) */
+    betterAuthCookieCache: { check: Measured; checkPerSecond: number } | null;
+    /** Gatehouse ÷ Better Auth */
+    ratios: { signUp: number; signIn: number; check: number; checkVsCookieCache: number | null };
+    targets: { signIn: number; check: number; checkP99Ms: number; stormP99Ms: number };
+    signInResult: Verdict;
+    checkResult: Verdict;
+    stormResult: Verdict;
+  };
+  /** one instance against three (PostgreSQL engine only) */
+  s?: {
+    spread: string;
+    connections: { me: number; login: number };
+    one: ScaleRun;
+    three: ScaleRun;
+    meScale: number;
+    loginScale: number;
   };
 }
 
