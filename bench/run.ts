@@ -1003,6 +1003,7 @@ async function main(): Promise<void> {
     hashQueueMax: HASH_QUEUE_MAX,
     load: { warmupS: WARMUP_S, durationS: DURATION_S, ...LOAD, stormCheckTimeoutS: STORM_CHECK_TIMEOUT_MS / 1000, autocannon: (JSON.parse(readFileSync(join(rootDir, 'node_modules/autocannon/package.json'), 'utf8')) as { version: string }).version },
     engines: [],
+    betterAuthVersion: (JSON.parse(readFileSync(join(rootDir, 'node_modules/better-auth/package.json'), 'utf8')) as { version: string }).version,
     notes,
     totalSeconds: 0,
   };
