@@ -168,7 +168,8 @@ const statuses = (r: LoadResult) =>
 /** a fixed-rate check's p99, or how many timed out when more than 1 % did (p99 is then beyond the timeout) */
 function checkP99(sc: StormCheck, timeoutS: number | string | undefined): string {
   const m = sc.me;
-  if (m.errors > 0.01 * m.sent) return `p99 > ${timeoutS ?? '?'} s (${m.errors} of ${m.sent} timed out or failed; p50 of those answered ${n1(m.latencyMs.p50)} ms)`;
+  if (m.errors > 0.01 * m.sent)
+    return `p99 > ${timeoutS ?? '?'} s (${m.errors} of ${m.sent} timed out or failed${m.responses ? `; p50 of the ${m.responses} answered ${n1(m.latencyMs.p50)} ms` : ', none answered'})`;
   return `p99 ${n1(m.latencyMs.p99)} ms (p50 ${n1(m.latencyMs.p50)})`;
 }
 const sumCores = (cpu: Record<string, number | null>, keys: string[], suffix = 'Cores') => keys.reduce((t, k) => t + (cpu[`${k}${suffix}`] ?? 0), 0);
@@ -400,13 +401,15 @@ function writeScale(L: string[], run: RunReport, sc: NonNullable<EngineReport['s
       );
   }
   const cpusTotal = run.machine.cpuCount;
+  const g3 = ['g1', 'g2', 'g3'];
   L.push(
     '',
     `- GET /me: ${n0(sc.one.mePerSecond)} → ${n0(sc.three.mePerSecond)} req/s = **${n2(sc.meScale)}×**; sign-ins: ${n1(sc.one.loginsPerSecond)} → ${n1(sc.three.loginsPerSecond)} /s = **${n2(sc.loginScale)}×**.`,
-    `- This machine has ${cpusTotal} CPUs, so three instances cannot scale CPU-bound work beyond ${cpusTotal}× of one core's worth, and one instance already uses more than one: ` +
-      `/me is bound by the event loop (one instance: ${n2(sumCores(sc.one.me.cpu, ['g1'], 'MainThreadCores'))} cores of event loop) and the load generator shares the same CPUs (${cores(sc.one.me.cpu.loadGeneratorCores)} → ${cores(sc.three.me.cpu.loadGeneratorCores)} cores; machine ${sc.one.me.cpu.machineBusyPct}% → ${sc.three.me.cpu.machineBusyPct}% busy); ` +
-      `sign-ins are bound by argon2id, which one instance already runs on ${run.hashConcurrency} threads (${n2(sumCores(sc.one.login.cpu, ['g1']))} cores) — three instances only add hashing threads competing for the same ${cpusTotal} CPUs. ` +
-      'More instances pay off with more cores or more hosts; here they show that instances share sessions and keys correctly and what the split costs.',
+    `- This machine has ${cpusTotal} CPUs, so three instances cannot scale CPU-bound work beyond ${cpusTotal}×, and less when one instance with the load generator (and the other processes) already keeps them busy. ` +
+      `GET /me is bound by each instance's event loop: one instance used ${n2(sumCores(sc.one.me.cpu, ['g1'], 'MainThreadCores'))} cores of event loop, three ${n2(sumCores(sc.three.me.cpu, g3, 'MainThreadCores'))} in all, ` +
+      `while the load generator (one thread, same CPUs) used ${cores(sc.one.me.cpu.loadGeneratorCores)} → ${cores(sc.three.me.cpu.loadGeneratorCores)} cores, other processes ${cores(sc.one.me.cpu.otherCores)} → ${cores(sc.three.me.cpu.otherCores)}, and the machine was ${sc.one.me.cpu.machineBusyPct}% → ${sc.three.me.cpu.machineBusyPct}% busy. ` +
+      `Sign-ins are bound by argon2id: one instance's ${run.hashConcurrency} hashing threads made it use ${n2(sumCores(sc.one.login.cpu, ['g1']))} cores, three instances (${3 * run.hashConcurrency} hashing threads) ${n2(sumCores(sc.three.login.cpu, g3))} cores (machine ${sc.one.login.cpu.machineBusyPct}% → ${sc.three.login.cpu.machineBusyPct}% busy). ` +
+      'The limit is the CPUs, not the instances: more instances pay off with more cores or hosts; here they show that instances share sessions and keys, and what splitting the load costs.',
     '',
   );
 }
