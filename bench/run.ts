@@ -14,8 +14,18 @@
  *      raw argon2id verification in a separate process (target within 10 %)
  *  (c) /me p99 at a fixed 200 req/s while a login storm keeps the hash queue full (target < 50 ms)
  *  (d) /me p99 at a fixed 200 req/s alone (target < 20 ms)
- * (c) and (d) send on a schedule and measure from each request's due time (bench/lib/open-loop.ts:
- * no coordinated omission).
+ *  (p) PostgreSQL only, issue #21's peer comparison: Gatehouse and Better Auth (bench/better-auth-server.mjs,
+ *      email and password, its Kysely/pg adapter on the same PostgreSQL, production mode, its default
+ *      scrypt, cookie cache off, no rate limiting) under the same loads, phase by phase: sign-ups/s
+ *      (unique emails), sign-ins/s, session checks req/s and p99 (GET /me with a bearer against
+ *      get-session with the session cookie; Better Auth with its cookie cache on is measured too and
+ *      reported apart), and the check's p99 at a fixed 200 req/s during a sign-in storm. Targets as
+ *      ratios in that run: sign-ins ≥ 5×, checks ≥ 10× with p99 < 20 ms, storm p99 < 50 ms
+ *  (s) PostgreSQL only: /me req/s and sign-ins/s on one Gatehouse, then on three (same database,
+ *      Redis prefix and SECRETS_KEY; autocannon spreads the connections over the three ports, no
+ *      proxy), and the scaling factor — on a 2-CPU machine, reported with what limits it
+ * (c), (d) and (p)'s storm send on a schedule and measure from each request's due time
+ * (bench/lib/open-loop.ts: no coordinated omission). Every phase is bounded by its duration.
  *
  * Gatehouse, the bare server and the raw hasher are child processes bound to 127.0.0.1; the load
  * (autocannon) runs in this process. Engines: PostgreSQL+Redis (the targets are stated for it)
@@ -23,8 +33,9 @@
  *
  *   npm run bench                          both engines (PostgreSQL+Redis when reachable)
  *   npm run bench -- --engine=embedded     one engine (embedded | postgres | both)
- *   npm run bench -- --duration=15         measured seconds per run (10–15; warm-up is 3 s)
- *   npm run bench -- --only=a,c            a subset of the scenarios (RESULTS.md is not written)
+ *   npm run bench -- --duration=15         measured seconds per run (10–15; warm-up is 3 s; 3–9 for
+ *                                          development runs, which do not write RESULTS.md)
+ *   npm run bench -- --only=p,s            a subset of the scenarios a,b,c,d,p,s (RESULTS.md is not written)
  *   npm run bench -- --server-arg=--cpu-prof --server-arg=--cpu-prof-dir=/tmp/prof
  *                                          extra node flags for the Gatehouse child (profiling)
  *   npm run bench -- --server-log=/tmp/gatehouse.log   append the Gatehouse child's output there
