@@ -344,7 +344,8 @@ function writePeer(L: string[], run: RunReport, p: NonNullable<EngineReport['p']
   L.push(`### (p) Gatehouse against Better Auth${run.betterAuthVersion ? ` ${run.betterAuthVersion}` : ''} (same PostgreSQL, same loads, one run)`, '');
   L.push(
     'Better Auth: `better-auth` from npm, email and password, its built-in Kysely/pg adapter on its own fresh database on the same PostgreSQL (pool of 10, as Gatehouse\'s default), ' +
-      'NODE_ENV=production, served by Node\'s http module through `toNodeHandler` (bench/better-auth-server.mjs), rate limiting off (as Gatehouse\'s), telemetry off, logger at error. ' +
+      'NODE_ENV=production, served by Node\'s http module through `toNodeHandler` (bench/better-auth-server.mjs), rate limiting off (as Gatehouse\'s), telemetry off, logger at error; ' +
+      'its own migrations (run at its start) create the indexes its performance guide recommends (unique user email and session token; session and account userId; verification identifier). ' +
       'Passwords: each product as it ships — Gatehouse argon2id at its OWASP defaults (above), Better Auth its default scrypt (N=16384, r=16, p=1, 64-byte key, on node:crypto, i.e. libuv\'s thread pool of ' +
       `${run.settings.UV_THREADPOOL_SIZE ?? '4'} threads). Its session cookie cache is off (its default): get-session reads the session from the database on every call, as Gatehouse's /me sees a revoked session within a second. ` +
       'Both sign-up routes create a session. Phases alternate — Gatehouse, then Better Auth — so the host\'s drift touches both alike.',
