@@ -287,6 +287,29 @@ export function printSummary(run: RunReport): void {
   console.log('');
 }
 
+/** CPU of the processes outside the bench over every measured window: a busy machine is said up front */
+function machineBusy(run: RunReport): string | null {
+  const others: number[] = [];
+  for (const e of run.engines) {
+    const cpus: (Record<string, number | null> | undefined)[] = [
+      e.a?.me.cpu, e.a?.bare.cpu, e.a?.bareAfter?.cpu, e.a?.meWarn?.cpu, e.a?.betterAuth?.run.cpu,
+      e.b?.login.cpu, e.b?.hashOnly?.run.cpu, e.c?.me.cpu, e.d?.me.cpu,
+      e.p?.gatehouse.signUp.cpu, e.p?.gatehouse.signIn.cpu, e.p?.gatehouse.check.cpu, e.p?.gatehouse.storm.me.cpu,
+      e.p?.betterAuth.signUp.cpu, e.p?.betterAuth.signIn.cpu, e.p?.betterAuth.check.cpu, e.p?.betterAuth.storm.me.cpu,
+      e.s?.one.me.cpu, e.s?.one.login.cpu, e.s?.three.me.cpu, e.s?.three.login.cpu,
+    ];
+    for (const cpu of cpus) if (typeof cpu?.otherCores === 'number') others.push(cpu.otherCores);
+  }
+  const load1 = run.machine.loadAverageAtStart[0] ?? 0;
+  const mean = others.length ? others.reduce((t, v) => t + v, 0) / others.length : 0;
+  const max = others.length ? Math.max(...others) : 0;
+  if (load1 <= run.machine.cpuCount && mean <= 0.3) return null;
+  return (
+    `The machine was busy during this run: load average ${load1} at start on ${run.machine.cpuCount} CPUs, and processes outside the bench (other sessions' tests and benchmarks; Redis counts here too) ` +
+    `used ${n2(mean)} cores on average over the ${others.length} measured windows (up to ${n2(max)}). Figures are pessimistic and noisier than on a quiet machine; ratios measured back to back suffer less than absolute figures.`
+  );
+}
+
 function autoNotes(run: RunReport): string[] {
   const notes = [...run.notes];
   const cpusTotal = run.machine.cpuCount;
@@ -432,6 +455,8 @@ export function writeResults(path: string, run: RunReport): void {
   L.push('## Setup', '');
   L.push(`- Date: ${run.date} (whole bench: ${run.totalSeconds} s)`);
   L.push(`- Machine: ${m.cpuModel} × ${m.cpuCount} CPUs (availableParallelism ${m.availableParallelism}), ${m.totalMemoryGiB} GiB RAM, ${m.os}; load average at start ${m.loadAverageAtStart.join(' / ')}`);
+  const busy = machineBusy(run);
+  if (busy) L.push(`- **${busy}**`);
   L.push(`- Node ${m.node}; autocannon ${run.load.autocannon}; git ${run.git}`);
   L.push(`- Server: ${run.server}, a child process on 127.0.0.1 with its own environment (below), NODE_ENV=production`);
   L.push(`- argon2id: memory ${run.argon2.memoryKib} KiB, time cost ${run.argon2.timeCost}, parallelism ${run.argon2.parallelism} (production defaults from config-schema.ts, not lowered)`);
