@@ -843,8 +843,9 @@ async function scenarioP(engine: EngineName, x: ScenarioContext): Promise<NonNul
       betterAuthCookieCache: { check: bCheckCached, checkPerSecond: bCheckCached.ok2xx / bCheckCached.durationS },
       ratios,
       targets,
-      signInResult: pass(ratios.signIn >= targets.signIn && clean(gSignIn)),
-      checkResult: pass(ratios.check >= targets.check && gCheck.latencyMs.p99 < targets.checkP99Ms && clean(gCheck)),
+      // a ratio over a side that completed nothing in its window is not a measurement
+      signInResult: Number.isFinite(ratios.signIn) ? pass(ratios.signIn >= targets.signIn && clean(gSignIn)) : 'INVALID',
+      checkResult: Number.isFinite(ratios.check) ? pass(ratios.check >= targets.check && gCheck.latencyMs.p99 < targets.checkP99Ms && clean(gCheck)) : 'INVALID',
       stormResult: (gStorm.storm.bodyClasses.server_busy ?? 0) > 0 || gStorm.stormWindow.ok2xx > 0 ? pass(stormOk) : 'INVALID',
     };
   } finally {

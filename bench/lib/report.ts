@@ -325,6 +325,8 @@ function autoNotes(run: RunReport): string[] {
       notes.push(
         `${label} (a): on ${cpusTotal} CPUs the servers share the machine with the load generator (≈ ${cores(e.a.me.cpu.loadGeneratorCores)}–${cores(e.a.bare.cpu.loadGeneratorCores)} cores); both event loops ran near one full core, so the ratio reflects CPU per request (≈ ${perOp(e.a.me.cpu.gatehouseMainThreadCores, e.a.me.perSecond / 1000)} µs for /me, ${perOp(e.a.bare.cpu.bareMainThreadCores, e.a.bare.perSecond / 1000)} µs for bare, event-loop CPU per request).`,
       );
+    if (e.p && (e.p.signInResult === 'INVALID' || e.p.checkResult === 'INVALID'))
+      notes.push(`${label} (p): one side completed no request within its measured window (every response took longer than the window), so a ratio could not be formed; that verdict is INVALID — run again on a quieter machine or with --duration=15.`);
     if (e.c && !e.c.queueFull) notes.push(`${label} (c): no login was refused with 503 "Server Busy", so the hash queue was never shown full; the scenario is INVALID.`);
     if (e.c && e.c.stormWindow.status503 > 0)
       notes.push(
