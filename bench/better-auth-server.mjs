@@ -1,7 +1,11 @@
-// The comparison of issue #15's memory target: Better Auth (better-auth on npm), email and password,
-// on its own fresh PostgreSQL database, served by Node's http module through its own handler. The
-// bench signs a user in and loads GET /api/auth/get-session with the session cookie, as Gatehouse's
-// GET /me is loaded, and samples both servers' resident memory during their loads.
+// The peer of the bench (issue #15's memory target, issue #21's peer section): Better Auth
+// (better-auth on npm), email and password, on its own fresh PostgreSQL database through its
+// built-in Kysely/pg adapter, served by Node's http module through its own handler, with
+// NODE_ENV=production from the bench. Its defaults otherwise: passwords hashed with its default
+// scrypt (N=16384, r=16, p=1 on node:crypto, i.e. libuv's thread pool), sessions in the database,
+// the cookie cache off — BA_COOKIE_CACHE=1 turns it on (5 min, its documented default maxAge): then
+// get-session trusts a signed cookie and does not see a revoked session until the cache expires.
+// Rate limiting is off, as it is for Gatehouse in the bench.
 import { createServer } from 'node:http';
 import { betterAuth } from 'better-auth';
 import { getMigrations } from 'better-auth/db/migration';
@@ -18,6 +22,7 @@ const auth = betterAuth({
   // as Gatehouse's bench runs: no rate limiting in the way of the load
   rateLimit: { enabled: false },
   logger: { level: 'error' },
+  ...(process.env.BA_COOKIE_CACHE === '1' ? { session: { cookieCache: { enabled: true, maxAge: 5 * 60 } } } : {}),
 });
 const { runMigrations } = await getMigrations(auth.options);
 await runMigrations();

@@ -14,8 +14,18 @@
  *      raw argon2id verification in a separate process (target within 10 %)
  *  (c) /me p99 at a fixed 200 req/s while a login storm keeps the hash queue full (target < 50 ms)
  *  (d) /me p99 at a fixed 200 req/s alone (target < 20 ms)
- * (c) and (d) send on a schedule and measure from each request's due time (bench/lib/open-loop.ts:
- * no coordinated omission).
+ *  (p) PostgreSQL only, issue #21's peer comparison: Gatehouse and Better Auth (bench/better-auth-server.mjs,
+ *      email and password, its Kysely/pg adapter on the same PostgreSQL, production mode, its default
+ *      scrypt, cookie cache off, no rate limiting) under the same loads, phase by phase: sign-ups/s
+ *      (unique emails), sign-ins/s, session checks req/s and p99 (GET /me with a bearer against
+ *      get-session with the session cookie; Better Auth with its cookie cache on is measured too and
+ *      reported apart), and the check's p99 at a fixed 200 req/s during a sign-in storm. Targets as
+ *      ratios in that run: sign-ins ≥ 5×, checks ≥ 10× with p99 < 20 ms, storm p99 < 50 ms
+ *  (s) PostgreSQL only: /me req/s and sign-ins/s on one Gatehouse, then on three (same database,
+ *      Redis prefix and SECRETS_KEY; autocannon spreads the connections over the three ports, no
+ *      proxy), and the scaling factor — on a 2-CPU machine, reported with what limits it
+ * (c), (d) and (p)'s storm send on a schedule and measure from each request's due time
+ * (bench/lib/open-loop.ts: no coordinated omission). Every phase is bounded by its duration.
  *
  * Gatehouse, the bare server and the raw hasher are child processes bound to 127.0.0.1; the load
  * (autocannon) runs in this process. Engines: PostgreSQL+Redis (the targets are stated for it)
@@ -23,8 +33,9 @@
  *
  *   npm run bench                          both engines (PostgreSQL+Redis when reachable)
  *   npm run bench -- --engine=embedded     one engine (embedded | postgres | both)
- *   npm run bench -- --duration=15         measured seconds per run (10–15; warm-up is 3 s)
- *   npm run bench -- --only=a,c            a subset of the scenarios (RESULTS.md is not written)
+ *   npm run bench -- --duration=15         measured seconds per run (10–15; warm-up is 3 s; 3–9 for
+ *                                          development runs, which do not write RESULTS.md)
+ *   npm run bench -- --only=p,s            a subset of the scenarios a,b,c,d,p,s (RESULTS.md is not written)
  *   npm run bench -- --server-arg=--cpu-prof --server-arg=--cpu-prof-dir=/tmp/prof
  *                                          extra node flags for the Gatehouse child (profiling)
  *   npm run bench -- --server-log=/tmp/gatehouse.log   append the Gatehouse child's output there
@@ -63,7 +74,7 @@ import {
 } from './lib/children.js';
 import { runLoad, startLoad, type LoadOptions, type LoadResult } from './lib/load.js';
 import { openLoop, type OpenLoopResult } from './lib/open-loop.js';
-import { printSummary, writeResults, type EngineReport, type RawArgon2, type RunReport } from './lib/report.js';
+import { printSummary, writeResults, type EngineReport, type Measured, type PeerSide, type RawArgon2, type RunReport, type StormCheck } from './lib/report.js';
 
 // ---------------------------------------------------------------- options
 
@@ -73,7 +84,7 @@ const arg = (name: string): string | undefined => args.find((a) => a.startsWith(
 const argAll = (name: string): string[] => args.filter((a) => a.startsWith(`--${name}=`)).map((a) => a.slice(name.length + 3));
 for (const a of args) {
   if (!/^--(engine|duration|only|server-arg|server-log|server-env)=/.test(a)) {
-    console.error(`unknown option ${a}\nusage: npm run bench -- [--engine=embedded|postgres|both] [--duration=10..15] [--only=a,b,c,d] [--server-arg=<node flag>] [--server-log=<file>] [--server-env=KEY=VALUE]`);
+    console.error(`unknown option ${a}\nusage: npm run bench -- [--engine=embedded|postgres|both] [--duration=10..15] [--only=a,b,c,d,p,s] [--server-arg=<node flag>] [--server-log=<file>] [--server-env=KEY=VALUE]`);
     process.exit(2);
   }
 }
@@ -82,9 +93,19 @@ if (!['auto', 'both', 'postgres', 'embedded'].includes(engineArg)) {
   console.error(`--engine must be embedded, postgres or both (got ${engineArg})`);
   process.exit(2);
 }
-const DURATION_S = Math.min(15, Math.max(10, Number(arg('duration') ?? 10)));
+// 10–15 s for a recorded run; shorter (down to 3 s) for development runs, which never write RESULTS.md
+const DURATION_S = Math.min(15, Math.max(3, Number(arg('duration') ?? 10)));
 const WARMUP_S = 3;
-const only = new Set((arg('only') ?? 'a,b,c,d').split(',').map((s) => s.trim()));
+const SCENARIOS = ['a', 'b', 'c', 'd', 'p', 's'] as const;
+type ScenarioKey = (typeof SCENARIOS)[number];
+const only = new Set((arg('only') ?? SCENARIOS.join(',')).split(',').map((s) => s.trim()));
+for (const k of only) {
+  if (!(SCENARIOS as readonly string[]).includes(k)) {
+    console.error(`--only takes scenario letters among ${SCENARIOS.join(',')} (got ${k})`);
+    process.exit(2);
+  }
+}
+const COMPLETE_RUN = SCENARIOS.every((k) => only.has(k)) && DURATION_S >= 10;
 const serverArgs = argAll('server-arg');
 const serverLog = arg('server-log');
 /** experiments: extra environment of the Gatehouse child (recorded in the report) */
@@ -137,7 +158,12 @@ const LOAD = {
   meRate: 200, // (c) fixed rate of /me …
   meRateConnections: 10, // … over 10 connections (20 req/s each)
   storm: HASH_CONCURRENCY + HASH_QUEUE_MAX + 32, // (c) more than running + queued: the queue stays full
+  scaleMe: 48, // (s) /me over 1 or 3 instances (16 per instance with three)
+  scaleLogin: 9, // (s) sign-ins over 1 or 3 instances (3 per instance: above each one's hash slots)
 };
+/** how long a session check during a storm may take before it counts as an error (timed out) */
+const STORM_CHECK_TIMEOUT_MS = 30_000;
+
 
 // ---------------------------------------------------------------- helpers
 
@@ -324,8 +350,23 @@ async function startHashServer(cmd: ServerCommand): Promise<{ child: Child; url:
   return { child, url: `http://127.0.0.1:${port}/login` };
 }
 
-/** Better Auth on a fresh database of its own, with a user signed up and signed in */
-async function startBetterAuth(cwd: string): Promise<{ url: string; headers: Record<string, string>; pid: number | undefined; stop: () => Promise<void> }> {
+interface BetterAuthServer {
+  /** GET /api/auth/get-session */
+  url: string;
+  base: string;
+  /** the signed-in user's session cookie(s) */
+  headers: Record<string, string>;
+  /** what its JSON POSTs need (content type, and an Origin its CSRF check accepts) */
+  jsonHeaders: Record<string, string>;
+  pid: number | undefined;
+  stop: () => Promise<void>;
+}
+
+/**
+ * Better Auth on a fresh database of its own, with a user signed up and signed in; `cookieCache`
+ * turns its session cookie cache on (get-session then trusts a signed cookie for 5 minutes).
+ */
+async function startBetterAuth(cwd: string, options: { cookieCache?: boolean } = {}): Promise<BetterAuthServer> {
   const name = `gh_bench_ba_${randomBytes(5).toString('hex')}`;
   const admin = new pg.Client({ connectionString: ADMIN_PG_URL });
   await admin.connect();
@@ -342,7 +383,13 @@ async function startBetterAuth(cwd: string): Promise<{ url: string; headers: Rec
   url.pathname = `/${name}`;
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
-  const child = startChild('Better Auth', [], join(benchDir, 'better-auth-server.mjs'), { ...baseEnv(), PORT: String(port), DATABASE_URL: url.toString(), BETTER_AUTH_SECRET: randomBytes(32).toString('base64') }, cwd);
+  const child = startChild(options.cookieCache ? 'Better Auth (cookie cache)' : 'Better Auth', [], join(benchDir, 'better-auth-server.mjs'), {
+    ...baseEnv(),
+    PORT: String(port),
+    DATABASE_URL: url.toString(),
+    BETTER_AUTH_SECRET: randomBytes(32).toString('base64'),
+    ...(options.cookieCache ? { BA_COOKIE_CACHE: '1' } : {}),
+  }, cwd);
   await waitReady(child, `${base}/health/ready`);
   const headers = { 'content-type': 'application/json', origin: base };
   const signUp = await fetch(`${base}/api/auth/sign-up/email`, { method: 'POST', headers, body: JSON.stringify({ email: EMAIL, password: PASSWORD, name: 'Bench' }) });
@@ -354,7 +401,9 @@ async function startBetterAuth(cwd: string): Promise<{ url: string; headers: Rec
   if (check.status !== 200 || !((await check.json()) as { session?: unknown } | null)?.session) throw new Error('Better Auth get-session did not find the session');
   return {
     url: `${base}/api/auth/get-session`,
+    base,
     headers: { cookie },
+    jsonHeaders: headers,
     pid: child.proc.pid,
     async stop() {
       await child.stop();
@@ -421,11 +470,17 @@ interface ScenarioContext {
   /** PostgreSQL: a second Gatehouse on the same data at LOG_LEVEL=warn (what the access log costs) */
   quietTwin?: () => Promise<{ base: string; pid: number | undefined; stop: () => Promise<void> }>;
   /** PostgreSQL: Better Auth on its own database, a user signed in (its session cookie in `headers`) */
-  betterAuth?: () => Promise<{ url: string; headers: Record<string, string>; pid: number | undefined; stop: () => Promise<void> }>;
+  betterAuth?: (options?: { cookieCache?: boolean }) => Promise<BetterAuthServer>;
+  /** PostgreSQL: one more Gatehouse instance on the same database, Redis prefix and SECRETS_KEY */
+  instance?: (label: string) => Promise<{ base: string; pid: number | undefined; stop: () => Promise<void> }>;
 }
 
 const RUN_T0 = performance.now();
-const TIME_BUDGET_S = 330; // the whole bench should stay under ~5.5 minutes
+// the whole bench should stay under ~5.5 minutes for (a)–(d), plus what (p) and (s) take
+// (p): 7 closed-loop loads, 2 storms (Better Auth's drains for up to STORM_CHECK_TIMEOUT_MS), 2 Better Auth starts
+const P_ESTIMATE_S = 9 * (WARMUP_S + DURATION_S) + STORM_CHECK_TIMEOUT_MS / 1000 + 20;
+const S_ESTIMATE_S = 4 * (WARMUP_S + DURATION_S) + 10;
+const TIME_BUDGET_S = 330 + (only.has('p') ? P_ESTIMATE_S : 0) + (only.has('s') ? S_ESTIMATE_S : 0);
 const NOISY_CORES = 0.3; // other processes using more than this during a window = measure again
 let retriesLeft = 2;
 
@@ -433,7 +488,7 @@ let retriesLeft = 2;
  * Runs a scenario after waiting for a quiet machine; when other processes used noticeable CPU
  * during it, measures once more if the time budget allows, and keeps the cleaner attempt.
  */
-async function attempt<T>(report: EngineReport, key: 'a' | 'b' | 'c' | 'd', estimateS: number, reserveS: number, run: () => Promise<T>, noise: (r: T) => number): Promise<T> {
+async function attempt<T>(report: EngineReport, key: ScenarioKey, estimateS: number, reserveS: number, run: () => Promise<T>, noise: (r: T) => number): Promise<T> {
   let best: T | null = null;
   let bestNoise = Infinity;
   let attempts = 0;
@@ -647,6 +702,200 @@ async function scenarioD(engine: EngineName, x: ScenarioContext): Promise<NonNul
   return { me: { ...me, cpu }, achievedRate, target: 20, result: pass(me.latencyMs.p99 < 20 && me.non2xx === 0 && me.errors === 0 && achievedRate >= 0.95 * LOAD.meRate) };
 }
 
+/**
+ * A session check at a fixed rate (open loop, `LOAD.meRate`) while `LOAD.storm` connections send
+ * sign-ins as fast as they are answered (started `WARMUP_S` before the checks, stopped after them).
+ */
+async function checkDuringStorm(o: {
+  title: string;
+  stormUrl: string;
+  stormHeaders: Record<string, string>;
+  stormBody: string;
+  checkUrl: string;
+  checkHeaders: Record<string, string>;
+  pids: Record<string, number | undefined>;
+  backends: () => Promise<number[]>;
+  classifyBody?: LoadOptions['classifyBody'];
+}): Promise<StormCheck> {
+  const storm = startLoad(
+    {
+      title: `${o.title} sign-in storm`,
+      url: o.stormUrl,
+      method: 'POST',
+      headers: o.stormHeaders,
+      body: o.stormBody,
+      connections: LOAD.storm,
+      durationS: WARMUP_S + DURATION_S + 10,
+      timeoutS: 60,
+      ...(o.classifyBody ? { classifyBody: o.classifyBody } : {}),
+    },
+    true,
+  );
+  let check: OpenLoopResult, cpu: Record<string, number | null>, t0: number, t1: number;
+  try {
+    await sleep(WARMUP_S * 1000);
+    const meter = new CpuMeter(o.pids, { postgres: await o.backends() });
+    t0 = performance.now();
+    // a long timeout: a server that queues every sign-in may answer the checks tens of seconds late
+    check = await openLoop({ url: o.checkUrl, headers: o.checkHeaders, rate: LOAD.meRate, durationS: DURATION_S, timeoutMs: STORM_CHECK_TIMEOUT_MS });
+    t1 = performance.now();
+    cpu = meter.read();
+  } finally {
+    storm.stop();
+  }
+  const stormRun = await storm.done;
+  const inWindow = storm.events!.filter((ev) => ev.at >= t0 && ev.at <= t1);
+  const windowS = (t1 - t0) / 1000;
+  const ok = inWindow.filter((ev) => ev.status >= 200 && ev.status < 300).length;
+  const s503 = inWindow.filter((ev) => ev.status === 503).length;
+  return {
+    me: { ...check, cpu },
+    achievedRate: check.ok2xx / check.durationS,
+    storm: stormRun,
+    stormWindow: { seconds: windowS, loginsPerSecond: ok / windowS, ok2xx: ok, status503: s503, other: inWindow.length - ok - s503 },
+  };
+}
+
+/** unique emails for the sign-up loads (a run tag keeps reruns on the same database apart) */
+const RUN_TAG = randomBytes(3).toString('hex');
+let signUpSeq = 0;
+const uniqueEmail = (who: string) => `peer-${who}-${RUN_TAG}-${signUpSeq++}@example.com`;
+
+/**
+ * (p) Gatehouse against Better Auth, one phase at a time, each product right after the other
+ * (the host's speed drifts over minutes): sign-ups with unique emails, sign-ins of one user,
+ * session checks (Gatehouse GET /me with a bearer, Better Auth get-session with its cookie) in a
+ * closed loop, then the same check at a fixed rate during a sign-in storm. Same connections, same
+ * warm-up and duration for both; each product hashes with what it ships (Gatehouse argon2id at
+ * its OWASP defaults, Better Auth scrypt N=16384 r=16 p=1). Better Auth's cookie cache is off (its
+ * default: get-session reads the session from the database, as Gatehouse's check sees a revocation
+ * within a second); the closed-loop check is measured once more with it on, reported apart.
+ */
+async function scenarioP(engine: EngineName, x: ScenarioContext): Promise<NonNullable<EngineReport['p']>> {
+  if (!x.betterAuth) throw new Error('(p) needs PostgreSQL');
+  log(`${engine} (p): starting Better Auth (production, scrypt default, cookie cache off)`);
+  const ba = await x.betterAuth();
+  try {
+    const g = { gatehouse: x.serverPid };
+    const b = { betterAuth: ba.pid };
+    const phase = (what: string, conns: number) => log(`${engine} (p): ${what}, ${conns} connections, ${WARMUP_S} s warm-up + ${DURATION_S} s — Gatehouse, then Better Auth`);
+
+    phase('sign-up (unique emails)', LOAD.login);
+    const gSignUp = await measure({ title: 'Gatehouse POST /api/v1/auth/register', url: `${x.base}/api/v1/auth/register`, method: 'POST', headers: x.jsonHeaders, bodyFn: () => JSON.stringify({ email: uniqueEmail('g'), password: PASSWORD }), connections: LOAD.login, timeoutS: 30 }, g, x.backends);
+    const bSignUp = await measure({ title: 'Better Auth POST /api/auth/sign-up/email', url: `${ba.base}/api/auth/sign-up/email`, method: 'POST', headers: ba.jsonHeaders, bodyFn: () => JSON.stringify({ email: uniqueEmail('ba'), password: PASSWORD, name: 'Bench' }), connections: LOAD.login, timeoutS: 30 }, b, x.backends);
+
+    phase('sign-in (one user, correct password)', LOAD.login);
+    const gSignIn = await measure({ title: 'Gatehouse POST /api/v1/auth/login', url: `${x.base}/api/v1/auth/login`, method: 'POST', headers: x.jsonHeaders, body: x.loginBody, connections: LOAD.login, timeoutS: 30 }, g, x.backends);
+    const baLoginBody = JSON.stringify({ email: EMAIL, password: PASSWORD });
+    const bSignIn = await measure({ title: 'Better Auth POST /api/auth/sign-in/email', url: `${ba.base}/api/auth/sign-in/email`, method: 'POST', headers: ba.jsonHeaders, body: baLoginBody, connections: LOAD.login, timeoutS: 30 }, b, x.backends);
+
+    phase('session check (closed loop)', LOAD.me);
+    const gCheck = await measure({ title: 'Gatehouse GET /api/v1/auth/me', url: `${x.base}/api/v1/auth/me`, headers: x.meHeaders, connections: LOAD.me }, g, x.backends);
+    const bCheck = await measure({ title: 'Better Auth GET /api/auth/get-session', url: ba.url, headers: ba.headers, connections: LOAD.me }, b, x.backends);
+    log(`${engine} (p): Better Auth with its cookie cache on (a second server), the same session check`);
+    const cached = await x.betterAuth({ cookieCache: true });
+    let bCheckCached: Measured;
+    try {
+      bCheckCached = await measure({ title: 'Better Auth GET /api/auth/get-session (cookie cache on)', url: cached.url, headers: cached.headers, connections: LOAD.me }, { betterAuth: cached.pid }, x.backends);
+    } finally {
+      await cached.stop();
+    }
+
+    log(`${engine} (p): session check at ${LOAD.meRate} req/s during a sign-in storm (${LOAD.storm} connections), ${WARMUP_S} s of storm first, then ${DURATION_S} s — Gatehouse, then Better Auth`);
+    const gStorm = await checkDuringStorm({
+      title: 'Gatehouse',
+      stormUrl: `${x.base}/api/v1/auth/login`,
+      stormHeaders: x.jsonHeaders,
+      stormBody: x.loginBody,
+      checkUrl: `${x.base}/api/v1/auth/me`,
+      checkHeaders: x.meHeaders,
+      pids: g,
+      backends: x.backends,
+      classifyBody: (status, body) => (status === 503 ? (body.includes('Server Busy') ? 'server_busy' : 'other_503') : null),
+    });
+    // Gatehouse's queue (≤ HASH_QUEUE_MAX hashes) drains before Better Auth's storm starts
+    await sleep(3000);
+    const bStorm = await checkDuringStorm({ title: 'Better Auth', stormUrl: `${ba.base}/api/auth/sign-in/email`, stormHeaders: ba.jsonHeaders, stormBody: baLoginBody, checkUrl: ba.url, checkHeaders: ba.headers, pids: b, backends: x.backends });
+
+    const side = (signUp: Measured, signIn: Measured, check: Measured, storm: StormCheck): PeerSide => ({
+      signUp,
+      signUpPerSecond: signUp.ok2xx / signUp.durationS,
+      signIn,
+      signInPerSecond: signIn.ok2xx / signIn.durationS,
+      check,
+      checkPerSecond: check.ok2xx / check.durationS,
+      storm,
+    });
+    const gatehouse = side(gSignUp, gSignIn, gCheck, gStorm);
+    const betterAuth = side(bSignUp, bSignIn, bCheck, bStorm);
+    const clean = (m: { non2xx: number; errors: number }) => m.non2xx === 0 && m.errors === 0;
+    const ratios = {
+      signUp: gatehouse.signUpPerSecond / betterAuth.signUpPerSecond,
+      signIn: gatehouse.signInPerSecond / betterAuth.signInPerSecond,
+      check: gatehouse.checkPerSecond / betterAuth.checkPerSecond,
+      checkVsCookieCache: gatehouse.checkPerSecond / (bCheckCached.ok2xx / bCheckCached.durationS),
+    };
+    const targets = { signIn: 5, check: 10, checkP99Ms: 20, stormP99Ms: 50 };
+    const stormOk = gStorm.me.latencyMs.p99 < targets.stormP99Ms && clean(gStorm.me) && gStorm.achievedRate >= 0.95 * LOAD.meRate;
+    return {
+      gatehouse,
+      betterAuth,
+      betterAuthCookieCache: { check: bCheckCached, checkPerSecond: bCheckCached.ok2xx / bCheckCached.durationS },
+      ratios,
+      targets,
+      // a ratio over a side that completed nothing in its window is not a measurement
+      signInResult: Number.isFinite(ratios.signIn) ? pass(ratios.signIn >= targets.signIn && clean(gSignIn)) : 'INVALID',
+      checkResult: Number.isFinite(ratios.check) ? pass(ratios.check >= targets.check && gCheck.latencyMs.p99 < targets.checkP99Ms && clean(gCheck)) : 'INVALID',
+      stormResult: (gStorm.storm.bodyClasses.server_busy ?? 0) > 0 || gStorm.stormWindow.ok2xx > 0 ? pass(stormOk) : 'INVALID',
+    };
+  } finally {
+    await ba.stop();
+  }
+}
+
+function peerNoise(r: NonNullable<EngineReport['p']>): number {
+  const sides = [r.gatehouse, r.betterAuth];
+  return Math.max(...sides.flatMap((s) => [s.signUp.cpu.otherCores, s.signIn.cpu.otherCores, s.check.cpu.otherCores, s.storm.me.cpu.otherCores]).map((v) => v ?? 0));
+}
+
+/**
+ * (s) One Gatehouse instance against three on the same PostgreSQL database, Redis prefix and
+ * SECRETS_KEY (each at its defaults: HASH_CONCURRENCY = CPU cores), loaded with the same total
+ * connections. No proxy: autocannon spreads the connections over the three ports round-robin
+ * (connection i → instance i mod 3), so nginx's CPU is not in the figures; the load generator
+ * still runs on the same 2 cores.
+ */
+async function scenarioS(engine: EngineName, x: ScenarioContext): Promise<NonNullable<EngineReport['s']>> {
+  if (!x.instance) throw new Error('(s) needs PostgreSQL');
+  const conns = { me: LOAD.scaleMe, login: LOAD.scaleLogin };
+  const run = async (label: string, bases: string[], pids: Record<string, number | undefined>) => {
+    log(`${engine} (s): ${label}: GET /me, ${conns.me} connections, then POST /login, ${conns.login} connections (${WARMUP_S} s warm-up + ${DURATION_S} s each)`);
+    const me = await measure({ title: `GET /me ×${bases.length}`, url: bases.map((b) => `${b}/api/v1/auth/me`), headers: x.meHeaders, connections: conns.me }, pids, x.backends);
+    const login = await measure({ title: `POST /login ×${bases.length}`, url: bases.map((b) => `${b}/api/v1/auth/login`), method: 'POST', headers: x.jsonHeaders, body: x.loginBody, connections: conns.login, timeoutS: 30 }, pids, x.backends);
+    return { me, mePerSecond: me.ok2xx / me.durationS, login, loginsPerSecond: login.ok2xx / login.durationS };
+  };
+  const one = await run('1 instance', [x.base], { g1: x.serverPid });
+  log(`${engine} (s): starting instances 2 and 3 on the same database and Redis`);
+  const extra = [await x.instance('instance-2'), await x.instance('instance-3')];
+  try {
+    for (const inst of extra) {
+      const me = await json(`${inst.base}/api/v1/auth/me`, { headers: x.meHeaders });
+      if (me.status !== 200) throw new Error(`(s) the token issued by instance 1 was refused by ${inst.base}: ${me.status}`);
+    }
+    const three = await run('3 instances', [x.base, ...extra.map((i) => i.base)], { g1: x.serverPid, g2: extra[0]!.pid, g3: extra[1]!.pid });
+    return {
+      spread: 'autocannon, connections round-robin over the three ports (no proxy)',
+      connections: conns,
+      one,
+      three,
+      meScale: three.mePerSecond / one.mePerSecond,
+      loginScale: three.loginsPerSecond / one.loginsPerSecond,
+    };
+  } finally {
+    for (const inst of extra) await inst.stop();
+  }
+}
+
 async function runEngine(engine: EngineName, cmd: ServerCommand, reserveS: number): Promise<EngineReport> {
   const tmp = mkdtempSync(join(tmpdir(), 'gh-bench-'));
   onCleanup(`remove ${tmp}`, () => rmSync(tmp, { recursive: true, force: true }));
@@ -696,12 +945,29 @@ async function runEngine(engine: EngineName, cmd: ServerCommand, reserveS: numbe
       await waitReady(twin, `${twinBase}/health/ready`);
       return { base: twinBase, pid: twin.proc.pid, stop: () => twin.stop() };
     };
-    ctx.betterAuth = () => startBetterAuth(tmp);
+    ctx.betterAuth = (options) => startBetterAuth(tmp, options);
+    ctx.instance = async (label) => {
+      const instancePort = await freePort();
+      const instanceBase = `http://127.0.0.1:${instancePort}`;
+      const child = startChild(`Gatehouse (${label})`, [...cmd.nodeArgs, ...serverArgs], cmd.script, { ...env, PORT: String(instancePort) }, tmp, join(tmp, `gatehouse-${label}.log`));
+      await waitReady(child, `${instanceBase}/health/ready`);
+      return { base: instanceBase, pid: child.proc.pid, stop: () => child.stop() };
+    };
   }
-  if (only.has('a')) report.a = await attempt(report, 'a', 45, reserveS, () => scenarioA(engine, ctx), (r) => Math.max(r.bare.cpu.otherCores ?? 0, r.me.cpu.otherCores ?? 0, r.bareAfter?.cpu.otherCores ?? 0));
-  if (only.has('b')) report.b = await attempt(report, 'b', 62, reserveS, () => scenarioB(engine, ctx), (r) => Math.max(r.login.cpu.otherCores ?? 0, r.raw.otherCores ?? 0));
-  if (only.has('c')) report.c = await attempt(report, 'c', 20, reserveS, () => scenarioC(engine, ctx), (r) => r.me.cpu.otherCores ?? 0);
-  if (only.has('d')) report.d = await attempt(report, 'd', 15, reserveS, () => scenarioD(engine, ctx), (r) => r.me.cpu.otherCores ?? 0);
+  // a fresh access token for every scenario (and every attempt): ACCESS_TOKEN_TTL is 15 minutes and a
+  // run on a busy machine lasts longer than that (an expired token turned (s) into 401s)
+  const fresh = <T>(run: (x: ScenarioContext) => Promise<T>) => async () => {
+    const again = await json(`${base}/api/v1/auth/login`, { method: 'POST', headers: jsonHeaders, body: loginBody });
+    if (again.status !== 200) throw new Error(`login: ${again.status} ${JSON.stringify(again.body)}`);
+    ctx.meHeaders = { authorization: `Bearer ${again.body.access_token as string}` };
+    return run(ctx);
+  };
+  if (only.has('a')) report.a = await attempt(report, 'a', 45, reserveS, fresh((x) => scenarioA(engine, x)), (r) => Math.max(r.bare.cpu.otherCores ?? 0, r.me.cpu.otherCores ?? 0, r.bareAfter?.cpu.otherCores ?? 0));
+  if (only.has('b')) report.b = await attempt(report, 'b', 62, reserveS, fresh((x) => scenarioB(engine, x)), (r) => Math.max(r.login.cpu.otherCores ?? 0, r.raw.otherCores ?? 0));
+  if (only.has('c')) report.c = await attempt(report, 'c', 20, reserveS, fresh((x) => scenarioC(engine, x)), (r) => r.me.cpu.otherCores ?? 0);
+  if (only.has('d')) report.d = await attempt(report, 'd', 15, reserveS, fresh((x) => scenarioD(engine, x)), (r) => r.me.cpu.otherCores ?? 0);
+  if (engine === 'postgres' && only.has('p')) report.p = await attempt(report, 'p', P_ESTIMATE_S, reserveS, fresh((x) => scenarioP(engine, x)), peerNoise);
+  if (engine === 'postgres' && only.has('s')) report.s = await attempt(report, 's', S_ESTIMATE_S, reserveS, fresh((x) => scenarioS(engine, x)), (r) => Math.max(...[r.one.me, r.one.login, r.three.me, r.three.login].map((m) => m.cpu.otherCores ?? 0)));
 
   await server.stop();
   await e.teardown();
@@ -755,8 +1021,9 @@ async function main(): Promise<void> {
     argon2: ARGON2,
     hashConcurrency: HASH_CONCURRENCY,
     hashQueueMax: HASH_QUEUE_MAX,
-    load: { warmupS: WARMUP_S, durationS: DURATION_S, ...LOAD, autocannon: (JSON.parse(readFileSync(join(rootDir, 'node_modules/autocannon/package.json'), 'utf8')) as { version: string }).version },
+    load: { warmupS: WARMUP_S, durationS: DURATION_S, ...LOAD, stormCheckTimeoutS: STORM_CHECK_TIMEOUT_MS / 1000, autocannon: (JSON.parse(readFileSync(join(rootDir, 'node_modules/autocannon/package.json'), 'utf8')) as { version: string }).version },
     engines: [],
+    betterAuthVersion: (JSON.parse(readFileSync(join(rootDir, 'node_modules/better-auth/package.json'), 'utf8')) as { version: string }).version,
     notes,
     totalSeconds: 0,
   };
@@ -766,10 +1033,10 @@ async function main(): Promise<void> {
   run.totalSeconds = Math.round((performance.now() - t0) / 1000);
   printSummary(run);
   writeFileSync(join(benchDir, '.last-run.json'), JSON.stringify(run, null, 2) + '\n');
-  if (only.size === 4) {
+  if (COMPLETE_RUN) {
     writeResults(join(benchDir, 'RESULTS.md'), run);
     log(`wrote bench/RESULTS.md and bench/.last-run.json (${run.totalSeconds} s)`);
-  } else log(`--only: wrote bench/.last-run.json only (${run.totalSeconds} s)`);
+  } else log(`--only or --duration under 10 s: wrote bench/.last-run.json only (${run.totalSeconds} s)`);
 }
 
 main()

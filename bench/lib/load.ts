@@ -8,7 +8,8 @@ import autocannon from 'autocannon';
 
 export interface LoadOptions {
   title: string;
-  url: string;
+  /** several URLs: autocannon spreads the connections over them round-robin (connection i → url[i % n]) */
+  url: string | string[];
   method?: 'GET' | 'POST';
   headers?: Record<string, string>;
   body?: string;
@@ -16,6 +17,8 @@ export interface LoadOptions {
   durationS: number;
   overallRate?: number;
   timeoutS?: number;
+  /** a fresh body for every request (e.g. a unique email per sign-up); replaces `body` */
+  bodyFn?: () => string;
   /** classifies response bodies (e.g. 503 "Server Busy" vs other 503s); costs a little client CPU */
   classifyBody?: (status: number, body: string) => string | null;
 }
@@ -62,8 +65,10 @@ export function startLoad(o: LoadOptions, recordEvents = false): RunningLoad {
   const classify = o.classifyBody;
 
   let settle: (error: unknown, r?: autocannon.Result) => void = () => {};
+  const bodyFn = o.bodyFn;
   const instance = autocannon({
-    url: o.url,
+    // autocannon accepts an array of URLs (lib/run.js) though its types say string
+    url: o.url as string,
     connections: o.connections,
     duration: o.durationS,
     pipelining: 1,
@@ -74,6 +79,7 @@ export function startLoad(o: LoadOptions, recordEvents = false): RunningLoad {
         method: o.method ?? 'GET',
         ...(o.headers ? { headers: o.headers } : {}),
         ...(o.body !== undefined ? { body: o.body } : {}),
+        ...(bodyFn ? { setupRequest: (req: autocannon.Request) => ({ ...req, body: bodyFn() }) } : {}),
         ...(classify
           ? {
               onResponse: (status: number, body: string) => {

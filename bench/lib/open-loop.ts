@@ -5,13 +5,14 @@
  * waits for a slow response before sending on that connection, so the requests a stall delays are
  * never measured (coordinated omission) and p99 looks better than what users see.
  */
-import { Agent, request } from 'node:http';
+import { Agent, request, type ClientRequest } from 'node:http';
 
 export interface OpenLoopOptions {
   url: string;
   headers?: Record<string, string>;
   rate: number;
   durationS: number;
+  /** a request's socket idle timeout; also, `timeoutMs` after the last request was due, every request still open is abandoned (an error) */
   timeoutMs?: number;
 }
 
@@ -47,28 +48,40 @@ export async function openLoop(o: OpenLoopOptions): Promise<OpenLoopResult> {
   let non2xx = 0;
   let errors = 0;
   const inFlight: Promise<void>[] = [];
+  const open = new Set<ClientRequest>();
+  const timeoutMs = o.timeoutMs ?? 10_000;
   const t0 = performance.now() + 20;
 
+  // each request settles once: answered, failed, timed out or abandoned at the deadline
   const send = (due: number) =>
     new Promise<void>((resolve) => {
       const sentAt = performance.now();
       lags.push(sentAt - due);
-      const req = request(o.url, { agent, headers: o.headers, timeout: o.timeoutMs ?? 10_000 }, (res) => {
-        res.resume();
-        res.on('end', () => {
-          const end = performance.now();
-          latencies.push(end - due);
-          service.push(end - sentAt);
-          if (res.statusCode && res.statusCode >= 200 && res.statusCode < 300) ok2xx++;
-          else non2xx++;
-          resolve();
-        });
-      });
-      req.on('timeout', () => req.destroy(new Error('timeout')));
-      req.on('error', () => {
-        errors++;
+      let settled = false;
+      const settle = (fn: () => void) => {
+        if (settled) return;
+        settled = true;
+        open.delete(req);
+        fn();
         resolve();
+      };
+      const req = request(o.url, { agent, headers: o.headers, timeout: timeoutMs }, (res) => {
+        res.resume();
+        res.on('end', () =>
+          settle(() => {
+            const end = performance.now();
+            latencies.push(end - due);
+            service.push(end - sentAt);
+            if (res.statusCode && res.statusCode >= 200 && res.statusCode < 300) ok2xx++;
+            else non2xx++;
+          }),
+        );
+        res.on('error', () => settle(() => errors++));
       });
+      open.add(req);
+      req.on('timeout', () => req.destroy(new Error('timeout')));
+      req.on('error', () => settle(() => errors++));
+      req.on('close', () => settle(() => errors++));
       req.end();
     });
 
@@ -80,6 +93,18 @@ export async function openLoop(o: OpenLoopOptions): Promise<OpenLoopResult> {
     while (performance.now() < due);
     inFlight.push(send(due));
   }
+  // bounded: requests queued behind the agent's sockets would otherwise wait for one timeout per round
+  let deadline: NodeJS.Timeout | undefined;
+  await Promise.race([
+    Promise.all(inFlight),
+    new Promise<void>((r) => {
+      deadline = setTimeout(() => {
+        for (const req of open) req.destroy(new Error('deadline'));
+        r();
+      }, Math.max(0, t0 + total * interval + timeoutMs - performance.now()));
+    }),
+  ]);
+  clearTimeout(deadline);
   await Promise.all(inFlight);
   agent.destroy();
   const sorted = Float64Array.from(latencies).sort();

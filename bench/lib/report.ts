@@ -6,8 +6,31 @@ import type { OpenLoopResult } from './open-loop.js';
 type Verdict = 'PASS' | 'FAIL' | 'INVALID';
 /** CPU of a process's threads over a window (bench/lib/children.ts ThreadMeter) */
 type ThreadCpu = { seconds: number; mainCpuS: number; mainUserS: number; mainKernelS: number; busiestCpuS: number[]; restCpuS: number };
-type Measured = LoadResult & { cpu: Record<string, number | null> };
-type Scheduled = OpenLoopResult & { cpu: Record<string, number | null> };
+export type Measured = LoadResult & { cpu: Record<string, number | null> };
+export type Scheduled = OpenLoopResult & { cpu: Record<string, number | null> };
+/** a session check at a fixed rate during a sign-in storm */
+export interface StormCheck {
+  me: Scheduled;
+  achievedRate: number;
+  storm: LoadResult;
+  stormWindow: { seconds: number; loginsPerSecond: number; ok2xx: number; status503: number; other: number };
+}
+/** one product's figures in the peer comparison (p) */
+export interface PeerSide {
+  signUp: Measured;
+  signUpPerSecond: number;
+  signIn: Measured;
+  signInPerSecond: number;
+  check: Measured;
+  checkPerSecond: number;
+  storm: StormCheck;
+}
+interface ScaleRun {
+  me: Measured;
+  mePerSecond: number;
+  login: Measured;
+  loginsPerSecond: number;
+}
 interface Rss {
   peakMiB: number;
   meanMiB: number;
@@ -86,6 +109,28 @@ export interface EngineReport {
     target: number;
     result: Verdict;
   };
+  /** Gatehouse against Better Auth, same PostgreSQL, same loads (PostgreSQL engine only) */
+  p?: {
+    gatehouse: PeerSide;
+    betterAuth: PeerSide;
+    /** Better Auth's get-session with its cookie cache on (reported apart: it no longer reads the session) */
+    betterAuthCookieCache: { check: Measured; checkPerSecond: number } | null;
+    /** Gatehouse ÷ Better Auth */
+    ratios: { signUp: number; signIn: number; check: number; checkVsCookieCache: number | null };
+    targets: { signIn: number; check: number; checkP99Ms: number; stormP99Ms: number };
+    signInResult: Verdict;
+    checkResult: Verdict;
+    stormResult: Verdict;
+  };
+  /** one instance against three (PostgreSQL engine only) */
+  s?: {
+    spread: string;
+    connections: { me: number; login: number };
+    one: ScaleRun;
+    three: ScaleRun;
+    meScale: number;
+    loginScale: number;
+  };
 }
 
 export interface RunReport {
@@ -99,6 +144,8 @@ export interface RunReport {
   hashQueueMax: number;
   load: Record<string, number | string>;
   engines: EngineReport[];
+  /** the installed better-auth package */
+  betterAuthVersion?: string;
   notes: string[];
   totalSeconds: number;
 }
@@ -117,6 +164,15 @@ const statuses = (r: LoadResult) =>
   Object.entries(r.statusCounts)
     .map(([s, c]) => `${s}×${c}`)
     .join(', ') || 'none';
+
+/** a fixed-rate check's p99, or how many timed out when more than 1 % did (p99 is then beyond the timeout) */
+function checkP99(sc: StormCheck, timeoutS: number | string | undefined): string {
+  const m = sc.me;
+  if (m.errors > 0.01 * m.sent)
+    return `p99 > ${timeoutS ?? '?'} s (${m.errors} of ${m.sent} timed out or failed${m.responses ? `; p50 of the ${m.responses} answered ${n1(m.latencyMs.p50)} ms` : ', none answered'})`;
+  return `p99 ${n1(m.latencyMs.p99)} ms (p50 ${n1(m.latencyMs.p50)})`;
+}
+const sumCores = (cpu: Record<string, number | null>, keys: string[], suffix = 'Cores') => keys.reduce((t, k) => t + (cpu[`${k}${suffix}`] ?? 0), 0);
 
 function summaryRows(run: RunReport): string[][] {
   const rows: string[][] = [];
@@ -156,6 +212,31 @@ function summaryRows(run: RunReport): string[][] {
         `p99 ${n1(e.d.me.latencyMs.p99)} ms (p50 ${n1(e.d.me.latencyMs.p50)}, max ${n1(e.d.me.latencyMs.max)}), ${n1(e.d.achievedRate)} req/s, ${e.d.me.non2xx} non-2xx`,
         e.d.result,
       ]);
+    if (e.p) {
+      const p = e.p;
+      const G = p.gatehouse;
+      const B = p.betterAuth;
+      rows.push([label, '(p) sign-ups/s against Better Auth (reported, no target)', `${n1(G.signUpPerSecond)} vs ${n1(B.signUpPerSecond)} /s = ${n2(p.ratios.signUp)}×`, 'n/a']);
+      rows.push([label, `(p) sign-ins/s ≥ ${p.targets.signIn} × Better Auth's (argon2id OWASP defaults vs its default scrypt)`, `${n1(G.signInPerSecond)} vs ${n1(B.signInPerSecond)} /s = ${n2(p.ratios.signIn)}×`, p.signInResult]);
+      rows.push([
+        label,
+        `(p) session check req/s ≥ ${p.targets.check} × Better Auth's get-session (cookie cache off), Gatehouse p99 < ${p.targets.checkP99Ms} ms`,
+        `${n0(G.checkPerSecond)} vs ${n0(B.checkPerSecond)} req/s = ${n1(p.ratios.check)}×; p99 ${n1(G.check.latencyMs.p99)} vs ${n1(B.check.latencyMs.p99)} ms`,
+        p.checkResult,
+      ]);
+      rows.push([
+        label,
+        `(p) session check p99 < ${p.targets.stormP99Ms} ms at ${G.storm.me.rate} req/s during a sign-in storm`,
+        `Gatehouse ${checkP99(G.storm, run.load.stormCheckTimeoutS)}; Better Auth ${checkP99(B.storm, run.load.stormCheckTimeoutS)}`,
+        p.stormResult,
+      ]);
+      if (p.betterAuthCookieCache)
+        rows.push([label, '(p) for reference: against Better Auth with its cookie cache on (it then skips the database for 5 min)', `${n0(G.checkPerSecond)} vs ${n0(p.betterAuthCookieCache.checkPerSecond)} req/s = ${n1(p.ratios.checkVsCookieCache ?? NaN)}×`, 'n/a']);
+    }
+    if (e.s) {
+      rows.push([label, '(s) GET /me req/s, 3 instances against 1 (2 CPUs; reported, no target)', `${n0(e.s.one.mePerSecond)} → ${n0(e.s.three.mePerSecond)} req/s = ${n2(e.s.meScale)}×`, 'n/a']);
+      rows.push([label, '(s) sign-ins/s, 3 instances against 1 (reported, no target)', `${n1(e.s.one.loginsPerSecond)} → ${n1(e.s.three.loginsPerSecond)} /s = ${n2(e.s.loginScale)}×`, 'n/a']);
+    }
   }
   return rows;
 }
@@ -181,11 +262,52 @@ export function printSummary(run: RunReport): void {
       table['(c) storm logins'] = { 'per s': n1(e.c.stormWindow.loginsPerSecond), 'non-2xx': `${e.c.stormWindow.status503} × 503` };
       table['(c) verdict'] = { 'per s': `p99 < 50 ms: ${e.c.result}` };
     }
+    if (e.p) {
+      for (const [who, x, k] of [['Gatehouse', e.p.gatehouse, 'gatehouse'], ['Better Auth', e.p.betterAuth, 'betterAuth']] as const) {
+        for (const [phase, r] of [['sign-up', x.signUp], ['sign-in', x.signIn], ['session check', x.check]] as const)
+          table[`(p) ${who} ${phase}`] = { 'per s': n1(r.ok2xx / r.durationS), 'p50 ms': n2(r.latencyMs.p50), 'p99 ms': n2(r.latencyMs.p99), 'non-2xx': String(r.non2xx), 'server cores': srv(r.cpu, k), 'client cores': cores(r.cpu.loadGeneratorCores), 'other cores': cores(r.cpu.otherCores) };
+        const st = x.storm.me;
+        table[`(p) ${who} check @${st.rate} in storm`] = { 'per s': n1(x.storm.achievedRate), 'p50 ms': n2(st.latencyMs.p50), 'p99 ms': n2(st.latencyMs.p99), 'non-2xx': `${st.non2xx} (+${st.errors} errors)`, 'server cores': srv(st.cpu, k), 'other cores': cores(st.cpu.otherCores) };
+      }
+      if (e.p.betterAuthCookieCache) {
+        const r = e.p.betterAuthCookieCache.check;
+        table['(p) Better Auth check, cookie cache'] = { 'per s': n1(e.p.betterAuthCookieCache.checkPerSecond), 'p50 ms': n2(r.latencyMs.p50), 'p99 ms': n2(r.latencyMs.p99), 'non-2xx': String(r.non2xx), 'server cores': srv(r.cpu, 'betterAuth'), 'other cores': cores(r.cpu.otherCores) };
+      }
+    }
+    if (e.s) {
+      for (const [n, x, keys] of [[1, e.s.one, ['g1']], [3, e.s.three, ['g1', 'g2', 'g3']]] as const) {
+        table[`(s) /me ×${n}`] = { 'per s': n0(x.mePerSecond), 'p50 ms': n2(x.me.latencyMs.p50), 'p99 ms': n2(x.me.latencyMs.p99), 'non-2xx': String(x.me.non2xx), 'server cores': n2(sumCores(x.me.cpu, [...keys])), 'client cores': cores(x.me.cpu.loadGeneratorCores), 'other cores': cores(x.me.cpu.otherCores) };
+        table[`(s) /login ×${n}`] = { 'per s': n1(x.loginsPerSecond), 'p50 ms': n1(x.login.latencyMs.p50), 'p99 ms': n1(x.login.latencyMs.p99), 'non-2xx': String(x.login.non2xx), 'server cores': n2(sumCores(x.login.cpu, [...keys])), 'pg cores': cores(x.login.cpu.postgresCores), 'other cores': cores(x.login.cpu.otherCores) };
+      }
+    }
     console.table(table);
   }
   console.log('Summary');
   for (const [engine = '', target = '', measured = '', verdict = ''] of summaryRows(run)) console.log(`  ${verdict.padEnd(7)} ${engine.padEnd(18)} ${target}: ${measured}`);
   console.log('');
+}
+
+/** CPU of the processes outside the bench over every measured window: a busy machine is said up front */
+function machineBusy(run: RunReport): string | null {
+  const others: number[] = [];
+  for (const e of run.engines) {
+    const cpus: (Record<string, number | null> | undefined)[] = [
+      e.a?.me.cpu, e.a?.bare.cpu, e.a?.bareAfter?.cpu, e.a?.meWarn?.cpu, e.a?.betterAuth?.run.cpu,
+      e.b?.login.cpu, e.b?.hashOnly?.run.cpu, e.c?.me.cpu, e.d?.me.cpu,
+      e.p?.gatehouse.signUp.cpu, e.p?.gatehouse.signIn.cpu, e.p?.gatehouse.check.cpu, e.p?.gatehouse.storm.me.cpu,
+      e.p?.betterAuth.signUp.cpu, e.p?.betterAuth.signIn.cpu, e.p?.betterAuth.check.cpu, e.p?.betterAuth.storm.me.cpu,
+      e.s?.one.me.cpu, e.s?.one.login.cpu, e.s?.three.me.cpu, e.s?.three.login.cpu,
+    ];
+    for (const cpu of cpus) if (typeof cpu?.otherCores === 'number') others.push(cpu.otherCores);
+  }
+  const load1 = run.machine.loadAverageAtStart[0] ?? 0;
+  const mean = others.length ? others.reduce((t, v) => t + v, 0) / others.length : 0;
+  const max = others.length ? Math.max(...others) : 0;
+  if (load1 <= run.machine.cpuCount && mean <= 0.3) return null;
+  return (
+    `The machine was busy during this run: load average ${load1} at start on ${run.machine.cpuCount} CPUs, and processes outside the bench (other sessions' tests and benchmarks; Redis counts here too) ` +
+    `used ${n2(mean)} cores on average over the ${others.length} measured windows (up to ${n2(max)}). Figures are pessimistic and noisier than on a quiet machine; ratios measured back to back suffer less than absolute figures.`
+  );
 }
 
 function autoNotes(run: RunReport): string[] {
@@ -203,6 +325,8 @@ function autoNotes(run: RunReport): string[] {
       notes.push(
         `${label} (a): on ${cpusTotal} CPUs the servers share the machine with the load generator (≈ ${cores(e.a.me.cpu.loadGeneratorCores)}–${cores(e.a.bare.cpu.loadGeneratorCores)} cores); both event loops ran near one full core, so the ratio reflects CPU per request (≈ ${perOp(e.a.me.cpu.gatehouseMainThreadCores, e.a.me.perSecond / 1000)} µs for /me, ${perOp(e.a.bare.cpu.bareMainThreadCores, e.a.bare.perSecond / 1000)} µs for bare, event-loop CPU per request).`,
       );
+    if (e.p && (e.p.signInResult === 'INVALID' || e.p.checkResult === 'INVALID'))
+      notes.push(`${label} (p): one side completed no request within its measured window (every response took longer than the window), so a ratio could not be formed; that verdict is INVALID — run again on a quieter machine or with --duration=15.`);
     if (e.c && !e.c.queueFull) notes.push(`${label} (c): no login was refused with 503 "Server Busy", so the hash queue was never shown full; the scenario is INVALID.`);
     if (e.c && e.c.stormWindow.status503 > 0)
       notes.push(
@@ -215,6 +339,15 @@ function autoNotes(run: RunReport): string[] {
       ['(a) /me', e.a?.me.cpu],
       ['(b) login', e.b?.login.cpu],
       ['(c)', e.c?.me.cpu],
+      ['(p) Gatehouse sign-in', e.p?.gatehouse.signIn.cpu],
+      ['(p) Better Auth sign-in', e.p?.betterAuth.signIn.cpu],
+      ['(p) Gatehouse check', e.p?.gatehouse.check.cpu],
+      ['(p) Better Auth check', e.p?.betterAuth.check.cpu],
+      ['(p) Gatehouse storm', e.p?.gatehouse.storm.me.cpu],
+      ['(s) /me ×1', e.s?.one.me.cpu],
+      ['(s) /me ×3', e.s?.three.me.cpu],
+      ['(s) login ×1', e.s?.one.login.cpu],
+      ['(s) login ×3', e.s?.three.login.cpu],
     ];
     const noisy = runs.filter(([, cpu]) => (cpu?.otherCores ?? 0) > (e.engine === 'postgres' ? 0.35 : 0.2)).map(([k, cpu]) => `${k} ${cores(cpu?.otherCores)}`);
     if (noisy.length)
@@ -223,6 +356,88 @@ function autoNotes(run: RunReport): string[] {
   const busy = run.engines.flatMap((e) => Object.entries(e.quiet ?? {}).filter(([, q]) => q.busyCores >= 0.3).map(([k]) => `${ENGINE_LABEL[e.engine]} (${k})`));
   if (busy.length) notes.push(`The machine did not go quiet before ${busy.join(', ')} (other processes kept using CPU): those figures may be pessimistic.`);
   return notes;
+}
+
+function measuredRow(name: string, r: Measured, k: string): string {
+  return `| ${name} | ${n1(r.ok2xx / r.durationS)} | ${n2(r.latencyMs.p50)} | ${n2(r.latencyMs.p99)} | ${n1(r.latencyMs.max)} | ${statuses(r)} | ${r.errors} | ${srv(r.cpu, k)} | ${cores(r.cpu.postgresCores)} | ${cores(r.cpu.loadGeneratorCores)} | ${cores(r.cpu.otherCores)} |`;
+}
+
+function writePeer(L: string[], run: RunReport, p: NonNullable<EngineReport['p']>): void {
+  const G = p.gatehouse;
+  const B = p.betterAuth;
+  const timeoutS = run.load.stormCheckTimeoutS;
+  L.push(`### (p) Gatehouse against Better Auth${run.betterAuthVersion ? ` ${run.betterAuthVersion}` : ''} (same PostgreSQL, same loads, one run)`, '');
+  L.push(
+    'Better Auth: `better-auth` from npm, email and password, its built-in Kysely/pg adapter on its own fresh database on the same PostgreSQL (pool of 10, as Gatehouse\'s default), ' +
+      'NODE_ENV=production, served by Node\'s http module through `toNodeHandler` (bench/better-auth-server.mjs), rate limiting off (as Gatehouse\'s), telemetry off, logger at error; ' +
+      'its own migrations (run at its start) create the indexes its performance guide recommends (unique user email and session token; session and account userId; verification identifier). ' +
+      'Passwords: each product as it ships — Gatehouse argon2id at its OWASP defaults (above), Better Auth its default scrypt (N=16384, r=16, p=1, 64-byte key, on node:crypto, i.e. libuv\'s thread pool of ' +
+      `${run.settings.UV_THREADPOOL_SIZE ?? '4'} threads). Its session cookie cache is off (its default): get-session reads the session from the database on every call, as Gatehouse's /me sees a revoked session within a second. ` +
+      'Both sign-up routes create a session. Phases alternate — Gatehouse, then Better Auth — so the host\'s drift touches both alike.',
+    '',
+  );
+  L.push('| Phase (closed loop) | per second | p50 ms | p99 ms | max ms | statuses | errors | server cores | PostgreSQL cores | client cores | other cores |', '|---|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|');
+  L.push(measuredRow(`Gatehouse sign-up, POST /api/v1/auth/register, unique emails, ${G.signUp.connections} connections`, G.signUp, 'gatehouse'));
+  L.push(measuredRow(`Better Auth sign-up, POST /api/auth/sign-up/email, unique emails, ${B.signUp.connections} connections`, B.signUp, 'betterAuth'));
+  L.push(measuredRow(`Gatehouse sign-in, POST /api/v1/auth/login, one user, ${G.signIn.connections} connections`, G.signIn, 'gatehouse'));
+  L.push(measuredRow(`Better Auth sign-in, POST /api/auth/sign-in/email, one user, ${B.signIn.connections} connections`, B.signIn, 'betterAuth'));
+  L.push(measuredRow(`Gatehouse session check, GET /api/v1/auth/me with a bearer, ${G.check.connections} connections`, G.check, 'gatehouse'));
+  L.push(measuredRow(`Better Auth session check, GET /api/auth/get-session with its cookie, ${B.check.connections} connections`, B.check, 'betterAuth'));
+  if (p.betterAuthCookieCache) L.push(measuredRow(`Better Auth get-session, cookie cache ON (second server), ${p.betterAuthCookieCache.check.connections} connections`, p.betterAuthCookieCache.check, 'betterAuth'));
+  L.push('');
+  L.push(
+    `| Session check at a fixed ${G.storm.me.rate} req/s during a sign-in storm (${G.storm.storm.connections} connections) | Gatehouse | Better Auth |`,
+    '|---|---:|---:|',
+    `| p50 / p99 / p99.9 / max, from each request's due time (answered requests) | ${n2(G.storm.me.latencyMs.p50)} / **${n2(G.storm.me.latencyMs.p99)}** / ${n2(G.storm.me.latencyMs.p999)} / ${n1(G.storm.me.latencyMs.max)} ms | ${n2(B.storm.me.latencyMs.p50)} / **${n2(B.storm.me.latencyMs.p99)}** / ${n2(B.storm.me.latencyMs.p999)} / ${n1(B.storm.me.latencyMs.max)} ms |`,
+    `| sent / answered / non-2xx / errors (timeout ${timeoutS} s) | ${G.storm.me.sent} / ${G.storm.me.responses} / ${G.storm.me.non2xx} / ${G.storm.me.errors} | ${B.storm.me.sent} / ${B.storm.me.responses} / ${B.storm.me.non2xx} / ${B.storm.me.errors} |`,
+    `| achieved rate of 2xx | ${n1(G.storm.achievedRate)} req/s | ${n1(B.storm.achievedRate)} req/s |`,
+    `| storm: sign-ins answered 2xx / 503 during the check window | ${G.storm.stormWindow.ok2xx} / ${G.storm.stormWindow.status503} in ${n1(G.storm.stormWindow.seconds)} s | ${B.storm.stormWindow.ok2xx} / ${B.storm.stormWindow.status503} in ${n1(B.storm.stormWindow.seconds)} s |`,
+    `| storm: all statuses, errors, timeouts (whole storm) | ${statuses(G.storm.storm)}; ${G.storm.storm.errors} errors, ${G.storm.storm.timeouts} timeouts | ${statuses(B.storm.storm)}; ${B.storm.storm.errors} errors, ${B.storm.storm.timeouts} timeouts |`,
+    `| CPU during the window: server (event loop) / PostgreSQL / load generator / other | ${srv(G.storm.me.cpu, 'gatehouse')} / ${cores(G.storm.me.cpu.postgresCores)} / ${cores(G.storm.me.cpu.loadGeneratorCores)} / ${cores(G.storm.me.cpu.otherCores)} | ${srv(B.storm.me.cpu, 'betterAuth')} / ${cores(B.storm.me.cpu.postgresCores)} / ${cores(B.storm.me.cpu.loadGeneratorCores)} / ${cores(B.storm.me.cpu.otherCores)} |`,
+    '',
+  );
+  L.push(`- Sign-ins: Gatehouse ${n1(G.signInPerSecond)} /s, Better Auth ${n1(B.signInPerSecond)} /s = **${n2(p.ratios.signIn)}×** (target ≥ ${p.targets.signIn}×) → **${p.signInResult}**. CPU per sign-in: Gatehouse ${perOp(G.signIn.cpu.gatehouseCores, G.signInPerSecond)} ms, Better Auth ${perOp(B.signIn.cpu.betterAuthCores, B.signInPerSecond)} ms (whole process, hashing threads included).`);
+  L.push(`- Sign-ups (no target): Gatehouse ${n1(G.signUpPerSecond)} /s, Better Auth ${n1(B.signUpPerSecond)} /s = ${n2(p.ratios.signUp)}×.`);
+  L.push(
+    `- Session checks: Gatehouse ${n0(G.checkPerSecond)} req/s (p99 ${n2(G.check.latencyMs.p99)} ms), Better Auth ${n0(B.checkPerSecond)} req/s (p99 ${n2(B.check.latencyMs.p99)} ms) = **${n1(p.ratios.check)}×** ` +
+      `(target ≥ ${p.targets.check}× with Gatehouse's p99 < ${p.targets.checkP99Ms} ms) → **${p.checkResult}**. Event-loop CPU per check: Gatehouse ${perOp(G.check.cpu.gatehouseMainThreadCores, G.checkPerSecond / 1000)} µs, Better Auth ${perOp(B.check.cpu.betterAuthMainThreadCores, B.checkPerSecond / 1000)} µs.` +
+      (p.betterAuthCookieCache ? ` With Better Auth's cookie cache on, ${n0(p.betterAuthCookieCache.checkPerSecond)} req/s (ratio ${n1(p.ratios.checkVsCookieCache ?? NaN)}×) — not the same check: it trusts a signed cookie for up to 5 minutes and does not see a revocation in that time.` : ''),
+  );
+  L.push(`- During the storm: Gatehouse ${checkP99(G.storm, timeoutS)}, Better Auth ${checkP99(B.storm, timeoutS)} (target for Gatehouse < ${p.targets.stormP99Ms} ms, no non-2xx, ≥ 95 % of the rate) → **${p.stormResult}**.`);
+  L.push(
+    '- Why they differ under the storm: Gatehouse bounds its hash queue (HASH_QUEUE_MAX) and refuses the excess at once with 503 "Server Busy", so a session check never waits behind hashing. ' +
+      'Better Auth takes every sign-in and queues its scrypt on libuv\'s thread pool; its get-session verifies the signed session cookie with WebCrypto HMAC, which Node also runs on that pool, ' +
+      'so a check waits behind every scrypt queued before it (checked apart from the bench on Node 20: an HMAC sign issued after 8 scrypts of these parameters is answered only once they are done).',
+    '',
+  );
+}
+
+function writeScale(L: string[], run: RunReport, sc: NonNullable<EngineReport['s']>): void {
+  L.push('### (s) One Gatehouse instance against three', '');
+  L.push(
+    `Three instances on 127.0.0.1 share the database, the Redis prefix and SECRETS_KEY (a token issued by the first is checked by the others before the load); each runs with the settings above (HASH_CONCURRENCY = ${run.hashConcurrency} each, so ${3 * run.hashConcurrency} hashing threads in all). ` +
+      `Load spread: ${sc.spread} — nginx's own CPU is not in these figures. The same total connections for 1 and 3 instances: ${sc.connections.me} for GET /me, ${sc.connections.login} for POST /login (same user).`,
+    '',
+  );
+  L.push('| Instances, load | per second | p50 ms | p99 ms | max ms | statuses | errors | Gatehouse cores, all instances (event loops) | PostgreSQL cores | client cores | other cores | machine busy |', '|---|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|');
+  for (const [n, x, keys] of [[1, sc.one, ['g1']], [3, sc.three, ['g1', 'g2', 'g3']]] as const) {
+    for (const [what, r] of [['GET /me', x.me], ['POST /login', x.login]] as const)
+      L.push(
+        `| ${n} × ${what} | ${n1(r.ok2xx / r.durationS)} | ${n2(r.latencyMs.p50)} | ${n2(r.latencyMs.p99)} | ${n1(r.latencyMs.max)} | ${statuses(r)} | ${r.errors} | ${n2(sumCores(r.cpu, [...keys]))} (${n2(sumCores(r.cpu, [...keys], 'MainThreadCores'))}) | ${cores(r.cpu.postgresCores)} | ${cores(r.cpu.loadGeneratorCores)} | ${cores(r.cpu.otherCores)} | ${r.cpu.machineBusyPct}% |`,
+      );
+  }
+  const cpusTotal = run.machine.cpuCount;
+  const g3 = ['g1', 'g2', 'g3'];
+  L.push(
+    '',
+    `- GET /me: ${n0(sc.one.mePerSecond)} → ${n0(sc.three.mePerSecond)} req/s = **${n2(sc.meScale)}×**; sign-ins: ${n1(sc.one.loginsPerSecond)} → ${n1(sc.three.loginsPerSecond)} /s = **${n2(sc.loginScale)}×**.`,
+    `- This machine has ${cpusTotal} CPUs, so three instances cannot scale CPU-bound work beyond ${cpusTotal}×, and less when one instance with the load generator (and the other processes) already keeps them busy. ` +
+      `GET /me is bound by each instance's event loop: one instance used ${n2(sumCores(sc.one.me.cpu, ['g1'], 'MainThreadCores'))} cores of event loop, three ${n2(sumCores(sc.three.me.cpu, g3, 'MainThreadCores'))} in all, ` +
+      `while the load generator (one thread, same CPUs) used ${cores(sc.one.me.cpu.loadGeneratorCores)} → ${cores(sc.three.me.cpu.loadGeneratorCores)} cores, other processes ${cores(sc.one.me.cpu.otherCores)} → ${cores(sc.three.me.cpu.otherCores)}, and the machine was ${sc.one.me.cpu.machineBusyPct}% → ${sc.three.me.cpu.machineBusyPct}% busy. ` +
+      `Sign-ins are bound by argon2id: one instance's ${run.hashConcurrency} hashing threads made it use ${n2(sumCores(sc.one.login.cpu, ['g1']))} cores, three instances (${3 * run.hashConcurrency} hashing threads) ${n2(sumCores(sc.three.login.cpu, g3))} cores (machine ${sc.one.login.cpu.machineBusyPct}% → ${sc.three.login.cpu.machineBusyPct}% busy). ` +
+      'The limit is the CPUs, not the instances: more instances pay off with more cores or hosts; here they show that instances share sessions and keys, and what splitting the load costs.',
+    '',
+  );
 }
 
 export function writeResults(path: string, run: RunReport): void {
@@ -242,6 +457,8 @@ export function writeResults(path: string, run: RunReport): void {
   L.push('## Setup', '');
   L.push(`- Date: ${run.date} (whole bench: ${run.totalSeconds} s)`);
   L.push(`- Machine: ${m.cpuModel} × ${m.cpuCount} CPUs (availableParallelism ${m.availableParallelism}), ${m.totalMemoryGiB} GiB RAM, ${m.os}; load average at start ${m.loadAverageAtStart.join(' / ')}`);
+  const busy = machineBusy(run);
+  if (busy) L.push(`- **${busy}**`);
   L.push(`- Node ${m.node}; autocannon ${run.load.autocannon}; git ${run.git}`);
   L.push(`- Server: ${run.server}, a child process on 127.0.0.1 with its own environment (below), NODE_ENV=production`);
   L.push(`- argon2id: memory ${run.argon2.memoryKib} KiB, time cost ${run.argon2.timeCost}, parallelism ${run.argon2.parallelism} (production defaults from config-schema.ts, not lowered)`);
@@ -250,7 +467,9 @@ export function writeResults(path: string, run: RunReport): void {
   L.push(
     `- Load: autocannon in the bench process, pipelining 1; every run has a ${run.load.warmupS} s warm-up (discarded) then ${run.load.durationS} s measured. ` +
       `(a) ${run.load.me} connections for /me, bare, /me at warn and Better Auth; (b) ${run.load.login} connections; (c) /me at a fixed ${run.load.meRate} req/s (open loop: sent on schedule, latency from each request's due time), ` +
-      `storm ${run.load.storm} connections (> ${run.hashConcurrency} running + ${run.hashQueueMax} queued), started ${run.load.warmupS} s before /me; (d) the same fixed-rate /me alone.`,
+      `storm ${run.load.storm} connections (> ${run.hashConcurrency} running + ${run.hashQueueMax} queued), started ${run.load.warmupS} s before /me; (d) the same fixed-rate /me alone; ` +
+      `(p) the same shapes for Gatehouse and Better Auth: sign-ups and sign-ins ${run.load.login} connections, session checks ${run.load.me}, the check at ${run.load.meRate} req/s during a ${run.load.storm}-connection sign-in storm (a check not answered within ${run.load.stormCheckTimeoutS ?? '?'} s counts as an error); ` +
+      `(s) ${run.load.scaleMe ?? '?'} connections for /me and ${run.load.scaleLogin ?? '?'} for sign-ins, over 1 then 3 instances. Every phase is bounded by its duration (storms are stopped after their window).`,
   );
   L.push('- Latency percentiles are exact, over every response of the measured window (autocannon\'s own histogram figures are in the JSON). "cores" = CPU time of that process ÷ wall time (argon2 threads included); "loop" = its event-loop thread alone; "PostgreSQL" = the backends serving the bench database; "other" = the rest of the machine (Redis included).', '');
 
@@ -363,6 +582,8 @@ export function writeResults(path: string, run: RunReport): void {
       L.push(`| CPU: Gatehouse / PostgreSQL backends / load generator / other | ${srv(d.me.cpu, 'gatehouse')} / ${cores(d.me.cpu.postgresCores)} / ${cores(d.me.cpu.loadGeneratorCores)} / ${cores(d.me.cpu.otherCores)} cores |`);
       L.push('', `/me p99 = **${n2(d.me.latencyMs.p99)} ms** (target < ${d.target} ms) → **${d.result}**`, '');
     }
+    if (e.p) writePeer(L, run, e.p);
+    if (e.s) writeScale(L, run, e.s);
   }
 
   const notes = autoNotes(run);
