@@ -107,12 +107,17 @@ describe('console pages in Chromium', { timeout: 120_000 }, () => {
     await Promise.all([page.waitForURL(`${base}/admin/roles?notice=role_saved`), seller.locator('button:has-text("Save seller")').click()]);
     await expectText(page, '.alert.ok', 'The role is saved');
     await screenshot(page, 'admin-roles');
-    await page.goto(`${base}/products`);
-    await screenshot(page, 'products');
     const role = (await t.services.roles.list()).find((r) => r.name === 'seller')!;
     assert.deepEqual([...role.permissions].sort(), ['products:read', 'products:write', 'products:write:any']);
     assert.equal(role.description, 'Sells and manages everyone’s products');
     assert.equal(await page.locator('section[data-role="seller"] input[value="products:write:any"]').isChecked(), true);
+    for (const [title, price, description] of [['Trail running shoes', '129.00', 'Grippy soles, 280 g'], ['Rain jacket', '89.50', 'Taped seams'], ['Headlamp', '34.99', '400 lumens, USB-C']]) {
+      const created = await t.app.inject({ method: 'POST', url: '/api/v1/products', headers: { authorization: `Bearer ${admin.accessToken}` }, payload: { title, price, currency: 'EUR', description } });
+      assert.equal(created.statusCode, 201, created.body);
+    }
+    await page.goto(`${base}/products`);
+    await expectText(page, 'main', 'Trail running shoes');
+    await screenshot(page, 'products');
     await context.close();
   });
 });
