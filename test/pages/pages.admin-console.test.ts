@@ -8,17 +8,17 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { buildTestContext, type TestContext } from '../helpers/build-test-app.js';
 import { userWithRoles, type TestUser } from '../helpers/factories.js';
-import { PageBrowser } from '../helpers/page-browser.js';
+import { PageClient } from '../helpers/page-client.js';
 
 describe('console pages: admin', () => {
   let t: TestContext;
   let admin: TestUser;
-  let root: PageBrowser;
+  let root: PageClient;
 
   before(async () => {
     t = await buildTestContext();
     admin = await userWithRoles(t.app, ['admin'], 'admin');
-    root = new PageBrowser(t.app);
+    root = new PageClient(t.app);
     await root.signIn(admin.email);
   });
   after(async () => {
@@ -55,7 +55,7 @@ describe('console pages: admin', () => {
 
   it("disables a user: the user's open page is signed out on its next request; enabling lets them in again", async () => {
     const dave = await userWithRoles(t.app, ['buyer'], 'dave');
-    const daves = new PageBrowser(t.app);
+    const daves = new PageClient(t.app);
     await daves.signIn(dave.email);
     assert.equal((await daves.get('/dashboard')).statusCode, 200);
     await root.get(`/admin/users/${dave.id}`);

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { buildTestContext, type TestContext } from '../helpers/build-test-app.js';
 import { userWithRoles, type TestUser } from '../helpers/factories.js';
-import { PageBrowser } from '../helpers/page-browser.js';
+import { PageClient } from '../helpers/page-client.js';
 
 describe('console pages: access', () => {
   let t: TestContext;
@@ -24,7 +24,7 @@ describe('console pages: access', () => {
   });
 
   it('sends a visitor without a session to sign in, with the page as next', async () => {
-    const b = new PageBrowser(t.app);
+    const b = new PageClient(t.app);
     for (const path of ['/dashboard', '/account', '/products', '/products/new', '/admin', '/admin/roles', '/admin/oauth-providers', '/admin/audit?type=logout']) {
       const first = await b.get(path);
       assert.equal(first.statusCode, 303, path);
@@ -37,7 +37,7 @@ describe('console pages: access', () => {
   });
 
   it('comes back to next after signing in', async () => {
-    const b = new PageBrowser(t.app);
+    const b = new PageClient(t.app);
     await b.get('/login?next=%2Fproducts');
     const res = await b.post('/login', { login: buyer.email, password: buyer.password, next: '/products' });
     assert.equal(res.statusCode, 303);
@@ -45,7 +45,7 @@ describe('console pages: access', () => {
   });
 
   it('answers a signed-in user without the permission with a 403 page', async () => {
-    const b = new PageBrowser(t.app);
+    const b = new PageClient(t.app);
     await b.signIn(buyer.email);
     for (const path of ['/admin', `/admin/users/${admin.id}`, '/admin/roles', '/admin/oauth-providers', '/admin/audit', '/products/new']) {
       const res = await b.get(path);
@@ -60,18 +60,18 @@ describe('console pages: access', () => {
     assert.equal((await t.services.users.get(admin.id)).disabled, false);
     // the buyer's navigation has no admin link, the admin's has
     assert.doesNotMatch((await b.get('/dashboard')).body, /href="\/admin"/);
-    const a = new PageBrowser(t.app);
+    const a = new PageClient(t.app);
     await a.signIn(admin.email);
     assert.match((await a.get('/dashboard')).body, /href="\/admin"/);
   });
 
   it('refuses a form without its CSRF token, and one with a token from another browser', async () => {
-    const b = new PageBrowser(t.app);
+    const b = new PageClient(t.app);
     await b.signIn(buyer.email);
     await b.get('/dashboard');
-    const without = await b.post('/dashboard/profile', { name: 'Changed Without Token' }, { csrf: false });
+    const without = await b.post('/dashboard/profile', { name: 'Changed Without Token', _csrf: null });
     assert.equal(without.statusCode, 403);
-    const other = new PageBrowser(t.app);
+    const other = new PageClient(t.app);
     await other.get('/login');
     const foreign = await b.post('/dashboard/profile', { name: 'Changed With Foreign Token', _csrf: other.csrf! });
     assert.equal(foreign.statusCode, 403);
@@ -83,7 +83,7 @@ describe('console pages: access', () => {
   });
 
   it('answers a malformed id with a 404 page, not a database error', async () => {
-    const b = new PageBrowser(t.app);
+    const b = new PageClient(t.app);
     await b.signIn(admin.email);
     assert.equal((await b.get('/admin/users/not-a-uuid')).statusCode, 404);
     assert.equal((await b.get('/products/123')).statusCode, 404);

@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { buildTestContext, type TestContext } from '../helpers/build-test-app.js';
 import { bearer, CHROME_MAC_UA, IPHONE_UA, login, OTHER_PASSWORD, userWithRoles, WRONG_PASSWORD, type TestUser } from '../helpers/factories.js';
-import { PageBrowser } from '../helpers/page-browser.js';
+import { PageClient } from '../helpers/page-client.js';
 
 describe('console pages: dashboard and account', () => {
   let t: TestContext;
@@ -21,8 +21,8 @@ describe('console pages: dashboard and account', () => {
     await t.close();
   });
 
-  async function browserOf(user: TestUser, ua = CHROME_MAC_UA): Promise<PageBrowser> {
-    const b = new PageBrowser(t.app, ua);
+  async function browserOf(user: TestUser, ua = CHROME_MAC_UA): Promise<PageClient> {
+    const b = new PageClient(t.app, ua);
     await b.signIn(user.email);
     return b;
   }

@@ -9,7 +9,7 @@ import { after, before, describe, it } from 'node:test';
 import { withMail } from '../email/email-helpers.js';
 import { PASSWORD, register, uniqueEmail } from '../helpers/factories.js';
 import { codeIn, linkTokenIn } from '../helpers/smtp-sink.js';
-import { PageClient, textOf } from './page-client.js';
+import { PageClient, textOf } from '../helpers/page-client.js';
 
 const NEW_PASSWORD = 'Fresh-Lantern-Meadow-31';
 

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { buildTestContext, type TestContext } from '../helpers/build-test-app.js';
 import { bearer, PASSWORD, register, uniqueEmail, WRONG_PASSWORD } from '../helpers/factories.js';
-import { PageClient, textOf } from './page-client.js';
+import { PageClient, textOf } from '../helpers/page-client.js';
 
 const CSP = /script-src 'self'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'/;
 

@@ -13,7 +13,7 @@ import { buildTestContext, type TestContext } from '../helpers/build-test-app.js
 import { PASSWORD, register, WRONG_PASSWORD } from '../helpers/factories.js';
 import { FakeClock } from '../helpers/fake-clock.js';
 import { SoftAuthenticator, type CreationOptionsJSON, type RequestOptionsJSON } from '../helpers/soft-authenticator.js';
-import { PageClient, textOf } from './page-client.js';
+import { PageClient, textOf } from '../helpers/page-client.js';
 
 describe('pages: two-step sign-in', () => {
   let t: TestContext;

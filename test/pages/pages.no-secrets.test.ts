@@ -11,7 +11,7 @@ import { totpCode } from '../../src/mfa/totp.js';
 import { buildTestContext, type TestContext } from '../helpers/build-test-app.js';
 import { PASSWORD, uniqueEmail, WRONG_PASSWORD } from '../helpers/factories.js';
 import { FakeClock } from '../helpers/fake-clock.js';
-import { PageClient } from './page-client.js';
+import { PageClient } from '../helpers/page-client.js';
 
 describe('pages: logs carry no secrets', () => {
   let t: TestContext;

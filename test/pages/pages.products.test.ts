@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { buildTestContext, type TestContext } from '../helpers/build-test-app.js';
 import { userWithRoles, type TestUser } from '../helpers/factories.js';
-import { PageBrowser } from '../helpers/page-browser.js';
+import { PageClient } from '../helpers/page-client.js';
 
 const XSS = '<script>alert(1)</script><img src=x onerror=alert(2)>';
 
@@ -29,13 +29,13 @@ describe('console pages: products', () => {
     await t.close();
   });
 
-  async function as(user: TestUser): Promise<PageBrowser> {
-    const b = new PageBrowser(t.app);
+  async function as(user: TestUser): Promise<PageClient> {
+    const b = new PageClient(t.app);
     await b.signIn(user.email);
     return b;
   }
 
-  async function create(b: PageBrowser, title: string): Promise<string> {
+  async function create(b: PageClient, title: string): Promise<string> {
     await b.get('/products/new');
     const res = await b.post('/products', { title, description: 'A thing', price: '19.99', currency: 'EUR', image_url: '' });
     assert.equal(res.statusCode, 303, res.body.slice(0, 500));

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { buildTestContext, type TestContext } from '../helpers/build-test-app.js';
 import { PASSWORD, register, uniqueEmail, WRONG_PASSWORD } from '../helpers/factories.js';
-import { PageClient, textOf } from './page-client.js';
+import { PageClient, textOf } from '../helpers/page-client.js';
 
 describe('pages: refusals on forms', () => {
   let t: TestContext;

@@ -11,7 +11,7 @@ import { totpCode } from '../../src/mfa/totp.js';
 import { buildTestContext, type TestContext } from '../helpers/build-test-app.js';
 import { FakeClock } from '../helpers/fake-clock.js';
 import { oidcEnv, runFlow, startOidcPeer, type OidcPeer } from '../oauth/oauth-helpers.js';
-import { PageClient, textOf } from './page-client.js';
+import { PageClient, textOf } from '../helpers/page-client.js';
 
 describe('pages: social sign-in', () => {
   let t: TestContext;
