@@ -4,8 +4,9 @@
  * going to a file) but for the rate limits, which would throttle the load:
  *
  *  (a) GET /api/v1/auth/me req/s against a bare Fastify JSON route, measured before and after /me
- *      (target ≥ 0.6×); on PostgreSQL also /me at LOG_LEVEL=warn (what the access log costs,
- *      target < 10 %) and Better Auth's GET /api/auth/get-session under the same load
+ *      (target ≥ 0.6×); on PostgreSQL also /me at LOG_LEVEL=warn on a second instance (what the
+ *      access log costs, target < 10 %), between two /me runs whose mean is /me's figure (the host
+ *      drifts: an A/A run, both instances at warn, differed by 15 %), and Better Auth's GET /api/auth/get-session under the same load
  *      (bench/better-auth-server.mjs); peak resident memory of both under that load (target:
  *      Gatehouse ≤ Better Auth)
  *  (b) POST /api/v1/auth/login logins/s against a hash-only HTTP server under the same load
@@ -530,12 +531,15 @@ async function scenarioA(engine: EngineName, x: ScenarioContext): Promise<NonNul
   const meRun = await measure(meLoad, { gatehouse: x.serverPid }, x.backends);
   const gatehouseRss = rss.stop();
   let meWarn: Awaited<ReturnType<typeof measure>> | null = null;
+  let meAgain: Awaited<ReturnType<typeof measure>> | null = null;
   let betterAuth: NonNullable<EngineReport['a']>['betterAuth'] = null;
   if (x.quietTwin) {
     log(`${engine} (a): GET /api/v1/auth/me on a second Gatehouse at LOG_LEVEL=warn (no access log), same load`);
     const twin = await x.quietTwin();
     meWarn = await measure({ ...meLoad, url: `${twin.base}/api/v1/auth/me` }, { gatehouse: twin.pid }, x.backends);
     await twin.stop();
+    log(`${engine} (a): GET /api/v1/auth/me (LOG_LEVEL=info) again, after the warn twin`);
+    meAgain = await measure(meLoad, { gatehouse: x.serverPid }, x.backends);
   }
   if (x.betterAuth) {
     log(`${engine} (a): Better Auth GET /api/auth/get-session, same load`);
@@ -549,20 +553,26 @@ async function scenarioA(engine: EngineName, x: ScenarioContext): Promise<NonNul
   const bareAfter = await measure(bareLoad, barePids, x.backends);
   await bare.child.stop();
   const bareReference = (bareRun.perSecond + bareAfter.perSecond) / 2;
-  const ratio = meRun.perSecond / bareReference;
-  const logCost = meWarn ? 1 - meRun.perSecond / meWarn.perSecond : null;
+  // /me before and after the warn twin: its reference is the mean, as bare's is around /me (the
+  // host drifts; two identical servers measured one after the other differed by 15 % here)
+  const meReference = meAgain ? (meRun.perSecond + meAgain.perSecond) / 2 : meRun.perSecond;
+  const ratio = meReference / bareReference;
+  const logCost = meWarn ? 1 - meReference / meWarn.perSecond : null;
   return {
     me: meRun,
+    meAgain,
+    meReference,
     bare: bareRun,
     bareAfter,
     bareReference,
     ratio,
     target: 0.6,
-    result: pass(ratio >= 0.6 && meRun.non2xx === 0 && meRun.errors === 0),
+    result: pass(ratio >= 0.6 && meRun.non2xx === 0 && meRun.errors === 0 && (meAgain?.non2xx ?? 0) === 0 && (meAgain?.errors ?? 0) === 0),
     rss: gatehouseRss,
     meWarn,
     logCost,
-    logCostResult: logCost === null ? null : pass(logCost < 0.1),
+    // the instance without the log measured clearly slower: the host's noise, not the log, decided
+    logCostResult: logCost === null ? null : logCost < -0.05 ? 'INVALID' : pass(logCost < 0.1),
     betterAuth,
     rssResult: betterAuth ? pass(gatehouseRss.peakMiB <= betterAuth.rss.peakMiB) : null,
   };
@@ -962,7 +972,7 @@ async function runEngine(engine: EngineName, cmd: ServerCommand, reserveS: numbe
     ctx.meHeaders = { authorization: `Bearer ${again.body.access_token as string}` };
     return run(ctx);
   };
-  if (only.has('a')) report.a = await attempt(report, 'a', 45, reserveS, fresh((x) => scenarioA(engine, x)), (r) => Math.max(r.bare.cpu.otherCores ?? 0, r.me.cpu.otherCores ?? 0, r.bareAfter?.cpu.otherCores ?? 0));
+  if (only.has('a')) report.a = await attempt(report, 'a', 45, reserveS, fresh((x) => scenarioA(engine, x)), (r) => Math.max(r.bare.cpu.otherCores ?? 0, r.me.cpu.otherCores ?? 0, r.meAgain?.cpu.otherCores ?? 0, r.bareAfter?.cpu.otherCores ?? 0));
   if (only.has('b')) report.b = await attempt(report, 'b', 62, reserveS, fresh((x) => scenarioB(engine, x)), (r) => Math.max(r.login.cpu.otherCores ?? 0, r.raw.otherCores ?? 0));
   if (only.has('c')) report.c = await attempt(report, 'c', 20, reserveS, fresh((x) => scenarioC(engine, x)), (r) => r.me.cpu.otherCores ?? 0);
   if (only.has('d')) report.d = await attempt(report, 'd', 15, reserveS, fresh((x) => scenarioD(engine, x)), (r) => r.me.cpu.otherCores ?? 0);

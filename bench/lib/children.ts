@@ -158,7 +158,7 @@ export function processCpuSeconds(pid: number | undefined, mainThreadOnly = fals
 }
 
 /** busy and total CPU time of the whole machine, in ms summed over cores */
-export function machineCpu(): { busy: number; total: number } {
+export function machineCpu(): { busy: number; total: number; steal: number } {
   let busy = 0;
   let total = 0;
   for (const c of cpus()) {
@@ -166,7 +166,20 @@ export function machineCpu(): { busy: number; total: number } {
     total += t;
     busy += t - c.times.idle;
   }
-  return { busy, total };
+  return { busy, total, steal: stealTicks() };
+}
+
+/**
+ * CPU time the hypervisor gave to other guests (/proc/stat `steal`, in clock ticks; 0 where it
+ * is not reported). os.cpus() leaves it out, yet on a shared host it slows every process measured.
+ */
+function stealTicks(): number {
+  try {
+    const line = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0]!;
+    return Number(line.trim().split(/\s+/)[8] ?? 0) || 0;
+  } catch {
+    return 0;
+  }
 }
 
 /** measures CPU use of the given processes, this one and the machine between start and stop */
@@ -228,7 +241,9 @@ export class CpuMeter {
     out.machineBusyPct = round(100 * busyShare, 1);
     // what the rest of the machine used meanwhile (other processes; PostgreSQL and Redis count here)
     const ours = [...Object.keys(this.#pids), ...Object.keys(this.#groups)].reduce((sum, k) => sum + (out[`${k}Cores`] ?? 0), out.loadGeneratorCores);
-    out.otherCores = round(Math.max(0, busyShare * cpus().length - ours), 2);
+    // and the CPU the hypervisor gave to other guests meanwhile (clock ticks are 1/100 s on Linux)
+    out.stolenCores = round((m.steal - this.#machine.steal) / 100 / seconds, 2);
+    out.otherCores = round(Math.max(0, busyShare * cpus().length - ours) + out.stolenCores, 2);
     return out;
   }
 }
@@ -251,7 +266,7 @@ export async function waitForQuiet(maxWaitMs = 15_000, maxBusyCores = 0.3): Prom
     const a = machineCpu();
     await new Promise((r) => setTimeout(r, 500));
     const b = machineCpu();
-    busyCores = round(((b.busy - a.busy) / Math.max(1, b.total - a.total)) * cpus().length, 2);
+    busyCores = round(((b.busy - a.busy) / Math.max(1, b.total - a.total)) * cpus().length + (b.steal - a.steal) / 100 / 0.5, 2);
     const waited = performance.now() - t0;
     if (busyCores < maxBusyCores || waited >= Math.min(maxWaitMs, quietBudgetMs)) {
       quietBudgetMs = Math.max(0, quietBudgetMs - waited);
