@@ -276,3 +276,6 @@ export class OAuthService {
     }
   }
 }
+
+/** record types callers outside this feature read (routes, pages): the service is the feature's surface */
+export type { IdentityRecord } from './identities-repository.js';

@@ -5,7 +5,7 @@
  * its filters (event type, the user an event is about) and cursor pages.
  */
 import { html, type Html } from '../../http/html.js';
-import type { AuditRow } from '../../audit/audit-repository.js';
+import type { AuditRow } from '../../audit/audit-service.js';
 import type { ProviderView } from '../../oauth/providers-service.js';
 import type { RoleRecord } from '../../roles/roles-service.js';
 import type { FormErrors } from '../form-errors.js';
