@@ -10,8 +10,7 @@
  * - hashes from imports (bcrypt, weaker argon2) are upgraded after a successful login;
  * - a user with a second factor (SPEC §12) gets, for the right password, an `mfa_token` and
  *   nothing else: the second step (`completeSecondStep`, with the factor checked by the MFA
- *   feature) opens the session. The token's state lives in the ephemeral store (any instance can
- *   finish the step), only its hash is a key; it is single use, lasts 300 s and allows 5 codes.
+ *   feature) opens the session; the token's state is second-step.ts's.
  *   Every way in ends in the same `#openSession`, which records `login.succeeded` and the `amr`.
  */
 import type { AuditService } from '../audit/audit-service.js';
@@ -29,21 +28,17 @@ import type { Principal } from '../principal.js';
 import type { RequestContext } from '../request-context.js';
 import type { RolesService } from '../roles/roles-service.js';
 import type { RateLimiter } from '../security/rate-limiter.js';
-import { randomToken, sha256 } from '../security/tokens.js';
 import type { IssuedSession, SessionsService } from '../sessions/sessions-service.js';
 import { normalizeLogin } from '../users/user-fields.js';
 import { usersErrors } from '../users/users-errors.js';
 import type { UserRecord, UsersService } from '../users/users-service.js';
 import { authErrors } from './auth-errors.js';
 import { Lockout } from './lockout.js';
+import { SecondSteps, unknownSecondStep, type MfaMethod, type PendingSecondStep, type SecondFactor } from './second-step.js';
+
+export type { MfaMethod, PendingSecondStep, SecondFactor } from './second-step.js';
 
 const FRESH_SESSION_MS = 10 * 60 * 1000;
-/** SPEC §12: an mfa_token lasts 300 s and allows 5 wrong codes */
-const SECOND_STEP_MS = 300 * 1000;
-const SECOND_STEP_TRIES = 5;
-
-/** the second factors a user can finish a sign-in with (SPEC §12 `methods`) */
-export type MfaMethod = 'totp' | 'recovery_code' | 'webauthn';
 
 /** what sign-in asks the MFA feature (wired in services.ts: that feature sits above this one) */
 export interface SecondFactorMethods {
@@ -55,18 +50,6 @@ export interface SecondStepRequired {
   mfaToken: string;
   methods: MfaMethod[];
 }
-
-/** a second step under way, as the ephemeral store keeps it */
-export interface PendingSecondStep {
-  userId: string;
-  /** the first factor's methods (`["pwd"]`) */
-  amr: string[];
-  /** ms; checked against the clock as well as the store's own expiry */
-  expiresAt: number;
-}
-
-/** a verified second factor, as RFC 8176 names it: `otp` (TOTP, recovery code) or `hwk` (passkey) */
-export type SecondFactor = 'otp' | 'hwk';
 
 /** the settings sign-in and the token lifecycle read */
 export type AuthSettings = Pick<
@@ -120,9 +103,11 @@ export interface TokenGrant {
 
 export class AuthService {
   readonly #lockout: Lockout;
+  readonly #secondSteps: SecondSteps;
 
   constructor(private readonly d: AuthServiceDeps) {
     this.#lockout = new Lockout(d.store, d.settings);
+    this.#secondSteps = new SecondSteps(d.store, d.clock);
   }
 
   /** true while the password-hashing queue is full (a sign-in now would get 503 server_busy) */
@@ -214,20 +199,12 @@ export class AuthService {
    */
   async beginSecondStep(user: UserRecord, firstFactor: string[]): Promise<SecondStepRequired> {
     const methods = await this.d.secondFactors!.methodsFor(user.id);
-    const mfaToken = randomToken();
-    const pending: PendingSecondStep = { userId: user.id, amr: firstFactor, expiresAt: this.d.clock.now() + SECOND_STEP_MS };
-    await this.d.store.set(secondStepKey(mfaToken), JSON.stringify(pending), SECOND_STEP_MS);
-    return { mfaToken, methods };
+    return { mfaToken: await this.#secondSteps.begin(user.id, firstFactor), methods };
   }
 
   /** the second step an mfa_token stands for: 401 when unknown, spent or expired; 429 once void */
-  async readSecondStep(mfaToken: string): Promise<PendingSecondStep> {
-    const raw = mfaToken.length <= 128 ? await this.d.store.get(secondStepKey(mfaToken)) : null;
-    const pending = raw ? (JSON.parse(raw) as PendingSecondStep) : null;
-    if (!pending || pending.expiresAt <= this.d.clock.now()) throw unknownSecondStep();
-    const tries = await this.d.store.getCounter(secondStepTriesKey(mfaToken));
-    if (tries.count >= SECOND_STEP_TRIES) throw authErrors.tooManyAttempts();
-    return pending;
+  readSecondStep(mfaToken: string): Promise<PendingSecondStep> {
+    return this.#secondSteps.read(mfaToken);
   }
 
   /**
@@ -238,17 +215,15 @@ export class AuthService {
    * towards the password lockout. Success spends the token and opens the session.
    */
   async completeSecondStep(ctx: RequestContext, mfaToken: string, verify: (userId: string) => Promise<SecondFactor | null>): Promise<TokenGrant> {
-    const pending = await this.readSecondStep(mfaToken);
+    const pending = await this.#secondSteps.read(mfaToken);
     await this.d.limiter.hit('code-id', pending.userId, this.d.settings.rateLimitCodeId);
-    const tries = await this.d.store.incrementWithTtl(secondStepTriesKey(mfaToken), SECOND_STEP_MS);
-    if (tries.count > SECOND_STEP_TRIES) throw authErrors.tooManyAttempts();
+    await this.#secondSteps.countTry(mfaToken);
     const factor = await verify(pending.userId);
     if (!factor) {
       await this.d.audit.recordAlone({ ...ctx, actorId: null }, { type: 'login.failed', userId: pending.userId, data: { reason: 'mfa' } });
       throw authErrors.invalidCode();
     }
-    // single use: of two right answers at once, one signs in
-    if (!(await this.d.store.getAndDelete(secondStepKey(mfaToken)))) throw unknownSecondStep();
+    await this.#secondSteps.spend(mfaToken);
     const user = await this.d.users.findById(this.d.db, pending.userId);
     if (!user) throw unknownSecondStep();
     if (user.disabled) return this.#refuseLogin(ctx, user, 'account_disabled', authErrors.accountDisabled());
@@ -392,11 +367,6 @@ export class AuthService {
     if (lockedMeanwhile) throw lockedMeanwhile;
   }
 
-  /**
-   * The caller behind an access token, or null (401): signature, issuer, audience and expiry,
-   * then the session must be live and the user enabled. Checked on every request; sessions, users
-   * and role permissions come from one-second caches evicted on change on every instance.
-   */
   /** authenticate from this second's caches alone; undefined when something has to be read */
   authenticateCached(accessToken: string): Principal | null | undefined {
     const claims = this.d.keys.verifyCached(accessToken);
@@ -411,6 +381,11 @@ export class AuthService {
     return this.#principal(claims, user, permissions);
   }
 
+  /**
+   * The caller behind an access token, or null (401): signature, issuer, audience and expiry,
+   * then the session must be live and the user enabled. Checked on every request; sessions, users
+   * and role permissions come from one-second caches evicted on change on every instance.
+   */
   async authenticate(accessToken: string): Promise<Principal | null> {
     // every request asks: when this second's caches know the answer, no promise is waited on
     const claims = this.d.keys.verifyCached(accessToken) ?? (await this.d.keys.verify(accessToken));
@@ -439,19 +414,6 @@ export class AuthService {
       user,
     };
   }
-}
-
-/** only the token's hash names its state: the store never holds a usable mfa_token */
-function secondStepKey(mfaToken: string): string {
-  return `mfa-login:${sha256(mfaToken)}`;
-}
-
-function secondStepTriesKey(mfaToken: string): string {
-  return `mfa-login-tries:${sha256(mfaToken)}`;
-}
-
-function unknownSecondStep(): DomainError {
-  return commonErrors.unauthorized('The mfa_token is unknown, spent or expired: sign in again.');
 }
 
 /** true when the password step asks for a second factor instead of issuing tokens */
