@@ -38,6 +38,14 @@ export const AUDIT_TYPES = [
   'passkey.added',
   'passkey.removed',
   'mfa.reset',
+  'permission.created',
+  'permission.deleted',
+  'oauth_provider.created',
+  'oauth_provider.updated',
+  'oauth_provider.deleted',
+  'key.rotated',
+  'key.revoked',
+  'secrets.rekeyed',
 ] as const;
 
 export type AuditType = (typeof AUDIT_TYPES)[number];
