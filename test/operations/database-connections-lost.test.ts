@@ -142,6 +142,7 @@ describe('what counts as a lost database connection (answered 503, not 500)', ()
     for (const message of ['Connection terminated unexpectedly', 'Connection terminated', 'Client has encountered a connection error and is not queryable', 'terminating connection due to administrator command']) {
       assert.ok(isConnectionFailure(new Error(message)), message);
     }
+    assert.ok(isConnectionFailure(new Error('reading the session failed', { cause: Object.assign(new Error('x'), { code: '57P01' }) })), 'wrapped');
   });
 
   it('not a bad query or bad data', () => {
@@ -150,5 +151,6 @@ describe('what counts as a lost database connection (answered 503, not 500)', ()
     }
     assert.equal(isConnectionFailure(new Error('syntax error at or near "select"')), false);
     assert.equal(isConnectionFailure(null), false);
+    assert.equal(isConnectionFailure(new Error('x', { cause: Object.assign(new Error('y'), { code: '23505' }) })), false);
   });
 });
