@@ -8,7 +8,8 @@
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { after, before, describe, it } from 'node:test';
+import { connect, createServer, type AddressInfo, type Server, type Socket } from 'node:net';
+import { after, before, describe, it, type TestContext } from 'node:test';
 import pg from 'pg';
 import { isConnectionFailure } from '../../src/db/sql-errors.js';
 import { PASSWORD } from '../helpers/factories.js';
@@ -41,23 +42,125 @@ async function call(base: string, path: string, body: unknown): Promise<Answer &
   }
 }
 
-describe('PostgreSQL connections terminated under load', { skip: usingPostgres ? false : 'needs PostgreSQL (TEST_DATABASE_URL)' }, () => {
+/** the server's settings here: every client is 127.0.0.1, so no per-IP limit; a small pool */
+const SERVER_ENV = {
+  PASSWORD_MIN_SCORE: '0',
+  RATE_LIMIT_LOGIN_IP: 'off',
+  RATE_LIMIT_LOGIN_ID: 'off',
+  RATE_LIMIT_REGISTER_IP: 'off',
+  RATE_LIMIT_API_IP: 'off',
+  DATABASE_POOL_MAX: '4',
+};
+
+const ok = (a: Answer) => a.status >= 200 && a.status < 300;
+
+/**
+ * Eight clients register and sign in (with accounts registered before) until told to stop;
+ * `disrupt` runs meanwhile (it is handed the answers so far). Then the load goes on until eight
+ * answers in a row, all after the disruption, are 2xx (or a deadline passes). The process must
+ * have survived, every answer been 2xx or 503 server_busy with Retry-After, and every
+ * registration that answered 201 sign in afterwards.
+ */
+async function underLoad(t: TestContext, server: RunningServer, disrupt: (answers: readonly Answer[]) => Promise<string>): Promise<void> {
+  const answers: Answer[] = [];
+  const registered: string[] = [];
+  let stop = false;
+  const client = async (n: number) => {
+    for (let i = 0; !stop; i++) {
+      const email = `load-${n}-${i}-${randomBytes(3).toString('hex')}@example.com`;
+      const reg = await call(server.base, '/api/v1/auth/register', { email, password: PASSWORD });
+      answers.push(reg);
+      if (reg.status === 201) registered.push(email);
+      if (!ok(reg)) await sleep(50);
+      const known = registered[Math.floor(Math.random() * registered.length)];
+      if (known) answers.push(await call(server.base, '/api/v1/auth/login', { login: known, password: PASSWORD }));
+    }
+  };
+  const clients = Array.from({ length: 8 }, (_, n) => client(n));
+  let what = '';
+  let failed: { error: unknown } | null = null;
+  try {
+    what = await disrupt(answers);
+  } catch (error) {
+    failed = { error };
+  }
+  const lastCut = answers.length;
+  const cutAt = Date.now();
+  const recovered = cutAt + 30_000;
+  let back = false;
+  while (!failed && !back && Date.now() < recovered && server.alive()) {
+    await sleep(100);
+    const recent = answers.slice(Math.max(lastCut, answers.length - 8));
+    back = recent.length >= 8 && recent.every(ok);
+  }
+  stop = true;
+  await Promise.all(clients);
+  const by = answers.reduce((m: Record<number, number>, a) => ((m[a.status] = (m[a.status] ?? 0) + 1), m), {});
+  t.diagnostic(`${what}; answers by status: ${JSON.stringify(by)}; ${back ? `eight 2xx in a row ${Date.now() - cutAt} ms after the database was back` : 'not back'}`);
+  assert.ok(server.alive(), `the process is still running:\n${server.output().slice(-4000)}`);
+  if (failed) throw failed.error;
+  const bad = answers.filter((a) => !(ok(a) || (a.status === 503 && a.retryAfter && a.code === 'server_busy')));
+  assert.deepEqual(bad, [], `every answer is 2xx or 503 server_busy with Retry-After (of ${answers.length})`);
+  assert.ok(back, 'requests succeed again once the database is back');
+
+  // every registration that was acknowledged is in the database
+  assert.ok(registered.length > 0);
+  for (const email of registered) {
+    const login = await call(server.base, '/api/v1/auth/login', { login: email, password: PASSWORD });
+    assert.equal(login.status, 200, `${email} answered 201 and signs in: ${JSON.stringify(login.body)}`);
+  }
+  assert.equal((await fetch(`${server.base}/health/ready`)).status, 200);
+  assert.doesNotMatch(server.output(), new RegExp(PASSWORD), 'no password in the log');
+}
+
+/** waits until `answers` has grown by `n` (or 60 s passed) */
+async function moreAnswers(answers: readonly Answer[], n: number): Promise<void> {
+  const want = answers.length + n;
+  const deadline = Date.now() + 60_000;
+  while (answers.length < want && Date.now() < deadline) await sleep(20);
+}
+
+/**
+ * A TCP proxy to PostgreSQL that can go down (every connection through it cut, new ones refused,
+ * as when the database restarts or fails over) and come back on the same port.
+ */
+class DatabaseProxy {
+  readonly #sockets = new Set<Socket>();
+  readonly #server: Server;
+  port = 0;
+
+  constructor(private readonly target: { host: string; port: number }) {
+    this.#server = createServer((client) => {
+      const upstream = connect(this.target.port, this.target.host);
+      for (const s of [client, upstream]) {
+        this.#sockets.add(s);
+        s.once('close', () => this.#sockets.delete(s));
+      }
+      client.pipe(upstream).pipe(client);
+      client.on('error', () => upstream.destroy());
+      upstream.on('error', () => client.destroy());
+    });
+  }
+
+  async up(): Promise<void> {
+    await new Promise<void>((resolve) => this.#server.listen(this.port, '127.0.0.1', resolve));
+    this.port = (this.#server.address() as AddressInfo).port;
+  }
+
+  async down(): Promise<void> {
+    const closed = new Promise((resolve) => this.#server.close(resolve));
+    for (const s of this.#sockets) s.resetAndDestroy();
+    await closed;
+  }
+}
+
+describe('PostgreSQL connections lost under load', { skip: usingPostgres ? false : 'needs PostgreSQL (TEST_DATABASE_URL)' }, () => {
   let inst: Installation;
-  let server: RunningServer;
   let admin: pg.Client;
-  let database: string;
+  let proxy: DatabaseProxy | null = null;
 
   before(async () => {
     inst = await createInstallation();
-    database = new URL(inst.env.DATABASE_URL!).pathname.slice(1);
-    server = await inst.startServer({
-      PASSWORD_MIN_SCORE: '0',
-      RATE_LIMIT_LOGIN_IP: 'off',
-      RATE_LIMIT_LOGIN_ID: 'off',
-      RATE_LIMIT_REGISTER_IP: 'off',
-      RATE_LIMIT_API_IP: 'off',
-      DATABASE_POOL_MAX: '4',
-    });
     admin = new pg.Client({ connectionString: process.env.TEST_DATABASE_URL });
     admin.on('error', () => {});
     await admin.connect();
@@ -66,71 +169,49 @@ describe('PostgreSQL connections terminated under load', { skip: usingPostgres ?
   after(async () => {
     await admin?.end().catch(() => {});
     await inst?.remove();
+    await proxy?.down().catch(() => {});
   });
 
-  /** terminates every connection to this file's database except the admin's own */
-  async function terminate(): Promise<number> {
-    const r = await admin.query<{ n: string }>(
-      'select count(*) filter (where pg_terminate_backend(pid)) as n from pg_stat_activity where datname = $1 and pid <> pg_backend_pid()',
-      [database],
-    );
-    return Number(r.rows[0]!.n);
-  }
-
-  it('answers 2xx or 503 + Retry-After throughout, loses nothing it acknowledged, survives and recovers', async (t) => {
-    const answers: Answer[] = [];
-    const registered: string[] = [];
-    let stop = false;
-    const client = async (n: number) => {
-      for (let i = 0; !stop; i++) {
-        const email = `load-${n}-${i}-${randomBytes(3).toString('hex')}@example.com`;
-        const reg = await call(server.base, '/api/v1/auth/register', { email, password: PASSWORD });
-        answers.push(reg);
-        if (reg.status === 201) registered.push(email);
-        if (reg.status === 0) await sleep(50);
-        const known = registered[Math.floor(Math.random() * registered.length)];
-        if (known) answers.push(await call(server.base, '/api/v1/auth/login', { login: known, password: PASSWORD }));
+  it('connections terminated (pg_terminate_backend): 2xx or 503 + Retry-After only, nothing acknowledged lost, the process survives and recovers', async (t) => {
+    const server = await inst.startServer(SERVER_ENV);
+    const database = new URL(inst.env.DATABASE_URL!).pathname.slice(1);
+    await underLoad(t, server, async (answers) => {
+      let terminated = 0;
+      for (let round = 0; round < 6; round++) {
+        await moreAnswers(answers, 6);
+        // every connection to this file's database (only) but the admin's own, requests in flight
+        const r = await admin.query<{ n: string }>(
+          'select count(*) filter (where pg_terminate_backend(pid)) as n from pg_stat_activity where datname = $1 and pid <> pg_backend_pid()',
+          [database],
+        );
+        terminated += Number(r.rows[0]!.n);
+        await sleep(150);
       }
-    };
-    const clients = Array.from({ length: 8 }, (_, n) => client(n));
+      assert.ok(terminated >= 6, `connections were terminated (${terminated})`);
+      return `${terminated} connections terminated`;
+    });
+    assert.equal(await server.stop(), 0);
+  });
 
-    // connections are cut while requests are in flight, several times
-    let terminated = 0;
-    const deadline = Date.now() + 60_000;
-    for (let round = 0; round < 6; round++) {
-      while (answers.length < (round + 1) * 6 && Date.now() < deadline) await sleep(20);
-      terminated += await terminate();
-      await sleep(150);
-    }
-    const lastCut = answers.length;
-    // and then the service answers normally again
-    const recovered = Date.now() + 30_000;
-    let back = false;
-    while (!back && Date.now() < recovered && server.alive()) {
-      await sleep(100);
-      const recent = answers.slice(Math.max(lastCut, answers.length - 8));
-      back = recent.length >= 8 && recent.every((a) => a.status >= 200 && a.status < 300);
-    }
-    stop = true;
-    await Promise.all(clients);
-
-    const by = answers.reduce((m: Record<number, number>, a) => ((m[a.status] = (m[a.status] ?? 0) + 1), m), {});
-    t.diagnostic(`${terminated} connections terminated; answers by status: ${JSON.stringify(by)}`);
-    assert.ok(server.alive(), `the process is still running:\n${server.output().slice(-4000)}`);
-    assert.ok(terminated >= 6, `connections were terminated (${terminated})`);
-    const bad = answers.filter((a) => !((a.status >= 200 && a.status < 300) || (a.status === 503 && a.retryAfter && a.code === 'server_busy')));
-    assert.deepEqual(bad, [], `every answer is 2xx or 503 server_busy with Retry-After (of ${answers.length})`);
-    assert.ok(back, 'requests succeed again after the last termination');
-
-    // every registration that was acknowledged is in the database
-    assert.ok(registered.length > 0);
-    for (const email of registered) {
-      const login = await call(server.base, '/api/v1/auth/login', { login: email, password: PASSWORD });
-      assert.equal(login.status, 200, `${email} answered 201 and signs in: ${JSON.stringify(login.body)}`);
-    }
-    const ready = await fetch(`${server.base}/health/ready`);
-    assert.equal(ready.status, 200);
-    assert.doesNotMatch(server.output(), new RegExp(PASSWORD), 'no password in the log');
+  it('the database gone for a while (connections cut, new ones refused), then back: 503 + Retry-After meanwhile, /health/ready says so, then it recovers', async (t) => {
+    const target = new URL(inst.env.DATABASE_URL!);
+    proxy = new DatabaseProxy({ host: target.hostname, port: Number(target.port || 5432) });
+    await proxy.up();
+    const through = new URL(target);
+    through.hostname = '127.0.0.1';
+    through.port = String(proxy.port);
+    const server = await inst.startServer({ ...SERVER_ENV, DATABASE_URL: through.toString() });
+    await underLoad(t, server, async (answers) => {
+      await moreAnswers(answers, 8);
+      await proxy!.down();
+      await moreAnswers(answers, 8);
+      const ready = await fetch(`${server.base}/health/ready`);
+      assert.equal(ready.status, 503);
+      assert.deepEqual(await ready.json(), { status: 'unavailable', checks: { database: 'error' } });
+      await proxy!.up();
+      return 'database unreachable, then back';
+    });
+    assert.equal(await server.stop(), 0);
   });
 });
 
