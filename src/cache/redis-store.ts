@@ -140,9 +140,8 @@ export class RedisStore implements EphemeralStore {
   readonly #prefix: string;
   readonly #url: string;
   readonly #clock: Clock;
-  #seq = 0;
-
   readonly #name: string;
+  #seq = 0;
 
   /** `clientName`: the connections' name in CLIENT LIST (default `gatehouse`; the subscriber's gets `-sub`) */
   constructor(options: { url: string; keyPrefix: string; clock?: Clock; clientName?: string }) {
