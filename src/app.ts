@@ -209,6 +209,7 @@ async function wire(services: Services, options: HttpOptions): Promise<FastifyIn
   await app.register(healthRoutes, { version: VERSION, checks, draining: () => lifecycle.draining });
 
   for (const warning of services.warnings) app.log.warn(warning);
+  services.database.onConnectionError?.((cause) => app.log.warn({ cause }, 'database connection lost; the pool opens a new one'));
 
   // SPEC §1: the first admin exists before /health/ready first answers 200
   if (config.adminEmail && config.adminPassword) {
