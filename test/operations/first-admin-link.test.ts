@@ -109,6 +109,8 @@ describe('the first-admin link in the log', () => {
     const made = await second.services.users.ensureAdmin(systemContext, { email: uniqueEmail('admin'), password: PASSWORD }, 'cli');
     assert.equal(made.created, true);
     assert.equal((await page(second.app, `/setup?token=${token2}`)).statusCode, 404);
+    assert.equal(second.log().includes(token1), false, 'a refused token is not logged');
+    assert.equal(second.log().split(token2).length - 1, 1, 'nor is a token the 404 answered');
     await second.app.close();
 
     const third = await start();
