@@ -53,16 +53,12 @@ function words(args: string): string[] {
   return args.trimStart().startsWith('[') ? (JSON.parse(args) as string[]) : args.split(/\s+/).filter(Boolean);
 }
 
-export function copiesOf(stage: Stage): Copy[] {
-  return stage.instructions
-    .filter((i) => i.op === 'COPY' || i.op === 'ADD')
-    .map((i) => {
-      const parts = words(i.args);
-      const flags = parts.filter((p) => p.startsWith('--'));
-      const paths = parts.filter((p) => !p.startsWith('--'));
-      const from = flags.find((f) => f.startsWith('--from='))?.slice('--from='.length) ?? null;
-      return { from, sources: paths.slice(0, -1), dest: paths.at(-1)! };
-    });
+/** COPY [--from=stage] [--chown=…] <source>… <dest> (ADD alike, for local files) */
+export function copyOf(instruction: Instruction): Copy {
+  const parts = words(instruction.args);
+  const paths = parts.filter((p) => !p.startsWith('--'));
+  const from = parts.find((f) => f.startsWith('--from='))?.slice('--from='.length) ?? null;
+  return { from, sources: paths.slice(0, -1), dest: paths.at(-1)! };
 }
 
 /** ENV K=V K2="V 2" (and the legacy `ENV K V`) */
@@ -107,8 +103,8 @@ function workdirAt(stage: Stage, index: number): string {
 interface Layer {
   image: string;
   host: string;
-  /** the production node_modules: linked package by package (see the header) */
-  productionModules?: boolean;
+  /** an installed node_modules: linked package by package (see the header), dev packages too unless pruned */
+  modules?: 'production' | 'all';
 }
 
 function layersOf(stages: Stage[], stage: Stage): Layer[] {
@@ -116,11 +112,11 @@ function layersOf(stages: Stage[], stage: Stage): Layer[] {
   stage.instructions.forEach((instruction, index) => {
     const workdir = workdirAt(stage, index);
     if (instruction.op === 'COPY' || instruction.op === 'ADD') {
-      const [copy] = copiesOf({ name: null, instructions: [instruction] });
-      const dest = posix.resolve(workdir, copy!.dest);
-      const intoDirectory = copy!.dest.endsWith('/') || copy!.sources.length > 1;
-      for (const source of copy!.sources) {
-        const found = copy!.from === null ? { host: join(root, source) } : resolveIn(stages, copy!.from, source);
+      const copy = copyOf(instruction);
+      const dest = posix.resolve(workdir, copy.dest);
+      const intoDirectory = copy.dest.endsWith('/') || copy.sources.length > 1;
+      for (const source of copy.sources) {
+        const found = copy.from === null ? { host: join(root, source) } : resolveIn(stages, copy.from, source);
         if (!existsSync(found.host)) throw new Error(`COPY ${source}: not in the build context`);
         // a directory's contents go into dest; a file goes to dest, or into it when dest is a directory
         const image = statSync(found.host).isDirectory() || !intoDirectory ? dest : posix.join(dest, posix.basename(source));
@@ -129,7 +125,7 @@ function layersOf(stages: Stage[], stage: Stage): Layer[] {
     }
     if (instruction.op === 'RUN' && /\bnpm ci\b/.test(instruction.args)) {
       // npm ci installs the packages and runs the package's `prepare` script (tsc -p tsconfig.build.json)
-      layers.push({ image: posix.join(workdir, 'node_modules'), host: join(root, 'node_modules'), productionModules: /npm prune --omit=dev/.test(instruction.args) });
+      layers.push({ image: posix.join(workdir, 'node_modules'), host: join(root, 'node_modules'), modules: /npm prune --omit=dev/.test(instruction.args) ? 'production' : 'all' });
       layers.push({ image: posix.join(workdir, 'dist'), host: join(root, 'dist') });
     }
   });
@@ -147,7 +143,7 @@ function resolveIn(stages: Stage[], from: string, path: string): Omit<Layer, 'im
   const stage = stageNamed(stages, from);
   const layers = layersOf(stages, stage).reverse();
   for (const layer of layers) {
-    if (path === layer.image) return { host: layer.host, ...(layer.productionModules ? { productionModules: true } : {}) };
+    if (path === layer.image) return { host: layer.host, ...(layer.modules ? { modules: layer.modules } : {}) };
     if (path.startsWith(`${layer.image}/`)) {
       const host = join(layer.host, path.slice(layer.image.length));
       if (existsSync(host)) return { host };
@@ -156,11 +152,11 @@ function resolveIn(stages: Stage[], from: string, path: string): Omit<Layer, 'im
   throw new Error(`COPY --from=${from} ${path}: the ${from} stage has no such file`);
 }
 
-/** the production packages of package-lock.json that are installed here (top level of node_modules) */
-function productionPackages(): string[] {
+/** the packages of package-lock.json installed here at the top of node_modules (without dev-only ones unless `all`) */
+function installedPackages(which: 'production' | 'all'): string[] {
   const lock = JSON.parse(readFileSync(join(root, 'package-lock.json'), 'utf8')) as { packages: Record<string, { dev?: boolean }> };
   return Object.entries(lock.packages)
-    .filter(([path, p]) => /^node_modules\/(@[^/]+\/)?[^/]+$/.test(path) && !p.dev && existsSync(join(root, path)))
+    .filter(([path, p]) => /^node_modules\/(@[^/]+\/)?[^/]+$/.test(path) && (which === 'all' || !p.dev) && existsSync(join(root, path)))
     .map(([path]) => path.slice('node_modules/'.length));
 }
 
@@ -173,8 +169,8 @@ export function assembleImage(dockerfile: string, rootfs: string): { workdir: st
   const runtime = stages.at(-1)!;
   for (const layer of layersOf(stages, runtime)) {
     const target = join(rootfs, layer.image);
-    if (layer.productionModules) {
-      for (const name of productionPackages()) {
+    if (layer.modules) {
+      for (const name of installedPackages(layer.modules)) {
         mkdirSync(dirname(join(target, name)), { recursive: true });
         symlinkSync(join(layer.host, name), join(target, name), 'dir');
       }
