@@ -1,4 +1,5 @@
 import { DomainError } from '../errors.js';
+import { formatWait } from '../http/wait-time.js';
 
 export const authErrors = {
   invalidCredentials: () =>
@@ -18,7 +19,7 @@ export const authErrors = {
     new DomainError('too_many_attempts', 'Too many attempts', { detail: 'Too many wrong codes for this sign-in: sign in again with your password.' }),
   accountLocked: (retryAfterSeconds: number) =>
     new DomainError('account_locked', 'Account locked', {
-      detail: `Too many failed sign-ins for this login; try again in ${retryAfterSeconds} s.`,
+      detail: `Too many failed sign-ins for this login. Try again in ${formatWait(retryAfterSeconds)}.`,
       headers: { 'retry-after': String(retryAfterSeconds) },
     }),
 };
