@@ -5,10 +5,12 @@
  * password stays as it was. Real SMTP sink.
  */
 import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { bearer, expectProblem, login, OTHER_PASSWORD, PASSWORD, register, uniqueEmail } from '../helpers/factories.js';
 import { PageClient, textOf } from '../helpers/page-client.js';
 import { codeIn, linkTokenIn } from '../helpers/smtp-sink.js';
+import { EmailCodesRepository, type CodePurpose } from '../../src/email/email-codes-repository.js';
 import { withMail } from './email-helpers.js';
 
 describe('an email change voids pending reset codes and links', () => {
@@ -44,5 +46,19 @@ describe('an email change voids pending reset codes and links', () => {
 
     assert.equal((await login(env.t.app, newEmail, PASSWORD)).statusCode, 200, 'the password is unchanged');
     assert.equal((await login(env.t.app, newEmail, OTHER_PASSWORD)).statusCode, 401);
+  });
+
+  it('the voiding covers every purpose of the code store (a sign-in code, a purpose added later, too)', async () => {
+    const u = await register(env.t.app);
+    const codes = new EmailCodesRepository();
+    const db = env.t.services.database.db;
+    const later = 'email_login' as CodePurpose;
+    const now = Date.now();
+    await codes.replace(db, { id: randomUUID(), userId: u.id, purpose: later, codeHash: 'x'.repeat(64), linkHash: null, email: u.email, createdAt: new Date(now), expiresAt: new Date(now + 900_000) });
+    const newEmail = uniqueEmail('moved-again');
+    await env.t.app.inject({ method: 'POST', url: '/api/v1/auth/email/change', headers: bearer(u.accessToken), payload: { new_email: newEmail, password: PASSWORD } });
+    const changeCode = codeIn(await env.smtp.waitFor(newEmail, /Confirm your new email/));
+    assert.equal((await env.t.app.inject({ method: 'POST', url: '/api/v1/auth/email/change/confirm', headers: bearer(u.accessToken), payload: { code: changeCode } })).statusCode, 200);
+    assert.equal(await db.transaction().execute((tx) => codes.lockFor(tx, u.id, later)), null);
   });
 });
