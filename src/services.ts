@@ -17,6 +17,7 @@ import { openDatabase, type DatabaseHandle } from './db/database.js';
 import { migrateToLatest } from './db/migrate.js';
 import { KeyService } from './keys/key-service.js';
 import { MfaRepository } from './mfa/mfa-repository.js';
+import { SecondFactorsRemoval } from './mfa/factors-removal.js';
 import { MfaService } from './mfa/mfa-service.js';
 import { RecoveryCodeHasher } from './mfa/recovery-codes.js';
 import { RelyingParty, WebAuthnChallenges } from './mfa/webauthn.js';
@@ -45,6 +46,7 @@ import { OutboxRepository } from './mail/outbox-repository.js';
 import { OutboxWorker } from './mail/outbox-worker.js';
 import { noGeoIp, openGeoIp } from './sessions/geoip.js';
 import { IdentitiesRepository } from './oauth/identities-repository.js';
+import { LinkedIdentitiesRemoval } from './oauth/identities-removal.js';
 import { OAuthService } from './oauth/oauth-service.js';
 import { ProvidersRepository } from './oauth/providers-repository.js';
 import { ProvidersService } from './oauth/providers-service.js';
@@ -224,6 +226,7 @@ export async function createServices(config: Config, edges: ServiceEdges = {}): 
       settings: config,
       // the sign-in rules' re-authentication (its lockout), from the service constructed next
       reauthenticate: (...args) => auth.reauthenticateUser(...args),
+      otherWaysIn: [new LinkedIdentitiesRemoval(new IdentitiesRepository(), audit), new SecondFactorsRemoval(new MfaRepository(), users, audit)],
     });
     // sign-in asks the MFA feature (a layer above it) which second factors a user has
     const secondFactors = { methodsFor: (userId: string) => mfa.methodsFor(userId) };
