@@ -42,11 +42,15 @@ export async function runThroughServer(dataDir: string, request: CommandRequest,
     const splitter = new LineSplitter();
     let exit: number | null = null;
     socket.on('data', (chunk: Buffer) => {
-      for (const line of splitter.push(chunk)) {
-        const message = JSON.parse(line) as ServerMessage;
-        if ('out' in message) process.stdout.write(message.out);
-        else if ('err' in message) process.stderr.write(message.err);
-        else if ('exit' in message) exit = message.exit;
+      try {
+        for (const line of splitter.push(chunk)) {
+          const message = JSON.parse(line) as ServerMessage;
+          if ('out' in message) process.stdout.write(message.out);
+          else if ('err' in message) process.stderr.write(message.err);
+          else if ('exit' in message && Number.isInteger(message.exit)) exit = message.exit;
+        }
+      } catch {
+        socket.destroy(new Error('the server answered something that is not a control message'));
       }
     });
     socket.on('error', reject);
