@@ -128,4 +128,22 @@ describe('secrets rekey: from SECRETS_KEY A to B', () => {
     await db.insertInto('audit_chain_eras').values({ upto_seq: era.upto_seq, keys_enc: era.keys_enc, seal: era.seal, seal_previous: era.seal_previous }).execute();
     assert.equal((await c.services.audit.verify()).ok, true);
   });
+
+  it('a second change, B → C: the era under A (sealed under B) is re-sealed under C, and a second boundary ends the era under B', async () => {
+    const keyC = randomBytes(32).toString('base64');
+    const c = await instance({ SECRETS_KEY: keyC, SECRETS_KEY_PREVIOUS: keyB });
+    const token = await totpSignIn(c.app);
+    assert.equal((await c.services.audit.verify()).ok, true);
+    const rekeyed = await rekey(c.services);
+    assert.equal(rekeyed.code, 0, rekeyed.out);
+    assert.match(rekeyed.out, /signing_keys 1, oauth_client_secrets 1, totp_secrets 1; audit chain re-keyed/);
+    assert.equal((await t.services.database.db.selectFrom('audit_chain_eras').select('upto_seq').execute()).length, 2);
+
+    const alone = await instance({ SECRETS_KEY: keyC });
+    const verified = await alone.services.audit.verify();
+    assert.equal(verified.ok, true, JSON.stringify(verified));
+    assert.equal((await me(alone.app, token)).statusCode, 200);
+    assert.equal((await me(alone.app, await totpSignIn(alone.app))).statusCode, 200);
+    assert.equal((await alone.services.oauthProviders.resolve('github'))?.clientSecret, PROVIDER_SECRET);
+  });
 });
