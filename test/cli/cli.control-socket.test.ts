@@ -1,12 +1,14 @@
 /**
  * Commands beside a running server. Embedded (PGlite: one process at a time holds DATA_DIR): the
  * server opens DATA_DIR/gatehouse.sock (0600) and carries out create-admin, users import, keys
- * rotate|list|revoke, audit verify and migrate for the CLI — their effects show through its API; a
+ * rotate|list|revoke, audit verify and migrate for the CLI — their effects show through its API (a
+ * stale socket left by a killed server is replaced at start); a
  * path that is not a socket is refused; once the server stops the socket is gone and commands open
  * the database themselves. PostgreSQL: commands run directly beside the server, and audit verify
  * against an unreachable database exits 2 (could not check), not 1 (broken).
  */
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -25,6 +27,7 @@ describe('embedded: commands beside a running server go through its control sock
   let inst: Installation;
   let server: RunningServer;
   let socket: string;
+  let staleInode: number;
   let adminToken: string;
   const get = async (path: string) => {
     const res = await fetch(`${server.base}${path}`, { headers: { authorization: `Bearer ${adminToken}` } });
@@ -34,17 +37,21 @@ describe('embedded: commands beside a running server go through its control sock
 
   before(async () => {
     inst = await createInstallation({ fresh: true });
-    server = await inst.startServer();
     socket = join(inst.dataDir, 'gatehouse.sock');
+    // a socket left by a server that was killed: the next server (holding the lock) replaces it
+    spawnSync(process.execPath, ['-e', `require('node:net').createServer().listen(${JSON.stringify(socket)}, () => process.kill(process.pid, 'SIGKILL'))`]);
+    staleInode = statSync(socket).ino;
+    server = await inst.startServer();
   });
   after(async () => {
     await server.stop();
     await inst.remove();
   });
 
-  it('the socket is DATA_DIR/gatehouse.sock, owner-only (0600) in an owner-only (0700) DATA_DIR', () => {
+  it('the socket is DATA_DIR/gatehouse.sock, owner-only (0600) in an owner-only (0700) DATA_DIR; a stale one was replaced', () => {
     const s = statSync(socket);
     assert.ok(s.isSocket());
+    assert.notEqual(s.ino, staleInode);
     assert.equal(s.mode & 0o777, 0o600);
     assert.equal(statSync(inst.dataDir).mode & 0o777, 0o700);
   });
