@@ -27,6 +27,7 @@ const LAYERS = [
   ['admin', 'hello', 'health', 'metrics'],
   ['pages'],
   ['services'],
+  ['commands'],
   ['app'],
   ['server'],
   ['cli'],
@@ -55,6 +56,13 @@ const servicesNoSql = { name: 'kysely', message: 'Services hold the rules; SQL (
 
 const COMPOSITION = new Set(['services', 'app', 'server', 'cli']);
 
+// The CLI reaches the database through the services and src/commands/, never through the HTTP
+// app: no CLI module imports app.ts, and only the serve command's module (src/cli/serve.ts)
+// imports server.ts.
+const CLI_SERVE = 'src/cli/serve.ts';
+const cliNoApp = { group: ['../app.js'], message: 'The CLI uses the services (services.ts, commands/), never the HTTP app.' };
+const cliNoServer = { group: ['../server.js'], message: 'Only the serve command (src/cli/serve.ts) may import the server; other commands use the services.' };
+
 function layerBlocks(name) {
   const base = TOP_LEVEL_MODULES.has(name) ? `src/${name}.ts` : `src/${name}/**/*.ts`;
   const restricted = (extraPatterns = [], paths = []) => [
@@ -62,6 +70,12 @@ function layerBlocks(name) {
     { patterns: [{ ...layering, group: forbiddenFor(name) }, ...(COMPOSITION.has(name) ? [] : [crossRepository]), ...extraPatterns].filter((p) => p.group.length > 0), paths },
   ];
   if (TOP_LEVEL_MODULES.has(name)) return [{ files: [base], rules: { '@typescript-eslint/no-restricted-imports': restricted() } }];
+  if (name === 'cli') {
+    return [
+      { files: [base], ignores: [CLI_SERVE], rules: { '@typescript-eslint/no-restricted-imports': restricted([cliNoApp, cliNoServer]) } },
+      { files: [CLI_SERVE], rules: { '@typescript-eslint/no-restricted-imports': restricted([cliNoApp]) } },
+    ];
+  }
   return [
     { files: [base], rules: { '@typescript-eslint/no-restricted-imports': restricted() } },
     { files: [`src/${name}/**/*-routes.ts`], rules: { '@typescript-eslint/no-restricted-imports': restricted([routesNoSql]) } },

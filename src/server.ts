@@ -9,6 +9,7 @@ import { buildHttpApp, closeGracefully } from './app.js';
 import { createServices, type Services } from './services.js';
 import { ConfigError, loadConfig, type Config } from './config/load-config.js';
 import { isConnectionFailure } from './db/sql-errors.js';
+import { startControlSocket, type ControlSocket } from './commands/control-server.js';
 
 /**
  * The services, waiting for PostgreSQL/Redis when they are not up yet (a compose file or a reboot
@@ -45,6 +46,7 @@ export async function serve(env: Record<string, string | undefined>): Promise<vo
   const startLog = pino({ level: config.logLevel });
   let closing = false;
   let app: Awaited<ReturnType<typeof buildHttpApp>> | null = null;
+  let control: ControlSocket | null = null;
   const timeoutMs = config.shutdownTimeoutSeconds * 1000;
   const shutdown = (signal: string) => {
     if (closing) return;
@@ -54,7 +56,10 @@ export async function serve(env: Record<string, string | undefined>): Promise<vo
     force.unref();
     if (!app) return; // still starting: the start-up sees `closing` and exits
     app.log.info({ signal, timeout_seconds: config.shutdownTimeoutSeconds }, 'shutting down: draining requests in flight');
-    closeGracefully(app, { drainMs: config.shutdownDrainSeconds * 1000, timeoutMs }).then(
+    const stopping = app;
+    Promise.resolve(control?.close())
+      .then(() => closeGracefully(stopping, { drainMs: config.shutdownDrainSeconds * 1000, timeoutMs }))
+      .then(
       () => process.exit(0),
       (error: unknown) => {
         console.error('Gatehouse did not close cleanly:', error instanceof Error ? error.message : error);
@@ -72,6 +77,14 @@ export async function serve(env: Record<string, string | undefined>): Promise<vo
     process.exit(0);
   }
   await app.listen({ port: config.port, host: config.host });
+  // embedded engine: this process alone holds DATA_DIR, so the command line's commands come here
+  if (services.database.engine === 'pglite') {
+    try {
+      control = await startControlSocket({ dataDir: config.dataDir, services, log: app.log });
+    } catch (error) {
+      app.log.warn({ cause: error instanceof Error ? error.message : String(error) }, 'no command line socket: commands must wait until this server stops');
+    }
+  }
   // mail delivery (SPEC §6); stopped by app.close(), after the message in progress
   if (config.mailWorker === 'on' && services.outboxWorker) await services.outboxWorker.start(app.log);
   app.log.info(

@@ -32,7 +32,7 @@ import { RolesRepository } from './roles/roles-repository.js';
 import { RolesService } from './roles/roles-service.js';
 import { RateLimiter } from './security/rate-limiter.js';
 import { deriveKey, resolveSecretsKey, SecretBox } from './security/secret-box.js';
-import { legacySeal } from './audit/audit-chain.js';
+import { legacySeal, type ChainKeys } from './audit/audit-chain.js';
 import { ensureDataDir } from './db/data-dir.js';
 import { listen } from './db/notifications.js';
 import { CodeHasher } from './email/email-codes.js';
@@ -99,6 +99,8 @@ export interface Services {
   metrics: Metrics;
   /** the key of the HTML forms' CSRF tokens (SPEC §8), derived from SECRETS_KEY */
   csrfKey: Buffer;
+  /** applies the migrations not applied yet (`gatehouse migrate`); the names applied */
+  migrate(): Promise<string[]>;
   /** what an operator should hear about at start (the HTTP app logs them) */
   warnings: string[];
   close(): Promise<void>;
@@ -107,6 +109,26 @@ export interface Services {
 /** the audit chain's HMAC key (SPEC §8), derived from SECRETS_KEY */
 export function auditChainKey(masterKey: Buffer): Buffer {
   return deriveKey(masterKey, 'audit-chain');
+}
+
+/** the audit chain's keys: from SECRETS_KEY, from SECRETS_KEY_PREVIOUS while it is set, and the box that keeps ended eras' keys */
+export function auditChainKeys(masterKey: Buffer, previousMasterKey: Buffer | null): ChainKeys {
+  return {
+    current: auditChainKey(masterKey),
+    previous: previousMasterKey ? auditChainKey(previousMasterKey) : null,
+    archive: new SecretBox(masterKey, 'audit-chain-eras', previousMasterKey),
+  };
+}
+
+/** SECRETS_KEY_PREVIOUS as a key, or null */
+export function previousSecretsKey(config: Pick<Config, 'secretsKeyPrevious'>): Buffer | null {
+  return config.secretsKeyPrevious ? Buffer.from(config.secretsKeyPrevious, 'base64') : null;
+}
+
+/** applies the migrations not applied yet (at every start, and `gatehouse migrate`); the names applied */
+export function migrateDatabase(db: DatabaseHandle['db'], masterKey: Buffer): Promise<string[]> {
+  const chainKey = auditChainKey(masterKey);
+  return migrateToLatest(db, { sealAuditChain: (seq, hash) => legacySeal(chainKey, seq, hash) });
 }
 
 const REDIS_START_TIMEOUT_MS = 5000;
@@ -146,8 +168,8 @@ export async function createServices(config: Config, edges: ServiceEdges = {}): 
     }
     if (config.accessTokenTtl < 60) warnings.push(`ACCESS_TOKEN_TTL=${config.accessTokenTtl}: access tokens live under a minute; meant for tests of refresh logic, not production`);
     const { key: masterKey } = resolveSecretsKey(config.secretsKey, config.dataDir);
-    const chainKey = auditChainKey(masterKey);
-    await migrateToLatest(database.db, { sealAuditChain: (seq, hash) => legacySeal(chainKey, seq, hash) });
+    const previousKey = previousSecretsKey(config);
+    await migrateDatabase(database.db, masterKey);
     const db = database.db;
     const bus = new InvalidationBus(store);
     await bus.start();
@@ -156,10 +178,12 @@ export async function createServices(config: Config, edges: ServiceEdges = {}): 
     else policy = new PasswordPolicy(config.passwordMinScore);
     const metrics = new Metrics({ now: () => clock.now() });
     const limiter = new RateLimiter(store, (name) => metrics.rateLimited(name));
+    const audit = new AuditService(db, new AuditRepository(), clock, auditChainKeys(masterKey, previousKey), (event) => metrics.recorded(event));
     const keys = new KeyService({
       db,
       repo: new SigningKeysRepository(),
-      box: new SecretBox(masterKey, 'signing-keys'),
+      box: new SecretBox(masterKey, 'signing-keys', previousKey),
+      audit,
       alg: config.jwtAlg,
       issuer: config.publicUrl,
       audience: config.tokenAudience,
@@ -168,7 +192,6 @@ export async function createServices(config: Config, edges: ServiceEdges = {}): 
       bus,
     });
     await keys.init();
-    const audit = new AuditService(db, new AuditRepository(), clock, chainKey, (event) => metrics.recorded(event));
     const templates = new MailTemplates(config.mailTemplatesDir);
     const outbox = new OutboxRepository();
     const mail = new MailService({ db, repo: outbox, templates, clock, settings: config });
@@ -195,7 +218,7 @@ export async function createServices(config: Config, edges: ServiceEdges = {}): 
       repo: new SessionsRepository(),
       audit,
       bus,
-      box: new SecretBox(masterKey, 'refresh-tokens'),
+      box: new SecretBox(masterKey, 'refresh-tokens', previousKey),
       clock,
       refreshTokenTtl: config.refreshTokenTtl,
       sessionMaxAge: config.sessionMaxAge,
@@ -241,7 +264,7 @@ export async function createServices(config: Config, edges: ServiceEdges = {}): 
       audit,
       limiter,
       clock,
-      box: new SecretBox(masterKey, 'totp-secrets'),
+      box: new SecretBox(masterKey, 'totp-secrets', previousKey),
       codeHasher: new RecoveryCodeHasher(deriveKey(masterKey, 'recovery-codes')),
       rp: new RelyingParty({ rpId: publicHost, origin: config.publicOrigin, name: issuer }),
       challenges: new WebAuthnChallenges(store, clock),
@@ -253,7 +276,7 @@ export async function createServices(config: Config, edges: ServiceEdges = {}): 
     const oauthProviders = new ProvidersService({
       db,
       repo: new ProvidersRepository(),
-      box: new SecretBox(masterKey, 'oauth-client-secrets'),
+      box: new SecretBox(masterKey, 'oauth-client-secrets', previousKey),
       bus,
       clock,
       envProviders: config.oauthProviders,
@@ -267,7 +290,7 @@ export async function createServices(config: Config, edges: ServiceEdges = {}): 
       users,
       auth,
       audit,
-      box: new SecretBox(masterKey, 'oauth-flow'),
+      box: new SecretBox(masterKey, 'oauth-flow', previousKey),
       clock,
     });
     const hashing = hasher;
@@ -284,6 +307,7 @@ export async function createServices(config: Config, edges: ServiceEdges = {}): 
     return {
       config, clock, database, store, bus, hasher, keys, audit, roles, users, sessions, auth, products, mail, email, outboxWorker, oauthProviders, oauth, mfa, userImport, limiter, metrics, warnings,
       csrfKey: deriveKey(masterKey, 'csrf-forms'),
+      migrate: () => migrateDatabase(db, masterKey),
       async close() {
         // the message being sent is finished first (SPEC §10)
         await outboxWorker?.stop();

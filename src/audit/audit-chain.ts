@@ -14,8 +14,16 @@
  * boundary recorded by migration 0004, whose seal (an HMAC of its position and last link) only the
  * key can produce: rewriting the old events breaks the first keyed link after them, and passing
  * keyed events off as old ones breaks the seal.
+ *
+ * Changing SECRETS_KEY changes the chain key. Until `gatehouse secrets rekey` runs (the old key in
+ * SECRETS_KEY_PREVIOUS) a keyed link verifies under either key. Re-keying ends an era at the newest
+ * event: the era's chain keys are kept sealed under the new SECRETS_KEY (derived keys only, and
+ * re-sealed at each later re-keying), and the boundary is sealed with both the old and the new
+ * key, so moving it or swapping an era's keys is detected. Events after it are linked under the
+ * new key only.
  */
 import { createHash, createHmac } from 'node:crypto';
+import type { SecretBox } from '../security/secret-box.js';
 
 export const GENESIS_HASH = '0'.repeat(64);
 
@@ -99,4 +107,19 @@ export function hmacPads(key: Buffer): { inner: string; outer: string } {
 /** the seal of the boundary between unkeyed (version 1) and keyed links */
 export function legacySeal(chainKey: Buffer, seq: string, hash: string): string {
   return createHmac('sha256', chainKey).update(`legacy:${seq}:${hash}`).digest('hex');
+}
+
+/** the seal of the boundary where an era of the chain ended (SECRETS_KEY changed) */
+export function eraSeal(chainKey: Buffer, seq: string, hash: string): string {
+  return createHmac('sha256', chainKey).update(`era:${seq}:${hash}`).digest('hex');
+}
+
+/** the keys the chain is verified and re-keyed with */
+export interface ChainKeys {
+  /** derived from SECRETS_KEY: new links are made with it */
+  current: Buffer;
+  /** derived from SECRETS_KEY_PREVIOUS (set between a change of SECRETS_KEY and `secrets rekey`) */
+  previous: Buffer | null;
+  /** seals the chain keys of ended eras under SECRETS_KEY (and opens what SECRETS_KEY_PREVIOUS sealed); null: no era can be read */
+  archive: SecretBox | null;
 }

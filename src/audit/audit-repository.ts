@@ -21,6 +21,14 @@ export interface ChainHead {
   legacySeal: string | null;
 }
 
+/** an era of the chain that ended at a change of SECRETS_KEY */
+export interface ChainEra {
+  uptoSeq: string;
+  keysEnc: string;
+  seal: string;
+  sealPrevious: string;
+}
+
 export interface AuditFilters {
   /** the user the events are about */
   userId: string | null;
@@ -112,5 +120,28 @@ export class AuditRepository {
     if (afterSeq !== null) q = q.where('seq', '>', afterSeq);
     const rows = await q.orderBy('seq', 'asc').limit(limit).execute();
     return rows.map(toRow);
+  }
+
+  /** locks the chain head until the transaction ends: no event is appended meanwhile */
+  async lockHead(tx: Executor): Promise<void> {
+    await tx.selectFrom('audit_chain_head').select('id').where('id', '=', 1).forUpdate().execute();
+  }
+
+  /** the ended eras, oldest first */
+  async eras(db: Executor): Promise<ChainEra[]> {
+    const rows = await db.selectFrom('audit_chain_eras').select(['upto_seq', 'keys_enc', 'seal', 'seal_previous']).orderBy('upto_seq', 'asc').execute();
+    return rows.map((r) => ({ uptoSeq: String(r.upto_seq), keysEnc: r.keys_enc, seal: r.seal, sealPrevious: r.seal_previous }));
+  }
+
+  async insertEra(tx: Executor, era: ChainEra): Promise<void> {
+    await tx.insertInto('audit_chain_eras').values({ upto_seq: era.uptoSeq, keys_enc: era.keysEnc, seal: era.seal, seal_previous: era.sealPrevious }).execute();
+  }
+
+  async replaceEraKeys(tx: Executor, uptoSeq: string, keysEnc: string): Promise<void> {
+    await tx.updateTable('audit_chain_eras').set({ keys_enc: keysEnc }).where('upto_seq', '=', uptoSeq).execute();
+  }
+
+  async replaceLegacySeal(tx: Executor, seal: string): Promise<void> {
+    await tx.updateTable('audit_chain_head').set({ legacy_seal: seal }).where('id', '=', 1).execute();
   }
 }

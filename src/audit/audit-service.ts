@@ -4,11 +4,11 @@
  */
 import { randomUUID, timingSafeEqual } from 'node:crypto';
 import type { Clock } from '../clock.js';
-import type { Db, StatementStart } from '../db/database-types.js';
+import type { Db, Executor, StatementStart } from '../db/database-types.js';
 import { readPage, type Page, type PageRequest } from '../db/keyset.js';
 import type { RequestContext } from '../request-context.js';
-import { chainHash, chainHashParts, chainLink, eventKey, GENESIS_HASH, hmacPads, legacySeal, LINK_HMAC, LINK_SHA256 } from './audit-chain.js';
-import type { AuditFilters, AuditRepository, AuditRow } from './audit-repository.js';
+import { chainHash, chainHashParts, chainLink, eraSeal, eventKey, GENESIS_HASH, hmacPads, legacySeal, LINK_HMAC, LINK_SHA256, type ChainKeys } from './audit-chain.js';
+import type { AuditFilters, AuditRepository, AuditRow, ChainEra } from './audit-repository.js';
 
 export const AUDIT_TYPES = [
   'login.succeeded',
@@ -60,16 +60,31 @@ export type VerifyResult =
   | { ok: true; checked: number }
   | { ok: false; checked: number; brokenAt: { seq: string; id: string; reason: string } };
 
+/** the outcome of a walk along the chain, and what re-keying needs to know */
+interface Walk {
+  result: VerifyResult;
+  /** keyed links after the last era that verify only under SECRETS_KEY_PREVIOUS */
+  underPrevious: number;
+  last: AuditRow | null;
+}
+
 export class AuditService {
-  /** `chainKey`: the chain's HMAC key, derived from SECRETS_KEY (see auditChainKey in services.ts) */
+  readonly #keys: ChainKeys;
+
+  /**
+   * `keys`: the chain's HMAC keys, derived from SECRETS_KEY (and SECRETS_KEY_PREVIOUS) — see
+   * auditChainKeys in services.ts; a lone key is the current one, with no previous key and no era.
+   */
   constructor(
     private readonly db: Db,
     private readonly repo: AuditRepository,
     private readonly clock: Clock,
-    private readonly chainKey: Buffer,
+    keys: Buffer | ChainKeys,
     /** told of every event once it is written (metrics count sign-ins and refresh reuse here) */
     private readonly onRecorded?: (event: AuditEventInput) => void,
-  ) {}
+  ) {
+    this.#keys = Buffer.isBuffer(keys) ? { current: keys, previous: null, archive: null } : keys;
+  }
 
   /**
    * Appends an event inside the caller's transaction (the change and its record commit together).
@@ -87,7 +102,7 @@ export class AuditService {
       data: event.data ?? {},
       createdAt: new Date(this.clock.now()),
     };
-    await this.repo.append(tx, content, chainHashParts(content), hmacPads(eventKey(this.chainKey, content.id)));
+    await this.repo.append(tx, content, chainHashParts(content), hmacPads(eventKey(this.#keys.current, content.id)));
     this.onRecorded?.(event);
   }
 
@@ -103,54 +118,130 @@ export class AuditService {
 
   /**
    * Walks the chain in order, in one snapshot; reports the first row whose links or content do
-   * not match, a sealed pre-upgrade boundary that does not hold, or a chain whose last event is not
-   * the recorded head (the newest events removed). Every keyed link fails alike when SECRETS_KEY is
-   * not the key the chain was written with.
+   * not match, a sealed boundary (the upgrade to keyed links, the end of a SECRETS_KEY era) that
+   * does not hold, or a chain whose last event is not the recorded head (the newest events
+   * removed). Every keyed link fails alike when SECRETS_KEY is not the key the chain was written with.
    */
   async verify(): Promise<VerifyResult> {
     return this.db
       .transaction()
       .setIsolationLevel('repeatable read')
-      .execute(async (tx) => {
-        const head = await this.repo.head(tx);
-        const legacy = BigInt(head.legacySeq);
-        if (legacy > 0n && !sameHex(head.legacySeal, legacySeal(this.chainKey, head.legacySeq, head.legacyHash))) {
-          return { ok: false as const, checked: 0, brokenAt: { seq: head.legacySeq, id: '-', reason: 'the seal of the chain before the upgrade to keyed links does not match (the boundary was changed, or SECRETS_KEY is not the key it was sealed with)' } };
+      .execute(async (tx) => (await this.#walk(tx)).result);
+  }
+
+  /**
+   * After SECRETS_KEY was changed (the old one in SECRETS_KEY_PREVIOUS): ends the chain's era at
+   * the newest event, if any link of it was made under the old key, and re-seals what the old key
+   * sealed (earlier eras' keys, the pre-upgrade boundary) under the new one — so the chain
+   * verifies without the old key. The chain is verified first, under a lock that holds every
+   * append back: a broken chain is not re-sealed (it throws). Records `secrets.rekeyed` with
+   * `data` when anything changed, here or (a non-zero count in `data`) in the caller's features.
+   * Returns whether the chain itself changed.
+   */
+  async rekeyChain(ctx: RequestContext, data: Record<string, number>): Promise<{ chainRekeyed: boolean }> {
+    const { current, previous, archive } = this.#keys;
+    return this.db.transaction().execute(async (tx) => {
+      await this.repo.lockHead(tx);
+      const walk = await this.#walk(tx);
+      if (!walk.result.ok) throw new Error(`the audit chain does not verify (seq=${walk.result.brokenAt.seq}: ${walk.result.brokenAt.reason}); nothing was re-keyed`);
+      let changed = false;
+      for (const era of await this.repo.eras(tx)) {
+        const resealed = archive?.reseal(era.keysEnc) ?? null;
+        if (resealed !== null) {
+          await this.repo.replaceEraKeys(tx, era.uptoSeq, resealed);
+          changed = true;
         }
-        let prev = GENESIS_HASH;
-        let last: AuditRow | null = null;
-        let checked = 0;
-        for (;;) {
-          const page = await this.repo.pageBySeq(tx, last?.seq ?? null, 1000);
-          for (const row of page) {
-            if (row.prevHash !== prev) {
-              return broken(checked, row, 'prev_hash does not match the previous event (a row was removed, inserted or reordered)');
-            }
-            const seq = BigInt(row.seq);
-            if (row.link === LINK_SHA256) {
-              if (seq > legacy) return broken(checked, row, 'an unkeyed link after the upgrade to keyed links (the row was rewritten without the key)');
-              if (chainHash(prev, row) !== row.hash) return broken(checked, row, 'content does not match its hash (the row was edited)');
-            } else if (row.link === LINK_HMAC) {
-              if (!sameHex(row.hash, chainLink(this.chainKey, prev, row))) {
-                return broken(checked, row, 'content does not match its keyed link (the row was edited, or SECRETS_KEY is not the key the chain was written with)');
-              }
-            } else return broken(checked, row, `unknown link version ${row.link}`);
-            if (seq === legacy && row.hash !== head.legacyHash) return broken(checked, row, 'the last event before the upgrade is not the one sealed');
-            prev = row.hash;
-            last = row;
-            checked++;
+      }
+      const head = await this.repo.head(tx);
+      if (BigInt(head.legacySeq) > 0n && !sameHex(head.legacySeal, legacySeal(current, head.legacySeq, head.legacyHash))) {
+        await this.repo.replaceLegacySeal(tx, legacySeal(current, head.legacySeq, head.legacyHash));
+        changed = true;
+      }
+      if (walk.underPrevious > 0 && previous && walk.last) {
+        if (!archive) throw new Error('no key to seal the ended era with');
+        const { seq, hash } = walk.last;
+        await this.repo.insertEra(tx, {
+          uptoSeq: seq,
+          keysEnc: archive.seal(JSON.stringify([current.toString('hex'), previous.toString('hex')])),
+          seal: eraSeal(current, seq, hash),
+          sealPrevious: eraSeal(previous, seq, hash),
+        });
+        changed = true;
+      }
+      if (changed || Object.values(data).some((n) => n > 0)) await this.record(tx, ctx, { type: 'secrets.rekeyed', userId: null, data: { ...data, audit_chain: changed } });
+      return { chainRekeyed: changed };
+    });
+  }
+
+  async #walk(tx: Executor): Promise<Walk> {
+    const { current, previous, archive } = this.#keys;
+    const live = previous ? [current, previous] : [current];
+    const head = await this.repo.head(tx);
+    const fail = (checked: number, seq: string, id: string, reason: string, last: AuditRow | null = null): Walk => ({
+      result: { ok: false, checked, brokenAt: { seq, id, reason } },
+      underPrevious: 0,
+      last,
+    });
+    const legacy = BigInt(head.legacySeq);
+    if (legacy > 0n && !live.some((key) => sameHex(head.legacySeal, legacySeal(key, head.legacySeq, head.legacyHash)))) {
+      return fail(0, head.legacySeq, '-', 'the seal of the chain before the upgrade to keyed links does not match (the boundary was changed, or SECRETS_KEY is not the key it was sealed with)');
+    }
+    // the ended eras, each with the chain keys its links were made with
+    const eras: { upto: bigint; era: ChainEra; keys: Buffer[] }[] = [];
+    for (const era of await this.repo.eras(tx)) {
+      let keys: Buffer[];
+      try {
+        if (!archive) throw new Error('no archive key');
+        keys = (JSON.parse(archive.open(era.keysEnc)) as string[]).map((k) => Buffer.from(k, 'hex'));
+      } catch {
+        return fail(0, era.uptoSeq, '-', 'the keys of the chain before this re-keying do not open under SECRETS_KEY (it is not the key they were sealed with, or the row was changed)');
+      }
+      eras.push({ upto: BigInt(era.uptoSeq), era, keys });
+    }
+    let era = 0;
+    let prev = GENESIS_HASH;
+    let last: AuditRow | null = null;
+    let checked = 0;
+    let underPrevious = 0;
+    for (;;) {
+      const page = await this.repo.pageBySeq(tx, last?.seq ?? null, 1000);
+      for (const row of page) {
+        if (row.prevHash !== prev) {
+          return fail(checked, row.seq, row.id, 'prev_hash does not match the previous event (a row was removed, inserted or reordered)', last);
+        }
+        const seq = BigInt(row.seq);
+        if (era < eras.length && eras[era]!.upto < seq) return fail(checked, eras[era]!.era.uptoSeq, '-', 'a re-keying boundary names an event that is not in the chain', last);
+        const keys = era < eras.length ? eras[era]!.keys : live;
+        if (row.link === LINK_SHA256) {
+          if (seq > legacy) return fail(checked, row.seq, row.id, 'an unkeyed link after the upgrade to keyed links (the row was rewritten without the key)', last);
+          if (chainHash(prev, row) !== row.hash) return fail(checked, row.seq, row.id, 'content does not match its hash (the row was edited)', last);
+        } else if (row.link === LINK_HMAC) {
+          const matched = keys.findIndex((key) => sameHex(row.hash, chainLink(key, prev, row)));
+          if (matched < 0) {
+            return fail(checked, row.seq, row.id, 'content does not match its keyed link (the row was edited, or SECRETS_KEY is not the key the chain was written with)', last);
           }
-          if (page.length < 1000) break;
+          if (era === eras.length && matched > 0) underPrevious++;
+        } else return fail(checked, row.seq, row.id, `unknown link version ${row.link}`, last);
+        if (seq === legacy && row.hash !== head.legacyHash) return fail(checked, row.seq, row.id, 'the last event before the upgrade is not the one sealed', last);
+        if (era < eras.length && seq === eras[era]!.upto) {
+          const ended = eras[era]!;
+          const next = era + 1 < eras.length ? eras[era + 1]!.keys : live;
+          const sealedByNext = next.some((key) => sameHex(ended.era.seal, eraSeal(key, row.seq, row.hash)));
+          const sealedByOwn = ended.keys.some((key) => sameHex(ended.era.sealPrevious, eraSeal(key, row.seq, row.hash)));
+          if (!sealedByNext || !sealedByOwn) return fail(checked, row.seq, row.id, 'the seal of a re-keying boundary does not match (the boundary was moved, or the event was changed)', last);
+          era++;
         }
-        if (head.hash !== prev) {
-          return {
-            ok: false as const,
-            checked,
-            brokenAt: { seq: last?.seq ?? '0', id: last?.id ?? '-', reason: 'the chain ends before the recorded head (the newest events were removed)' },
-          };
-        }
-        return { ok: true as const, checked };
-      });
+        prev = row.hash;
+        last = row;
+        checked++;
+      }
+      if (page.length < 1000) break;
+    }
+    if (era < eras.length) return fail(checked, eras[era]!.era.uptoSeq, '-', 'a re-keying boundary names an event that is not in the chain (the newest events were removed)', last);
+    if (head.hash !== prev) {
+      return fail(checked, last?.seq ?? '0', last?.id ?? '-', 'the chain ends before the recorded head (the newest events were removed)', last);
+    }
+    return { result: { ok: true, checked }, underPrevious, last };
   }
 }
 
@@ -158,7 +249,4 @@ function sameHex(a: string | null, b: string): boolean {
   return a !== null && a.length === b.length && timingSafeEqual(Buffer.from(a), Buffer.from(b));
 }
 
-function broken(checked: number, row: AuditRow, reason: string): VerifyResult {
-  return { ok: false, checked, brokenAt: { seq: row.seq, id: row.id, reason } };
-}
 export type { AuditRow } from './audit-repository.js';

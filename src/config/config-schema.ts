@@ -49,6 +49,7 @@ export const settings = [
   { env: 'REDIS_URL', kind: { type: 'url' }, description: 'Redis 6+ for shared rate limits, lockouts and revocations; unset = in-process memory' },
   { env: 'REDIS_KEY_PREFIX', kind: { type: 'string' }, default: 'gatehouse:', description: 'prefix of every Redis key and channel' },
   { env: 'SECRETS_KEY', kind: { type: 'secretKey' }, defaultLabel: 'generated into DATA_DIR', description: '32 bytes, base64: encrypts private signing keys at rest; required with NODE_ENV=production and DATABASE_URL' },
+  { env: 'SECRETS_KEY_PREVIOUS', kind: { type: 'secretKey' }, description: 'the SECRETS_KEY before a change (32 bytes, base64): secrets sealed under it still open until `gatehouse secrets rekey` has re-encrypted them; remove it afterwards' },
   { env: 'LOG_LEVEL', kind: { type: 'enum', values: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] }, default: 'info', description: 'log level (secrets are always redacted)' },
   { env: 'JWT_ALG', kind: { type: 'enum', values: ['ES256', 'EdDSA', 'RS256'] }, default: 'ES256', description: 'access-token signature algorithm: `ES256` (P-256, accepted by every common verifier), `EdDSA` (Ed25519; not by jsonwebtoken/jwks-rsa or get-jwks) or `RS256` (RSA 2048); `gatehouse keys rotate` moves to a new value' },
   { env: 'TOKEN_AUDIENCE', kind: { type: 'string' }, default: 'gatehouse', description: '`aud` claim of access tokens' },

@@ -83,3 +83,19 @@ export function lockDataDir(dir: string): () => void {
   }
   throw new Error(`could not take the lock ${path}`);
 }
+
+/**
+ * The PID of another live process holding the lock for `dir`, or null when nobody (or only a
+ * process that is gone) holds it — the CLI then opens the database itself, and otherwise asks that
+ * process to carry its command out.
+ */
+export function dataDirHolder(dir: string): number | null {
+  let holder: string;
+  try {
+    holder = readFileSync(`${dir}.lock`, 'utf8');
+  } catch {
+    return null;
+  }
+  const pid = Number(holder.trim().split(/\s+/)[0]);
+  return pid !== process.pid && holderRuns(holder) ? pid : null;
+}

@@ -110,6 +110,15 @@ export interface AuditChainHeadTable {
   legacy_seal: string | null;
 }
 
+/** an era of the audit chain that ended when SECRETS_KEY was changed (`secrets rekey`) */
+export interface AuditChainErasTable {
+  upto_seq: string;
+  keys_enc: string;
+  seal: string;
+  seal_previous: string;
+  created_at: Generated<Date>;
+}
+
 export interface OutboxTable {
   id: string;
   template: string;
@@ -210,6 +219,7 @@ export interface Database {
   products: ProductsTable;
   audit_events: AuditEventsTable;
   audit_chain_head: AuditChainHeadTable;
+  audit_chain_eras: AuditChainErasTable;
   outbox: OutboxTable;
   email_codes: EmailCodesTable;
   identities: IdentitiesTable;

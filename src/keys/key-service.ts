@@ -31,9 +31,11 @@ import {
   type JWTPayload,
   type KeyObject,
 } from 'jose';
+import type { AuditService } from '../audit/audit-service.js';
 import type { InvalidationBus } from '../cache/invalidation-bus.js';
 import type { Clock } from '../clock.js';
 import type { Db } from '../db/database-types.js';
+import { systemContext, type RequestContext } from '../request-context.js';
 import type { SecretBox } from '../security/secret-box.js';
 import type { SigningKeysRepository, SigningKeyRow } from './signing-keys-repository.js';
 
@@ -94,6 +96,18 @@ export interface KeyServiceOptions {
   accessTokenTtl: number;
   clock: Clock;
   bus: InvalidationBus;
+  /** rotations and revocations are audited (key.rotated, key.revoked) */
+  audit: AuditService;
+}
+
+/** active: signs; published: retired, still in JWKS until its tokens expire; retired: out of JWKS; revoked: out for good */
+export type KeyState = 'active' | 'published' | 'retired' | 'revoked';
+
+export interface KeyListing {
+  kid: string;
+  alg: string;
+  state: KeyState;
+  createdAt: Date;
 }
 
 export class KeyService {
@@ -129,7 +143,7 @@ export class KeyService {
    * Revokes a key (it leaked): out of JWKS and refused at once here, within a second everywhere.
    * The active key is replaced by a new one first. `found` is false when there is no such key.
    */
-  async revoke(kid: string): Promise<{ found: boolean; rotatedTo: string | null }> {
+  async revoke(kid: string, ctx: RequestContext = systemContext): Promise<{ found: boolean; rotatedTo: string | null }> {
     const replacement = await this.#generate();
     const outcome = await this.o.db.transaction().execute(async (tx) => {
       await this.o.repo.lockForRotation(tx);
@@ -143,6 +157,7 @@ export class KeyService {
         rotatedTo = replacement.kid;
       }
       await this.o.repo.revoke(tx, kid, now);
+      await this.o.audit.record(tx, ctx, { type: 'key.revoked', userId: null, data: { kid } });
       return { found: true, rotatedTo };
     });
     if (outcome.found) {
@@ -154,15 +169,43 @@ export class KeyService {
   }
 
   /** adds a new active key; older keys stay published until their tokens have expired */
-  async rotate(): Promise<string> {
+  async rotate(ctx: RequestContext = systemContext): Promise<string> {
     const key = await this.#generate();
     await this.o.db.transaction().execute(async (tx) => {
       await this.o.repo.lockForRotation(tx);
       await this.o.repo.retireActive(tx, new Date(this.o.clock.now()));
       await this.o.repo.insert(tx, key);
+      await this.o.audit.record(tx, ctx, { type: 'key.rotated', userId: null, data: { kid: key.kid } });
     });
     await this.reload();
     return key.kid;
+  }
+
+  /** every key ever made, newest first, with its state (`gatehouse keys list`) */
+  async list(): Promise<KeyListing[]> {
+    const publishedSince = this.o.clock.now() - (this.o.accessTokenTtl + RETIRED_MARGIN_S) * 1000;
+    const rows = await this.o.repo.listAll(this.o.db);
+    return rows.map((r) => ({
+      kid: r.kid,
+      alg: r.alg,
+      createdAt: r.createdAt,
+      state: r.revokedAt ? 'revoked' : r.retiredAt === null ? 'active' : r.retiredAt.getTime() > publishedSince ? 'published' : 'retired',
+    }));
+  }
+
+  /**
+   * Re-seals under the current SECRETS_KEY every private key sealed under SECRETS_KEY_PREVIOUS
+   * (`gatehouse secrets rekey`); the count re-sealed (0: nothing left to do). A key neither opens
+   * stops it: nothing is guessed.
+   */
+  async rekeySecrets(): Promise<number> {
+    let count = 0;
+    for (const row of await this.o.repo.listSealed(this.o.db)) {
+      const resealed = this.o.box.reseal(row.privateKeyEnc);
+      if (resealed === null) continue;
+      if (await this.o.repo.replaceSealed(this.o.db, row.kid, row.privateKeyEnc, resealed)) count++;
+    }
+    return count;
   }
 
   async reload(): Promise<void> {
@@ -285,7 +328,8 @@ export class KeyService {
     } catch {
       throw new Error(
         `SECRETS_KEY does not decrypt signing key ${row.kid} stored in the database: it is not the key these were encrypted with ` +
-          '(was SECRETS_KEY changed, or DATA_DIR/secrets.key replaced?). Start with the original key.',
+          '(was SECRETS_KEY changed, or DATA_DIR/secrets.key replaced?). Start with the original key, or set the original one as ' +
+          'SECRETS_KEY_PREVIOUS and run `gatehouse secrets rekey`.',
       );
     }
     return {

@@ -32,6 +32,24 @@ export class SigningKeysRepository {
     }));
   }
 
+  /** every key, newest first (`keys list`) */
+  async listAll(db: Executor): Promise<{ kid: string; alg: string; createdAt: Date; retiredAt: Date | null; revokedAt: Date | null }[]> {
+    const rows = await db.selectFrom('signing_keys').select(['kid', 'alg', 'created_at', 'retired_at', 'revoked_at']).orderBy('created_at', 'desc').execute();
+    return rows.map((r) => ({ kid: r.kid, alg: r.alg, createdAt: r.created_at, retiredAt: r.retired_at, revokedAt: r.revoked_at }));
+  }
+
+  /** every key's sealed private part */
+  async listSealed(db: Executor): Promise<{ kid: string; privateKeyEnc: string }[]> {
+    const rows = await db.selectFrom('signing_keys').select(['kid', 'private_key_enc']).orderBy('created_at', 'asc').execute();
+    return rows.map((r) => ({ kid: r.kid, privateKeyEnc: r.private_key_enc }));
+  }
+
+  /** replaces a sealed private part if it is still `from` (true when replaced) */
+  async replaceSealed(db: Executor, kid: string, from: string, to: string): Promise<boolean> {
+    const result = await db.updateTable('signing_keys').set({ private_key_enc: to }).where('kid', '=', kid).where('private_key_enc', '=', from).executeTakeFirst();
+    return Number(result.numUpdatedRows) > 0;
+  }
+
   async lockForRotation(tx: Executor): Promise<void> {
     await sql`select pg_advisory_xact_lock(${ROTATION_LOCK})`.execute(tx);
   }

@@ -170,4 +170,20 @@ export class MfaRepository {
     const codes = await tx.deleteFrom('mfa_recovery_codes').where('user_id', '=', userId).executeTakeFirst();
     return { totp: Number(totp.numDeletedRows), passkeys: Number(passkeys.numDeletedRows), codes: Number(codes.numDeletedRows) };
   }
+
+  /** every sealed TOTP secret, confirmed or pending (`secrets rekey`) */
+  async listSealedTotp(db: Executor): Promise<{ userId: string; secretEnc: string | null; pendingSecretEnc: string | null }[]> {
+    const rows = await db
+      .selectFrom('mfa_totp')
+      .select(['user_id', 'secret_enc', 'pending_secret_enc'])
+      .where((eb) => eb.or([eb('secret_enc', 'is not', null), eb('pending_secret_enc', 'is not', null)]))
+      .execute();
+    return rows.map((r) => ({ userId: r.user_id, secretEnc: r.secret_enc, pendingSecretEnc: r.pending_secret_enc }));
+  }
+
+  /** replaces one sealed column if it still holds `from` (true when replaced); the secret itself is unchanged */
+  async replaceSealedTotp(db: Executor, userId: string, column: 'secret_enc' | 'pending_secret_enc', from: string, to: string): Promise<boolean> {
+    const result = await db.updateTable('mfa_totp').set({ [column]: to }).where('user_id', '=', userId).where(column, '=', from).executeTakeFirst();
+    return Number(result.numUpdatedRows) > 0;
+  }
 }

@@ -345,6 +345,22 @@ export class MfaService {
   #now(): Date {
     return new Date(this.d.clock.now());
   }
+
+  /**
+   * `gatehouse secrets rekey`: re-seals under the current SECRETS_KEY every TOTP secret (confirmed
+   * or awaiting confirmation) sealed under SECRETS_KEY_PREVIOUS; the count re-sealed.
+   */
+  async rekeySecrets(): Promise<number> {
+    let count = 0;
+    for (const row of await this.d.repo.listSealedTotp(this.d.db)) {
+      for (const column of ['secret_enc', 'pending_secret_enc'] as const) {
+        const sealed = column === 'secret_enc' ? row.secretEnc : row.pendingSecretEnc;
+        const resealed = sealed === null ? null : this.d.box.reseal(sealed);
+        if (sealed !== null && resealed !== null && (await this.d.repo.replaceSealedTotp(this.d.db, row.userId, column, sealed, resealed))) count++;
+      }
+    }
+    return count;
+  }
 }
 
 /** a notice's first line */

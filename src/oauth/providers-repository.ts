@@ -98,4 +98,16 @@ export class ProvidersRepository {
     const result = await db.deleteFrom('oauth_providers').where('id', '=', id).executeTakeFirst();
     return Number(result.numDeletedRows) > 0;
   }
+
+  /** the providers' sealed client secrets (`secrets rekey`) */
+  async listSealedSecrets(db: Executor): Promise<{ id: string; clientSecretEnc: string }[]> {
+    const rows = await db.selectFrom('oauth_providers').select(['id', 'client_secret_enc']).where('client_secret_enc', 'is not', null).orderBy('id').execute();
+    return rows.map((r) => ({ id: r.id, clientSecretEnc: r.client_secret_enc! }));
+  }
+
+  /** replaces a sealed client secret if it is still `from` (true when replaced); the secret itself is unchanged */
+  async replaceSealedSecret(db: Executor, id: string, from: string, to: string): Promise<boolean> {
+    const result = await db.updateTable('oauth_providers').set({ client_secret_enc: to }).where('id', '=', id).where('client_secret_enc', '=', from).executeTakeFirst();
+    return Number(result.numUpdatedRows) > 0;
+  }
 }

@@ -219,4 +219,18 @@ export class ProvidersService {
       scopes: p.scopes ?? defaults.scopes,
     };
   }
+
+  /**
+   * `gatehouse secrets rekey`: re-seals under the current SECRETS_KEY every client secret sealed
+   * under SECRETS_KEY_PREVIOUS; the count re-sealed (0: nothing left to do).
+   */
+  async rekeySecrets(): Promise<number> {
+    let count = 0;
+    for (const row of await this.d.repo.listSealedSecrets(this.d.db)) {
+      const resealed = this.d.box.reseal(row.clientSecretEnc);
+      if (resealed !== null && (await this.d.repo.replaceSealedSecret(this.d.db, row.id, row.clientSecretEnc, resealed))) count++;
+    }
+    this.#rows.clear();
+    return count;
+  }
 }

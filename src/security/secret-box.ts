@@ -1,8 +1,9 @@
 /**
  * Encryption of secrets at rest (private signing keys, the current refresh token of a session,
- * later OAuth client secrets) with AES-256-GCM under a key derived from SECRETS_KEY by HKDF, one
+ * OAuth client secrets, TOTP secrets) with AES-256-GCM under a key derived from SECRETS_KEY by HKDF, one
  * derived key per purpose so a ciphertext of one kind can never be replayed as another.
- * Format: v1.<iv>.<ciphertext+tag>, base64url.
+ * Format: v1.<iv>.<ciphertext+tag>, base64url. After SECRETS_KEY is changed (the old one in
+ * SECRETS_KEY_PREVIOUS) both keys open; `gatehouse secrets rekey` re-seals what the old one sealed.
  */
 import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
@@ -16,9 +17,13 @@ export function deriveKey(masterKey: Buffer, purpose: string): Buffer {
 
 export class SecretBox {
   readonly #key: Buffer;
+  /** the key derived from SECRETS_KEY_PREVIOUS: what it sealed still opens until it is re-sealed */
+  readonly #previous: Buffer | null;
 
-  constructor(masterKey: Buffer, purpose: string) {
+  /** `previousMasterKey`: SECRETS_KEY_PREVIOUS, after SECRETS_KEY was changed and before `secrets rekey` ran */
+  constructor(masterKey: Buffer, purpose: string, previousMasterKey: Buffer | null = null) {
     this.#key = deriveKey(masterKey, purpose);
+    this.#previous = previousMasterKey ? deriveKey(previousMasterKey, purpose) : null;
   }
 
   seal(plaintext: string): string {
@@ -28,15 +33,38 @@ export class SecretBox {
     return `v1.${iv.toString('base64url')}.${body.toString('base64url')}`;
   }
 
-  /** throws when the ciphertext was not made with this key and purpose */
+  /** throws when the ciphertext was made neither with this key nor with the previous one (this purpose) */
   open(sealed: string): string {
-    const [version, ivText, bodyText] = sealed.split('.');
-    if (version !== 'v1' || !ivText || !bodyText) throw new Error('unrecognised sealed secret');
-    const body = Buffer.from(bodyText, 'base64url');
-    const decipher = createDecipheriv('aes-256-gcm', this.#key, Buffer.from(ivText, 'base64url'));
-    decipher.setAuthTag(body.subarray(body.length - 16));
-    return Buffer.concat([decipher.update(body.subarray(0, body.length - 16)), decipher.final()]).toString('utf8');
+    try {
+      return openWith(this.#key, sealed);
+    } catch (error) {
+      if (!this.#previous) throw error;
+      return openWith(this.#previous, sealed);
+    }
   }
+
+  /**
+   * The secret sealed anew under the current key when it was sealed under the previous one; null
+   * when it is already under the current key (nothing to do). Throws when neither key opens it.
+   */
+  reseal(sealed: string): string | null {
+    try {
+      openWith(this.#key, sealed);
+      return null;
+    } catch (error) {
+      if (!this.#previous) throw error;
+      return this.seal(openWith(this.#previous, sealed));
+    }
+  }
+}
+
+function openWith(key: Buffer, sealed: string): string {
+  const [version, ivText, bodyText] = sealed.split('.');
+  if (version !== 'v1' || !ivText || !bodyText) throw new Error('unrecognised sealed secret');
+  const body = Buffer.from(bodyText, 'base64url');
+  const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(ivText, 'base64url'));
+  decipher.setAuthTag(body.subarray(body.length - 16));
+  return Buffer.concat([decipher.update(body.subarray(0, body.length - 16)), decipher.final()]).toString('utf8');
 }
 
 /**

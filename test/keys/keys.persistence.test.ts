@@ -35,6 +35,7 @@ describe('signing keys persist in the database', () => {
       accessTokenTtl: t.config.accessTokenTtl,
       clock: systemClock,
       bus: t.services.bus,
+      audit: t.services.audit,
     });
   const keyRows = () => t.services.database.db.selectFrom('signing_keys').selectAll().execute();
 
