@@ -1,5 +1,5 @@
 /**
- * The admin console's settings pages: roles (each with its permissions from the fixed catalogue,
+ * The admin console's settings pages: roles (each with its permissions from the catalogue,
  * the admin role shown but not editable), sign-in providers (client secrets are write-only: the
  * form has an empty secret field and the page never shows a stored secret), and the audit log with
  * its filters (event type, the user an event is about) and cursor pages.
@@ -15,7 +15,7 @@ import { alert, csrfField, field, page, type PageChrome } from './layout.js';
 
 export interface RolesView {
   roles: RoleRecord[];
-  catalogue: { name: string; description: string }[];
+  catalogue: { name: string; description: string | null }[];
   protectedRole: string;
   defaultRole: string;
   notice: string | null;
