@@ -20,7 +20,7 @@ describe('admin API access', () => {
   let endpoints: [Method, string, unknown?][];
 
   before(async () => {
-    t = await buildTestContext();
+    t = await buildTestContext({ env: { PRODUCTS: 'on' } });
     admin = await userWithRoles(t.app, ['admin'], 'admin');
     buyer = await userWithRoles(t.app, ['buyer'], 'buyer');
     seller = await userWithRoles(t.app, ['seller'], 'seller');
@@ -65,7 +65,7 @@ describe('admin API access', () => {
     const still = await api(t.app, admin.accessToken)('GET', `/admin/users/${buyer.id}`);
     assert.equal(still.statusCode, 200, 'the DELETE attempts did not delete the buyer');
     const roles = (await api(t.app, admin.accessToken)('GET', '/admin/roles')).json().items.map((r: { name: string }) => r.name);
-    assert.deepEqual(roles, ['admin', 'buyer', 'seller'], 'no role was created or deleted');
+    assert.deepEqual(roles, ['admin', 'buyer', 'seller', 'user'], 'no role was created or deleted');
   });
 
   it('the guard runs before validation: invalid input still gets 401 / 403, and 400 only for an admin', async () => {
