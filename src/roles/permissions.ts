@@ -38,7 +38,7 @@ export function builtinPermissions(products: boolean): PermissionEntry[] {
  * An operator permission's name: `<namespace>:<action>`, each part of a–z, 0–9, `_` and `-`, 3–64
  * characters in all (e.g. `invoices:read`).
  */
-export const PERMISSION_NAME_PATTERN = '^[a-z0-9_-]+:[a-z0-9_-]+$';
+const PERMISSION_NAME_PATTERN = '^[a-z0-9_-]+:[a-z0-9_-]+$';
 export const PERMISSION_NAME_MIN = 3;
 export const PERMISSION_NAME_MAX = 64;
 const PERMISSION_NAME = new RegExp(PERMISSION_NAME_PATTERN);

@@ -202,10 +202,10 @@ export class RolesService {
    */
   async createPermission(ctx: RequestContext, input: { name: string; description: string | null }): Promise<PermissionEntry> {
     const { name } = input;
+    if (this.#builtin.some((p) => p.name === name)) throw permissionsErrors.exists(name, true);
     if (!isPermissionName(name)) {
       throw commonErrors.validation([{ field: 'name', message: `must be <namespace>:<action>, each of a-z 0-9 _ -, ${PERMISSION_NAME_MIN}–${PERMISSION_NAME_MAX} characters in all` }]);
     }
-    if (this.#builtin.some((p) => p.name === name)) throw permissionsErrors.exists(name, true);
     if (name.startsWith(`${PRODUCTS_NAMESPACE}:`)) {
       throw commonErrors.validation([{ field: 'name', message: `the "${PRODUCTS_NAMESPACE}:" namespace belongs to the products module (PRODUCTS=on)` }]);
     }

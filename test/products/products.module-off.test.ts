@@ -89,5 +89,9 @@ describe('products module on (PRODUCTS=on)', () => {
     const admin = await userWithRoles(t.app, ['admin'], 'admin');
     const permissions = (await call(t.app, admin.accessToken, 'GET', '/admin/permissions')).json<{ items: { name: string }[] }>().items.map((p) => p.name);
     assert.deepEqual(permissions, ['products:read', 'products:write', 'products:write:any', 'users:admin']);
+    for (const name of ['products:read', 'products:write:any']) {
+      expectProblem(await call(t.app, admin.accessToken, 'POST', '/admin/permissions', { name }), 409, 'permission_exists');
+    }
+    expectProblem(await call(t.app, admin.accessToken, 'DELETE', '/admin/permissions/products:write:any'), 409, 'permission_protected');
   });
 });
