@@ -2,7 +2,8 @@
  * /admin/permissions: the console does what POST/DELETE /api/v1/admin/permissions do — the
  * catalogue with built-in permissions marked, a create form (malformed or taken names refused next
  * to the field), delete buttons (built-in ones have none; one still held by a role is refused on
- * the page), CSRF on every form, users:admin only, and a link from the console's navigation.
+ * the page), CSRF on every form, users:admin only, and a link from the console's navigation. A
+ * role holding a permission that left the catalogue keeps it when saved from the roles page.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
@@ -70,6 +71,17 @@ describe('console pages: permissions', () => {
     const deleted = await root.post('/admin/permissions/delete', { name: 'wiki:edit' });
     assert.equal(deleted.statusCode, 303);
     assert.ok(!(await t.services.roles.catalogue()).some((p) => p.name === 'wiki:edit'));
+  });
+
+  it('a role keeping a permission that left the catalogue (a shop role, PRODUCTS off) is saved with it', async () => {
+    await t.services.database.db.insertInto('roles').values({ name: 'buyer', description: 'Buyers', permissions: ['products:read'], created_at: new Date(), updated_at: new Date() }).execute();
+    const page = await root.get('/admin/roles');
+    assert.match(page.body, /<section class="card" data-role="buyer"[\s\S]*?value="products:read" checked[\s\S]*?grants nothing[\s\S]*?<\/section>/);
+    const saved = await root.post('/admin/roles/buyer', { description: 'Shoppers', permissions: ['products:read'] });
+    assert.equal(saved.statusCode, 303, saved.body.slice(0, 300));
+    const buyer = (await t.services.roles.list()).find((r) => r.name === 'buyer')!;
+    assert.deepEqual([buyer.description, buyer.permissions], ['Shoppers', ['products:read']]);
+    assert.deepEqual([...(await t.services.roles.permissionsFor(['buyer']))], [], 'inert while the module is off');
   });
 
   it('users:admin only: a signed-in user gets a 403 page', async () => {
