@@ -183,7 +183,8 @@ async function wire(services: Services, options: HttpOptions): Promise<FastifyIn
   await app.register(mfaRoutes, { prefix: '/api/v1/auth', mfa: services.mfa });
   await app.register(mfaLoginRoutes, { prefix: '/api/v1/auth', mfa: services.mfa, cookie: refreshCookie });
   await app.register(helloRoutes, { prefix: '/api/v1' });
-  await app.register(productsRoutes, { prefix: '/api/v1', products: services.products });
+  // the products module (PRODUCTS=on); off, its paths are unknown routes: 404 not_found
+  if (config.products === 'on') await app.register(productsRoutes, { prefix: '/api/v1', products: services.products });
   await app.register(adminRoutes, { prefix: '/api/v1/admin', users: services.users, roles: services.roles, audit: services.audit, oauthProviders: services.oauthProviders, mfa: services.mfa });
   await app.register(pagesRoutes, {
     settings: config,
@@ -191,7 +192,7 @@ async function wire(services: Services, options: HttpOptions): Promise<FastifyIn
     users: services.users,
     sessions: services.sessions,
     oauth: services.oauth,
-    products: services.products,
+    products: config.products === 'on' ? services.products : null,
     roles: services.roles,
     audit: services.audit,
     email: services.email,

@@ -28,6 +28,7 @@ import { PasswordHasher, type HasherOptions } from './passwords/password-hasher.
 import { PasswordPolicy } from './passwords/password-policy.js';
 import { ProductsRepository } from './products/products-repository.js';
 import { ProductsService } from './products/products-service.js';
+import { PermissionsRepository } from './roles/permissions-repository.js';
 import { RolesRepository } from './roles/roles-repository.js';
 import { RolesService } from './roles/roles-service.js';
 import { RateLimiter } from './security/rate-limiter.js';
@@ -190,6 +191,8 @@ export async function createServices(config: Config, edges: ServiceEdges = {}): 
       accessTokenTtl: config.accessTokenTtl,
       clock,
       bus,
+      // the access token's `permissions` claim, from the roles service constructed below
+      permissionsFor: (names) => roles.permissionsFor(names),
     });
     await keys.init();
     const templates = new MailTemplates(config.mailTemplatesDir);
@@ -208,10 +211,13 @@ export async function createServices(config: Config, edges: ServiceEdges = {}): 
             listen: (onWake) => listen(database, 'gatehouse_outbox', onWake),
           })
         : null;
-    const roles = new RolesService({ db, roles: new RolesRepository(), audit, bus, clock, defaultRole: config.defaultRole });
+    const products = config.products === 'on';
+    const roles: RolesService = new RolesService({ db, roles: new RolesRepository(), permissions: new PermissionsRepository(), audit, bus, clock, defaultRole: config.defaultRole, products });
+    await roles.seedModuleRoles();
     // every sign-up would fail on a role nobody asked for: refuse to start instead, naming the setting
     if ((await roles.unknownRoles([config.defaultRole])).length > 0) {
-      throw new Error(`DEFAULT_ROLE=${config.defaultRole} names no role. Use an existing role (seeded: buyer, seller, admin), or create it through the admin API first and then set DEFAULT_ROLE.`);
+      const seeded = products ? 'admin, user, seller, buyer' : 'admin, user; seller and buyer with PRODUCTS=on';
+      throw new Error(`DEFAULT_ROLE=${config.defaultRole} names no role. Use an existing role (seeded: ${seeded}), or create it through the admin API first and then set DEFAULT_ROLE.`);
     }
     const sessions = new SessionsService({
       db,
@@ -272,7 +278,12 @@ export async function createServices(config: Config, edges: ServiceEdges = {}): 
       sessions,
       settings: { rateLimitCodeId: config.rateLimitCodeId, rateLimitLoginIp: config.rateLimitLoginIp, issuer },
     });
-    const products = new ProductsService({ db, repo: new ProductsRepository(), audit, clock });
+    const productsService = new ProductsService({ db, repo: new ProductsRepository(), audit, clock });
+    // a deployment that ran the shop and upgraded without setting PRODUCTS: nothing is deleted, but
+    // its products are no longer served, so say why at start
+    if (!products && (await productsService.anyStored())) {
+      warnings.push('PRODUCTS is off but the database holds products: /api/v1/products and /products answer 404 and the products:* permissions are inert; set PRODUCTS=on to serve them again');
+    }
     const oauthProviders = new ProvidersService({
       db,
       repo: new ProvidersRepository(),
@@ -305,7 +316,7 @@ export async function createServices(config: Config, edges: ServiceEdges = {}): 
     const ownPolicy = edges.passwordPolicy ? null : policy;
 
     return {
-      config, clock, database, store, bus, hasher, keys, audit, roles, users, sessions, auth, products, mail, email, outboxWorker, oauthProviders, oauth, mfa, userImport, limiter, metrics, warnings,
+      config, clock, database, store, bus, hasher, keys, audit, roles, users, sessions, auth, products: productsService, mail, email, outboxWorker, oauthProviders, oauth, mfa, userImport, limiter, metrics, warnings,
       csrfKey: deriveKey(masterKey, 'csrf-forms'),
       migrate: () => migrateDatabase(db, masterKey),
       async close() {

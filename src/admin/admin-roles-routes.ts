@@ -1,22 +1,15 @@
-/** /api/v1/admin/roles and /permissions: roles are data, permissions a fixed catalogue (SPEC §5). */
+/** /api/v1/admin/roles: roles are data, holding permissions of the catalogue (admin-permissions-routes.ts). */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { requestContext } from '../http/route-guard.js';
 import { errorResponses } from '../http/schema-helpers.js';
 import type { RolesService } from '../roles/roles-service.js';
-import { CreateRoleBody, PatchRoleBody, PermissionCatalogue, RoleList200, RoleNameParams, RoleSchema, toRoleView } from './admin-schemas.js';
+import { CreateRoleBody, PatchRoleBody, RoleList200, RoleNameParams, RoleSchema, toRoleView } from './admin-schemas.js';
 
 const tags = ['admin'];
 const security = [{ bearer: [] }];
 const admin = { auth: 'required', permission: 'users:admin' } as const;
 
 export const adminRolesRoutes: FastifyPluginAsyncTypebox<{ roles: RolesService }> = async (app, { roles }) => {
-  app.get('/permissions', {
-    config: admin,
-    schema: { tags, summary: 'The fixed permission catalogue', security, response: { 200: PermissionCatalogue, ...errorResponses(401, 403) } },
-  }, async function listPermissions() {
-    return { items: roles.catalogue() };
-  });
-
   app.get('/roles', {
     config: admin,
     schema: { tags, summary: 'Every role with its permissions', security, response: { 200: RoleList200, ...errorResponses(401, 403) } },
@@ -28,7 +21,7 @@ export const adminRolesRoutes: FastifyPluginAsyncTypebox<{ roles: RolesService }
     config: admin,
     schema: {
       tags,
-      summary: 'Create a role from catalogue permissions',
+      summary: 'Create a role from permissions of the catalogue',
       security,
       body: CreateRoleBody,
       response: { 201: RoleSchema, ...errorResponses(400, 401, 403, 409) },

@@ -1,7 +1,7 @@
 /**
  * The admin API under /api/v1/admin (SPEC §4 Admin). Every route requires the `users:admin`
  * permission (checked by the auth guard in onRequest, so 401 → 403 come before validation); the
- * rules — last active admin, protected and in-use roles, session revocation — live in the services.
+ * rules — last active admin, protected and in-use roles and permissions, session revocation — live in the services.
  */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { AuditService } from '../audit/audit-service.js';
@@ -12,6 +12,7 @@ import type { UsersService } from '../users/users-service.js';
 import { adminAuditRoutes } from './admin-audit-routes.js';
 import { adminMfaRoutes } from './admin-mfa-routes.js';
 import { adminOAuthProvidersRoutes } from './admin-oauth-providers-routes.js';
+import { adminPermissionsRoutes } from './admin-permissions-routes.js';
 import { adminRolesRoutes } from './admin-roles-routes.js';
 import { adminUsersRoutes } from './admin-users-routes.js';
 
@@ -26,6 +27,7 @@ export interface AdminRoutesOptions {
 export const adminRoutes: FastifyPluginAsyncTypebox<AdminRoutesOptions> = async (app, { users, roles, audit, oauthProviders, mfa }) => {
   await app.register(adminUsersRoutes, { users });
   await app.register(adminRolesRoutes, { roles });
+  await app.register(adminPermissionsRoutes, { roles });
   await app.register(adminAuditRoutes, { audit });
   await app.register(adminOAuthProvidersRoutes, { providers: oauthProviders });
   await app.register(adminMfaRoutes, { mfa });

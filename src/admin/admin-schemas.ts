@@ -7,7 +7,8 @@ import { Type, type Static } from '@sinclair/typebox';
 import { AUDIT_TYPES, type AuditRow, type AuditType } from '../audit/audit-service.js';
 import { PageQuery } from '../http/pagination.js';
 import { Nullable, Timestamp, Uuid } from '../http/schema-helpers.js';
-import type { RoleRecord } from '../roles/roles-service.js';
+import { PERMISSION_NAME_MAX, PERMISSION_NAME_MIN } from '../roles/permissions.js';
+import type { PermissionEntry, RoleRecord } from '../roles/roles-service.js';
 import { EmailField, NameField, PasswordField, UserSchema, UsernameField } from '../users/users-schemas.js';
 
 export const ROLE_NAME_PATTERN = '^[a-z0-9_-]{2,32}$';
@@ -76,7 +77,33 @@ export const PatchRoleBody = Type.Object(
 
 export const RoleList200 = Type.Object({ items: Type.Array(RoleSchema) });
 
-export const PermissionCatalogue = Type.Object({ items: Type.Array(Type.Object({ name: Type.String(), description: Type.String() })) });
+export const PermissionSchema = Type.Object({
+  name: Type.String(),
+  description: Nullable(Type.String()),
+  builtin: Type.Boolean({ description: "built in (Gatehouse's own, or a module's); false for the operator's own" }),
+});
+
+export const PermissionCatalogue = Type.Object({ items: Type.Array(PermissionSchema) });
+
+export const CreatePermissionBody = Type.Object(
+  {
+    // the pattern is checked by the service, after built-in names (taken: 409, whatever their shape)
+    name: Type.String({
+      minLength: PERMISSION_NAME_MIN,
+      maxLength: PERMISSION_NAME_MAX,
+      description: '<namespace>:<action>, each of a-z 0-9 _ -, 3–64 characters in all (e.g. invoices:read)',
+    }),
+    description: Type.Optional(Nullable(Type.String({ maxLength: 500 }))),
+  },
+  { additionalProperties: false },
+);
+
+// a name outside the pattern cannot be a stored permission: 404 like any unknown one
+export const PermissionNameParams = Type.Object({ name: Type.String({ minLength: 1, maxLength: 64, description: 'permission name' }) }, { additionalProperties: false });
+
+export function toPermissionView(p: PermissionEntry): Static<typeof PermissionSchema> {
+  return { name: p.name, description: p.description, builtin: p.builtin };
+}
 
 export function toRoleView(r: RoleRecord): Static<typeof RoleSchema> {
   return { name: r.name, description: r.description, permissions: [...r.permissions] };

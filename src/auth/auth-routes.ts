@@ -194,7 +194,7 @@ export const authRoutes: FastifyPluginAsyncTypebox<AuthRoutesOptions> = async (a
       const principal = await auth.authenticate(request.body.token);
       if (!principal) return { active: false };
       const { token } = principal;
-      return { active: true, sub: principal.userId, sid: principal.sessionId, exp: token.exp, iat: token.iat, roles: [...principal.roles], token_type: 'access_token' as const };
+      return { active: true, sub: principal.userId, sid: principal.sessionId, exp: token.exp, iat: token.iat, roles: [...principal.roles], permissions: [...principal.permissions].sort(), token_type: 'access_token' as const };
     });
   });
 };

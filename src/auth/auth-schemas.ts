@@ -66,5 +66,6 @@ export const IntrospectResponse = Type.Object({
   exp: Type.Optional(Type.Integer()),
   iat: Type.Optional(Type.Integer()),
   roles: Type.Optional(Type.Array(Type.String())),
+  permissions: Type.Optional(Type.Array(Type.String(), { description: "the permissions of the user's current roles" })),
   token_type: Type.Optional(Type.Literal('access_token')),
 });

@@ -11,7 +11,7 @@ import { parseOAuthEnv, type OAuthEnvProvider } from './oauth-env.js';
 export type { RateLimit } from './config-schema.js';
 
 export type Config = Readonly<
-  Omit<SettingValues, 'hashConcurrency' | 'publicUrl'> & {
+  Omit<SettingValues, 'hashConcurrency' | 'publicUrl' | 'defaultRole'> & {
     /** PUBLIC_URL without a trailing slash (the token issuer); unset: `http://localhost:<PORT>` */
     publicUrl: string;
     /** PUBLIC_URL's origin (Origin checks) */
@@ -19,6 +19,8 @@ export type Config = Readonly<
     production: boolean;
     /** LOCKOUT_MINUTES in seconds */
     lockoutSeconds: number;
+    /** DEFAULT_ROLE, or the seeded role that fits the modules: `buyer` with PRODUCTS=on, else `user` */
+    defaultRole: string;
     /** HASH_CONCURRENCY, or the number of CPU cores when unset */
     hashConcurrency: number;
     /** the OAUTH_<ID>_* providers (SPEC §7), by id */
@@ -147,6 +149,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     production,
     lockoutSeconds: v.lockoutMinutes * 60,
     hashConcurrency: v.hashConcurrency ?? availableParallelism(),
+    defaultRole: v.defaultRole ?? (v.products === 'on' ? 'buyer' : 'user'),
     oauthProviders: oauth.providers,
   });
 }

@@ -26,6 +26,13 @@ export interface RolesTable {
   updated_at: Timestamp;
 }
 
+/** the operator's own permissions (migration 0008); built-in ones live in code */
+export interface PermissionsTable {
+  name: string;
+  description: string | null;
+  created_at: Timestamp;
+}
+
 export interface UserRolesTable {
   user_id: string;
   role_name: string;
@@ -212,6 +219,7 @@ export interface PasskeysTable {
 export interface Database {
   users: UsersTable;
   roles: RolesTable;
+  permissions: PermissionsTable;
   user_roles: UserRolesTable;
   sessions: SessionsTable;
   refresh_tokens: RefreshTokensTable;

@@ -7,6 +7,7 @@ import { migration as m0004, type MigrationContext } from './migrations/0004-har
 import * as m0005 from './migrations/0005-email.js';
 import * as m0006 from './migrations/0006-oauth.js';
 import * as m0007 from './migrations/0007-mfa.js';
+import * as m0008 from './migrations/0008-permissions.js';
 import * as m0010 from './migrations/0010-audit-chain-eras.js';
 import * as m0011 from './migrations/0011-email-nfc.js';
 
@@ -27,6 +28,7 @@ function migrations(context: MigrationContext): Record<string, Migration> {
     '0005-email': m0005,
     '0006-oauth': m0006,
     '0007-mfa': m0007,
+    '0008-permissions': m0008,
     '0010-audit-chain-eras': m0010,
     '0011-email-nfc': m0011,
   };

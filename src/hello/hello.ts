@@ -1,6 +1,6 @@
 /**
- * The hello message (SPEC §4 GET /api/v1/hello), in one place: the API route answers it as JSON
- * and the dashboard shows it, so both say the same thing for the same signed-in user.
+ * The hello message of GET /api/v1/hello: the smallest signed-in API call, for checking that a
+ * client's access token is accepted.
  */
 import type { Principal } from '../principal.js';
 

@@ -45,6 +45,12 @@ export interface AccessClaims {
   sub: string;
   sid: string;
   roles: string[];
+  /**
+   * the union of the roles' permissions when the token was issued (informational, for services
+   * that check offline; Gatehouse resolves permissions from the user's current roles); [] in a
+   * token issued before tokens carried it
+   */
+  permissions: string[];
   /** RFC 8176 authentication methods of the session, when it has any */
   amr?: string[];
   jti: string;
@@ -98,6 +104,8 @@ export interface KeyServiceOptions {
   bus: InvalidationBus;
   /** rotations and revocations are audited (key.rotated, key.revoked) */
   audit: AuditService;
+  /** the permissions the roles grant now (the `permissions` claim); without it the claim is empty */
+  permissionsFor?: (roles: readonly string[]) => Promise<ReadonlySet<string>>;
 }
 
 /** active: signs; published: retired, still in JWKS until its tokens expire; retired: out of JWKS; revoked: out for good */
@@ -248,8 +256,9 @@ export class KeyService {
     if (!key?.privateKey) throw new Error('no active signing key');
     const iat = Math.floor(this.o.clock.now() / 1000);
     const amr = input.amr && input.amr.length > 0 ? [...input.amr] : undefined;
-    const claims: AccessClaims = { sub: input.sub, sid: input.sid, roles: input.roles, ...(amr ? { amr } : {}), jti: randomUUID(), iat, exp: iat + this.o.accessTokenTtl };
-    const payload = base64urlJson({ sid: claims.sid, roles: claims.roles, ...(amr ? { amr } : {}), iss: this.o.issuer, aud: this.o.audience, sub: claims.sub, jti: claims.jti, iat, exp: claims.exp });
+    const permissions = this.o.permissionsFor ? [...(await this.o.permissionsFor(input.roles))].sort() : [];
+    const claims: AccessClaims = { sub: input.sub, sid: input.sid, roles: input.roles, permissions, ...(amr ? { amr } : {}), jti: randomUUID(), iat, exp: iat + this.o.accessTokenTtl };
+    const payload = base64urlJson({ sid: claims.sid, roles: claims.roles, permissions, ...(amr ? { amr } : {}), iss: this.o.issuer, aud: this.o.audience, sub: claims.sub, jti: claims.jti, iat, exp: claims.exp });
     const signingInput = `${key.privateKey.header}.${payload}`;
     const token = `${signingInput}.${signCompact(key.alg as JwtAlg, key.privateKey.key, signingInput)}`;
     return { token, claims };
@@ -353,7 +362,9 @@ function toClaims(p: JWTPayload): AccessClaims | null {
   if (typeof p.sub !== 'string' || typeof sid !== 'string' || typeof p.jti !== 'string') return null;
   if (typeof p.exp !== 'number' || typeof p.iat !== 'number') return null;
   if (!Array.isArray(roles) || !roles.every((r) => typeof r === 'string')) return null;
+  const permissions = (p as { permissions?: unknown }).permissions ?? [];
+  if (!Array.isArray(permissions) || !permissions.every((r) => typeof r === 'string')) return null;
   const amr = (p as { amr?: unknown }).amr;
   const methods = Array.isArray(amr) && amr.every((m) => typeof m === 'string') ? { amr: amr as string[] } : {};
-  return { sub: p.sub, sid, roles: roles as string[], ...methods, jti: p.jti, iat: p.iat, exp: p.exp };
+  return { sub: p.sub, sid, roles: roles as string[], permissions: permissions as string[], ...methods, jti: p.jti, iat: p.iat, exp: p.exp };
 }

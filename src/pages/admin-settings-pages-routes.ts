@@ -74,9 +74,9 @@ export const adminSettingsPagesRoutes: FastifyPluginAsync<AdminSettingsPagesOpti
   // ---- roles
 
   async function showRoles(request: FastifyRequest, reply: FastifyReply, status = 200, refused: RolesView['refused'] = null, headers: Record<string, string> = {}) {
-    const list = await roles.list();
+    const [list, catalogue] = await Promise.all([roles.list(), roles.catalogue()]);
     return kit.render(request, reply, status, (chrome) =>
-      rolesPage(chrome, { roles: list, catalogue: roles.catalogue(), protectedRole: ADMIN_ROLE, defaultRole: settings.defaultRole, notice: noticeOf(request, NOTICES), refused }), headers);
+      rolesPage(chrome, { roles: list, catalogue, protectedRole: ADMIN_ROLE, defaultRole: settings.defaultRole, notice: noticeOf(request, NOTICES), refused }), headers);
   }
 
   app.get('/admin/roles', { config: adminPage }, async function roleList(request, reply) {

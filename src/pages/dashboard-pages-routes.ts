@@ -9,7 +9,6 @@
  */
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { DomainError } from '../errors.js';
-import { helloFor } from '../hello/hello.js';
 import { principalOf, requestContext } from '../http/route-guard.js';
 import { checkBody } from '../http/validation.js';
 import { FLOW_COOKIE } from '../oauth/oauth-routes.js';
@@ -57,7 +56,6 @@ export const dashboardPagesRoutes: FastifyPluginAsync<DashboardPagesOptions> = a
     ]);
     const view: DashboardView = {
       user,
-      hello: helloFor(principal),
       sessions: live,
       currentSessionId: principal.sessionId,
       identities,

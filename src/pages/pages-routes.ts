@@ -25,6 +25,7 @@ import type { RolesService } from '../roles/roles-service.js';
 import type { SessionsService } from '../sessions/sessions-service.js';
 import { AccountPage } from './account-page.js';
 import { accountPagesRoutes, accountSections } from './account-pages-routes.js';
+import { adminPermissionsPagesRoutes } from './admin-permissions-pages-routes.js';
 import { adminSettingsPagesRoutes } from './admin-settings-pages-routes.js';
 import { adminUsersPagesRoutes } from './admin-users-pages-routes.js';
 import { dashboardPagesRoutes } from './dashboard-pages-routes.js';
@@ -43,7 +44,8 @@ export interface PagesOptions {
   auth: AuthService;
   sessions: SessionsService;
   oauth: OAuthService;
-  products: ProductsService;
+  /** the products module's service when PRODUCTS=on; null: no /products pages */
+  products: ProductsService | null;
   roles: RolesService;
   audit: AuditService;
   users: UsersService;
@@ -78,10 +80,11 @@ export const pagesRoutes: FastifyPluginAsync<PagesOptions> = async (app, o) => {
   await app.register(sessionPagesRoutes, { kit, auth: o.auth, users: o.users, refreshCookie: o.refreshCookie, account });
   await app.register(dashboardPagesRoutes, { kit, users: o.users, sessions: o.sessions, oauth: o.oauth, providers: o.providers, cookieSecure: o.settings.cookieSecure });
   await app.register(accountPagesRoutes, { kit, auth: o.auth, email: o.email, account });
-  await app.register(productsPagesRoutes, { kit, products: o.products });
+  if (o.products) await app.register(productsPagesRoutes, { kit, products: o.products });
   await app.register(adminUsersPagesRoutes, { kit, users: o.users, roles: o.roles, mfa: o.mfa });
   await app.register(adminSettingsPagesRoutes, { kit, roles: o.roles, providers: o.providers, audit: o.audit, settings: o.settings });
   await app.register(setupPagesRoutes, { kit, setup: o.setup, auth: o.auth });
+  await app.register(adminPermissionsPagesRoutes, { kit, roles: o.roles });
   app.get('/', { schema: { hide: true } }, async function home(_request, reply) {
     return reply.redirect('/dashboard', 303);
   });

@@ -82,6 +82,11 @@ export function containsPattern(text: string): string {
 }
 
 export class ProductsRepository {
+  /** whether any product is stored */
+  async any(db: Executor): Promise<boolean> {
+    return (await db.selectFrom('products').select('id').limit(1).executeTakeFirst()) !== undefined;
+  }
+
   async findById(db: Executor, id: string): Promise<ProductRecord | null> {
     const row = await db.selectFrom('products').select(columns).where('products.id', '=', id).executeTakeFirst();
     return row ? toRecord(row) : null;

@@ -61,6 +61,11 @@ export function canWriteProduct(actor: ProductActor, product: Pick<ProductRecord
 export class ProductsService {
   constructor(private readonly d: ProductsServiceDeps) {}
 
+  /** whether the database holds products (a start with PRODUCTS off warns that they are not served) */
+  async anyStored(): Promise<boolean> {
+    return this.d.repo.any(this.d.db);
+  }
+
   /** newest first, one page at a time */
   list(filters: ProductFilters, page: PageRequest): Promise<Page<ProductRecord>> {
     return readPage(page, (after, limit) => this.d.repo.list(this.d.db, { ...filters, limit, after }));

@@ -20,7 +20,7 @@ describe('admin API access', () => {
   let endpoints: [Method, string, unknown?][];
 
   before(async () => {
-    t = await buildTestContext();
+    t = await buildTestContext({ env: { PRODUCTS: 'on' } });
     admin = await userWithRoles(t.app, ['admin'], 'admin');
     buyer = await userWithRoles(t.app, ['buyer'], 'buyer');
     seller = await userWithRoles(t.app, ['seller'], 'seller');
@@ -35,6 +35,8 @@ describe('admin API access', () => {
       ['DELETE', `/admin/users/${id}/sessions`],
       ['GET', '/admin/audit'],
       ['GET', '/admin/permissions'],
+      ['POST', '/admin/permissions', { name: 'invoices:read' }],
+      ['DELETE', '/admin/permissions/invoices:read'],
       ['GET', '/admin/roles'],
       ['POST', '/admin/roles', { name: 'editor', permissions: [] }],
       ['PATCH', '/admin/roles/seller', { description: 'x' }],
@@ -65,7 +67,7 @@ describe('admin API access', () => {
     const still = await api(t.app, admin.accessToken)('GET', `/admin/users/${buyer.id}`);
     assert.equal(still.statusCode, 200, 'the DELETE attempts did not delete the buyer');
     const roles = (await api(t.app, admin.accessToken)('GET', '/admin/roles')).json().items.map((r: { name: string }) => r.name);
-    assert.deepEqual(roles, ['admin', 'buyer', 'seller'], 'no role was created or deleted');
+    assert.deepEqual(roles, ['admin', 'buyer', 'seller', 'user'], 'no role was created or deleted');
   });
 
   it('the guard runs before validation: invalid input still gets 401 / 403, and 400 only for an admin', async () => {
@@ -77,6 +79,7 @@ describe('admin API access', () => {
       ['GET', '/admin/audit?type=bogus'],
       ['POST', '/admin/roles', { name: 'NO SPACES' }],
       ['PATCH', '/admin/roles/seller', { description: 42 }],
+      ['POST', '/admin/permissions', { name: 'no-colon' }],
     ];
     for (const [method, url, payload] of bad) {
       assert.equal((await api(t.app, null)(method, url, payload)).statusCode, 401, `anonymous ${method} ${url}`);
@@ -103,7 +106,7 @@ describe('admin API access', () => {
 
   it('the admin endpoints are in the OpenAPI document, with their request schemas', async () => {
     const doc = (await t.app.inject({ method: 'GET', url: '/openapi.json' })).json();
-    for (const path of ['/api/v1/admin/users', '/api/v1/admin/users/{id}', '/api/v1/admin/users/{id}/sessions', '/api/v1/admin/audit', '/api/v1/admin/permissions', '/api/v1/admin/roles', '/api/v1/admin/roles/{name}']) {
+    for (const path of ['/api/v1/admin/users', '/api/v1/admin/users/{id}', '/api/v1/admin/users/{id}/sessions', '/api/v1/admin/audit', '/api/v1/admin/permissions', '/api/v1/admin/permissions/{name}', '/api/v1/admin/roles', '/api/v1/admin/roles/{name}']) {
       assert.ok(doc.paths[path], `${path} documented`);
     }
     const createUser = doc.paths['/api/v1/admin/users'].post.requestBody.content['application/json'].schema;

@@ -14,7 +14,7 @@ describe('PATCH {} and empty descriptions', () => {
   let admin: TestUser;
   let as: Api;
   before(async () => {
-    t = await buildTestContext();
+    t = await buildTestContext({ env: { PRODUCTS: 'on' } });
     admin = await userWithRoles(t.app, ['admin'], 'admin');
     as = api(t.app, admin.accessToken);
   });

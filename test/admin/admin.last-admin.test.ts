@@ -21,7 +21,7 @@ describe('last active admin, one request at a time', () => {
   let t: TestContext;
   let a: TestUser;
   before(async () => {
-    t = await buildTestContext();
+    t = await buildTestContext({ env: { PRODUCTS: 'on' } });
     a = await userWithRoles(t.app, ['admin'], 'only-admin');
   });
   after(async () => {
@@ -67,7 +67,7 @@ describe('last active admin, one request at a time', () => {
 describe('last active admin under concurrent requests', () => {
   let t: TestContext;
   before(async () => {
-    t = await buildTestContext();
+    t = await buildTestContext({ env: { PRODUCTS: 'on' } });
   });
   after(async () => {
     await t.close();
@@ -110,7 +110,7 @@ describe('last active admin under concurrent requests', () => {
 describe('last active admin through a custom role', () => {
   let t: TestContext;
   before(async () => {
-    t = await buildTestContext();
+    t = await buildTestContext({ env: { PRODUCTS: 'on' } });
   });
   after(async () => {
     await t.close();
@@ -143,7 +143,7 @@ describe('last-admin check after the role cache expired', () => {
   let t: TestContext;
   const clock = new FakeClock();
   before(async () => {
-    t = await buildTestContext({ clock });
+    t = await buildTestContext({ clock, env: { PRODUCTS: 'on' } });
   });
   after(async () => {
     await t.close();

@@ -25,7 +25,7 @@ describe('admin roles and permissions', () => {
   const roles = async () => (await as('GET', '/admin/roles')).json<{ items: Role[] }>().items;
 
   before(async () => {
-    t = await buildTestContext();
+    t = await buildTestContext({ env: { PRODUCTS: 'on' } });
     admin = await userWithRoles(t.app, ['admin'], 'admin');
     as = api(t.app, admin.accessToken);
   });
@@ -33,13 +33,13 @@ describe('admin roles and permissions', () => {
     await t.close();
   });
 
-  it('GET /permissions returns the fixed catalogue', async () => {
+  it('GET /permissions returns the built-in catalogue (PRODUCTS=on: with the products permissions)', async () => {
     const res = await as('GET', '/admin/permissions');
     assert.equal(res.statusCode, 200);
-    const items = res.json<{ items: { name: string; description: string }[] }>().items;
+    const items = res.json<{ items: { name: string; description: string; builtin: boolean }[] }>().items;
     assert.deepEqual(items.map((p) => p.name), ['products:read', 'products:write', 'products:write:any', 'users:admin']);
-    assert.ok(items.every((p) => typeof p.description === 'string' && p.description.length > 0));
-    assert.deepEqual(Object.keys(items[0]!).sort(), ['description', 'name']);
+    assert.ok(items.every((p) => typeof p.description === 'string' && p.description.length > 0 && p.builtin === true));
+    assert.deepEqual(Object.keys(items[0]!).sort(), ['builtin', 'description', 'name']);
   });
 
   it('GET /roles lists the seeded roles; admin holds every permission', async () => {

@@ -29,7 +29,7 @@ describe('admin users', () => {
   const auditOf = (userId: string) => t.services.audit.list({ userId, type: null }, { limit: 100, cursor: null }).then((p) => p.items);
 
   before(async () => {
-    t = await buildTestContext();
+    t = await buildTestContext({ env: { PRODUCTS: 'on' } });
     admin = await userWithRoles(t.app, ['admin'], 'admin');
     as = api(t.app, admin.accessToken);
   });
@@ -345,7 +345,7 @@ describe('admin users', () => {
 describe('admin users with REGISTRATION=closed', () => {
   let t: TestContext;
   before(async () => {
-    t = await buildTestContext({ env: { REGISTRATION: 'closed' } });
+    t = await buildTestContext({ env: { PRODUCTS: 'on', REGISTRATION: 'closed' } });
   });
   after(async () => {
     await t.close();

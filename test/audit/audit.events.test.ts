@@ -24,7 +24,7 @@ describe('audit events', () => {
   };
 
   before(async () => {
-    t = await buildTestContext({ env: { REFRESH_REUSE_GRACE: '0' } });
+    t = await buildTestContext({ env: { PRODUCTS: 'on', REFRESH_REUSE_GRACE: '0' } });
     admin = await userWithRoles(t.app, ['admin'], 'admin');
     as = api(t.app, admin.accessToken);
   });

@@ -17,7 +17,7 @@ describe('POST /auth/introspect with INTROSPECTION_TOKEN set', () => {
   const clock = new FakeClock();
   let t: TestContext;
   before(async () => {
-    t = await buildTestContext({ clock, env: { INTROSPECTION_TOKEN: SECRET } });
+    t = await buildTestContext({ clock, env: { PRODUCTS: 'on', INTROSPECTION_TOKEN: SECRET } });
   });
   after(async () => {
     await t.close();
@@ -33,7 +33,7 @@ describe('POST /auth/introspect with INTROSPECTION_TOKEN set', () => {
     expectProblem(await introspect(u.accessToken, { authorization: SECRET }), 401, 'unauthorized');
   });
 
-  it('JSON body: an active token → exactly { active, sub, sid, exp, iat, roles, token_type }', async () => {
+  it('JSON body: an active token → exactly { active, sub, sid, exp, iat, roles, permissions, token_type }', async () => {
     const u = await register(t.app);
     const res = await introspect(u.accessToken);
     assert.equal(res.statusCode, 200, res.body);
@@ -45,6 +45,7 @@ describe('POST /auth/introspect with INTROSPECTION_TOKEN set', () => {
       exp: claims.exp,
       iat: claims.iat,
       roles: ['buyer'],
+      permissions: ['products:read'],
       token_type: 'access_token',
     });
   });

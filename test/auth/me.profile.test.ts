@@ -11,7 +11,7 @@ import { bearer, expectProblem, me, register, type TestUser, USER_FIELDS } from 
 describe('GET and PATCH /auth/me', () => {
   let t: TestContext;
   before(async () => {
-    t = await buildTestContext();
+    t = await buildTestContext({ env: { PRODUCTS: 'on' } });
   });
   after(async () => {
     await t.close();

@@ -6,7 +6,7 @@ import { PASSWORD, uniqueEmail } from '../helpers/factories.js';
 describe('POST /api/v1/auth/register', () => {
   let t: TestContext;
   before(async () => {
-    t = await buildTestContext();
+    t = await buildTestContext({ env: { PRODUCTS: 'on' } });
   });
   after(async () => {
     await t.close();

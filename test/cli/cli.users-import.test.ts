@@ -20,6 +20,8 @@ describe('gatehouse users import', () => {
   let inst: Installation;
   before(async () => {
     inst = await createInstallation();
+    // the import lines use the products module's roles (seller, buyer; the default role is buyer)
+    inst.env.PRODUCTS = 'on';
     const migrated = inst.cli(['migrate']);
     assert.equal(migrated.status, 0, migrated.stderr);
   });

@@ -10,7 +10,7 @@ import { systemContext } from '../../src/request-context.js';
 describe('GET /api/v1/hello', () => {
   let t: TestContext;
   before(async () => {
-    t = await buildTestContext();
+    t = await buildTestContext({ env: { PRODUCTS: 'on' } });
   });
   after(async () => {
     await t.close();

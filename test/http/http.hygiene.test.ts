@@ -16,7 +16,7 @@ import { join } from 'node:path';
 describe('HTTP hygiene', () => {
   let t: TestContext;
   before(async () => {
-    t = await buildTestContext({ env: { BODY_LIMIT_BYTES: '2048', CORS_ORIGINS: 'https://app.example.com' } });
+    t = await buildTestContext({ env: { PRODUCTS: 'on', BODY_LIMIT_BYTES: '2048', CORS_ORIGINS: 'https://app.example.com' } });
   });
   after(async () => {
     await t.close();

@@ -11,7 +11,7 @@ import { bearer, expectProblem, PASSWORD, register, uniqueEmail } from '../helpe
 describe('malformed input', () => {
   let t: TestContext;
   before(async () => {
-    t = await buildTestContext({ env: { BODY_LIMIT_BYTES: '2048' } });
+    t = await buildTestContext({ env: { PRODUCTS: 'on', BODY_LIMIT_BYTES: '2048' } });
   });
   after(async () => {
     await t.close();

@@ -29,7 +29,7 @@ describe('cursor decoding', () => {
     let t: TestContext;
     let admin: TestUser;
     before(async () => {
-      t = await buildTestContext();
+      t = await buildTestContext({ env: { PRODUCTS: 'on' } });
       admin = await userWithRoles(t.app, ['admin'], 'admin');
     });
     after(async () => {

@@ -11,7 +11,7 @@ for (const alg of ['EdDSA', 'ES256', 'RS256'] as const) {
   describe(`access tokens verify with JWKS alone (${alg})`, () => {
     let t: TestContext;
     before(async () => {
-      t = await buildTestContext({ env: { JWT_ALG: alg } });
+      t = await buildTestContext({ env: { PRODUCTS: 'on', JWT_ALG: alg } });
     });
     after(async () => {
       await t.close();
@@ -69,7 +69,7 @@ describe('forged, foreign, expired and rotated tokens', () => {
     const introspect = (token: string) =>
       t.app.inject({ method: 'POST', url: '/api/v1/auth/introspect', headers: bearer('introspect-secret-123'), payload: { token } });
     const active = (await introspect(u.accessToken)).json();
-    assert.deepEqual(Object.keys(active).sort(), ['active', 'exp', 'iat', 'roles', 'sid', 'sub', 'token_type']);
+    assert.deepEqual(Object.keys(active).sort(), ['active', 'exp', 'iat', 'permissions', 'roles', 'sid', 'sub', 'token_type']);
     assert.equal(active.active, true);
     assert.equal(active.sub, u.id);
     assert.equal(active.token_type, 'access_token');

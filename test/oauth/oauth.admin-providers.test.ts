@@ -16,7 +16,7 @@ describe('admin OAuth providers', () => {
   let t: TestContext;
   let admin: TestUser;
   before(async () => {
-    t = await buildTestContext({ env: { OAUTH_GITHUB_CLIENT_ID: 'env-github', OAUTH_GITHUB_CLIENT_SECRET: 'env-secret' } });
+    t = await buildTestContext({ env: { PRODUCTS: 'on', OAUTH_GITHUB_CLIENT_ID: 'env-github', OAUTH_GITHUB_CLIENT_SECRET: 'env-secret' } });
     admin = await userWithRoles(t.app, ['admin'], 'admin');
   });
   after(async () => {

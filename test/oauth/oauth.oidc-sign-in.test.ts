@@ -24,7 +24,7 @@ describe('OIDC sign-in', () => {
   const clock = new OffsetClock();
   before(async () => {
     peer = await startOidcPeer();
-    t = await buildTestContext({ clock, env: { ...oidcEnv('acme', peer, { OAUTH_ACME_NAME: 'Acme SSO' }), ...oidcEnv('google', peer) } });
+    t = await buildTestContext({ clock, env: { PRODUCTS: 'on', ...oidcEnv('acme', peer, { OAUTH_ACME_NAME: 'Acme SSO' }), ...oidcEnv('google', peer) } });
   });
   after(async () => {
     await t.close();

@@ -18,7 +18,7 @@ describe('GET /metrics', () => {
   const clock = new FakeClock();
   let t: TestContext;
   before(async () => {
-    t = await buildTestContext({ clock, env: { RATE_LIMIT_LOGIN_ID: '3/60', METRICS_TOKEN } });
+    t = await buildTestContext({ clock, env: { PRODUCTS: 'on', RATE_LIMIT_LOGIN_ID: '3/60', METRICS_TOKEN } });
   });
   after(async () => {
     await t.close();

@@ -31,7 +31,7 @@ describe('multi-instance', { skip: enabled ? false : 'needs TEST_DATABASE_URL an
   let b: FastifyInstance;
 
   before(async () => {
-    t = await buildTestContext({ env: { LOCKOUT_THRESHOLD: '3', RATE_LIMIT_LOGIN_ID: '6/60', REFRESH_REUSE_GRACE: '0' } });
+    t = await buildTestContext({ env: { PRODUCTS: 'on', LOCKOUT_THRESHOLD: '3', RATE_LIMIT_LOGIN_ID: '6/60', REFRESH_REUSE_GRACE: '0' } });
     a = t.app;
     b = await t.startInstance();
   });

@@ -16,7 +16,7 @@ describe('console pages: admin', () => {
   let root: PageClient;
 
   before(async () => {
-    t = await buildTestContext();
+    t = await buildTestContext({ env: { PRODUCTS: 'on' } });
     admin = await userWithRoles(t.app, ['admin'], 'admin');
     root = new PageClient(t.app);
     await root.signIn(admin.email);

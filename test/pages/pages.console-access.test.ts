@@ -15,7 +15,7 @@ describe('console pages: access', () => {
   let admin: TestUser;
 
   before(async () => {
-    t = await buildTestContext();
+    t = await buildTestContext({ env: { PRODUCTS: 'on' } });
     buyer = await userWithRoles(t.app, ['buyer'], 'buyer');
     admin = await userWithRoles(t.app, ['admin'], 'admin');
   });

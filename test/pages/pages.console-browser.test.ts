@@ -17,7 +17,7 @@ describe('console pages in Chromium', { timeout: 120_000 }, () => {
   let base: string;
 
   before(async () => {
-    t = await buildTestContext({ env: { PUBLIC_URL: 'http://localhost:8000' } });
+    t = await buildTestContext({ env: { PRODUCTS: 'on', PUBLIC_URL: 'http://localhost:8000' } });
     const address = await t.app.listen({ host: '127.0.0.1', port: 0 });
     base = address.replace('127.0.0.1', 'localhost');
     // the CSRF check compares Origin with PUBLIC_URL's origin: serve under that origin
@@ -33,7 +33,7 @@ describe('console pages in Chromium', { timeout: 120_000 }, () => {
   async function rebuildFor(url: string, first: TestContext): Promise<TestContext> {
     await first.close();
     const port = Number(new URL(url).port);
-    const ctx = await buildTestContext({ env: { PUBLIC_URL: `http://localhost:${port}` } });
+    const ctx = await buildTestContext({ env: { PRODUCTS: 'on', PUBLIC_URL: `http://localhost:${port}` } });
     await ctx.app.listen({ host: '127.0.0.1', port });
     return ctx;
   }

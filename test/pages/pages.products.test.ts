@@ -19,7 +19,7 @@ describe('console pages: products', () => {
   let buyer: TestUser;
 
   before(async () => {
-    t = await buildTestContext();
+    t = await buildTestContext({ env: { PRODUCTS: 'on' } });
     sellerA = await userWithRoles(t.app, ['seller'], 'seller-a');
     sellerB = await userWithRoles(t.app, ['seller'], 'seller-b');
     admin = await userWithRoles(t.app, ['admin'], 'admin');

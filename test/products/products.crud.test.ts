@@ -22,7 +22,7 @@ describe('products: create, read, update, delete', () => {
   let buyer: TestUser;
 
   before(async () => {
-    t = await buildTestContext({ clock });
+    t = await buildTestContext({ clock, env: { PRODUCTS: 'on' } });
     seller = await userWithRoles(t.app, ['seller'], 'seller');
     admin = await userWithRoles(t.app, ['admin'], 'admin');
     buyer = await register(t.app);

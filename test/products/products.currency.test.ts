@@ -22,7 +22,7 @@ describe('products: currencies', () => {
     let t: TestContext;
     let seller: TestUser;
     before(async () => {
-      t = await buildTestContext();
+      t = await buildTestContext({ env: { PRODUCTS: 'on' } });
       seller = await userWithRoles(t.app, ['seller'], 'seller');
     });
     after(async () => {

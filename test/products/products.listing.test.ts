@@ -15,7 +15,7 @@ describe('products: listing, filters, pagination, audit and cascade', () => {
   const clock = new FakeClock();
 
   before(async () => {
-    t = await buildTestContext({ clock });
+    t = await buildTestContext({ clock, env: { PRODUCTS: 'on' } });
     alice = await userWithRoles(t.app, ['seller'], 'alice');
     bob = await userWithRoles(t.app, ['seller'], 'bob');
     buyer = await register(t.app);

@@ -30,7 +30,7 @@ describe('products: pagination and filters', () => {
   const all: ProductJson[] = [];
 
   before(async () => {
-    t = await buildTestContext({ clock });
+    t = await buildTestContext({ clock, env: { PRODUCTS: 'on' } });
     alice = await userWithRoles(t.app, ['seller'], 'alice');
     bob = await userWithRoles(t.app, ['seller'], 'bob');
     buyer = await register(t.app);

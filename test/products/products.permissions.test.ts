@@ -31,7 +31,7 @@ describe('products: permission matrix and order of checks', () => {
   let otherSeller: TestUser;
 
   before(async () => {
-    t = await buildTestContext();
+    t = await buildTestContext({ env: { PRODUCTS: 'on' } });
     users = {
       buyer: await register(t.app),
       seller: await userWithRoles(t.app, ['seller'], 'seller'),

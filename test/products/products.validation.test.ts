@@ -8,7 +8,7 @@ describe('products: validation and exact prices', () => {
   let t: TestContext;
   let seller: TestUser;
   before(async () => {
-    t = await buildTestContext();
+    t = await buildTestContext({ env: { PRODUCTS: 'on' } });
     seller = await userWithRoles(t.app, ['seller'], 'seller');
   });
   after(async () => {

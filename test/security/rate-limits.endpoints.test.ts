@@ -20,7 +20,7 @@ describe('per-endpoint rate limits', () => {
   let t: TestContext;
   before(async () => {
     t = await buildTestContext({
-      env: { RATE_LIMIT_LOGIN_IP: '3/60', RATE_LIMIT_LOGIN_ID: '5/60', RATE_LIMIT_REGISTER_IP: '2/3600', RATE_LIMIT_REFRESH_IP: '3/60', LOCKOUT_THRESHOLD: '2' },
+      env: { PRODUCTS: 'on', RATE_LIMIT_LOGIN_IP: '3/60', RATE_LIMIT_LOGIN_ID: '5/60', RATE_LIMIT_REGISTER_IP: '2/3600', RATE_LIMIT_REFRESH_IP: '3/60', LOCKOUT_THRESHOLD: '2' },
     });
   });
   after(async () => {

@@ -10,7 +10,7 @@ const me = (t: TestContext, token: string) => t.app.inject({ method: 'GET', url:
 describe('sessions, logout and password change', () => {
   let t: TestContext;
   before(async () => {
-    t = await buildTestContext({ env: { TRUSTED_PROXIES: '10.0.0.0/8,127.0.0.1' } });
+    t = await buildTestContext({ env: { PRODUCTS: 'on', TRUSTED_PROXIES: '10.0.0.0/8,127.0.0.1' } });
   });
   after(async () => {
     await t.close();

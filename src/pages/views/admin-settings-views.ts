@@ -1,5 +1,5 @@
 /**
- * The admin console's settings pages: roles (each with its permissions from the fixed catalogue,
+ * The admin console's settings pages: roles (each with its permissions from the catalogue,
  * the admin role shown but not editable), sign-in providers (client secrets are write-only: the
  * form has an empty secret field and the page never shows a stored secret), and the audit log with
  * its filters (event type, the user an event is about) and cursor pages.
@@ -15,7 +15,7 @@ import { alert, csrfField, field, page, type PageChrome } from './layout.js';
 
 export interface RolesView {
   roles: RoleRecord[];
-  catalogue: { name: string; description: string }[];
+  catalogue: { name: string; description: string | null }[];
   protectedRole: string;
   defaultRole: string;
   notice: string | null;
@@ -26,10 +26,14 @@ export interface RolesView {
 export function rolesPage(chrome: PageChrome, v: RolesView): string {
   const perms = v.catalogue.map((p) => ({ value: p.name, label: p.name, hint: p.description }));
   const errorsFor = (form: string) => (v.refused?.form === form ? v.refused.errors : null);
+  const known = new Set(v.catalogue.map((p) => p.name));
   const roleCard = (r: RoleRecord): Html => {
     const errors = errorsFor(r.name);
     const values = v.refused?.form === r.name && v.refused.values ? v.refused.values : { name: r.name, description: r.description ?? '', permissions: r.permissions };
     const prefix = `role-${r.name}`;
+    // a permission the role holds that left the catalogue (its module is off) stays offered, so
+    // saving the form keeps it
+    const inert = r.permissions.filter((p) => !known.has(p)).map((p) => ({ value: p, label: p, hint: 'not in the catalogue (its module is off): kept, grants nothing' }));
     return html`<section class="card" data-role="${r.name}" aria-labelledby="${prefix}-title">
 <h2 id="${prefix}-title">${r.name} ${r.name === v.defaultRole ? html`<span class="badge">default for new accounts</span>` : null}</h2>
 ${errors && alert('error', errors.message ?? Object.values(errors.fields).join(' '))}
@@ -38,7 +42,7 @@ ${r.name === v.protectedRole
   : html`<form method="post" action="/admin/roles/${r.name}">
 ${csrfField(chrome.csrf)}
 ${field({ name: 'description', label: 'Description', value: values.description, error: errors?.fields.description, idPrefix: prefix })}
-${checkboxes({ name: 'permissions', legend: 'Permissions', options: perms, checked: values.permissions, error: errors?.fields.permissions, idPrefix: prefix })}
+${checkboxes({ name: 'permissions', legend: 'Permissions', options: [...perms, ...inert], checked: values.permissions, error: errors?.fields.permissions, idPrefix: prefix })}
 <div class="row"><button type="submit">Save ${r.name}</button></div>
 </form>
 <div class="row">${postButton({ action: `/admin/roles/${r.name}/delete`, csrf: chrome.csrf, label: `Delete ${r.name}`, kind: 'danger' })}</div>`}

@@ -1,7 +1,7 @@
 /**
- * /dashboard (SPEC §11): the profile (name, username, avatar URL) with its form, the hello message
- * the API gives this user, the live sessions — browser and OS names, IP, location, last use, the
- * current one marked — each with a revoke button, and the connected accounts with unlink buttons
+ * /dashboard (SPEC §11): the profile (name, username, avatar URL) with its form, the live
+ * sessions — browser and OS names, IP, location, last use, the current one marked — each with a
+ * revoke button, and the connected accounts with unlink buttons
  * and links to connect the other enabled providers.
  */
 import { html } from '../../http/html.js';
@@ -14,7 +14,6 @@ import { alert, csrfField, field, page, type PageChrome } from './layout.js';
 
 export interface DashboardView {
   user: UserRecord;
-  hello: { message: string; userId: string };
   sessions: SessionRecord[];
   currentSessionId: string;
   identities: IdentityRecord[];
@@ -62,11 +61,6 @@ ${field({ name: 'username', label: 'Username', value: values.username, autocompl
 ${field({ name: 'avatar_url', label: 'Avatar URL', type: 'url', value: values.avatar_url, error: errors.fields.avatar_url, hint: 'an https address of a picture; leave empty for none', idPrefix: 'profile' })}
 <button type="submit">Save profile</button>
 </form>
-</section>
-<section class="card" aria-labelledby="hello-title">
-<h2 id="hello-title">From the API</h2>
-<p>GET /api/v1/hello says: <strong data-hello>${v.hello.message}</strong></p>
-<p class="muted">Your user id: <code>${v.hello.userId}</code></p>
 <div class="row"><a class="button secondary" href="/account">Password, email and deletion</a></div>
 </section>
 </div>
