@@ -50,6 +50,7 @@ import { ProvidersRepository } from './oauth/providers-repository.js';
 import { ProvidersService } from './oauth/providers-service.js';
 import { SessionsRepository } from './sessions/sessions-repository.js';
 import { SessionsService } from './sessions/sessions-service.js';
+import { SignInService } from './sign-in/sign-in-service.js';
 import { UsersRepository } from './users/users-repository.js';
 import { UsersService } from './users/users-service.js';
 
@@ -78,6 +79,8 @@ export interface Services {
   roles: RolesService;
   users: UsersService;
   sessions: SessionsService;
+  /** one way to finish a sign-in: account rules, lockout, re-authentication, the second step */
+  signIn: SignInService;
   auth: AuthService;
   products: ProductsService;
   mail: MailService;
@@ -209,6 +212,23 @@ export async function createServices(config: Config, edges: ServiceEdges = {}): 
       await hasher.init();
     }
     const users = new UsersService({ db, repo: new UsersRepository(), roles, sessions, audit, bus, hasher, policy, clock, settings: config, mail });
+    // one way to finish a sign-in, below every sign-in method (password, second step, passkey,
+    // social) and every feature that re-authenticates (email change, MFA changes, admin actions)
+    const signIn = new SignInService({
+      db,
+      settings: config,
+      users,
+      roles,
+      sessions,
+      keys,
+      audit,
+      hasher,
+      limiter,
+      store,
+      clock,
+      mail,
+      onEvent: (event) => metrics.signIn(event),
+    });
     const email = new EmailService({
       db,
       codes: new EmailCodesRepository(),
@@ -222,19 +242,15 @@ export async function createServices(config: Config, edges: ServiceEdges = {}): 
       limiter,
       clock,
       settings: config,
-      // the sign-in rules' re-authentication (its lockout), from the service constructed next
-      reauthenticate: (...args) => auth.reauthenticateUser(...args),
+      signIn,
     });
-    // sign-in asks the MFA feature (a layer above it) which second factors a user has
-    const secondFactors = { methodsFor: (userId: string) => mfa.methodsFor(userId) };
-    const auth: AuthService = new AuthService({ db, settings: config, users, sessions, roles, keys, audit, hasher, policy, limiter, store, clock, email, mail, secondFactors });
     const publicHost = new URL(config.publicUrl).hostname;
     const issuer = config.mfaIssuer ?? publicHost;
-    const mfa: MfaService = new MfaService({
+    const mfa = new MfaService({
       db,
       repo: new MfaRepository(),
       users,
-      auth,
+      signIn,
       audit,
       limiter,
       clock,
@@ -246,6 +262,7 @@ export async function createServices(config: Config, edges: ServiceEdges = {}): 
       sessions,
       settings: { rateLimitCodeId: config.rateLimitCodeId, rateLimitLoginIp: config.rateLimitLoginIp, issuer },
     });
+    const auth = new AuthService({ db, settings: config, signIn, audit, users, sessions, roles, keys, hasher, policy, limiter, mfa, email, mail });
     const products = new ProductsService({ db, repo: new ProductsRepository(), audit, clock });
     const oauthProviders = new ProvidersService({
       db,
@@ -262,7 +279,8 @@ export async function createServices(config: Config, edges: ServiceEdges = {}): 
       repo: new IdentitiesRepository(),
       providers: oauthProviders,
       users,
-      auth,
+      signIn,
+      mfa,
       audit,
       box: new SecretBox(masterKey, 'oauth-flow'),
       clock,
@@ -279,7 +297,7 @@ export async function createServices(config: Config, edges: ServiceEdges = {}): 
     const ownPolicy = edges.passwordPolicy ? null : policy;
 
     return {
-      config, clock, database, store, bus, hasher, keys, audit, roles, users, sessions, auth, products, mail, email, outboxWorker, oauthProviders, oauth, mfa, userImport, limiter, metrics, warnings,
+      config, clock, database, store, bus, hasher, keys, audit, roles, users, sessions, signIn, auth, products, mail, email, outboxWorker, oauthProviders, oauth, mfa, userImport, limiter, metrics, warnings,
       csrfKey: deriveKey(masterKey, 'csrf-forms'),
       async close() {
         // the message being sent is finished first (SPEC §10)

@@ -56,7 +56,7 @@ function parseJson<T>(text: string, field: string): T {
   }
 }
 
-export const mfaPagesRoutes: FastifyPluginAsync<MfaPagesOptions> = async (app, { kit, auth, mfa, account }) => {
+export const mfaPagesRoutes: FastifyPluginAsync<MfaPagesOptions> = async (app, { kit, mfa, account }) => {
   const { session } = kit;
 
   function restart(reply: FastifyReply, next: string | null) {
@@ -70,7 +70,7 @@ export const mfaPagesRoutes: FastifyPluginAsync<MfaPagesOptions> = async (app, {
     if (!token) return kit.redirect(reply, `/login${next ? `?next=${encodeURIComponent(next)}` : ''}`);
     let methods: string[];
     try {
-      methods = await mfa.methodsFor((await auth.readSecondStep(token)).userId);
+      methods = await mfa.methodsForSecondStep(token);
     } catch (error) {
       if (error instanceof DomainError && error.status < 500) return restart(reply, next);
       throw error;
@@ -105,7 +105,7 @@ export const mfaPagesRoutes: FastifyPluginAsync<MfaPagesOptions> = async (app, {
       // spent, expired or void after too many codes: the sign-in starts again
       if (r.status === 401 || r.code === 'too_many_attempts') return restart(reply, next);
       // the token may have just become void (its fifth wrong code): then the sign-in starts again
-      const methods = await auth.readSecondStep(token).then((pending) => mfa.methodsFor(pending.userId), () => null);
+      const methods = await mfa.methodsForSecondStep(token).catch(() => null);
       if (!methods) return restart(reply, next);
       return kit.render(request, reply, r.status, (chrome) => secondStepPage(chrome, { methods, next, errors: { message: r.errors.message ?? r.errors.fields[failed] ?? null, fields: r.errors.fields }, failed }), r.headers);
     }

@@ -10,6 +10,7 @@ import formbody from '@fastify/formbody';
 import type { FastifyPluginAsync } from 'fastify';
 import type { AuthService } from '../auth/auth-service.js';
 import type { RefreshCookie } from '../auth/refresh-cookie.js';
+import type { SignInService } from '../sign-in/sign-in-service.js';
 import type { Config } from '../config/load-config.js';
 import type { EmailService } from '../email/email-service.js';
 import type { Csrf } from '../http/csrf.js';
@@ -47,6 +48,7 @@ export interface PagesOptions {
   users: UsersService;
   email: EmailService;
   mfa: MfaService;
+  signIn: SignInService;
   providers: ProvidersService;
   refreshCookie: RefreshCookie;
   csrf: Csrf;
@@ -75,7 +77,7 @@ export const pagesRoutes: FastifyPluginAsync<PagesOptions> = async (app, o) => {
   await app.register(dashboardPagesRoutes, { kit, users: o.users, sessions: o.sessions, oauth: o.oauth, providers: o.providers, cookieSecure: o.settings.cookieSecure });
   await app.register(accountPagesRoutes, { kit, auth: o.auth, email: o.email, account });
   await app.register(productsPagesRoutes, { kit, products: o.products });
-  await app.register(adminUsersPagesRoutes, { kit, users: o.users, roles: o.roles, mfa: o.mfa });
+  await app.register(adminUsersPagesRoutes, { kit, users: o.users, roles: o.roles, mfa: o.mfa, signIn: o.signIn });
   await app.register(adminSettingsPagesRoutes, { kit, roles: o.roles, providers: o.providers, audit: o.audit, settings: o.settings });
   app.get('/', { schema: { hide: true } }, async function home(_request, reply) {
     return reply.redirect('/dashboard', 303);
