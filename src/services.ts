@@ -123,22 +123,51 @@ export function hasherOptions(config: Config): HasherOptions {
   };
 }
 
+/**
+ * What a start has begun and must end — threads, timers, subscriptions, connections — stopped in
+ * the reverse order of their start: by close(), and when the start fails half-way (a start that
+ * throws leaves nothing running behind it).
+ */
+class Started {
+  readonly #stops: (() => unknown)[] = [];
+
+  /** `stop` ends something that has just begun */
+  add(stop: () => unknown): void {
+    this.#stops.push(stop);
+  }
+
+  /** stops everything, each even when an earlier one failed; the first failure is thrown at the end */
+  async stopAll(): Promise<void> {
+    let first: unknown = null;
+    for (const stop of this.#stops.splice(0).reverse()) {
+      try {
+        await stop();
+      } catch (error) {
+        first ??= error;
+      }
+    }
+    if (first) throw first;
+  }
+}
+
 export async function createServices(config: Config, edges: ServiceEdges = {}): Promise<Services> {
   const clock = edges.clock ?? systemClock;
+  const started = new Started();
   const database =
     edges.database ?? (await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, poolMax: config.databasePoolMax, prepare: config.databasePrepare }));
-  const store =
-    edges.store ?? (config.redisUrl ? new RedisStore({ url: config.redisUrl, keyPrefix: config.redisKeyPrefix, clock }) : new MemoryStore(clock));
-  let hasher: PasswordHasher | null = null;
-  let policy: PasswordPolicy | null = null;
+  started.add(() => database.close());
   const warnings: string[] = [];
   try {
+    const store =
+      edges.store ?? (config.redisUrl ? new RedisStore({ url: config.redisUrl, keyPrefix: config.redisKeyPrefix, clock }) : new MemoryStore(clock));
+    started.add(() => store.close());
     if (config.redisUrl) {
       // refuse to start against an unreachable Redis rather than hang on the first command
+      let timer: NodeJS.Timeout | undefined;
       await Promise.race([
         store.ping(),
-        new Promise((_, reject) => setTimeout(() => reject(new Error(`Redis at REDIS_URL did not answer within ${REDIS_START_TIMEOUT_MS / 1000} s`)), REDIS_START_TIMEOUT_MS).unref()),
-      ]);
+        new Promise((_, reject) => (timer = setTimeout(() => reject(new Error(`Redis at REDIS_URL did not answer within ${REDIS_START_TIMEOUT_MS / 1000} s`)), REDIS_START_TIMEOUT_MS))),
+      ]).finally(() => clearTimeout(timer));
     }
     // DATA_DIR holds the embedded database and/or the generated secrets key
     if (!config.databaseUrl || !config.secretsKey) {
@@ -153,8 +182,12 @@ export async function createServices(config: Config, edges: ServiceEdges = {}): 
     const bus = new InvalidationBus(store);
     await bus.start();
 
+    let policy: PasswordPolicy;
     if (edges.passwordPolicy) policy = edges.passwordPolicy;
-    else policy = new PasswordPolicy(config.passwordMinScore);
+    else {
+      const own = (policy = new PasswordPolicy(config.passwordMinScore));
+      started.add(() => own.close());
+    }
     const metrics = new Metrics({ now: () => clock.now() });
     const limiter = new RateLimiter(store, (name) => metrics.rateLimited(name));
     const keys = new KeyService({
@@ -169,6 +202,7 @@ export async function createServices(config: Config, edges: ServiceEdges = {}): 
       bus,
     });
     await keys.init();
+    started.add(() => keys.close());
     const audit = new AuditService(db, new AuditRepository(), clock, chainKey, (event) => metrics.recorded(event));
     const templates = new MailTemplates(config.mailTemplatesDir);
     const outbox = new OutboxRepository();
@@ -204,9 +238,11 @@ export async function createServices(config: Config, edges: ServiceEdges = {}): 
       geoip: config.geoipDb ? openGeoIp(config.geoipDb) : noGeoIp,
       mail,
     });
+    let hasher: PasswordHasher;
     if (edges.hasher) hasher = edges.hasher;
     else {
-      hasher = new PasswordHasher(hasherOptions(config));
+      const own = (hasher = new PasswordHasher(hasherOptions(config)));
+      started.add(() => own.close());
       // the hash every unknown login is checked against, made now: made on first use, a failure
       // there (a full queue) would answer those logins differently from real ones until a restart
       await hasher.init();
@@ -293,27 +329,16 @@ export async function createServices(config: Config, edges: ServiceEdges = {}): 
       hashQueue: () => hashing.load.waiting,
     });
     const userImport = new UserImportService({ db, repo: new UserImportRepository(), roles, audit, clock, defaultRole: config.defaultRole });
-    const ownHasher = edges.hasher ? null : hasher;
-    const ownPolicy = edges.passwordPolicy ? null : policy;
+    // the message being sent is finished first (SPEC §10): the worker is the last thing started
+    if (outboxWorker) started.add(() => outboxWorker.stop());
 
     return {
       config, clock, database, store, bus, hasher, keys, audit, roles, users, sessions, signIn, auth, products, mail, email, outboxWorker, oauthProviders, oauth, mfa, userImport, limiter, metrics, warnings,
       csrfKey: deriveKey(masterKey, 'csrf-forms'),
-      async close() {
-        // the message being sent is finished first (SPEC §10)
-        await outboxWorker?.stop();
-        keys.close();
-        await ownHasher?.close();
-        await ownPolicy?.close();
-        await store.close();
-        await database.close();
-      },
+      close: () => started.stopAll(),
     };
   } catch (error) {
-    if (!edges.hasher) await hasher?.close().catch(() => {});
-    if (!edges.passwordPolicy) await policy?.close().catch(() => {});
-    await store.close().catch(() => {});
-    await database.close().catch(() => {});
+    await started.stopAll().catch(() => {});
     throw error;
   }
 }
