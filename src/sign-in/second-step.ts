@@ -69,8 +69,10 @@ export class SecondSteps {
 
   /** 429 while the account's second step is locked (whatever the code), else null */
   async accountLock(userId: string): Promise<DomainError | null> {
-    const lock = await this.store.getCounter(lockKey(userId));
-    return lock.count > 0 && lock.ttlMs > 0 ? signInErrors.secondStepLocked(Math.max(1, Math.ceil(lock.ttlMs / 1000))) : null;
+    // the lock's end is kept in the value and checked against the clock as well as the store's expiry
+    const until = Number((await this.store.get(lockKey(userId))) ?? 0);
+    const leftMs = until - this.clock.now();
+    return leftMs > 0 ? signInErrors.secondStepLocked(Math.max(1, Math.ceil(leftMs / 1000))) : null;
   }
 
   /**
@@ -81,7 +83,7 @@ export class SecondSteps {
   async recordWrongCode(userId: string): Promise<{ locked: boolean; first: boolean }> {
     const hit = await this.store.hitWindow(wrongCodesKey(userId), WRONG_CODES_LIMIT, WRONG_CODES_WINDOW_MS);
     if (hit.allowed && hit.count < WRONG_CODES_LIMIT) return { locked: false, first: false };
-    await this.store.incrementWithTtl(lockKey(userId), SECOND_STEP_LOCK_MS);
+    await this.store.set(lockKey(userId), String(this.clock.now() + SECOND_STEP_LOCK_MS), SECOND_STEP_LOCK_MS);
     return { locked: true, first: hit.allowed };
   }
 }
