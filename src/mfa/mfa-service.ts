@@ -262,7 +262,8 @@ export class MfaService {
     await this.d.limiter.hit('login-ip', ctx.ip ?? 'unknown', this.d.settings.rateLimitLoginIp);
     const passkey = await this.d.repo.findPasskeyByCredentialId(this.d.db, response.id);
     const userId = await this.#checkPasskey(passkey?.userId ?? null, response, `passwordless:${challengeId}`, true);
-    return this.d.signIn.signInWithPasskey(ctx, userId ?? passkey?.userId ?? null, userId !== null);
+    if (!userId) return this.d.signIn.refusePasskey(ctx, passkey?.userId ?? null);
+    return this.d.signIn.signInWithPasskey(ctx, userId);
   }
 
   // ---- internals --------------------------------------------------------------------------

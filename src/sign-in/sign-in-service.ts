@@ -19,6 +19,12 @@
  *
  * Listeners (metrics) hear each outcome as a typed value (sign-in-methods.ts), after it is
  * committed; nobody parses audit rows back into methods.
+ *
+ * Invariants: a session for a sign-in is opened here and nowhere else (registration and a password
+ * change open theirs inside their own transactions); no method reaches a session without the
+ * account rules; a first factor of a user with MFA never yields tokens; every refusal after a right
+ * credential is audited once (a SignInRefused is already audited: whoever maps it to another error
+ * must not record it again).
  */
 import type { AuditService } from '../audit/audit-service.js';
 import type { EphemeralStore } from '../cache/ephemeral-store.js';
@@ -183,14 +189,18 @@ export class SignInService {
   // ---- methods that finish here without a first factor of their own -----------------------
 
   /**
-   * A passwordless sign-in: the MFA feature verified a passkey with user verification (`userId`:
-   * its owner), which is a whole sign-in (amr `["hwk", "user"]`); null: it did not verify (401).
+   * A passwordless sign-in: the MFA feature verified a passkey with user verification, owned by
+   * `userId` — a whole sign-in on its own (amr `["hwk", "user"]`, no second step).
    */
-  async signInWithPasskey(ctx: RequestContext, userId: string | null, verified: boolean): Promise<TokenGrant> {
-    const user = verified && userId ? await this.d.users.findById(this.d.db, userId) : null;
-    if (!user) return this.refuse(ctx, { attempt: signInMethods.passkey, reason: 'passkey', userId }, signInErrors.invalidCredentials());
-    const outcome = await this.complete(ctx, user, { method: signInMethods.passkey, amr: ['hwk', 'user'] });
-    return signedIn(outcome);
+  async signInWithPasskey(ctx: RequestContext, userId: string): Promise<TokenGrant> {
+    const user = await this.d.users.findById(this.d.db, userId);
+    if (!user) return this.refusePasskey(ctx, userId);
+    return signedIn(await this.complete(ctx, user, { method: signInMethods.passkey, amr: ['hwk', 'user'] }));
+  }
+
+  /** a passkey that did not verify (unknown credential, bad signature, spent challenge): audited, 401 */
+  refusePasskey(ctx: RequestContext, userId: string | null): Promise<never> {
+    return this.refuse(ctx, { attempt: signInMethods.passkey, reason: 'passkey', userId }, signInErrors.invalidCredentials());
   }
 
   // ---- the second step --------------------------------------------------------------------
