@@ -38,7 +38,6 @@ import { emailErrors } from './email-errors.js';
 
 export type EmailSettings = Pick<Config, 'rateLimitResetIp' | 'rateLimitResetId' | 'rateLimitCodeId'>;
 
-
 export interface EmailServiceDeps {
   db: Db;
   codes: EmailCodesRepository;

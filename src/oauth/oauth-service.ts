@@ -152,7 +152,8 @@ export class OAuthService {
       // refused by the core (audited there): the browser goes back to /login?error=<reason>
       if (error instanceof SignInRefused) throw new OAuthFailure(error.reason, error.code, error.title, error.detail ?? '');
       if (error instanceof OAuthFailure) {
-        await this.d.signIn.recordFailure(ctx, { attempt: signInMethods.social(provider.id), reason: failureReason(error.reason), userId: flow?.l ?? null, actorId: flow?.l ?? null, ...(flow?.l ? { data: { mode: 'link' } } : {}) });
+        const data = { reason: error.reason, ...(flow?.l ? { mode: 'link' } : {}) };
+        await this.d.signIn.recordFailure(ctx, { attempt: signInMethods.social(provider.id), reason: failureReason(error.reason), userId: flow?.l ?? null, actorId: flow?.l ?? null, data });
       }
       throw error;
     }

@@ -67,14 +67,16 @@ export const FAILURE_REASONS = [
   'invalid_state',
   'provider_error',
   'registration_closed',
+  // a reason another feature names that is not listed here (its audit row keeps the feature's own word)
+  'other',
 ] as const;
 export type FailureReason = (typeof FAILURE_REASONS)[number];
 
 const REASONS: ReadonlySet<string> = new Set(FAILURE_REASONS);
 
-/** a reason named by another feature's error (social sign-in); an unlisted one reads as `provider_error` */
+/** a reason named by another feature's error (social sign-in); an unlisted one reads as `other` */
 export function failureReason(reason: string): FailureReason {
-  return REASONS.has(reason) ? (reason as FailureReason) : 'provider_error';
+  return REASONS.has(reason) ? (reason as FailureReason) : 'other';
 }
 
 /** what the core tells its listeners, after the outcome is committed */

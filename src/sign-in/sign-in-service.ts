@@ -111,7 +111,7 @@ export interface Failure {
   userId: string | null;
   /** who acted (a re-authenticating or linking user); null for a sign-in */
   actorId?: string | null;
-  /** extra audit data (no secrets) */
+  /** extra audit data (no secrets); a feature's own finer `reason` here replaces the typed one in the row */
   data?: Record<string, unknown>;
 }
 
