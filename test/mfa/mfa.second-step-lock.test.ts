@@ -9,6 +9,7 @@ import { after, before, describe, it } from 'node:test';
 import { totpCode } from '../../src/mfa/totp.js';
 import { expectProblem, register, sleep } from '../helpers/factories.js';
 import { FakeClock } from '../helpers/fake-clock.js';
+import { PageClient, textOf } from '../helpers/page-client.js';
 import { withMail } from '../email/email-helpers.js';
 import { enableTotp, firstStep, post, type TotpUser } from './mfa-helpers.js';
 
@@ -66,6 +67,15 @@ describe('the second step locked after 20 wrong codes a day', () => {
     expectProblem(await secondStep(user, wrongCode(user.secret, clock.now())), 429, 'too_many_attempts');
     await sleep(300);
     assert.equal(lockMails(user.email).length, 1, 'mailed once');
+
+    // the second-step page sends the browser back to /login, which says why
+    const page = new PageClient(env.t.app);
+    await page.get('/login');
+    assert.equal((await page.post('/login', { login: user.email, password: user.password })).headers.location, '/login/mfa');
+    await page.get('/login/mfa');
+    const locked = await page.post('/login/mfa', { code: totpCode(user.secret, clock.now()) });
+    assert.equal(locked.headers.location, '/login?error=second_step_locked');
+    assert.match(textOf((await page.get(String(locked.headers.location))).body), /locked for an hour/);
 
     const failures = (await env.t.services.audit.list({ userId: user.id, type: 'login.failed' }, { limit: 100, cursor: null })).items;
     assert.equal(failures.filter((e) => e.data.reason === 'mfa').length, 20);
