@@ -19,10 +19,13 @@ const LAYERS = [
   ['audit', 'keys', 'passwords', 'mail'],
   ['roles', 'sessions'],
   ['users'],
+  // one way to finish a sign-in (account rules, lockout, re-authentication, the second step):
+  // below every sign-in method and every feature that re-authenticates
+  ['sign-in'],
   ['email'],
+  ['mfa'],
   ['auth', 'products'],
   ['oauth'],
-  ['mfa'],
   ['user-import'],
   ['admin', 'hello', 'health', 'metrics'],
   ['pages'],

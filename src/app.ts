@@ -36,7 +36,7 @@ import { jwksRoutes } from './keys/jwks-routes.js';
 import { metricsRoutes, registerRequestMetrics } from './metrics/metrics-routes.js';
 import { devMailRoutes } from './mail/dev-mail-routes.js';
 import { oauthRoutes } from './oauth/oauth-routes.js';
-import { mfaLoginRoutes } from './mfa/mfa-login-routes.js';
+import { mfaLoginRoutes } from './auth/mfa-login-routes.js';
 import { mfaRoutes } from './mfa/mfa-routes.js';
 import { PageSession } from './pages/page-session.js';
 import { htmlErrorPage, pagesRoutes } from './pages/pages-routes.js';
@@ -185,7 +185,7 @@ async function wire(services: Services, options: HttpOptions): Promise<FastifyIn
   await app.register(helloRoutes, { prefix: '/api/v1' });
   // the products module (PRODUCTS=on); off, its paths are unknown routes: 404 not_found
   if (config.products === 'on') await app.register(productsRoutes, { prefix: '/api/v1', products: services.products });
-  await app.register(adminRoutes, { prefix: '/api/v1/admin', users: services.users, roles: services.roles, audit: services.audit, oauthProviders: services.oauthProviders, mfa: services.mfa });
+  await app.register(adminRoutes, { prefix: '/api/v1/admin', users: services.users, roles: services.roles, audit: services.audit, oauthProviders: services.oauthProviders, mfa: services.mfa, signIn: services.signIn });
   await app.register(pagesRoutes, {
     settings: config,
     auth: services.auth,
@@ -197,6 +197,7 @@ async function wire(services: Services, options: HttpOptions): Promise<FastifyIn
     audit: services.audit,
     email: services.email,
     mfa: services.mfa,
+    signIn: services.signIn,
     providers: services.oauthProviders,
     refreshCookie,
     csrf: new Csrf({ key: services.csrfKey, publicOrigin: config.publicOrigin, secure: config.cookieSecure, domain: config.cookieDomain }),

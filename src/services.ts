@@ -53,6 +53,7 @@ import { ProvidersRepository } from './oauth/providers-repository.js';
 import { ProvidersService } from './oauth/providers-service.js';
 import { SessionsRepository } from './sessions/sessions-repository.js';
 import { SessionsService } from './sessions/sessions-service.js';
+import { SignInService } from './sign-in/sign-in-service.js';
 import { UsersRepository } from './users/users-repository.js';
 import { UsersService } from './users/users-service.js';
 
@@ -81,6 +82,8 @@ export interface Services {
   roles: RolesService;
   users: UsersService;
   sessions: SessionsService;
+  /** one way to finish a sign-in: account rules, lockout, re-authentication, the second step */
+  signIn: SignInService;
   auth: AuthService;
   products: ProductsService;
   mail: MailService;
@@ -145,22 +148,51 @@ export function hasherOptions(config: Config): HasherOptions {
   };
 }
 
+/**
+ * What a start has begun and must end — threads, timers, subscriptions, connections — stopped in
+ * the reverse order of their start: by close(), and when the start fails half-way (a start that
+ * throws leaves nothing running behind it).
+ */
+class Started {
+  readonly #stops: (() => unknown)[] = [];
+
+  /** `stop` ends something that has just begun */
+  add(stop: () => unknown): void {
+    this.#stops.push(stop);
+  }
+
+  /** stops everything, each even when an earlier one failed; the first failure is thrown at the end */
+  async stopAll(): Promise<void> {
+    let first: unknown = null;
+    for (const stop of this.#stops.splice(0).reverse()) {
+      try {
+        await stop();
+      } catch (error) {
+        first ??= error;
+      }
+    }
+    if (first) throw first;
+  }
+}
+
 export async function createServices(config: Config, edges: ServiceEdges = {}): Promise<Services> {
   const clock = edges.clock ?? systemClock;
+  const started = new Started();
   const database =
     edges.database ?? (await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, poolMax: config.databasePoolMax, prepare: config.databasePrepare }));
-  const store =
-    edges.store ?? (config.redisUrl ? new RedisStore({ url: config.redisUrl, keyPrefix: config.redisKeyPrefix, clock }) : new MemoryStore(clock));
-  let hasher: PasswordHasher | null = null;
-  let policy: PasswordPolicy | null = null;
+  started.add(() => database.close());
   const warnings: string[] = [];
   try {
+    const store =
+      edges.store ?? (config.redisUrl ? new RedisStore({ url: config.redisUrl, keyPrefix: config.redisKeyPrefix, clock }) : new MemoryStore(clock));
+    started.add(() => store.close());
     if (config.redisUrl) {
       // refuse to start against an unreachable Redis rather than hang on the first command
+      let timer: NodeJS.Timeout | undefined;
       await Promise.race([
         store.ping(),
-        new Promise((_, reject) => setTimeout(() => reject(new Error(`Redis at REDIS_URL did not answer within ${REDIS_START_TIMEOUT_MS / 1000} s`)), REDIS_START_TIMEOUT_MS).unref()),
-      ]);
+        new Promise((_, reject) => (timer = setTimeout(() => reject(new Error(`Redis at REDIS_URL did not answer within ${REDIS_START_TIMEOUT_MS / 1000} s`)), REDIS_START_TIMEOUT_MS))),
+      ]).finally(() => clearTimeout(timer));
     }
     // DATA_DIR holds the embedded database and/or the generated secrets key
     if (!config.databaseUrl || !config.secretsKey) {
@@ -175,11 +207,23 @@ export async function createServices(config: Config, edges: ServiceEdges = {}): 
     const bus = new InvalidationBus(store);
     await bus.start();
 
+    let policy: PasswordPolicy;
     if (edges.passwordPolicy) policy = edges.passwordPolicy;
-    else policy = new PasswordPolicy(config.passwordMinScore);
+    else {
+      const own = (policy = new PasswordPolicy(config.passwordMinScore));
+      started.add(() => own.close());
+    }
     const metrics = new Metrics({ now: () => clock.now() });
     const limiter = new RateLimiter(store, (name) => metrics.rateLimited(name));
     const audit = new AuditService(db, new AuditRepository(), clock, auditChainKeys(masterKey, previousKey), (event) => metrics.recorded(event));
+    const products = config.products === 'on';
+    const roles: RolesService = new RolesService({ db, roles: new RolesRepository(), permissions: new PermissionsRepository(), audit, bus, clock, defaultRole: config.defaultRole, products });
+    await roles.seedModuleRoles();
+    // every sign-up would fail on a role nobody asked for: refuse to start instead, naming the setting
+    if ((await roles.unknownRoles([config.defaultRole])).length > 0) {
+      const seeded = products ? 'admin, user, seller, buyer' : 'admin, user; seller and buyer with PRODUCTS=on';
+      throw new Error(`DEFAULT_ROLE=${config.defaultRole} names no role. Use an existing role (seeded: ${seeded}), or create it through the admin API first and then set DEFAULT_ROLE.`);
+    }
     const keys = new KeyService({
       db,
       repo: new SigningKeysRepository(),
@@ -191,10 +235,11 @@ export async function createServices(config: Config, edges: ServiceEdges = {}): 
       accessTokenTtl: config.accessTokenTtl,
       clock,
       bus,
-      // the access token's `permissions` claim, from the roles service constructed below
+      // the access token's `permissions` claim
       permissionsFor: (names) => roles.permissionsFor(names),
     });
     await keys.init();
+    started.add(() => keys.close());
     const templates = new MailTemplates(config.mailTemplatesDir);
     const outbox = new OutboxRepository();
     const mail = new MailService({ db, repo: outbox, templates, clock, settings: config });
@@ -211,14 +256,6 @@ export async function createServices(config: Config, edges: ServiceEdges = {}): 
             listen: (onWake) => listen(database, 'gatehouse_outbox', onWake),
           })
         : null;
-    const products = config.products === 'on';
-    const roles: RolesService = new RolesService({ db, roles: new RolesRepository(), permissions: new PermissionsRepository(), audit, bus, clock, defaultRole: config.defaultRole, products });
-    await roles.seedModuleRoles();
-    // every sign-up would fail on a role nobody asked for: refuse to start instead, naming the setting
-    if ((await roles.unknownRoles([config.defaultRole])).length > 0) {
-      const seeded = products ? 'admin, user, seller, buyer' : 'admin, user; seller and buyer with PRODUCTS=on';
-      throw new Error(`DEFAULT_ROLE=${config.defaultRole} names no role. Use an existing role (seeded: ${seeded}), or create it through the admin API first and then set DEFAULT_ROLE.`);
-    }
     const sessions = new SessionsService({
       db,
       repo: new SessionsRepository(),
@@ -232,14 +269,33 @@ export async function createServices(config: Config, edges: ServiceEdges = {}): 
       geoip: config.geoipDb ? openGeoIp(config.geoipDb) : noGeoIp,
       mail,
     });
+    let hasher: PasswordHasher;
     if (edges.hasher) hasher = edges.hasher;
     else {
-      hasher = new PasswordHasher(hasherOptions(config));
+      const own = (hasher = new PasswordHasher(hasherOptions(config)));
+      started.add(() => own.close());
       // the hash every unknown login is checked against, made now: made on first use, a failure
       // there (a full queue) would answer those logins differently from real ones until a restart
       await hasher.init();
     }
     const users = new UsersService({ db, repo: new UsersRepository(), roles, sessions, audit, bus, hasher, policy, clock, settings: config, mail });
+    // one way to finish a sign-in, below every sign-in method (password, second step, passkey,
+    // social) and every feature that re-authenticates (email change, MFA changes, admin actions)
+    const signIn = new SignInService({
+      db,
+      settings: config,
+      users,
+      roles,
+      sessions,
+      keys,
+      audit,
+      hasher,
+      limiter,
+      store,
+      clock,
+      mail,
+      onEvent: (event) => metrics.signIn(event),
+    });
     const email = new EmailService({
       db,
       codes: new EmailCodesRepository(),
@@ -253,20 +309,16 @@ export async function createServices(config: Config, edges: ServiceEdges = {}): 
       limiter,
       clock,
       settings: config,
-      // the sign-in rules' re-authentication (its lockout), from the service constructed next
-      reauthenticate: (...args) => auth.reauthenticateUser(...args),
+      signIn,
       otherWaysIn: [new LinkedIdentitiesRemoval(new IdentitiesRepository(), audit), new SecondFactorsRemoval(new MfaRepository(), users, audit)],
     });
-    // sign-in asks the MFA feature (a layer above it) which second factors a user has
-    const secondFactors = { methodsFor: (userId: string) => mfa.methodsFor(userId) };
-    const auth: AuthService = new AuthService({ db, settings: config, users, sessions, roles, keys, audit, hasher, policy, limiter, store, clock, email, mail, secondFactors });
     const publicHost = new URL(config.publicUrl).hostname;
     const issuer = config.mfaIssuer ?? publicHost;
-    const mfa: MfaService = new MfaService({
+    const mfa = new MfaService({
       db,
       repo: new MfaRepository(),
       users,
-      auth,
+      signIn,
       audit,
       limiter,
       clock,
@@ -278,6 +330,7 @@ export async function createServices(config: Config, edges: ServiceEdges = {}): 
       sessions,
       settings: { rateLimitCodeId: config.rateLimitCodeId, rateLimitLoginIp: config.rateLimitLoginIp, issuer },
     });
+    const auth = new AuthService({ db, settings: config, signIn, audit, users, sessions, roles, keys, hasher, policy, limiter, mfa, email, mail });
     const productsService = new ProductsService({ db, repo: new ProductsRepository(), audit, clock });
     // a deployment that ran the shop and upgraded without setting PRODUCTS: nothing is deleted, but
     // its products are no longer served, so say why at start
@@ -299,7 +352,8 @@ export async function createServices(config: Config, edges: ServiceEdges = {}): 
       repo: new IdentitiesRepository(),
       providers: oauthProviders,
       users,
-      auth,
+      signIn,
+      mfa,
       audit,
       box: new SecretBox(masterKey, 'oauth-flow', previousKey),
       clock,
@@ -312,28 +366,17 @@ export async function createServices(config: Config, edges: ServiceEdges = {}): 
       hashQueue: () => hashing.load.waiting,
     });
     const userImport = new UserImportService({ db, repo: new UserImportRepository(), roles, audit, clock, defaultRole: config.defaultRole });
-    const ownHasher = edges.hasher ? null : hasher;
-    const ownPolicy = edges.passwordPolicy ? null : policy;
+    // the message being sent is finished first (SPEC §10): the worker is the last thing started
+    if (outboxWorker) started.add(() => outboxWorker.stop());
 
     return {
-      config, clock, database, store, bus, hasher, keys, audit, roles, users, sessions, auth, products: productsService, mail, email, outboxWorker, oauthProviders, oauth, mfa, userImport, limiter, metrics, warnings,
+      config, clock, database, store, bus, hasher, keys, audit, roles, users, sessions, signIn, auth, products: productsService, mail, email, outboxWorker, oauthProviders, oauth, mfa, userImport, limiter, metrics, warnings,
       csrfKey: deriveKey(masterKey, 'csrf-forms'),
       migrate: () => migrateDatabase(db, masterKey),
-      async close() {
-        // the message being sent is finished first (SPEC §10)
-        await outboxWorker?.stop();
-        keys.close();
-        await ownHasher?.close();
-        await ownPolicy?.close();
-        await store.close();
-        await database.close();
-      },
+      close: () => started.stopAll(),
     };
   } catch (error) {
-    if (!edges.hasher) await hasher?.close().catch(() => {});
-    if (!edges.passwordPolicy) await policy?.close().catch(() => {});
-    await store.close().catch(() => {});
-    await database.close().catch(() => {});
+    await started.stopAll().catch(() => {});
     throw error;
   }
 }

@@ -8,6 +8,7 @@ import type { AuditService } from '../audit/audit-service.js';
 import type { MfaService } from '../mfa/mfa-service.js';
 import type { ProvidersService } from '../oauth/providers-service.js';
 import type { RolesService } from '../roles/roles-service.js';
+import type { SignInService } from '../sign-in/sign-in-service.js';
 import type { UsersService } from '../users/users-service.js';
 import { adminAuditRoutes } from './admin-audit-routes.js';
 import { adminMfaRoutes } from './admin-mfa-routes.js';
@@ -22,10 +23,12 @@ export interface AdminRoutesOptions {
   audit: AuditService;
   oauthProviders: ProvidersService;
   mfa: MfaService;
+  /** the fresh-session rule of the sensitive admin actions */
+  signIn: SignInService;
 }
 
-export const adminRoutes: FastifyPluginAsyncTypebox<AdminRoutesOptions> = async (app, { users, roles, audit, oauthProviders, mfa }) => {
-  await app.register(adminUsersRoutes, { users });
+export const adminRoutes: FastifyPluginAsyncTypebox<AdminRoutesOptions> = async (app, { users, roles, audit, oauthProviders, mfa, signIn }) => {
+  await app.register(adminUsersRoutes, { users, signIn });
   await app.register(adminRolesRoutes, { roles });
   await app.register(adminPermissionsRoutes, { roles });
   await app.register(adminAuditRoutes, { audit });

@@ -1,9 +1,10 @@
 /** /api/v1/admin/users…: accounts and their sessions, managed by an admin (SPEC §4 Admin). */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { requestContext } from '../http/route-guard.js';
+import { principalOf, requestContext } from '../http/route-guard.js';
 import { DEFAULT_PAGE_LIMIT } from '../http/pagination.js';
 import { errorResponses, IdParams } from '../http/schema-helpers.js';
 import { SessionList, toSessionView } from '../sessions/sessions-schemas.js';
+import type { SignInService } from '../sign-in/sign-in-service.js';
 import type { AdminUserPatch, UsersService } from '../users/users-service.js';
 import { toUserView, UserSchema } from '../users/users-schemas.js';
 import { CreateUserBody, PatchUserBody, UserListQuery, UserPage } from './admin-schemas.js';
@@ -12,7 +13,7 @@ const tags = ['admin'];
 const security = [{ bearer: [] }];
 const admin = { auth: 'required', permission: 'users:admin' } as const;
 
-export const adminUsersRoutes: FastifyPluginAsyncTypebox<{ users: UsersService }> = async (app, { users }) => {
+export const adminUsersRoutes: FastifyPluginAsyncTypebox<{ users: UsersService; signIn: SignInService }> = async (app, { users, signIn }) => {
   app.get('/users', {
     config: admin,
     schema: {
@@ -61,6 +62,7 @@ export const adminUsersRoutes: FastifyPluginAsyncTypebox<{ users: UsersService }
     schema: {
       tags,
       summary: 'Change roles, disable, verify the email or set a password (disabling or a new password ends every session)',
+      description: "Setting a password, or adding a role that holds users:admin, needs the admin's session to be younger than 10 minutes (else 403 forbidden: sign in again).",
       security,
       params: IdParams,
       body: PatchUserBody,
@@ -74,6 +76,7 @@ export const adminUsersRoutes: FastifyPluginAsyncTypebox<{ users: UsersService }
     if (b.disabled !== undefined) patch.disabled = b.disabled;
     if (b.email_verified !== undefined) patch.emailVerified = b.email_verified;
     if (b.password !== undefined) patch.password = b.password;
+    await signIn.requireFreshForAdminChange(principalOf(request), request.params.id, { password: b.password !== undefined, ...(b.roles !== undefined ? { roles: b.roles } : {}) });
     return toUserView(await users.updateByAdmin(requestContext(request), request.params.id, patch));
   });
 

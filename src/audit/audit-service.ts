@@ -80,8 +80,12 @@ export class AuditService {
     private readonly repo: AuditRepository,
     private readonly clock: Clock,
     keys: Buffer | ChainKeys,
-    /** told of every event once it is written (metrics count sign-ins and refresh reuse here) */
-    private readonly onRecorded?: (event: AuditEventInput) => void,
+    /**
+     * told of an event once it is committed, never before: a listener (metrics) must not count a
+     * change that is then rolled back. `recordAlone` tells it after its statement; an event recorded
+     * in a caller's transaction is told by that caller, through `announce`, after the commit.
+     */
+    private readonly onCommitted?: (event: AuditEventInput) => void,
   ) {
     this.#keys = Buffer.isBuffer(keys) ? { current: keys, previous: null, archive: null } : keys;
   }
@@ -90,6 +94,7 @@ export class AuditService {
    * Appends an event inside the caller's transaction (the change and its record commit together).
    * The chain head stays locked until that transaction ends. `tx` may also be a statement that
    * carries another write as CTEs (see StatementStart): event and write then commit as one statement.
+   * Listeners hear nothing yet: the caller announces the event once its transaction committed.
    */
   async record(tx: StatementStart, ctx: RequestContext, event: AuditEventInput): Promise<void> {
     const content = {
@@ -103,12 +108,17 @@ export class AuditService {
       createdAt: new Date(this.clock.now()),
     };
     await this.repo.append(tx, content, chainHashParts(content), hmacPads(eventKey(this.#keys.current, content.id)));
-    this.onRecorded?.(event);
   }
 
-  /** an event that stands alone (a failed sign-in): one statement, atomic by itself */
+  /** an event that stands alone (a failed sign-in): one statement, atomic by itself, then announced */
   async recordAlone(ctx: RequestContext, event: AuditEventInput): Promise<void> {
     await this.record(this.db, ctx, event);
+    this.announce(event);
+  }
+
+  /** tells the listeners of an event whose transaction has committed */
+  announce(event: AuditEventInput): void {
+    this.onCommitted?.(event);
   }
 
   /** newest first, one page at a time */

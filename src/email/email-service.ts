@@ -37,6 +37,7 @@ import type { Principal } from '../principal.js';
 import type { RequestContext } from '../request-context.js';
 import type { RateLimiter } from '../security/rate-limiter.js';
 import type { SessionsService } from '../sessions/sessions-service.js';
+import type { SignInService } from '../sign-in/sign-in-service.js';
 import { normalizeEmail, passwordUserInputs } from '../users/user-fields.js';
 import { usersErrors } from '../users/users-errors.js';
 import type { UserRecord, UsersService } from '../users/users-service.js';
@@ -46,9 +47,6 @@ import { emailErrors } from './email-errors.js';
 import type { OtherWaysIn, RemovedWayIn } from './other-ways-in.js';
 
 export type EmailSettings = Pick<Config, 'rateLimitResetIp' | 'rateLimitResetId' | 'rateLimitCodeId'>;
-
-/** proof that the caller owns the account (AuthService.reauthenticate: a wrong password counts toward the lockout) */
-export type Reauthenticate = (ctx: RequestContext, principal: Principal, user: UserRecord, input: { password: string | undefined; field: string; what: string }) => Promise<void>;
 
 export interface EmailServiceDeps {
   db: Db;
@@ -63,7 +61,8 @@ export interface EmailServiceDeps {
   limiter: RateLimiter;
   clock: Clock;
   settings: EmailSettings;
-  reauthenticate: Reauthenticate;
+  /** proof that the caller owns the account (a wrong password counts towards the lockout) */
+  signIn: Pick<SignInService, 'reauthenticate'>;
   /** the owners of the other ways into an account (identities, second factors), for the reset of an unverified account */
   otherWaysIn: readonly OtherWaysIn[];
 }
@@ -226,7 +225,7 @@ export class EmailService {
       await this.d.limiter.hit('code-id', principal.userId, this.d.settings.rateLimitCodeId);
       await this.#useCode(user.id, 'email_change_current', input.currentEmailCode, async (tx, record) => (record.email === user.email ? null : emailErrors.invalidCode()));
     } else {
-      await this.d.reauthenticate(ctx, principal, user, { password: input.password, field: 'password', what: 'change the email address' });
+      await this.d.signIn.reauthenticate(ctx, principal, { user, password: input.password, field: 'password', what: 'change the email address' });
     }
     // fail fast on a taken address (the change itself re-checks atomically)
     if (await this.d.users.findByEmail(newEmail)) throw usersErrors.emailTaken();

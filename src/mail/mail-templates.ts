@@ -21,6 +21,7 @@ export const TEMPLATE_NAMES = [
   'account_deleted',
   'sign_in_methods_changed',
   'password_reset_ways_in_removed',
+  'second_step_locked',
 ] as const;
 
 export type TemplateName = (typeof TEMPLATE_NAMES)[number];
@@ -195,6 +196,18 @@ If this was not you, contact the administrator of this service.
     html: html(`<p>Your account and everything that belonged to it were deleted.</p>
 ${WHERE_HTML}
 <p>If this was not you, contact the administrator of this service.</p>`),
+  },
+  second_step_locked: {
+    subject: 'Too many wrong sign-in codes: two-step sign-in locked for an hour',
+    text: `Someone entered 20 wrong codes for the second step of signing in to your account within a day. To stop them guessing, the second step is locked for an hour: nobody, you included, can finish a sign-in until then.
+
+Whoever entered them knew your password. Change it as soon as you can sign in.
+
+${WHERE_TEXT}
+`,
+    html: html(`<p>Someone entered 20 wrong codes for the second step of signing in to your account within a day. To stop them guessing, the second step is locked for an hour: nobody, you included, can finish a sign-in until then.</p>
+<p><strong>Whoever entered them knew your password.</strong> Change it as soon as you can sign in.</p>
+${WHERE_HTML}`),
   },
 };
 

@@ -2,14 +2,15 @@
  * Prometheus metrics (SPEC §4 Operations, GET /metrics) with prom-client, one Registry per app
  * (tests build several apps in one process; the global default registry is never used).
  *
- * The services know nothing of prom-client: they tell plain callbacks what happened (the audit
- * trail's `onRecorded` — every sign-in success and failure and every refresh reuse is an audit
- * event — and the rate limiter's `onRefused`), and the gauges are read at scrape time from the
+ * The services know nothing of prom-client: they tell plain callbacks what happened — the sign-in
+ * core hands every sign-in's outcome over as a typed value (`signIn`), the audit trail its committed
+ * events (`recorded`: refresh reuse), the rate limiter its refusals — and the gauges are read at scrape time from the
  * sources handed to `watch` (live sessions: one COUNT, cached for a second; the outbox; the DB
  * pool; the hash queue). The request histogram is labelled by route template, never by raw URL,
  * so an id or an unknown path cannot grow the label set.
  */
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { Attempt, SignInEvent } from '../sign-in/sign-in-methods.js';
 
 export const METRICS_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
 
@@ -32,46 +33,20 @@ export const UNMATCHED_ROUTE = '(unmatched)';
 
 const METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']);
 
-/** failure reasons a label may carry: what the services audit; anything else is "other" */
-const FAILURE_REASONS = new Set([
-  'unknown_login',
-  'wrong_password',
-  'no_password',
-  'locked',
-  'account_disabled',
-  'email_not_verified',
-  'mfa',
-  'passkey',
-  'reauthentication',
-  // social sign-in (OAuthFailure reasons)
-  'access_denied',
-  'email_taken',
-  'flow_expired',
-  'identity_in_use',
-  'invalid_id_token',
-  'invalid_state',
-  'provider_error',
-  'registration_closed',
-]);
-
-const OAUTH_METHOD = /^oauth:[a-z0-9_-]{2,32}$/;
 const LIVE_SESSIONS_CACHE_MS = 1000;
 
-/** the `method` label of a successful sign-in, from login.succeeded's `method` */
-function successMethod(method: unknown): string {
-  if (method === 'password' || method === 'passkey') return method;
-  if (typeof method === 'string' && OAUTH_METHOD.test(method)) return method;
-  // the second step names its factors ("pwd+otp", "otp", "pwd+hwk"): the sign-in ended there
-  return 'mfa';
-}
-
-/** the `method` label of a failed sign-in, from login.failed's data */
-function failureMethod(data: Record<string, unknown>): string {
-  if (typeof data.method === 'string' && OAUTH_METHOD.test(data.method)) return data.method;
-  if (data.reason === 'mfa') return 'mfa';
-  if (data.reason === 'passkey') return 'passkey';
-  if (data.reason === 'reauthentication') return 'reauthentication';
-  return 'password';
+/** the `method` label of a sign-in attempt: password, passkey, oauth:<provider>, mfa (the second step), reauthentication */
+function methodLabel(attempt: Attempt): string {
+  switch (attempt.kind) {
+    case 'password':
+    case 'passkey':
+    case 'reauthentication':
+      return attempt.kind;
+    case 'social':
+      return `oauth:${attempt.provider}`;
+    case 'second_step':
+      return 'mfa';
+  }
 }
 
 type RequestLabel = 'method' | 'route' | 'status';
@@ -251,14 +226,15 @@ export class Metrics {
     this.#requests.record(method, route, status, seconds);
   }
 
-  /** an audit event was written: sign-ins and refresh reuse are counted from these */
+  /** a sign-in (or re-authentication) ended, as the sign-in core tells it once committed */
+  signIn(event: SignInEvent): void {
+    if (event.outcome === 'success') this.#signIns.inc({ method: methodLabel(event.attempt), outcome: 'success' });
+    else this.#signIns.inc({ method: methodLabel(event.attempt), outcome: 'failure', reason: event.reason });
+  }
+
+  /** an audit event was committed: refresh reuse is counted from these */
   recorded(event: RecordedEvent): void {
-    const data = event.data ?? {};
-    if (event.type === 'login.succeeded') this.#signIns.inc({ method: successMethod(data.method), outcome: 'success' });
-    else if (event.type === 'login.failed') {
-      const reason = typeof data.reason === 'string' && FAILURE_REASONS.has(data.reason) ? data.reason : 'other';
-      this.#signIns.inc({ method: failureMethod(data), outcome: 'failure', reason });
-    } else if (event.type === 'refresh.reused') this.#refreshReuse.inc();
+    if (event.type === 'refresh.reused') this.#refreshReuse.inc();
   }
 
   /** a rate limit refused a hit (its name: api-ip, login-ip, login-id, …) */

@@ -1,13 +1,15 @@
 /**
  * Second factors (SPEC §12): TOTP, recovery codes and passkeys — managing them, and checking them
  * for the sign-in's second step and for a passwordless passkey sign-in. The sign-in rules
- * themselves (the mfa_token, its 5 tries, sessions, `amr`, `login.succeeded`) are the auth
- * service's: this feature only says whether a factor is right.
+ * themselves (the mfa_token, its 5 tries, the account's lock after 20 wrong codes a day, sessions,
+ * `amr`, `login.succeeded`) are the sign-in core's: this feature only says whether a factor is
+ * right, and which factors a user has.
  *
- * - Every change needs a re-authentication (auth service: the password, counted towards the
+ * - Every change needs a re-authentication (the sign-in core: the password, counted towards the
  *   lockout; or a session younger than 10 minutes for password-less accounts). `totp/confirm` and
  *   `POST /passkeys` finish what a re-authenticated set-up started (the pending secret, the
- *   registration challenge) and take no password.
+ *   registration challenge) and take no password. An admin's reset of a user's factors needs the
+ *   admin's session to be younger than 10 minutes.
  * - A change, its audit events and `users.mfa_enabled` (which the password step reads with the
  *   user, at no extra cost) commit together, under a lock on the user's row so two concurrent
  *   changes cannot leave the flag wrong; other instances drop their cached user after commit.
@@ -18,7 +20,6 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { AuditEventInput, AuditService } from '../audit/audit-service.js';
-import type { AuthService, MfaMethod, SecondFactor, TokenGrant } from '../auth/auth-service.js';
 import type { Clock } from '../clock.js';
 import type { Config } from '../config/load-config.js';
 import type { Db, Executor } from '../db/database-types.js';
@@ -28,6 +29,8 @@ import type { RequestContext } from '../request-context.js';
 import type { RateLimiter } from '../security/rate-limiter.js';
 import type { MailService } from '../mail/mail-service.js';
 import type { SessionsService } from '../sessions/sessions-service.js';
+import type { SecondFactorMethod } from '../sign-in/sign-in-methods.js';
+import type { SignInService, TokenGrant } from '../sign-in/sign-in-service.js';
 import type { SecretBox } from '../security/secret-box.js';
 import { sha256 } from '../security/tokens.js';
 import { usersErrors } from '../users/users-errors.js';
@@ -42,7 +45,7 @@ export interface MfaServiceDeps {
   db: Db;
   repo: MfaRepository;
   users: UsersService;
-  auth: AuthService;
+  signIn: SignInService;
   audit: AuditService;
   limiter: RateLimiter;
   clock: Clock;
@@ -80,13 +83,18 @@ export class MfaService {
   constructor(private readonly d: MfaServiceDeps) {}
 
   /** SPEC §12 `methods`: only what the user has; `recovery_code` while codes are left */
-  async methodsFor(userId: string): Promise<MfaMethod[]> {
+  async methodsFor(userId: string): Promise<SecondFactorMethod[]> {
     const s = await this.d.repo.summary(this.d.db, userId);
-    const methods: MfaMethod[] = [];
+    const methods: SecondFactorMethod[] = [];
     if (s.totp) methods.push('totp');
     if (s.recoveryCodesLeft > 0) methods.push('recovery_code');
     if (s.passkeys > 0) methods.push('webauthn');
     return methods;
+  }
+
+  /** the methods that can finish the second step an mfa_token stands for (401/429 as the step itself) */
+  async methodsForSecondStep(mfaToken: string): Promise<SecondFactorMethod[]> {
+    return this.methodsFor((await this.d.signIn.readSecondStep(mfaToken)).userId);
   }
 
   async overview(userId: string): Promise<MfaOverview> {
@@ -98,7 +106,7 @@ export class MfaService {
 
   /** a new secret awaiting its confirming code (replaces an unconfirmed one); nothing is on yet */
   async setupTotp(ctx: RequestContext, principal: Principal, password: string | undefined): Promise<{ secret: string; otpauthUri: string }> {
-    const user = await this.d.auth.reauthenticate(ctx, principal, password);
+    const user = await this.d.signIn.reauthenticate(ctx, principal, { password, what: 'change how you sign in' });
     const secret = newTotpSecret();
     await this.d.repo.setPendingTotp(this.d.db, user.id, this.d.box.seal(secret), this.#now());
     return { secret, otpauthUri: otpauthUri(this.d.settings.issuer, user.email ?? user.username ?? user.id, secret) };
@@ -124,7 +132,7 @@ export class MfaService {
 
   /** turns TOTP off, with a current TOTP code or a recovery code; 409 when it is off */
   async disableTotp(ctx: RequestContext, principal: Principal, input: { password?: string; code: string }): Promise<void> {
-    const user = await this.d.auth.reauthenticate(ctx, principal, input.password);
+    const user = await this.d.signIn.reauthenticate(ctx, principal, { password: input.password, what: 'change how you sign in' });
     const totp = await this.d.repo.findTotp(this.d.db, user.id);
     if (!totp?.secretEnc) throw mfaErrors.notEnabled('TOTP is not on for this account.');
     await this.#countCode(user.id);
@@ -140,7 +148,7 @@ export class MfaService {
 
   /** a fresh set (the old one is void); 409 when the user has no MFA */
   async regenerateRecoveryCodes(ctx: RequestContext, principal: Principal, password: string | undefined): Promise<string[]> {
-    await this.d.auth.reauthenticate(ctx, principal, password);
+    await this.d.signIn.reauthenticate(ctx, principal, { password, what: 'change how you sign in' });
     const codes = newRecoveryCodes();
     await this.#change(ctx, principal.userId, async (tx, user) => {
       if (!user.mfaEnabled) throw mfaErrors.notEnabled();
@@ -154,7 +162,7 @@ export class MfaService {
 
   /** WebAuthn creation options; the challenge waits (single use, 5 minutes) for POST /passkeys */
   async passkeyRegistrationOptions(ctx: RequestContext, principal: Principal, password: string | undefined) {
-    const user = await this.d.auth.reauthenticate(ctx, principal, password);
+    const user = await this.d.signIn.reauthenticate(ctx, principal, { password, what: 'change how you sign in' });
     const existing = await this.d.repo.listPasskeys(this.d.db, user.id);
     const account = user.email ?? user.username ?? user.id;
     const options = await this.d.rp.registrationOptions({ handle: userHandle(user.id), name: account, displayName: user.name ?? account }, existing);
@@ -196,7 +204,7 @@ export class MfaService {
 
   /** removes one of the user's passkeys (404 for anyone else's) */
   async removePasskey(ctx: RequestContext, principal: Principal, passkeyId: string, password: string | undefined): Promise<void> {
-    await this.d.auth.reauthenticate(ctx, principal, password);
+    await this.d.signIn.reauthenticate(ctx, principal, { password, what: 'change how you sign in' });
     await this.#change(ctx, principal.userId, async (tx, user) => {
       if (!(await this.d.repo.deletePasskey(tx, user.id, passkeyId))) throw mfaErrors.passkeyNotFound();
       await this.#record(tx, ctx, { type: 'passkey.removed', userId: user.id, data: { passkey_id: passkeyId } });
@@ -205,8 +213,12 @@ export class MfaService {
 
   // ---- admin ------------------------------------------------------------------------------
 
-  /** POST /admin/users/{id}/mfa/reset: every factor and recovery code goes (a user who lost them all) */
-  async reset(ctx: RequestContext, userId: string): Promise<void> {
+  /**
+   * POST /admin/users/{id}/mfa/reset: every factor and recovery code goes (a user who lost them
+   * all). It hands the account to whoever has its password: the admin's session must be fresh.
+   */
+  async reset(ctx: RequestContext, admin: Principal, userId: string): Promise<void> {
+    await this.d.signIn.requireFreshForAdminChange(admin, userId, { mfaReset: true });
     await this.#change(ctx, userId, async (tx) => {
       const removed = await this.d.repo.deleteAll(tx, userId);
       await this.#record(tx, ctx, { type: 'mfa.reset', userId, data: { totp: removed.totp > 0, passkeys: removed.passkeys, recovery_codes: removed.codes } });
@@ -221,16 +233,16 @@ export class MfaService {
     if (given !== 1) {
       throw commonErrors.validation([{ field: 'code', message: 'give exactly one of code, recovery_code and webauthn' }]);
     }
-    return this.d.auth.completeSecondStep(ctx, input.mfaToken, async (userId): Promise<SecondFactor | null> => {
-      if (input.code !== undefined) return (await this.#checkTotp(userId, input.code)) ? 'otp' : null;
-      if (input.recoveryCode !== undefined) return (await this.#spendRecoveryCode(ctx, userId, input.recoveryCode)) ? 'otp' : null;
-      return (await this.#checkPasskey(userId, input.webauthn!, `second-step:${sha256(input.mfaToken)}`, false)) ? 'hwk' : null;
+    return this.d.signIn.finishSecondStep(ctx, input.mfaToken, async (userId): Promise<SecondFactorMethod | null> => {
+      if (input.code !== undefined) return (await this.#checkTotp(userId, input.code)) ? 'totp' : null;
+      if (input.recoveryCode !== undefined) return (await this.#spendRecoveryCode(ctx, userId, input.recoveryCode)) ? 'recovery_code' : null;
+      return (await this.#checkPasskey(userId, input.webauthn!, `second-step:${sha256(input.mfaToken)}`, false)) ? 'webauthn' : null;
     });
   }
 
   /** POST /login/mfa/options: request options for the user's passkeys, bound to this mfa_token */
   async secondStepOptions(mfaToken: string) {
-    const pending = await this.d.auth.readSecondStep(mfaToken);
+    const pending = await this.d.signIn.readSecondStep(mfaToken);
     const passkeys = await this.d.repo.listPasskeys(this.d.db, pending.userId);
     const options = await this.d.rp.authenticationOptions(passkeys, false);
     await this.d.challenges.put(`second-step:${sha256(mfaToken)}`, options.challenge);
@@ -250,8 +262,8 @@ export class MfaService {
     await this.d.limiter.hit('login-ip', ctx.ip ?? 'unknown', this.d.settings.rateLimitLoginIp);
     const passkey = await this.d.repo.findPasskeyByCredentialId(this.d.db, response.id);
     const userId = await this.#checkPasskey(passkey?.userId ?? null, response, `passwordless:${challengeId}`, true);
-    if (!userId) return this.d.auth.refusePasskeySignIn(ctx, passkey?.userId ?? null);
-    return this.d.auth.signInWithPasskey(ctx, userId);
+    if (!userId) return this.d.signIn.refusePasskey(ctx, passkey?.userId ?? null);
+    return this.d.signIn.signInWithPasskey(ctx, userId);
   }
 
   // ---- internals --------------------------------------------------------------------------

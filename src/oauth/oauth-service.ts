@@ -18,15 +18,17 @@
 import { randomUUID } from 'node:crypto';
 import * as oauth from 'oauth4webapi';
 import type { AuditService } from '../audit/audit-service.js';
-import type { AuthService, TokenGrant } from '../auth/auth-service.js';
 import type { Clock } from '../clock.js';
 import type { Config } from '../config/load-config.js';
 import type { Db, Executor } from '../db/database-types.js';
 import { DomainError } from '../errors.js';
 import { safeRedirectPath } from '../http/redirect-target.js';
+import type { MfaService } from '../mfa/mfa-service.js';
 import type { Principal } from '../principal.js';
 import type { RequestContext } from '../request-context.js';
 import type { SecretBox } from '../security/secret-box.js';
+import { failureReason, signInMethods } from '../sign-in/sign-in-methods.js';
+import { SignInRefused, type SignInService, type TokenGrant } from '../sign-in/sign-in-service.js';
 import { normalizeEmail } from '../users/user-fields.js';
 import type { UserRecord, UsersService } from '../users/users-service.js';
 import { IdentityTaken, type IdentitiesRepository, type IdentityRecord } from './identities-repository.js';
@@ -46,7 +48,10 @@ export interface OAuthServiceDeps {
   repo: IdentitiesRepository;
   providers: ProvidersService;
   users: UsersService;
-  auth: AuthService;
+  /** the end of the sign-in (account rules, second step, session): the sign-in core's */
+  signIn: SignInService;
+  /** the second factors a user with MFA can finish with */
+  mfa: Pick<MfaService, 'methodsFor'>;
   audit: AuditService;
   /** seals the flow cookie */
   box: SecretBox;
@@ -128,7 +133,6 @@ export class OAuthService {
    */
   async finish(ctx: RequestContext, providerId: string, params: URLSearchParams, sealedFlow: string | null): Promise<FinishedFlow> {
     const provider = await this.#provider(providerId);
-    const method = `oauth:${provider.id}`;
     let flow: FlowState | null = null;
     try {
       flow = this.#openFlow(provider.id, sealedFlow);
@@ -139,18 +143,17 @@ export class OAuthService {
         return { kind: 'linked', redirectTo };
       }
       const user = await this.#userFor(ctx, provider, profile);
-      if (user.disabled) throw oauthErrors.accountDisabled();
-      if (this.d.settings.requireEmailVerification && !user.emailVerified) throw oauthErrors.emailNotVerified();
-      // social sign-in never skips a second factor: the provider's answer is the first step only
-      // (it adds no amr value: a completed sign-in carries the second factor's and "mfa")
-      if (user.mfaEnabled) {
-        const step = await this.d.auth.beginSecondStep(user, []);
-        return { kind: 'second_step', mfaToken: step.mfaToken, methods: step.methods, redirectTo };
-      }
-      return { kind: 'signed_in', grant: await this.d.auth.signInAs(ctx, user, method), redirectTo };
+      // the account rules, the second step (the provider's answer is a first factor only, and adds
+      // no amr value) and the session: the sign-in core's, as for every way in
+      const outcome = await this.d.signIn.complete(ctx, user, { method: signInMethods.social(provider.id), amr: [] });
+      if (outcome.kind === 'second_step') return { kind: 'second_step', mfaToken: outcome.mfaToken, methods: await this.d.mfa.methodsFor(user.id), redirectTo };
+      return { kind: 'signed_in', grant: outcome.grant, redirectTo };
     } catch (error) {
+      // refused by the core (audited there): the browser goes back to /login?error=<reason>
+      if (error instanceof SignInRefused) throw new OAuthFailure(error.reason, error.code, error.title, error.detail ?? '');
       if (error instanceof OAuthFailure) {
-        await this.d.audit.recordAlone({ ...ctx, actorId: flow?.l ?? null }, { type: 'login.failed', userId: flow?.l ?? null, data: { reason: error.reason, method, ...(flow?.l ? { mode: 'link' } : {}) } });
+        const data = { reason: error.reason, ...(flow?.l ? { mode: 'link' } : {}) };
+        await this.d.signIn.recordFailure(ctx, { attempt: signInMethods.social(provider.id), reason: failureReason(error.reason), userId: flow?.l ?? null, actorId: flow?.l ?? null, data });
       }
       throw error;
     }

@@ -9,10 +9,11 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { PatchUserBody } from '../admin/admin-schemas.js';
 import { commonErrors } from '../errors.js';
-import { requestContext } from '../http/route-guard.js';
+import { principalOf, requestContext } from '../http/route-guard.js';
 import { checkBody } from '../http/validation.js';
 import type { MfaService } from '../mfa/mfa-service.js';
 import type { RolesService } from '../roles/roles-service.js';
+import type { SignInService } from '../sign-in/sign-in-service.js';
 import type { AdminUserPatch, UsersService } from '../users/users-service.js';
 import { formChecked, formList, noticeOf, pathId, withNotice } from './console-kit.js';
 import { NO_ERRORS, refusalOf, type FormErrors } from './form-errors.js';
@@ -24,6 +25,7 @@ export interface AdminUsersPagesOptions {
   users: UsersService;
   roles: RolesService;
   mfa: MfaService;
+  signIn: SignInService;
 }
 
 export const adminPage = { page: true, auth: 'required', permission: 'users:admin' } as const;
@@ -37,7 +39,7 @@ const NOTICES: Record<string, string> = {
   deleted: 'The user is deleted.',
 };
 
-export const adminUsersPagesRoutes: FastifyPluginAsync<AdminUsersPagesOptions> = async (app, { kit, users, roles, mfa }) => {
+export const adminUsersPagesRoutes: FastifyPluginAsync<AdminUsersPagesOptions> = async (app, { kit, users, roles, mfa, signIn }) => {
   async function showUser(request: FastifyRequest, reply: FastifyReply, id: string, status = 200, refused: { form: UserDetailView['form']; errors: FormErrors; headers?: Record<string, string> } | null = null) {
     const [user, sessions, allRoles] = await Promise.all([users.get(id), users.liveSessions(id), roles.list()]);
     return kit.render(request, reply, status, (chrome) =>
@@ -57,8 +59,10 @@ export const adminUsersPagesRoutes: FastifyPluginAsync<AdminUsersPagesOptions> =
     return kit.redirect(reply, withNotice(`/admin/users/${id}`, notice));
   }
 
-  function patch(request: FastifyRequest, id: string, body: AdminUserPatch & Record<string, unknown>) {
+  async function patch(request: FastifyRequest, id: string, body: AdminUserPatch & Record<string, unknown>) {
     const checked = checkBody<{ roles?: string[]; disabled?: boolean }>(PatchUserBody, body);
+    // granting users:admin needs a fresh session (the 403 says to sign in again)
+    if (checked.roles) await signIn.requireFreshForAdminChange(principalOf(request), id, { roles: checked.roles });
     return users.updateByAdmin(requestContext(request), id, { ...(checked.roles ? { roles: checked.roles } : {}), ...(checked.disabled !== undefined ? { disabled: checked.disabled } : {}) });
   }
 
@@ -92,7 +96,7 @@ export const adminUsersPagesRoutes: FastifyPluginAsync<AdminUsersPagesOptions> =
   });
 
   app.post('/admin/users/:id/mfa/reset', { config: adminPage }, async function resetUserMfa(request, reply) {
-    return change(request, reply, 'mfa', 'mfa', (id) => mfa.reset(requestContext(request), id));
+    return change(request, reply, 'mfa', 'mfa', (id) => mfa.reset(requestContext(request), principalOf(request), id));
   });
 
   app.post('/admin/users/:id/delete', { config: adminPage }, async function deleteUser(request, reply) {

@@ -13,6 +13,7 @@ import { checkBody } from '../http/validation.js';
 import { AddPasskeyBody, DisableTotpBody, SecondStepBody, TotpConfirmBody } from '../mfa/mfa-schemas.js';
 import type { MfaService, SecondStepInput } from '../mfa/mfa-service.js';
 import type { AuthenticationResponseJSON, RegistrationResponseJSON } from '../mfa/webauthn.js';
+import { SignInRefused } from '../sign-in/sign-in-service.js';
 import type { AccountPage, AccountSection } from './account-page.js';
 import { NO_ERRORS, refusalOf, requireFields } from './form-errors.js';
 import { formField, queryParam, type PageKit } from './page-kit.js';
@@ -56,12 +57,12 @@ function parseJson<T>(text: string, field: string): T {
   }
 }
 
-export const mfaPagesRoutes: FastifyPluginAsync<MfaPagesOptions> = async (app, { kit, auth, mfa, account }) => {
+export const mfaPagesRoutes: FastifyPluginAsync<MfaPagesOptions> = async (app, { kit, mfa, account }) => {
   const { session } = kit;
 
-  function restart(reply: FastifyReply, next: string | null) {
+  function restart(reply: FastifyReply, next: string | null, why: 'second_step_expired' | 'second_step_locked' = 'second_step_expired') {
     session.clearSecondStep(reply);
-    return kit.redirect(reply, `/login?error=second_step_expired${next ? `&next=${encodeURIComponent(next)}` : ''}`);
+    return kit.redirect(reply, `/login?error=${why}${next ? `&next=${encodeURIComponent(next)}` : ''}`);
   }
 
   app.get('/login/mfa', { config: { page: true, auth: 'optional' } }, async function secondStepForm(request, reply) {
@@ -70,7 +71,7 @@ export const mfaPagesRoutes: FastifyPluginAsync<MfaPagesOptions> = async (app, {
     if (!token) return kit.redirect(reply, `/login${next ? `?next=${encodeURIComponent(next)}` : ''}`);
     let methods: string[];
     try {
-      methods = await mfa.methodsFor((await auth.readSecondStep(token)).userId);
+      methods = await mfa.methodsForSecondStep(token);
     } catch (error) {
       if (error instanceof DomainError && error.status < 500) return restart(reply, next);
       throw error;
@@ -102,10 +103,12 @@ export const mfaPagesRoutes: FastifyPluginAsync<MfaPagesOptions> = async (app, {
       return kit.redirect(reply, session.target(next));
     } catch (error) {
       const r = refusalOf(error, { invalid_code: failed, code: 'code', recovery_code: 'recovery_code', webauthn: 'webauthn' });
+      // the account's second step is locked (20 wrong codes a day): the sign-in page says so
+      if (error instanceof SignInRefused && error.reason === 'mfa_locked') return restart(reply, next, 'second_step_locked');
       // spent, expired or void after too many codes: the sign-in starts again
       if (r.status === 401 || r.code === 'too_many_attempts') return restart(reply, next);
       // the token may have just become void (its fifth wrong code): then the sign-in starts again
-      const methods = await auth.readSecondStep(token).then((pending) => mfa.methodsFor(pending.userId), () => null);
+      const methods = await mfa.methodsForSecondStep(token).catch(() => null);
       if (!methods) return restart(reply, next);
       return kit.render(request, reply, r.status, (chrome) => secondStepPage(chrome, { methods, next, errors: { message: r.errors.message ?? r.errors.fields[failed] ?? null, fields: r.errors.fields }, failed }), r.headers);
     }

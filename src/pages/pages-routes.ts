@@ -10,6 +10,7 @@ import formbody from '@fastify/formbody';
 import type { FastifyPluginAsync } from 'fastify';
 import type { AuthService } from '../auth/auth-service.js';
 import type { RefreshCookie } from '../auth/refresh-cookie.js';
+import type { SignInService } from '../sign-in/sign-in-service.js';
 import type { Config } from '../config/load-config.js';
 import type { EmailService } from '../email/email-service.js';
 import type { Csrf } from '../http/csrf.js';
@@ -51,6 +52,7 @@ export interface PagesOptions {
   users: UsersService;
   email: EmailService;
   mfa: MfaService;
+  signIn: SignInService;
   providers: ProvidersService;
   refreshCookie: RefreshCookie;
   csrf: Csrf;
@@ -81,7 +83,7 @@ export const pagesRoutes: FastifyPluginAsync<PagesOptions> = async (app, o) => {
   await app.register(dashboardPagesRoutes, { kit, users: o.users, sessions: o.sessions, oauth: o.oauth, providers: o.providers, cookieSecure: o.settings.cookieSecure });
   await app.register(accountPagesRoutes, { kit, auth: o.auth, email: o.email, account });
   if (o.products) await app.register(productsPagesRoutes, { kit, products: o.products });
-  await app.register(adminUsersPagesRoutes, { kit, users: o.users, roles: o.roles, mfa: o.mfa });
+  await app.register(adminUsersPagesRoutes, { kit, users: o.users, roles: o.roles, mfa: o.mfa, signIn: o.signIn });
   await app.register(adminSettingsPagesRoutes, { kit, roles: o.roles, providers: o.providers, audit: o.audit, settings: o.settings });
   await app.register(setupPagesRoutes, { kit, setup: o.setup, auth: o.auth });
   await app.register(adminPermissionsPagesRoutes, { kit, roles: o.roles });

@@ -34,6 +34,7 @@ const LOGIN_NOTICES: Record<string, string> = {
   reset: 'Your password was changed and every session ended. Sign in with the new password.',
   signed_out: 'You are signed out.',
   second_step_expired: 'The sign-in took too long or had too many wrong codes. Please sign in again.',
+  second_step_locked: 'Too many wrong codes were entered for this account, so its second sign-in step is locked for an hour. We have emailed you about it.',
 };
 
 const LINK_RESULTS: Record<LinkOutcome, { status: number; kind: 'ok' | 'error'; title: string; message: string }> = {

@@ -177,10 +177,12 @@ export class SessionsService {
         return { kind: 'ok' as const, issued: { sessionId: session.id, userId: session.userId, refreshToken: current, expiresAt: session.expiresAt, issuedAt: now, amr: session.amr } };
       }
       await this.d.repo.revoke(tx, session.id, new Date(now), 'refresh_token_reused');
-      await this.d.audit.record(tx, { ...ctx, actorId: null }, { type: 'refresh.reused', userId: session.userId, data: { session_id: session.id } });
-      return { kind: 'reused' as const, sessionId: session.id };
+      const event: AuditEventInput = { type: 'refresh.reused', userId: session.userId, data: { session_id: session.id } };
+      await this.d.audit.record(tx, { ...ctx, actorId: null }, event);
+      return { kind: 'reused' as const, sessionId: session.id, event };
     });
     if (outcome.kind === 'reused') {
+      this.d.audit.announce(outcome.event);
       await this.d.bus.publish('session', outcome.sessionId);
       throw sessionsErrors.refreshTokenReused();
     }
@@ -214,14 +216,18 @@ export class SessionsService {
       await this.revoke({ ...ctx, actorId: session.userId }, session.userId, session.id, 'logout');
       return;
     }
+    const event: AuditEventInput = { type: 'refresh.reused', userId: session.userId, data: { session_id: session.id, via: 'logout' } };
     const revoked = await this.d.db.transaction().execute(async (tx) => {
       const locked = await this.d.repo.lockById(tx, session.id);
       if (!locked || locked.revokedAt) return false;
       await this.d.repo.revoke(tx, session.id, new Date(this.d.clock.now()), 'refresh_token_reused');
-      await this.d.audit.record(tx, { ...ctx, actorId: null }, { type: 'refresh.reused', userId: session.userId, data: { session_id: session.id, via: 'logout' } });
+      await this.d.audit.record(tx, { ...ctx, actorId: null }, event);
       return true;
     });
-    if (revoked) await this.d.bus.publish('session', session.id);
+    if (revoked) {
+      this.d.audit.announce(event);
+      await this.d.bus.publish('session', session.id);
+    }
   }
 
   /**

@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { authErrors } from '../../src/auth/auth-errors.js';
+import { signInErrors } from '../../src/sign-in/sign-in-errors.js';
 import { formatWait } from '../../src/http/wait-time.js';
 
 describe('formatWait', () => {
@@ -25,7 +25,7 @@ describe('formatWait', () => {
   });
 
   it('the lockout problem says it in words; Retry-After keeps the seconds', () => {
-    const locked = authErrors.accountLocked(900);
+    const locked = signInErrors.accountLocked(900);
     assert.equal(locked.detail, 'Too many failed sign-ins for this login. Try again in 15 minutes.');
     assert.equal(locked.headers['retry-after'], '900');
   });

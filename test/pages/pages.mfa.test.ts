@@ -9,6 +9,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { totpCode } from '../../src/mfa/totp.js';
+import { systemContext } from '../../src/request-context.js';
 import { buildTestContext, type TestContext } from '../helpers/build-test-app.js';
 import { PASSWORD, register, WRONG_PASSWORD } from '../helpers/factories.js';
 import { FakeClock } from '../helpers/fake-clock.js';
@@ -108,9 +109,11 @@ describe('pages: two-step sign-in', () => {
   it('the second step a social sign-in leaves (gatehouse_mfa cookie) is finished on the same page', async () => {
     const u = await register(t.app);
     const { secret } = await enableTotpOnPage(await signIn(u.email));
-    // what the OAuth callback does for a user with MFA: AuthService.beginSecondStep, then the cookie
+    // what the OAuth callback does for a user with MFA: the sign-in core answers with the second step, then the cookie
     const user = await t.services.users.get(u.id);
-    const { mfaToken } = await t.services.auth.beginSecondStep(user, []);
+    const outcome = await t.services.signIn.complete(systemContext, user, { method: { kind: 'social', provider: 'github' }, amr: [] });
+    assert.equal(outcome.kind, 'second_step');
+    const mfaToken = outcome.kind === 'second_step' ? outcome.mfaToken : '';
     const client = new PageClient(t.app);
     client.cookies.set('gatehouse_mfa', { value: mfaToken, path: '/login' });
     const step = await client.get('/login/mfa?next=%2Faccount');

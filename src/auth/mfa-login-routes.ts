@@ -5,14 +5,14 @@
  */
 import fastifyCookie from '@fastify/cookie';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type { RefreshCookie } from '../auth/refresh-cookie.js';
-import { TokenResponse } from '../auth/auth-schemas.js';
-import { sendGrant } from '../auth/token-response.js';
 import { requestContext } from '../http/route-guard.js';
+import { TokenResponse } from './auth-schemas.js';
+import type { RefreshCookie } from './refresh-cookie.js';
+import { sendGrant } from './token-response.js';
 import { errorResponses } from '../http/schema-helpers.js';
-import { PasskeyLoginBody, PasskeyLoginOptionsResponse, RequestOptions, SecondStepBody, SecondStepOptionsBody } from './mfa-schemas.js';
-import type { MfaService } from './mfa-service.js';
-import type { AuthenticationResponseJSON } from './webauthn.js';
+import { PasskeyLoginBody, PasskeyLoginOptionsResponse, RequestOptions, SecondStepBody, SecondStepOptionsBody } from '../mfa/mfa-schemas.js';
+import type { MfaService } from '../mfa/mfa-service.js';
+import type { AuthenticationResponseJSON } from '../mfa/webauthn.js';
 
 const tags = ['auth'];
 

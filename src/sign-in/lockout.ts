@@ -11,7 +11,7 @@
 import type { CounterState, EphemeralStore } from '../cache/ephemeral-store.js';
 import type { Config } from '../config/load-config.js';
 import type { DomainError } from '../errors.js';
-import { authErrors } from './auth-errors.js';
+import { signInErrors } from './sign-in-errors.js';
 
 const retryAfterSeconds = (ttlMs: number) => Math.max(1, Math.ceil(ttlMs / 1000));
 
@@ -27,7 +27,7 @@ export class Lockout {
 
   /** 423 account_locked when `state` (as read from the store) is a lock, else null */
   refusal(state: CounterState): DomainError | null {
-    return state.count >= this.settings.lockoutThreshold && state.ttlMs > 0 ? authErrors.accountLocked(retryAfterSeconds(state.ttlMs)) : null;
+    return state.count >= this.settings.lockoutThreshold && state.ttlMs > 0 ? signInErrors.accountLocked(retryAfterSeconds(state.ttlMs)) : null;
   }
 
   /** the lock on `identifier`, read from the store (a sign-in reads it with its rate limits instead) */
@@ -43,7 +43,7 @@ export class Lockout {
   async recordFailure(identifier: string): Promise<DomainError | null> {
     const threshold = this.settings.lockoutThreshold;
     const counted = await this.store.incrementWithTtl(this.key(identifier), Math.round(this.settings.lockoutSeconds * 1000), threshold);
-    return counted.count > threshold ? authErrors.accountLocked(retryAfterSeconds(counted.ttlMs)) : null;
+    return counted.count > threshold ? signInErrors.accountLocked(retryAfterSeconds(counted.ttlMs)) : null;
   }
 
   /**
