@@ -46,6 +46,7 @@ import { OutboxWorker } from './mail/outbox-worker.js';
 import { noGeoIp, openGeoIp } from './sessions/geoip.js';
 import { IdentitiesRepository } from './oauth/identities-repository.js';
 import { OAuthService } from './oauth/oauth-service.js';
+import { ProviderClient } from './oauth/provider-client.js';
 import { ProvidersRepository } from './oauth/providers-repository.js';
 import { ProvidersService } from './oauth/providers-service.js';
 import { SessionsRepository } from './sessions/sessions-repository.js';
@@ -247,6 +248,7 @@ export async function createServices(config: Config, edges: ServiceEdges = {}): 
       settings: { rateLimitCodeId: config.rateLimitCodeId, rateLimitLoginIp: config.rateLimitLoginIp, issuer },
     });
     const products = new ProductsService({ db, repo: new ProductsRepository(), audit, clock });
+    const providerClient = new ProviderClient({ production: config.production, clock });
     const oauthProviders = new ProvidersService({
       db,
       repo: new ProvidersRepository(),
@@ -255,6 +257,8 @@ export async function createServices(config: Config, edges: ServiceEdges = {}): 
       clock,
       envProviders: config.oauthProviders,
       production: config.production,
+      audit,
+      client: providerClient,
     });
     const oauth = new OAuthService({
       db,
@@ -264,6 +268,10 @@ export async function createServices(config: Config, edges: ServiceEdges = {}): 
       users,
       auth,
       audit,
+      roles,
+      sessions,
+      mail,
+      client: providerClient,
       box: new SecretBox(masterKey, 'oauth-flow'),
       clock,
     });

@@ -349,8 +349,7 @@ export class AuthService {
    */
   async reauthenticateUser(ctx: RequestContext, principal: Principal, user: UserRecord, input: { password: string | undefined; field: string; what: string }): Promise<void> {
     if (!user.passwordHash) {
-      const session = await this.d.sessions.find(principal.sessionId);
-      if (!session || this.d.clock.now() - session.createdAt.getTime() > FRESH_SESSION_MS) throw authErrors.reauthenticationRequired(input.what);
+      if (!(await this.isFreshSession(principal.sessionId))) throw authErrors.reauthenticationRequired(input.what);
       return;
     }
     // required while the account has a password: missing is invalid input (400), wrong is 403
@@ -365,6 +364,12 @@ export class AuthService {
     }
     const lockedMeanwhile = await this.#lockout.settle(identifier);
     if (lockedMeanwhile) throw lockedMeanwhile;
+  }
+
+  /** a session signed in less than ten minutes ago: re-authentication for what a password cannot prove (or need not) */
+  async isFreshSession(sessionId: string): Promise<boolean> {
+    const session = await this.d.sessions.find(sessionId);
+    return session !== null && this.d.clock.now() - session.createdAt.getTime() <= FRESH_SESSION_MS;
   }
 
   /** authenticate from this second's caches alone; undefined when something has to be read */

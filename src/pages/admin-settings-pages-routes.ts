@@ -160,7 +160,7 @@ export const adminSettingsPagesRoutes: FastifyPluginAsync<AdminSettingsPagesOpti
         scopes: scopesOf(values.scopes),
         enabled: values.enabled,
       };
-      await providers.create(input);
+      await providers.create(requestContext(request), input);
     } catch (error) {
       const r = refusalOf(error, { provider_exists: 'id' });
       // the typed values come back, the secret never does
@@ -192,7 +192,7 @@ export const adminSettingsPagesRoutes: FastifyPluginAsync<AdminSettingsPagesOpti
         scopes: scopesOf(values.scopes),
         enabled: values.enabled,
       });
-      await providers.update(id, {
+      await providers.update(requestContext(request), id, {
         name: values.name,
         issuer: orNull(values.issuer),
         clientId: values.client_id,
@@ -213,13 +213,13 @@ export const adminSettingsPagesRoutes: FastifyPluginAsync<AdminSettingsPagesOpti
 
   for (const [action, enabled] of [['enable', true], ['disable', false]] as const) {
     app.post(`/admin/oauth-providers/:id/${action}`, { config: adminPage }, async function switchProvider(request, reply) {
-      await providers.update(pathName(request, 'id', 'provider'), { enabled });
+      await providers.update(requestContext(request), pathName(request, 'id', 'provider'), { enabled });
       return kit.redirect(reply, withNotice('/admin/oauth-providers', 'provider_saved'));
     });
   }
 
   app.post('/admin/oauth-providers/:id/delete', { config: adminPage }, async function deleteProvider(request, reply) {
-    await providers.delete(pathName(request, 'id', 'provider'));
+    await providers.delete(requestContext(request), pathName(request, 'id', 'provider'));
     return kit.redirect(reply, withNotice('/admin/oauth-providers', 'provider_deleted'));
   });
 
