@@ -67,7 +67,7 @@ export const oauthErrors = {
     new DomainError('validation_error', 'Validation failed', { detail: 'The provider cannot be reached.', errors: [{ field: 'issuer', message: `the provider cannot be reached (${cause.step}: ${cause.why})` }], cause }),
   invalidState: () => new OAuthFailure('invalid_state', 'validation_error', 'Invalid sign-in state', 'The sign-in could not be matched to one started here (state mismatch or missing cookie); start again.'),
   flowExpired: () => new OAuthFailure('flow_expired', 'validation_error', 'Sign-in expired', 'The sign-in took too long; start again.'),
-  invalidIdToken: () => new OAuthFailure('invalid_id_token', 'forbidden', 'Invalid ID token', 'The identity token from the provider did not pass its checks.'),
+  invalidIdToken: (cause?: ProviderCallFailed) => new OAuthFailure('invalid_id_token', 'forbidden', 'Invalid ID token', 'The identity token from the provider did not pass its checks.', cause),
   identityInUse: () => new OAuthFailure('identity_in_use', 'forbidden', 'Identity already linked', 'This provider account is already linked to another account.'),
   emailTaken: () => new OAuthFailure('email_taken', 'email_taken', 'Email taken', 'An account with this email exists; sign in to it and link this provider from there.'),
   registrationClosed: () => new OAuthFailure('registration_closed', 'registration_closed', 'Registration closed', 'No account is linked to this provider account and self-registration is closed.'),

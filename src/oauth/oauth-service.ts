@@ -80,7 +80,7 @@ interface FlowState {
   r: string | null;
   /** linking: the signed-in user who asked, and the session they asked from */
   l: string | null;
-  sid?: string | null;
+  sid: string | null;
   /** expiry, ms */
   e: number;
 }

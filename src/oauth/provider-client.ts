@@ -141,8 +141,9 @@ export class ProviderClient {
         currentDate: new Date(this.o.clock.now()),
         ...(as.id_token_signing_alg_values_supported ? { algorithms: as.id_token_signing_alg_values_supported.filter((a) => a !== 'none') } : {}),
       });
-    } catch {
-      throw oauthErrors.invalidIdToken();
+    } catch (error) {
+      // a bad signature, or the issuer's keys that could not be fetched: logged with its cause
+      throw oauthErrors.invalidIdToken(new ProviderCallFailed(p.id, 'id token', whyFailed(error)));
     }
     let source: Record<string, unknown> = claims;
     if (!str(claims.email) && as.userinfo_endpoint) {
