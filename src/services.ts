@@ -49,6 +49,7 @@ import { noGeoIp, openGeoIp } from './sessions/geoip.js';
 import { IdentitiesRepository } from './oauth/identities-repository.js';
 import { LinkedIdentitiesRemoval } from './oauth/identities-removal.js';
 import { OAuthService } from './oauth/oauth-service.js';
+import { ProviderClient } from './oauth/provider-client.js';
 import { ProvidersRepository } from './oauth/providers-repository.js';
 import { ProvidersService } from './oauth/providers-service.js';
 import { SessionsRepository } from './sessions/sessions-repository.js';
@@ -337,6 +338,7 @@ export async function createServices(config: Config, edges: ServiceEdges = {}): 
     if (!products && (await productsService.anyStored())) {
       warnings.push('PRODUCTS is off but the database holds products: /api/v1/products and /products answer 404 and the products:* permissions are inert; set PRODUCTS=on to serve them again');
     }
+    const providerClient = new ProviderClient({ production: config.production, clock });
     const oauthProviders = new ProvidersService({
       db,
       repo: new ProvidersRepository(),
@@ -345,6 +347,8 @@ export async function createServices(config: Config, edges: ServiceEdges = {}): 
       clock,
       envProviders: config.oauthProviders,
       production: config.production,
+      audit,
+      client: providerClient,
     });
     const oauth = new OAuthService({
       db,
@@ -355,6 +359,10 @@ export async function createServices(config: Config, edges: ServiceEdges = {}): 
       signIn,
       mfa,
       audit,
+      roles,
+      sessions,
+      mail,
+      client: providerClient,
       box: new SecretBox(masterKey, 'oauth-flow', previousKey),
       clock,
     });

@@ -20,9 +20,11 @@ export interface OAuthEnvProvider {
   readonly userinfoUrl: string | null;
   /** OAUTH_<ID>_SCOPES, space- or comma-separated; null = the provider's defaults */
   readonly scopes: readonly string[] | null;
+  /** OAUTH_<ID>_LINK_BY_EMAIL (default true): false = a new identity never joins an existing account by email */
+  readonly linkByEmail: boolean;
 }
 
-const FIELDS = ['CLIENT_ID', 'CLIENT_SECRET', 'ISSUER', 'NAME', 'AUTHORIZATION_URL', 'TOKEN_URL', 'USERINFO_URL', 'SCOPES'] as const;
+const FIELDS = ['CLIENT_ID', 'CLIENT_SECRET', 'ISSUER', 'NAME', 'AUTHORIZATION_URL', 'TOKEN_URL', 'USERINFO_URL', 'SCOPES', 'LINK_BY_EMAIL'] as const;
 type Field = (typeof FIELDS)[number];
 const VARIABLE = new RegExp(`^OAUTH_([A-Z0-9_]+?)_(${FIELDS.join('|')})$`);
 const URL_FIELDS: readonly Field[] = ['ISSUER', 'AUTHORIZATION_URL', 'TOKEN_URL', 'USERINFO_URL'];
@@ -69,6 +71,8 @@ export function parseOAuthEnv(env: Record<string, string | undefined>, productio
       const problem = value === undefined ? null : urlProblem(value, production);
       if (problem) problems.push(`${prefix}_${field}: ${problem}`);
     }
+    const linkByEmail = f.LINK_BY_EMAIL === undefined ? true : f.LINK_BY_EMAIL === 'true' ? true : f.LINK_BY_EMAIL === 'false' ? false : null;
+    if (linkByEmail === null) problems.push(`${prefix}_LINK_BY_EMAIL: must be true or false`);
     providers.push({
       id,
       clientId: f.CLIENT_ID,
@@ -79,6 +83,7 @@ export function parseOAuthEnv(env: Record<string, string | undefined>, productio
       tokenUrl: f.TOKEN_URL ?? null,
       userinfoUrl: f.USERINFO_URL ?? null,
       scopes: f.SCOPES ? f.SCOPES.split(/[\s,]+/).filter(Boolean) : null,
+      linkByEmail: linkByEmail ?? true,
     });
   }
   return { providers, problems };

@@ -178,6 +178,8 @@ export interface OAuthProvidersTable {
   token_url: string | null;
   userinfo_url: string | null;
   scopes: string[] | null;
+  /** a new identity may join an existing account with the same verified email */
+  link_by_email: Generated<boolean>;
   enabled: boolean;
   created_at: Timestamp;
   updated_at: Timestamp;

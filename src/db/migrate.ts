@@ -8,6 +8,7 @@ import * as m0005 from './migrations/0005-email.js';
 import * as m0006 from './migrations/0006-oauth.js';
 import * as m0007 from './migrations/0007-mfa.js';
 import * as m0008 from './migrations/0008-permissions.js';
+import * as m0009 from './migrations/0009-oauth-link-by-email.js';
 import * as m0010 from './migrations/0010-audit-chain-eras.js';
 import * as m0011 from './migrations/0011-email-nfc.js';
 
@@ -29,6 +30,7 @@ function migrations(context: MigrationContext): Record<string, Migration> {
     '0006-oauth': m0006,
     '0007-mfa': m0007,
     '0008-permissions': m0008,
+    '0009-oauth-link-by-email': m0009,
     '0010-audit-chain-eras': m0010,
     '0011-email-nfc': m0011,
   };

@@ -22,6 +22,7 @@ export const TEMPLATE_NAMES = [
   'sign_in_methods_changed',
   'password_reset_ways_in_removed',
   'second_step_locked',
+  'identity_linked',
 ] as const;
 
 export type TemplateName = (typeof TEMPLATE_NAMES)[number];
@@ -116,6 +117,18 @@ ${NOT_YOU_TEXT}
     html: html(`<p>{{change}}</p>
 ${WHERE_HTML}
 ${NOT_YOU_HTML}`),
+  },
+  identity_linked: {
+    subject: 'A sign-in provider was connected to your account',
+    text: `{{provider}} was connected to your account: signing in with that {{provider}} account now signs in to yours.
+
+${WHERE_TEXT}
+
+If this was not you, disconnect it on your dashboard, reset your password at once and review your sessions.
+`,
+    html: html(`<p><strong>{{provider}}</strong> was connected to your account: signing in with that {{provider}} account now signs in to yours.</p>
+${WHERE_HTML}
+<p>If this was not you, disconnect it on your dashboard, reset your password at once and review your sessions.</p>`),
   },
   password_changed: {
     subject: 'Your password was changed',

@@ -11,14 +11,14 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { AuthService } from '../auth/auth-service.js';
 import { TokenResponse } from '../auth/auth-schemas.js';
 import type { RefreshCookie } from '../auth/refresh-cookie.js';
+import { sendGrant } from '../auth/token-response.js';
 import { commonErrors, DomainError } from '../errors.js';
 import { principalOf, requestContext } from '../http/route-guard.js';
 import { errorResponses, IdParams } from '../http/schema-helpers.js';
 import { sessionsErrors } from '../sessions/sessions-errors.js';
-import { toUserView } from '../users/users-schemas.js';
-import { OAuthFailure } from './oauth-errors.js';
+import { logProviderFailure, OAuthFailure } from './oauth-errors.js';
 import { AuthorizeQuery, CallbackQuery, IdentityList, ProviderParams, PublicProviderList, Redirect, toIdentityView } from './oauth-schemas.js';
-import type { OAuthService } from './oauth-service.js';
+import type { OAuthService, StartedFlow } from './oauth-service.js';
 import type { ProvidersService } from './providers-service.js';
 
 export interface OAuthRoutesOptions {
@@ -49,6 +49,11 @@ function failureRedirect(reply: FastifyReply, failure: OAuthFailure) {
   return reply.redirect(`/login?error=${encodeURIComponent(failure.reason)}`, 302);
 }
 
+/** starts the flow: the sealed flow cookie, scoped to the provider's callback, and where to go */
+export function setFlowCookie(reply: FastifyReply, started: StartedFlow, cookieSecure: boolean): void {
+  reply.setCookie(FLOW_COOKIE, started.flow, { httpOnly: true, sameSite: 'lax', secure: cookieSecure, path: started.cookiePath, maxAge: started.maxAgeSeconds });
+}
+
 export const oauthRoutes: FastifyPluginAsyncTypebox<OAuthRoutesOptions> = async (app, { oauth, providers, auth, cookie, cookieSecure }) => {
   await app.register(fastifyCookie);
 
@@ -62,7 +67,7 @@ export const oauthRoutes: FastifyPluginAsyncTypebox<OAuthRoutesOptions> = async 
     config: { auth: 'optional' },
     schema: {
       tags,
-      summary: 'Start signing in (or, with mode=link and a bearer token, linking) with a provider',
+      summary: 'Start signing in (or, with mode=link and a bearer token from a session younger than 10 minutes, linking) with a provider',
       params: ProviderParams,
       querystring: AuthorizeQuery,
       response: { 302: Redirect, ...errorResponses(401, 404) },
@@ -72,10 +77,12 @@ export const oauthRoutes: FastifyPluginAsyncTypebox<OAuthRoutesOptions> = async 
     const link = request.query.mode === 'link';
     if (link && !request.principal) throw commonErrors.unauthorized('Linking a provider needs the signed-in user\'s access token.');
     try {
-      const started = await oauth.start(provider, { redirectTo: request.query.redirect_to, linkUserId: link ? principalOf(request).userId : null });
-      reply.setCookie(FLOW_COOKIE, started.flow, { httpOnly: true, sameSite: 'lax', secure: cookieSecure, path: started.cookiePath, maxAge: started.maxAgeSeconds });
+      const principal = link ? principalOf(request) : null;
+      const started = await oauth.start(provider, { redirectTo: request.query.redirect_to, link: principal ? { userId: principal.userId, sessionId: principal.sessionId } : null });
+      setFlowCookie(reply, started, cookieSecure);
       return reply.redirect(started.location, 302);
     } catch (error) {
+      logProviderFailure(request.log, error);
       if (error instanceof OAuthFailure && !wantsJson(request)) return failureRedirect(reply, error);
       throw error;
     }
@@ -104,6 +111,7 @@ export const oauthRoutes: FastifyPluginAsyncTypebox<OAuthRoutesOptions> = async 
       }
       return reply.redirect(done.redirectTo, 302);
     } catch (error) {
+      logProviderFailure(request.log, error);
       if (error instanceof OAuthFailure && !wantsJson(request)) return failureRedirect(reply, error);
       throw error;
     }
@@ -121,15 +129,7 @@ export const oauthRoutes: FastifyPluginAsyncTypebox<OAuthRoutesOptions> = async 
     if (!token) throw sessionsErrors.invalidRefreshToken();
     cookie.assertOrigin(request);
     try {
-      const grant = await auth.refresh(requestContext(request), token);
-      cookie.set(reply, grant.refreshToken, grant.refreshExpiresAt, grant.refreshIssuedAt);
-      return {
-        access_token: grant.accessToken,
-        token_type: 'Bearer' as const,
-        expires_in: grant.expiresIn,
-        refresh_token: grant.refreshToken,
-        user: toUserView(grant.user),
-      };
+      return sendGrant(reply, cookie, await auth.refresh(requestContext(request), token));
     } catch (error) {
       if (error instanceof DomainError && error.status === 401) cookie.clear(reply);
       throw error;

@@ -55,6 +55,7 @@ export const AdminProviderSchema = Type.Object({
   token_url: Nullable(Type.String()),
   userinfo_url: Nullable(Type.String()),
   scopes: Nullable(Type.Array(Type.String())),
+  link_by_email: Type.Boolean({ description: 'a new identity may join an existing account with the same verified email (never one with MFA or users:admin)' }),
   enabled: Type.Boolean(),
 }, { description: 'client_secret is write-only: never returned' });
 
@@ -66,6 +67,7 @@ const endpointOverrides = {
   token_url: Type.Optional(Nullable(UrlField)),
   userinfo_url: Type.Optional(Nullable(UrlField)),
   scopes: Type.Optional(Nullable(Scopes)),
+  link_by_email: Type.Optional(Type.Boolean({ description: 'default true; false = a new identity never joins an existing account by email' })),
   enabled: Type.Optional(Type.Boolean()),
 };
 
@@ -102,6 +104,7 @@ export function toAdminProviderView(p: ProviderView): Static<typeof AdminProvide
     token_url: p.tokenUrl,
     userinfo_url: p.userinfoUrl,
     scopes: p.scopes,
+    link_by_email: p.linkByEmail,
     enabled: p.enabled,
   };
 }

@@ -7,9 +7,16 @@
  *   is inside the seal too, checked against our clock). Nothing is stored until the flow succeeds,
  *   so a failed or abandoned flow leaves nothing behind, and any instance can finish any flow.
  * - Linking: an identity (provider, subject) signs into its user. A new identity whose provider
- *   vouches for its email (verified), equal to a user's verified email, is linked to that user;
- *   otherwise a new password-less user is created. An unverified email never links (and never
- *   takes an address an account already has: that sign-in is refused with email_taken).
+ *   vouches for its email (verified), equal to a user's verified email, is linked to that user —
+ *   unless the provider's `link_by_email` is off, or the account has a second factor or holds
+ *   `users:admin` (an IdP that claims an admin's address must not sign in as that admin: those
+ *   users link from a signed-in session). Otherwise a new password-less user is created. An
+ *   address an account already has is never taken: a sign-in that may not link to it is refused
+ *   with email_taken.
+ * - Linking from a session (mode=link) needs that session to be younger than ten minutes (a stolen
+ *   access token must not become a permanent way in), and the session must still be live when the
+ *   provider comes back. Every link to an existing account mails its owner a notice naming the
+ *   provider, queued in the link's transaction.
  * - The identity's uniqueness is the database's (provider, subject) key: concurrent first sign-ins
  *   with one identity race to insert it, the loser's transaction rolls back (its new user with it)
  *   and retries, finding the winner's link. One user, whoever wins.
@@ -21,6 +28,9 @@ import type { AuditService } from '../audit/audit-service.js';
 import type { Clock } from '../clock.js';
 import type { Config } from '../config/load-config.js';
 import type { Db, Executor } from '../db/database-types.js';
+import type { MailService } from '../mail/mail-service.js';
+import type { RolesService } from '../roles/roles-service.js';
+import type { SessionsService } from '../sessions/sessions-service.js';
 import { DomainError } from '../errors.js';
 import { safeRedirectPath } from '../http/redirect-target.js';
 import type { MfaService } from '../mfa/mfa-service.js';
@@ -33,7 +43,7 @@ import { normalizeEmail } from '../users/user-fields.js';
 import type { UserRecord, UsersService } from '../users/users-service.js';
 import { IdentityTaken, type IdentitiesRepository, type IdentityRecord } from './identities-repository.js';
 import { oauthErrors, OAuthFailure } from './oauth-errors.js';
-import { ProviderClient, type ProviderProfile } from './provider-client.js';
+import type { ProviderClient, ProviderProfile } from './provider-client.js';
 import type { ProvidersService, ResolvedProvider } from './providers-service.js';
 
 export const FLOW_TTL_SECONDS = 600;
@@ -53,6 +63,11 @@ export interface OAuthServiceDeps {
   /** the second factors a user with MFA can finish with */
   mfa: Pick<MfaService, 'methodsFor'>;
   audit: AuditService;
+  roles: RolesService;
+  sessions: SessionsService;
+  mail: MailService;
+  /** talks to the providers (shared with ProvidersService) */
+  client: ProviderClient;
   /** seals the flow cookie */
   box: SecretBox;
   clock: Clock;
@@ -68,8 +83,9 @@ interface FlowState {
   n: string | null;
   /** landing path (same-origin, checked) */
   r: string | null;
-  /** linking: the signed-in user who asked */
+  /** linking: the signed-in user who asked, and the session they asked from */
   l: string | null;
+  sid: string | null;
   /** expiry, ms */
   e: number;
 }
@@ -99,27 +115,40 @@ function normalizedEmail(email: string | null): string | null {
   }
 }
 
+/** who asks to link a provider: the signed-in user and the session the request carries */
+export interface LinkRequest {
+  userId: string;
+  sessionId: string;
+}
+
+const ADMIN_PERMISSION = 'users:admin';
+
 export class OAuthService {
   readonly #client: ProviderClient;
 
   constructor(private readonly d: OAuthServiceDeps) {
-    this.#client = new ProviderClient({ production: d.settings.production, clock: d.clock });
+    this.#client = d.client;
   }
 
   callbackPath(providerId: string): string {
     return `/api/v1/auth/oauth/${encodeURIComponent(providerId)}/callback`;
   }
 
-  /** GET /oauth/{provider}/authorize: where to send the browser, and the sealed flow for the cookie */
-  async start(providerId: string, input: { redirectTo?: string | undefined; linkUserId: string | null }): Promise<StartedFlow> {
+  /**
+   * GET /oauth/{provider}/authorize: where to send the browser, and the sealed flow for the cookie.
+   * Linking (`link`) needs a session signed in less than ten minutes ago (reauthentication_required).
+   */
+  async start(providerId: string, input: { redirectTo?: string | undefined; link: LinkRequest | null }): Promise<StartedFlow> {
     const provider = await this.#provider(providerId);
+    if (input.link && !(await this.d.signIn.isFreshSession(input.link.sessionId))) throw oauthErrors.reauthenticationRequired();
     const flow: FlowState = {
       p: provider.id,
       s: oauth.generateRandomState(),
       v: oauth.generateRandomCodeVerifier(),
       n: provider.kind === 'oidc' ? oauth.generateRandomNonce() : null,
       r: safeRedirectPath(input.redirectTo, this.d.settings.publicOrigin),
-      l: input.linkUserId,
+      l: input.link?.userId ?? null,
+      sid: input.link?.sessionId ?? null,
       e: this.d.clock.now() + FLOW_TTL_SECONDS * 1000,
     };
     const url = await this.#client.authorizationUrl(provider, this.#redirectUri(provider.id), { state: flow.s, codeVerifier: flow.v, nonce: flow.n });
@@ -139,6 +168,8 @@ export class OAuthService {
       const profile = await this.#client.complete(provider, this.#redirectUri(provider.id), params, { state: flow.s, codeVerifier: flow.v, nonce: flow.n });
       const redirectTo = flow.r ?? DEFAULT_LANDING;
       if (flow.l) {
+        // the session that asked is still live ("sign out everywhere" since then ends the link too)
+        if (!flow.sid || !(await this.d.sessions.isLive(flow.sid, flow.l))) throw oauthErrors.reauthenticationRequired();
         await this.#link(ctx, provider, profile, flow.l);
         return { kind: 'linked', redirectTo };
       }
@@ -211,8 +242,9 @@ export class OAuthService {
           return;
         }
         // the account was deleted since the flow started
-        if (!(await this.d.users.findById(tx, userId))) throw oauthErrors.invalidState();
-        await this.#insertIdentity(tx, { ...ctx, actorId: userId }, provider, profile, userId, 'link');
+        const user = await this.d.users.findById(tx, userId);
+        if (!user) throw oauthErrors.invalidState();
+        await this.#insertIdentity(tx, { ...ctx, actorId: userId }, provider, profile, user, 'link');
       }),
     );
   }
@@ -230,11 +262,11 @@ export class OAuthService {
           return user;
         }
         const holder = email ? await this.d.users.findByEmail(email, tx) : null;
-        if (holder && verified && holder.emailVerified) {
-          await this.#insertIdentity(tx, { ...ctx, actorId: holder.id }, provider, profile, holder.id, 'verified_email');
+        if (holder && verified && holder.emailVerified && (await this.#linksByEmail(tx, provider, holder))) {
+          await this.#insertIdentity(tx, { ...ctx, actorId: holder.id }, provider, profile, holder, 'verified_email');
           return holder;
         }
-        // an address an account has, not verified on both sides: never linked, never taken over
+        // an address an account has that this sign-in may not link to: never linked, never taken over
         if (holder) throw oauthErrors.emailTaken();
         if (this.d.settings.registration === 'closed') throw oauthErrors.registrationClosed();
         if (this.d.settings.requireEmailVerification && !verified) throw oauthErrors.emailNotVerified();
@@ -245,15 +277,28 @@ export class OAuthService {
           verified,
           'oauth',
         );
-        await this.#insertIdentity(tx, { ...ctx, actorId: id }, provider, profile, id, 'sign_up');
         const user = await this.d.users.findById(tx, id);
         if (!user) throw new Error('the user just created is gone');
+        await this.#insertIdentity(tx, { ...ctx, actorId: id }, provider, profile, user, 'sign_up');
         return user;
       }),
     );
   }
 
-  async #insertIdentity(tx: Executor, ctx: RequestContext, provider: ResolvedProvider, profile: ProviderProfile, userId: string, via: 'link' | 'verified_email' | 'sign_up'): Promise<void> {
+  /**
+   * Whether a verified email may join this provider's new identity to the account holding it: the
+   * provider allows it, and the account has no second factor and does not hold users:admin (their
+   * owners link from a signed-in session; an IdP claiming their address must not sign in as them).
+   */
+  async #linksByEmail(tx: Executor, provider: ResolvedProvider, holder: UserRecord): Promise<boolean> {
+    if (!provider.linkByEmail || holder.mfaEnabled) return false;
+    // read through the transaction: its connection is the only one PGlite has
+    const adminRoles = await this.d.roles.rolesGranting(ADMIN_PERMISSION, tx);
+    return !holder.roles.some((r) => adminRoles.includes(r));
+  }
+
+  async #insertIdentity(tx: Executor, ctx: RequestContext, provider: ResolvedProvider, profile: ProviderProfile, user: UserRecord, via: 'link' | 'verified_email' | 'sign_up'): Promise<void> {
+    const userId = user.id;
     const identity: IdentityRecord = {
       id: randomUUID(),
       userId,
@@ -265,6 +310,10 @@ export class OAuthService {
     };
     await this.d.repo.insert(tx, identity);
     await this.d.audit.record(tx, ctx, { type: 'identity.linked', userId, data: { identity_id: identity.id, provider: provider.id, via } });
+    // a new way into an existing account: its owner hears of it (a new account needs no notice)
+    if (via !== 'sign_up' && user.email) {
+      await this.d.mail.enqueue(tx, { template: 'identity_linked', to: user.email, userId, data: { provider: provider.name, ...this.d.sessions.noticeOrigin(ctx) } });
+    }
   }
 
   /** a lost race for the identity or the email (another sign-in committed first): read again */

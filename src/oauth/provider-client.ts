@@ -14,7 +14,7 @@ import * as oauth from 'oauth4webapi';
 import { createRemoteJWKSet, jwtVerify, type JWTVerifyGetKey } from 'jose';
 import { TtlCache } from '../cache/ttl-cache.js';
 import type { Clock } from '../clock.js';
-import { oauthErrors, OAuthFailure } from './oauth-errors.js';
+import { oauthErrors, OAuthFailure, ProviderCallFailed } from './oauth-errors.js';
 import type { ResolvedProvider } from './providers-service.js';
 
 /** what Gatehouse keeps from a provider's account */
@@ -35,6 +35,26 @@ export interface FlowSecrets {
 }
 
 const TIMEOUT_MS = 10_000;
+/** an admin waits for the reachability check of a provider at most this long */
+const PROBE_TIMEOUT_MS = 5_000;
+
+/**
+ * Why a call failed, for the log: HTTP status and the provider's error code, or the network
+ * error. Never the provider's free-text description, a URL (Facebook's carry the access token) or
+ * a request body.
+ */
+export function whyFailed(error: unknown): string {
+  if (error instanceof ProviderCallFailed) return error.why;
+  if (error instanceof oauth.ResponseBodyError) return `HTTP ${error.status}, error ${JSON.stringify(error.error)}`;
+  if (error instanceof oauth.WWWAuthenticateChallengeError) return `HTTP ${error.status}, WWW-Authenticate challenge`;
+  if (error instanceof oauth.OperationProcessingError) return `invalid response (${error.code ?? 'unknown'}): ${error.message}`;
+  if (error instanceof Error) {
+    if (error.name === 'TimeoutError' || error.name === 'AbortError') return 'timed out';
+    const code = (error.cause as { code?: unknown } | undefined)?.code;
+    return typeof code === 'string' ? `${error.message} (${code})` : error.message;
+  }
+  return 'unknown error';
+}
 
 function sameSecret(a: string | null | undefined, b: string): boolean {
   if (typeof a !== 'string') return false;
@@ -77,7 +97,10 @@ export class ProviderClient {
   async complete(p: ResolvedProvider, redirectUri: string, params: URLSearchParams, secrets: FlowSecrets): Promise<ProviderProfile> {
     // the state first: a response that is not ours is not even looked at (nor is its error)
     if (!sameSecret(params.get('state'), secrets.state)) throw oauthErrors.invalidState();
-    if (params.has('error')) throw params.get('error') === 'access_denied' ? oauthErrors.accessDenied() : oauthErrors.providerError();
+    if (params.has('error')) {
+      const code = params.get('error');
+      throw code === 'access_denied' ? oauthErrors.accessDenied() : oauthErrors.providerError(new ProviderCallFailed(p.id, 'authorization', `the provider answered error ${JSON.stringify(code?.slice(0, 100))}`));
+    }
     const as = await this.#metadata(p);
     const client: oauth.Client = { client_id: p.clientId };
     let callback: URLSearchParams;
@@ -86,13 +109,13 @@ export class ProviderClient {
     } catch {
       throw oauthErrors.invalidState();
     }
-    const options = this.#options();
+    const options = { ...this.#options(), ...this.#tokenFetch(p) };
     let tokens: oauth.TokenEndpointResponse;
     try {
       const response = await oauth.authorizationCodeGrantRequest(as, client, this.#clientAuth(p, as), callback, redirectUri, secrets.codeVerifier, options);
       tokens = await oauth.processAuthorizationCodeResponse(as, client, response, p.kind === 'oidc' ? { expectedNonce: secrets.nonce ?? oauth.expectNoNonce, requireIdToken: true } : {});
     } catch (error) {
-      throw this.#classify(error);
+      throw this.#classify(p, 'token', error);
     }
     switch (p.kind) {
       case 'oidc':
@@ -109,6 +132,7 @@ export class ProviderClient {
   async #oidcProfile(p: ResolvedProvider, as: oauth.AuthorizationServer, client: oauth.Client, tokens: oauth.TokenEndpointResponse): Promise<ProviderProfile> {
     const claims = oauth.getValidatedIdTokenClaims(tokens);
     if (!claims || !tokens.id_token || !as.jwks_uri) throw oauthErrors.invalidIdToken();
+    this.#assertProtocol(p, as.jwks_uri);
     try {
       // the signature, against the issuer's published keys; issuer, audience and expiry again
       await jwtVerify(tokens.id_token, this.#keys(as.jwks_uri), {
@@ -117,8 +141,9 @@ export class ProviderClient {
         currentDate: new Date(this.o.clock.now()),
         ...(as.id_token_signing_alg_values_supported ? { algorithms: as.id_token_signing_alg_values_supported.filter((a) => a !== 'none') } : {}),
       });
-    } catch {
-      throw oauthErrors.invalidIdToken();
+    } catch (error) {
+      // a bad signature, or the issuer's keys that could not be fetched: logged with its cause
+      throw oauthErrors.invalidIdToken(new ProviderCallFailed(p.id, 'id token', whyFailed(error)));
     }
     let source: Record<string, unknown> = claims;
     if (!str(claims.email) && as.userinfo_endpoint) {
@@ -126,7 +151,7 @@ export class ProviderClient {
         const response = await oauth.userInfoRequest(as, client, tokens.access_token, this.#options());
         source = { ...(await oauth.processUserInfoResponse(as, client, claims.sub, response)) };
       } catch (error) {
-        throw this.#classify(error);
+        throw this.#classify(p, 'userinfo', error);
       }
     }
     return {
@@ -148,10 +173,10 @@ export class ProviderClient {
   async #githubProfile(p: ResolvedProvider, accessToken: string): Promise<ProviderProfile> {
     const base = p.userinfoUrl!.replace(/\/+$/, '');
     const headers = { authorization: `Bearer ${accessToken}`, accept: 'application/vnd.github+json', 'x-github-api-version': '2022-11-28' };
-    const user = await this.#getJson(base, headers);
-    const emails = await this.#getJson(`${base}/emails`, headers);
+    const user = await this.#getJson(p, 'profile', base, headers);
+    const emails = await this.#getJson(p, 'emails', `${base}/emails`, headers);
     const id = user.id;
-    if ((typeof id !== 'number' && typeof id !== 'string') || String(id) === '') throw oauthErrors.providerError();
+    if ((typeof id !== 'number' && typeof id !== 'string') || String(id) === '') throw this.#failed(p, 'profile', 'no account id in the answer');
     const primary = Array.isArray(emails) ? (emails as Record<string, unknown>[]).find((e) => e && e.primary === true) : undefined;
     return {
       subject: String(id),
@@ -174,9 +199,9 @@ export class ProviderClient {
     url.searchParams.set('fields', 'id,name,email,picture');
     url.searchParams.set('access_token', accessToken);
     if (p.clientSecret) url.searchParams.set('appsecret_proof', createHmac('sha256', p.clientSecret).update(accessToken).digest('hex'));
-    const me = await this.#getJson(url.href, {});
+    const me = await this.#getJson(p, 'profile', url.href, {});
     const id = str(me.id);
-    if (!id) throw oauthErrors.providerError();
+    if (!id) throw this.#failed(p, 'profile', 'no account id in the answer');
     const picture = (me.picture as { data?: { url?: unknown } } | undefined)?.data?.url;
     return { subject: id, email: str(me.email), emailVerified: false, name: str(me.name), avatarUrl: str(picture) };
   }
@@ -190,33 +215,106 @@ export class ProviderClient {
     const url = new URL(p.userinfoUrl!);
     const fields = ['profile_image_url', ...(p.scopes.includes('users.email') ? ['confirmed_email'] : [])];
     url.searchParams.set('user.fields', fields.join(','));
-    const body = await this.#getJson(url.href, { authorization: `Bearer ${accessToken}` });
+    const body = await this.#getJson(p, 'profile', url.href, { authorization: `Bearer ${accessToken}` });
     const data = (body.data ?? {}) as Record<string, unknown>;
     const id = str(data.id);
-    if (!id) throw oauthErrors.providerError();
+    if (!id) throw this.#failed(p, 'profile', 'no account id in the answer');
     const email = str(data.confirmed_email);
     return { subject: id, email, emailVerified: email !== null, name: str(data.name) ?? str(data.username), avatarUrl: str(data.profile_image_url) };
   }
 
-  async #getJson(url: string, headers: Record<string, string>): Promise<Record<string, unknown>> {
-    this.#assertProtocol(url);
+  async #getJson(p: ResolvedProvider, step: string, url: string, headers: Record<string, string>): Promise<Record<string, unknown>> {
+    this.#assertProtocol(p, url);
     try {
       const response = await fetch(url, { headers: { 'user-agent': 'Gatehouse', accept: 'application/json', ...headers }, signal: AbortSignal.timeout(TIMEOUT_MS), redirect: 'error' });
-      if (!response.ok) throw new Error(`HTTP ${response.status}`);
+      if (!response.ok) throw new ProviderCallFailed(p.id, step, `HTTP ${response.status}`);
       const body: unknown = await response.json();
-      if (typeof body !== 'object' || body === null) throw new Error('not a JSON object');
+      if (typeof body !== 'object' || body === null) throw new ProviderCallFailed(p.id, step, 'the answer is not a JSON object');
       return body as Record<string, unknown>;
-    } catch {
-      throw oauthErrors.providerError();
+    } catch (error) {
+      throw this.#failed(p, step, whyFailed(error));
     }
   }
 
-  #assertProtocol(url: string): void {
-    if (this.o.production && !url.startsWith('https://')) throw oauthErrors.providerError();
+  #failed(p: ResolvedProvider, step: string, why: string): OAuthFailure {
+    return oauthErrors.providerError(new ProviderCallFailed(p.id, step, why));
   }
 
-  #options(): { [oauth.allowInsecureRequests]?: boolean; signal: AbortSignal } {
-    return { signal: AbortSignal.timeout(TIMEOUT_MS), ...(this.o.production ? {} : { [oauth.allowInsecureRequests]: true }) };
+  #assertProtocol(p: ResolvedProvider, url: string): void {
+    if (this.o.production && !url.startsWith('https://')) throw this.#failed(p, 'configuration', 'an endpoint is not https while NODE_ENV=production');
+  }
+
+  /**
+   * The token request as each provider documents it, where that differs from RFC 6749:
+   * - Facebook's token endpoint is a GET with the parameters in the query
+   *   (https://developers.facebook.com/docs/facebook-login/guides/advanced/manual-flow#confirm);
+   * - GitHub answers a refused code exchange with HTTP 200 and an `error` field in the body
+   *   (https://docs.github.com/en/apps/oauth-apps/maintaining-oauth-apps/troubleshooting-oauth-app-access-token-request-errors):
+   *   read as the error answer it is (HTTP 400), so it is a provider error with its code.
+   */
+  #tokenFetch(p: ResolvedProvider): { [oauth.customFetch]?: (url: string, options: oauth.CustomFetchOptions<'POST', URLSearchParams>) => Promise<Response> } {
+    if (p.kind === 'facebook') {
+      return {
+        [oauth.customFetch]: (url, options) => {
+          const target = new URL(url);
+          for (const [k, v] of options.body) target.searchParams.set(k, v);
+          const headers = new Headers(options.headers);
+          headers.delete('content-type');
+          return fetch(target, { method: 'GET', headers, signal: options.signal, redirect: 'error' });
+        },
+      };
+    }
+    if (p.kind === 'github') {
+      return {
+        [oauth.customFetch]: async (url, options) => {
+          const response = await fetch(url, { ...options, redirect: 'error' });
+          if (response.status !== 200) return response;
+          const text = await response.text();
+          let body: unknown = null;
+          try {
+            body = JSON.parse(text);
+          } catch {
+            // not JSON: oauth4webapi refuses it below
+          }
+          const refused = typeof body === 'object' && body !== null && typeof (body as { error?: unknown }).error === 'string';
+          return new Response(text, { status: refused ? 400 : 200, headers: response.headers });
+        },
+      };
+    }
+    return {};
+  }
+
+  /**
+   * Whether the provider answers, before an admin enables it: an OpenID Connect provider's
+   * discovery document (with its authorization and token endpoints); a plain provider's
+   * endpoints each answer HTTP at all (any status: without a code or token they refuse).
+   */
+  async probe(p: ResolvedProvider): Promise<void> {
+    if (p.kind === 'oidc') {
+      const as = await this.#metadata(p, PROBE_TIMEOUT_MS, false);
+      if (!as.authorization_endpoint || !as.token_endpoint) throw new ProviderCallFailed(p.id, 'discovery', 'no authorization or token endpoint in the discovery document');
+      return;
+    }
+    const endpoints = [
+      ['authorization endpoint', p.authorizationUrl],
+      ['token endpoint', p.tokenUrl],
+      ['profile endpoint', p.userinfoUrl],
+    ] as const;
+    await Promise.all(
+      endpoints.map(async ([step, url]) => {
+        if (!url) throw new ProviderCallFailed(p.id, step, 'not configured');
+        try {
+          const response = await fetch(url, { method: 'GET', headers: { 'user-agent': 'Gatehouse' }, signal: AbortSignal.timeout(PROBE_TIMEOUT_MS), redirect: 'manual' });
+          await response.body?.cancel();
+        } catch (error) {
+          throw new ProviderCallFailed(p.id, step, whyFailed(error));
+        }
+      }),
+    );
+  }
+
+  #options(timeoutMs = TIMEOUT_MS): { [oauth.allowInsecureRequests]?: boolean; signal: AbortSignal } {
+    return { signal: AbortSignal.timeout(timeoutMs), ...(this.o.production ? {} : { [oauth.allowInsecureRequests]: true }) };
   }
 
   #clientAuth(p: ResolvedProvider, as: oauth.AuthorizationServer): oauth.ClientAuth {
@@ -238,23 +336,25 @@ export class ProviderClient {
   }
 
   /** the provider's metadata: discovered (OIDC, endpoint overrides applied) or from its settings */
-  async #metadata(p: ResolvedProvider): Promise<oauth.AuthorizationServer> {
+  async #metadata(p: ResolvedProvider, timeoutMs = TIMEOUT_MS, cached = true): Promise<oauth.AuthorizationServer> {
     if (p.kind !== 'oidc') {
-      if (!p.authorizationUrl || !p.tokenUrl || !p.userinfoUrl) throw oauthErrors.providerError();
-      for (const url of [p.authorizationUrl, p.tokenUrl, p.userinfoUrl]) this.#assertProtocol(url);
+      if (!p.authorizationUrl || !p.tokenUrl || !p.userinfoUrl) throw this.#failed(p, 'configuration', 'an endpoint is missing');
+      for (const url of [p.authorizationUrl, p.tokenUrl, p.userinfoUrl]) this.#assertProtocol(p, url);
       return { issuer: new URL(p.authorizationUrl).origin, authorization_endpoint: p.authorizationUrl, token_endpoint: p.tokenUrl, userinfo_endpoint: p.userinfoUrl };
     }
-    if (!p.issuer) throw oauthErrors.providerError();
+    if (!p.issuer) throw this.#failed(p, 'configuration', 'no issuer');
     const issuer = p.issuer;
+    this.#assertProtocol(p, issuer);
+    const discover = async () => {
+      const url = new URL(issuer);
+      const response = await oauth.discoveryRequest(url, { algorithm: 'oidc', ...this.#options(timeoutMs) });
+      return oauth.processDiscoveryResponse(url, response);
+    };
     let discovered: oauth.AuthorizationServer;
     try {
-      discovered = await this.#discovery.get(issuer, async () => {
-        const url = new URL(issuer);
-        const response = await oauth.discoveryRequest(url, { algorithm: 'oidc', ...this.#options() });
-        return oauth.processDiscoveryResponse(url, response);
-      });
-    } catch {
-      throw oauthErrors.providerError();
+      discovered = cached ? await this.#discovery.get(issuer, discover) : await discover();
+    } catch (error) {
+      throw this.#failed(p, `discovery from ${issuer}`, whyFailed(error));
     }
     return {
       ...discovered,
@@ -265,7 +365,6 @@ export class ProviderClient {
   }
 
   #keys(jwksUri: string): JWTVerifyGetKey {
-    this.#assertProtocol(jwksUri);
     let keys = this.#jwks.get(jwksUri);
     if (!keys) {
       if (this.#jwks.size >= 100) this.#jwks.clear();
@@ -275,11 +374,11 @@ export class ProviderClient {
     return keys;
   }
 
-  /** an error of the token request or its processing → what the user is told */
-  #classify(error: unknown): OAuthFailure {
+  /** an error of the token request or its processing → what the user is told (the cause kept for the log) */
+  #classify(p: ResolvedProvider, step: string, error: unknown): OAuthFailure {
     if (error instanceof OAuthFailure) return error;
     if (error instanceof oauth.OperationProcessingError && (error.code === oauth.JWT_CLAIM_COMPARISON || error.code === oauth.JWT_TIMESTAMP_CHECK)) return oauthErrors.invalidIdToken();
     if (error instanceof oauth.ResponseBodyError && error.error === 'access_denied') return oauthErrors.accessDenied();
-    return oauthErrors.providerError();
+    return this.#failed(p, step, whyFailed(error));
   }
 }

@@ -12,6 +12,8 @@ export interface ProviderRow {
   tokenUrl: string | null;
   userinfoUrl: string | null;
   scopes: string[] | null;
+  /** a new identity may join an existing account with the same verified email */
+  linkByEmail: boolean;
   enabled: boolean;
   createdAt: Date;
   updatedAt: Date;
@@ -30,6 +32,7 @@ function toRow(r: Selectable<OAuthProvidersTable>): ProviderRow {
     tokenUrl: r.token_url,
     userinfoUrl: r.userinfo_url,
     scopes: r.scopes,
+    linkByEmail: r.link_by_email,
     enabled: r.enabled,
     createdAt: r.created_at,
     updatedAt: r.updated_at,
@@ -46,6 +49,7 @@ function toColumns(c: ProviderChanges): Updateable<OAuthProvidersTable> {
   if (c.tokenUrl !== undefined) set.token_url = c.tokenUrl;
   if (c.userinfoUrl !== undefined) set.userinfo_url = c.userinfoUrl;
   if (c.scopes !== undefined) set.scopes = c.scopes;
+  if (c.linkByEmail !== undefined) set.link_by_email = c.linkByEmail;
   if (c.enabled !== undefined) set.enabled = c.enabled;
   return set;
 }
@@ -74,6 +78,7 @@ export class ProvidersRepository {
         token_url: row.tokenUrl,
         userinfo_url: row.userinfoUrl,
         scopes: row.scopes,
+        link_by_email: row.linkByEmail,
         enabled: row.enabled,
         created_at: row.createdAt,
         updated_at: row.updatedAt,

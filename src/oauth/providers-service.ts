@@ -8,15 +8,18 @@
  * provider. Rows are cached in-process for at most one second and evicted on every instance
  * through the InvalidationBus after each change.
  */
+import type { AuditService } from '../audit/audit-service.js';
 import type { InvalidationBus } from '../cache/invalidation-bus.js';
 import { TtlCache } from '../cache/ttl-cache.js';
 import type { Clock } from '../clock.js';
 import { OAUTH_ID_PATTERN, urlProblem, type OAuthEnvProvider } from '../config/oauth-env.js';
 import type { Db } from '../db/database-types.js';
 import { commonErrors } from '../errors.js';
+import type { RequestContext } from '../request-context.js';
 import type { SecretBox } from '../security/secret-box.js';
 import { isBuiltin, providerDefaults, type ProviderKind } from './builtin-providers.js';
-import { oauthErrors } from './oauth-errors.js';
+import { oauthErrors, providerFailureOf, ProviderCallFailed } from './oauth-errors.js';
+import type { ProviderClient } from './provider-client.js';
 import type { ProviderChanges, ProviderRow, ProvidersRepository } from './providers-repository.js';
 
 /** a provider ready to use in a sign-in (secret opened) */
@@ -32,6 +35,8 @@ export interface ResolvedProvider {
   tokenUrl: string | null;
   userinfoUrl: string | null;
   scopes: string[];
+  /** a new identity may join an existing account with the same verified email */
+  linkByEmail: boolean;
 }
 
 /** an admin's view of a database provider: everything but the secret */
@@ -47,6 +52,7 @@ export interface ProviderInput {
   tokenUrl?: string | null;
   userinfoUrl?: string | null;
   scopes?: string[] | null;
+  linkByEmail?: boolean;
   enabled?: boolean;
 }
 
@@ -60,6 +66,9 @@ export interface ProvidersServiceDeps {
   clock: Clock;
   envProviders: readonly OAuthEnvProvider[];
   production: boolean;
+  audit: AuditService;
+  /** checks that a provider answers (discovery, or its endpoints) before it is enabled */
+  client: ProviderClient;
 }
 
 const TOPIC = 'oauth-provider';
@@ -74,11 +83,41 @@ function view(row: ProviderRow): ProviderView {
     tokenUrl: row.tokenUrl,
     userinfoUrl: row.userinfoUrl,
     scopes: row.scopes,
+    linkByEmail: row.linkByEmail,
     enabled: row.enabled,
     createdAt: row.createdAt,
     updatedAt: row.updatedAt,
   };
 }
+
+/** what an audit event says about a provider: its settings, never its client secret */
+function auditData(row: ProviderRow): Record<string, unknown> {
+  return {
+    id: row.id,
+    name: row.name,
+    issuer: row.issuer,
+    client_id: row.clientId,
+    authorization_url: row.authorizationUrl,
+    token_url: row.tokenUrl,
+    userinfo_url: row.userinfoUrl,
+    scopes: row.scopes,
+    link_by_email: row.linkByEmail,
+    enabled: row.enabled,
+  };
+}
+
+const CHANGE_FIELDS: Record<keyof ProviderChanges, string> = {
+  name: 'name',
+  issuer: 'issuer',
+  clientId: 'client_id',
+  clientSecretEnc: 'client_secret',
+  authorizationUrl: 'authorization_url',
+  tokenUrl: 'token_url',
+  userinfoUrl: 'userinfo_url',
+  scopes: 'scopes',
+  linkByEmail: 'link_by_email',
+  enabled: 'enabled',
+};
 
 export class ProvidersService {
   readonly #rows: TtlCache<ProviderRow[]>;
@@ -131,7 +170,8 @@ export class ProvidersService {
     return view(row);
   }
 
-  async create(input: ProviderInput): Promise<ProviderView> {
+  /** POST /admin/oauth-providers: audited (oauth_provider.created) with the admin as actor */
+  async create(ctx: RequestContext, input: ProviderInput): Promise<ProviderView> {
     const problems: { field: string; message: string }[] = [];
     if (!OAUTH_ID_PATTERN.test(input.id)) problems.push({ field: 'id', message: 'must be 2–32 of a-z 0-9 _ -' });
     this.#checkUrls(input, problems);
@@ -148,16 +188,26 @@ export class ProvidersService {
       tokenUrl: input.tokenUrl ?? null,
       userinfoUrl: input.userinfoUrl ?? null,
       scopes: input.scopes ?? null,
+      linkByEmail: input.linkByEmail ?? true,
       enabled: input.enabled ?? true,
       createdAt: now,
       updatedAt: now,
     };
-    if (!(await this.d.repo.insert(this.d.db, row))) throw oauthErrors.providerExists();
+    if (row.enabled) await this.#assertReachable(row);
+    await this.d.db.transaction().execute(async (tx) => {
+      if (!(await this.d.repo.insert(tx, row))) throw oauthErrors.providerExists();
+      await this.d.audit.record(tx, ctx, { type: 'oauth_provider.created', userId: null, data: auditData(row) });
+    });
     await this.d.bus.publish(TOPIC, row.id);
     return view(row);
   }
 
-  async update(id: string, patch: ProviderPatch): Promise<ProviderView> {
+  /**
+   * PATCH /admin/oauth-providers/{id}: audited (oauth_provider.updated, naming the changed fields).
+   * A provider that is (or stays) enabled and whose issuer or endpoints change, or that is being
+   * enabled, must answer first.
+   */
+  async update(ctx: RequestContext, id: string, patch: ProviderPatch): Promise<ProviderView> {
     // PATCH {} answers the provider as it is, and changes nothing
     if (Object.values(patch).every((v) => v === undefined)) return this.get(id);
     const problems: { field: string; message: string }[] = [];
@@ -175,16 +225,42 @@ export class ProvidersService {
     if (patch.tokenUrl !== undefined) changes.tokenUrl = patch.tokenUrl;
     if (patch.userinfoUrl !== undefined) changes.userinfoUrl = patch.userinfoUrl;
     if (patch.scopes !== undefined) changes.scopes = patch.scopes;
+    if (patch.linkByEmail !== undefined) changes.linkByEmail = patch.linkByEmail;
     if (patch.enabled !== undefined) changes.enabled = patch.enabled;
-    const row = await this.d.repo.update(this.d.db, id, changes, new Date(this.d.clock.now()));
-    if (!row) throw oauthErrors.providerNotFound();
+    const current = await this.d.repo.find(this.d.db, id);
+    if (!current) throw oauthErrors.providerNotFound();
+    const next: ProviderRow = { ...current, ...changes };
+    const moved = (['issuer', 'authorizationUrl', 'tokenUrl', 'userinfoUrl'] as const).some((k) => k in changes && changes[k] !== current[k]);
+    if (next.enabled && (!current.enabled || moved)) await this.#assertReachable(next);
+    const row = await this.d.db.transaction().execute(async (tx) => {
+      const updated = await this.d.repo.update(tx, id, changes, new Date(this.d.clock.now()));
+      if (!updated) throw oauthErrors.providerNotFound();
+      const changed = (Object.keys(changes) as (keyof ProviderChanges)[]).map((k) => CHANGE_FIELDS[k]);
+      await this.d.audit.record(tx, ctx, { type: 'oauth_provider.updated', userId: null, data: { ...auditData(updated), changed } });
+      return updated;
+    });
     await this.d.bus.publish(TOPIC, id);
     return view(row);
   }
 
-  async delete(id: string): Promise<void> {
-    if (!(await this.d.repo.delete(this.d.db, id))) throw oauthErrors.providerNotFound();
+  /** DELETE /admin/oauth-providers/{id}: audited (oauth_provider.deleted) */
+  async delete(ctx: RequestContext, id: string): Promise<void> {
+    await this.d.db.transaction().execute(async (tx) => {
+      const row = await this.d.repo.find(tx, id);
+      if (!row || !(await this.d.repo.delete(tx, id))) throw oauthErrors.providerNotFound();
+      await this.d.audit.record(tx, ctx, { type: 'oauth_provider.deleted', userId: null, data: { id: row.id, name: row.name } });
+    });
     await this.d.bus.publish(TOPIC, id);
+  }
+
+  /** the provider answers (discovery, or its endpoints), else 400 naming `issuer` with the cause */
+  async #assertReachable(row: ProviderRow): Promise<void> {
+    const provider = this.#complete({ ...row, clientSecret: null, scopes: row.scopes });
+    try {
+      await this.d.client.probe(provider);
+    } catch (error) {
+      throw oauthErrors.providerUnreachable(providerFailureOf(error) ?? new ProviderCallFailed(row.id, 'check', 'no answer'));
+    }
   }
 
   #checkUrls(input: Partial<ProviderInput>, problems: { field: string; message: string }[]): void {
@@ -217,6 +293,7 @@ export class ProvidersService {
       tokenUrl: p.tokenUrl ?? defaults.tokenUrl,
       userinfoUrl: p.userinfoUrl ?? defaults.userinfoUrl,
       scopes: p.scopes ?? defaults.scopes,
+      linkByEmail: p.linkByEmail,
     };
   }
 

@@ -12,6 +12,7 @@ import { AUDIT_TYPES, type AuditService } from '../audit/audit-service.js';
 import type { Config } from '../config/load-config.js';
 import { commonErrors } from '../errors.js';
 import { requestContext } from '../http/route-guard.js';
+import { logProviderFailure } from '../oauth/oauth-errors.js';
 import { checkBody } from '../http/validation.js';
 import { CreateProviderBody, PatchProviderBody } from '../oauth/oauth-schemas.js';
 import type { ProviderInput, ProvidersService } from '../oauth/providers-service.js';
@@ -102,6 +103,7 @@ export const adminSettingsPagesRoutes: FastifyPluginAsync<AdminSettingsPagesOpti
       const body = checkBody<{ description: string | null; permissions: string[] }>(PatchRoleBody, { description: orNull(values.description), permissions: values.permissions });
       await roles.update(requestContext(request), name, body);
     } catch (error) {
+      logProviderFailure(request.log, error);
       const r = refusalOf(error);
       if (r.status === 404) throw error;
       return showRoles(request, reply, r.status, { form: name, errors: r.errors, values }, r.headers);
@@ -114,6 +116,7 @@ export const adminSettingsPagesRoutes: FastifyPluginAsync<AdminSettingsPagesOpti
     try {
       await roles.delete(requestContext(request), name);
     } catch (error) {
+      logProviderFailure(request.log, error);
       const r = refusalOf(error);
       if (r.status === 404) throw error;
       return showRoles(request, reply, r.status, { form: name, errors: r.errors }, r.headers);
@@ -160,8 +163,9 @@ export const adminSettingsPagesRoutes: FastifyPluginAsync<AdminSettingsPagesOpti
         scopes: scopesOf(values.scopes),
         enabled: values.enabled,
       };
-      await providers.create(input);
+      await providers.create(requestContext(request), input);
     } catch (error) {
+      logProviderFailure(request.log, error);
       const r = refusalOf(error, { provider_exists: 'id' });
       // the typed values come back, the secret never does
       return showProviders(request, reply, r.status, values, r.errors, r.headers);
@@ -192,7 +196,7 @@ export const adminSettingsPagesRoutes: FastifyPluginAsync<AdminSettingsPagesOpti
         scopes: scopesOf(values.scopes),
         enabled: values.enabled,
       });
-      await providers.update(id, {
+      await providers.update(requestContext(request), id, {
         name: values.name,
         issuer: orNull(values.issuer),
         clientId: values.client_id,
@@ -204,6 +208,7 @@ export const adminSettingsPagesRoutes: FastifyPluginAsync<AdminSettingsPagesOpti
         enabled: values.enabled,
       });
     } catch (error) {
+      logProviderFailure(request.log, error);
       const r = refusalOf(error);
       if (r.status === 404) throw error;
       return kit.render(request, reply, r.status, (chrome) => providerEditPage(chrome, { values, errors: r.errors }), r.headers);
@@ -213,13 +218,18 @@ export const adminSettingsPagesRoutes: FastifyPluginAsync<AdminSettingsPagesOpti
 
   for (const [action, enabled] of [['enable', true], ['disable', false]] as const) {
     app.post(`/admin/oauth-providers/:id/${action}`, { config: adminPage }, async function switchProvider(request, reply) {
-      await providers.update(pathName(request, 'id', 'provider'), { enabled });
+      try {
+        await providers.update(requestContext(request), pathName(request, 'id', 'provider'), { enabled });
+      } catch (error) {
+        logProviderFailure(request.log, error);
+        throw error;
+      }
       return kit.redirect(reply, withNotice('/admin/oauth-providers', 'provider_saved'));
     });
   }
 
   app.post('/admin/oauth-providers/:id/delete', { config: adminPage }, async function deleteProvider(request, reply) {
-    await providers.delete(pathName(request, 'id', 'provider'));
+    await providers.delete(requestContext(request), pathName(request, 'id', 'provider'));
     return kit.redirect(reply, withNotice('/admin/oauth-providers', 'provider_deleted'));
   });
 

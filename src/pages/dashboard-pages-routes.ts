@@ -11,7 +11,8 @@ import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { DomainError } from '../errors.js';
 import { principalOf, requestContext } from '../http/route-guard.js';
 import { checkBody } from '../http/validation.js';
-import { FLOW_COOKIE } from '../oauth/oauth-routes.js';
+import { logProviderFailure } from '../oauth/oauth-errors.js';
+import { setFlowCookie } from '../oauth/oauth-routes.js';
 import type { OAuthService } from '../oauth/oauth-service.js';
 import type { ProvidersService } from '../oauth/providers-service.js';
 import type { SessionsService } from '../sessions/sessions-service.js';
@@ -20,7 +21,7 @@ import type { UsersService } from '../users/users-service.js';
 import { noticeOf, orNull, pathId, withNotice } from './console-kit.js';
 import { refusalOf, type FormErrors } from './form-errors.js';
 import { formField, type PageKit } from './page-kit.js';
-import { dashboardPage, type DashboardView } from './views/dashboard-views.js';
+import { connectProviderPage, dashboardPage, type DashboardView } from './views/dashboard-views.js';
 
 export interface DashboardPagesOptions {
   kit: PageKit;
@@ -117,15 +118,19 @@ export const dashboardPagesRoutes: FastifyPluginAsync<DashboardPagesOptions> = a
     return kit.redirect(reply, withNotice('/dashboard', 'unlinked'));
   });
 
-  // A link, not a form: the provider's page is another origin, and the pages' CSP
-  // (form-action 'self') would stop a form's redirect there. It only starts the flow the API's
-  // GET /oauth/{provider}/authorize?mode=link starts; the provider then asks the user.
-  app.get<{ Params: { provider: string } }>('/dashboard/identities/link/:provider', { config: signedIn }, async function linkIdentity(request, reply) {
+  // A form (POST with the CSRF token), so a cross-site page cannot start linking this account to
+  // an identity of its choosing; it starts the flow GET /oauth/{provider}/authorize?mode=link
+  // starts (a session younger than ten minutes) and answers with a page that links on to the
+  // provider: the pages' CSP (form-action 'self') stops a form's redirect to another origin.
+  app.post<{ Params: { provider: string } }>('/dashboard/identities/link/:provider', { config: signedIn }, async function linkIdentity(request, reply) {
+    const principal = principalOf(request);
     try {
-      const started = await oauth.start(request.params.provider, { redirectTo: '/dashboard', linkUserId: principalOf(request).userId });
-      reply.setCookie(FLOW_COOKIE, started.flow, { httpOnly: true, sameSite: 'lax', secure: cookieSecure, path: started.cookiePath, maxAge: started.maxAgeSeconds });
-      return reply.redirect(started.location, 303);
+      const provider = (await providers.listEnabled()).find((p) => p.id === request.params.provider);
+      const started = await oauth.start(request.params.provider, { redirectTo: '/dashboard', link: { userId: principal.userId, sessionId: principal.sessionId } });
+      setFlowCookie(reply, started, cookieSecure);
+      return kit.render(request, reply, 200, (chrome) => connectProviderPage(chrome, { providerName: provider?.name ?? request.params.provider, location: started.location }));
     } catch (error) {
+      logProviderFailure(request.log, error);
       if (!(error instanceof DomainError) || error.status >= 500) throw error;
       const r = refusalOf(error);
       return show(request, reply, r.status, { error: r.text }, r.headers);

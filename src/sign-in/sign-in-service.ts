@@ -281,8 +281,13 @@ export class SignInService {
 
   /** the one freshness rule: the caller's session began less than ten minutes ago, else 403 forbidden */
   async requireFreshSession(principal: Principal, what: string): Promise<void> {
-    const session = await this.d.sessions.find(principal.sessionId);
-    if (!session || this.d.clock.now() - session.createdAt.getTime() > FRESH_SESSION_MS) throw signInErrors.reauthenticationRequired(what);
+    if (!(await this.isFreshSession(principal.sessionId))) throw signInErrors.reauthenticationRequired(what);
+  }
+
+  /** the one freshness rule: a session signed in less than ten minutes ago (linking a provider asks it too) */
+  async isFreshSession(sessionId: string): Promise<boolean> {
+    const session = await this.d.sessions.find(sessionId);
+    return session !== null && this.d.clock.now() - session.createdAt.getTime() <= FRESH_SESSION_MS;
   }
 
   /**

@@ -8,6 +8,8 @@
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import type { FastifyInstance } from 'fastify';
@@ -16,6 +18,7 @@ import { runCommand } from '../../src/commands/commands.js';
 import type { CommandIo, Workbench } from '../../src/commands/command-io.js';
 import { loadConfig } from '../../src/config/load-config.js';
 import { totpCode } from '../../src/mfa/totp.js';
+import { systemContext } from '../../src/request-context.js';
 import { createServices, type Services } from '../../src/services.js';
 import { baseTestEnv, buildTestContext, redisUrl, type TestContext } from '../helpers/build-test-app.js';
 import { me, register, uniqueEmail } from '../helpers/factories.js';
@@ -56,15 +59,22 @@ describe('secrets rekey: from SECRETS_KEY A to B', () => {
     return (res.json() as { access_token: string }).access_token;
   }
 
+  let providerDouble: Server | null = null;
   before(async () => {
     t = await buildTestContext({ clock });
     u = await enableTotp(t.app, await register(t.app, { email: uniqueEmail('rekey') }), clock);
-    await t.services.oauthProviders.create({ id: 'github', clientId: 'gh-client', clientSecret: PROVIDER_SECRET });
+    // an enabled provider must answer when it is saved: a stand-in for GitHub's endpoints on loopback
+    providerDouble = createServer((_req, res) => res.end('ok'));
+    await new Promise<void>((resolve) => providerDouble!.listen(0, '127.0.0.1', () => resolve()));
+    const base = `http://127.0.0.1:${(providerDouble.address() as AddressInfo).port}`;
+    await t.services.oauthProviders.create(systemContext, { id: 'github', clientId: 'gh-client', clientSecret: PROVIDER_SECRET, authorizationUrl: `${base}/authorize`, tokenUrl: `${base}/token`, userinfoUrl: `${base}/user` });
   });
   after(async () => {
     for (const i of instances.reverse()) await i.app.close();
     instances = [];
     await t.close();
+    providerDouble?.closeAllConnections();
+    await new Promise<void>((resolve) => (providerDouble ? providerDouble.close(() => resolve()) : resolve()));
   });
 
   it('with B and SECRETS_KEY_PREVIOUS=A everything opens; rekey re-seals it, once; with B alone it all still works', async () => {

@@ -91,7 +91,7 @@ export interface PlainPeer {
   /** GitHub: /user/emails */
   emails: Record<string, unknown>[];
   /** requests seen (method, path, headers, body), for assertions on client authentication */
-  seen: { method: string; path: string; headers: IncomingMessage['headers']; body: URLSearchParams }[];
+  seen: { method: string; path: string; headers: IncomingMessage['headers']; body: URLSearchParams; query: URLSearchParams }[];
   stop(): Promise<void>;
 }
 
@@ -100,10 +100,15 @@ export interface PlainPeer {
  * - GitHub: https://docs.github.com/en/apps/oauth-apps/building-oauth-apps/authorizing-oauth-apps
  *   (token: POST /login/oauth/access_token with client_id, client_secret, code, redirect_uri,
  *   code_verifier; JSON `{ access_token, token_type: "bearer", scope }` when asked with
- *   Accept: application/json), https://docs.github.com/en/rest/users/users#get-the-authenticated-user
+ *   Accept: application/json). A refused exchange is HTTP 200 too, with an `error` field
+ *   (`bad_verification_code`, `incorrect_client_credentials`, `redirect_uri_mismatch`:
+ *   https://docs.github.com/en/apps/oauth-apps/maintaining-oauth-apps/troubleshooting-oauth-app-access-token-request-errors).
+ *   Profile: https://docs.github.com/en/rest/users/users#get-the-authenticated-user
  *   and https://docs.github.com/en/rest/users/emails#list-email-addresses-for-the-authenticated-user
  * - Facebook: https://developers.facebook.com/docs/facebook-login/guides/advanced/manual-flow
- *   (token: `{ access_token, token_type, expires_in }`), https://developers.facebook.com/docs/graph-api/reference/user
+ *   (token: GET /oauth/access_token?client_id&redirect_uri&client_secret&code, answering
+ *   `{ access_token, token_type, expires_in }`; errors are HTTP 400 with `{ error: { message,
+ *   type, code } }`), https://developers.facebook.com/docs/graph-api/reference/user
  *   (`/me?fields=…&access_token=…&appsecret_proof=…`)
  * - X: https://docs.x.com/resources/fundamentals/authentication/oauth-2-0/authorization-code
  *   (token: POST /2/oauth2/token, confidential clients with HTTP Basic; `{ token_type: "bearer",
@@ -119,12 +124,14 @@ export async function startPlainPeer(kind: 'github' | 'facebook' | 'twitter', cl
     req.on('data', (c: Buffer) => (raw += c.toString()));
     req.on('end', () => {
       const body = new URLSearchParams(raw);
-      peer.seen.push({ method: req.method!, path: url.pathname, headers: req.headers, body });
+      peer.seen.push({ method: req.method!, path: url.pathname, headers: req.headers, body, query: url.searchParams });
       const send = (status: number, json: unknown) => {
         res.writeHead(status, { 'content-type': 'application/json' });
         res.end(JSON.stringify(json));
       };
       if (url.pathname === '/authorize') {
+        // no client, no way back: the provider shows its own error page
+        if (!url.searchParams.get('redirect_uri') || !url.searchParams.get('state')) return send(400, { error: 'invalid_request' });
         const code = randomUUID();
         codes.set(code, { challenge: url.searchParams.get('code_challenge')!, redirectUri: url.searchParams.get('redirect_uri')! });
         const back = new URL(url.searchParams.get('redirect_uri')!);
@@ -133,16 +140,27 @@ export async function startPlainPeer(kind: 'github' | 'facebook' | 'twitter', cl
         res.writeHead(302, { location: back.href });
         return res.end();
       }
-      if (url.pathname === '/token' && req.method === 'POST') {
-        const issued = codes.get(body.get('code') ?? '');
-        codes.delete(body.get('code') ?? '');
-        let id = body.get('client_id');
-        let secret = body.get('client_secret');
+      // Facebook's token endpoint is a GET with the parameters in the query; the others POST a form
+      const tokenMethod = kind === 'facebook' ? 'GET' : 'POST';
+      if (url.pathname === '/token' && req.method === tokenMethod) {
+        const params = kind === 'facebook' ? url.searchParams : body;
+        const issued = codes.get(params.get('code') ?? '');
+        codes.delete(params.get('code') ?? '');
+        let id = params.get('client_id');
+        let secret = params.get('client_secret');
         const basic = req.headers.authorization?.startsWith('Basic ') ? Buffer.from(req.headers.authorization.slice(6), 'base64').toString().split(':') : null;
         if (basic) [id, secret] = basic.map(decodeURIComponent) as [string, string];
-        const verifier = body.get('code_verifier') ?? '';
+        const verifier = params.get('code_verifier') ?? '';
         const challengeOk = issued && createHash('sha256').update(verifier).digest('base64url') === issued.challenge;
-        if (!issued || !challengeOk || id !== client.id || secret !== client.secret || body.get('redirect_uri') !== issued.redirectUri) {
+        if (kind === 'github') {
+          // GitHub: HTTP 200 whatever happened, the refusal in an `error` field
+          const error = id !== client.id || secret !== client.secret ? 'incorrect_client_credentials' : !issued || !challengeOk ? 'bad_verification_code' : params.get('redirect_uri') !== issued.redirectUri ? 'redirect_uri_mismatch' : null;
+          if (error) return send(200, { error, error_description: 'The request was refused.', error_uri: 'https://docs.github.com/apps/managing-oauth-apps/troubleshooting-oauth-app-access-token-request-errors' });
+        } else if (kind === 'facebook') {
+          if (!issued || !challengeOk || id !== client.id || secret !== client.secret || params.get('redirect_uri') !== issued.redirectUri) {
+            return send(400, { error: { message: 'Error validating verification code.', type: 'OAuthException', code: 100 } });
+          }
+        } else if (!issued || !challengeOk || id !== client.id || secret !== client.secret || params.get('redirect_uri') !== issued.redirectUri) {
           return send(400, { error: 'invalid_grant' });
         }
         const token = `at-${randomUUID()}`;
@@ -151,6 +169,7 @@ export async function startPlainPeer(kind: 'github' | 'facebook' | 'twitter', cl
         if (kind === 'facebook') return send(200, { access_token: token, token_type: 'bearer', expires_in: 5183944 });
         return send(200, { token_type: 'bearer', expires_in: 7200, access_token: token, scope: 'tweet.read users.read' });
       }
+      if (url.pathname === '/token' && kind === 'facebook') return send(400, { error: { message: 'Unsupported post request.', type: 'GraphMethodException', code: 100 } });
       const bearer = req.headers.authorization?.startsWith('Bearer ') ? req.headers.authorization.slice(7) : url.searchParams.get('access_token');
       if (!bearer || !tokens.has(bearer)) return send(401, { message: 'Bad credentials' });
       if (kind === 'github' && url.pathname === '/user') return send(200, peer.profile);

@@ -32,6 +32,12 @@ describe('OAuth settings', () => {
     assert.ok(prod.some((p) => p.startsWith('OAUTH_GITHUB_TOKEN_URL')));
   });
 
+  it('OAUTH_<ID>_LINK_BY_EMAIL: true by default, false turns linking by email off, anything else stops the start', () => {
+    const config = loadConfig({ OAUTH_GITHUB_CLIENT_ID: 'a', OAUTH_ACME_CLIENT_ID: 'c', OAUTH_ACME_ISSUER: 'https://idp.example', OAUTH_ACME_LINK_BY_EMAIL: 'false' });
+    assert.deepEqual(config.oauthProviders.map((p) => [p.id, p.linkByEmail]), [['acme', false], ['github', true]]);
+    assert.ok(problems({ OAUTH_GITHUB_CLIENT_ID: 'a', OAUTH_GITHUB_LINK_BY_EMAIL: 'no' }).some((p) => p.startsWith('OAUTH_GITHUB_LINK_BY_EMAIL')));
+  });
+
   it('redirect targets: same-origin paths only', () => {
     const origin = 'https://auth.example.com';
     assert.equal(safeRedirectPath('/a/b?c=1#d', origin), '/a/b?c=1#d');

@@ -1,6 +1,7 @@
 /**
- * SPEC §7 linking rules and §4 identities, with a real OIDC provider: a verified provider email
- * equal to a verified account email links; an unverified one never does (nor takes the address);
+ * Linking rules and identities, with a real OIDC provider: a verified provider email equal to a
+ * verified account email links (account takeover defences: see oauth.account-takeover.test.ts);
+ * an unverified one never does (nor takes the address);
  * link mode for a signed-in user; an identity linked to one account cannot be linked to another;
  * unlinking never leaves an account without a way in (409 last_login_method); password-less
  * accounts set a password or delete themselves only from a fresh session (10 minutes).
@@ -67,6 +68,9 @@ describe('OAuth linking and identities', () => {
     const totpClock = { now: () => clock.now(), advance: (ms: number) => (clock.offsetMs += ms) };
     const withTotp = await enableTotp(t.app, u, totpClock);
     peer.claims = { sub: 'sub-mfa', email, email_verified: true };
+    // an account with a second factor is never linked by email: its owner links from a session
+    const linked = await runFlow(t.app, 'acme', { query: '?mode=link', headers: bearer(u.accessToken) });
+    assert.equal(linked.callback!.headers.location, '/dashboard', linked.callback!.body);
     const { callback } = await runFlow(t.app, 'acme');
     assert.equal(callback!.statusCode, 302);
     assert.equal(callback!.headers.location, '/login/mfa?next=%2Fdashboard', 'on to the second-step page');

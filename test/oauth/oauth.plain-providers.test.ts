@@ -6,8 +6,9 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { systemContext } from '../../src/request-context.js';
 import { buildTestContext, type TestContext } from '../helpers/build-test-app.js';
-import { cookieValue } from '../helpers/factories.js';
+import { cookieValue, eventually } from '../helpers/factories.js';
 import { plainEnv, runFlow, startPlainPeer, type PlainPeer } from './oauth-helpers.js';
 
 const clients = {
@@ -18,10 +19,14 @@ const clients = {
 
 describe('GitHub, Facebook and X sign-in', () => {
   let t: TestContext;
+  let log = '';
   const peers = {} as Record<keyof typeof clients, PlainPeer>;
   before(async () => {
     for (const kind of ['github', 'facebook', 'twitter'] as const) peers[kind] = await startPlainPeer(kind, clients[kind]);
-    t = await buildTestContext({ env: { ...plainEnv('github', peers.github, clients.github), ...plainEnv('facebook', peers.facebook, clients.facebook), ...plainEnv('twitter', peers.twitter, clients.twitter) } });
+    t = await buildTestContext({
+      env: { ...plainEnv('github', peers.github, clients.github), ...plainEnv('facebook', peers.facebook, clients.facebook), ...plainEnv('twitter', peers.twitter, clients.twitter) },
+      log: { level: 'warn', stream: { write: (line: string) => (log += line) } },
+    });
   });
   after(async () => {
     await t.close();
@@ -75,6 +80,11 @@ describe('GitHub, Facebook and X sign-in', () => {
     assert.equal(user.name, 'Fay Book');
     const me = peers.facebook.seen.find((r) => r.path === '/me')!;
     assert.ok(me, 'the profile was read');
+    // guards a token request Facebook does not take: its token endpoint is a GET with the parameters in the query
+    const tokenRequest = peers.facebook.seen.find((r) => r.path === '/token')!;
+    assert.equal(tokenRequest.method, 'GET');
+    assert.equal(tokenRequest.query.get('client_secret'), clients.facebook.secret);
+    assert.ok(tokenRequest.query.get('code') && tokenRequest.query.get('code_verifier'));
   });
 
   it('X: /2/users/me, HTTP Basic client authentication, no email without users.email', async () => {
@@ -88,13 +98,26 @@ describe('GitHub, Facebook and X sign-in', () => {
     assert.equal(tokenRequest.body.get('client_secret'), null);
   });
 
-  it('a token endpoint that refuses (a wrong client secret) → provider_error, nothing created', async () => {
+  it('guards GitHub\'s refusal in an HTTP 200: a refused code exchange (a wrong client secret) → provider_error, nothing created, the cause logged', async () => {
     const res = await t.app.inject({ method: 'POST', url: '/api/v1/admin/oauth-providers' });
     assert.equal(res.statusCode, 401);
-    await t.services.oauthProviders.create({ id: 'github', clientId: clients.github.id, clientSecret: 'the-wrong-secret', authorizationUrl: `${peers.github.url}/authorize`, tokenUrl: `${peers.github.url}/token`, userinfoUrl: `${peers.github.url}/user` });
-    peers.github.profile = { id: 4242, login: 'never' };
-    const { callback } = await runFlow(t.app, 'github');
-    assert.equal(callback!.headers.location, '/login?error=provider_error');
-    await t.services.oauthProviders.delete('github');
+    await t.services.oauthProviders.create(systemContext, { id: 'github', clientId: clients.github.id, clientSecret: 'the-wrong-secret', authorizationUrl: `${peers.github.url}/authorize`, tokenUrl: `${peers.github.url}/token`, userinfoUrl: `${peers.github.url}/user` });
+    try {
+      peers.github.profile = { id: 4242, login: 'never' };
+      const before = log.length;
+      const profileReads = peers.github.seen.filter((r) => r.path === '/user').length;
+      const { callback } = await runFlow(t.app, 'github');
+      assert.equal(callback!.headers.location, '/login?error=provider_error');
+      assert.equal((await t.app.inject({ method: 'GET', url: '/api/v1/auth/oauth/providers' })).statusCode, 200, 'still serving');
+      await eventually(async () => log.slice(before).includes('oauth: a call to the provider failed'), 'the failed call logged', 2000);
+      const line = log.slice(before).split('\n').find((l) => l.includes('oauth: a call to the provider failed'))!;
+      assert.match(line, /"provider":"github"/);
+      assert.match(line, /"step":"token"/);
+      assert.match(line, /incorrect_client_credentials/, 'the provider\'s own error code is the cause');
+      assert.ok(!line.includes('the-wrong-secret'));
+      assert.equal(peers.github.seen.filter((r) => r.path === '/user').length, profileReads, 'no profile read after a refusal');
+    } finally {
+      await t.services.oauthProviders.delete(systemContext, 'github');
+    }
   });
 });

@@ -9,6 +9,7 @@ import { after, before, describe, it } from 'node:test';
 import { buildTestContext, type TestContext } from '../helpers/build-test-app.js';
 import { userWithRoles, type TestUser } from '../helpers/factories.js';
 import { PageClient } from '../helpers/page-client.js';
+import { startPlainPeer, type PlainPeer } from '../oauth/oauth-helpers.js';
 
 describe('console pages: admin', () => {
   let t: TestContext;
@@ -103,13 +104,17 @@ describe('console pages: admin', () => {
     assert.equal((await t.services.roles.list()).some((r) => r.name === 'editor'), false);
   });
 
-  it("stores a provider's client secret without ever rendering it, and disables the provider", async () => {
+  it("stores a provider's client secret without ever rendering it, and disables the provider", async (ctx) => {
     const secret = 'very-secret-client-value-42';
     await root.get('/admin/oauth-providers');
     const bad = await root.post('/admin/oauth-providers', { id: 'corp', client_id: 'cid', client_secret: secret, enabled: 'yes' });
     assert.equal(bad.statusCode, 400, 'a generic provider needs an issuer');
     assert.doesNotMatch(bad.body, new RegExp(secret));
-    const res = await root.post('/admin/oauth-providers', { id: 'github', name: 'GitHub', client_id: 'gh-client', client_secret: secret, enabled: 'yes' });
+    // an enabled provider must answer: a local double of GitHub's endpoints
+    const peer: PlainPeer = await startPlainPeer('github', { id: 'gh-client', secret });
+    ctx.after(() => peer.stop());
+    const endpoints = { authorization_url: `${peer.url}/authorize`, token_url: `${peer.url}/token`, userinfo_url: `${peer.url}/user` };
+    const res = await root.post('/admin/oauth-providers', { id: 'github', name: 'GitHub', client_id: 'gh-client', client_secret: secret, enabled: 'yes', ...endpoints });
     assert.equal(res.statusCode, 303, res.body.slice(0, 500));
     for (const url of ['/admin/oauth-providers', '/admin/oauth-providers/github']) {
       const page = await root.get(url);
@@ -119,7 +124,7 @@ describe('console pages: admin', () => {
     }
     assert.equal((await t.services.oauthProviders.resolve('github'))?.clientSecret, secret);
     // a blank secret field keeps the stored secret
-    assert.equal((await root.post('/admin/oauth-providers/github', { name: 'GitHub Inc', client_id: 'gh-client', client_secret: '', enabled: 'yes' })).statusCode, 303);
+    assert.equal((await root.post('/admin/oauth-providers/github', { name: 'GitHub Inc', client_id: 'gh-client', client_secret: '', enabled: 'yes', ...endpoints })).statusCode, 303);
     assert.equal((await t.services.oauthProviders.resolve('github'))?.clientSecret, secret);
     assert.equal((await root.post('/admin/oauth-providers/github/disable')).statusCode, 303);
     assert.deepEqual(await t.services.oauthProviders.listEnabled(), []);

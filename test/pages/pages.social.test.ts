@@ -2,7 +2,8 @@
  * Social sign-in through the pages, against a real OpenID Connect provider double: the callback's
  * refresh cookie becomes a page session on the first page (through the page-session renewal),
  * and for a user with MFA the callback's `gatehouse_mfa` cookie (Path=/login) is what /login/mfa
- * finishes, carrying `redirect_to` through as `next`.
+ * finishes, carrying `redirect_to` through as `next`. Connecting a provider on the dashboard is a
+ * form (CSRF token) from a fresh session; a cross-site GET starts nothing.
  */
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
@@ -12,6 +13,7 @@ import { buildTestContext, type TestContext } from '../helpers/build-test-app.js
 import { FakeClock } from '../helpers/fake-clock.js';
 import { oidcEnv, runFlow, startOidcPeer, type OidcPeer } from '../oauth/oauth-helpers.js';
 import { PageClient, textOf } from '../helpers/page-client.js';
+import { register } from '../helpers/factories.js';
 
 describe('pages: social sign-in', () => {
   let t: TestContext;
@@ -65,5 +67,50 @@ describe('pages: social sign-in', () => {
     assert.equal(done.statusCode, 303);
     assert.equal(done.headers.location, '/account');
     assert.equal((await browser.get('/account')).statusCode, 200);
+  });
+
+  it('guards linking started by a cross-site GET: connecting is a CSRF-checked form from a fresh session, then the provider links the account', async () => {
+    clock.advance(Math.max(0, Date.now() - clock.now()));
+    const u = await register(t.app);
+    const browser = new PageClient(t.app);
+    await browser.signIn(u.email);
+    const dashboard = await browser.get('/dashboard');
+    assert.equal(dashboard.statusCode, 200);
+    assert.match(dashboard.body, /<form method="post" action="\/dashboard\/identities\/link\/acme"/);
+    assert.doesNotMatch(dashboard.body, /href="\/dashboard\/identities\/link\//, 'no link that a GET would follow');
+
+    // what a cross-site page can make the browser do: a GET, or a POST without the token
+    const crossSiteGet = await browser.get('/dashboard/identities/link/acme');
+    assert.notEqual(crossSiteGet.statusCode, 303);
+    assert.equal(crossSiteGet.cookies.find((c) => c.name === 'oauth_flow'), undefined, 'a GET starts no flow');
+    const noToken = await browser.post('/dashboard/identities/link/acme', { _csrf: null });
+    assert.equal(noToken.statusCode, 403);
+    assert.equal(noToken.cookies.find((c) => c.name === 'oauth_flow'), undefined);
+
+    // a stale session: refused, nothing started
+    clock.advance(11 * 60_000);
+    const stale = await browser.post('/dashboard/identities/link/acme', {});
+    assert.equal(stale.statusCode, 403, textOf(stale.body));
+    assert.match(textOf(stale.body), /Sign in again/);
+    assert.equal(stale.cookies.find((c) => c.name === 'oauth_flow'), undefined);
+
+    const fresh = new PageClient(t.app);
+    await fresh.signIn(u.email);
+    await fresh.get('/dashboard');
+    const started = await fresh.post('/dashboard/identities/link/acme', {});
+    assert.equal(started.statusCode, 200, textOf(started.body));
+    const flow = started.cookies.find((c) => c.name === 'oauth_flow');
+    assert.ok(flow?.value && flow.path === '/api/v1/auth/oauth/acme/callback');
+    const onward = /id="continue-to-provider" href="([^"]+)"/.exec(started.body)![1]!.replaceAll('&amp;', '&');
+    assert.ok(onward.startsWith(peer.issuer), onward);
+    // the provider signs the user in and comes back
+    clock.advance(Math.max(0, Date.now() - clock.now()));
+    peer.claims = { sub: `acme-${randomUUID()}`, email: `elsewhere-${randomUUID().slice(0, 8)}@example.com`, email_verified: false };
+    const atProvider = await fetch(onward, { redirect: 'manual' });
+    const back = new URL(atProvider.headers.get('location')!);
+    const callback = await t.app.inject({ method: 'GET', url: `${back.pathname}${back.search}`, headers: { cookie: `oauth_flow=${flow.value}` } });
+    assert.equal(callback.statusCode, 302, callback.body);
+    assert.equal(callback.headers.location, '/dashboard');
+    assert.deepEqual((await t.services.oauth.listIdentities(u.id)).map((i) => i.provider), ['acme']);
   });
 });

@@ -10,6 +10,7 @@ import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import { totpCode } from '../../src/mfa/totp.js';
+import { systemContext } from '../../src/request-context.js';
 import { buildTestContext, type TestContext } from '../helpers/build-test-app.js';
 import { bearer, cookieValue, login, OTHER_PASSWORD, PASSWORD, refresh, register, WRONG_PASSWORD } from '../helpers/factories.js';
 import { codeIn, linkTokenIn, SmtpSink } from '../helpers/smtp-sink.js';
@@ -85,7 +86,7 @@ describe('logs carry no secrets', () => {
     const failedFlow = await runFlow(t.app, 'acme', { tamper: (q, c) => (q.set('state', 'B'.repeat(43)), c) });
     assert.equal(failedFlow.callback!.headers.location, '/login?error=invalid_state');
     const STORED_SECRET = 'admin-stored-client-secret-4711';
-    await t.services.oauthProviders.create({ id: 'stored', clientId: 'storedclient', clientSecret: STORED_SECRET, issuer: peer.issuer });
+    await t.services.oauthProviders.create(systemContext, { id: 'stored', clientId: 'storedclient', clientSecret: STORED_SECRET, issuer: peer.issuer });
     const viaStored = await runFlow(t.app, 'stored');
     assert.equal(viaStored.callback!.statusCode, 302);
     await new Promise((resolve) => setImmediate(resolve));

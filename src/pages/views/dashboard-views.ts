@@ -85,7 +85,22 @@ ${v.identities.length === 0 ? html`<p class="muted">No social sign-in is connect
 ${v.identities.map((i) => html`<li class="row" data-identity="${i.id}"><strong>${v.providers.find((p) => p.id === i.provider)?.name ?? i.provider}</strong> <span class="muted">${i.email ?? i.subject}</span> · connected ${when(i.createdAt)}
 ${postButton({ action: `/dashboard/identities/${i.id}/unlink`, csrf: chrome.csrf, label: 'Unlink', kind: 'danger', ariaLabel: `Unlink ${i.provider}` })}</li>`)}
 </ul>`}
-${linkable.length > 0 && html`<div class="row">${linkable.map((p) => html`<a class="button secondary" href="/dashboard/identities/link/${encodeURIComponent(p.id)}">Connect ${p.name}</a>`)}</div>`}
+${linkable.length > 0 && html`<div class="row">${linkable.map((p) => postButton({ action: `/dashboard/identities/link/${encodeURIComponent(p.id)}`, csrf: chrome.csrf, label: `Connect ${p.name}`, kind: 'secondary' }))}</div>`}
 </section>`;
   return page({ title: 'Dashboard', chrome, body });
+}
+
+/**
+ * The step between the connect form and the provider: the form's own answer cannot redirect to
+ * the provider (another origin; the pages' CSP allows forms to reach this origin only), so the
+ * browser follows a plain link from here.
+ */
+export function connectProviderPage(chrome: PageChrome, v: { providerName: string; location: string }): string {
+  const body = html`<section class="card" aria-labelledby="connect-title">
+<h1 id="connect-title">Connect ${v.providerName}</h1>
+<p>Sign in at ${v.providerName} to connect it to your account. You can then sign in with it; we email you that it was connected.</p>
+<p><a class="button block" id="continue-to-provider" href="${v.location}">Continue to ${v.providerName}</a></p>
+<p><a href="/dashboard#connected">Cancel</a></p>
+</section>`;
+  return page({ title: `Connect ${v.providerName}`, chrome, body, narrow: true });
 }
