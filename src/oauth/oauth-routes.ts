@@ -20,6 +20,7 @@ import { logProviderFailure, OAuthFailure } from './oauth-errors.js';
 import { AuthorizeQuery, CallbackQuery, IdentityList, ProviderParams, PublicProviderList, Redirect, toIdentityView } from './oauth-schemas.js';
 import type { OAuthService, StartedFlow } from './oauth-service.js';
 import type { ProvidersService } from './providers-service.js';
+import { SECOND_STEP_COOKIE, secondStepCookie } from '../sign-in/second-step-cookie.js';
 
 export interface OAuthRoutesOptions {
   oauth: OAuthService;
@@ -36,7 +37,6 @@ export const FLOW_COOKIE = 'oauth_flow';
  * page (`/login/mfa`), which posts it to POST /api/v1/auth/login/mfa with the code. HttpOnly,
  * scoped to /login, as long-lived as the token itself.
  */
-export const MFA_COOKIE = 'gatehouse_mfa';
 const SECOND_STEP_PAGE = '/login/mfa';
 
 /** a client that asked for JSON (an API client, fetch) gets problem+json instead of a redirect */
@@ -106,7 +106,7 @@ export const oauthRoutes: FastifyPluginAsyncTypebox<OAuthRoutesOptions> = async 
       const done = await oauth.finish(requestContext(request), request.params.provider, params, sealed);
       if (done.kind === 'signed_in') cookie.set(reply, done.grant.refreshToken, done.grant.refreshExpiresAt, done.grant.refreshIssuedAt);
       if (done.kind === 'second_step') {
-        reply.setCookie(MFA_COOKIE, done.mfaToken, { httpOnly: true, sameSite: 'lax', secure: cookieSecure, path: '/login', maxAge: 300 });
+        reply.setCookie(SECOND_STEP_COOKIE, done.mfaToken, secondStepCookie(cookieSecure));
         return reply.redirect(`${SECOND_STEP_PAGE}?next=${encodeURIComponent(done.redirectTo)}`, 302);
       }
       return reply.redirect(done.redirectTo, 302);

@@ -24,12 +24,10 @@ import type { Config } from '../config/load-config.js';
 import { CSRF_COOKIE } from '../http/csrf.js';
 import { safeRedirectPath } from '../http/redirect-target.js';
 import type { PageCredentials } from '../http/route-guard.js';
-import { MFA_COOKIE } from '../oauth/oauth-routes.js';
+import { SECOND_STEP_COOKIE, secondStepCookie, secondStepCookieAttributes } from '../sign-in/second-step-cookie.js';
 
 export const PAGE_COOKIE = 'gatehouse_session';
 export const PAGE_SESSION_PATH = '/api/v1/auth/page-session';
-/** SPEC §12: an mfa_token lasts 300 s */
-const SECOND_STEP_SECONDS = 300;
 
 export type PageSessionSettings = Pick<Config, 'cookieSecure' | 'cookieDomain' | 'publicOrigin'>;
 
@@ -69,16 +67,16 @@ export class PageSession implements PageCredentials {
 
   /** the pending second step of a sign-in (password or social), or null */
   secondStep(request: FastifyRequest): string | null {
-    const value = request.cookies?.[MFA_COOKIE];
+    const value = request.cookies?.[SECOND_STEP_COOKIE];
     return typeof value === 'string' && value.length > 0 ? value : null;
   }
 
   beginSecondStep(reply: FastifyReply, mfaToken: string): void {
-    reply.setCookie(MFA_COOKIE, mfaToken, { ...this.#secondStepAttributes(), maxAge: SECOND_STEP_SECONDS });
+    reply.setCookie(SECOND_STEP_COOKIE, mfaToken, secondStepCookie(this.settings.cookieSecure));
   }
 
   clearSecondStep(reply: FastifyReply): void {
-    reply.clearCookie(MFA_COOKIE, this.#secondStepAttributes());
+    reply.clearCookie(SECOND_STEP_COOKIE, secondStepCookieAttributes(this.settings.cookieSecure));
   }
 
   /** `next` when it is a same-origin path, else the dashboard */
@@ -89,11 +87,6 @@ export class PageSession implements PageCredentials {
   /** `next` as given when it is a same-origin path (forms carry it on unchanged), else null */
   next(value: unknown): string | null {
     return typeof value === 'string' && safeRedirectPath(value, this.settings.publicOrigin) === value ? value : null;
-  }
-
-  /** host-only, as the OAuth callback sets it */
-  #secondStepAttributes() {
-    return { httpOnly: true, sameSite: 'lax' as const, path: '/login', secure: this.settings.cookieSecure };
   }
 
   #attributes(path: string) {

@@ -16,7 +16,8 @@ import { randomToken, sha256 } from '../security/tokens.js';
 import { signInErrors } from './sign-in-errors.js';
 
 /** an mfa_token lasts 300 s and allows 5 wrong codes */
-const SECOND_STEP_MS = 300 * 1000;
+export const SECOND_STEP_SECONDS = 300;
+const SECOND_STEP_MS = SECOND_STEP_SECONDS * 1000;
 const SECOND_STEP_TRIES = 5;
 /** 20 wrong codes for one account within 24 h lock its second step for an hour */
 const WRONG_CODES_LIMIT = 20;
