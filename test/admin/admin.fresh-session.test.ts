@@ -18,7 +18,7 @@ describe('sensitive admin actions need a fresh session', () => {
   let t: TestContext;
   const clock = new FakeClock(Date.now());
   before(async () => {
-    t = await buildTestContext({ clock, env: { ACCESS_TOKEN_TTL: '3600' } });
+    t = await buildTestContext({ clock, env: { ACCESS_TOKEN_TTL: '3600', PRODUCTS: 'on' } });
   });
   after(async () => {
     await t.close();

@@ -77,6 +77,9 @@ export async function createInstallation(options: { fresh?: boolean } = {}): Pro
     ARGON2_MEMORY_KIB: '1024',
     ARGON2_TIME_COST: '1',
     COOKIE_SECURE: 'false',
+    // one installation is one deployment: its public address (the token issuer) stays the same
+    // whichever port a restarted server listens on, as behind a proxy
+    PUBLIC_URL: 'http://localhost:8000',
   };
   if (usingPostgres) {
     database = await createTestDatabase();

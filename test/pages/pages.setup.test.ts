@@ -71,7 +71,7 @@ describe('pages: /setup creates the first admin', () => {
     const clash = await client.post('/setup', { token, email: taken.email, password: PASSWORD });
     assert.equal(clash.statusCode, 409);
     assert.match(textOf(clash.body), /already exists/);
-    assert.deepEqual((await t.services.users.get(taken.id)).roles, ['buyer'], 'an existing account is not promoted');
+    assert.deepEqual((await t.services.users.get(taken.id)).roles, ['user'], 'an existing account is not promoted');
     assert.deepEqual(await admins(), []);
   });
 
