@@ -7,7 +7,7 @@ import type { Clock } from '../clock.js';
 import type { Db, StatementStart } from '../db/database-types.js';
 import { readPage, type Page, type PageRequest } from '../db/keyset.js';
 import type { RequestContext } from '../request-context.js';
-import { chainHash, chainHashParts, chainLink, eventKey, GENESIS_HASH, hmacPads, legacySeal, LINK_HMAC, LINK_SHA256 } from './audit-chain.js';
+import { type ChainedContent, chainHash, chainHashParts, chainLink, eventKey, GENESIS_HASH, hmacPads, legacySeal, LINK_HMAC, LINK_SHA256 } from './audit-chain.js';
 import type { AuditFilters, AuditRepository, AuditRow } from './audit-repository.js';
 
 export const AUDIT_TYPES = [
@@ -46,6 +46,10 @@ export const AUDIT_TYPES = [
   'key.rotated',
   'key.revoked',
   'secrets.rekeyed',
+  'webhook.created',
+  'webhook.updated',
+  'webhook.deleted',
+  'webhook.secret_rotated',
 ] as const;
 
 export type AuditType = (typeof AUDIT_TYPES)[number];
@@ -54,6 +58,34 @@ export interface AuditEventInput {
   type: AuditType;
   userId: string | null;
   data?: Record<string, unknown>;
+}
+
+/** an event as it was recorded */
+export type RecordedEvent = ChainedContent;
+
+/** an event as the admin API (and a webhook body) shows it: one shape, built here */
+export interface AuditEventView {
+  id: string;
+  type: string;
+  user_id: string | null;
+  actor_id: string | null;
+  ip: string | null;
+  user_agent: string | null;
+  data: Record<string, unknown>;
+  created_at: string;
+}
+
+export function auditEventView(e: ChainedContent): AuditEventView {
+  return { id: e.id, type: e.type, user_id: e.userId, actor_id: e.actorId, ip: e.ip, user_agent: e.userAgent, data: e.data, created_at: e.createdAt.toISOString() };
+}
+
+/**
+ * Who else hears of every event, in the event's own statement: webhooks queue their deliveries as
+ * part of the audit append (so a delivery exists exactly when its event does, with no extra round
+ * trip). Synchronous: it adds writes to the statement and reads nothing.
+ */
+export interface EventFanOut {
+  withDeliveries(start: StatementStart, event: RecordedEvent): StatementStart;
 }
 
 export type VerifyResult =
@@ -69,6 +101,8 @@ export class AuditService {
     private readonly chainKey: Buffer,
     /** told of every event once it is written (metrics count sign-ins and refresh reuse here) */
     private readonly onRecorded?: (event: AuditEventInput) => void,
+    /** webhooks: deliveries queued in the event's statement */
+    private readonly fanOut?: EventFanOut,
   ) {}
 
   /**
@@ -77,7 +111,7 @@ export class AuditService {
    * carries another write as CTEs (see StatementStart): event and write then commit as one statement.
    */
   async record(tx: StatementStart, ctx: RequestContext, event: AuditEventInput): Promise<void> {
-    const content = {
+    const content: ChainedContent = {
       id: randomUUID(),
       type: event.type,
       userId: event.userId,
@@ -87,7 +121,8 @@ export class AuditService {
       data: event.data ?? {},
       createdAt: new Date(this.clock.now()),
     };
-    await this.repo.append(tx, content, chainHashParts(content), hmacPads(eventKey(this.chainKey, content.id)));
+    const start = this.fanOut ? this.fanOut.withDeliveries(tx, content) : tx;
+    await this.repo.append(start, content, chainHashParts(content), hmacPads(eventKey(this.chainKey, content.id)));
     this.onRecorded?.(event);
   }
 
