@@ -198,6 +198,7 @@ async function wire(services: Services, options: HttpOptions): Promise<FastifyIn
     email: services.email,
     mfa: services.mfa,
     providers: services.oauthProviders,
+    webhooks: services.webhooks,
     refreshCookie,
     csrf: new Csrf({ key: services.csrfKey, publicOrigin: config.publicOrigin, secure: config.cookieSecure, domain: config.cookieDomain }),
     session: pageSession,

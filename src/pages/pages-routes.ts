@@ -22,10 +22,12 @@ import type { OAuthService } from '../oauth/oauth-service.js';
 import type { ProductsService } from '../products/products-service.js';
 import type { RolesService } from '../roles/roles-service.js';
 import type { SessionsService } from '../sessions/sessions-service.js';
+import type { WebhooksService } from '../webhooks/webhooks-service.js';
 import { AccountPage } from './account-page.js';
 import { accountPagesRoutes, accountSections } from './account-pages-routes.js';
 import { adminSettingsPagesRoutes } from './admin-settings-pages-routes.js';
 import { adminUsersPagesRoutes } from './admin-users-pages-routes.js';
+import { adminWebhooksPagesRoutes } from './admin-webhooks-pages-routes.js';
 import { dashboardPagesRoutes } from './dashboard-pages-routes.js';
 import { productsPagesRoutes } from './products-pages-routes.js';
 import { assetRoutes } from './assets.js';
@@ -48,6 +50,7 @@ export interface PagesOptions {
   email: EmailService;
   mfa: MfaService;
   providers: ProvidersService;
+  webhooks: WebhooksService;
   refreshCookie: RefreshCookie;
   csrf: Csrf;
   session: PageSession;
@@ -77,6 +80,7 @@ export const pagesRoutes: FastifyPluginAsync<PagesOptions> = async (app, o) => {
   await app.register(productsPagesRoutes, { kit, products: o.products });
   await app.register(adminUsersPagesRoutes, { kit, users: o.users, roles: o.roles, mfa: o.mfa });
   await app.register(adminSettingsPagesRoutes, { kit, roles: o.roles, providers: o.providers, audit: o.audit, settings: o.settings });
+  await app.register(adminWebhooksPagesRoutes, { kit, webhooks: o.webhooks });
   app.get('/', { schema: { hide: true } }, async function home(_request, reply) {
     return reply.redirect('/dashboard', 303);
   });
