@@ -16,8 +16,9 @@ const LAYERS = [
   ['db', 'cache'],
   ['security'],
   ['http'],
+  ['outbox'],
   ['audit', 'keys', 'passwords', 'mail'],
-  ['roles', 'sessions'],
+  ['roles', 'sessions', 'webhooks'],
   ['users'],
   // one way to finish a sign-in (account rules, lockout, re-authentication, the second step):
   // below every sign-in method and every feature that re-authenticates

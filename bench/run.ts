@@ -25,6 +25,13 @@
  *  (s) PostgreSQL only: /me req/s and sign-ins/s on one Gatehouse, then on three (same database,
  *      Redis prefix and SECRETS_KEY; autocannon spreads the connections over the three ports, no
  *      proxy), and the scaling factor — on a 2-CPU machine, reported with what limits it
+ *  (w) webhooks: 1,000 sign-ups sent at a paced 100/s (open loop, at most 16 in flight) to
+ *      Gatehouse with an endpoint subscribed to user.created on a local HTTPS receiver in this
+ *      process (answers 204; bench/lib/webhook-receiver.ts): event timestamp → receipt p50/p99
+ *      (target p99 < 2 s),
+ *      every delivery verified with `standardwebhooks`; then sign-ups/s closed loop with no
+ *      endpoint, with the endpoint subscribed (deliveries flowing), and with it disabled again —
+ *      the ceiling is the mean of both runs without (target: at most 10 % fewer with it)
  * (c), (d) and (p)'s storm send on a schedule and measure from each request's due time
  * (bench/lib/open-loop.ts: no coordinated omission). Every phase is bounded by its duration.
  *
@@ -36,7 +43,10 @@
  *   npm run bench -- --engine=embedded     one engine (embedded | postgres | both)
  *   npm run bench -- --duration=15         measured seconds per run (10–15; warm-up is 3 s; 3–9 for
  *                                          development runs, which do not write RESULTS.md)
- *   npm run bench -- --only=p,s            a subset of the scenarios a,b,c,d,p,s (RESULTS.md is not written)
+ *   npm run bench -- --only=p,s            a subset of the scenarios a,b,c,d,p,s,w (RESULTS.md is not written)
+ *   npm run bench -- --only=w --webhook-events=200 --webhook-rate=50
+ *                                          (w) with fewer events or another pace (development runs:
+ *                                          RESULTS.md is only written at the defaults, 1000 at 100/s)
  *   npm run bench -- --server-arg=--cpu-prof --server-arg=--cpu-prof-dir=/tmp/prof
  *                                          extra node flags for the Gatehouse child (profiling)
  *   npm run bench -- --server-log=/tmp/gatehouse.log   append the Gatehouse child's output there
@@ -75,6 +85,7 @@ import {
 } from './lib/children.js';
 import { runLoad, startLoad, type LoadOptions, type LoadResult } from './lib/load.js';
 import { openLoop, type OpenLoopResult } from './lib/open-loop.js';
+import { BenchWebhookReceiver, makeReceiverTls, type ReceiverTls } from './lib/webhook-receiver.js';
 import { printSummary, writeResults, type EngineReport, type Measured, type PeerSide, type RawArgon2, type RunReport, type StormCheck } from './lib/report.js';
 
 // ---------------------------------------------------------------- options
@@ -84,8 +95,8 @@ const args = process.argv.slice(2);
 const arg = (name: string): string | undefined => args.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
 const argAll = (name: string): string[] => args.filter((a) => a.startsWith(`--${name}=`)).map((a) => a.slice(name.length + 3));
 for (const a of args) {
-  if (!/^--(engine|duration|only|server-arg|server-log|server-env)=/.test(a)) {
-    console.error(`unknown option ${a}\nusage: npm run bench -- [--engine=embedded|postgres|both] [--duration=10..15] [--only=a,b,c,d,p,s] [--server-arg=<node flag>] [--server-log=<file>] [--server-env=KEY=VALUE]`);
+  if (!/^--(engine|duration|only|server-arg|server-log|server-env|webhook-events|webhook-rate)=/.test(a)) {
+    console.error(`unknown option ${a}\nusage: npm run bench -- [--engine=embedded|postgres|both] [--duration=10..15] [--only=a,b,c,d,p,s,w] [--webhook-events=N] [--webhook-rate=R] [--server-arg=<node flag>] [--server-log=<file>] [--server-env=KEY=VALUE]`);
     process.exit(2);
   }
 }
@@ -97,7 +108,7 @@ if (!['auto', 'both', 'postgres', 'embedded'].includes(engineArg)) {
 // 10–15 s for a recorded run; shorter (down to 3 s) for development runs, which never write RESULTS.md
 const DURATION_S = Math.min(15, Math.max(3, Number(arg('duration') ?? 10)));
 const WARMUP_S = 3;
-const SCENARIOS = ['a', 'b', 'c', 'd', 'p', 's'] as const;
+const SCENARIOS = ['a', 'b', 'c', 'd', 'p', 's', 'w'] as const;
 type ScenarioKey = (typeof SCENARIOS)[number];
 const only = new Set((arg('only') ?? SCENARIOS.join(',')).split(',').map((s) => s.trim()));
 for (const k of only) {
@@ -106,7 +117,14 @@ for (const k of only) {
     process.exit(2);
   }
 }
-const COMPLETE_RUN = SCENARIOS.every((k) => only.has(k)) && DURATION_S >= 10;
+/** (w): how many sign-ups are delivered, and at what pace (events/s) */
+const WEBHOOK_EVENTS = Math.round(Number(arg('webhook-events') ?? 1000));
+const WEBHOOK_RATE = Number(arg('webhook-rate') ?? 100);
+if (!(WEBHOOK_EVENTS >= 10) || !(WEBHOOK_RATE > 0)) {
+  console.error('--webhook-events must be ≥ 10 and --webhook-rate > 0');
+  process.exit(2);
+}
+const COMPLETE_RUN = SCENARIOS.every((k) => only.has(k)) && DURATION_S >= 10 && WEBHOOK_EVENTS === 1000 && WEBHOOK_RATE === 100;
 const serverArgs = argAll('server-arg');
 const serverLog = arg('server-log');
 /** experiments: extra environment of the Gatehouse child (recorded in the report) */
@@ -122,6 +140,8 @@ const ADMIN_PG_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.
 const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const PASSWORD = 'Correct-Horse-Battery-42';
 const EMAIL = 'bench@example.com';
+/** (w): the admin that subscribes the endpoint (ADMIN_EMAIL/ADMIN_PASSWORD of the Gatehouse child) */
+const ADMIN_EMAIL = 'bench-admin@example.com';
 
 const defaultOf = (env: string): string => {
   const s = settings.find((x) => x.env === env) as { default?: string } | undefined;
@@ -161,7 +181,10 @@ const LOAD = {
   storm: HASH_CONCURRENCY + HASH_QUEUE_MAX + 32, // (c) more than running + queued: the queue stays full
   scaleMe: 48, // (s) /me over 1 or 3 instances (16 per instance with three)
   scaleLogin: 9, // (s) sign-ins over 1 or 3 instances (3 per instance: above each one's hash slots)
+  webhookPaced: 16, // (w) the paced sign-ups: at most 16 in flight, enough to hold the pace, few enough never to fill the hash queue
 };
+/** (w): lets the Gatehouse child deliver to the bench's receiver on loopback (recorded in the report) */
+const WEBHOOK_SETTINGS = { WEBHOOK_ALLOW_PRIVATE: 'true' };
 /** how long a session check during a storm may take before it counts as an error (timed out) */
 const STORM_CHECK_TIMEOUT_MS = 30_000;
 
@@ -474,6 +497,8 @@ interface ScenarioContext {
   betterAuth?: (options?: { cookieCache?: boolean }) => Promise<BetterAuthServer>;
   /** PostgreSQL: one more Gatehouse instance on the same database, Redis prefix and SECRETS_KEY */
   instance?: (label: string) => Promise<{ base: string; pid: number | undefined; stop: () => Promise<void> }>;
+  /** (w): the receiver's certificate, which the Gatehouse child trusts (NODE_EXTRA_CA_CERTS) */
+  webhookTls?: ReceiverTls;
 }
 
 const RUN_T0 = performance.now();
@@ -481,7 +506,9 @@ const RUN_T0 = performance.now();
 // (p): 7 closed-loop loads, 2 storms (Better Auth's drains for up to STORM_CHECK_TIMEOUT_MS), 2 Better Auth starts
 const P_ESTIMATE_S = 9 * (WARMUP_S + DURATION_S) + STORM_CHECK_TIMEOUT_MS / 1000 + 20;
 const S_ESTIMATE_S = 4 * (WARMUP_S + DURATION_S) + 10;
-const TIME_BUDGET_S = 330 + (only.has('p') ? P_ESTIMATE_S : 0) + (only.has('s') ? S_ESTIMATE_S : 0);
+// (w): three closed-loop sign-up loads, the paced sign-ups, and the deliveries' drain
+const W_ESTIMATE_S = 3 * (WARMUP_S + DURATION_S) + WEBHOOK_EVENTS / WEBHOOK_RATE + 20;
+const TIME_BUDGET_S = 330 + (only.has('p') ? P_ESTIMATE_S : 0) + (only.has('s') ? S_ESTIMATE_S : 0) + (only.has('w') ? W_ESTIMATE_S : 0);
 /** a run every request of which was answered 2xx */
 const clean = (m: { non2xx: number; errors: number } | null | undefined): boolean => !m || (m.non2xx === 0 && m.errors === 0);
 const NOISY_CORES = 0.3; // other processes using more than this during a window = measure again
@@ -907,10 +934,154 @@ async function scenarioS(engine: EngineName, x: ScenarioContext): Promise<NonNul
   }
 }
 
+/**
+ * (w) Webhooks. An endpoint subscribed to user.created on a local HTTPS receiver (this process,
+ * answering 204). First `WEBHOOK_EVENTS` sign-ups sent on a `WEBHOOK_RATE`/s schedule (open
+ * loop, at most `LOAD.webhookPaced` in flight: the pace holds while the server keeps up, and the
+ * hash queue never overflows when it does not; the events' own timestamps tell the rate
+ * achieved): each delivery's latency runs from the event's timestamp (set in the transaction that
+ * commits the sign-up and queues the delivery) to the moment the receiver got the request. Then sign-ups/s in a closed loop: no endpoint, the endpoint
+ * subscribed (its deliveries flowing meanwhile, then the backlog drained), the endpoint disabled
+ * (no deliveries queued) — the ceiling is the mean of the two runs without, around the one with.
+ */
+async function scenarioW(engine: EngineName, x: ScenarioContext): Promise<NonNullable<EngineReport['w']>> {
+  if (!x.webhookTls) throw new Error('(w) needs the receiver certificate');
+  const admin = await json(`${x.base}/api/v1/auth/login`, { method: 'POST', headers: x.jsonHeaders, body: JSON.stringify({ login: ADMIN_EMAIL, password: PASSWORD }) });
+  if (admin.status !== 200) throw new Error(`(w) admin login: ${admin.status} ${JSON.stringify(admin.body)}`);
+  const adminHeaders = { ...x.jsonHeaders, authorization: `Bearer ${admin.body.access_token as string}` };
+  const receiver = await BenchWebhookReceiver.start(x.webhookTls);
+  const g = { gatehouse: x.serverPid };
+  const signUps = (title: string): Omit<LoadOptions, 'durationS'> => ({
+    title,
+    url: `${x.base}/api/v1/auth/register`,
+    method: 'POST',
+    headers: x.jsonHeaders,
+    bodyFn: () => JSON.stringify({ email: uniqueEmail('w'), password: PASSWORD }),
+    connections: LOAD.login,
+    timeoutS: 30,
+  });
+  let endpointId: string | null = null;
+  /** the endpoint's deliveries by status, read through the admin API (every page) */
+  const deliveryCounts = async (): Promise<Record<string, number>> => {
+    const counts: Record<string, number> = {};
+    let cursor: string | null = null;
+    do {
+      const page = await json(`${x.base}/api/v1/admin/webhooks/${endpointId}/deliveries?limit=100${cursor ? `&cursor=${cursor}` : ''}`, { headers: { authorization: adminHeaders.authorization } });
+      if (page.status !== 200) throw new Error(`(w) listing deliveries: ${page.status}`);
+      for (const d of page.body.items as { status: string }[]) counts[d.status] = (counts[d.status] ?? 0) + 1;
+      cursor = page.body.next_cursor as string | null;
+    } while (cursor);
+    return counts;
+  };
+  /** waits until every queued delivery is delivered (or the deadline); the counts at the end */
+  const drained = async (timeoutMs: number): Promise<{ total: number; delivered: number }> => {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      // quiet for a second first: no page reads while deliveries still pour in
+      const seen = receiver.firsts.size;
+      await sleep(1000);
+      if (receiver.firsts.size !== seen && Date.now() < deadline) continue;
+      const counts = await deliveryCounts();
+      const total = Object.values(counts).reduce((t, n) => t + n, 0);
+      const delivered = counts.delivered ?? 0;
+      if (delivered === total || Date.now() >= deadline) return { total, delivered };
+    }
+  };
+  try {
+    log(`${engine} (w): sign-ups with no endpoint, ${LOAD.login} connections, ${WARMUP_S} s warm-up + ${DURATION_S} s`);
+    const without = await measure(signUps('POST /register, no endpoint'), g, x.backends);
+    // the load generator abandons the sign-ups in flight when it stops, but the server still
+    // commits them: one more sign-up, answered after them (the hash queue is first in, first
+    // out), keeps them out of the paced phase's events
+    const flush = await json(`${x.base}/api/v1/auth/register`, { method: 'POST', headers: x.jsonHeaders, body: JSON.stringify({ email: uniqueEmail('w'), password: PASSWORD }) });
+    if (flush.status !== 201) throw new Error(`(w) sign-up: ${flush.status} ${JSON.stringify(flush.body)}`);
+    await sleep(500);
+
+    const created = await json(`${x.base}/api/v1/admin/webhooks`, { method: 'POST', headers: adminHeaders, body: JSON.stringify({ url: receiver.url, events: ['user.created'], description: 'bench (w)' }) });
+    if (created.status !== 201) throw new Error(`(w) creating the endpoint: ${created.status} ${JSON.stringify(created.body)}`);
+    endpointId = created.body.id as string;
+    receiver.secret = created.body.secret as string;
+
+    log(`${engine} (w): ${WEBHOOK_EVENTS} sign-ups at ${WEBHOOK_RATE}/s (${LOAD.webhookPaced} connections), each delivered to ${receiver.url}`);
+    receiver.reset();
+    const meter = new CpuMeter(g, { postgres: await x.backends() });
+    const pacedRun = await openLoop({
+      url: `${x.base}/api/v1/auth/register`,
+      headers: x.jsonHeaders,
+      bodyFn: () => JSON.stringify({ email: uniqueEmail('w'), password: PASSWORD }),
+      rate: WEBHOOK_RATE,
+      durationS: WEBHOOK_EVENTS / WEBHOOK_RATE,
+      maxSockets: LOAD.webhookPaced,
+      timeoutMs: 60_000,
+    });
+    const paced = { ...pacedRun, cpu: meter.read() };
+    const sentAt = Date.now();
+    const pacedQueue = await drained(60_000);
+    const allArrived = pacedQueue.delivered === pacedQueue.total && receiver.firsts.size === pacedQueue.total && pacedQueue.total === paced.ok2xx;
+    const latencyMs = receiver.latency();
+    const pacedDelivery = {
+      delivered: receiver.firsts.size,
+      expected: paced.ok2xx,
+      duplicates: receiver.duplicates,
+      unverified: receiver.unverified,
+      achievedRate: receiver.eventRate(),
+      lastAfterLoadS: (receiver.lastReceipt() - sentAt) / 1000,
+    };
+    log(`${engine} (w): delivered ${pacedDelivery.delivered}/${pacedDelivery.expected}, p50 ${latencyMs.p50} ms, p99 ${latencyMs.p99} ms, ${pacedDelivery.achievedRate.toFixed(1)} events/s`);
+
+    log(`${engine} (w): sign-ups with the endpoint subscribed, ${LOAD.login} connections, ${WARMUP_S} s warm-up + ${DURATION_S} s`);
+    receiver.reset();
+    const withEndpoint = await measure(signUps('POST /register, endpoint subscribed'), g, x.backends);
+    const loadEnd = Date.now();
+    // every delivery queued during that run (warm-up included; a sign-up the load generator
+    // abandoned at the end of a phase still commits): the endpoint's rows minus the paced ones
+    const queue = await drained(120_000);
+    const backlog = { expected: queue.total - pacedQueue.total, delivered: receiver.firsts.size, drainS: Math.max(0, (receiver.lastReceipt() - loadEnd) / 1000), unverified: receiver.unverified };
+
+    const off = await json(`${x.base}/api/v1/admin/webhooks/${endpointId}`, { method: 'PATCH', headers: adminHeaders, body: JSON.stringify({ enabled: false }) });
+    if (off.status !== 200) throw new Error(`(w) disabling the endpoint: ${off.status}`);
+    log(`${engine} (w): sign-ups with the endpoint disabled (nothing queued), same load`);
+    const withoutAfter = await measure(signUps('POST /register, endpoint disabled'), g, x.backends);
+
+    const perS = (m: Measured) => m.ok2xx / m.durationS;
+    const withoutReference = (perS(without) + perS(withoutAfter)) / 2;
+    const ratio = perS(withEndpoint) / withoutReference;
+    const targets = { p99Ms: 2000, keep: 0.9 };
+    const complete = allArrived && pacedDelivery.unverified === 0 && clean(paced);
+    const rateHeld = pacedDelivery.achievedRate >= 0.95 * WEBHOOK_RATE;
+    return {
+      events: WEBHOOK_EVENTS,
+      rate: WEBHOOK_RATE,
+      connections: LOAD.webhookPaced,
+      receiver: 'node:https in the bench process, 204, self-signed P-256 certificate (NODE_EXTRA_CA_CERTS), WEBHOOK_ALLOW_PRIVATE=true',
+      paced,
+      pacedDelivery,
+      latencyMs,
+      targets,
+      // a pace the server could not hold says nothing about the target's
+      latencyResult: !complete ? 'FAIL' : rateHeld ? pass(latencyMs.p99 < targets.p99Ms) : 'INVALID',
+      without,
+      withEndpoint,
+      withoutAfter,
+      withoutReference,
+      withPerSecond: perS(withEndpoint),
+      ratio,
+      backlog,
+      throughputResult: pass(ratio >= targets.keep && clean(withEndpoint) && backlog.delivered >= backlog.expected),
+    };
+  } finally {
+    if (endpointId) await json(`${x.base}/api/v1/admin/webhooks/${endpointId}`, { method: 'DELETE', headers: { authorization: adminHeaders.authorization } }).catch(() => {});
+    await receiver.stop();
+  }
+}
+
 async function runEngine(engine: EngineName, cmd: ServerCommand, reserveS: number): Promise<EngineReport> {
   const tmp = mkdtempSync(join(tmpdir(), 'gh-bench-'));
   onCleanup(`remove ${tmp}`, () => rmSync(tmp, { recursive: true, force: true }));
   const e = await engineEnv(engine, tmp);
+  // (w): the receiver's certificate (trusted by the child), loopback allowed, an admin to subscribe it
+  const webhookTls = only.has('w') ? makeReceiverTls(tmp) : undefined;
+  const webhookEnv: NodeJS.ProcessEnv = webhookTls ? { NODE_EXTRA_CA_CERTS: webhookTls.certFile, ...WEBHOOK_SETTINGS, ADMIN_EMAIL, ADMIN_PASSWORD: PASSWORD } : {};
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
   const env: NodeJS.ProcessEnv = {
@@ -925,6 +1096,7 @@ async function runEngine(engine: EngineName, cmd: ServerCommand, reserveS: numbe
     SECRETS_KEY: randomBytes(32).toString('base64'),
     ...ARGON2_ENV,
     ...RATE_LIMITS,
+    ...webhookEnv,
     ...serverEnv,
   };
   log(`${engine}: starting Gatehouse (${cmd.note}) on ${base} — ${e.describe}`);
@@ -947,7 +1119,7 @@ async function runEngine(engine: EngineName, cmd: ServerCommand, reserveS: numbe
   const report: EngineReport = { engine, describe: e.describe, server: cmd.note, readyMs: Math.round(readyMs) };
   const serverPid = server.proc.pid;
 
-  const ctx: ScenarioContext = { base, serverPid, meHeaders, loginBody, jsonHeaders, backends: e.backends, cmd };
+  const ctx: ScenarioContext = { base, serverPid, meHeaders, loginBody, jsonHeaders, backends: e.backends, cmd, ...(webhookTls ? { webhookTls } : {}) };
   if (engine === 'postgres') {
     ctx.quietTwin = async () => {
       const twinPort = await freePort();
@@ -978,6 +1150,7 @@ async function runEngine(engine: EngineName, cmd: ServerCommand, reserveS: numbe
   if (only.has('c')) report.c = await attempt(report, 'c', 20, reserveS, fresh((x) => scenarioC(engine, x)), (r) => r.me.cpu.otherCores ?? 0);
   if (only.has('d')) report.d = await attempt(report, 'd', 15, reserveS, fresh((x) => scenarioD(engine, x)), (r) => r.me.cpu.otherCores ?? 0);
   if (engine === 'postgres' && only.has('p')) report.p = await attempt(report, 'p', P_ESTIMATE_S, reserveS, fresh((x) => scenarioP(engine, x)), peerNoise);
+  if (only.has('w')) report.w = await attempt(report, 'w', W_ESTIMATE_S, reserveS, fresh((x) => scenarioW(engine, x)), (r) => Math.max(...[r.without, r.withEndpoint, r.withoutAfter, r.paced].map((m) => m.cpu.otherCores ?? 0)));
   if (engine === 'postgres' && only.has('s')) report.s = await attempt(report, 's', S_ESTIMATE_S, reserveS, fresh((x) => scenarioS(engine, x)), (r) => Math.max(...[r.one.me, r.one.login, r.three.me, r.three.login].map((m) => m.cpu.otherCores ?? 0)));
 
   await server.stop();
@@ -1027,12 +1200,13 @@ async function main(): Promise<void> {
       HASH_CONCURRENCY: serverEnv.HASH_CONCURRENCY ?? `${HASH_CONCURRENCY} (unset = CPU cores)`,
       HASH_QUEUE_MAX: String(HASH_QUEUE_MAX),
       UV_THREADPOOL_SIZE: process.env.UV_THREADPOOL_SIZE ?? '4 (Node default)',
+      ...(only.has('w') ? WEBHOOK_SETTINGS : {}),
       ...serverEnv,
     },
     argon2: ARGON2,
     hashConcurrency: HASH_CONCURRENCY,
     hashQueueMax: HASH_QUEUE_MAX,
-    load: { warmupS: WARMUP_S, durationS: DURATION_S, ...LOAD, stormCheckTimeoutS: STORM_CHECK_TIMEOUT_MS / 1000, autocannon: (JSON.parse(readFileSync(join(rootDir, 'node_modules/autocannon/package.json'), 'utf8')) as { version: string }).version },
+    load: { warmupS: WARMUP_S, durationS: DURATION_S, ...LOAD, webhookEvents: WEBHOOK_EVENTS, webhookRate: WEBHOOK_RATE, stormCheckTimeoutS: STORM_CHECK_TIMEOUT_MS / 1000, autocannon: (JSON.parse(readFileSync(join(rootDir, 'node_modules/autocannon/package.json'), 'utf8')) as { version: string }).version },
     engines: [],
     betterAuthVersion: (JSON.parse(readFileSync(join(rootDir, 'node_modules/better-auth/package.json'), 'utf8')) as { version: string }).version,
     notes,

@@ -14,6 +14,7 @@ import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import { adminRoutes } from './admin/admin-routes.js';
+import { webhooksRoutes } from './webhooks/webhooks-routes.js';
 import { authRoutes } from './auth/auth-routes.js';
 import { RefreshCookie } from './auth/refresh-cookie.js';
 import { checkDatabase } from './db/database.js';
@@ -186,6 +187,7 @@ async function wire(services: Services, options: HttpOptions): Promise<FastifyIn
   // the products module (PRODUCTS=on); off, its paths are unknown routes: 404 not_found
   if (config.products === 'on') await app.register(productsRoutes, { prefix: '/api/v1', products: services.products });
   await app.register(adminRoutes, { prefix: '/api/v1/admin', users: services.users, roles: services.roles, audit: services.audit, oauthProviders: services.oauthProviders, mfa: services.mfa, signIn: services.signIn });
+  await app.register(webhooksRoutes, { prefix: '/api/v1/admin', webhooks: services.webhooks });
   await app.register(pagesRoutes, {
     settings: config,
     auth: services.auth,
@@ -199,6 +201,7 @@ async function wire(services: Services, options: HttpOptions): Promise<FastifyIn
     mfa: services.mfa,
     signIn: services.signIn,
     providers: services.oauthProviders,
+    webhooks: services.webhooks,
     refreshCookie,
     csrf: new Csrf({ key: services.csrfKey, publicOrigin: config.publicOrigin, secure: config.cookieSecure, domain: config.cookieDomain }),
     session: pageSession,

@@ -87,6 +87,8 @@ export async function serve(env: Record<string, string | undefined>): Promise<vo
   }
   // mail delivery (SPEC §6); stopped by app.close(), after the message in progress
   if (config.mailWorker === 'on' && services.outboxWorker) await services.outboxWorker.start(app.log);
+  // webhook delivery (its own worker: a slow endpoint never delays mail)
+  await services.webhookWorker.start(app.log);
   app.log.info(
     { engine: services.database.engine, store: config.redisUrl ? 'redis' : 'memory', public_url: config.publicUrl },
     'Gatehouse is ready',

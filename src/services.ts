@@ -43,8 +43,13 @@ import { MailService } from './mail/mail-service.js';
 import { Metrics } from './metrics/metrics.js';
 import { MailTemplates } from './mail/mail-templates.js';
 import { smtpTransport } from './mail/mail-transport.js';
-import { OutboxRepository } from './mail/outbox-repository.js';
-import { OutboxWorker } from './mail/outbox-worker.js';
+import { MailDeliverer } from './mail/mail-deliverer.js';
+import { OutboxQueue } from './outbox/outbox-queue.js';
+import { OutboxWorker } from './outbox/outbox-worker.js';
+import { WebhookDeliverer } from './webhooks/webhook-deliverer.js';
+import { WebhookSubscriptions } from './webhooks/webhook-subscriptions.js';
+import { WebhooksRepository } from './webhooks/webhooks-repository.js';
+import { WebhooksService } from './webhooks/webhooks-service.js';
 import { noGeoIp, openGeoIp } from './sessions/geoip.js';
 import { IdentitiesRepository } from './oauth/identities-repository.js';
 import { LinkedIdentitiesRemoval } from './oauth/identities-removal.js';
@@ -94,6 +99,9 @@ export interface Services {
    * when mail cannot be delivered (NODE_ENV=production without SMTP_URL: it stays queued)
    */
   outboxWorker: OutboxWorker | null;
+  /** delivers webhook deliveries once started (`serve`, `gatehouse worker`) */
+  webhookWorker: OutboxWorker;
+  webhooks: WebhooksService;
   oauthProviders: ProvidersService;
   oauth: OAuthService;
   mfa: MfaService;
@@ -216,7 +224,12 @@ export async function createServices(config: Config, edges: ServiceEdges = {}): 
     }
     const metrics = new Metrics({ now: () => clock.now() });
     const limiter = new RateLimiter(store, (name) => metrics.rateLimited(name));
-    const audit = new AuditService(db, new AuditRepository(), clock, auditChainKeys(masterKey, previousKey), (event) => metrics.recorded(event));
+    const outbox = new OutboxQueue();
+    const webhooksRepo = new WebhooksRepository();
+    // every audit event queues its webhook deliveries in its own statement
+    const subscriptions = new WebhookSubscriptions(db, webhooksRepo, outbox, bus, clock);
+    await subscriptions.reload();
+    const audit = new AuditService(db, new AuditRepository(), clock, auditChainKeys(masterKey, previousKey), (event) => metrics.recorded(event), subscriptions);
     const products = config.products === 'on';
     const roles: RolesService = new RolesService({ db, roles: new RolesRepository(), permissions: new PermissionsRepository(), audit, bus, clock, defaultRole: config.defaultRole, products });
     await roles.seedModuleRoles();
@@ -242,7 +255,6 @@ export async function createServices(config: Config, edges: ServiceEdges = {}): 
     await keys.init();
     started.add(() => keys.close());
     const templates = new MailTemplates(config.mailTemplatesDir);
-    const outbox = new OutboxRepository();
     const mail = new MailService({ db, repo: outbox, templates, clock, settings: config });
     if (config.production && !config.smtpUrl) warnings.push('SMTP_URL is not set: mail (verification, password reset, notices) stays queued in the outbox until it is');
     const outboxWorker =
@@ -250,13 +262,39 @@ export async function createServices(config: Config, edges: ServiceEdges = {}): 
         ? new OutboxWorker({
             db,
             repo: outbox,
-            templates,
-            transport: config.smtpUrl ? smtpTransport(config.smtpUrl) : null,
+            deliverer: new MailDeliverer(templates, config.smtpUrl ? smtpTransport(config.smtpUrl) : null, config),
             clock,
-            settings: config,
             listen: (onWake) => listen(database, 'gatehouse_outbox', onWake),
           })
         : null;
+    const webhooks = new WebhooksService({
+      db,
+      repo: webhooksRepo,
+      outbox,
+      subscriptions,
+      audit,
+      box: new SecretBox(masterKey, 'webhook-secrets', previousKey),
+      clock,
+      urlPolicy: { production: config.production, allowPrivate: config.webhookAllowPrivate },
+    });
+    const webhookWorker = new OutboxWorker({
+      db,
+      repo: outbox,
+      deliverer: new WebhookDeliverer(
+        webhooks,
+        clock,
+        {
+          timeoutSeconds: config.webhookTimeoutSeconds,
+          retryMaxSeconds: config.webhookRetryMaxSeconds,
+          maxAttempts: config.webhookMaxAttempts,
+          urlPolicy: { production: config.production, allowPrivate: config.webhookAllowPrivate },
+        },
+        (seconds) => metrics.webhookDelivered(seconds),
+      ),
+      clock,
+      listen: (onWake) => listen(database, 'gatehouse_outbox', onWake),
+      onOutcome: (_m, outcome) => metrics.webhookAttempt(outcome.kind === 'sent' ? 'delivered' : outcome.kind === 'retry' ? 'failed' : outcome.kind === 'dead' ? 'dead' : 'held'),
+    });
     const sessions = new SessionsService({
       db,
       repo: new SessionsRepository(),
@@ -372,13 +410,15 @@ export async function createServices(config: Config, edges: ServiceEdges = {}): 
       outbox: () => mail.depth(),
       pool: () => database.poolStats?.() ?? { total: 1, idle: 1, waiting: 0 },
       hashQueue: () => hashing.load.waiting,
+      webhookQueue: () => webhooks.depth(),
     });
     const userImport = new UserImportService({ db, repo: new UserImportRepository(), roles, audit, clock, defaultRole: config.defaultRole });
     // the message being sent is finished first (SPEC §10): the worker is the last thing started
     if (outboxWorker) started.add(() => outboxWorker.stop());
+    started.add(() => webhookWorker.stop());
 
     return {
-      config, clock, database, store, bus, hasher, keys, audit, roles, users, sessions, signIn, auth, products: productsService, mail, email, outboxWorker, oauthProviders, oauth, mfa, userImport, limiter, metrics, warnings,
+      config, clock, database, store, bus, hasher, keys, audit, roles, users, sessions, signIn, auth, products: productsService, mail, email, outboxWorker, webhookWorker, webhooks, oauthProviders, oauth, mfa, userImport, limiter, metrics, warnings,
       csrfKey: deriveKey(masterKey, 'csrf-forms'),
       migrate: () => migrateDatabase(db, masterKey),
       close: () => started.stopAll(),

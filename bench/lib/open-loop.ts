@@ -12,6 +12,10 @@ export interface OpenLoopOptions {
   headers?: Record<string, string>;
   rate: number;
   durationS: number;
+  /** POST with a fresh body per request (e.g. a unique email per sign-up); GET when absent */
+  bodyFn?: () => string;
+  /** at most this many requests in flight (the rest wait for a socket, still timed from their due time); default 256 */
+  maxSockets?: number;
   /** a request's socket idle timeout; also, `timeoutMs` after the last request was due, every request still open is abandoned (an error) */
   timeoutMs?: number;
 }
@@ -38,7 +42,7 @@ function percentile(sorted: Float64Array, p: number): number {
 }
 
 export async function openLoop(o: OpenLoopOptions): Promise<OpenLoopResult> {
-  const agent = new Agent({ keepAlive: true, maxSockets: 256 });
+  const agent = new Agent({ keepAlive: true, maxSockets: o.maxSockets ?? 256 });
   const interval = 1000 / o.rate;
   const total = Math.round(o.rate * o.durationS);
   const latencies: number[] = [];
@@ -65,7 +69,8 @@ export async function openLoop(o: OpenLoopOptions): Promise<OpenLoopResult> {
         fn();
         resolve();
       };
-      const req = request(o.url, { agent, headers: o.headers, timeout: timeoutMs }, (res) => {
+      const body = o.bodyFn?.();
+      const req = request(o.url, { agent, method: body === undefined ? 'GET' : 'POST', headers: o.headers, timeout: timeoutMs }, (res) => {
         res.resume();
         res.on('end', () =>
           settle(() => {
@@ -82,7 +87,7 @@ export async function openLoop(o: OpenLoopOptions): Promise<OpenLoopResult> {
       req.on('timeout', () => req.destroy(new Error('timeout')));
       req.on('error', () => settle(() => errors++));
       req.on('close', () => settle(() => errors++));
-      req.end();
+      req.end(body);
     });
 
   for (let i = 0; i < total; i++) {

@@ -134,6 +134,30 @@ export interface EngineReport {
     meScale: number;
     loginScale: number;
   };
+  /** webhooks: delivery latency at a paced rate of sign-ups, and sign-ups/s with and without an endpoint */
+  w?: {
+    events: number;
+    rate: number;
+    connections: number;
+    receiver: string;
+    /** the paced sign-ups (latency from each one's due time) */
+    paced: Scheduled;
+    pacedDelivery: { delivered: number; expected: number; duplicates: number; unverified: number; achievedRate: number; lastAfterLoadS: number };
+    /** event timestamp → receipt, over the distinct deliveries */
+    latencyMs: { p50: number; p90: number; p99: number; max: number; count: number };
+    targets: { p99Ms: number; keep: number };
+    latencyResult: Verdict;
+    without: Measured;
+    withEndpoint: Measured;
+    withoutAfter: Measured;
+    withoutReference: number;
+    withPerSecond: number;
+    /** with ÷ the mean of both runs without */
+    ratio: number;
+    /** the run with the endpoint: sign-ups to deliver (warm-up included), delivered, seconds after the load until the last arrived */
+    backlog: { expected: number; delivered: number; drainS: number; unverified: number };
+    throughputResult: Verdict;
+  };
 }
 
 export interface RunReport {
@@ -236,6 +260,21 @@ function summaryRows(run: RunReport): string[][] {
       if (p.betterAuthCookieCache)
         rows.push([label, '(p) for reference: against Better Auth with its cookie cache on (it then skips the database for 5 min)', `${n0(G.checkPerSecond)} vs ${n0(p.betterAuthCookieCache.checkPerSecond)} req/s = ${n1(p.ratios.checkVsCookieCache ?? NaN)}×`, 'n/a']);
     }
+    if (e.w) {
+      const w = e.w;
+      rows.push([
+        label,
+        `(w) webhook delivery p99 < ${w.targets.p99Ms / 1000} s (event → receipt) at ${w.rate} sign-ups/s`,
+        `p99 ${n0(w.latencyMs.p99)} ms (p50 ${n0(w.latencyMs.p50)}, max ${n0(w.latencyMs.max)}), ${w.pacedDelivery.delivered} of ${w.pacedDelivery.expected} delivered, ${n1(w.pacedDelivery.achievedRate)} events/s achieved`,
+        w.latencyResult,
+      ]);
+      rows.push([
+        label,
+        `(w) sign-ups/s with an endpoint subscribed ≥ ${w.targets.keep} × without`,
+        `${n1(w.withPerSecond)} vs ${n1(w.withoutReference)} /s = ${n2(w.ratio)}×; backlog ${w.backlog.delivered} of ${w.backlog.expected} delivered ${n1(w.backlog.drainS)} s after the load`,
+        w.throughputResult,
+      ]);
+    }
     if (e.s) {
       rows.push([label, '(s) GET /me req/s, 3 instances against 1 (2 CPUs; reported, no target)', `${n0(e.s.one.mePerSecond)} → ${n0(e.s.three.mePerSecond)} req/s = ${n2(e.s.meScale)}×`, 'n/a']);
       rows.push([label, '(s) sign-ins/s, 3 instances against 1 (reported, no target)', `${n1(e.s.one.loginsPerSecond)} → ${n1(e.s.three.loginsPerSecond)} /s = ${n2(e.s.loginScale)}×`, 'n/a']);
@@ -283,6 +322,14 @@ export function printSummary(run: RunReport): void {
         table[`(s) /login ×${n}`] = { 'per s': n1(x.loginsPerSecond), 'p50 ms': n1(x.login.latencyMs.p50), 'p99 ms': n1(x.login.latencyMs.p99), 'non-2xx': String(x.login.non2xx), 'server cores': n2(sumCores(x.login.cpu, [...keys])), 'pg cores': cores(x.login.cpu.postgresCores), 'other cores': cores(x.login.cpu.otherCores) };
       }
     }
+    if (e.w) {
+      const p = e.w.paced;
+      table[`(w) sign-ups on a ${e.w.rate}/s schedule`] = { 'per s': `${p.ok2xx} of ${p.sent} 2xx`, 'p50 ms': n1(p.latencyMs.p50), 'p99 ms': n1(p.latencyMs.p99), 'non-2xx': `${p.non2xx} (+${p.errors} errors)`, 'server cores': srv(p.cpu, 'gatehouse'), 'pg cores': cores(p.cpu.postgresCores), 'client cores': cores(p.cpu.loadGeneratorCores), 'other cores': cores(p.cpu.otherCores) };
+      for (const [k, r] of [['(w) sign-ups, no endpoint', e.w.without], ['(w) sign-ups, endpoint', e.w.withEndpoint], ['(w) sign-ups, disabled', e.w.withoutAfter]] as const)
+        table[k] = { 'per s': n1(r.ok2xx / r.durationS), 'p50 ms': n1(r.latencyMs.p50), 'p99 ms': n1(r.latencyMs.p99), 'non-2xx': String(r.non2xx), 'server cores': srv(r.cpu, 'gatehouse'), 'pg cores': cores(r.cpu.postgresCores), 'client cores': cores(r.cpu.loadGeneratorCores), 'other cores': cores(r.cpu.otherCores) };
+      table['(w) delivery event → receipt'] = { 'per s': n1(e.w.pacedDelivery.achievedRate), 'p50 ms': n1(e.w.latencyMs.p50), 'p99 ms': n1(e.w.latencyMs.p99), 'non-2xx': `${e.w.pacedDelivery.delivered}/${e.w.pacedDelivery.expected} delivered` };
+      table['(w) verdicts'] = { 'per s': `latency ${e.w.latencyResult}, throughput ${n2(e.w.ratio)}× ${e.w.throughputResult}` };
+    }
     console.table(table);
   }
   console.log('Summary');
@@ -300,6 +347,7 @@ function machineBusy(run: RunReport): string {
       e.p?.gatehouse.signUp.cpu, e.p?.gatehouse.signIn.cpu, e.p?.gatehouse.check.cpu, e.p?.gatehouse.storm.me.cpu,
       e.p?.betterAuth.signUp.cpu, e.p?.betterAuth.signIn.cpu, e.p?.betterAuth.check.cpu, e.p?.betterAuth.storm.me.cpu,
       e.s?.one.me.cpu, e.s?.one.login.cpu, e.s?.three.me.cpu, e.s?.three.login.cpu,
+      e.w?.without.cpu, e.w?.withEndpoint.cpu, e.w?.withoutAfter.cpu, e.w?.paced.cpu,
     ];
     for (const cpu of cpus) if (typeof cpu?.otherCores === 'number') others.push(cpu.otherCores);
   }
@@ -334,6 +382,11 @@ function autoNotes(run: RunReport): string[] {
       );
     if (e.p && (e.p.signInResult === 'INVALID' || e.p.checkResult === 'INVALID'))
       notes.push(`${label} (p): one side completed no request within its measured window (every response took longer than the window), so a ratio could not be formed; that verdict is INVALID — run again on a quieter machine or with --duration=15.`);
+    if (e.w && e.w.latencyResult === 'INVALID')
+      notes.push(
+        `${label} (w): the sign-ups' events came at ${n1(e.w.pacedDelivery.achievedRate)}/s, short of the ${e.w.rate}/s pace (each sign-up hashes a password with argon2id at the production defaults; ` +
+          `closed loop this machine signed up ${n1(e.w.withoutReference)} users/s with no endpoint), so the latency target's rate was not reached: INVALID — the figures are those of the rate achieved.`,
+      );
     if (e.c && !e.c.queueFull) notes.push(`${label} (c): no login was refused with 503 "Server Busy", so the hash queue was never shown full; the scenario is INVALID.`);
     if (e.c && e.c.stormWindow.status503 > 0)
       notes.push(
@@ -355,6 +408,9 @@ function autoNotes(run: RunReport): string[] {
       ['(s) /me ×3', e.s?.three.me.cpu],
       ['(s) login ×1', e.s?.one.login.cpu],
       ['(s) login ×3', e.s?.three.login.cpu],
+      ['(w) sign-ups, no endpoint', e.w?.without.cpu],
+      ['(w) sign-ups, endpoint', e.w?.withEndpoint.cpu],
+      ['(w) paced sign-ups', e.w?.paced.cpu],
     ];
     const noisy = runs.filter(([, cpu]) => (cpu?.otherCores ?? 0) > (e.engine === 'postgres' ? 0.35 : 0.2)).map(([k, cpu]) => `${k} ${cores(cpu?.otherCores)}`);
     if (noisy.length)
@@ -363,6 +419,35 @@ function autoNotes(run: RunReport): string[] {
   const busy = run.engines.flatMap((e) => Object.entries(e.quiet ?? {}).filter(([, q]) => q.busyCores >= 0.3).map(([k]) => `${ENGINE_LABEL[e.engine]} (${k})`));
   if (busy.length) notes.push(`The machine did not go quiet before ${busy.join(', ')} (other processes kept using CPU): those figures may be pessimistic.`);
   return notes;
+}
+
+function writeWebhooks(L: string[], w: NonNullable<EngineReport['w']>): void {
+  const d = w.pacedDelivery;
+  L.push('### (w) Webhooks: delivery latency and what an endpoint costs sign-ups', '');
+  L.push(
+    `An endpoint subscribed to \`user.created\` on a local receiver (${w.receiver}); every delivery verified with the \`standardwebhooks\` package. ` +
+      `${w.events} sign-ups on a ${w.rate}/s schedule (open loop, at most ${w.connections} in flight): latency from each event's timestamp (set in the transaction that commits the sign-up and queues its delivery) to the receiver's receipt of its first attempt. ` +
+      'Then sign-ups closed loop: no endpoint, the endpoint subscribed (its deliveries flowing meanwhile), the endpoint disabled (nothing queued); the reference is the mean of both runs without.',
+    '',
+  );
+  L.push('| Delivery (event → receipt) | value |', '|---|---:|');
+  L.push(`| p50 / p90 / p99 / max | ${n0(w.latencyMs.p50)} / ${n0(w.latencyMs.p90)} / **${n0(w.latencyMs.p99)}** / ${n0(w.latencyMs.max)} ms |`);
+  L.push(`| delivered / sign-ups answered 2xx / duplicates (retries) / failed verification | ${d.delivered} / ${d.expected} / ${d.duplicates} / ${d.unverified} |`);
+  L.push(`| events/s achieved (by their timestamps; pace ${w.rate}/s) | ${n1(d.achievedRate)} |`);
+  L.push(`| last delivery after the last sign-up answered | ${n1(d.lastAfterLoadS)} s |`);
+  L.push(`| paced sign-ups: p50 / p99 ms from each one's due time; sent / 2xx / non-2xx / errors | ${n1(w.paced.latencyMs.p50)} / ${n1(w.paced.latencyMs.p99)}; ${w.paced.sent} / ${w.paced.ok2xx} / ${w.paced.non2xx} / ${w.paced.errors} |`);
+  L.push(`| CPU during the paced sign-ups: Gatehouse / PostgreSQL / load generator and receiver / other | ${srv(w.paced.cpu, 'gatehouse')} / ${cores(w.paced.cpu.postgresCores)} / ${cores(w.paced.cpu.loadGeneratorCores)} / ${cores(w.paced.cpu.otherCores)} cores |`);
+  L.push('', `Delivery p99 = **${n0(w.latencyMs.p99)} ms** (target < ${w.targets.p99Ms} ms at ${w.rate} events/s, every delivery arriving and verifying) → **${w.latencyResult}**`, '');
+  L.push('| Sign-ups (closed loop) | per second | p50 ms | p99 ms | max ms | statuses | errors | server cores | PostgreSQL cores | client cores | other cores |', '|---|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|');
+  L.push(measuredRow('no endpoint', w.without, 'gatehouse'));
+  L.push(measuredRow('an endpoint subscribed to user.created', w.withEndpoint, 'gatehouse'));
+  L.push(measuredRow('the endpoint disabled', w.withoutAfter, 'gatehouse'));
+  L.push(
+    '',
+    `Sign-ups/s with the endpoint ÷ the mean without = ${n1(w.withPerSecond)} ÷ ${n1(w.withoutReference)} = **${n2(w.ratio)}×** (target ≥ ${w.targets.keep}×, every delivery arriving) → **${w.throughputResult}**. ` +
+      `Deliveries of that run (warm-up included): ${w.backlog.delivered} of ${w.backlog.expected}, the last ${n1(w.backlog.drainS)} s after the load stopped; ${w.backlog.unverified} failed verification.`,
+    '',
+  );
 }
 
 function measuredRow(name: string, r: Measured, k: string): string {
@@ -476,7 +561,8 @@ export function writeResults(path: string, run: RunReport): void {
       `(a) ${run.load.me} connections for /me, bare, /me at warn and Better Auth; (b) ${run.load.login} connections; (c) /me at a fixed ${run.load.meRate} req/s (open loop: sent on schedule, latency from each request's due time), ` +
       `storm ${run.load.storm} connections (> ${run.hashConcurrency} running + ${run.hashQueueMax} queued), started ${run.load.warmupS} s before /me; (d) the same fixed-rate /me alone; ` +
       `(p) the same shapes for Gatehouse and Better Auth: sign-ups and sign-ins ${run.load.login} connections, session checks ${run.load.me}, the check at ${run.load.meRate} req/s during a ${run.load.storm}-connection sign-in storm (a check not answered within ${run.load.stormCheckTimeoutS ?? '?'} s counts as an error); ` +
-      `(s) ${run.load.scaleMe ?? '?'} connections for /me and ${run.load.scaleLogin ?? '?'} for sign-ins, over 1 then 3 instances. Every phase is bounded by its duration (storms are stopped after their window).`,
+      `(s) ${run.load.scaleMe ?? '?'} connections for /me and ${run.load.scaleLogin ?? '?'} for sign-ins, over 1 then 3 instances; ` +
+      `(w) ${run.load.webhookEvents ?? '?'} sign-ups on a ${run.load.webhookRate ?? '?'}/s schedule (open loop, at most ${run.load.webhookPaced ?? '?'} in flight), then sign-ups closed loop over ${run.load.login} connections without, with and again without an endpoint. Every phase is bounded by its duration (storms are stopped after their window).`,
   );
   L.push('- Latency percentiles are exact, over every response of the measured window (autocannon\'s own histogram figures are in the JSON). "cores" = CPU time of that process ÷ wall time (argon2 threads included); "loop" = its event-loop thread alone; "PostgreSQL" = the backends serving the bench database; "other" = the rest of the machine (Redis included) plus the CPU the hypervisor gave to other guests meanwhile (/proc/stat steal); a window whose "other" exceeds 0.3 cores is measured again.', '');
 
@@ -590,6 +676,7 @@ export function writeResults(path: string, run: RunReport): void {
     }
     if (e.p) writePeer(L, run, e.p);
     if (e.s) writeScale(L, run, e.s);
+    if (e.w) writeWebhooks(L, e.w);
   }
 
   const notes = autoNotes(run);

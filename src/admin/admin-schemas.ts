@@ -4,7 +4,7 @@
  * (password hashes, sealed refresh tokens, audit hashes) can reach a client.
  */
 import { Type, type Static } from '@sinclair/typebox';
-import { AUDIT_TYPES, type AuditRow, type AuditType } from '../audit/audit-service.js';
+import { AUDIT_TYPES, auditEventView, type AuditRow, type AuditType } from '../audit/audit-service.js';
 import { PageQuery } from '../http/pagination.js';
 import { Nullable, Timestamp, Uuid } from '../http/schema-helpers.js';
 import { PERMISSION_NAME_MAX, PERMISSION_NAME_MIN } from '../roles/permissions.js';
@@ -133,14 +133,5 @@ export const AuditEventSchema = Type.Object({
 export const AuditPage = Type.Object({ items: Type.Array(AuditEventSchema), next_cursor: Nullable(Type.String()) });
 
 export function toAuditEventView(e: AuditRow): Static<typeof AuditEventSchema> {
-  return {
-    id: e.id,
-    type: e.type,
-    user_id: e.userId,
-    actor_id: e.actorId,
-    ip: e.ip,
-    user_agent: e.userAgent,
-    data: e.data,
-    created_at: e.createdAt.toISOString(),
-  };
+  return auditEventView(e);
 }

@@ -7,7 +7,7 @@ import type { Clock } from '../clock.js';
 import type { Db, Executor, StatementStart } from '../db/database-types.js';
 import { readPage, type Page, type PageRequest } from '../db/keyset.js';
 import type { RequestContext } from '../request-context.js';
-import { chainHash, chainHashParts, chainLink, eraSeal, eventKey, GENESIS_HASH, hmacPads, legacySeal, LINK_HMAC, LINK_SHA256, type ChainKeys } from './audit-chain.js';
+import { type ChainedContent, chainHash, chainHashParts, chainLink, eraSeal, eventKey, GENESIS_HASH, hmacPads, legacySeal, LINK_HMAC, LINK_SHA256, type ChainKeys } from './audit-chain.js';
 import type { AuditFilters, AuditRepository, AuditRow, ChainEra } from './audit-repository.js';
 
 export const AUDIT_TYPES = [
@@ -46,6 +46,10 @@ export const AUDIT_TYPES = [
   'key.rotated',
   'key.revoked',
   'secrets.rekeyed',
+  'webhook.created',
+  'webhook.updated',
+  'webhook.deleted',
+  'webhook.secret_rotated',
 ] as const;
 
 export type AuditType = (typeof AUDIT_TYPES)[number];
@@ -54,6 +58,34 @@ export interface AuditEventInput {
   type: AuditType;
   userId: string | null;
   data?: Record<string, unknown>;
+}
+
+/** an event as it was recorded */
+export type RecordedEvent = ChainedContent;
+
+/** an event as the admin API (and a webhook body) shows it: one shape, built here */
+export interface AuditEventView {
+  id: string;
+  type: string;
+  user_id: string | null;
+  actor_id: string | null;
+  ip: string | null;
+  user_agent: string | null;
+  data: Record<string, unknown>;
+  created_at: string;
+}
+
+export function auditEventView(e: ChainedContent): AuditEventView {
+  return { id: e.id, type: e.type, user_id: e.userId, actor_id: e.actorId, ip: e.ip, user_agent: e.userAgent, data: e.data, created_at: e.createdAt.toISOString() };
+}
+
+/**
+ * Who else hears of every event, in the event's own statement: webhooks queue their deliveries as
+ * part of the audit append (so a delivery exists exactly when its event does, with no extra round
+ * trip). Synchronous: it adds writes to the statement and reads nothing.
+ */
+export interface EventFanOut {
+  withDeliveries(start: StatementStart, event: RecordedEvent): StatementStart;
 }
 
 export type VerifyResult =
@@ -86,6 +118,8 @@ export class AuditService {
      * in a caller's transaction is told by that caller, through `announce`, after the commit.
      */
     private readonly onCommitted?: (event: AuditEventInput) => void,
+    /** webhooks: deliveries queued in the event's statement */
+    private readonly fanOut?: EventFanOut,
   ) {
     this.#keys = Buffer.isBuffer(keys) ? { current: keys, previous: null, archive: null } : keys;
   }
@@ -97,7 +131,7 @@ export class AuditService {
    * Listeners hear nothing yet: the caller announces the event once its transaction committed.
    */
   async record(tx: StatementStart, ctx: RequestContext, event: AuditEventInput): Promise<void> {
-    const content = {
+    const content: ChainedContent = {
       id: randomUUID(),
       type: event.type,
       userId: event.userId,
@@ -107,7 +141,8 @@ export class AuditService {
       data: event.data ?? {},
       createdAt: new Date(this.clock.now()),
     };
-    await this.repo.append(tx, content, chainHashParts(content), hmacPads(eventKey(this.#keys.current, content.id)));
+    const start = this.fanOut ? this.fanOut.withDeliveries(tx, content) : tx;
+    await this.repo.append(start, content, chainHashParts(content), hmacPads(eventKey(this.#keys.current, content.id)));
   }
 
   /** an event that stands alone (a failed sign-in): one statement, atomic by itself, then announced */

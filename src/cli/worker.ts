@@ -1,6 +1,6 @@
 /**
- * `gatehouse worker`: delivers the mail outbox and nothing else (SPEC §10), beside instances run
- * with MAIL_WORKER=off, or as one more worker: claims skip what another worker holds, so any
+ * `gatehouse worker`: delivers the outbox — mail and webhooks — and serves nothing, beside instances
+ * run with MAIL_WORKER=off, or as one more worker: claims skip what another worker holds, so any
  * number may run. Stops on SIGTERM/SIGINT after the message being sent.
  */
 import type { Config } from '../config/load-config.js';
@@ -17,6 +17,7 @@ export async function worker(config: Config): Promise<number> {
     return 1;
   }
   await services.outboxWorker.start(logger);
+  await services.webhookWorker.start(logger);
   logger.info({ engine: services.database.engine, transport: config.smtpUrl ? 'smtp' : 'development outbox' }, 'mail worker running');
   const signal = await new Promise<string>((resolve) => {
     process.once('SIGINT', () => resolve('SIGINT'));

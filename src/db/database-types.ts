@@ -135,12 +135,33 @@ export interface OutboxTable {
   /** the template's data; codes and links are blanked once the message is handed to SMTP */
   data: ColumnType<Record<string, unknown>, string, string>;
   status: 'pending' | 'sent' | 'dead';
+  /** 'mail' or 'webhook': which deliverer sends it */
+  channel: Generated<string>;
+  /** webhook deliveries: the audit event delivered */
+  event_id: string | null;
   attempts: number;
+  /** where the attempt budget last restarted (an admin's retry); attempts keep counting */
+  attempts_base: Generated<number>;
+  /** webhook deliveries: the receiver's last HTTP status (null: none, e.g. a timeout) */
+  last_status_code: number | null;
   /** due time, and the claim's lease while a worker sends it */
   next_attempt_at: Timestamp;
   last_error: string | null;
   created_at: Timestamp;
   sent_at: Timestamp | null;
+}
+
+export interface WebhookEndpointsTable {
+  id: string;
+  url: string;
+  events: string[];
+  description: string | null;
+  enabled: boolean;
+  secret_enc: string;
+  previous_secret_enc: string | null;
+  previous_secret_expires_at: Timestamp | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
 }
 
 export interface EmailCodesTable {
@@ -231,6 +252,7 @@ export interface Database {
   audit_chain_head: AuditChainHeadTable;
   audit_chain_eras: AuditChainErasTable;
   outbox: OutboxTable;
+  webhook_endpoints: WebhookEndpointsTable;
   email_codes: EmailCodesTable;
   identities: IdentitiesTable;
   oauth_providers: OAuthProvidersTable;

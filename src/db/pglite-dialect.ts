@@ -93,6 +93,8 @@ function concat(parts: Uint8Array[]): Uint8Array {
 class PGliteConnection implements DatabaseConnection {
   readonly #statements = new Map<string, Statement>();
   readonly #never = new Set<string>();
+  /** preparations under way: two callers of one new SQL text share one parse (two parses raced, and a describe's parameter types could be read for the other statement) */
+  readonly #preparing = new Map<string, Promise<Statement | null>>();
   #named = 0;
 
   constructor(private readonly pg: PGlite) {}
@@ -112,8 +114,20 @@ class PGliteConnection implements DatabaseConnection {
     const known = this.#statements.get(text);
     if (known) return known;
     if (this.#never.has(text) || this.#statements.size >= MAX_NAMES) return null;
+    const pending = this.#preparing.get(text);
+    if (pending) return pending;
+    const preparing = this.#prepare(text).finally(() => this.#preparing.delete(text));
+    this.#preparing.set(text, preparing);
+    return preparing;
+  }
+
+  async #prepare(text: string): Promise<Statement | null> {
     const name = `gh_${++this.#named}`;
     const { messages } = await this.pg.execProtocol(concat([serialize.parse({ name, text }), serialize.describe({ type: 'S', name }), serialize.sync()]));
+    // a describe whose answer was not read back (seen when PGlite's own LISTEN ran at the same
+    // moment) would cache no parameter types and serialize a Date as text forever: run this one
+    // unnamed and prepare again next time
+    if (!messages.some((m) => m.name === 'parameterDescription')) return null;
     const statement = { name, paramTypes: parse.parseDescribeStatementResults(messages) };
     this.#statements.set(text, statement);
     return statement;

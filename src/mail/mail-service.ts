@@ -2,8 +2,8 @@
  * Mail, the transactional-outbox way (SPEC §6): a service that changes something and wants to
  * tell the user queues the message in the transaction of the change (`enqueue(tx, …)`), so the
  * message exists exactly when the change does — never lost to a crash between commit and send,
- * never sent for a change that rolled back. The outbox worker (outbox-worker.ts) delivers it after
- * commit. Messages are stored as a template name and its data and rendered when sent.
+ * never sent for a change that rolled back. The outbox worker (src/outbox) delivers it after commit,
+ * through the mail channel (mail-deliverer.ts). Messages are stored as a template name and its data and rendered when sent.
  *
  * Without SMTP_URL outside production, delivery is the development outbox: messages are marked
  * sent and keep their data, and GET /dev/mail shows them rendered.
@@ -13,7 +13,7 @@ import type { Clock } from '../clock.js';
 import type { Config } from '../config/load-config.js';
 import type { Db, Executor } from '../db/database-types.js';
 import type { MailTemplates, RenderedMail, TemplateName } from './mail-templates.js';
-import type { OutboxEntry, OutboxRepository } from './outbox-repository.js';
+import type { OutboxEntry, OutboxQueue } from '../outbox/outbox-queue.js';
 import type { OutboxRow } from './outbox-row.js';
 
 export type MailSettings = Pick<Config, 'smtpUrl' | 'production' | 'publicUrl'>;
@@ -28,7 +28,7 @@ export interface MailMessage {
 
 export interface MailServiceDeps {
   db: Db;
-  repo: OutboxRepository;
+  repo: OutboxQueue;
   templates: MailTemplates;
   clock: Clock;
   settings: MailSettings;
@@ -54,17 +54,18 @@ export class MailService {
 
   /** queues a message inside the caller's transaction */
   async enqueue(tx: Executor, message: MailMessage): Promise<void> {
-    await this.d.repo.insert(tx, this.prepare(message));
+    const row = this.prepare(message);
+    await this.d.repo.insert(tx, { ...row, channel: 'mail', eventId: null });
   }
 
   /** outbox depth (pending) and dead messages, for metrics and operators */
   depth(): Promise<{ pending: number; dead: number }> {
-    return this.d.repo.counts(this.d.db);
+    return this.d.repo.counts(this.d.db, 'mail');
   }
 
   /** the newest messages, rendered (the development outbox) */
   async recent(limit = 50): Promise<(OutboxEntry & { rendered: RenderedMail | null })[]> {
-    const entries = await this.d.repo.recent(this.d.db, limit);
+    const entries = await this.d.repo.recent(this.d.db, 'mail', limit);
     return entries.map((e) => {
       let rendered: RenderedMail | null = null;
       try {

@@ -20,6 +20,8 @@ export interface MetricSources {
   outbox(): Promise<{ pending: number; dead: number }>;
   pool(): { total: number; idle: number; waiting: number };
   hashQueue(): number;
+  /** webhook deliveries waiting (pending, failed) and given up on (dead) */
+  webhookQueue?(): Promise<{ pending: number; dead: number }>;
 }
 
 /** an audit event as AuditService reports it (structural: metrics sits above audit but needs no import) */
@@ -129,6 +131,8 @@ export class Metrics {
   readonly #signIns: Counter<'method' | 'outcome' | 'reason'>;
   readonly #refreshReuse: Counter;
   readonly #rateLimited: Counter<'limit'>;
+  readonly #webhookDeliveries: Counter<'outcome'>;
+  readonly #webhookLatency: Histogram;
   #sources: MetricSources | null = null;
   #liveSessions: { value: number; at: number } | null = null;
   #outboxInFlight: Promise<{ pending: number; dead: number }> | null = null;
@@ -147,6 +151,18 @@ export class Metrics {
     this.#refreshReuse = new Counter({ name: 'gatehouse_refresh_reuse_detected_total', help: 'refresh tokens presented again after rotation (the session was revoked as stolen)', registers });
     this.#rateLimited = new Counter({ name: 'gatehouse_rate_limited_total', help: 'requests refused with 429 by a rate limit, by limit name', labelNames: ['limit'], registers });
 
+    this.#webhookDeliveries = new Counter({
+      name: 'gatehouse_webhook_deliveries_total',
+      help: 'webhook delivery attempts by outcome (delivered, failed = will be retried, dead = given up, held = endpoint disabled)',
+      labelNames: ['outcome'],
+      registers,
+    });
+    this.#webhookLatency = new Histogram({
+      name: 'gatehouse_webhook_delivery_seconds',
+      help: "time from an event's commit to its endpoint's 2xx",
+      buckets: [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 300, 3600],
+      registers,
+    });
     // read at scrape time from the sources (none until watch(): zeros)
     const liveSessions = () => this.#readLiveSessions(now);
     const outboxDepth = () => this.#outboxDepth();
@@ -170,6 +186,17 @@ export class Metrics {
       });
     outbox('pending', 'mail waiting in the outbox to be sent');
     outbox('dead', 'mail given up on after its last attempt (dead letters)');
+    const webhookQueue = (key: 'pending' | 'dead', help: string) =>
+      new Gauge({
+        name: `gatehouse_webhook_queue_${key}`,
+        help,
+        registers,
+        async collect() {
+          this.set((await sources()?.webhookQueue?.())?.[key] ?? 0);
+        },
+      });
+    webhookQueue('pending', 'webhook deliveries waiting to be sent (first tries and retries)');
+    webhookQueue('dead', 'webhook deliveries given up on after their last attempt (retryable by an admin)');
     const pool = (key: 'total' | 'idle' | 'waiting', help: string) =>
       new Gauge({
         name: `gatehouse_db_pool_${key}`,
@@ -235,6 +262,16 @@ export class Metrics {
   /** an audit event was committed: refresh reuse is counted from these */
   recorded(event: RecordedEvent): void {
     if (event.type === 'refresh.reused') this.#refreshReuse.inc();
+  }
+
+  /** one webhook delivery attempt's outcome */
+  webhookAttempt(outcome: 'delivered' | 'failed' | 'dead' | 'held'): void {
+    this.#webhookDeliveries.inc({ outcome });
+  }
+
+  /** seconds from an event's commit to its endpoint's 2xx */
+  webhookDelivered(seconds: number): void {
+    this.#webhookLatency.observe(seconds);
   }
 
   /** a rate limit refused a hit (its name: api-ip, login-ip, login-id, …) */

@@ -24,11 +24,13 @@ import type { OAuthService } from '../oauth/oauth-service.js';
 import type { ProductsService } from '../products/products-service.js';
 import type { RolesService } from '../roles/roles-service.js';
 import type { SessionsService } from '../sessions/sessions-service.js';
+import type { WebhooksService } from '../webhooks/webhooks-service.js';
 import { AccountPage } from './account-page.js';
 import { accountPagesRoutes, accountSections } from './account-pages-routes.js';
 import { adminPermissionsPagesRoutes } from './admin-permissions-pages-routes.js';
 import { adminSettingsPagesRoutes } from './admin-settings-pages-routes.js';
 import { adminUsersPagesRoutes } from './admin-users-pages-routes.js';
+import { adminWebhooksPagesRoutes } from './admin-webhooks-pages-routes.js';
 import { dashboardPagesRoutes } from './dashboard-pages-routes.js';
 import { productsPagesRoutes } from './products-pages-routes.js';
 import { assetRoutes } from './assets.js';
@@ -54,6 +56,7 @@ export interface PagesOptions {
   mfa: MfaService;
   signIn: SignInService;
   providers: ProvidersService;
+  webhooks: WebhooksService;
   refreshCookie: RefreshCookie;
   csrf: Csrf;
   session: PageSession;
@@ -87,6 +90,7 @@ export const pagesRoutes: FastifyPluginAsync<PagesOptions> = async (app, o) => {
   await app.register(adminSettingsPagesRoutes, { kit, roles: o.roles, providers: o.providers, audit: o.audit, settings: o.settings });
   await app.register(setupPagesRoutes, { kit, setup: o.setup, auth: o.auth });
   await app.register(adminPermissionsPagesRoutes, { kit, roles: o.roles });
+  await app.register(adminWebhooksPagesRoutes, { kit, webhooks: o.webhooks });
   app.get('/', { schema: { hide: true } }, async function home(_request, reply) {
     return reply.redirect('/dashboard', 303);
   });

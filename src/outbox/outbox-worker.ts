@@ -1,0 +1,207 @@
+/**
+ * The outbox worker of one channel: claims due messages and hands them to the channel's deliverer
+ * (mail: SMTP; webhook: HTTP), and never sends one message twice at once.
+ *
+ * - Claiming is one statement (OutboxQueue.claimDue): FOR UPDATE SKIP LOCKED picks a due row
+ *   no other worker holds, and its due time moves a lease ahead, so a second worker — in this
+ *   process, another instance or `gatehouse worker` — skips it while it is being sent. Only a
+ *   worker that dies between the receiver's acceptance and marking the row sent can cause a
+ *   resend, once the lease has run out: at-least-once at worst, never two workers at once.
+ * - Up to `concurrency` messages are in flight, at most `perRecipient` for one recipient: a slow
+ *   webhook endpoint takes its own slots, not the queue. Each channel has its own worker, so a
+ *   dead endpoint never delays mail.
+ * - The deliverer says what happened; the worker records it: sent, retry at a time, dead, or
+ *   parked (not counted as an attempt).
+ * - It sleeps until woken: a trigger NOTIFYs at commit of every queued message (LISTEN on
+ *   PostgreSQL, PGlite's listener in-process); a timer covers the next retry, and a slow poll a
+ *   lost notification.
+ * - stop() lets the messages being sent finish, then returns.
+ */
+import type { Clock } from '../clock.js';
+import type { Db } from '../db/database-types.js';
+import type { ClaimedMessage, OutboxChannel, OutboxQueue } from './outbox-queue.js';
+
+/** what a deliverer reports for one attempt */
+export type DeliveryOutcome =
+  | { kind: 'sent'; keepData: boolean; statusCode?: number | null }
+  | { kind: 'retry'; error: string; delayMs: number; statusCode?: number | null }
+  | { kind: 'dead'; error: string; keepData: boolean; statusCode?: number | null }
+  | { kind: 'park'; untilMs: number; reason: string };
+
+export interface Deliverer {
+  readonly channel: OutboxChannel;
+  /** messages in flight at once */
+  readonly concurrency: number;
+  /** messages in flight at once for one recipient */
+  readonly perRecipient: number;
+  /** how long a claimed message is held: longer than one attempt can take */
+  readonly leaseMs: number;
+  deliver(m: ClaimedMessage): Promise<DeliveryOutcome>;
+  close?(): void;
+}
+
+/** the log calls the worker makes (pino's signature) */
+export interface WorkerLog {
+  info(obj: object, msg: string): void;
+  warn(obj: object, msg: string): void;
+  error(obj: object, msg: string): void;
+}
+
+export interface OutboxWorkerDeps {
+  db: Db;
+  repo: OutboxQueue;
+  deliverer: Deliverer;
+  clock: Clock;
+  /** subscribes to "a message was committed"; resolves to the unsubscribe function */
+  listen: (onWake: () => void) => Promise<() => Promise<void>>;
+  /** told of every outcome (metrics) */
+  onOutcome?: (m: ClaimedMessage, outcome: DeliveryOutcome) => void;
+}
+
+/** the slow poll that covers a lost notification */
+const FALLBACK_POLL_MS = 10_000;
+/** after a database error, the next try */
+const ERROR_PAUSE_MS = 2_000;
+
+export class OutboxWorker {
+  #log: WorkerLog | null = null;
+  #unlisten: (() => Promise<void>) | null = null;
+  #timer: NodeJS.Timeout | null = null;
+  #running: Promise<void> | null = null;
+  #again = false;
+  #stopping = false;
+  #started = false;
+  /** messages in flight, and how many per recipient */
+  readonly #inFlight = new Set<Promise<void>>();
+  readonly #perRecipient = new Map<string, number>();
+
+  constructor(private readonly d: OutboxWorkerDeps) {}
+
+  get channel(): OutboxChannel {
+    return this.d.deliverer.channel;
+  }
+
+  get started(): boolean {
+    return this.#started && !this.#stopping;
+  }
+
+  async start(log: WorkerLog): Promise<void> {
+    if (this.#started) return;
+    this.#started = true;
+    this.#stopping = false;
+    this.#log = log;
+    this.#unlisten = await this.d.listen(() => this.wake());
+    this.wake();
+  }
+
+  /** look for due messages now (a notification, a finished delivery, a test) */
+  wake(): void {
+    if (!this.#started || this.#stopping) return;
+    if (this.#running) {
+      this.#again = true;
+      return;
+    }
+    if (this.#timer) clearTimeout(this.#timer);
+    this.#timer = null;
+    this.#running = this.#fill().finally(() => {
+      this.#running = null;
+      if (this.#again && !this.#stopping) {
+        this.#again = false;
+        this.wake();
+      }
+    });
+  }
+
+  /** stops after the messages being sent (if any); closes the deliverer */
+  async stop(): Promise<void> {
+    if (!this.#started || this.#stopping) return;
+    this.#stopping = true;
+    if (this.#timer) clearTimeout(this.#timer);
+    this.#timer = null;
+    await this.#running;
+    await Promise.all([...this.#inFlight]);
+    await this.#unlisten?.();
+    this.#unlisten = null;
+    this.d.deliverer.close?.();
+    this.#started = false;
+  }
+
+  #busy(): string[] {
+    const limit = this.d.deliverer.perRecipient;
+    return [...this.#perRecipient].filter(([, n]) => n >= limit).map(([to]) => to);
+  }
+
+  /** claims due messages while slots are free; each delivery runs on its own and wakes the worker when done */
+  async #fill(): Promise<void> {
+    let pause = FALLBACK_POLL_MS;
+    const { deliverer } = this.d;
+    try {
+      while (!this.#stopping && this.#inFlight.size < deliverer.concurrency) {
+        const now = this.d.clock.now();
+        const message = await this.d.repo.claimDue(this.d.db, deliverer.channel, new Date(now), new Date(now + deliverer.leaseMs), this.#busy());
+        if (!message) break;
+        this.#track(message);
+      }
+      if (this.#stopping) return;
+      if (this.#inFlight.size >= deliverer.concurrency) return; // a finished delivery wakes the worker
+      const due = await this.d.repo.nextDue(this.d.db, deliverer.channel, this.#busy());
+      if (due) pause = Math.min(FALLBACK_POLL_MS, Math.max(0, due.getTime() - this.d.clock.now()) + 10);
+    } catch (error) {
+      if (this.#stopping) return;
+      this.#log?.warn({ channel: deliverer.channel, err: { message: (error as Error).message } }, `${deliverer.channel} outbox: cannot read the queue; trying again shortly`);
+      pause = ERROR_PAUSE_MS;
+    }
+    if (this.#stopping) return;
+    this.#timer = setTimeout(() => this.wake(), pause);
+    this.#timer.unref();
+  }
+
+  #track(m: ClaimedMessage): void {
+    this.#perRecipient.set(m.to, (this.#perRecipient.get(m.to) ?? 0) + 1);
+    const run: Promise<void> = this.#attempt(m).finally(() => {
+      this.#inFlight.delete(run);
+      const left = (this.#perRecipient.get(m.to) ?? 1) - 1;
+      if (left > 0) this.#perRecipient.set(m.to, left);
+      else this.#perRecipient.delete(m.to);
+      this.wake();
+    });
+    this.#inFlight.add(run);
+  }
+
+  async #attempt(m: ClaimedMessage): Promise<void> {
+    const { deliverer } = this.d;
+    const where = { channel: deliverer.channel, message_id: m.id, template: m.template, attempt: m.attempts };
+    let outcome: DeliveryOutcome;
+    try {
+      outcome = await deliverer.deliver(m);
+    } catch (error) {
+      // a deliverer reports failures as outcomes; a throw is a bug, kept from killing the worker
+      outcome = { kind: 'retry', error: (error as Error).message ?? String(error), delayMs: 60_000 };
+    }
+    const now = this.d.clock.now();
+    try {
+      switch (outcome.kind) {
+        case 'sent':
+          await this.d.repo.markSent(this.d.db, m.id, new Date(now), { keepData: outcome.keepData, statusCode: outcome.statusCode ?? null });
+          this.#log?.info(where, `${deliverer.channel} outbox: delivered`);
+          break;
+        case 'retry':
+          await this.d.repo.markRetry(this.d.db, m.id, new Date(now + outcome.delayMs), outcome.error, outcome.statusCode ?? null);
+          this.#log?.warn({ ...where, reason: outcome.error, retry_in_s: Math.round(outcome.delayMs / 100) / 10 }, `${deliverer.channel} outbox: delivery failed; will retry`);
+          break;
+        case 'dead':
+          await this.d.repo.markDead(this.d.db, m.id, outcome.error, { keepData: outcome.keepData, statusCode: outcome.statusCode ?? null });
+          this.#log?.error({ ...where, reason: outcome.error }, `${deliverer.channel} outbox: message dead, not delivered`);
+          break;
+        case 'park':
+          await this.d.repo.park(this.d.db, m.id, new Date(outcome.untilMs));
+          this.#log?.info({ ...where, reason: outcome.reason }, `${deliverer.channel} outbox: held back`);
+          break;
+      }
+      this.d.onOutcome?.(m, outcome);
+    } catch (error) {
+      // the lease runs out and the message is tried again: at-least-once
+      this.#log?.warn({ ...where, err: { message: (error as Error).message } }, `${deliverer.channel} outbox: cannot record the outcome; the message will be tried again`);
+    }
+  }
+}

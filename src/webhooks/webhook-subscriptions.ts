@@ -1,0 +1,83 @@
+/**
+ * Which endpoints hear an event, decided while the event is recorded: every audit event passes
+ * through `withDeliveries`, which adds the matching endpoints' deliveries to the event's own
+ * statement (audit-service.ts's EventFanOut). A delivery therefore exists exactly when its event
+ * does — committed together, never queued by a listener that runs before (or without) the commit —
+ * and recording an event costs no extra round trip.
+ *
+ * The endpoints' filters are kept in memory: loaded at start, reloaded on every instance when an
+ * endpoint changes (the invalidation bus), and at most one second old otherwise (a stale list is
+ * used once while a fresh one loads in the background, so no event waits for a query).
+ * The body is fixed here, from the event as the admin audit API shows it, so every attempt of a
+ * delivery sends the same bytes.
+ */
+import { randomUUID } from 'node:crypto';
+import { auditEventView, type EventFanOut, type RecordedEvent } from '../audit/audit-service.js';
+import type { InvalidationBus } from '../cache/invalidation-bus.js';
+import type { Clock } from '../clock.js';
+import type { Db, StatementStart } from '../db/database-types.js';
+import type { OutboxQueue } from '../outbox/outbox-queue.js';
+import { matches } from './webhook-events.js';
+import type { WebhooksRepository } from './webhooks-repository.js';
+
+interface Subscription {
+  id: string;
+  events: string[];
+}
+
+const MAX_AGE_MS = 1000;
+export const WEBHOOKS_TOPIC = 'webhooks';
+
+export class WebhookSubscriptions implements EventFanOut {
+  #list: Subscription[] = [];
+  #loadedAt = Number.NEGATIVE_INFINITY;
+  #loading: Promise<void> | null = null;
+  #generation = 0;
+
+  constructor(
+    private readonly db: Db,
+    private readonly repo: WebhooksRepository,
+    private readonly outbox: OutboxQueue,
+    private readonly bus: InvalidationBus,
+    private readonly clock: Clock,
+  ) {
+    bus.on(WEBHOOKS_TOPIC, () => void this.reload().catch(() => {}));
+  }
+
+  /** loads the list now (start-up, and after a change on this instance) */
+  async reload(): Promise<void> {
+    const generation = ++this.#generation;
+    const rows = await this.repo.list(this.db);
+    // a newer load that finished first wins
+    if (generation !== this.#generation) return;
+    this.#list = rows.filter((r) => r.enabled).map((r) => ({ id: r.id, events: r.events }));
+    this.#loadedAt = this.clock.now();
+  }
+
+  /** tells every instance (this one at once) that the endpoints changed */
+  async changed(): Promise<void> {
+    await this.reload();
+    await this.bus.publish(WEBHOOKS_TOPIC, '*');
+  }
+
+  #refreshIfStale(): void {
+    if (this.clock.now() - this.#loadedAt <= MAX_AGE_MS || this.#loading) return;
+    this.#loading = this.reload()
+      .catch(() => {})
+      .finally(() => {
+        this.#loading = null;
+      });
+  }
+
+  withDeliveries(start: StatementStart, event: RecordedEvent): StatementStart {
+    this.#refreshIfStale();
+    const targets = this.#list.filter((s) => matches(s.events, event.type));
+    if (targets.length === 0) return start;
+    const body = { type: event.type, timestamp: event.createdAt.toISOString(), data: auditEventView(event) };
+    return this.outbox.withQueued(
+      start,
+      'webhook_deliveries_queued',
+      targets.map((t) => ({ id: randomUUID(), channel: 'webhook', template: event.type, to: t.id, userId: event.userId, eventId: event.id, data: body, createdAt: event.createdAt })),
+    );
+  }
+}

@@ -1,0 +1,208 @@
+/**
+ * Webhook endpoints, managed by admins: create (the secret shown once), edit, enable/disable,
+ * delete (its deliveries with it), rotate the secret (the old one keeps signing beside the new for
+ * 24 hours; a second rotation within them retires the oldest, so at most two are live), list an
+ * endpoint's deliveries and send one again. Every change is audited in its transaction — and, being
+ * an event, delivered like any other. Secrets are sealed with SECRETS_KEY.
+ */
+import { randomUUID } from 'node:crypto';
+import type { AuditService } from '../audit/audit-service.js';
+import type { Clock } from '../clock.js';
+import type { Db } from '../db/database-types.js';
+import { readPage, type Page, type PageRequest } from '../db/keyset.js';
+import { commonErrors } from '../errors.js';
+import type { OutboxEntry, OutboxQueue } from '../outbox/outbox-queue.js';
+import type { RequestContext } from '../request-context.js';
+import type { SecretBox } from '../security/secret-box.js';
+import type { EndpointForDelivery, EndpointSource } from './webhook-deliverer.js';
+import { invalidFilters } from './webhook-events.js';
+import { newWebhookSecret } from './webhook-signature.js';
+import type { WebhookSubscriptions } from './webhook-subscriptions.js';
+import { urlAddressProblem, urlFormProblem, type UrlPolicy } from './webhook-url.js';
+import type { EndpointRecord, WebhooksRepository } from './webhooks-repository.js';
+
+/** an endpoint as admins see it (no secret) */
+export type Endpoint = Omit<EndpointRecord, 'secretEnc' | 'previousSecretEnc' | 'previousSecretExpiresAt'>;
+
+export type DeliveryStatus = 'pending' | 'delivered' | 'failed' | 'dead';
+
+export interface Delivery {
+  id: string;
+  eventId: string | null;
+  eventType: string;
+  status: DeliveryStatus;
+  attempts: number;
+  lastStatusCode: number | null;
+  lastError: string | null;
+  nextAttemptAt: Date | null;
+  deliveredAt: Date | null;
+  createdAt: Date;
+}
+
+export interface WebhooksServiceDeps {
+  db: Db;
+  repo: WebhooksRepository;
+  outbox: OutboxQueue;
+  subscriptions: WebhookSubscriptions;
+  audit: AuditService;
+  box: SecretBox;
+  clock: Clock;
+  urlPolicy: UrlPolicy;
+}
+
+const OVERLAP_MS = 24 * 3600_000;
+
+function toEndpoint(r: EndpointRecord): Endpoint {
+  return { id: r.id, url: r.url, events: r.events, description: r.description, enabled: r.enabled, createdAt: r.createdAt, updatedAt: r.updatedAt };
+}
+
+function toDelivery(e: OutboxEntry): Delivery {
+  const status: DeliveryStatus =
+    e.status === 'sent' ? 'delivered' : e.status === 'dead' ? 'dead' : e.lastError !== null && e.attempts > e.attemptsBase ? 'failed' : 'pending';
+  return {
+    id: e.id,
+    eventId: e.eventId,
+    eventType: e.template,
+    status,
+    attempts: e.attempts,
+    lastStatusCode: e.lastStatusCode,
+    lastError: e.lastError,
+    nextAttemptAt: e.status === 'pending' ? e.nextAttemptAt : null,
+    deliveredAt: e.sentAt,
+    createdAt: e.createdAt,
+  };
+}
+
+export class WebhooksService implements EndpointSource {
+  constructor(private readonly d: WebhooksServiceDeps) {}
+
+  async #checkUrl(url: string): Promise<void> {
+    const problem = urlFormProblem(url, this.d.urlPolicy) ?? (await urlAddressProblem(url, this.d.urlPolicy));
+    if (problem) throw commonErrors.validation([{ field: 'url', message: problem }]);
+  }
+
+  #checkEvents(events: readonly string[]): void {
+    if (events.length === 0) throw commonErrors.validation([{ field: 'events', message: 'must name at least one event' }]);
+    const bad = invalidFilters(events);
+    if (bad.length > 0) throw commonErrors.validation(bad.map((b) => ({ field: `events.${b.index}`, message: b.message })));
+  }
+
+  async list(): Promise<Endpoint[]> {
+    return (await this.d.repo.list(this.d.db)).map(toEndpoint);
+  }
+
+  async get(id: string): Promise<Endpoint> {
+    return toEndpoint(await this.#record(id));
+  }
+
+  async #record(id: string): Promise<EndpointRecord> {
+    const r = await this.d.repo.find(this.d.db, id);
+    if (!r) throw commonErrors.notFound('No such webhook endpoint.');
+    return r;
+  }
+
+  async create(ctx: RequestContext, input: { url: string; events: string[]; description: string | null; enabled: boolean }): Promise<{ endpoint: Endpoint; secret: string }> {
+    this.#checkEvents(input.events);
+    await this.#checkUrl(input.url);
+    const secret = newWebhookSecret();
+    const now = new Date(this.d.clock.now());
+    const record: EndpointRecord = {
+      id: randomUUID(),
+      url: input.url,
+      events: [...input.events],
+      description: input.description,
+      enabled: input.enabled,
+      secretEnc: this.d.box.seal(secret),
+      previousSecretEnc: null,
+      previousSecretExpiresAt: null,
+      createdAt: now,
+      updatedAt: now,
+    };
+    await this.d.db.transaction().execute(async (tx) => {
+      await this.d.repo.insert(tx, record);
+      await this.d.audit.record(tx, ctx, { type: 'webhook.created', userId: null, data: { webhook_id: record.id, url: record.url, events: record.events } });
+    });
+    await this.d.subscriptions.changed();
+    return { endpoint: toEndpoint(record), secret };
+  }
+
+  async update(ctx: RequestContext, id: string, patch: { url?: string; events?: string[]; description?: string | null; enabled?: boolean }): Promise<Endpoint> {
+    if (patch.events !== undefined) this.#checkEvents(patch.events);
+    if (patch.url !== undefined) await this.#checkUrl(patch.url);
+    const now = new Date(this.d.clock.now());
+    const updated = await this.d.db.transaction().execute(async (tx) => {
+      const before = await this.d.repo.find(tx, id, true);
+      if (!before) throw commonErrors.notFound('No such webhook endpoint.');
+      const after = await this.d.repo.update(tx, id, { ...patch, updatedAt: now });
+      if (!after) throw commonErrors.notFound('No such webhook endpoint.');
+      const changed = Object.keys(patch).filter((k) => k !== 'updatedAt');
+      await this.d.audit.record(tx, ctx, { type: 'webhook.updated', userId: null, data: { webhook_id: id, changed } });
+      const enabledAgain = !before.enabled && after.enabled;
+      // held-back deliveries go out at once, not when their hold would have run out
+      if (enabledAgain) await this.d.outbox.wakeRecipient(tx, 'webhook', id, now);
+      return after;
+    });
+    await this.d.subscriptions.changed();
+    return toEndpoint(updated);
+  }
+
+  async delete(ctx: RequestContext, id: string): Promise<void> {
+    await this.d.db.transaction().execute(async (tx) => {
+      const existing = await this.d.repo.find(tx, id, true);
+      if (!existing) throw commonErrors.notFound('No such webhook endpoint.');
+      await this.d.outbox.deleteForRecipient(tx, 'webhook', id);
+      await this.d.repo.delete(tx, id);
+      await this.d.audit.record(tx, ctx, { type: 'webhook.deleted', userId: null, data: { webhook_id: id, url: existing.url } });
+    });
+    await this.d.subscriptions.changed();
+  }
+
+  async rotateSecret(ctx: RequestContext, id: string): Promise<{ endpoint: Endpoint; secret: string }> {
+    const secret = newWebhookSecret();
+    const now = this.d.clock.now();
+    const updated = await this.d.db.transaction().execute(async (tx) => {
+      const existing = await this.d.repo.find(tx, id, true);
+      if (!existing) throw commonErrors.notFound('No such webhook endpoint.');
+      const after = await this.d.repo.update(tx, id, {
+        secretEnc: this.d.box.seal(secret),
+        // the secret being replaced signs beside the new one for 24 h; an older one is retired
+        previousSecretEnc: existing.secretEnc,
+        previousSecretExpiresAt: new Date(now + OVERLAP_MS),
+        updatedAt: new Date(now),
+      });
+      await this.d.audit.record(tx, ctx, { type: 'webhook.secret_rotated', userId: null, data: { webhook_id: id } });
+      return after!;
+    });
+    return { endpoint: toEndpoint(updated), secret };
+  }
+
+  async deliveries(id: string, page: PageRequest): Promise<Page<Delivery>> {
+    await this.#record(id);
+    const entries = await readPage(page, (after, limit) => this.d.outbox.listForRecipient(this.d.db, 'webhook', id, { limit, after }));
+    return { items: entries.items.map(toDelivery), nextCursor: entries.nextCursor };
+  }
+
+  /** sends a delivery again (any status) with the same webhook-id and a fresh attempt budget */
+  async retry(id: string, deliveryId: string): Promise<Delivery> {
+    await this.#record(id);
+    const ok = await this.d.outbox.retry(this.d.db, 'webhook', id, deliveryId, new Date(this.d.clock.now()));
+    if (!ok) throw commonErrors.notFound('No such delivery of this endpoint.');
+    const entry = await this.d.outbox.findForRecipient(this.d.db, 'webhook', id, deliveryId);
+    if (!entry) throw commonErrors.notFound('No such delivery of this endpoint.');
+    return toDelivery(entry);
+  }
+
+  /** the deliverer's view of an endpoint: read fresh for every attempt (a rotation, a disable take effect at once) */
+  async forDelivery(id: string): Promise<EndpointForDelivery | null> {
+    const r = await this.d.repo.find(this.d.db, id);
+    if (!r) return null;
+    const secrets = [this.d.box.open(r.secretEnc)];
+    if (r.previousSecretEnc && r.previousSecretExpiresAt && r.previousSecretExpiresAt.getTime() > this.d.clock.now()) secrets.push(this.d.box.open(r.previousSecretEnc));
+    return { url: r.url, enabled: r.enabled, secrets };
+  }
+
+  /** pending and dead deliveries (metrics) */
+  depth(): Promise<{ pending: number; dead: number }> {
+    return this.d.outbox.counts(this.d.db, 'webhook');
+  }
+}
