@@ -126,7 +126,7 @@ export class AuthService {
   ): Promise<{ grant: TokenGrant | null; user: UserRecord }> {
     this.assertRegistrationOpen();
     await this.d.limiter.hit('register-ip', ctx.ip ?? 'unknown', this.d.settings.rateLimitRegisterIp);
-    const prepared = await this.d.users.prepareAccount({ ...input, roles: [this.d.settings.defaultRole] });
+    const prepared = await this.d.users.prepareAccount({ ...input, roles: [this.d.settings.defaultRole] }, ctx);
     const withSession = !this.d.settings.requireEmailVerification;
     const { userId, session } = await this.d.db.transaction().execute(async (tx) => {
       const id = await this.d.users.insertAccount(tx, { ...ctx, actorId: null }, prepared, false, 'register');
@@ -306,7 +306,7 @@ export class AuthService {
   async changePassword(ctx: RequestContext, principal: Principal, input: { currentPassword?: string; newPassword: string }): Promise<TokenGrant> {
     const user = await this.d.users.get(principal.userId);
     await this.reauthenticateUser(ctx, principal, user, { password: input.currentPassword, field: 'current_password', what: 'set a password' });
-    const password = await this.d.policy.check(input.newPassword, [user.email, user.username, user.name]);
+    const password = await this.d.policy.check(input.newPassword, [user.email, user.username, user.name], ctx);
     const hash = await this.d.hasher.hash(password);
     const { revoked, session } = await this.d.db.transaction().execute(async (tx) => {
       await this.d.users.setPasswordHash(tx, user.id, hash);

@@ -121,8 +121,11 @@ export class UsersService {
     return readPage(page, (after, limit) => this.d.repo.list(this.d.db, { ...filters, limit, after }));
   }
 
-  /** normalises and checks a new account's fields; hashes the password off the event loop */
-  async prepareAccount(input: NewAccount): Promise<PreparedAccount> {
+  /**
+   * normalises and checks a new account's fields; hashes the password off the event loop (`ctx`:
+   * the client whose turn the password's rating takes)
+   */
+  async prepareAccount(input: NewAccount, ctx: RequestContext | null = null): Promise<PreparedAccount> {
     const username = input.username ? normalizeUsername(input.username) : null;
     // SPEC §4: an email is required, unless ACCOUNT_EMAIL=optional and a username names the account
     if (!input.email && (this.d.settings.accountEmail === 'required' || !username)) throw commonErrors.validation([{ field: 'email', message: 'is required' }]);
@@ -130,7 +133,7 @@ export class UsersService {
     const roles = input.roles ?? [this.d.settings.defaultRole];
     const unknown = await this.d.roles.unknownRoles(roles);
     if (unknown.length > 0) throw unknownRolesError(roles, unknown);
-    const password = input.password === null ? null : await this.d.policy.check(input.password, [email, username, input.name]);
+    const password = input.password === null ? null : await this.d.policy.check(input.password, [email, username, input.name], ctx);
     // fail fast on a taken email/username before spending a hash (the insert re-checks atomically)
     if (email && (await this.d.repo.findByEmail(this.d.db, email))) throw usersErrors.emailTaken();
     if (username && (await this.d.repo.findByLogin(this.d.db, username))?.username === username) throw usersErrors.usernameTaken();
@@ -159,7 +162,7 @@ export class UsersService {
 
   /** admin-created account (works with REGISTRATION=closed) */
   async createByAdmin(ctx: RequestContext, input: NewAccount): Promise<UserRecord> {
-    const prepared = await this.prepareAccount(input);
+    const prepared = await this.prepareAccount(input, ctx);
     const id = await this.d.db
       .transaction()
       .execute((tx) => this.insertAccount(tx, ctx, prepared, input.emailVerified ?? false, 'admin'))
@@ -196,7 +199,7 @@ export class UsersService {
     const existing = await this.get(userId);
     const passwordHash =
       patch.password !== undefined
-        ? await this.d.hasher.hash(await this.d.policy.check(patch.password, [existing.email, existing.username, existing.name]))
+        ? await this.d.hasher.hash(await this.d.policy.check(patch.password, [existing.email, existing.username, existing.name], ctx))
         : undefined;
     const revoked = await this.d.db.transaction().execute(async (tx) => {
       await this.d.roles.lockAdmins(tx);
