@@ -171,6 +171,7 @@ export async function createServices(config: Config, edges: ServiceEdges = {}): 
     const outbox = new OutboxRepository();
     const mail = new MailService({ db, repo: outbox, templates, clock, settings: config });
     if (config.production && !config.smtpUrl) warnings.push('SMTP_URL is not set: mail (verification, password reset, notices) stays queued in the outbox until it is');
+    if (mail.devOutbox) warnings.push('SMTP_URL is not set: the development outbox is on, mail is not sent but shown at /dev/mail to loopback clients (set SMTP_URL, or NODE_ENV=production, outside development)');
     const outboxWorker =
       config.smtpUrl || mail.devOutbox
         ? new OutboxWorker({
