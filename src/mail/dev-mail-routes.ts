@@ -11,7 +11,7 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { isIPv4, isIPv6 } from 'node:net';
 import type { MailService } from './mail-service.js';
-import { escapeHtml } from './mail-templates.js';
+import { escapeHtml } from '../http/html.js';
 
 /** 127.0.0.0/8, ::1, or an IPv4-mapped 127.x address */
 export function isLoopback(address: string | undefined): boolean {
