@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import type { Executor } from '../db/database-types.js';
 
 import type { OutboxRow } from './outbox-row.js';
+import { queuedRow } from './outbox-statements.js';
 
 export type { OutboxRow } from './outbox-row.js';
 
@@ -28,22 +29,7 @@ export interface OutboxEntry {
 
 export class OutboxRepository {
   async insert(tx: Executor, m: OutboxRow): Promise<void> {
-    await tx
-      .insertInto('outbox')
-      .values({
-        id: m.id,
-        template: m.template,
-        to_address: m.to,
-        user_id: m.userId,
-        data: JSON.stringify(m.data),
-        status: 'pending',
-        attempts: 0,
-        next_attempt_at: m.createdAt,
-        last_error: null,
-        created_at: m.createdAt,
-        sent_at: null,
-      })
-      .execute();
+    await tx.insertInto('outbox').values(queuedRow(m)).execute();
   }
 
   /**
