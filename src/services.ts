@@ -275,7 +275,7 @@ export async function createServices(config: Config, edges: ServiceEdges = {}): 
       pool: () => database.poolStats?.() ?? { total: 1, idle: 1, waiting: 0 },
       hashQueue: () => hashing.load.waiting,
     });
-    const userImport = new UserImportService({ db, repo: new UserImportRepository(), roles, audit, clock, defaultRole: config.defaultRole });
+    const userImport = new UserImportService({ db, repo: new UserImportRepository(), roles, users, oauth, audit, clock, defaultRole: config.defaultRole });
     const ownHasher = edges.hasher ? null : hasher;
     const ownPolicy = edges.passwordPolicy ? null : policy;
 

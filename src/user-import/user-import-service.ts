@@ -13,7 +13,9 @@ import type { Clock } from '../clock.js';
 import type { Db } from '../db/database-types.js';
 import { DomainError } from '../errors.js';
 import type { RequestContext } from '../request-context.js';
+import type { OAuthService } from '../oauth/oauth-service.js';
 import type { RolesService } from '../roles/roles-service.js';
+import type { UsersService } from '../users/users-service.js';
 import { hashRefusal } from '../passwords/hash-format.js';
 import { normalizeEmail, normalizeUsername } from '../users/user-fields.js';
 import type { ImportedUser, UserImportRepository } from './user-import-repository.js';
@@ -23,6 +25,8 @@ export interface UserImportDeps {
   db: Db;
   repo: UserImportRepository;
   roles: RolesService;
+  users: UsersService;
+  oauth: OAuthService;
   audit: AuditService;
   clock: Clock;
   /** the role of an account whose line names none (as at registration) */
@@ -130,7 +134,10 @@ export class UserImportService {
           accepted.push(b.user);
         }
       }
-      const ids = await this.d.repo.insertBatch(tx, accepted, new Date(this.d.clock.now()), randomUUID);
+      const at = new Date(this.d.clock.now());
+      // the owners' batch inserts: users and user_roles (users), identities (oauth)
+      const ids = await this.d.users.importMany(tx, accepted, at);
+      await this.d.oauth.linkImported(tx, accepted.filter((u) => ids.has(u.id)).flatMap((u) => u.identities.map((i) => ({ userId: u.id, ...i }))), at);
       // an account with this email or username (before, or earlier in the batch): left alone
       alreadyPresent += accepted.length - ids.size;
       if (ids.size > 0) {

@@ -19,11 +19,14 @@ import type { SessionRecord } from '../sessions/sessions-service.js';
 import type { SessionsService } from '../sessions/sessions-service.js';
 import { normalizeEmail, normalizeUsername } from './user-fields.js';
 import { usersErrors } from './users-errors.js';
-import { UniqueViolation, type UserFilters, type UserPatch, type UserRecord, type UsersRepository } from './users-repository.js';
+import { UniqueViolation, type NewUser, type UserFilters, type UserPatch, type UserRecord, type UsersRepository } from './users-repository.js';
 import { readPage, type Page, type PageRequest } from '../db/keyset.js';
 import type { Clock } from '../clock.js';
 import type { Config } from '../config/load-config.js';
 import type { RequestContext } from '../request-context.js';
+
+/** an account as `users import` writes it (its hash stored as it came) */
+export type ImportedAccount = Omit<NewUser, 'createdAt'>;
 
 export interface UsersServiceDeps {
   db: Db;
@@ -115,6 +118,14 @@ export class UsersService {
     return this.d.repo.findById(db, id);
   }
 
+
+  /**
+   * `users import`: accounts with their roles in one statement per table, in the caller's
+   * transaction; an account whose email or username exists already is left alone. The ids inserted.
+   */
+  importMany(tx: Executor, accounts: ImportedAccount[], at: Date): Promise<Set<string>> {
+    return this.d.repo.insertMany(tx, accounts, at);
+  }
 
   /** newest first, one page at a time */
   list(filters: UserFilters, page: PageRequest): Promise<Page<UserRecord>> {
