@@ -20,7 +20,7 @@
  * after IDLE_MS without one (a service that signs people in all day rarely registers them), so
  * that memory is held only while passwords are being set.
  */
-import { isIPv6 } from 'node:net';
+import { isIPv4, isIPv6 } from 'node:net';
 import { Piscina } from 'piscina';
 import { commonErrors, DomainError } from '../errors.js';
 import type { RequestContext } from '../request-context.js';
@@ -32,8 +32,10 @@ const WORKER = new URL('./strength-worker.js', import.meta.url).href;
 // a bounded prefix takes tens of milliseconds at worst, plus the thread's start (about half a
 // second, more on a loaded machine) when it was idle: this only bounds the unforeseen
 const CHECK_TIMEOUT_MS = 10_000;
-const QUEUE_MAX = 64;
-const PER_CLIENT_MAX = 4;
+// one client (a flood, or many people behind one NAT) waits behind its own ratings and may have
+// PER_CLIENT_MAX of them waiting: the queue fills only when many clients flood it at once
+const QUEUE_MAX = 256;
+const PER_CLIENT_MAX = 16;
 const IDLE_MS = 10_000;
 
 export function normalizePassword(password: string): string {
@@ -64,7 +66,8 @@ interface Rating {
 export function ratingClient(ip: string | null | undefined): string {
   if (!ip) return 'unknown';
   const lower = ip.toLowerCase();
-  if (!isIPv6(lower) || lower.startsWith('::ffff:')) return lower;
+  if (lower.startsWith('::ffff:') && isIPv4(lower.slice(7))) return lower.slice(7);
+  if (!isIPv6(lower)) return lower;
   const [head = '', tail = ''] = lower.split('::');
   const left = head ? head.split(':') : [];
   const right = lower.includes('::') ? (tail ? tail.split(':') : []) : [];
