@@ -95,6 +95,10 @@ function tableWriteBlock(name) {
           selector: `CallExpression[callee.property.name=/^(insertInto|updateTable|deleteFrom)$/][arguments.0.value=/^(${foreign.join('|')})$/]`,
           message: "Each table has one owner (TABLE_OWNERS in eslint.config.js): call the owning feature's service, or compose its statement builder.",
         },
+        {
+          selector: `CallExpression[callee.property.name=/^(insertInto|updateTable|deleteFrom)$/][arguments.0.value=/^(?!(${Object.keys(TABLE_OWNERS).join('|')})$)/]`,
+          message: 'A table written here has no owner yet: add it to TABLE_OWNERS in eslint.config.js (the folder whose repositories write it).',
+        },
       ],
     },
   };
