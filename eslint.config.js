@@ -67,6 +67,58 @@ const CLI_SERVE = 'src/cli/serve.ts';
 const cliNoApp = { group: ['../app.js'], message: 'The CLI uses the services (services.ts, commands/), never the HTTP app.' };
 const cliNoServer = { group: ['../server.js'], message: 'Only the serve command (src/cli/serve.ts) may import the server; other commands use the services.' };
 
+/**
+ * Every table has one owning folder: only that feature's code writes it (insertInto, updateTable,
+ * deleteFrom). Another feature that needs a row written asks the owner's service, or composes the
+ * owner's statement builder in its own statement (outbox/outbox-queue.ts: withQueuedWhen). A new table takes
+ * its place here.
+ */
+const TABLE_OWNERS = {
+  users: 'users',
+  user_roles: 'users',
+  roles: 'roles',
+  sessions: 'sessions',
+  refresh_tokens: 'sessions',
+  signing_keys: 'keys',
+  products: 'products',
+  audit_events: 'audit',
+  audit_chain_head: 'audit',
+  outbox: 'outbox',
+  webhook_endpoints: 'webhooks',
+  permissions: 'roles',
+  audit_chain_eras: 'audit',
+  email_codes: 'email',
+  identities: 'oauth',
+  oauth_providers: 'oauth',
+  mfa_totp: 'mfa',
+  mfa_recovery_codes: 'mfa',
+  passkeys: 'mfa',
+};
+const envRule = { selector: "MemberExpression[object.name='process'][property.name='env']", message: 'Only entry points read process.env; pass config.' };
+
+/** a folder's no-restricted-syntax: the process.env rule (restated: a later block replaces a rule) and the tables it does not own */
+function tableWriteBlock(name) {
+  const foreign = Object.keys(TABLE_OWNERS).filter((table) => TABLE_OWNERS[table] !== name);
+  return {
+    files: [`src/${name}/**/*.ts`],
+    ignores: ['src/cli/main.ts', 'src/db/migrations/**'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        envRule,
+        {
+          selector: `CallExpression[callee.property.name=/^(insertInto|updateTable|deleteFrom)$/][arguments.0.value=/^(${foreign.join('|')})$/]`,
+          message: "Each table has one owner (TABLE_OWNERS in eslint.config.js): call the owning feature's service, or compose its statement builder.",
+        },
+        {
+          selector: `CallExpression[callee.property.name=/^(insertInto|updateTable|deleteFrom)$/][arguments.0.value=/^(?!(${Object.keys(TABLE_OWNERS).join('|')})$)/]`,
+          message: 'A table written here has no owner yet: add it to TABLE_OWNERS in eslint.config.js (the folder whose repositories write it).',
+        },
+      ],
+    },
+  };
+}
+
 function layerBlocks(name) {
   const base = TOP_LEVEL_MODULES.has(name) ? `src/${name}.ts` : `src/${name}/**/*.ts`;
   const restricted = (extraPatterns = [], paths = []) => [
@@ -106,7 +158,8 @@ export default tseslint.config(
     files: ['src/**/*.ts'],
     ignores: ['src/server.ts', 'src/cli/main.ts'],
     rules: {
-      'no-restricted-syntax': ['error', { selector: "MemberExpression[object.name='process'][property.name='env']", message: 'Only entry points read process.env; pass config.' }],
+      'no-restricted-syntax': ['error', envRule],
     },
   },
+  ...ORDER.filter((name) => !TOP_LEVEL_MODULES.has(name)).map(tableWriteBlock),
 );

@@ -257,6 +257,7 @@ export async function createServices(config: Config, edges: ServiceEdges = {}): 
     const templates = new MailTemplates(config.mailTemplatesDir);
     const mail = new MailService({ db, repo: outbox, templates, clock, settings: config });
     if (config.production && !config.smtpUrl) warnings.push('SMTP_URL is not set: mail (verification, password reset, notices) stays queued in the outbox until it is');
+    if (mail.devOutbox) warnings.push('SMTP_URL is not set: the development outbox is on, mail is not sent but shown at /dev/mail to loopback clients (set SMTP_URL, or NODE_ENV=production, outside development)');
     const outboxWorker =
       config.smtpUrl || mail.devOutbox
         ? new OutboxWorker({
@@ -412,7 +413,7 @@ export async function createServices(config: Config, edges: ServiceEdges = {}): 
       hashQueue: () => hashing.load.waiting,
       webhookQueue: () => webhooks.depth(),
     });
-    const userImport = new UserImportService({ db, repo: new UserImportRepository(), roles, audit, clock, defaultRole: config.defaultRole });
+    const userImport = new UserImportService({ db, repo: new UserImportRepository(), roles, users, oauth, audit, clock, defaultRole: config.defaultRole });
     // the message being sent is finished first (SPEC §10): the worker is the last thing started
     if (outboxWorker) started.add(() => outboxWorker.stop());
     started.add(() => webhookWorker.stop());

@@ -32,7 +32,7 @@ import type { SessionsService } from '../sessions/sessions-service.js';
 import { signInErrors } from '../sign-in/sign-in-errors.js';
 import { signInMethods, type SecondFactorMethod } from '../sign-in/sign-in-methods.js';
 import type { SignInService, TokenGrant } from '../sign-in/sign-in-service.js';
-import { normalizeLogin } from '../users/user-fields.js';
+import { normalizeLogin, passwordUserInputs } from '../users/user-fields.js';
 import type { UserRecord, UsersService } from '../users/users-service.js';
 import { authErrors } from './auth-errors.js';
 
@@ -96,7 +96,7 @@ export class AuthService {
   ): Promise<{ grant: TokenGrant | null; user: UserRecord }> {
     this.assertRegistrationOpen();
     await this.d.limiter.hit('register-ip', ctx.ip ?? 'unknown', this.d.settings.rateLimitRegisterIp);
-    const prepared = await this.d.users.prepareAccount({ ...input, roles: [this.d.settings.defaultRole] });
+    const prepared = await this.d.users.prepareAccount({ ...input, roles: [this.d.settings.defaultRole] }, ctx);
     const withSession = !this.d.settings.requireEmailVerification;
     const { userId, session } = await this.d.db.transaction().execute(async (tx) => {
       const id = await this.d.users.insertAccount(tx, { ...ctx, actorId: null }, prepared, false, 'register');
@@ -189,7 +189,7 @@ export class AuthService {
    */
   async changePassword(ctx: RequestContext, principal: Principal, input: { currentPassword?: string; newPassword: string }): Promise<TokenGrant> {
     const user = await this.d.signIn.reauthenticate(ctx, principal, { password: input.currentPassword, field: 'current_password', what: 'set a password' });
-    const password = await this.d.policy.check(input.newPassword, [user.email, user.username, user.name]);
+    const password = await this.d.policy.check(input.newPassword, passwordUserInputs(user), ctx);
     const hash = await this.d.hasher.hash(password);
     const { revoked, session } = await this.d.db.transaction().execute(async (tx) => {
       await this.d.users.setPasswordHash(tx, user.id, hash);

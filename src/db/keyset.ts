@@ -7,6 +7,7 @@
  */
 import { sql, type RawBuilder, type SqlBool } from 'kysely';
 import { commonErrors } from '../errors.js';
+import { isUuid } from './uuid.js';
 
 export interface KeysetPosition {
   createdAt: Date;
@@ -30,7 +31,6 @@ export function olderThan(createdAtColumn: string, idColumn: string, after: Keys
   return sql<SqlBool>`(${sql.ref(createdAtColumn)}, ${sql.ref(idColumn)}) < (${after.createdAt}::timestamptz, ${after.id}::uuid)`;
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 
 export function encodeCursor(position: KeysetPosition): string {
@@ -45,7 +45,7 @@ export function decodeCursor(cursor: string | undefined | null): KeysetPosition 
   // exactly what encodeCursor writes: a real UUID and a 4-digit-year ISO time that round-trips,
   // so a crafted cursor is a 400 here and never reaches the database as an invalid value
   const valid =
-    UUID.test(id) && ISO_TIME.test(time) && !time.startsWith('0000') && !Number.isNaN(createdAt.getTime()) && createdAt.toISOString() === time;
+    isUuid(id) && ISO_TIME.test(time) && !time.startsWith('0000') && !Number.isNaN(createdAt.getTime()) && createdAt.toISOString() === time;
   if (!valid) throw commonErrors.validation([{ field: 'cursor', message: 'is not a valid cursor' }]);
   return { createdAt, id };
 }

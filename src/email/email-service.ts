@@ -165,7 +165,7 @@ export class EmailService {
     }
     // the code first: a wrong one is answered without rating or hashing the new password
     const checked = await this.#checkCode(user.id, 'password_reset', input.code);
-    const passwordHash = await this.#newPasswordHash(user, input.newPassword);
+    const passwordHash = await this.#newPasswordHash(ctx, user, input.newPassword);
     const done = await this.#spendCode(user.id, 'password_reset', checked, async (tx, record) => (await this.#resetInTx(tx, ctx, user.id, record, passwordHash, 'code')) ?? emailErrors.invalidCode());
     await this.#afterReset(user.id, done.revoked);
   }
@@ -180,7 +180,7 @@ export class EmailService {
     if (found.expiresAt.getTime() <= this.d.clock.now()) return 'expired';
     const user = await this.d.users.findById(this.d.db, found.userId);
     if (!user || user.disabled) return 'invalid';
-    const passwordHash = await this.#newPasswordHash(user, input.newPassword);
+    const passwordHash = await this.#newPasswordHash(ctx, user, input.newPassword);
     const outcome = await this.d.db
       .transaction()
       .execute(async (tx): Promise<{ result: LinkOutcome; done: ResetDone | null }> => {
@@ -292,8 +292,8 @@ export class EmailService {
   }
 
   /** the new password, judged against the account's own words and hashed (off the event loop) */
-  async #newPasswordHash(user: UserRecord, rawPassword: string): Promise<string> {
-    const password = await this.d.policy.check(rawPassword, passwordUserInputs(user));
+  async #newPasswordHash(ctx: RequestContext, user: UserRecord, rawPassword: string): Promise<string> {
+    const password = await this.d.policy.check(rawPassword, passwordUserInputs(user), ctx);
     return this.d.hasher.hash(password);
   }
 

@@ -7,6 +7,7 @@
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import type { FastifySchemaCompiler } from 'fastify';
+import { UUID_PATTERN } from '../db/uuid.js';
 import { commonErrors } from '../errors.js';
 
 // ajv-formats is CommonJS with a default export
@@ -22,7 +23,7 @@ function makeAjv(coerce: boolean): Ajv {
   });
   addFormats(ajv);
   // ajv-formats' uuid also accepts a `urn:uuid:` prefix, which PostgreSQL's uuid type refuses
-  ajv.addFormat('uuid', /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i);
+  ajv.addFormat('uuid', UUID_PATTERN);
   return ajv;
 }
 

@@ -8,6 +8,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { escapeHtml } from '../http/html.js';
 
 export const TEMPLATE_NAMES = [
   'verify_email',
@@ -223,12 +224,6 @@ ${WHERE_TEXT}
 ${WHERE_HTML}`),
   },
 };
-
-const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
-
-export function escapeHtml(value: string): string {
-  return value.replace(/[&<>"']/g, (c) => ESCAPES[c]!);
-}
 
 function fill(template: string, data: Record<string, unknown>, escape: (s: string) => string): string {
   return template.replace(/\{\{\s*([a-z0-9_]+)\s*\}\}/gi, (_, key: string) => {

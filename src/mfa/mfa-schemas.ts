@@ -96,4 +96,5 @@ export const PasskeyLoginOptionsResponse = Type.Object({ challenge_id: Uuid, opt
 
 export const PasskeyLoginBody = Type.Object({ challenge_id: Type.String({ maxLength: 64 }), response: AuthenticationResponse }, { additionalProperties: false });
 
-export const PasskeyIdParams = Type.Object({ id: Uuid }, { additionalProperties: false });
+/** the one `{id}` path parameter (a UUID) every route shares */
+export { IdParams as PasskeyIdParams } from '../http/schema-helpers.js';

@@ -1,5 +1,6 @@
 import type { Selectable } from 'kysely';
 import type { Executor, IdentitiesTable } from '../db/database-types.js';
+import { inChunks } from '../db/batches.js';
 
 export interface IdentityRecord {
   id: string;
@@ -55,6 +56,15 @@ export class IdentitiesRepository {
       if ((error as { code?: unknown } | null)?.code === '23505') throw new IdentityTaken();
       throw error;
     }
+  }
+
+  /**
+   * Many identities at once (`users import`), in parts (db/batches.ts); a (provider, subject) that
+   * is linked already is left as it is (ON CONFLICT DO NOTHING)
+   */
+  async insertMany(tx: Executor, identities: IdentityRecord[]): Promise<void> {
+    const rows = identities.map((i) => ({ id: i.id, user_id: i.userId, provider: i.provider, subject: i.subject, email: i.email, email_verified: i.emailVerified, created_at: i.createdAt }));
+    for (const part of inChunks(rows)) await tx.insertInto('identities').values(part).onConflict((oc) => oc.doNothing()).execute();
   }
 
   async delete(tx: Executor, id: string): Promise<void> {

@@ -194,6 +194,14 @@ export class OAuthService {
   listIdentities(userId: string): Promise<IdentityRecord[]> {
     return this.d.repo.listByUser(this.d.db, userId);
   }
+  /**
+   * `users import`: identities linked in bulk, in the caller's transaction (the import has checked
+   * that none belongs to another account; one linked already is left as it is)
+   */
+  async linkImported(tx: Executor, identities: { userId: string; provider: string; subject: string }[], at: Date): Promise<void> {
+    await this.d.repo.insertMany(tx, identities.map((i) => ({ id: randomUUID(), userId: i.userId, provider: i.provider, subject: i.subject, email: null, emailVerified: false, createdAt: at })));
+  }
+
 
   /** DELETE /identities/{id}: never the account's last way in (409 last_login_method) */
   async unlink(ctx: RequestContext, principal: Principal, identityId: string): Promise<void> {

@@ -4,7 +4,7 @@
  * (outbox-worker.ts) claims due rows and hands them to that channel's deliverer. Core
  * infrastructure like db/: features queue through it, and it is the only writer of `outbox`.
  */
-import { sql } from 'kysely';
+import { sql, type RawBuilder, type SqlBool } from 'kysely';
 import type { Executor, StatementStart } from '../db/database-types.js';
 import { olderThan, type KeysetPosition } from '../db/keyset.js';
 
@@ -92,6 +92,25 @@ function toEntry(r: EntryRow): OutboxEntry {
     createdAt: new Date(r.created_at),
     sentAt: r.sent_at ? new Date(r.sent_at) : null,
   };
+}
+
+/**
+ * `start` with a CTE named `name` that queues `m` when `condition` (an SQL boolean over the
+ * statement's snapshot) holds: a message written by another feature's statement, atomic with the
+ * change that caused it and in the same round trip (the new-device notice of a sign-in). The
+ * columns and initial state are those of `values` below.
+ */
+export function withQueuedWhen(start: StatementStart, name: string, m: QueuedMessage, condition: RawBuilder<SqlBool>): StatementStart {
+  return start.with(name, (qb) =>
+    qb
+      .insertInto('outbox')
+      .columns(['id', 'channel', 'template', 'to_address', 'user_id', 'event_id', 'data', 'status', 'attempts', 'next_attempt_at', 'created_at'])
+      .expression(
+        sql`select ${m.id}::uuid, ${m.channel}::text, ${m.template}::text, ${m.to}::text, ${m.userId}::uuid, ${m.eventId}::uuid, ${JSON.stringify(m.data)}::jsonb, 'pending', 0, ${m.createdAt}::timestamptz, ${m.createdAt}::timestamptz
+            where ${condition}`,
+      )
+      .returning('id'),
+  ) as unknown as StatementStart;
 }
 
 export class OutboxQueue {

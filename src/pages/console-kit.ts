@@ -5,9 +5,9 @@
  * carries to the page it lands on, and the cursor of a paginated list.
  */
 import type { FastifyRequest } from 'fastify';
+import { isUuid } from '../db/uuid.js';
 import { commonErrors } from '../errors.js';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** every value of a repeated form field (checkboxes), strings only */
 export function formList(request: FastifyRequest, name: string): string[] {
@@ -25,13 +25,11 @@ export function formChecked(request: FastifyRequest, name: string): boolean {
 /** the path's `:id` when it is a UUID; anything else names nothing (404) */
 export function pathId(request: FastifyRequest, what = 'page'): string {
   const id = (request.params as Record<string, unknown> | undefined)?.id;
-  if (typeof id !== 'string' || !UUID.test(id)) throw commonErrors.notFound(`No such ${what}.`);
+  if (typeof id !== 'string' || !isUuid(id)) throw commonErrors.notFound(`No such ${what}.`);
   return id;
 }
 
-export function isUuid(value: string): boolean {
-  return UUID.test(value);
-}
+export { isUuid };
 
 /** a typed-in value, or null when the field was left empty (clears an optional field) */
 export function orNull(value: string): string | null {

@@ -15,6 +15,7 @@ import type { MfaService, SecondStepInput } from '../mfa/mfa-service.js';
 import type { AuthenticationResponseJSON, RegistrationResponseJSON } from '../mfa/webauthn.js';
 import { SignInRefused } from '../sign-in/sign-in-service.js';
 import type { AccountPage, AccountSection } from './account-page.js';
+import { isUuid } from './console-kit.js';
 import { NO_ERRORS, refusalOf, requireFields } from './form-errors.js';
 import { formField, queryParam, type PageKit } from './page-kit.js';
 import { mfaSection, secondStepPage, type MfaSectionState } from './views/mfa-views.js';
@@ -197,7 +198,7 @@ export const mfaPagesRoutes: FastifyPluginAsync<MfaPagesOptions> = async (app, {
   app.post<{ Params: { id: string } }>('/account/passkeys/:id/delete', { config: signedIn }, async function removePasskey(request, reply) {
     const { id } = request.params;
     try {
-      if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id)) throw new DomainError('not_found', 'Not Found', { detail: 'No such passkey.' });
+      if (!isUuid(id)) throw new DomainError('not_found', 'Not Found', { detail: 'No such passkey.' });
       await mfa.removePasskey(requestContext(request), principalOf(request), id, optionalPassword(request));
       return showSection(request, reply, { kind: 'done', message: 'The passkey is removed.' });
     } catch (error) {

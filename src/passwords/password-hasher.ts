@@ -5,13 +5,15 @@
  * admission queue sits in front: at most `concurrency` hashes run at once and at most `queueMax`
  * wait; beyond that the caller gets `503 server_busy`.
  *
- * Imported hashes are accepted: bcrypt ($2a$/$2b$/$2y$) and argon2 (any variant / cost);
- * `needsRehash` tells the caller to store a fresh hash after the next successful login.
+ * Imported hashes are accepted: bcrypt ($2a$/$2b$/$2y$) and argon2 (any variant), read by
+ * hash-format.ts, the one parser `users import` uses too; a hash whose cost is above its bounds is
+ * never verified (it answers as a wrong password, without spending that cost). `needsRehash` tells
+ * the caller to store a fresh hash after the next successful login.
  */
-import { parseOptions } from '@node-rs/argon2';
 import { randomBytes } from 'node:crypto';
 import { Piscina } from 'piscina';
 import { commonErrors } from '../errors.js';
+import { hashRefusal, parseHash } from './hash-format.js';
 
 export interface HasherOptions {
   memoryKib: number;
@@ -66,9 +68,12 @@ export class PasswordHasher {
     return this.#admit(() => this.#pool.run({ password, memoryKib, timeCost, parallelism }, { name: 'hash' }) as Promise<string>);
   }
 
-  /** false for a malformed or unsupported stored hash (never throws on bad data) */
+  /**
+   * false for a malformed or unsupported stored hash, or one whose cost is above the bounds of
+   * hash-format.ts (never throws on bad data, never spends an unbounded cost)
+   */
   async verify(stored: string, password: string): Promise<boolean> {
-    if (!/^\$2[aby]\$\d\d\$/.test(stored) && !stored.startsWith('$argon2')) return false;
+    if (hashRefusal(stored) !== null) return false;
     return this.#admit(() => this.#pool.run({ stored, password }, { name: 'verify' }) as Promise<boolean>);
   }
 
@@ -84,17 +89,9 @@ export class PasswordHasher {
   needsRehash(stored: string): boolean {
     // the common case (a hash made here) without parsing: it starts with the current parameters
     if (stored.startsWith(this.#currentPrefix)) return false;
-    if (!stored.startsWith('$argon2id$')) return true;
-    try {
-      const o = parseOptions(stored);
-      return (
-        o.memoryCost !== this.options.memoryKib ||
-        o.timeCost !== this.options.timeCost ||
-        o.parallelism !== this.options.parallelism
-      );
-    } catch {
-      return true;
-    }
+    const o = parseHash(stored);
+    if (o?.kind !== 'argon2' || o.variant !== 'argon2id') return true;
+    return o.memoryKib !== this.options.memoryKib || o.timeCost !== this.options.timeCost || o.parallelism !== this.options.parallelism;
   }
 
   async #admit<T>(work: () => Promise<T>): Promise<T> {

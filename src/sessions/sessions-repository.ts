@@ -1,7 +1,8 @@
 import { sql } from 'kysely';
-import type { Selectable } from 'kysely';
+import type { Selectable, SqlBool } from 'kysely';
 import type { Executor, SessionsTable, StatementStart } from '../db/database-types.js';
 import type { OutboxRow } from '../mail/outbox-row.js';
+import { withQueuedWhen } from '../outbox/outbox-queue.js';
 
 export interface SessionRecord {
   id: string;
@@ -59,7 +60,7 @@ export class SessionsRepository {
   /**
    * The session and its first refresh token as two CTEs on `start`: whatever statement is built on
    * the result writes them in the same round trip (see StatementStart). With `unseenDeviceNotice`,
-   * a third CTE queues that message in the outbox when the user has had sessions before but none
+   * a third CTE (the outbox's builder) queues that message in the outbox when the user has had sessions before but none
    * from this device (same browser, OS and type): the new-device check of a sign-in costs no
    * round trip of its own. The CTEs read the snapshot from before the statement, so the session
    * being inserted does not count as an earlier one.
@@ -67,21 +68,17 @@ export class SessionsRepository {
   withInsert(start: StatementStart, s: NewSession, unseenDeviceNotice?: OutboxRow): StatementStart {
     const withSession = this.#withSession(start, s);
     if (!unseenDeviceNotice) return withSession;
-    const n = unseenDeviceNotice;
-    return withSession.with('unseen_device_notice', (qb) =>
-      qb
-        .insertInto('outbox')
-        .columns(['id', 'template', 'to_address', 'user_id', 'data', 'status', 'attempts', 'next_attempt_at', 'created_at'])
-        .expression(
-          sql`select ${n.id}::uuid, ${n.template}::text, ${n.to}::text, ${s.userId}::uuid, ${JSON.stringify(n.data)}::jsonb, 'pending', 0, ${n.createdAt}::timestamptz, ${n.createdAt}::timestamptz
-              where exists (select 1 from sessions where user_id = ${s.userId}::uuid)
-                and not exists (select 1 from sessions where user_id = ${s.userId}::uuid
-                  and device_browser is not distinct from ${s.device.browser}::text
-                  and device_os is not distinct from ${s.device.os}::text
-                  and device_type is not distinct from ${s.device.type}::text)`,
-        )
-        .returning('id'),
-    ) as unknown as StatementStart;
+    // the outbox writes the row (its table), this decides when
+    return withQueuedWhen(
+      withSession,
+      'unseen_device_notice',
+      { ...unseenDeviceNotice, userId: s.userId, channel: 'mail', eventId: null },
+      sql<SqlBool>`exists (select 1 from sessions where user_id = ${s.userId}::uuid)
+        and not exists (select 1 from sessions where user_id = ${s.userId}::uuid
+          and device_browser is not distinct from ${s.device.browser}::text
+          and device_os is not distinct from ${s.device.os}::text
+          and device_type is not distinct from ${s.device.type}::text)`,
+    );
   }
 
   #withSession(start: StatementStart, s: NewSession): StatementStart {

@@ -1,11 +1,8 @@
 /**
- * Bulk writes for `gatehouse users import`: one multi-row statement per table and batch, inside
- * the caller's transaction. Accounts whose email or username exists already are left as they are
- * (ON CONFLICT DO NOTHING, which is also the existence check: an index probe per row, where a
- * lookup by a list of 1,000 emails was planned as a scan of the whole table): the statement
- * returns the ids it did insert.
- * It writes users, user_roles and identities (the oauth feature's table) directly: going through
- * those features' per-row methods would cost a round trip per row.
+ * The one query of `gatehouse users import` of its own: which of a batch's identities are linked
+ * already, and to whom. It writes nothing: the accounts, their roles and identities are written by
+ * their owners' batch inserts (UsersService.importMany, OAuthService.linkImported), one multi-row
+ * statement per table and batch.
  */
 import { sql } from 'kysely';
 import type { Executor } from '../db/database-types.js';
@@ -19,15 +16,6 @@ export interface ImportedUser {
   emailVerified: boolean;
   roles: string[];
   identities: { provider: string; subject: string }[];
-}
-
-/** rows per statement for the link tables (PostgreSQL binds at most 65,535 parameters per statement) */
-const LINK_ROWS = 5000;
-
-function chunks<T>(rows: T[]): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < rows.length; i += LINK_ROWS) out.push(rows.slice(i, i + LINK_ROWS));
-  return out;
 }
 
 export class UserImportRepository {
@@ -46,38 +34,5 @@ export class UserImportRepository {
       join users u on u.id = i.user_id`.execute(db);
     for (const r of rows) owners.set(`${r.provider}\n${r.subject}`, { email: r.email, username: r.username });
     return owners;
-  }
-
-  /** inserts the accounts, their roles and identities; returns the ids actually inserted */
-  async insertBatch(tx: Executor, users: ImportedUser[], at: Date, newId: () => string): Promise<Set<string>> {
-    if (users.length === 0) return new Set();
-    const inserted = await tx
-      .insertInto('users')
-      .values(
-        users.map((u) => ({
-          id: u.id,
-          email: u.email,
-          username: u.username,
-          name: u.name,
-          avatar_url: null,
-          password_hash: u.passwordHash,
-          email_verified: u.emailVerified,
-          disabled: false,
-          created_at: at,
-          updated_at: at,
-        })),
-      )
-      .onConflict((oc) => oc.doNothing())
-      .returning('id')
-      .execute();
-    const ids = new Set(inserted.map((r) => r.id));
-    const mine = users.filter((u) => ids.has(u.id));
-    const roles = mine.flatMap((u) => u.roles.map((role_name) => ({ user_id: u.id, role_name })));
-    for (const part of chunks(roles)) await tx.insertInto('user_roles').values(part).onConflict((oc) => oc.doNothing()).execute();
-    const identities = mine.flatMap((u) =>
-      u.identities.map((i) => ({ id: newId(), user_id: u.id, provider: i.provider, subject: i.subject, email: null, email_verified: false, created_at: at })),
-    );
-    for (const part of chunks(identities)) await tx.insertInto('identities').values(part).onConflict((oc) => oc.doNothing()).execute();
-    return ids;
   }
 }

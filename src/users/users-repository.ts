@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import type { Selectable } from 'kysely';
 import type { Executor, UsersTable } from '../db/database-types.js';
+import { inChunks } from '../db/batches.js';
 import { olderThan, type KeysetPosition } from '../db/keyset.js';
 
 export interface UserRecord {
@@ -155,6 +156,39 @@ export class UsersRepository {
     } catch (error) {
       translateUnique(error);
     }
+  }
+
+  /**
+   * Many accounts in one statement (`users import`): an account whose email or username exists
+   * already is left as it is (ON CONFLICT DO NOTHING, which is also the existence check: an index
+   * probe per row, where a lookup by a list of 1,000 emails was planned as a scan of the whole
+   * table); their roles in parts (db/batches.ts). Returns the ids actually inserted.
+   */
+  async insertMany(tx: Executor, users: Omit<NewUser, 'createdAt'>[], at: Date): Promise<Set<string>> {
+    if (users.length === 0) return new Set();
+    const inserted = await tx
+      .insertInto('users')
+      .values(
+        users.map((u) => ({
+          id: u.id,
+          email: u.email,
+          username: u.username,
+          name: u.name,
+          avatar_url: null,
+          password_hash: u.passwordHash,
+          email_verified: u.emailVerified,
+          disabled: false,
+          created_at: at,
+          updated_at: at,
+        })),
+      )
+      .onConflict((oc) => oc.doNothing())
+      .returning('id')
+      .execute();
+    const ids = new Set(inserted.map((r) => r.id));
+    const roles = users.filter((u) => ids.has(u.id)).flatMap((u) => [...new Set(u.roles)].map((role_name) => ({ user_id: u.id, role_name })));
+    for (const part of inChunks(roles)) await tx.insertInto('user_roles').values(part).onConflict((oc) => oc.doNothing()).execute();
+    return ids;
   }
 
   async setMfaEnabled(tx: Executor, id: string, enabled: boolean): Promise<void> {

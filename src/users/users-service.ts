@@ -19,11 +19,14 @@ import type { SessionRecord } from '../sessions/sessions-service.js';
 import type { SessionsService } from '../sessions/sessions-service.js';
 import { normalizeEmail, normalizeUsername, passwordUserInputs } from './user-fields.js';
 import { usersErrors } from './users-errors.js';
-import { UniqueViolation, type UserFilters, type UserPatch, type UserRecord, type UsersRepository } from './users-repository.js';
+import { UniqueViolation, type NewUser, type UserFilters, type UserPatch, type UserRecord, type UsersRepository } from './users-repository.js';
 import { readPage, type Page, type PageRequest } from '../db/keyset.js';
 import type { Clock } from '../clock.js';
 import type { Config } from '../config/load-config.js';
 import type { RequestContext } from '../request-context.js';
+
+/** an account as `users import` writes it (its hash stored as it came) */
+export type ImportedAccount = Omit<NewUser, 'createdAt'>;
 
 export interface UsersServiceDeps {
   db: Db;
@@ -116,13 +119,24 @@ export class UsersService {
   }
 
 
+  /**
+   * `users import`: accounts with their roles in one statement per table, in the caller's
+   * transaction; an account whose email or username exists already is left alone. The ids inserted.
+   */
+  importMany(tx: Executor, accounts: ImportedAccount[], at: Date): Promise<Set<string>> {
+    return this.d.repo.insertMany(tx, accounts, at);
+  }
+
   /** newest first, one page at a time */
   list(filters: UserFilters, page: PageRequest): Promise<Page<UserRecord>> {
     return readPage(page, (after, limit) => this.d.repo.list(this.d.db, { ...filters, limit, after }));
   }
 
-  /** normalises and checks a new account's fields; hashes the password off the event loop */
-  async prepareAccount(input: NewAccount): Promise<PreparedAccount> {
+  /**
+   * normalises and checks a new account's fields; hashes the password off the event loop (`ctx`:
+   * the client whose turn the password's rating takes)
+   */
+  async prepareAccount(input: NewAccount, ctx: RequestContext | null = null): Promise<PreparedAccount> {
     const username = input.username ? normalizeUsername(input.username) : null;
     // SPEC §4: an email is required, unless ACCOUNT_EMAIL=optional and a username names the account
     if (!input.email && (this.d.settings.accountEmail === 'required' || !username)) throw commonErrors.validation([{ field: 'email', message: 'is required' }]);
@@ -130,7 +144,7 @@ export class UsersService {
     const roles = input.roles ?? [this.d.settings.defaultRole];
     const unknown = await this.d.roles.unknownRoles(roles);
     if (unknown.length > 0) throw unknownRolesError(roles, unknown);
-    const password = input.password === null ? null : await this.d.policy.check(input.password, passwordUserInputs({ email, username, name: input.name ?? null }));
+    const password = input.password === null ? null : await this.d.policy.check(input.password, passwordUserInputs({ email, username, name: input.name ?? null }), ctx);
     // fail fast on a taken email/username before spending a hash (the insert re-checks atomically)
     if (email && (await this.d.repo.findByEmail(this.d.db, email))) throw usersErrors.emailTaken();
     if (username && (await this.d.repo.findByLogin(this.d.db, username))?.username === username) throw usersErrors.usernameTaken();
@@ -159,7 +173,7 @@ export class UsersService {
 
   /** admin-created account (works with REGISTRATION=closed) */
   async createByAdmin(ctx: RequestContext, input: NewAccount): Promise<UserRecord> {
-    const prepared = await this.prepareAccount(input);
+    const prepared = await this.prepareAccount(input, ctx);
     const id = await this.d.db
       .transaction()
       .execute((tx) => this.insertAccount(tx, ctx, prepared, input.emailVerified ?? false, 'admin'))
@@ -196,7 +210,7 @@ export class UsersService {
     const existing = await this.get(userId);
     const passwordHash =
       patch.password !== undefined
-        ? await this.d.hasher.hash(await this.d.policy.check(patch.password, passwordUserInputs(existing)))
+        ? await this.d.hasher.hash(await this.d.policy.check(patch.password, passwordUserInputs(existing), ctx))
         : undefined;
     const revoked = await this.d.db.transaction().execute(async (tx) => {
       await this.d.roles.lockAdmins(tx);

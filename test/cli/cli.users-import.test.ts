@@ -98,6 +98,29 @@ describe('gatehouse users import', () => {
     assert.equal(audit.status, 0, audit.stderr);
   });
 
+  // guards sign-in against an imported line that stalls it: any bcrypt cost or argon2 parameter was
+  // accepted, and one $2b$31$ hash or m=4294967295 would hold a hashing thread for everyone
+  it('refuses hashes whose cost would stall sign-in, reporting each line with its number and reason', async () => {
+    const b = bcryptHash(PASSWORD, 4);
+    const a = await argon2Hash(PASSWORD, { algorithm: 2 as Algorithm /* Argon2id */, memoryCost: 1024, timeCost: 1, parallelism: 1 });
+    const path = file('costly.jsonl', [
+      JSON.stringify({ email: 'cost.bcrypt@example.com', password_hash: b.replace(/^\$2b\$04\$/, '$2b$31$') }),
+      JSON.stringify({ email: 'cost.memory@example.com', password_hash: a.replace('m=1024,', 'm=4294967295,') }),
+      JSON.stringify({ email: 'cost.time@example.com', password_hash: a.replace(',t=1,', ',t=11,') }),
+      JSON.stringify({ email: 'cost.lanes@example.com', password_hash: a.replace(',p=1$', ',p=9$') }),
+      JSON.stringify({ email: 'cost.ok@example.com', password_hash: b.replace(/^\$2b\$04\$/, '$2b$14$') }),
+    ]);
+    const r = inst.cli(['users', 'import', path]);
+    assert.equal(r.status, 1, r.stderr);
+    assert.match(r.stderr, /^line 1: password_hash: bcrypt cost 31 is above 14/m);
+    assert.match(r.stderr, /^line 2: password_hash: argon2 memory 4294967295 KiB is above 262144 KiB/m);
+    assert.match(r.stderr, /^line 3: password_hash: argon2 time cost 11 is above 10/m);
+    assert.match(r.stderr, /^line 4: password_hash: argon2 parallelism 9 is above 8/m);
+    assert.equal(r.stderr.trim().split('\n').length, 4, r.stderr);
+    assert.match(r.stdout, /imported 1, already present 0, refused 4/);
+    assert.equal(await withDb(async (db) => (await db.selectFrom('users').select('id').where('email', 'like', 'cost.%').execute()).length), 1);
+  });
+
   it('answers usage errors and unreadable files with exit 2', () => {
     assert.equal(inst.cli(['users', 'import']).status, 2);
     const missing = inst.cli(['users', 'import', join(inst.dataDir, 'missing.jsonl')]);

@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { escapeHtml, html } from '../../src/http/html.js';
+import { MailTemplates } from '../../src/mail/mail-templates.js';
 
 describe('html`` escaping', () => {
   it('escapes the characters that open markup or leave an attribute', () => {
@@ -30,5 +31,17 @@ describe('html`` escaping', () => {
     assert.equal(html`${fragment}${'<em>no</em>'}`.toString(), '<em>ok</em>&lt;em&gt;no&lt;/em&gt;');
     // an object that merely resembles a fragment is escaped as text
     assert.equal(html`${{ value: '<x>' } as unknown as string}`.toString(), '[object Object]');
+  });
+});
+
+// guards the mail bodies: they had an escaper of their own that left the backtick (an attribute
+// delimiter in old browsers) as it was; they now use this one
+describe('mail templates escape with the same helper', () => {
+  it('a value with markup and a backtick is escaped in the HTML body, as on the pages', () => {
+    const value = `<b onclick='x'>&"\``;
+    const mail = new MailTemplates(null).render('verify_email', { code: value, link: 'https://example.com/v' });
+    assert.ok(mail.html.includes(escapeHtml(value)), mail.html);
+    assert.ok(!mail.html.includes('`'), 'no raw backtick');
+    assert.ok(mail.text.includes(value), 'the text body is not HTML');
   });
 });

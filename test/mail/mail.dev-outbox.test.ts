@@ -1,4 +1,6 @@
 /**
+ * Guards the development outbox's exposure too: it answered any client on 0.0.0.0 with every code
+ * it had mailed; now loopback clients only (by the socket's address), and start-up warns it is on.
  * Without SMTP_URL outside production, mail goes to the development outbox shown at GET /dev/mail
  * (HTML, newest first, the code readable); with NODE_ENV=production the page does not exist (404)
  * and mail stays queued (no worker: nothing is lost, nothing is shown).
@@ -30,6 +32,30 @@ describe('development outbox', () => {
     assert.match(res.body, /Verify your email address/);
     assert.match(res.body, /verification code is \d{8}/);
     assert.doesNotMatch(res.body, /<script/i);
+  });
+
+  it('answers loopback clients only (127.0.0.0/8, ::1, ::ffff:127.x): it shows every code it mails', async () => {
+    for (const remoteAddress of ['127.0.0.1', '127.8.9.10', '::1', '::ffff:127.0.0.1']) {
+      const res = await t.app.inject({ method: 'GET', url: '/dev/mail', remoteAddress });
+      assert.equal(res.statusCode, 200, `${remoteAddress}: ${res.statusCode}`);
+    }
+    // a server on 0.0.0.0: anyone else gets the unknown route's answer, whatever X-Forwarded-For says
+    const unknownRoute = await t.app.inject({ method: 'GET', url: '/dev/nothing-here', remoteAddress: '192.0.2.7' });
+    for (const [remoteAddress, headers] of [
+      ['192.0.2.7', {}],
+      ['10.0.0.2', { 'x-forwarded-for': '127.0.0.1' }],
+      ['2001:db8::7', {}],
+      ['::ffff:192.0.2.7', {}],
+    ] as const) {
+      const res = await t.app.inject({ method: 'GET', url: '/dev/mail', remoteAddress, headers });
+      expectProblem(res, 404, 'not_found');
+      assert.doesNotMatch(res.body, /verification code/);
+      assert.equal(res.json().title, unknownRoute.json().title);
+    }
+  });
+
+  it('start-up warns that the development outbox is on', () => {
+    assert.ok(t.services.warnings.some((w) => w.includes('development outbox') && w.includes('/dev/mail')), t.services.warnings.join('\n'));
   });
 });
 

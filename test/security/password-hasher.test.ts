@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { hash as argon2Hash } from '@node-rs/argon2';
 import { hash as bcryptHash } from '@node-rs/bcrypt';
 import { after, before, describe, it } from 'node:test';
+import { hashRefusal } from '../../src/passwords/hash-format.js';
 import { PasswordHasher } from '../../src/passwords/password-hasher.js';
 import { PASSWORD } from '../helpers/factories.js';
 
@@ -62,6 +63,44 @@ describe('PasswordHasher: formats', () => {
     for (const stored of ['', 'plaintext', PASSWORD, '$argon2id$garbage', '$argon2id$v=19$m=1024,t=1,p=1$$', '$2b$04$short', '$1$md5$crypt', '$2x$04$abcdefghijklmnopqrstuu']) {
       assert.equal(await h.verify(stored, PASSWORD), false, JSON.stringify(stored));
     }
+  });
+});
+
+describe('PasswordHasher: cost bounds', () => {
+  let h: PasswordHasher;
+  before(() => {
+    h = new PasswordHasher({ memoryKib: 1024, timeCost: 1, parallelism: 1, concurrency: 2, queueMax: 16 });
+  });
+  after(async () => {
+    await h.close();
+  });
+
+  // guards sign-in against an imported hash whose cost stalls it: $2b$31$ (days of CPU) or argon2
+  // with m=4294967295 was verified as it came; now such a hash answers as a wrong password at once
+  it('a hash above the cost bounds never verifies, even with the right password, and never hangs', async () => {
+    const b = await bcryptHash(PASSWORD, 4);
+    const a = await argon2Hash(PASSWORD, { algorithm: ARGON2ID, memoryCost: 1024, timeCost: 1, parallelism: 1 });
+    const tooCostly = [
+      b.replace(/^\$2b\$04\$/, '$2b$31$'),
+      b.replace(/^\$2b\$04\$/, '$2a$15$'),
+      a.replace('m=1024,', 'm=4294967295,'),
+      a.replace('m=1024,', 'm=262145,'),
+      a.replace(',t=1,', ',t=11,'),
+      a.replace(',p=1$', ',p=9$'),
+    ];
+    for (const stored of tooCostly) {
+      assert.equal(await h.verify(stored, PASSWORD), false, stored.slice(0, 40));
+      assert.equal(h.needsRehash(stored), true);
+    }
+  });
+
+  it('the bounds themselves are accepted: bcrypt cost 14, argon2 m=262144, t=10, p=8 parse as within them', () => {
+    const b = '$2b$14$' + 'a'.repeat(53);
+    assert.equal(hashRefusal(b), null);
+    assert.equal(hashRefusal('$argon2id$v=19$m=262144,t=10,p=8$c2FsdHNhbHQ$aGFzaGhhc2g'), null);
+    assert.match(hashRefusal('$2y$15$' + 'a'.repeat(53)) ?? '', /bcrypt cost 15 is above 14/);
+    assert.match(hashRefusal('$argon2i$m=300000,t=1,p=1$c2FsdHNhbHQ$aGFzaGhhc2g') ?? '', /argon2 memory 300000 KiB is above 262144 KiB/);
+    assert.match(hashRefusal('md5:5f4dcc3b') ?? '', /must be a bcrypt/);
   });
 });
 
