@@ -103,6 +103,10 @@ function serveConnection(socket: Socket, workbench: Workbench, log: ControlLog):
     if (!socket.destroyed && socket.writable) socket.write(`${JSON.stringify(message)}\n`);
   };
   const stdin = new PassThrough();
+  // a client that goes away destroys the command's input with an error: the command reading it
+  // hears of it; with no command reading yet, the error must not become an uncaught exception
+  // (a connection opened and closed without a request used to bring the whole server down)
+  stdin.on('error', () => {});
   const splitter = new LineSplitter();
   let stage: 'request' | 'input' | 'done' = 'request';
   socket.on('error', () => {});

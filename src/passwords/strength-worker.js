@@ -47,6 +47,9 @@ function prefix(text, n) {
 
 /** @param {{ password: string, userInputs: string[] }} task */
 export function score(task) {
-  const result = zxcvbn(prefix(task.password, RATED_PREFIX), task.userInputs);
+  // the account's own words are cut to the same prefix too: a password that is (or starts with) a
+  // username longer than the rated prefix is then still that word, not an unknown string
+  const inputs = [...new Set(task.userInputs.flatMap((w) => [w, prefix(w, RATED_PREFIX)]))];
+  const result = zxcvbn(prefix(task.password, RATED_PREFIX), inputs);
   return { score: result.score, warning: result.feedback.warning ?? null, suggestions: result.feedback.suggestions };
 }

@@ -50,7 +50,7 @@ describe('console pages: webhooks', () => {
   });
 
   it('answers a signed-in user without users:admin with a 403 page, and changes nothing on a post', async () => {
-    const buyer = await userWithRoles(t.app, ['buyer'], 'hooks-buyer');
+    const buyer = await userWithRoles(t.app, ['user'], 'hooks-user');
     const b = new PageClient(t.app);
     await b.signIn(buyer.email);
     const res = await b.get('/admin/webhooks');
