@@ -36,7 +36,7 @@ import { validatorCompiler } from './http/validation.js';
 import { jwksRoutes } from './keys/jwks-routes.js';
 import { metricsRoutes, registerRequestMetrics } from './metrics/metrics-routes.js';
 import { devMailRoutes } from './mail/dev-mail-routes.js';
-import { oauthRoutes } from './oauth/oauth-routes.js';
+import { oauthRoutes } from './social/social-routes.js';
 import { mfaLoginRoutes } from './auth/mfa-login-routes.js';
 import { mfaRoutes } from './mfa/mfa-routes.js';
 import { PageSession } from './pages/page-session.js';

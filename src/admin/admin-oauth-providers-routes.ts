@@ -2,7 +2,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { requestContext } from '../http/route-guard.js';
 import { errorResponses } from '../http/schema-helpers.js';
-import { logProviderFailure } from '../oauth/oauth-errors.js';
+import { logProviderFailure } from '../social/social-errors.js';
 import {
   AdminProviderList,
   AdminProviderParams,
@@ -10,8 +10,8 @@ import {
   CreateProviderBody,
   PatchProviderBody,
   toAdminProviderView,
-} from '../oauth/oauth-schemas.js';
-import type { ProvidersService } from '../oauth/providers-service.js';
+} from '../social/social-schemas.js';
+import type { ProvidersService } from '../social/providers-service.js';
 
 const tags = ['admin'];
 const security = [{ bearer: [] }];

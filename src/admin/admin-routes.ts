@@ -6,7 +6,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { AuditService } from '../audit/audit-service.js';
 import type { MfaService } from '../mfa/mfa-service.js';
-import type { ProvidersService } from '../oauth/providers-service.js';
+import type { ProvidersService } from '../social/providers-service.js';
 import type { RolesService } from '../roles/roles-service.js';
 import type { SignInService } from '../sign-in/sign-in-service.js';
 import type { UsersService } from '../users/users-service.js';

@@ -12,7 +12,7 @@ import { CodeBody, PasswordResetBody, PasswordResetConfirmBody } from '../email/
 import type { EmailService, LinkOutcome } from '../email/email-service.js';
 import { principalOf, requestContext } from '../http/route-guard.js';
 import { checkBody } from '../http/validation.js';
-import type { ProvidersService } from '../oauth/providers-service.js';
+import type { ProvidersService } from '../social/providers-service.js';
 import type { UsersService } from '../users/users-service.js';
 import { NO_ERRORS, refusalOf, requireFields, type FormErrors } from './form-errors.js';
 import { formField, queryParam, type PageKit } from './page-kit.js';

@@ -13,7 +13,7 @@ import type { Clock } from '../clock.js';
 import type { Db } from '../db/database-types.js';
 import { DomainError } from '../errors.js';
 import type { RequestContext } from '../request-context.js';
-import type { OAuthService } from '../oauth/oauth-service.js';
+import type { OAuthService } from '../social/social-service.js';
 import type { RolesService } from '../roles/roles-service.js';
 import type { UsersService } from '../users/users-service.js';
 import { hashRefusal } from '../passwords/hash-format.js';

@@ -15,7 +15,7 @@ import { CLI } from '../helpers/entry-points.js';
 import { smtpTransport } from '../../src/mail/mail-transport.js';
 import { bearer, expectProblem, login, PASSWORD, register, sleep, uniqueEmail, userWithRoles } from '../helpers/factories.js';
 import { SmtpSink } from '../helpers/smtp-sink.js';
-import { OffsetClock, oidcEnv, runFlow, startOidcPeer, type OidcPeer } from '../oauth/oauth-helpers.js';
+import { OffsetClock, oidcEnv, runFlow, startOidcPeer, type OidcPeer } from '../social/social-helpers.js';
 import { withMail } from './email-helpers.js';
 
 const HOSTILE = [

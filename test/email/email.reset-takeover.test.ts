@@ -14,7 +14,7 @@ import { PageClient } from '../helpers/page-client.js';
 import { codeIn, linkTokenIn } from '../helpers/smtp-sink.js';
 import { SoftAuthenticator } from '../helpers/soft-authenticator.js';
 import { addPasskey, enableTotp, post, type TotpUser } from '../mfa/mfa-helpers.js';
-import { OffsetClock, oidcEnv, runFlow, startOidcPeer, type OidcPeer } from '../oauth/oauth-helpers.js';
+import { OffsetClock, oidcEnv, runFlow, startOidcPeer, type OidcPeer } from '../social/social-helpers.js';
 import { withMail } from './email-helpers.js';
 
 const ORIGIN = 'http://localhost:8000';

@@ -9,7 +9,7 @@ import { after, before, describe, it } from 'node:test';
 import { buildTestContext, type TestContext } from '../helpers/build-test-app.js';
 import { userWithRoles, type TestUser } from '../helpers/factories.js';
 import { PageClient } from '../helpers/page-client.js';
-import { startPlainPeer, type PlainPeer } from '../oauth/oauth-helpers.js';
+import { startPlainPeer, type PlainPeer } from '../social/social-helpers.js';
 
 describe('console pages: admin', () => {
   let t: TestContext;

@@ -11,7 +11,7 @@ import { after, before, describe, it } from 'node:test';
 import { totpCode } from '../../src/mfa/totp.js';
 import { buildTestContext, type TestContext } from '../helpers/build-test-app.js';
 import { FakeClock } from '../helpers/fake-clock.js';
-import { oidcEnv, runFlow, startOidcPeer, type OidcPeer } from '../oauth/oauth-helpers.js';
+import { oidcEnv, runFlow, startOidcPeer, type OidcPeer } from '../social/social-helpers.js';
 import { PageClient, textOf } from '../helpers/page-client.js';
 import { register } from '../helpers/factories.js';
 

@@ -14,7 +14,7 @@ import { systemContext } from '../../src/request-context.js';
 import { buildTestContext, type TestContext } from '../helpers/build-test-app.js';
 import { bearer, cookieValue, login, OTHER_PASSWORD, PASSWORD, refresh, register, WRONG_PASSWORD } from '../helpers/factories.js';
 import { codeIn, linkTokenIn, SmtpSink } from '../helpers/smtp-sink.js';
-import { oidcEnv, runFlow, startOidcPeer, type OidcPeer } from '../oauth/oauth-helpers.js';
+import { oidcEnv, runFlow, startOidcPeer, type OidcPeer } from '../social/social-helpers.js';
 
 const INTROSPECTION_SECRET = 'introspection-secret-for-the-log-test';
 const METRICS_SECRET = 'metrics-secret-for-the-log-test';

@@ -6,7 +6,7 @@
  */
 import { html, type Html } from '../../http/html.js';
 import type { AuditRow } from '../../audit/audit-service.js';
-import type { ProviderView } from '../../oauth/providers-service.js';
+import type { ProviderView } from '../../social/providers-service.js';
 import type { RoleRecord } from '../../roles/roles-service.js';
 import type { FormErrors } from '../form-errors.js';
 import { adminNav } from './admin-views.js';

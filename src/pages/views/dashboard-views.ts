@@ -5,7 +5,7 @@
  * and links to connect the other enabled providers.
  */
 import { html } from '../../http/html.js';
-import type { IdentityRecord } from '../../oauth/oauth-service.js';
+import type { IdentityRecord } from '../../social/social-service.js';
 import type { SessionRecord } from '../../sessions/sessions-service.js';
 import type { UserRecord } from '../../users/users-service.js';
 import type { FormErrors } from '../form-errors.js';

@@ -11,7 +11,7 @@ import { systemContext } from '../../src/request-context.js';
 import { bearer, cookieValue, register, userWithRoles, uniqueEmail, type TestUser } from '../helpers/factories.js';
 import { withMail } from '../email/email-helpers.js';
 import { enableTotp } from '../mfa/mfa-helpers.js';
-import { OffsetClock, oidcEnv, runFlow, startOidcPeer, type OidcPeer } from './oauth-helpers.js';
+import { OffsetClock, oidcEnv, runFlow, startOidcPeer, type OidcPeer } from './social-helpers.js';
 
 describe('social sign-in: account takeover defences', () => {
   let env: Awaited<ReturnType<typeof withMail>>;

@@ -42,7 +42,7 @@ import { SignInRefused, type SignInService, type TokenGrant } from '../sign-in/s
 import { normalizeEmail } from '../users/user-fields.js';
 import type { UserRecord, UsersService } from '../users/users-service.js';
 import { IdentityTaken, type IdentitiesRepository, type IdentityRecord } from './identities-repository.js';
-import { oauthErrors, OAuthFailure } from './oauth-errors.js';
+import { oauthErrors, OAuthFailure } from './social-errors.js';
 import type { ProviderClient, ProviderProfile } from './provider-client.js';
 import type { ProvidersService, ResolvedProvider } from './providers-service.js';
 

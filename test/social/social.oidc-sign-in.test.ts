@@ -11,7 +11,7 @@ import { SignJWT, generateKeyPair } from 'jose';
 import { sql } from 'kysely';
 import { buildTestContext, type TestContext } from '../helpers/build-test-app.js';
 import { bearer, cookieValue } from '../helpers/factories.js';
-import { OffsetClock, oidcEnv, runFlow, startOidcPeer, type OidcPeer } from './oauth-helpers.js';
+import { OffsetClock, oidcEnv, runFlow, startOidcPeer, type OidcPeer } from './social-helpers.js';
 
 async function count(t: TestContext, table: 'identities' | 'users', where = sql`true`): Promise<number> {
   const r = await sql<{ n: number }>`select count(*)::int as n from ${sql.table(table)} where ${where}`.execute(t.services.database.db);

@@ -11,7 +11,7 @@ import { sql } from 'kysely';
 import { buildTestContext, redisUrl, type TestContext } from '../helpers/build-test-app.js';
 import { userWithRoles, type TestUser } from '../helpers/factories.js';
 import { api, eventually } from '../admin/admin-helpers.js';
-import { startOidcPeer, startPlainPeer, type OidcPeer, type PlainPeer } from './oauth-helpers.js';
+import { startOidcPeer, startPlainPeer, type OidcPeer, type PlainPeer } from './social-helpers.js';
 
 const SECRET = 'very-secret-client-secret-1234';
 

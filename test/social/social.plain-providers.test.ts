@@ -1,6 +1,6 @@
 /**
  * GitHub, Facebook and X (plain OAuth 2.0, no ID token) against local doubles of their token and
- * profile endpoints that answer as each provider documents (see oauth-helpers.ts for the URLs):
+ * profile endpoints that answer as each provider documents (see social-helpers.ts for the URLs):
  * PKCE and the client's credentials are checked by the double, the profile fields mapped, and
  * only GitHub's verified primary address (from /user/emails) counts as verified.
  */
@@ -9,7 +9,7 @@ import { after, before, describe, it } from 'node:test';
 import { systemContext } from '../../src/request-context.js';
 import { buildTestContext, type TestContext } from '../helpers/build-test-app.js';
 import { cookieValue, eventually } from '../helpers/factories.js';
-import { plainEnv, runFlow, startPlainPeer, type PlainPeer } from './oauth-helpers.js';
+import { plainEnv, runFlow, startPlainPeer, type PlainPeer } from './social-helpers.js';
 
 const clients = {
   github: { id: 'gh-client-id', secret: 'gh-client-secret-77' },

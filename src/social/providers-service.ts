@@ -18,7 +18,7 @@ import { commonErrors } from '../errors.js';
 import type { RequestContext } from '../request-context.js';
 import type { SecretBox } from '../security/secret-box.js';
 import { isBuiltin, providerDefaults, type ProviderKind } from './builtin-providers.js';
-import { oauthErrors, providerFailureOf, ProviderCallFailed } from './oauth-errors.js';
+import { oauthErrors, providerFailureOf, ProviderCallFailed } from './social-errors.js';
 import type { ProviderClient } from './provider-client.js';
 import type { ProviderChanges, ProviderRow, ProvidersRepository } from './providers-repository.js';
 

@@ -14,7 +14,7 @@ import * as oauth from 'oauth4webapi';
 import { createRemoteJWKSet, jwtVerify, type JWTVerifyGetKey } from 'jose';
 import { TtlCache } from '../cache/ttl-cache.js';
 import type { Clock } from '../clock.js';
-import { oauthErrors, OAuthFailure, ProviderCallFailed } from './oauth-errors.js';
+import { oauthErrors, OAuthFailure, ProviderCallFailed } from './social-errors.js';
 import type { ResolvedProvider } from './providers-service.js';
 
 /** what Gatehouse keeps from a provider's account */

@@ -12,7 +12,7 @@ import { buildTestContext, type TestContext } from '../helpers/build-test-app.js
 import { bearer, cookieValue, login, OTHER_PASSWORD, register, uniqueEmail } from '../helpers/factories.js';
 import { systemContext } from '../../src/request-context.js';
 import type { UserView } from '../../src/users/users-schemas.js';
-import { OffsetClock, oidcEnv, runFlow, startOidcPeer, type OidcPeer } from './oauth-helpers.js';
+import { OffsetClock, oidcEnv, runFlow, startOidcPeer, type OidcPeer } from './social-helpers.js';
 import { claimsOf, enableTotp } from '../mfa/mfa-helpers.js';
 import { totpCode } from '../../src/mfa/totp.js';
 

@@ -16,9 +16,9 @@ import { commonErrors, DomainError } from '../errors.js';
 import { principalOf, requestContext } from '../http/route-guard.js';
 import { errorResponses, IdParams } from '../http/schema-helpers.js';
 import { sessionsErrors } from '../sessions/sessions-errors.js';
-import { logProviderFailure, OAuthFailure } from './oauth-errors.js';
-import { AuthorizeQuery, CallbackQuery, IdentityList, ProviderParams, PublicProviderList, Redirect, toIdentityView } from './oauth-schemas.js';
-import type { OAuthService, StartedFlow } from './oauth-service.js';
+import { logProviderFailure, OAuthFailure } from './social-errors.js';
+import { AuthorizeQuery, CallbackQuery, IdentityList, ProviderParams, PublicProviderList, Redirect, toIdentityView } from './social-schemas.js';
+import type { OAuthService, StartedFlow } from './social-service.js';
 import type { ProvidersService } from './providers-service.js';
 import { SECOND_STEP_COOKIE, secondStepCookie } from '../sign-in/second-step-cookie.js';
 
