@@ -238,8 +238,18 @@ export class RedisStore implements EphemeralStore {
     await this.#redis.ping();
   }
 
+  /**
+   * A connected client says QUIT (its replies arrive first); one that is not connected — Redis
+   * unreachable at start, or down now — is cut at once: a QUIT would wait in its offline queue
+   * while the reconnect timer kept running.
+   */
   async close(): Promise<void> {
-    await Promise.all([this.#redis.quit().catch(() => this.#redis.disconnect()), this.#subscriber?.quit().catch(() => this.#subscriber?.disconnect())]);
+    const end = async (client: Redis | null | undefined) => {
+      if (!client) return;
+      if (client.status === 'ready') await client.quit().catch(() => client.disconnect());
+      else client.disconnect();
+    };
+    await Promise.all([end(this.#redis), end(this.#subscriber)]);
   }
 }
 
