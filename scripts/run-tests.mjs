@@ -9,10 +9,13 @@
 // a few seconds for every process a file starts (a server or a CLI command: Node, PGlite, argon2).
 // Output is printed one finished top-level suite at a time, so the workers' lines never interleave.
 // Arguments narrow the run to matching paths: `npm test -- auth/login`.
+// Each file has a deadline (TEST_FILE_TIMEOUT_SECONDS, default 600): a file still running then is
+// named, the worker prints its open handles and is stopped, and the run fails (a hung test fails
+// CI in minutes instead of never ending).
 import { spawn, spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { join, relative } from 'node:path';
+import { isAbsolute, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -57,6 +60,13 @@ for (const f of [...files].sort((a, b) => estimate(b) - estimate(a))) {
 
 const WORKER_SILENCE_MS = 15 * 60_000;
 const EXIT_GRACE_MS = 30_000;
+const FILE_TIMEOUT_SECONDS = Number(process.env.TEST_FILE_TIMEOUT_SECONDS ?? 600);
+if (!Number.isFinite(FILE_TIMEOUT_SECONDS) || FILE_TIMEOUT_SECONDS <= 0) {
+  console.error(`TEST_FILE_TIMEOUT_SECONDS must be a positive number of seconds, not ${process.env.TEST_FILE_TIMEOUT_SECONDS}`);
+  process.exit(2);
+}
+/** how long a stopped worker is given to print its open handles (SIGUSR2) before it is killed */
+const HANDLES_REPORT_MS = 2000;
 const started = Date.now();
 const groups = new Set();
 const killGroup = (pid) => {
@@ -80,7 +90,17 @@ function runShard(shard, index) {
   return new Promise((resolve) => {
     const child = spawn(
       process.execPath,
-      ['--import', 'tsx', '--test-reporter=spec', 'scripts/test-shard.mjs', ...shard.files],
+      [
+        '--import',
+        'tsx',
+        // the spec report on stdout; a line per file begun on stderr (its deadline starts)
+        '--test-reporter=spec',
+        '--test-reporter-destination=stdout',
+        '--test-reporter=./scripts/test-file-reporter.mjs',
+        '--test-reporter-destination=stderr',
+        'scripts/test-shard.mjs',
+        ...shard.files,
+      ],
       // its own process group, so that stopping it also stops the servers its tests started
       { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NODE_ENV: 'test' }, detached: true },
     );
@@ -114,10 +134,29 @@ function runShard(shard, index) {
     // EXIT_GRACE_MS after its last test (a leaked handle), is stopped and fails the run: better a
     // red run with a reason in minutes than a CI job that never ends
     let stoppedFor = null;
-    const stop = (why) => {
+    const stop = (why, { reportHandles = false } = {}) => {
       if (child.exitCode !== null || stoppedFor) return;
       stoppedFor = why;
-      killGroup(child.pid);
+      process.stderr.write(`✖ worker ${index + 1} ${why}: stopping it\n`);
+      if (!reportHandles) return killGroup(child.pid);
+      try {
+        child.kill('SIGUSR2'); // test-shard.mjs prints its open handles
+      } catch {
+        // already gone
+      }
+      setTimeout(() => killGroup(child.pid), HANDLES_REPORT_MS).unref();
+    };
+    // the file running now (named by test-shard.mjs while importing, by test-file-reporter.mjs while
+    // running) and its deadline
+    let current = null;
+    let fileTimer = null;
+    const begin = (file) => {
+      clearTimeout(fileTimer);
+      current = file;
+      fileTimer = setTimeout(() => {
+        const rest = shard.files.slice(shard.files.indexOf(current) + 1);
+        stop(`ran ${current} longer than its deadline, ${FILE_TIMEOUT_SECONDS} s (TEST_FILE_TIMEOUT_SECONDS)${rest.length > 0 ? `; not run: ${rest.join(', ')}` : ''}`, { reportHandles: true });
+      }, FILE_TIMEOUT_SECONDS * 1000);
     };
     let silence = setTimeout(() => stop(`was silent for ${WORKER_SILENCE_MS / 60_000} min`), WORKER_SILENCE_MS);
     const heard = () => {
@@ -126,17 +165,36 @@ function runShard(shard, index) {
     };
     child.stdout.on('data', heard);
     let grace = null;
+    let pendingErr = '';
+    const onErrLine = (line) => {
+      const marker = /^::gatehouse-file:: (.+)$/.exec(line);
+      if (marker) {
+        const file = isAbsolute(marker[1]) ? relative(root, marker[1]) : marker[1];
+        if (file !== current && shard.files.includes(file)) begin(file);
+        return;
+      }
+      if (line === '::gatehouse-shard-done::') {
+        clearTimeout(fileTimer);
+        current = null;
+        grace ??= setTimeout(() => stop(`was still running ${EXIT_GRACE_MS / 1000} s after its last test`), EXIT_GRACE_MS);
+        return;
+      }
+      stderr += `${line}\n`;
+    };
     child.stderr.setEncoding('utf8');
     child.stderr.on('data', (chunk) => {
-      stderr += chunk;
-      if (!grace && stderr.includes('::gatehouse-shard-done::')) grace = setTimeout(() => stop(`was still running ${EXIT_GRACE_MS / 1000} s after its last test`), EXIT_GRACE_MS);
+      pendingErr += chunk;
+      const lines = pendingErr.split('\n');
+      pendingErr = lines.pop();
+      lines.forEach(onErrLine);
     });
     child.on('close', (code, signal) => {
       groups.delete(child.pid);
       killGroup(child.pid); // whatever its tests left running
       clearTimeout(silence);
       clearTimeout(grace);
-      stderr = stderr.replace('::gatehouse-shard-done::\n', '');
+      clearTimeout(fileTimer);
+      if (pendingErr) onErrLine(pendingErr);
       workerTimes[index] = `${shard.files.length} files in ${((Date.now() - started) / 1000).toFixed(0)} s`;
       if (pending) onLine(pending);
       if (block.length > 0) process.stdout.write(block.join('\n') + '\n');

@@ -44,7 +44,7 @@ import { productsRoutes } from './products/products-routes.js';
 import { createServices, type ServiceEdges, type Services } from './services.js';
 import { sessionsRoutes } from './sessions/sessions-routes.js';
 import { profileRoutes } from './users/profile-routes.js';
-import { bootstrapAdmin } from './users/admin-bootstrap.js';
+import { bootstrapAdmin, FirstAdminSetup } from './users/admin-bootstrap.js';
 
 export const VERSION: string = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
@@ -171,6 +171,7 @@ async function wire(services: Services, options: HttpOptions): Promise<FastifyIn
   registerApiRateLimit(app, services.limiter, config.rateLimitApiIp);
   const refreshCookie = new RefreshCookie(config);
   const pageSession = new PageSession(config, refreshCookie);
+  const setup = new FirstAdminSetup({ users: services.users, store: services.store, publicUrl: config.publicUrl });
   registerRouteGuard(app, services.auth, pageSession);
 
   await app.register(authRoutes, { prefix: '/api/v1/auth', auth: services.auth, cookie: refreshCookie, introspectionToken: config.introspectionToken });
@@ -200,6 +201,7 @@ async function wire(services: Services, options: HttpOptions): Promise<FastifyIn
     refreshCookie,
     csrf: new Csrf({ key: services.csrfKey, publicOrigin: config.publicOrigin, secure: config.cookieSecure, domain: config.cookieDomain }),
     session: pageSession,
+    setup,
   });
   await app.register(jwksRoutes, { keys: services.keys });
   await app.register(metricsRoutes, { metrics: services.metrics, token: config.metricsToken });
@@ -210,6 +212,7 @@ async function wire(services: Services, options: HttpOptions): Promise<FastifyIn
   await app.register(healthRoutes, { version: VERSION, checks, draining: () => lifecycle.draining });
 
   for (const warning of services.warnings) app.log.warn(warning);
+  services.database.onConnectionError?.((cause) => app.log.warn({ cause }, 'database connection lost; the pool opens a new one'));
 
   // SPEC §1: the first admin exists before /health/ready first answers 200
   if (config.adminEmail && config.adminPassword) {
@@ -217,6 +220,10 @@ async function wire(services: Services, options: HttpOptions): Promise<FastifyIn
     if (result.created) app.log.info({ email: config.adminEmail }, 'created the first admin from ADMIN_EMAIL');
     else if (!result.adminExists) app.log.warn({ email: config.adminEmail, reason: result.reason }, 'ADMIN_EMAIL: admin not created');
   }
+  // still no admin: a one-time link for the operator, in the message itself (a one-time credential
+  // meant for this log, like the development outbox's mail; no redacted field hides it)
+  const setupLink = await setup.issueLink();
+  if (setupLink) app.log.warn(`No admin account exists yet. To create the first one, open this one-time link (it works until an admin exists, for 24 hours; each start logs a new one): ${setupLink}`);
   await app.ready();
   return app;
 }

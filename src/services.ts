@@ -17,6 +17,7 @@ import { openDatabase, type DatabaseHandle } from './db/database.js';
 import { migrateToLatest } from './db/migrate.js';
 import { KeyService } from './keys/key-service.js';
 import { MfaRepository } from './mfa/mfa-repository.js';
+import { SecondFactorsRemoval } from './mfa/factors-removal.js';
 import { MfaService } from './mfa/mfa-service.js';
 import { RecoveryCodeHasher } from './mfa/recovery-codes.js';
 import { RelyingParty, WebAuthnChallenges } from './mfa/webauthn.js';
@@ -45,6 +46,7 @@ import { OutboxRepository } from './mail/outbox-repository.js';
 import { OutboxWorker } from './mail/outbox-worker.js';
 import { noGeoIp, openGeoIp } from './sessions/geoip.js';
 import { IdentitiesRepository } from './oauth/identities-repository.js';
+import { LinkedIdentitiesRemoval } from './oauth/identities-removal.js';
 import { OAuthService } from './oauth/oauth-service.js';
 import { ProvidersRepository } from './oauth/providers-repository.js';
 import { ProvidersService } from './oauth/providers-service.js';
@@ -279,6 +281,7 @@ export async function createServices(config: Config, edges: ServiceEdges = {}): 
       clock,
       settings: config,
       signIn,
+      otherWaysIn: [new LinkedIdentitiesRemoval(new IdentitiesRepository(), audit), new SecondFactorsRemoval(new MfaRepository(), users, audit)],
     });
     const publicHost = new URL(config.publicUrl).hostname;
     const issuer = config.mfaIssuer ?? publicHost;

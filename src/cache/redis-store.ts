@@ -99,8 +99,10 @@ interface ScriptedRedis extends Redis {
  */
 const COMMAND_TIMEOUT_MS = 1500;
 
-function connect(url: string): Redis {
+/** `name` shows in CLIENT LIST, so an operator (or a test) can tell Gatehouse's connections apart */
+function connect(url: string, name: string): Redis {
   return new Redis(url, {
+    connectionName: name,
     maxRetriesPerRequest: 1,
     connectTimeout: COMMAND_TIMEOUT_MS,
     commandTimeout: COMMAND_TIMEOUT_MS,
@@ -138,13 +140,16 @@ export class RedisStore implements EphemeralStore {
   readonly #prefix: string;
   readonly #url: string;
   readonly #clock: Clock;
+  readonly #name: string;
   #seq = 0;
 
-  constructor(options: { url: string; keyPrefix: string; clock?: Clock }) {
+  /** `clientName`: the connections' name in CLIENT LIST (default `gatehouse`; the subscriber's gets `-sub`) */
+  constructor(options: { url: string; keyPrefix: string; clock?: Clock; clientName?: string }) {
     this.#url = options.url;
     this.#prefix = options.keyPrefix;
     this.#clock = options.clock ?? systemClock;
-    const redis = connect(options.url);
+    this.#name = options.clientName ?? 'gatehouse';
+    const redis = connect(options.url, this.#name);
     redis.on('error', () => {}); // surfaced through failing commands and /health/ready
     redis.defineCommand('gatehouseHitWindow', { numberOfKeys: 1, lua: HIT_WINDOW });
     redis.defineCommand('gatehouseIncrement', { numberOfKeys: 1, lua: INCREMENT });
@@ -215,7 +220,7 @@ export class RedisStore implements EphemeralStore {
 
   async subscribe(channel: string, handler: MessageHandler): Promise<void> {
     if (!this.#subscriber) {
-      this.#subscriber = connect(this.#url);
+      this.#subscriber = connect(this.#url, `${this.#name}-sub`);
       this.#subscriber.on('error', () => {});
       this.#subscriber.on('message', (ch: string, message: string) => {
         const handlers = this.#handlers.get(ch);

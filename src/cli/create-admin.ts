@@ -4,6 +4,7 @@ import { createServices } from '../services.js';
 import type { Config } from '../config/load-config.js';
 import { DomainError } from '../errors.js';
 import { systemContext } from '../request-context.js';
+import { normalizeEmail } from '../users/user-fields.js';
 
 async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];
@@ -41,6 +42,18 @@ export async function createAdmin(config: Config, args: string[]): Promise<numbe
     console.error('create-admin: --email is required');
     return 2;
   }
+  // the address as every other path stores it (one plain address, lower-cased, NFC), checked
+  // before a password is asked for
+  let email: string;
+  try {
+    email = normalizeEmail(values.email);
+  } catch (error) {
+    if (error instanceof DomainError) {
+      console.error('create-admin: --email must be one plain email address (local@domain)');
+      return 2;
+    }
+    throw error;
+  }
   let password: string;
   if (values['password-stdin']) password = await readStdin();
   else if (process.stdin.isTTY) {
@@ -58,14 +71,14 @@ export async function createAdmin(config: Config, args: string[]): Promise<numbe
   try {
     const result = await services.users.ensureAdmin(
       { ...systemContext, userAgent: 'gatehouse-cli' },
-      { email: values.email, password, username: values.username ?? null },
+      { email, password, username: values.username ?? null },
       'cli',
     );
     if (!result.created) {
       console.error(`Not created: ${result.reason}`);
       return 1;
     }
-    console.log(`Admin ${values.email.trim().toLowerCase()} created.`);
+    console.log(`Admin ${email} created.`);
     return 0;
   } catch (error) {
     if (error instanceof DomainError && error.status < 500) {

@@ -41,7 +41,7 @@ export const settings = [
   { env: 'NODE_ENV', kind: { type: 'string' }, default: 'development', description: '`production` enables the production safety checks (SECRETS_KEY required with DATABASE_URL, https-only OAuth)' },
   { env: 'PORT', kind: int(0, 65535), default: '8000', description: 'HTTP port' },
   { env: 'HOST', kind: { type: 'string' }, default: '0.0.0.0', description: 'interface to listen on' },
-  { env: 'PUBLIC_URL', kind: { type: 'url' }, default: 'http://localhost:8000', description: 'externally visible base URL: token issuer, links, OAuth callbacks, Origin checks' },
+  { env: 'PUBLIC_URL', kind: { type: 'url' }, defaultLabel: '`http://localhost:<PORT>`', description: 'externally visible base URL: token issuer, links, OAuth callbacks, Origin checks (set it whenever clients reach Gatehouse at another address, e.g. behind a proxy)' },
   { env: 'DATA_DIR', kind: { type: 'string' }, default: './data', description: 'where the embedded database and the generated secrets key live' },
   { env: 'DATABASE_URL', kind: { type: 'url' }, description: 'PostgreSQL 15+ connection string; unset = embedded PGlite under DATA_DIR' },
   { env: 'DATABASE_POOL_MAX', kind: int(1, 1000), default: '10', description: 'maximum PostgreSQL connections per instance' },

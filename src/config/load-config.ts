@@ -12,7 +12,7 @@ export type { RateLimit } from './config-schema.js';
 
 export type Config = Readonly<
   Omit<SettingValues, 'hashConcurrency' | 'publicUrl'> & {
-    /** PUBLIC_URL without a trailing slash (the token issuer) */
+    /** PUBLIC_URL without a trailing slash (the token issuer); unset: `http://localhost:<PORT>` */
     publicUrl: string;
     /** PUBLIC_URL's origin (Origin checks) */
     publicOrigin: string;
@@ -138,7 +138,8 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   problems.push(...oauth.problems);
   if (problems.length > 0) throw new ConfigError(problems);
 
-  const publicUrl = v.publicUrl.replace(/\/+$/, '');
+  // unset: where this process listens, so PORT alone never leaves links and the issuer on another port
+  const publicUrl = (v.publicUrl ?? `http://localhost:${v.port}`).replace(/\/+$/, '');
   return deepFreeze({
     ...v,
     publicUrl,

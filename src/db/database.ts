@@ -39,6 +39,9 @@ export function observable(): { log: (event: LogEvent) => void; observe(observer
   };
 }
 
+/** what is reported of a lost connection: its code and message only (never the connection string) */
+export type ConnectionErrorListener = (error: { code: string | null; message: string }) => void;
+
 export interface DatabaseHandle {
   db: Db;
   engine: 'postgres' | 'pglite';
@@ -50,6 +53,12 @@ export interface DatabaseHandle {
   connectionString?: string;
   /** connections of the pool: open, idle, and requests waiting for one (metrics); absent = one connection (PGlite) */
   poolStats?(): { total: number; idle: number; waiting: number };
+  /**
+   * PostgreSQL only: who hears of a pooled connection that was lost (a server restart, a failover,
+   * pg_terminate_backend); null = nobody. Such a connection is dropped from the pool, the query it
+   * was running fails (the request answers 503) and the next one opens a new connection.
+   */
+  onConnectionError?(listener: ConnectionErrorListener | null): void;
   close(): Promise<void>;
 }
 
@@ -57,11 +66,32 @@ export interface DatabaseHandle {
 export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHandle> {
   if (options.databaseUrl) {
     const pool = new pg.Pool({ connectionString: options.databaseUrl, max: options.poolMax, connectionTimeoutMillis: 5000 });
-    // an idle client losing its connection must not crash the process
+    let listener: ConnectionErrorListener | null = null;
+    // A connection can be lost at any moment (server restart, failover, an operator terminating
+    // backends). pg emits 'error' on the client, and an 'error' event nobody listens to ends the
+    // process. The pool listens only while a client is idle; a client checked out by a request has
+    // no listener of its own, so each client gets one for its whole life. Its query in flight
+    // still fails (the request answers 503) and the pool discards it on release.
+    pool.on('connect', (client) => {
+      client.on('error', (error: Error & { code?: unknown }) => {
+        listener?.({ code: typeof error.code === 'string' ? error.code : null, message: error.message });
+      });
+    });
+    // the idle client's error, re-emitted by the pool: already reported by the client's own listener
     pool.on('error', () => {});
     const queries = observable();
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: options.prepare === false ? pool : new PreparedStatements().wrap(pool) }), log: queries.log });
-    return { db, engine: 'postgres', observe: queries.observe, connectionString: options.databaseUrl, poolStats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }), close: () => db.destroy() };
+    return {
+      db,
+      engine: 'postgres',
+      observe: queries.observe,
+      connectionString: options.databaseUrl,
+      poolStats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
+      onConnectionError: (l) => {
+        listener = l;
+      },
+      close: () => db.destroy(),
+    };
   }
   const { PGlite } = await import('@electric-sql/pglite');
   let dir: string | null = null;

@@ -80,7 +80,8 @@ export class EmailCodesRepository {
     await tx.deleteFrom('email_codes').where('id', '=', id).execute();
   }
 
-  async deleteFor(tx: Executor, userId: string, purpose: CodePurpose): Promise<void> {
-    await tx.deleteFrom('email_codes').where('user_id', '=', userId).where('purpose', '=', purpose).execute();
+  /** voids every pending code and link of the user, whatever its purpose (one added later too) */
+  async deleteAllFor(tx: Executor, userId: string): Promise<void> {
+    await tx.deleteFrom('email_codes').where('user_id', '=', userId).execute();
   }
 }

@@ -9,7 +9,16 @@
  *   bounds entries per account, sends too.
  * - Password reset does not tell whether an address has an account: always 202, the same work
  *   (a code is made and hashed, a transaction runs) and no mail for an unknown address; the
- *   confirmation answers an unknown address like a wrong code.
+ *   confirmation answers an unknown address like a wrong code. The code (or link) is checked
+ *   before the new password is rated or hashed: a wrong one costs neither.
+ * - A reset proves the address. When the account's address had never been verified, whoever
+ *   registered it may not own it (pre-registration hijacking): the reset removes every other way
+ *   in the registrant set up — linked identities, TOTP, passkeys, recovery codes (their owners'
+ *   OtherWaysIn, other-ways-in.ts) — as well as every session, in its transaction, marks the
+ *   address verified, and its notice lists what was removed. A verified account keeps its factors.
+ * - A reset and an email change void every pending code and link of the account (reset,
+ *   verification, email change, sign-in by email: whatever purpose), so nothing sent to an
+ *   address the account no longer has still works.
  * - An email change proves the new address (code sent there) and the owner (password; for a
  *   password-less account a code sent to the current address). The unique index decides a race
  *   for the same address: the loser gets 409 email_taken. The old address is told.
@@ -29,12 +38,13 @@ import type { RequestContext } from '../request-context.js';
 import type { RateLimiter } from '../security/rate-limiter.js';
 import type { SessionsService } from '../sessions/sessions-service.js';
 import type { SignInService } from '../sign-in/sign-in-service.js';
-import { normalizeEmail } from '../users/user-fields.js';
+import { normalizeEmail, passwordUserInputs } from '../users/user-fields.js';
 import { usersErrors } from '../users/users-errors.js';
 import type { UserRecord, UsersService } from '../users/users-service.js';
 import { CODE_LIFETIME_S, looksLikeLinkToken, MAX_WRONG_TRIES, type CodeHasher } from './email-codes.js';
 import type { CodePurpose, CodeRecord, EmailCodesRepository } from './email-codes-repository.js';
 import { emailErrors } from './email-errors.js';
+import type { OtherWaysIn, RemovedWayIn } from './other-ways-in.js';
 
 export type EmailSettings = Pick<Config, 'rateLimitResetIp' | 'rateLimitResetId' | 'rateLimitCodeId'>;
 
@@ -54,6 +64,16 @@ export interface EmailServiceDeps {
   settings: EmailSettings;
   /** proof that the caller owns the account (a wrong password counts towards the lockout) */
   signIn: Pick<SignInService, 'reauthenticate'>;
+  /** the owners of the other ways into an account (identities, second factors), for the reset of an unverified account */
+  otherWaysIn: readonly OtherWaysIn[];
+}
+
+/** why a reset removed the registrant's ways in (the audit events' data.reason) */
+export const UNVERIFIED_RESET = 'unverified_reset';
+
+/** what a reset did, for after its commit */
+interface ResetDone {
+  revoked: string[];
 }
 
 type Checked<T> = { ok: true; value: T } | { ok: false; error: DomainError };
@@ -138,35 +158,47 @@ export class EmailService {
   async confirmPasswordReset(ctx: RequestContext, input: { email: string; code: string; newPassword: string }): Promise<void> {
     const email = normalizeEmail(input.email);
     await this.d.limiter.hit('code-id', `reset:${email}`, this.d.settings.rateLimitCodeId);
-    // judged and hashed before the account is looked up: the answers and their timing do not
-    // depend on whether the address has one
-    const password = await this.d.policy.check(input.newPassword, [email]);
-    const hash = await this.d.hasher.hash(password);
     const user = await this.d.users.findByEmail(email);
-    if (!user || user.disabled) throw emailErrors.invalidCode();
-    const revoked = await this.#useCode(user.id, 'password_reset', input.code, (tx, record) => this.#resetInTx(tx, ctx, user, record, hash, 'code'));
-    await this.#afterReset(user.id, revoked ?? []);
+    if (!user || user.disabled) {
+      // the same kind of work as a wrong code (a transaction locking a code), then the same answer
+      await this.d.db.transaction().execute((tx) => this.d.codes.lockFor(tx, randomUUID(), 'password_reset'));
+      throw emailErrors.invalidCode();
+    }
+    // the code first: a wrong one is answered without rating or hashing the new password
+    const checked = await this.#checkCode(user.id, 'password_reset', input.code);
+    const passwordHash = await this.#newPasswordHash(user, input.newPassword);
+    const done = await this.#spendCode(user.id, 'password_reset', checked, async (tx, record) => (await this.#resetInTx(tx, ctx, user.id, record, passwordHash, 'code')) ?? emailErrors.invalidCode());
+    await this.#afterReset(user.id, done.revoked);
   }
 
   /** the reset page's link: a new password by one-click token (the pages issue calls this) */
   async confirmPasswordResetByLink(ctx: RequestContext, input: { token: string; newPassword: string }): Promise<LinkOutcome> {
     if (!looksLikeLinkToken(input.token)) return 'invalid';
     const hash = this.d.codeHasher.linkHash(input.token);
+    // the link first: an invalid or expired one is answered without rating or hashing the new password
     const found = await this.d.db.transaction().execute((tx) => this.d.codes.lockByLink(tx, hash));
     if (!found || found.purpose !== 'password_reset') return 'invalid';
+    if (found.expiresAt.getTime() <= this.d.clock.now()) return 'expired';
     const user = await this.d.users.findById(this.d.db, found.userId);
     if (!user || user.disabled) return 'invalid';
-    const password = await this.d.policy.check(input.newPassword, [user.email, user.username, user.name]);
-    const passwordHash = await this.d.hasher.hash(password);
-    const outcome = await this.d.db.transaction().execute(async (tx): Promise<{ result: LinkOutcome; revoked: string[] }> => {
-      const record = await this.d.codes.lockByLink(tx, hash);
-      if (!record || record.purpose !== 'password_reset' || record.userId !== user.id) return { result: 'invalid', revoked: [] };
-      if (record.expiresAt.getTime() <= this.d.clock.now()) return { result: 'expired', revoked: [] };
-      await this.d.codes.delete(tx, record.id);
-      const revoked = await this.#resetInTx(tx, ctx, user, record, passwordHash, 'link');
-      return { result: 'verified', revoked };
-    });
-    if (outcome.result === 'verified') await this.#afterReset(user.id, outcome.revoked);
+    const passwordHash = await this.#newPasswordHash(user, input.newPassword);
+    const outcome = await this.d.db
+      .transaction()
+      .execute(async (tx): Promise<{ result: LinkOutcome; done: ResetDone | null }> => {
+        const record = await this.d.codes.lockByLink(tx, hash);
+        if (!record || record.id !== found.id) return { result: 'invalid', done: null };
+        if (record.expiresAt.getTime() <= this.d.clock.now()) return { result: 'expired', done: null };
+        await this.d.codes.delete(tx, record.id);
+        const done = await this.#resetInTx(tx, ctx, user.id, record, passwordHash, 'link');
+        if (!done) throw new LinkRefused();
+        return { result: 'verified', done };
+      })
+      .catch((error: unknown) => {
+        // refused inside the transaction: rolled back, the link stays as it was
+        if (error instanceof LinkRefused) return { result: 'invalid' as const, done: null };
+        throw error;
+      });
+    if (outcome.done) await this.#afterReset(user.id, outcome.done.revoked);
     return outcome.result;
   }
 
@@ -214,8 +246,9 @@ export class EmailService {
       const current = await this.d.users.lockById(tx, user.id);
       if (!current) return emailErrors.invalidCode();
       await this.d.users.changeEmail(tx, user.id, newEmail);
-      // a verification pending for the old address means nothing now
-      await this.d.codes.deleteFor(tx, user.id, 'verify_email');
+      // every code and link still pending went to the old address (reset, verification, sign-in
+      // by email…): none of them may act on the account now
+      await this.d.codes.deleteAllFor(tx, user.id);
       await this.d.audit.record(tx, { ...ctx, actorId: user.id }, {
         type: 'email.changed',
         userId: user.id,
@@ -228,22 +261,49 @@ export class EmailService {
     return this.d.users.get(user.id);
   }
 
-  async #resetInTx(tx: Executor, ctx: RequestContext, user: UserRecord, record: CodeRecord, passwordHash: string, via: 'code' | 'link'): Promise<string[]> {
+  /**
+   * The reset itself, in the transaction that spent its code: the new password; for an address
+   * never verified, every other way in removed and the address marked verified; every pending
+   * code voided, every session revoked, the audit event and the notice. Null (nothing done) when
+   * the code proves an address the account no longer has, or the account is gone or disabled.
+   */
+  async #resetInTx(tx: Executor, ctx: RequestContext, userId: string, record: CodeRecord, passwordHash: string, via: 'code' | 'link'): Promise<ResetDone | null> {
+    const user = await this.d.users.lockById(tx, userId);
+    if (!user || user.disabled || !user.email || record.email !== user.email) return null;
+    const actor = { ...ctx, actorId: user.id };
     await this.d.users.setPasswordHash(tx, user.id, passwordHash);
-    // the reset proved control of the address
-    if (!user.emailVerified && record.email === user.email) await this.d.users.markEmailVerified(tx, user.id);
+    const removed: RemovedWayIn[] = [];
+    if (!user.emailVerified) {
+      // the reset proved the address: its owner now holds the account, and nothing the
+      // registrant set up (who may not be the owner) stays a way in
+      for (const owner of this.d.otherWaysIn) removed.push(...(await owner.removeAllInTx(tx, actor, user.id, UNVERIFIED_RESET)));
+      await this.#markVerified(tx, actor, user.id, 'password_reset');
+    }
+    await this.d.codes.deleteAllFor(tx, user.id);
     const revoked = await this.d.sessions.revokeAllInTx(tx, user.id, 'password_reset');
-    await this.d.audit.record(tx, { ...ctx, actorId: user.id }, { type: 'password.reset', userId: user.id, data: { via, sessions_revoked: revoked.length } });
-    if (user.email) await this.#send(tx, user.id, user.email, 'password_reset_done', { ...this.d.sessions.noticeOrigin(ctx) });
-    return revoked;
+    await this.d.audit.record(tx, actor, {
+      type: 'password.reset',
+      userId: user.id,
+      data: { via, sessions_revoked: revoked.length, ...(user.emailVerified ? {} : { email_was_verified: false, ways_in_removed: removed.map((w) => w.kind) }) },
+    });
+    const origin = this.d.sessions.noticeOrigin(ctx);
+    if (removed.length > 0) await this.#send(tx, user.id, user.email, 'password_reset_ways_in_removed', { ...origin, removed: describeRemoved(removed) });
+    else await this.#send(tx, user.id, user.email, 'password_reset_done', { ...origin });
+    return { revoked };
   }
 
-  async #afterReset(userId: string, revoked: string[]): Promise<void> {
+  /** the new password, judged against the account's own words and hashed (off the event loop) */
+  async #newPasswordHash(user: UserRecord, rawPassword: string): Promise<string> {
+    const password = await this.d.policy.check(rawPassword, passwordUserInputs(user));
+    return this.d.hasher.hash(password);
+  }
+
+  async #afterReset(userId: string, revoked: readonly string[]): Promise<void> {
     await this.d.users.announceChanged(userId);
     await this.d.sessions.announceRevoked(revoked);
   }
 
-  async #markVerified(tx: Executor, ctx: RequestContext, userId: string, via: 'code' | 'link'): Promise<void> {
+  async #markVerified(tx: Executor, ctx: RequestContext, userId: string, via: 'code' | 'link' | 'password_reset'): Promise<void> {
     await this.d.users.markEmailVerified(tx, userId);
     await this.d.audit.record(tx, { ...ctx, actorId: ctx.actorId ?? userId }, { type: 'email.verified', userId, data: { via } });
   }
@@ -270,6 +330,49 @@ export class EmailService {
   }
 
   /**
+   * Checks a code without spending it (for work too costly to do under the code's lock, such as
+   * rating and hashing a password): a wrong code's try is committed and the error thrown.
+   */
+  async #checkCode(userId: string, purpose: CodePurpose, entered: string): Promise<CodeRecord> {
+    const checked = await this.d.db.transaction().execute(async (tx): Promise<Checked<CodeRecord>> => {
+      const record = await this.d.codes.lockFor(tx, userId, purpose);
+      const refused = await this.#refusal(tx, userId, purpose, entered, record);
+      return refused || !record ? { ok: false, error: refused ?? emailErrors.invalidCode() } : { ok: true, value: record };
+    });
+    if (!checked.ok) throw checked.error;
+    return checked.value;
+  }
+
+  /**
+   * Spends a code #checkCode accepted, if it is still that code (not replaced, spent or expired
+   * meanwhile), running `use` in the same transaction; `use` may refuse (returning an error) or
+   * throw, and then the code stays as it was.
+   */
+  async #spendCode<T>(userId: string, purpose: CodePurpose, checked: CodeRecord, use: (tx: Executor, record: CodeRecord) => Promise<DomainError | T>): Promise<T> {
+    return this.d.db.transaction().execute(async (tx) => {
+      const record = await this.d.codes.lockFor(tx, userId, purpose);
+      if (!record || record.id !== checked.id || record.codeHash !== checked.codeHash) throw emailErrors.invalidCode();
+      if (record.expiresAt.getTime() <= this.d.clock.now()) throw emailErrors.codeExpired();
+      await this.d.codes.delete(tx, record.id);
+      const result = await use(tx, record);
+      if (result instanceof Error) throw result;
+      return result;
+    });
+  }
+
+  /** why `entered` does not open the (locked) `record`, or null; a wrong entry is counted */
+  async #refusal(tx: Executor, userId: string, purpose: CodePurpose, entered: string, record: CodeRecord | null): Promise<DomainError | null> {
+    if (!record) return emailErrors.invalidCode();
+    if (record.attempts >= MAX_WRONG_TRIES) return emailErrors.tooManyAttempts();
+    if (!this.d.codeHasher.matches(userId, purpose, entered, record.codeHash)) {
+      await this.d.codes.recordWrongTry(tx, record.id);
+      return emailErrors.invalidCode();
+    }
+    if (record.expiresAt.getTime() <= this.d.clock.now()) return emailErrors.codeExpired();
+    return null;
+  }
+
+  /**
    * Checks a code in a transaction that locks it, then runs `use` in the same transaction (the
    * code is deleted: single use). A wrong code's try is committed before the error is thrown;
    * `use` may refuse (returning an error) or throw, and then the code stays as it was.
@@ -277,13 +380,8 @@ export class EmailService {
   async #useCode<T>(userId: string, purpose: CodePurpose, entered: string, use: (tx: Executor, record: CodeRecord) => Promise<DomainError | T | null>): Promise<T | null> {
     const checked = await this.d.db.transaction().execute(async (tx): Promise<Checked<T | null>> => {
       const record = await this.d.codes.lockFor(tx, userId, purpose);
-      if (!record) return { ok: false, error: emailErrors.invalidCode() };
-      if (record.attempts >= MAX_WRONG_TRIES) return { ok: false, error: emailErrors.tooManyAttempts() };
-      if (!this.d.codeHasher.matches(userId, purpose, entered, record.codeHash)) {
-        await this.d.codes.recordWrongTry(tx, record.id);
-        return { ok: false, error: emailErrors.invalidCode() };
-      }
-      if (record.expiresAt.getTime() <= this.d.clock.now()) return { ok: false, error: emailErrors.codeExpired() };
+      const refused = await this.#refusal(tx, userId, purpose, entered, record);
+      if (refused || !record) return { ok: false, error: refused ?? emailErrors.invalidCode() };
       await this.d.codes.delete(tx, record.id);
       const result = await use(tx, record);
       if (result instanceof Error) throw result;
@@ -292,4 +390,25 @@ export class EmailService {
     if (!checked.ok) throw checked.error;
     return checked.value;
   }
+}
+
+/** thrown inside a link's transaction to roll it back when the reset refuses */
+class LinkRefused extends Error {}
+
+/** the notice's list of what a reset removed, one line each */
+function describeRemoved(removed: readonly RemovedWayIn[]): string {
+  return removed
+    .map((w) => {
+      switch (w.kind) {
+        case 'identity':
+          return `- sign-in with ${w.name} (a linked account)`;
+        case 'totp':
+          return '- two-step sign-in with an authenticator app (TOTP)';
+        case 'passkey':
+          return `- the passkey "${w.name}"`;
+        case 'recovery_codes':
+          return `- the recovery codes (${w.name} left)`;
+      }
+    })
+    .join('\n');
 }

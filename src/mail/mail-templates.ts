@@ -21,6 +21,7 @@ export const TEMPLATE_NAMES = [
   'account_deleted',
   'sign_in_methods_changed',
   'second_step_locked',
+  'password_reset_ways_in_removed',
 ] as const;
 
 export type TemplateName = (typeof TEMPLATE_NAMES)[number];
@@ -137,6 +138,26 @@ ${WHERE_TEXT}
 ${NOT_YOU_TEXT}
 `,
     html: html(`<p>The password of your account was reset with a code sent to this address, and every session was signed out.</p>
+${WHERE_HTML}
+${NOT_YOU_HTML}`),
+  },
+  password_reset_ways_in_removed: {
+    subject: 'Your password was reset and other ways in were removed',
+    text: `The password of your account was reset with a code sent to this address, and every session was signed out.
+
+The address had not been verified before, so whoever created the account may not have been you. Every other way into the account set up before this reset was removed:
+{{removed}}
+
+If they were yours, set them up again from your account page.
+
+${WHERE_TEXT}
+
+${NOT_YOU_TEXT}
+`,
+    html: html(`<p>The password of your account was reset with a code sent to this address, and every session was signed out.</p>
+<p>The address had not been verified before, so whoever created the account may not have been you. Every other way into the account set up before this reset was removed:</p>
+<p style="white-space: pre-line">{{removed}}</p>
+<p>If they were yours, set them up again from your account page.</p>
 ${WHERE_HTML}
 ${NOT_YOU_HTML}`),
   },

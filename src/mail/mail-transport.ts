@@ -38,7 +38,11 @@ export function smtpTransport(url: string): MailTransport {
   const transport = nodemailer.createTransport(options);
   return {
     async send(mail) {
-      await transport.sendMail({ messageId: mail.messageId, from: mail.from, to: mail.to, subject: mail.subject, text: mail.text, html: mail.html });
+      // the recipient as an address object: nodemailer parses a
+      // string as an address list (`a@evil.example,corp.example` would be two recipients), an
+      // object it takes as the one address it is
+      const to = { name: '', address: mail.to };
+      await transport.sendMail({ messageId: mail.messageId, from: mail.from, to, subject: mail.subject, text: mail.text, html: mail.html });
     },
     close() {
       transport.close();

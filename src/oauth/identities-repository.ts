@@ -60,4 +60,9 @@ export class IdentitiesRepository {
   async delete(tx: Executor, id: string): Promise<void> {
     await tx.deleteFrom('identities').where('id', '=', id).execute();
   }
+
+  /** every identity of the user, deleted; the ones that were */
+  async deleteAllOfUser(tx: Executor, userId: string): Promise<IdentityRecord[]> {
+    return (await tx.deleteFrom('identities').where('user_id', '=', userId).returningAll().execute()).map(toRecord).sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime());
+  }
 }

@@ -17,6 +17,7 @@ import type { Csrf } from '../http/csrf.js';
 import type { ErrorPage } from '../http/error-handler.js';
 import type { MfaService } from '../mfa/mfa-service.js';
 import type { ProvidersService } from '../oauth/providers-service.js';
+import type { FirstAdminSetup } from '../users/admin-bootstrap.js';
 import type { UsersService } from '../users/users-service.js';
 import type { AuditService } from '../audit/audit-service.js';
 import type { OAuthService } from '../oauth/oauth-service.js';
@@ -35,6 +36,7 @@ import { PageKit } from './page-kit.js';
 import type { PageSession } from './page-session.js';
 import { publicPagesRoutes } from './public-pages-routes.js';
 import { sessionPagesRoutes } from './session-pages-routes.js';
+import { setupPagesRoutes } from './setup-pages-routes.js';
 import { errorPage } from './views/public-views.js';
 
 export interface PagesOptions {
@@ -53,6 +55,8 @@ export interface PagesOptions {
   refreshCookie: RefreshCookie;
   csrf: Csrf;
   session: PageSession;
+  /** /setup, the first admin through the link a start logs */
+  setup: FirstAdminSetup;
 }
 
 export const pagesRoutes: FastifyPluginAsync<PagesOptions> = async (app, o) => {
@@ -79,6 +83,7 @@ export const pagesRoutes: FastifyPluginAsync<PagesOptions> = async (app, o) => {
   await app.register(productsPagesRoutes, { kit, products: o.products });
   await app.register(adminUsersPagesRoutes, { kit, users: o.users, roles: o.roles, mfa: o.mfa, signIn: o.signIn });
   await app.register(adminSettingsPagesRoutes, { kit, roles: o.roles, providers: o.providers, audit: o.audit, settings: o.settings });
+  await app.register(setupPagesRoutes, { kit, setup: o.setup, auth: o.auth });
   app.get('/', { schema: { hide: true } }, async function home(_request, reply) {
     return reply.redirect('/dashboard', 303);
   });

@@ -1,4 +1,5 @@
 import { DomainError } from '../errors.js';
+import { formatWait } from '../http/wait-time.js';
 
 /** the refusals of a sign-in, a second step and a re-authentication (codes are API contract) */
 export const signInErrors = {
@@ -23,7 +24,7 @@ export const signInErrors = {
     }),
   accountLocked: (retryAfterSeconds: number) =>
     new DomainError('account_locked', 'Account locked', {
-      detail: `Too many failed sign-ins for this login; try again in ${retryAfterSeconds} s.`,
+      detail: `Too many failed sign-ins for this login. Try again in ${formatWait(retryAfterSeconds)}.`,
       headers: { 'retry-after': String(retryAfterSeconds) },
     }),
 };

@@ -17,7 +17,7 @@ import type { MailService } from '../mail/mail-service.js';
 import type { RolesService } from '../roles/roles-service.js';
 import type { SessionRecord } from '../sessions/sessions-service.js';
 import type { SessionsService } from '../sessions/sessions-service.js';
-import { normalizeEmail, normalizeUsername } from './user-fields.js';
+import { normalizeEmail, normalizeUsername, passwordUserInputs } from './user-fields.js';
 import { usersErrors } from './users-errors.js';
 import { UniqueViolation, type UserFilters, type UserPatch, type UserRecord, type UsersRepository } from './users-repository.js';
 import { readPage, type Page, type PageRequest } from '../db/keyset.js';
@@ -130,7 +130,7 @@ export class UsersService {
     const roles = input.roles ?? [this.d.settings.defaultRole];
     const unknown = await this.d.roles.unknownRoles(roles);
     if (unknown.length > 0) throw unknownRolesError(roles, unknown);
-    const password = input.password === null ? null : await this.d.policy.check(input.password, [email, username, input.name]);
+    const password = input.password === null ? null : await this.d.policy.check(input.password, passwordUserInputs({ email, username, name: input.name ?? null }));
     // fail fast on a taken email/username before spending a hash (the insert re-checks atomically)
     if (email && (await this.d.repo.findByEmail(this.d.db, email))) throw usersErrors.emailTaken();
     if (username && (await this.d.repo.findByLogin(this.d.db, username))?.username === username) throw usersErrors.usernameTaken();
@@ -196,7 +196,7 @@ export class UsersService {
     const existing = await this.get(userId);
     const passwordHash =
       patch.password !== undefined
-        ? await this.d.hasher.hash(await this.d.policy.check(patch.password, [existing.email, existing.username, existing.name]))
+        ? await this.d.hasher.hash(await this.d.policy.check(patch.password, passwordUserInputs(existing)))
         : undefined;
     const revoked = await this.d.db.transaction().execute(async (tx) => {
       await this.d.roles.lockAdmins(tx);

@@ -24,6 +24,14 @@ describe('configuration', () => {
     assert.ok(Object.isFrozen(c.rateLimitLoginIp) && Object.isFrozen(c.trustedProxies), 'frozen all the way down');
   });
 
+  it('PUBLIC_URL unset follows PORT: tokens and mail links name the port the server listens on, not 8000', () => {
+    const c = loadConfig({ PORT: '9100' });
+    assert.equal(c.publicUrl, 'http://localhost:9100');
+    assert.equal(c.publicOrigin, 'http://localhost:9100');
+    assert.equal(loadConfig({ PORT: '9100', PUBLIC_URL: 'https://auth.example.com/' }).publicUrl, 'https://auth.example.com', 'a set PUBLIC_URL wins');
+    assert.equal(loadConfig({ PORT: '9100', PUBLIC_URL: '' }).publicUrl, 'http://localhost:9100', 'empty is unset');
+  });
+
   it('parses off, decimals and lists', () => {
     const c = loadConfig({ RATE_LIMIT_LOGIN_IP: 'off', LOCKOUT_MINUTES: '0.05', TRUSTED_PROXIES: '127.0.0.1, 10.0.0.0/8', PUBLIC_URL: 'https://a.example.com/' });
     assert.equal(c.rateLimitLoginIp, null);

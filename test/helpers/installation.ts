@@ -28,6 +28,8 @@ export async function freePort(): Promise<number> {
 export interface RunningServer {
   base: string;
   output(): string;
+  /** the process has not exited */
+  alive(): boolean;
   /** SIGTERM; resolves to the exit code */
   stop(): Promise<number | null>;
 }
@@ -109,8 +111,9 @@ export async function createInstallation(options: { fresh?: boolean } = {}): Pro
       return {
         base,
         output: () => output,
+        alive: () => child.exitCode === null && child.signalCode === null,
         async stop() {
-          if (child.exitCode !== null) return child.exitCode;
+          if (child.exitCode !== null || child.signalCode !== null) return child.exitCode;
           const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
           child.kill('SIGTERM');
           return exited;

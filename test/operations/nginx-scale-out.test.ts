@@ -140,7 +140,13 @@ describe('three instances behind nginx', { skip }, () => {
     };
     // the first start migrates; the others start together on the migrated database
     instances.push(await startInstance(await freePort()));
-    instances.push(...(await Promise.all([freePort(), freePort()].map(async (p) => startInstance(await p)))));
+    // allSettled, not all: when one start fails, the other (started, or still starting) must still
+    // be in `instances` for after() to stop; with Promise.all it was left running and kept the
+    // test worker alive after its last file (a child process and its pipes)
+    const starts = await Promise.allSettled([freePort(), freePort()].map(async (p) => startInstance(await p)));
+    for (const s of starts) if (s.status === 'fulfilled') instances.push(s.value);
+    const failed = starts.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+    if (failed) throw failed.reason;
 
     // a self-signed certificate, and the shipped site with this run's ports, instances and files
     const tls = spawnSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-days', '1', '-subj', '/CN=127.0.0.1', '-keyout', join(dir, 'tls.key'), '-out', join(dir, 'tls.crt')], { encoding: 'utf8' });

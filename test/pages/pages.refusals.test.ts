@@ -26,7 +26,7 @@ describe('pages: refusals on forms', () => {
     assert.equal(locked.statusCode, 423);
     assert.ok(Number(locked.headers['retry-after']) > 0);
     assert.match(String(locked.headers['content-type']), /^text\/html/);
-    assert.match(textOf(locked.body), /try again in \d+ s/);
+    assert.match(textOf(locked.body), /Try again in 15 minutes\./, 'the wait in minutes, not "900 s"');
     assert.ok(locked.body.includes(`value="${u.email}"`));
   });
 
