@@ -1,5 +1,4 @@
 import { DomainError } from '../errors.js';
-import { formatWait } from '../http/wait-time.js';
 
 /** registration's refusal; the sign-in refusals are the sign-in core's (sign-in-errors.ts) */
 export const authErrors = {
