@@ -38,6 +38,7 @@ import { listen } from './db/notifications.js';
 import { CodeHasher } from './email/email-codes.js';
 import { EmailCodesRepository } from './email/email-codes-repository.js';
 import { EmailService } from './email/email-service.js';
+import { EmailLoginService } from './email-login/email-login-service.js';
 import { MailService } from './mail/mail-service.js';
 import { Metrics } from './metrics/metrics.js';
 import { MailTemplates } from './mail/mail-templates.js';
@@ -95,6 +96,8 @@ export interface Services {
   oauthProviders: ProvidersService;
   oauth: OAuthService;
   mfa: MfaService;
+  /** sign-in by emailed code or link (EMAIL_LOGIN) */
+  emailLogin: EmailLoginService;
   /** `gatehouse users import` */
   userImport: UserImportService;
   limiter: RateLimiter;
@@ -249,7 +252,11 @@ export async function createServices(config: Config, edges: ServiceEdges = {}): 
       // there (a full queue) would answer those logins differently from real ones until a restart
       await hasher.init();
     }
-    const users = new UsersService({ db, repo: new UsersRepository(), roles, sessions, audit, bus, hasher, policy, clock, settings: config, mail });
+    const emailCodes = new EmailCodesRepository();
+    const users = new UsersService({
+      db, repo: new UsersRepository(), roles, sessions, audit, bus, hasher, policy, clock, settings: config, mail,
+      pendingCodes: { voidAllInTx: (tx, userId) => emailCodes.deleteAllFor(tx, userId) },
+    });
     // one way to finish a sign-in, below every sign-in method (password, second step, passkey,
     // social) and every feature that re-authenticates (email change, MFA changes, admin actions)
     const signIn = new SignInService({
@@ -269,7 +276,7 @@ export async function createServices(config: Config, edges: ServiceEdges = {}): 
     });
     const email = new EmailService({
       db,
-      codes: new EmailCodesRepository(),
+      codes: emailCodes,
       codeHasher: new CodeHasher(deriveKey(masterKey, 'email-codes')),
       users,
       sessions,
@@ -302,6 +309,7 @@ export async function createServices(config: Config, edges: ServiceEdges = {}): 
       settings: { rateLimitCodeId: config.rateLimitCodeId, rateLimitLoginIp: config.rateLimitLoginIp, issuer },
     });
     const auth = new AuthService({ db, settings: config, signIn, audit, users, sessions, roles, keys, hasher, policy, limiter, mfa, email, mail });
+    const emailLogin = new EmailLoginService({ settings: config, users, email, signIn, mfa, limiter });
     const products = new ProductsService({ db, repo: new ProductsRepository(), audit, clock });
     const oauthProviders = new ProvidersService({
       db,
@@ -336,7 +344,7 @@ export async function createServices(config: Config, edges: ServiceEdges = {}): 
     if (outboxWorker) started.add(() => outboxWorker.stop());
 
     return {
-      config, clock, database, store, bus, hasher, keys, audit, roles, users, sessions, signIn, auth, products, mail, email, outboxWorker, oauthProviders, oauth, mfa, userImport, limiter, metrics, warnings,
+      config, clock, database, store, bus, hasher, keys, audit, roles, users, sessions, signIn, auth, products, mail, email, outboxWorker, oauthProviders, oauth, mfa, emailLogin, userImport, limiter, metrics, warnings,
       csrfKey: deriveKey(masterKey, 'csrf-forms'),
       close: () => started.stopAll(),
     };
