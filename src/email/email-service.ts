@@ -22,7 +22,7 @@
  * - Sign-in by email (the rules are the email-login feature's): a code and a link for one
  *   sign-in, sent only to a verified address; either spends both (one row), a wrong code counts
  *   towards the five tries that void both, and a link is refused once its code is void. An unknown
- *   address costs the same kind of work and sends nothing.
+ *   address costs the same statements (rolled back) and sends nothing.
  * - An email change proves the new address (code sent there) and the owner (password; for a
  *   password-less account a code sent to the current address). The unique index decides a race
  *   for the same address: the loser gets 409 email_taken. The old address is told.
@@ -214,17 +214,26 @@ export class EmailService {
   /**
    * A sign-in code and one-click link to `user`'s address, replacing (voiding) any earlier pair,
    * queued in one transaction. For null (no account, or one that may not sign in this way) the same
-   * kind of work is done — a code made and hashed, a transaction of two statements — and nothing is
-   * sent, so the answer takes as long either way.
+   * kind of work is done — a code made and hashed, a transaction of three statements, rolled back —
+   * and nothing is kept or sent, so the answer takes as long either way.
    */
   async sendSignInCode(user: { id: string; email: string } | null): Promise<void> {
     if (!user) {
+      // statements like an account's request (a code row looked up and written, a message
+      // queued), in a transaction that is rolled back: nothing is kept, nothing is sent
       const dummyId = randomUUID();
       const fresh = this.d.codeHasher.fresh(dummyId, 'email_login');
-      await this.d.db.transaction().execute(async (tx) => {
-        await this.d.codes.lockFor(tx, dummyId, 'email_login');
-        await this.d.codes.lockByLink(tx, fresh.linkHash);
-      });
+      await this.d.db
+        .transaction()
+        .execute(async (tx) => {
+          await this.d.codes.lockFor(tx, dummyId, 'email_login');
+          await this.d.codes.recordWrongTry(tx, dummyId);
+          await this.#send(tx, null, UNDELIVERABLE, 'email_login', { code: fresh.code, link: this.d.mail.link('/login/email', { token: fresh.link }) });
+          throw new RolledBack();
+        })
+        .catch((error: unknown) => {
+          if (!(error instanceof RolledBack)) throw error;
+        });
       return;
     }
     await this.d.db.transaction().execute(async (tx) => {
@@ -240,7 +249,12 @@ export class EmailService {
    */
   async spendSignInCode(user: { id: string; email: string | null } | null, entered: string): Promise<void> {
     if (!user) {
-      await this.d.db.transaction().execute((tx) => this.d.codes.lockFor(tx, randomUUID(), 'email_login'));
+      // a wrong code's statements: the code looked up, the try counted (against no row)
+      const dummyId = randomUUID();
+      await this.d.db.transaction().execute(async (tx) => {
+        await this.d.codes.lockFor(tx, dummyId, 'email_login');
+        await this.d.codes.recordWrongTry(tx, dummyId);
+      });
       throw emailErrors.invalidCode();
     }
     await this.#useCode(user.id, 'email_login', entered, async (_tx, record) => (record.email !== null && record.email === user.email ? null : emailErrors.invalidCode()));
@@ -394,7 +408,7 @@ export class EmailService {
     return fresh;
   }
 
-  async #send(tx: Executor, userId: string, to: string, template: TemplateName, data: Record<string, unknown>): Promise<void> {
+  async #send(tx: Executor, userId: string | null, to: string, template: TemplateName, data: Record<string, unknown>): Promise<void> {
     await this.d.mail.enqueue(tx, { template, to, userId, data });
   }
 
@@ -463,6 +477,12 @@ export class EmailService {
 
 /** thrown inside a link's transaction to roll it back when the reset refuses */
 class LinkRefused extends Error {}
+
+/** thrown to roll back the stand-in work done for an address that gets no mail */
+class RolledBack extends Error {}
+
+/** a reserved address (RFC 6761 `.invalid`): the rolled-back stand-in message's recipient */
+const UNDELIVERABLE = 'nobody@gatehouse.invalid';
 
 /** the notice's list of what a reset removed, one line each */
 function describeRemoved(removed: readonly RemovedWayIn[]): string {

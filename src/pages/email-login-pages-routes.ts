@@ -1,5 +1,5 @@
 /**
- * Sign-in by emailed code or link on the pages (registered only when EMAIL_LOGIN=on): /login's
+ * Sign-in by emailed code or link on the pages (404 unless EMAIL_LOGIN=on): /login's
  * small form asks for a code (POST /login/email/request, the API's own service method), the next
  * page takes it (POST /login/email/code), and the emailed link opens GET /login/email?token=,
  * which only shows a button — a mail scanner that follows links spends nothing — whose form
@@ -10,6 +10,7 @@ import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { isSecondStep, type SecondStepRequired, type TokenGrant } from '../auth/auth-service.js';
 import { EmailLoginBody, EmailLoginRequestBody } from '../email-login/email-login-schemas.js';
 import { LinkRefused, type EmailLoginService, type LinkState } from '../email-login/email-login-service.js';
+import { commonErrors } from '../errors.js';
 import { requestContext } from '../http/route-guard.js';
 import { checkBody } from '../http/validation.js';
 import { NO_ERRORS, refusalOf } from './form-errors.js';
@@ -31,6 +32,12 @@ const LINK_REFUSALS: Record<Exclude<LinkState, 'valid'>, { title: string; messag
 const SENT = 'If this address belongs to an account with a verified email, we have sent it a sign-in code. It is valid for 15 minutes.';
 
 export const emailLoginPagesRoutes: FastifyPluginAsync<EmailLoginPagesOptions> = async (app, { kit, emailLogin }) => {
+  // off (EMAIL_LOGIN=off): 404 before anything else — a form post to them included, whose body and
+  // CSRF token are then not even looked at
+  app.addHook('onRequest', async function refuseWhenOff() {
+    if (!emailLogin.enabled) throw commonErrors.notFound();
+  });
+
   /** signed in: the page session, or the second step's cookie and page */
   function signedIn(reply: FastifyReply, outcome: TokenGrant | SecondStepRequired) {
     if (isSecondStep(outcome)) {

@@ -80,8 +80,8 @@ export const pagesRoutes: FastifyPluginAsync<PagesOptions> = async (app, o) => {
   await app.register(assetRoutes);
   await app.register(publicPagesRoutes, { kit, auth: o.auth, email: o.email, users: o.users, providers: o.providers, settings: o.settings });
   await app.register(mfaPagesRoutes, { kit, auth: o.auth, mfa: o.mfa, account });
-  // off: not registered (404), and /login does not offer it
-  if (o.emailLogin.enabled) await app.register(emailLoginPagesRoutes, { kit, emailLogin: o.emailLogin });
+  // off: 404 (and /login does not offer it)
+  await app.register(emailLoginPagesRoutes, { kit, emailLogin: o.emailLogin });
   await app.register(sessionPagesRoutes, { kit, auth: o.auth, users: o.users, refreshCookie: o.refreshCookie, account });
   await app.register(dashboardPagesRoutes, { kit, users: o.users, sessions: o.sessions, oauth: o.oauth, providers: o.providers, cookieSecure: o.settings.cookieSecure });
   await app.register(accountPagesRoutes, { kit, auth: o.auth, email: o.email, account });
