@@ -22,7 +22,7 @@
  * - Sign-in by email (the rules are the email-login feature's): a code and a link for one
  *   sign-in, sent only to a verified address; either spends both (one row), a wrong code counts
  *   towards the five tries that void both, and a link is refused once its code is void. An unknown
- *   address costs the same statements (rolled back) and sends nothing.
+ *   address costs the same kind of work (a message written and taken back) and sends nothing.
  * - An email change proves the new address (code sent there) and the owner (password; for a
  *   password-less account a code sent to the current address). The unique index decides a race
  *   for the same address: the loser gets 409 email_taken. The old address is told.
@@ -214,26 +214,19 @@ export class EmailService {
   /**
    * A sign-in code and one-click link to `user`'s address, replacing (voiding) any earlier pair,
    * queued in one transaction. For null (no account, or one that may not sign in this way) the same
-   * kind of work is done — a code made and hashed, a transaction of three statements, rolled back —
-   * and nothing is kept or sent, so the answer takes as long either way.
+   * kind of work is done — a code made and hashed, a message written and taken back, a commit — and
+   * nothing is kept or sent, so the answer takes as long either way.
    */
   async sendSignInCode(user: { id: string; email: string } | null): Promise<void> {
     if (!user) {
-      // statements like an account's request (a code row looked up and written, a message
-      // queued), in a transaction that is rolled back: nothing is kept, nothing is sent
+      // the work of an account's request — a code looked up, a message written, a commit that
+      // reaches the disk — with the message taken back before the commit: nothing is sent
       const dummyId = randomUUID();
       const fresh = this.d.codeHasher.fresh(dummyId, 'email_login');
-      await this.d.db
-        .transaction()
-        .execute(async (tx) => {
-          await this.d.codes.lockFor(tx, dummyId, 'email_login');
-          await this.d.codes.recordWrongTry(tx, dummyId);
-          await this.#send(tx, null, UNDELIVERABLE, 'email_login', { code: fresh.code, link: this.d.mail.link('/login/email', { token: fresh.link }) });
-          throw new RolledBack();
-        })
-        .catch((error: unknown) => {
-          if (!(error instanceof RolledBack)) throw error;
-        });
+      await this.d.db.transaction().execute(async (tx) => {
+        await this.d.codes.lockFor(tx, dummyId, 'email_login');
+        await this.d.mail.rehearse(tx, { template: 'email_login', to: UNDELIVERABLE, userId: null, data: { code: fresh.code, link: this.d.mail.link('/login/email', { token: fresh.link }) } });
+      });
       return;
     }
     await this.d.db.transaction().execute(async (tx) => {
@@ -408,7 +401,7 @@ export class EmailService {
     return fresh;
   }
 
-  async #send(tx: Executor, userId: string | null, to: string, template: TemplateName, data: Record<string, unknown>): Promise<void> {
+  async #send(tx: Executor, userId: string, to: string, template: TemplateName, data: Record<string, unknown>): Promise<void> {
     await this.d.mail.enqueue(tx, { template, to, userId, data });
   }
 
@@ -478,10 +471,7 @@ export class EmailService {
 /** thrown inside a link's transaction to roll it back when the reset refuses */
 class LinkRefused extends Error {}
 
-/** thrown to roll back the stand-in work done for an address that gets no mail */
-class RolledBack extends Error {}
-
-/** a reserved address (RFC 6761 `.invalid`): the rolled-back stand-in message's recipient */
+/** a reserved address (RFC 6761 `.invalid`): the recipient of the stand-in message, never sent */
 const UNDELIVERABLE = 'nobody@gatehouse.invalid';
 
 /** the notice's list of what a reset removed, one line each */

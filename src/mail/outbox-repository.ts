@@ -46,6 +46,11 @@ export class OutboxRepository {
       .execute();
   }
 
+  /** removes a message not yet committed (MailService.rehearse) */
+  async delete(tx: Executor, id: string): Promise<void> {
+    await tx.deleteFrom('outbox').where('id', '=', id).execute();
+  }
+
   /**
    * Claims the oldest due message in one statement: rows another worker holds locked are skipped
    * (FOR UPDATE SKIP LOCKED), and the claimed row's due time moves `leaseMs` ahead, so no other
