@@ -27,6 +27,9 @@ const LAYERS = [
   ['mfa'],
   ['auth', 'products'],
   ['social'],
+  // sign-in by emailed code or link: the email feature's codes, finished by the sign-in core,
+  // answered as the password sign-in answers (auth's token response, mfa's second step)
+  ['email-login'],
   ['user-import'],
   ['admin', 'hello', 'health', 'metrics'],
   ['pages'],

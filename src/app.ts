@@ -38,6 +38,7 @@ import { metricsRoutes, registerRequestMetrics } from './metrics/metrics-routes.
 import { devMailRoutes } from './mail/dev-mail-routes.js';
 import { oauthRoutes } from './social/social-routes.js';
 import { mfaLoginRoutes } from './auth/mfa-login-routes.js';
+import { emailLoginRoutes } from './email-login/email-login-routes.js';
 import { mfaRoutes } from './mfa/mfa-routes.js';
 import { PageSession } from './pages/page-session.js';
 import { htmlErrorPage, pagesRoutes } from './pages/pages-routes.js';
@@ -183,6 +184,8 @@ async function wire(services: Services, options: HttpOptions): Promise<FastifyIn
   await app.register(oauthRoutes, { prefix: '/api/v1/auth', oauth: services.oauth, providers: services.oauthProviders, auth: services.auth, cookie: refreshCookie, cookieSecure: config.cookieSecure });
   await app.register(mfaRoutes, { prefix: '/api/v1/auth', mfa: services.mfa });
   await app.register(mfaLoginRoutes, { prefix: '/api/v1/auth', mfa: services.mfa, cookie: refreshCookie });
+  // off: not registered, so its paths answer 404 like any unknown one
+  if (services.emailLogin.enabled) await app.register(emailLoginRoutes, { prefix: '/api/v1/auth', emailLogin: services.emailLogin, cookie: refreshCookie });
   await app.register(helloRoutes, { prefix: '/api/v1' });
   // the products module (PRODUCTS=on); off, its paths are unknown routes: 404 not_found
   if (config.products === 'on') await app.register(productsRoutes, { prefix: '/api/v1', products: services.products });
@@ -199,6 +202,7 @@ async function wire(services: Services, options: HttpOptions): Promise<FastifyIn
     audit: services.audit,
     email: services.email,
     mfa: services.mfa,
+    emailLogin: services.emailLogin,
     signIn: services.signIn,
     providers: services.oauthProviders,
     webhooks: services.webhooks,

@@ -39,6 +39,7 @@ import { listen } from './db/notifications.js';
 import { CodeHasher } from './email/email-codes.js';
 import { EmailCodesRepository } from './email/email-codes-repository.js';
 import { EmailService } from './email/email-service.js';
+import { EmailLoginService } from './email-login/email-login-service.js';
 import { MailService } from './mail/mail-service.js';
 import { Metrics } from './metrics/metrics.js';
 import { MailTemplates } from './mail/mail-templates.js';
@@ -105,6 +106,8 @@ export interface Services {
   oauthProviders: ProvidersService;
   oauth: OAuthService;
   mfa: MfaService;
+  /** sign-in by emailed code or link (EMAIL_LOGIN) */
+  emailLogin: EmailLoginService;
   /** `gatehouse users import` */
   userImport: UserImportService;
   limiter: RateLimiter;
@@ -318,7 +321,11 @@ export async function createServices(config: Config, edges: ServiceEdges = {}): 
       // there (a full queue) would answer those logins differently from real ones until a restart
       await hasher.init();
     }
-    const users = new UsersService({ db, repo: new UsersRepository(), roles, sessions, audit, bus, hasher, policy, clock, settings: config, mail });
+    const emailCodes = new EmailCodesRepository();
+    const users = new UsersService({
+      db, repo: new UsersRepository(), roles, sessions, audit, bus, hasher, policy, clock, settings: config, mail,
+      pendingCodes: { voidAllInTx: (tx, userId) => emailCodes.deleteAllFor(tx, userId) },
+    });
     // one way to finish a sign-in, below every sign-in method (password, second step, passkey,
     // social) and every feature that re-authenticates (email change, MFA changes, admin actions)
     const signIn = new SignInService({
@@ -338,7 +345,7 @@ export async function createServices(config: Config, edges: ServiceEdges = {}): 
     });
     const email = new EmailService({
       db,
-      codes: new EmailCodesRepository(),
+      codes: emailCodes,
       codeHasher: new CodeHasher(deriveKey(masterKey, 'email-codes')),
       users,
       sessions,
@@ -378,6 +385,7 @@ export async function createServices(config: Config, edges: ServiceEdges = {}): 
       warnings.push('PRODUCTS is off but the database holds products: /api/v1/products and /products answer 404 and the products:* permissions are inert; set PRODUCTS=on to serve them again');
     }
     const providerClient = new ProviderClient({ production: config.production, clock });
+    const emailLogin = new EmailLoginService({ settings: config, users, email, signIn, mfa, limiter });
     const oauthProviders = new ProvidersService({
       db,
       repo: new ProvidersRepository(),
@@ -419,7 +427,7 @@ export async function createServices(config: Config, edges: ServiceEdges = {}): 
     started.add(() => webhookWorker.stop());
 
     return {
-      config, clock, database, store, bus, hasher, keys, audit, roles, users, sessions, signIn, auth, products: productsService, mail, email, outboxWorker, webhookWorker, webhooks, oauthProviders, oauth, mfa, userImport, limiter, metrics, warnings,
+      config, clock, database, store, bus, hasher, keys, audit, roles, users, sessions, signIn, auth, products: productsService, mail, email, outboxWorker, webhookWorker, webhooks, oauthProviders, oauth, mfa, emailLogin, userImport, limiter, metrics, warnings,
       csrfKey: deriveKey(masterKey, 'csrf-forms'),
       migrate: () => migrateDatabase(db, masterKey),
       close: () => started.stopAll(),

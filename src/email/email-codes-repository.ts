@@ -1,7 +1,7 @@
 import type { Selectable } from 'kysely';
 import type { EmailCodesTable, Executor } from '../db/database-types.js';
 
-export type CodePurpose = 'verify_email' | 'password_reset' | 'email_change' | 'email_change_current';
+export type CodePurpose = 'verify_email' | 'password_reset' | 'email_change' | 'email_change_current' | 'email_login';
 
 export interface CodeRecord {
   id: string;

@@ -19,6 +19,10 @@
  * - A reset and an email change void every pending code and link of the account (reset,
  *   verification, email change, sign-in by email: whatever purpose), so nothing sent to an
  *   address the account no longer has still works.
+ * - Sign-in by email (the rules are the email-login feature's): a code and a link for one
+ *   sign-in, sent only to a verified address; either spends both (one row), a wrong code counts
+ *   towards the five tries that void both, and a link is refused once its code is void. An unknown
+ *   address costs the same kind of work (a message written and taken back) and sends nothing.
  * - An email change proves the new address (code sent there) and the owner (password; for a
  *   password-less account a code sent to the current address). The unique index decides a race
  *   for the same address: the loser gets 409 email_taken. The old address is told.
@@ -79,6 +83,9 @@ type Checked<T> = { ok: true; value: T } | { ok: false; error: DomainError };
 
 /** the pages' answer to a one-click link */
 export type LinkOutcome = 'verified' | 'invalid' | 'expired';
+
+/** a sign-in link: the account it signs in, or why it does not */
+export type SignInLink = { user: UserRecord } | 'invalid' | 'expired';
 
 export class EmailService {
   constructor(private readonly d: EmailServiceDeps) {}
@@ -201,6 +208,75 @@ export class EmailService {
     return outcome.result;
   }
 
+  // ---- sign-in by email -------------------------------------------------------------------
+
+  /**
+   * A sign-in code and one-click link to `user`'s address, replacing (voiding) any earlier pair,
+   * queued in one transaction. For null (no account, or one that may not sign in this way) the same
+   * kind of work is done — a code made and hashed, a message written and taken back, a commit — and
+   * nothing is kept or sent, so the answer takes as long either way.
+   */
+  async sendSignInCode(user: { id: string; email: string } | null): Promise<void> {
+    if (!user) {
+      // the work of an account's request — a code looked up, a message written, a commit that
+      // reaches the disk — with the message taken back before the commit: nothing is sent
+      const dummyId = randomUUID();
+      const fresh = this.d.codeHasher.fresh(dummyId, 'email_login');
+      await this.d.db.transaction().execute(async (tx) => {
+        await this.d.codes.lockFor(tx, dummyId, 'email_login');
+        await this.d.mail.rehearse(tx, { template: 'email_login', to: UNDELIVERABLE, userId: null, data: { code: fresh.code, link: this.d.mail.link('/login/email', { token: fresh.link }) } });
+      });
+      return;
+    }
+    await this.d.db.transaction().execute(async (tx) => {
+      const fresh = await this.#issue(tx, user.id, 'email_login', user.email);
+      await this.#send(tx, user.id, user.email, 'email_login', { code: fresh.code, link: this.d.mail.link('/login/email', { token: fresh.link }) });
+    });
+  }
+
+  /**
+   * Spends `user`'s sign-in code, and its link with it, when `entered` is right and the code went to
+   * the address the account has now; a wrong entry is counted (the fifth voids the pair), an expired
+   * code refused. No account (null): the same kind of work, then a wrong code's answer.
+   */
+  async spendSignInCode(user: { id: string; email: string | null } | null, entered: string): Promise<void> {
+    if (!user) {
+      // a wrong code's statements: the code looked up, the try counted (against no row)
+      const dummyId = randomUUID();
+      await this.d.db.transaction().execute(async (tx) => {
+        await this.d.codes.lockFor(tx, dummyId, 'email_login');
+        await this.d.codes.recordWrongTry(tx, dummyId);
+      });
+      throw emailErrors.invalidCode();
+    }
+    await this.#useCode(user.id, 'email_login', entered, async (_tx, record) => (record.email !== null && record.email === user.email ? null : emailErrors.invalidCode()));
+  }
+
+  /** what a sign-in link is worth now, spending nothing (the page a mail scanner may open) */
+  peekSignInLink(token: string): Promise<SignInLink> {
+    return this.#signInLink(token, false);
+  }
+
+  /** spends a sign-in link, and its code with it: the account it signs in, or why not */
+  spendSignInLink(token: string): Promise<SignInLink> {
+    return this.#signInLink(token, true);
+  }
+
+  async #signInLink(token: string, spend: boolean): Promise<SignInLink> {
+    if (!looksLikeLinkToken(token)) return 'invalid';
+    const hash = this.d.codeHasher.linkHash(token);
+    return this.d.db.transaction().execute(async (tx): Promise<SignInLink> => {
+      const record = await this.d.codes.lockByLink(tx, hash);
+      // five wrong codes void the link sent with them
+      if (!record || record.purpose !== 'email_login' || record.attempts >= MAX_WRONG_TRIES) return 'invalid';
+      if (record.expiresAt.getTime() <= this.d.clock.now()) return 'expired';
+      const user = await this.d.users.findById(tx, record.userId);
+      if (!user || user.disabled || !user.email || user.email !== record.email) return 'invalid';
+      if (spend) await this.d.codes.delete(tx, record.id);
+      return { user };
+    });
+  }
+
   /** POST /email/change/request-code: a code to the current address (password-less accounts prove it) */
   async requestCurrentEmailCode(ctx: RequestContext, principal: Principal): Promise<void> {
     await this.d.limiter.hit('code-send', principal.userId, this.d.settings.rateLimitCodeId);
@@ -316,7 +392,7 @@ export class EmailService {
       purpose,
       codeHash: fresh.codeHash,
       // codes only for the change flows: their links would have no page to go to
-      linkHash: purpose === 'verify_email' || purpose === 'password_reset' ? fresh.linkHash : null,
+      linkHash: purpose === 'verify_email' || purpose === 'password_reset' || purpose === 'email_login' ? fresh.linkHash : null,
       email,
       createdAt: new Date(now),
       expiresAt: new Date(now + CODE_LIFETIME_S[purpose] * 1000),
@@ -393,6 +469,9 @@ export class EmailService {
 
 /** thrown inside a link's transaction to roll it back when the reset refuses */
 class LinkRefused extends Error {}
+
+/** a reserved address (RFC 6761 `.invalid`): the recipient of the stand-in message, never sent */
+const UNDELIVERABLE = 'nobody@gatehouse.invalid';
 
 /** the notice's list of what a reset removed, one line each */
 function describeRemoved(removed: readonly RemovedWayIn[]): string {

@@ -58,6 +58,18 @@ export class MailService {
     await this.d.repo.insert(tx, { ...row, channel: 'mail', eventId: null });
   }
 
+  /**
+   * Queues `message` and takes it back in the same transaction: the cost of queueing one (its
+   * writes, and the commit that has to reach the disk), with nothing left to send — for an answer
+   * that must take as long as one that sends mail (an address that gets none must not be told
+   * apart by its time).
+   */
+  async rehearse(tx: Executor, message: MailMessage): Promise<void> {
+    const row = this.prepare(message);
+    await this.d.repo.insert(tx, { ...row, channel: 'mail', eventId: null });
+    await this.d.repo.delete(tx, row.id);
+  }
+
   /** outbox depth (pending) and dead messages, for metrics and operators */
   depth(): Promise<{ pending: number; dead: number }> {
     return this.d.repo.counts(this.d.db, 'mail');

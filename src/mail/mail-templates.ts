@@ -24,6 +24,7 @@ export const TEMPLATE_NAMES = [
   'password_reset_ways_in_removed',
   'second_step_locked',
   'identity_linked',
+  'email_login',
 ] as const;
 
 export type TemplateName = (typeof TEMPLATE_NAMES)[number];
@@ -88,6 +89,19 @@ If you did not ask for this, ignore this email: your password stays as it is.
     html: html(`<p>Your password reset code is <strong>{{code}}</strong>. It is valid for 15 minutes.</p>
 <p>Or <a href="{{link}}">choose a new password</a>.</p>
 <p>If you did not ask for this, ignore this email: your password stays as it is.</p>`),
+  },
+  email_login: {
+    subject: 'Your sign-in code',
+    text: `Your sign-in code is {{code}}. It is valid for 15 minutes and signs in once.
+
+Or open this link and press its button to sign in:
+{{link}}
+
+If you did not ask for this, ignore this email: nobody can sign in without this code or link.
+`,
+    html: html(`<p>Your sign-in code is <strong>{{code}}</strong>. It is valid for 15 minutes and signs in once.</p>
+<p>Or <a href="{{link}}">sign in with one click</a>.</p>
+<p>If you did not ask for this, ignore this email: nobody can sign in without this code or link.</p>`),
   },
   email_change: {
     subject: 'Confirm your new email address',

@@ -37,11 +37,12 @@ const METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIO
 
 const LIVE_SESSIONS_CACHE_MS = 1000;
 
-/** the `method` label of a sign-in attempt: password, passkey, oauth:<provider>, mfa (the second step), reauthentication */
+/** the `method` label of a sign-in attempt: password, passkey, email, oauth:<provider>, mfa (the second step), reauthentication */
 function methodLabel(attempt: Attempt): string {
   switch (attempt.kind) {
     case 'password':
     case 'passkey':
+    case 'email':
     case 'reauthentication':
       return attempt.kind;
     case 'social':

@@ -142,6 +142,11 @@ export class OutboxQueue {
     await tx.insertInto('outbox').values(this.values(m)).execute();
   }
 
+  /** removes a message not yet committed (MailService.rehearse) */
+  async delete(tx: Executor, id: string): Promise<void> {
+    await tx.deleteFrom('outbox').where('id', '=', id).execute();
+  }
+
   /**
    * Claims the oldest due message of a channel in one statement: rows another worker holds locked
    * are skipped (FOR UPDATE SKIP LOCKED), and the claimed row's due time moves `leaseUntil` ahead,

@@ -13,6 +13,7 @@ import type { RefreshCookie } from '../auth/refresh-cookie.js';
 import type { SignInService } from '../sign-in/sign-in-service.js';
 import type { Config } from '../config/load-config.js';
 import type { EmailService } from '../email/email-service.js';
+import type { EmailLoginService } from '../email-login/email-login-service.js';
 import type { Csrf } from '../http/csrf.js';
 import type { ErrorPage } from '../http/error-handler.js';
 import type { MfaService } from '../mfa/mfa-service.js';
@@ -32,6 +33,7 @@ import { adminSettingsPagesRoutes } from './admin-settings-pages-routes.js';
 import { adminUsersPagesRoutes } from './admin-users-pages-routes.js';
 import { adminWebhooksPagesRoutes } from './admin-webhooks-pages-routes.js';
 import { dashboardPagesRoutes } from './dashboard-pages-routes.js';
+import { emailLoginPagesRoutes } from './email-login-pages-routes.js';
 import { productsPagesRoutes } from './products-pages-routes.js';
 import { assetRoutes } from './assets.js';
 import { mfaAccountSection, mfaPagesRoutes } from './mfa-pages-routes.js';
@@ -43,7 +45,7 @@ import { setupPagesRoutes } from './setup-pages-routes.js';
 import { errorPage } from './views/public-views.js';
 
 export interface PagesOptions {
-  settings: Pick<Config, 'registration' | 'accountEmail' | 'requireEmailVerification' | 'defaultRole' | 'cookieSecure'>;
+  settings: Pick<Config, 'registration' | 'accountEmail' | 'requireEmailVerification' | 'defaultRole' | 'cookieSecure' | 'emailLogin'>;
   auth: AuthService;
   sessions: SessionsService;
   oauth: OAuthService;
@@ -54,6 +56,7 @@ export interface PagesOptions {
   users: UsersService;
   email: EmailService;
   mfa: MfaService;
+  emailLogin: EmailLoginService;
   signIn: SignInService;
   providers: ProvidersService;
   webhooks: WebhooksService;
@@ -82,6 +85,8 @@ export const pagesRoutes: FastifyPluginAsync<PagesOptions> = async (app, o) => {
   await app.register(assetRoutes);
   await app.register(publicPagesRoutes, { kit, auth: o.auth, email: o.email, users: o.users, providers: o.providers, settings: o.settings });
   await app.register(mfaPagesRoutes, { kit, auth: o.auth, mfa: o.mfa, account });
+  // off: 404 (and /login does not offer it)
+  await app.register(emailLoginPagesRoutes, { kit, emailLogin: o.emailLogin });
   await app.register(sessionPagesRoutes, { kit, auth: o.auth, users: o.users, refreshCookie: o.refreshCookie, account });
   await app.register(dashboardPagesRoutes, { kit, users: o.users, sessions: o.sessions, oauth: o.oauth, providers: o.providers, cookieSecure: o.settings.cookieSecure });
   await app.register(accountPagesRoutes, { kit, auth: o.auth, email: o.email, account });

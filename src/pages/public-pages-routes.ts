@@ -24,7 +24,7 @@ export interface PublicPagesOptions {
   email: EmailService;
   users: UsersService;
   providers: ProvidersService;
-  settings: Pick<Config, 'registration' | 'accountEmail' | 'requireEmailVerification'>;
+  settings: Pick<Config, 'registration' | 'accountEmail' | 'requireEmailVerification' | 'emailLogin'>;
 }
 
 const publicPage = { page: true, auth: 'optional' } as const;
@@ -48,7 +48,7 @@ export const publicPagesRoutes: FastifyPluginAsync<PublicPagesOptions> = async (
 
   async function showLogin(request: FastifyRequest, reply: FastifyReply, status: number, v: { login: string; next: string | null; errors: FormErrors; notice?: string | null }, headers: Record<string, string> = {}) {
     const list = await providers.listEnabled();
-    return kit.render(request, reply, status, (chrome) => loginPage(chrome, { ...v, notice: v.notice ?? null, providers: list, registrationOpen }), headers);
+    return kit.render(request, reply, status, (chrome) => loginPage(chrome, { ...v, notice: v.notice ?? null, providers: list, registrationOpen, emailLogin: settings.emailLogin === 'on' }), headers);
   }
 
   app.get('/login', { config: publicPage }, async function loginForm(request, reply) {

@@ -18,6 +18,8 @@ export type SignInMethod =
   | { kind: 'passkey' }
   /** a social provider (upstream OAuth / OpenID Connect) vouched for the user */
   | { kind: 'social'; provider: string }
+  /** a code or one-click link emailed to the account's verified address (amr `otp`) */
+  | { kind: 'email' }
   /** the second step after a first factor, finished with `factor` */
   | { kind: 'second_step'; factor: SecondFactorMethod };
 
@@ -30,6 +32,7 @@ export type Attempt = SignInMethod | { kind: 'second_step'; factor: null } | { k
 export const signInMethods = {
   password: { kind: 'password' } as const satisfies SignInMethod,
   passkey: { kind: 'passkey' } as const satisfies SignInMethod,
+  email: { kind: 'email' } as const satisfies SignInMethod,
   social: (provider: string): SignInMethod => ({ kind: 'social', provider }),
   secondStep: (factor: SecondFactorMethod): SignInMethod => ({ kind: 'second_step', factor }),
   wrongSecondFactor: { kind: 'second_step', factor: null } as const satisfies Attempt,
@@ -52,6 +55,11 @@ export const FAILURE_REASONS = [
   'no_password',
   'passkey',
   'mfa',
+  // sign-in by email: a wrong, expired or void code, or a link that is not (or no longer) valid
+  'wrong_code',
+  'code_expired',
+  'code_void',
+  'invalid_link',
   'reauthentication',
   // the account rules and the defences
   'locked',
@@ -82,11 +90,12 @@ export function failureReason(reason: string): FailureReason {
 /** what the core tells its listeners, after the outcome is committed */
 export type SignInEvent = { attempt: Attempt; outcome: 'success' } | { attempt: Attempt; outcome: 'failure'; reason: FailureReason };
 
-/** `login.succeeded`'s `data.method` (stable audit strings: `password`, `passkey`, `oauth:<provider>`, `pwd+otp`, …) */
+/** `login.succeeded`'s `data.method` (stable audit strings: `password`, `passkey`, `email`, `oauth:<provider>`, `pwd+otp`, …) */
 export function auditMethod(method: SignInMethod, amr: readonly string[]): string {
   switch (method.kind) {
     case 'password':
     case 'passkey':
+    case 'email':
       return method.kind;
     case 'social':
       return `oauth:${method.provider}`;
@@ -99,4 +108,12 @@ export function auditMethod(method: SignInMethod, amr: readonly string[]): strin
 /** the RFC 8176 value a second factor adds to the sign-in's `amr` */
 export function amrOf(factor: SecondFactorMethod): AmrFactor {
   return factor === 'webauthn' ? 'hwk' : 'otp';
+}
+
+/**
+ * The `amr` after the second step: the first factor's values, the second factor's and `mfa`, each
+ * once (an emailed code and a TOTP are both `otp`: `["otp", "mfa"]`, not `["otp", "otp", "mfa"]`).
+ */
+export function secondStepAmr(firstFactor: readonly string[], factor: SecondFactorMethod): string[] {
+  return [...new Set([...firstFactor, amrOf(factor), 'mfa'])];
 }

@@ -1,12 +1,12 @@
 /**
  * One way to finish a sign-in. Every method — password, the second step, a passkey, a social
- * provider (and whatever comes next: our OpenID Connect provider's login, a code sent by email) —
+ * provider, a code or link sent by email (and whatever comes next: our OpenID Connect provider's login) —
  * establishes who the user is in its own way and then calls `complete(ctx, user, { method, amr })`.
  * Only here are the rules after a right credential written, once:
  *
  * - the account rules: a disabled account is refused (`account_disabled`), and so is an unverified
  *   email while verification is required (`email_not_verified`); both audited as `login.failed`;
- * - a user with a second factor never gets tokens from a first factor (password, social): the answer
+ * - a user with a second factor never gets tokens from a first factor (password, social, email): the answer
  *   is an `mfa_token` for the second step (second-step.ts: 300 s, 5 tries, spent once, 20 wrong codes
  *   per account and day lock the step for an hour and mail the user), and nothing is recorded yet;
  * - otherwise the session opens with its `amr` (RFC 8176), `login.succeeded` and the new-device
@@ -47,7 +47,7 @@ import type { UserRecord, UsersService } from '../users/users-service.js';
 import { Lockout } from './lockout.js';
 import { SecondSteps, unknownSecondStep, type PendingSecondStep } from './second-step.js';
 import { signInErrors } from './sign-in-errors.js';
-import { amrOf, auditMethod, isFirstFactor, signInMethods, type Attempt, type FailureReason, type SecondFactorMethod, type SignInEvent, type SignInMethod } from './sign-in-methods.js';
+import { auditMethod, isFirstFactor, secondStepAmr, signInMethods, type Attempt, type FailureReason, type SecondFactorMethod, type SignInEvent, type SignInMethod } from './sign-in-methods.js';
 
 export type { PendingSecondStep } from './second-step.js';
 
@@ -161,7 +161,7 @@ export class SignInService {
 
   /** records a failed attempt (`login.failed`), then tells the listeners */
   async recordFailure(ctx: RequestContext, failure: Failure): Promise<void> {
-    const data: Record<string, unknown> = { reason: failure.reason, ...(failure.attempt.kind === 'social' ? { method: `oauth:${failure.attempt.provider}` } : {}), ...failure.data };
+    const data: Record<string, unknown> = { reason: failure.reason, ...failureMethod(failure.attempt), ...failure.data };
     await this.d.audit.recordAlone({ ...ctx, actorId: failure.actorId ?? null }, { type: 'login.failed', userId: failure.userId, data });
     this.d.onEvent?.({ attempt: failure.attempt, outcome: 'failure', reason: failure.reason });
   }
@@ -236,8 +236,9 @@ export class SignInService {
     await this.#secondSteps.spend(mfaToken);
     const user = await this.d.users.findById(this.d.db, pending.userId);
     if (!user) throw unknownSecondStep();
-    // a first factor that is not a password (a social sign-in) contributes no amr value
-    return signedIn(await this.complete(ctx, user, { method: signInMethods.secondStep(factor), amr: [...pending.amr, amrOf(factor), 'mfa'] }));
+    // a first factor that is not a password (a social sign-in) contributes no amr value; one that
+    // shares the second factor's value (an emailed code and a TOTP: otp) names it once
+    return signedIn(await this.complete(ctx, user, { method: signInMethods.secondStep(factor), amr: secondStepAmr(pending.amr, factor) }));
   }
 
   /** the user hears once that their second step was locked (queued in the outbox) */
@@ -307,6 +308,13 @@ export class SignInService {
     const added = roles.filter((r) => !user.roles.includes(r));
     return added.length > 0 && (await this.d.roles.permissionsFor(added)).has(ADMIN_PERMISSION);
   }
+}
+
+/** `login.failed`'s `data.method`, for the methods whose failures name it (social, email) */
+function failureMethod(attempt: Attempt): { method?: string } {
+  if (attempt.kind === 'social') return { method: `oauth:${attempt.provider}` };
+  if (attempt.kind === 'email') return { method: 'email' };
+  return {};
 }
 
 /** a method that is not a first factor always ends signed in */

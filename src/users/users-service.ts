@@ -2,7 +2,8 @@
  * Accounts: profile changes, admin management (SPEC §4 Admin) and the rules that guard them —
  * unique email/username, known roles, the last active admin. Every change that should end a
  * user's sessions (disable, admin password reset, delete) revokes them in the same transaction
- * and announces it to every instance after commit.
+ * and announces it to every instance after commit; disabling also voids every code and link
+ * emailed to the user.
  */
 import { randomUUID } from 'node:crypto';
 import type { AuditService } from '../audit/audit-service.js';
@@ -41,6 +42,13 @@ export interface UsersServiceDeps {
   settings: Pick<Config, 'defaultRole' | 'accountEmail'>;
   /** queues the "account deleted" notice (absent: no notice) */
   mail?: MailService;
+  /** the codes and links emailed to users (their owner sits above users: the composition hands it in) */
+  pendingCodes?: PendingCodes;
+}
+
+/** voids every code and link emailed to a user (sign-in, reset, verification…), in the caller's transaction */
+export interface PendingCodes {
+  voidAllInTx(tx: Executor, userId: string): Promise<void>;
 }
 
 export interface NewAccount {
@@ -228,6 +236,8 @@ export class UsersService {
       if (patch.disabled === true || passwordHash !== undefined) {
         revokedIds = await this.d.sessions.revokeAllInTx(tx, userId, patch.disabled ? 'user_disabled' : 'password_set_by_admin');
       }
+      // a disabled account keeps no code or link that would work again once it is enabled
+      if (patch.disabled === true) await this.d.pendingCodes?.voidAllInTx(tx, userId);
       const fields = (Object.keys(patch) as (keyof AdminUserPatch)[]).filter((k) => patch[k] !== undefined && k !== 'password').map((k) => PATCH_FIELD_NAMES[k]);
       await this.d.audit.record(tx, ctx, {
         type: 'user.updated',

@@ -5,6 +5,7 @@
  */
 import { html, type Html } from '../../http/html.js';
 import type { FormErrors } from '../form-errors.js';
+import { emailCodeRequestForm } from './email-login-views.js';
 import { alert, csrfField, field, hidden, page, type PageChrome } from './layout.js';
 
 export interface LoginView {
@@ -14,6 +15,8 @@ export interface LoginView {
   notice: string | null;
   providers: { id: string; name: string }[];
   registrationOpen: boolean;
+  /** EMAIL_LOGIN=on: offer a code by email */
+  emailLogin: boolean;
 }
 
 export function loginPage(chrome: PageChrome, v: LoginView): string {
@@ -35,6 +38,8 @@ ${field({ name: 'password', label: 'Password', type: 'password', autocomplete: '
 <p class="error" data-webauthn-error role="alert" hidden></p>
 ${v.providers.map((p) => html`<a class="button secondary block" href="/api/v1/auth/oauth/${encodeURIComponent(p.id)}/authorize?redirect_to=${redirectTo}">Continue with ${p.name}</a>`)}
 </div>
+${v.emailLogin && html`<div class="divider">or</div>
+${emailCodeRequestForm(chrome.csrf, { email: '' })}`}
 </div>
 ${v.registrationOpen && html`<p class="muted">New here? <a href="/register">Create an account</a></p>`}`;
   return page({ title: 'Sign in', chrome, body, narrow: true, webauthn: true });
