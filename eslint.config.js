@@ -24,6 +24,7 @@ const LAYERS = [
   ['oauth'],
   ['mfa'],
   ['user-import'],
+  ['oidc'],
   ['admin', 'hello', 'health', 'metrics'],
   ['pages'],
   ['services'],

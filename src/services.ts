@@ -18,6 +18,8 @@ import { migrateToLatest } from './db/migrate.js';
 import { KeyService } from './keys/key-service.js';
 import { MfaRepository } from './mfa/mfa-repository.js';
 import { MfaService } from './mfa/mfa-service.js';
+import { OidcClientsRepository } from './oidc/oidc-clients-repository.js';
+import { OidcClientsService } from './oidc/oidc-clients-service.js';
 import { RecoveryCodeHasher } from './mfa/recovery-codes.js';
 import { RelyingParty, WebAuthnChallenges } from './mfa/webauthn.js';
 import { UserImportRepository } from './user-import/user-import-repository.js';
@@ -90,6 +92,8 @@ export interface Services {
   oauthProviders: ProvidersService;
   oauth: OAuthService;
   mfa: MfaService;
+  /** OpenID Connect provider: the client registry */
+  oidcClients: OidcClientsService;
   /** `gatehouse users import` */
   userImport: UserImportService;
   limiter: RateLimiter;
@@ -267,6 +271,16 @@ export async function createServices(config: Config, edges: ServiceEdges = {}): 
       box: new SecretBox(masterKey, 'oauth-flow'),
       clock,
     });
+    // OpenID Connect provider ("Sign in with Gatehouse"): the client registry
+    const oidcClients = new OidcClientsService({
+      db,
+      repo: new OidcClientsRepository(),
+      box: new SecretBox(masterKey, 'oidc-client-secrets'),
+      audit,
+      clock,
+      permissionCatalogue: () => roles.catalogue(),
+      production: config.production,
+    });
     const hashing = hasher;
     metrics.watch({
       liveSessions: () => sessions.countLive(),
@@ -279,7 +293,7 @@ export async function createServices(config: Config, edges: ServiceEdges = {}): 
     const ownPolicy = edges.passwordPolicy ? null : policy;
 
     return {
-      config, clock, database, store, bus, hasher, keys, audit, roles, users, sessions, auth, products, mail, email, outboxWorker, oauthProviders, oauth, mfa, userImport, limiter, metrics, warnings,
+      config, clock, database, store, bus, hasher, keys, audit, roles, users, sessions, auth, products, mail, email, outboxWorker, oauthProviders, oauth, mfa, oidcClients, userImport, limiter, metrics, warnings,
       csrfKey: deriveKey(masterKey, 'csrf-forms'),
       async close() {
         // the message being sent is finished first (SPEC §10)

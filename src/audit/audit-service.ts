@@ -46,6 +46,12 @@ export const AUDIT_TYPES = [
   'key.rotated',
   'key.revoked',
   'secrets.rekeyed',
+  'oidc.client.created',
+  'oidc.client.updated',
+  'oidc.client.deleted',
+  'oidc.client.secret_rotated',
+  'oidc.consent.granted',
+  'oidc.consent.revoked',
 ] as const;
 
 export type AuditType = (typeof AUDIT_TYPES)[number];

@@ -7,6 +7,7 @@ import { migration as m0004, type MigrationContext } from './migrations/0004-har
 import * as m0005 from './migrations/0005-email.js';
 import * as m0006 from './migrations/0006-oauth.js';
 import * as m0007 from './migrations/0007-mfa.js';
+import * as m0017 from './migrations/0017-oidc.js';
 
 export type { MigrationContext } from './migrations/0004-hardening.js';
 
@@ -25,6 +26,7 @@ function migrations(context: MigrationContext): Record<string, Migration> {
     '0005-email': m0005,
     '0006-oauth': m0006,
     '0007-mfa': m0007,
+    '0017-oidc': m0017,
   };
 }
 
