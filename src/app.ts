@@ -39,6 +39,7 @@ import { oauthRoutes } from './oauth/oauth-routes.js';
 import { mfaLoginRoutes } from './mfa/mfa-login-routes.js';
 import { mfaRoutes } from './mfa/mfa-routes.js';
 import { oidcClientsRoutes } from './oidc/oidc-clients-routes.js';
+import { oidcProviderRoutes } from './oidc/oidc-routes.js';
 import { PageSession } from './pages/page-session.js';
 import { htmlErrorPage, pagesRoutes } from './pages/pages-routes.js';
 import { productsRoutes } from './products/products-routes.js';
@@ -187,6 +188,7 @@ async function wire(services: Services, options: HttpOptions): Promise<FastifyIn
   await app.register(productsRoutes, { prefix: '/api/v1', products: services.products });
   await app.register(adminRoutes, { prefix: '/api/v1/admin', users: services.users, roles: services.roles, audit: services.audit, oauthProviders: services.oauthProviders, mfa: services.mfa });
   await app.register(oidcClientsRoutes, { prefix: '/api/v1/admin', clients: services.oidcClients });
+  await app.register(oidcProviderRoutes, { host: services.oidcProvider, publicUrl: config.publicUrl, hsts });
   await app.register(pagesRoutes, {
     settings: config,
     auth: services.auth,

@@ -20,6 +20,8 @@ import { MfaRepository } from './mfa/mfa-repository.js';
 import { MfaService } from './mfa/mfa-service.js';
 import { OidcClientsRepository } from './oidc/oidc-clients-repository.js';
 import { OidcClientsService } from './oidc/oidc-clients-service.js';
+import { OidcPayloadsRepository } from './oidc/oidc-payloads-repository.js';
+import { OidcProviderHost } from './oidc/oidc-provider.js';
 import { RecoveryCodeHasher } from './mfa/recovery-codes.js';
 import { RelyingParty, WebAuthnChallenges } from './mfa/webauthn.js';
 import { UserImportRepository } from './user-import/user-import-repository.js';
@@ -92,8 +94,9 @@ export interface Services {
   oauthProviders: ProvidersService;
   oauth: OAuthService;
   mfa: MfaService;
-  /** OpenID Connect provider: the client registry */
+  /** OpenID Connect provider: the client registry, and the provider (library) signing with `keys` */
   oidcClients: OidcClientsService;
+  oidcProvider: OidcProviderHost;
   /** `gatehouse users import` */
   userImport: UserImportService;
   limiter: RateLimiter;
@@ -281,6 +284,16 @@ export async function createServices(config: Config, edges: ServiceEdges = {}): 
       permissionCatalogue: () => roles.catalogue(),
       production: config.production,
     });
+    const oidcProvider = new OidcProviderHost({
+      db,
+      payloads: new OidcPayloadsRepository(),
+      clients: oidcClients,
+      keys,
+      users,
+      clock,
+      cookieKey: deriveKey(masterKey, 'oidc-cookies'),
+      settings: config,
+    });
     const hashing = hasher;
     metrics.watch({
       liveSessions: () => sessions.countLive(),
@@ -293,7 +306,7 @@ export async function createServices(config: Config, edges: ServiceEdges = {}): 
     const ownPolicy = edges.passwordPolicy ? null : policy;
 
     return {
-      config, clock, database, store, bus, hasher, keys, audit, roles, users, sessions, auth, products, mail, email, outboxWorker, oauthProviders, oauth, mfa, oidcClients, userImport, limiter, metrics, warnings,
+      config, clock, database, store, bus, hasher, keys, audit, roles, users, sessions, auth, products, mail, email, outboxWorker, oauthProviders, oauth, mfa, oidcClients, oidcProvider, userImport, limiter, metrics, warnings,
       csrfKey: deriveKey(masterKey, 'csrf-forms'),
       async close() {
         // the message being sent is finished first (SPEC §10)

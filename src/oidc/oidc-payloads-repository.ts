@@ -1,0 +1,54 @@
+import { sql } from 'kysely';
+import type { Executor } from '../db/database-types.js';
+
+/** one stored model of the OpenID Connect provider library (grant, code, token, session, interaction) */
+export interface OidcPayloadRow {
+  payload: Record<string, unknown>;
+  consumed: boolean;
+}
+
+export class OidcPayloadsRepository {
+  async upsert(db: Executor, model: string, id: string, payload: Record<string, unknown>, expiresAt: Date | null): Promise<void> {
+    const text = (key: string): string | null => (typeof payload[key] === 'string' ? (payload[key] as string) : null);
+    const values = { payload: JSON.stringify(payload), grant_id: text('grantId'), user_code: text('userCode'), uid: text('uid'), expires_at: expiresAt };
+    await db
+      .insertInto('oidc_payloads')
+      .values({ model, id, ...values, consumed_at: null })
+      .onConflict((oc) => oc.columns(['model', 'id']).doUpdateSet(values))
+      .execute();
+  }
+
+  /** the live row (`now` before its expiry), or null */
+  async find(db: Executor, model: string, column: 'id' | 'uid' | 'user_code', value: string, now: Date): Promise<OidcPayloadRow | null> {
+    const row = await db
+      .selectFrom('oidc_payloads')
+      .select(['payload', 'consumed_at'])
+      .where('model', '=', model)
+      .where(column, '=', value)
+      .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', now)]))
+      .executeTakeFirst();
+    return row ? { payload: row.payload, consumed: row.consumed_at !== null } : null;
+  }
+
+  async consume(db: Executor, model: string, id: string, at: Date): Promise<void> {
+    await db.updateTable('oidc_payloads').set({ consumed_at: at }).where('model', '=', model).where('id', '=', id).execute();
+  }
+
+  async destroy(db: Executor, model: string, id: string): Promise<void> {
+    await db.deleteFrom('oidc_payloads').where('model', '=', model).where('id', '=', id).execute();
+  }
+
+  /** everything issued under one grant, of every model */
+  async destroyGrant(db: Executor, grantId: string): Promise<void> {
+    await db.deleteFrom('oidc_payloads').where('grant_id', '=', grantId).execute();
+  }
+
+  /** deletes up to `limit` rows that expired before `now`; the number deleted */
+  async sweep(db: Executor, now: Date, limit: number): Promise<number> {
+    const result = await db
+      .deleteFrom('oidc_payloads')
+      .where(sql<boolean>`(model, id) in (select model, id from oidc_payloads where expires_at < ${now} limit ${limit})`)
+      .executeTakeFirst();
+    return Number(result.numDeletedRows);
+  }
+}
