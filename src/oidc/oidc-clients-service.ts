@@ -206,6 +206,15 @@ export class OidcClientsService {
     return { client: view(row), clientSecret: secret };
   }
 
+  /** a user's consent to a client (given on the consent page, or implied by skip_consent), for the audit trail */
+  async recordConsent(ctx: RequestContext, input: { userId: string; clientId: string; scopes: readonly string[]; implied: boolean }): Promise<void> {
+    await this.d.audit.recordAlone(ctx, {
+      type: 'oidc.consent.granted',
+      userId: input.userId,
+      data: { client_id: input.clientId, scopes: [...input.scopes], ...(input.implied ? { implied: true } : {}) },
+    });
+  }
+
   async #validate(c: { type: OidcClientType; redirectUris: readonly string[]; postLogoutRedirectUris: readonly string[]; grantTypes: readonly string[]; scopes: readonly string[]; permissions: readonly string[] }): Promise<void> {
     const problems: Problem[] = [];
     c.redirectUris.forEach((uri, i) => {

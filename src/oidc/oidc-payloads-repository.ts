@@ -38,9 +38,26 @@ export class OidcPayloadsRepository {
     await db.deleteFrom('oidc_payloads').where('model', '=', model).where('id', '=', id).execute();
   }
 
-  /** everything issued under one grant, of every model */
+  /**
+   * the tokens and codes issued under one grant; the grant itself (the user's consent) stays: only
+   * the user's withdrawal or the client's deletion removes it
+   */
   async destroyGrant(db: Executor, grantId: string): Promise<void> {
-    await db.deleteFrom('oidc_payloads').where('grant_id', '=', grantId).execute();
+    await db.deleteFrom('oidc_payloads').where('grant_id', '=', grantId).where('model', '<>', 'Grant').execute();
+  }
+
+  /** the id of the live grant (consent) of a user to a client, or null */
+  async findGrantId(db: Executor, accountId: string, clientId: string, now: Date): Promise<string | null> {
+    const row = await db
+      .selectFrom('oidc_payloads')
+      .select('id')
+      .where('model', '=', 'Grant')
+      .where(sql<string>`payload->>'accountId'`, '=', accountId)
+      .where(sql<string>`payload->>'clientId'`, '=', clientId)
+      .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', now)]))
+      .orderBy('expires_at', 'desc')
+      .executeTakeFirst();
+    return row?.id ?? null;
   }
 
   /** deletes up to `limit` rows that expired before `now`; the number deleted */

@@ -156,6 +156,17 @@ export class OidcProviderHost {
         Session: s.sessionMaxAge,
         Grant: GRANT_TTL,
       },
+      // revoking tokens (a replayed code, a reused refresh token, a revocation request) leaves the
+      // consent in place: only the user's withdrawal or the client's deletion removes it
+      revokeGrantPolicy: () => false,
+      // consent belongs to the user and the client, not to one browser's provider session
+      loadExistingGrant: async (ctx: KoaContextWithOIDC) => {
+        const fromResult = (ctx.oidc.result as { consent?: { grantId?: string } } | undefined)?.consent?.grantId;
+        const accountId = ctx.oidc.session?.accountId;
+        const clientId = ctx.oidc.client?.clientId;
+        const grantId = fromResult ?? (accountId && clientId ? await this.d.payloads.findGrantId(this.d.db, accountId, clientId, new Date(this.d.clock.now())) : null);
+        return grantId ? ctx.oidc.provider.Grant.find(grantId) : undefined;
+      },
       findAccount: async (_ctx: KoaContextWithOIDC, sub: string) => {
         const user = await this.d.users.getCached(sub);
         if (!user || user.disabled) return undefined;
@@ -240,6 +251,8 @@ export class OidcProviderHost {
           response_types: client.grantTypes.includes('authorization_code') ? ['code'] : [],
           scope: client.scopes.join(' '),
           id_token_signed_response_alg: alg as never,
+          // the ID token always says when the user signed in
+          require_auth_time: true,
           permissions: client.permissions,
         };
         return metadata as AdapterPayload;

@@ -31,6 +31,9 @@ import { dashboardPagesRoutes } from './dashboard-pages-routes.js';
 import { productsPagesRoutes } from './products-pages-routes.js';
 import { assetRoutes } from './assets.js';
 import { mfaAccountSection, mfaPagesRoutes } from './mfa-pages-routes.js';
+import type { OidcClientsService } from '../oidc/oidc-clients-service.js';
+import type { OidcProviderHost } from '../oidc/oidc-provider.js';
+import { oidcPagesRoutes } from './oidc-pages-routes.js';
 import { PageKit } from './page-kit.js';
 import type { PageSession } from './page-session.js';
 import { publicPagesRoutes } from './public-pages-routes.js';
@@ -55,6 +58,8 @@ export interface PagesOptions {
   session: PageSession;
   /** /setup, the first admin through the link a start logs */
   setup: FirstAdminSetup;
+  /** "Sign in with Gatehouse": the provider and its clients (sign-in and consent of an authorization) */
+  oidc: { host: OidcProviderHost; clients: OidcClientsService };
 }
 
 export const pagesRoutes: FastifyPluginAsync<PagesOptions> = async (app, o) => {
@@ -82,6 +87,7 @@ export const pagesRoutes: FastifyPluginAsync<PagesOptions> = async (app, o) => {
   await app.register(adminUsersPagesRoutes, { kit, users: o.users, roles: o.roles, mfa: o.mfa });
   await app.register(adminSettingsPagesRoutes, { kit, roles: o.roles, providers: o.providers, audit: o.audit, settings: o.settings });
   await app.register(setupPagesRoutes, { kit, setup: o.setup, auth: o.auth });
+  await app.register(oidcPagesRoutes, { kit, host: o.oidc.host, clients: o.oidc.clients });
   app.get('/', { schema: { hide: true } }, async function home(_request, reply) {
     return reply.redirect('/dashboard', 303);
   });

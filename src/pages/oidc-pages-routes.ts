@@ -1,0 +1,89 @@
+/**
+ * The browser's way through an OpenID Connect authorization ("Sign in with Gatehouse"): the
+ * provider library hands the browser to /oidc/interaction/<uid>. Signing in there is Gatehouse's
+ * own: the route is a page that needs a page session, so without one the browser goes through
+ * /login (every method it offers) and comes back. Then the consent page (unless the client skips
+ * consent), whose answer goes back to the library as the interaction's result.
+ */
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import { commonErrors, DomainError } from '../errors.js';
+import { principalOf, requestContext } from '../http/route-guard.js';
+import type { OidcClientsService } from '../oidc/oidc-clients-service.js';
+import type { OidcProviderHost } from '../oidc/oidc-provider.js';
+import { formField, type PageKit } from './page-kit.js';
+import { consentPage } from './views/oidc-views.js';
+
+export interface OidcPagesOptions {
+  kit: PageKit;
+  host: OidcProviderHost;
+  clients: OidcClientsService;
+}
+
+type Details = Awaited<ReturnType<NonNullable<ReturnType<OidcProviderHost['current']>>['provider']['interactionDetails']>>;
+
+const expired = () => new DomainError('validation_error', 'Sign-in expired', { detail: 'This sign-in request is unknown or has expired; go back to the application and start again.' });
+
+export const oidcPagesRoutes: FastifyPluginAsync<OidcPagesOptions> = async (app, { kit, host, clients }) => {
+  const config = { page: true, auth: 'required' } as const;
+
+  function provider() {
+    const current = host.current();
+    if (!current) throw commonErrors.unavailable('signing key');
+    return current.provider;
+  }
+
+  async function details(request: FastifyRequest, reply: FastifyReply): Promise<Details> {
+    try {
+      return await provider().interactionDetails(request.raw, reply.raw);
+    } catch {
+      // no interaction cookie, or an interaction that expired or belongs to another browser
+      throw expired();
+    }
+  }
+
+  /** records consent for what the library says is missing and finishes the interaction */
+  async function grant(request: FastifyRequest, reply: FastifyReply, d: Details, implied: boolean) {
+    const p = provider();
+    const accountId = d.session?.accountId;
+    const clientId = String(d.params.client_id);
+    if (!accountId) throw expired();
+    const grant = d.grantId ? await p.Grant.find(d.grantId) : new p.Grant({ accountId, clientId });
+    if (!grant) throw expired();
+    const missing = d.prompt.details as { missingOIDCScope?: string[]; missingOIDCClaims?: string[]; missingResourceScopes?: Record<string, string[]> };
+    if (missing.missingOIDCScope) grant.addOIDCScope(missing.missingOIDCScope.join(' '));
+    if (missing.missingOIDCClaims) grant.addOIDCClaims(missing.missingOIDCClaims);
+    for (const [indicator, scopes] of Object.entries(missing.missingResourceScopes ?? {})) grant.addResourceScope(indicator, scopes.join(' '));
+    const grantId = await grant.save();
+    await clients.recordConsent(requestContext(request), { userId: accountId, clientId, scopes: missing.missingOIDCScope ?? [], implied });
+    const to = await p.interactionResult(request.raw, reply.raw, { consent: d.grantId ? {} : { grantId } }, { mergeWithLastSubmission: true });
+    return kit.redirect(reply, to);
+  }
+
+  app.get('/oidc/interaction/:uid', { config }, async function oidcInteraction(request, reply) {
+    const principal = principalOf(request);
+    const d = await details(request, reply);
+    if (d.prompt.name === 'login') {
+      // the Gatehouse page session is the sign-in
+      const to = await provider().interactionResult(request.raw, reply.raw, { login: { accountId: principal.userId, ...(principal.token.amr ? { amr: [...principal.token.amr] } : {}) } }, { mergeWithLastSubmission: false });
+      return kit.redirect(reply, to);
+    }
+    if (d.prompt.name !== 'consent') throw expired();
+    if (d.session?.accountId !== principal.userId) throw expired();
+    const client = await clients.resolve(String(d.params.client_id));
+    if (!client) throw expired();
+    if (client.skipConsent) return grant(request, reply, d, true);
+    const scopes = String(d.params.scope ?? '').split(' ').filter(Boolean);
+    return kit.render(request, reply, 200, (chrome) => consentPage(chrome, { action: `/oidc/interaction/${encodeURIComponent(d.uid)}`, clientName: client.name, scopes }));
+  });
+
+  app.post('/oidc/interaction/:uid', { config }, async function oidcConsent(request, reply) {
+    const principal = principalOf(request);
+    const d = await details(request, reply);
+    if (d.prompt.name !== 'consent' || d.session?.accountId !== principal.userId) throw expired();
+    const decision = formField(request, 'decision');
+    if (decision === 'allow') return grant(request, reply, d, false);
+    if (decision !== 'deny') throw commonErrors.validation([{ field: 'decision', message: 'must be allow or deny' }]);
+    const to = await provider().interactionResult(request.raw, reply.raw, { error: 'access_denied', error_description: 'the user denied access' }, { mergeWithLastSubmission: false });
+    return kit.redirect(reply, to);
+  });
+};

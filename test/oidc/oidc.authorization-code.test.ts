@@ -1,0 +1,177 @@
+/**
+ * The authorization code flow with PKCE through Gatehouse's own pages, driven by openid-client:
+ * without a page session the browser goes through /login and comes back; the consent page names
+ * the client and offers allow/deny; the code is redeemed once for an ID token signed with
+ * Gatehouse's active key (and the granted scopes' claims); deny → access_denied at the redirect
+ * URI; a skip_consent client shows no consent page and its grant is audited as implied.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { createLocalJWKSet, decodeProtectedHeader, jwtVerify, type JSONWebKeySet } from 'jose';
+import * as oidc from 'openid-client';
+import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
+import { buildTestContext, type TestContext } from '../helpers/build-test-app.js';
+import { userWithRoles, type TestUser } from '../helpers/factories.js';
+import { PageClient, textOf } from '../helpers/page-client.js';
+import { api } from '../admin/admin-helpers.js';
+
+const ISSUER = 'http://localhost:8000';
+const REDIRECT = 'https://app.example.com/callback';
+
+function injectFetch(app: FastifyInstance): oidc.CustomFetch {
+  return (async (input: string, init: oidc.CustomFetchOptions) => {
+    const url = new URL(input);
+    const res = await app.inject({
+      method: (init.method ?? 'GET') as 'GET' | 'POST',
+      url: `${url.pathname}${url.search}`,
+      headers: Object.fromEntries(new Headers(init.headers).entries()),
+      ...(init.body !== undefined && init.body !== null ? { payload: typeof init.body === 'string' ? init.body : init.body instanceof URLSearchParams ? init.body.toString() : Buffer.from(init.body as Uint8Array) } : {}),
+    });
+    const headers = new Headers();
+    for (const [name, value] of Object.entries(res.headers)) {
+      if (value === undefined) continue;
+      for (const v of Array.isArray(value) ? value : [String(value)]) headers.append(name, v);
+    }
+    return new Response(res.statusCode === 204 ? null : new Uint8Array(res.rawPayload), { status: res.statusCode, headers });
+  }) as oidc.CustomFetch;
+}
+
+/** a path of this instance, or the absolute URL when it leaves Gatehouse (the client's redirect URI) */
+function local(location: string): string | null {
+  const url = new URL(location, ISSUER);
+  return url.origin === ISSUER ? `${url.pathname}${url.search}` : null;
+}
+
+/** follows redirects within Gatehouse; stops at a page (2xx/4xx) or at a redirect that leaves it */
+async function browse(browser: PageClient, res: LightMyRequestResponse): Promise<{ res: LightMyRequestResponse; left: string | null }> {
+  for (let hops = 0; hops < 12; hops++) {
+    if (res.statusCode < 300 || res.statusCode >= 400) return { res, left: null };
+    const location = String(res.headers.location);
+    const path = local(location);
+    if (!path) return { res, left: location };
+    res = await browser.get(path);
+  }
+  throw new Error('too many redirects');
+}
+
+describe('OIDC authorization code flow', () => {
+  let t: TestContext;
+  let admin: TestUser;
+  let user: TestUser;
+  let web: { client_id: string; client_secret: string };
+
+  async function configFor(client: { client_id: string; client_secret: string }): Promise<oidc.Configuration> {
+    return oidc.discovery(new URL(ISSUER), client.client_id, undefined, oidc.ClientSecretBasic(client.client_secret), {
+      execute: [oidc.allowInsecureRequests],
+      [oidc.customFetch]: injectFetch(t.app),
+    });
+  }
+
+  async function start(config: oidc.Configuration, scope = 'openid profile email') {
+    const verifier = oidc.randomPKCECodeVerifier();
+    const state = oidc.randomState();
+    const nonce = oidc.randomNonce();
+    const url = oidc.buildAuthorizationUrl(config, { redirect_uri: REDIRECT, scope, code_challenge: await oidc.calculatePKCECodeChallenge(verifier), code_challenge_method: 'S256', state, nonce });
+    return { url, verifier, state, nonce };
+  }
+
+  before(async () => {
+    t = await buildTestContext();
+    admin = await userWithRoles(t.app, ['admin'], 'admin');
+    user = await userWithRoles(t.app, ['buyer'], 'oidc-user');
+    web = (await api(t.app, admin.accessToken)('POST', '/admin/oidc-clients', { name: 'Billing', redirect_uris: [REDIRECT] })).json();
+  });
+  after(async () => {
+    await t.close();
+  });
+
+  it('signs in through /login, asks consent, and the code buys an ID token signed with the active key (once)', async () => {
+    const config = await configFor(web);
+    const flow = await start(config);
+    const browser = new PageClient(t.app);
+    // no page session: to the sign-in page, with the way back in `next`
+    const first = await browse(browser, await browser.get(local(flow.url.href)!));
+    assert.equal(first.res.statusCode, 200);
+    assert.match(first.res.body, /<form method="post" action="\/login"/);
+    const next = /name="next" value="([^"]+)"/.exec(first.res.body)?.[1]?.replace(/&amp;/g, '&');
+    assert.ok(next?.startsWith('/oidc/interaction/'), `next: ${next}`);
+    const signedIn = await browser.post('/login', { login: user.email, password: user.password, next: next! });
+    assert.equal(signedIn.statusCode, 303, signedIn.body);
+    // back at the interaction: the consent page names the client and the scopes in words
+    const consent = await browse(browser, signedIn);
+    assert.equal(consent.res.statusCode, 200, consent.res.body.slice(0, 500));
+    const text = textOf(consent.res.body);
+    assert.match(text, /Allow Billing\?/);
+    assert.match(text, /email address/);
+    assert.match(consent.res.body, /name="_csrf"/);
+    assert.match(consent.res.body, /name="decision" value="allow"/);
+    assert.match(consent.res.body, /name="decision" value="deny"/);
+    const action = /<form method="post" action="([^"]+)"/.exec(consent.res.body.split('<main')[1]!)![1]!;
+    const allowed = await browse(browser, await browser.post(action, { decision: 'allow' }));
+    assert.ok(allowed.left?.startsWith(`${REDIRECT}?`), `redirected to the client: ${allowed.left}`);
+
+    const tokens = await oidc.authorizationCodeGrant(config, new URL(allowed.left!), { pkceCodeVerifier: flow.verifier, expectedState: flow.state, expectedNonce: flow.nonce });
+    assert.ok(tokens.id_token);
+    assert.equal(decodeProtectedHeader(tokens.id_token).kid, t.services.keys.activeKid());
+    const jwks = (await t.app.inject({ method: 'GET', url: '/.well-known/jwks.json' })).json<JSONWebKeySet>();
+    const { payload } = await jwtVerify(tokens.id_token, createLocalJWKSet(jwks), { issuer: ISSUER, audience: web.client_id });
+    assert.equal(payload.sub, user.id);
+    assert.equal(payload.nonce, flow.nonce);
+    assert.equal(payload.email, user.email);
+    assert.equal(typeof payload.auth_time, 'number');
+    assert.equal(tokens.refresh_token, undefined, 'offline_access was not asked for');
+
+    const info = await oidc.fetchUserInfo(config, tokens.access_token, user.id);
+    assert.equal(info.sub, user.id);
+    assert.equal(info.email, user.email);
+
+    // the code is single use; a second redemption revokes what the first one bought
+    await assert.rejects(oidc.authorizationCodeGrant(config, new URL(allowed.left!), { pkceCodeVerifier: flow.verifier, expectedState: flow.state, expectedNonce: flow.nonce }), (e: { error?: string }) => e.error === 'invalid_grant');
+
+    await assert.rejects(oidc.fetchUserInfo(config, tokens.access_token, user.id), 'the access token of the replayed code is revoked');
+
+    // consent given: a second authorization goes straight back to the client
+    const again = await start(config);
+    const second = await browse(browser, await browser.get(local(again.url.href)!));
+    assert.ok(second.left?.startsWith(`${REDIRECT}?`), `no consent page the second time: ${second.left ?? `${second.res.statusCode} ${textOf(second.res.body).slice(0, 400)}`}`);
+    assert.ok(new URL(second.left!).searchParams.get('code'));
+
+    const events = (await api(t.app, admin.accessToken)('GET', `/admin/audit?type=oidc.consent.granted&user_id=${user.id}`)).json().items as { data: { client_id: string; implied?: boolean } }[];
+    assert.ok(events.some((e) => e.data.client_id === web.client_id && e.data.implied === undefined));
+  });
+
+  it('deny → access_denied at the redirect URI with the state', async () => {
+    const config = await configFor(web);
+    const other = await userWithRoles(t.app, ['buyer'], 'oidc-deny');
+    const browser = new PageClient(t.app);
+    await browser.signIn(other.email, other.password);
+    const flow = await start(config);
+    const consent = await browse(browser, await browser.get(local(flow.url.href)!));
+    assert.equal(consent.res.statusCode, 200);
+    const action = /<form method="post" action="([^"]+)"/.exec(consent.res.body.split('<main')[1]!)![1]!;
+    const denied = await browse(browser, await browser.post(action, { decision: 'deny' }));
+    const back = new URL(denied.left!);
+    assert.equal(`${back.origin}${back.pathname}`, REDIRECT);
+    assert.equal(back.searchParams.get('error'), 'access_denied');
+    assert.equal(back.searchParams.get('state'), flow.state);
+    // a consent form without its CSRF token is refused
+    const flow2 = await start(config);
+    const consent2 = await browse(browser, await browser.get(local(flow2.url.href)!));
+    const action2 = /<form method="post" action="([^"]+)"/.exec(consent2.res.body.split('<main')[1]!)![1]!;
+    assert.equal((await browser.post(action2, { decision: 'allow', _csrf: null })).statusCode, 403);
+  });
+
+  it('a skip_consent client shows no consent page; the grant is audited as implied', async () => {
+    const first = (await api(t.app, admin.accessToken)('POST', '/admin/oidc-clients', { name: 'Intranet', redirect_uris: [REDIRECT], skip_consent: true })).json();
+    const config = await configFor(first);
+    const browser = new PageClient(t.app);
+    await browser.signIn(user.email, user.password);
+    const flow = await start(config, 'openid profile');
+    const done = await browse(browser, await browser.get(local(flow.url.href)!));
+    assert.ok(done.left?.startsWith(`${REDIRECT}?`), `straight back: ${done.left ?? done.res.body.slice(0, 300)}`);
+    const tokens = await oidc.authorizationCodeGrant(config, new URL(done.left!), { pkceCodeVerifier: flow.verifier, expectedState: flow.state, expectedNonce: flow.nonce });
+    assert.equal(tokens.claims()?.sub, user.id);
+    const events = (await api(t.app, admin.accessToken)('GET', `/admin/audit?type=oidc.consent.granted&user_id=${user.id}`)).json().items as { data: { client_id: string; implied?: boolean } }[];
+    assert.ok(events.some((e) => e.data.client_id === first.client_id && e.data.implied === true));
+  });
+});
