@@ -159,6 +159,8 @@ export class OidcProviderHost {
       // revoking tokens (a replayed code, a reused refresh token, a revocation request) leaves the
       // consent in place: only the user's withdrawal or the client's deletion removes it
       revokeGrantPolicy: () => false,
+      // refresh tokens rotate on every use; presenting a rotated-out one revokes the grant's tokens
+      rotateRefreshToken: true,
       // consent belongs to the user and the client, not to one browser's provider session
       loadExistingGrant: async (ctx: KoaContextWithOIDC) => {
         const fromResult = (ctx.oidc.result as { consent?: { grantId?: string } } | undefined)?.consent?.grantId;

@@ -161,6 +161,57 @@ describe('OIDC authorization code flow', () => {
     assert.equal((await browser.post(action2, { decision: 'allow', _csrf: null })).statusCode, 403);
   });
 
+  it('offline_access: a refresh token that rotates on every use; a rotated-out one revokes the grant, consent stays', async () => {
+    const config = await configFor(web);
+    const browser = new PageClient(t.app);
+    const holder = await userWithRoles(t.app, ['buyer'], 'oidc-offline');
+    await browser.signIn(holder.email, holder.password);
+    const flow = await start(config, 'openid offline_access');
+    flow.url.searchParams.set('prompt', 'consent');
+    const consent = await browse(browser, await browser.get(local(flow.url.href)!));
+    assert.match(textOf(consent.res.body), /Stay connected/);
+    const action = /<form method="post" action="([^"]+)"/.exec(consent.res.body.split('<main')[1]!)![1]!;
+    const back = await browse(browser, await browser.post(action, { decision: 'allow' }));
+    const tokens = await oidc.authorizationCodeGrant(config, new URL(back.left!), { pkceCodeVerifier: flow.verifier, expectedState: flow.state, expectedNonce: flow.nonce });
+    assert.ok(tokens.refresh_token, 'offline_access granted: a refresh token');
+    const first = tokens.refresh_token!;
+    const rotated = await oidc.refreshTokenGrant(config, first);
+    assert.ok(rotated.refresh_token && rotated.refresh_token !== first, 'rotated');
+    await assert.rejects(oidc.refreshTokenGrant(config, first), (e: { error?: string }) => e.error === 'invalid_grant');
+    await assert.rejects(oidc.refreshTokenGrant(config, rotated.refresh_token!), (e: { error?: string }) => e.error === 'invalid_grant', 'the rotated-in token stops working too');
+    // the consent is still there
+    const again = await start(config, 'openid offline_access');
+    const straight = await browse(browser, await browser.get(local(again.url.href)!));
+    assert.ok(straight.left?.startsWith(`${REDIRECT}?`), `consent kept: ${straight.left ?? textOf(straight.res.body).slice(0, 300)}`);
+  });
+
+  it('an unknown client or redirect URI gets an error page at Gatehouse; a public client must send an S256 challenge', async () => {
+    const browser = new PageClient(t.app);
+    const unknown = await browser.get(`/oidc/auth?client_id=nope&response_type=code&scope=openid&redirect_uri=${encodeURIComponent(REDIRECT)}`);
+    assert.equal(unknown.statusCode, 400);
+    assert.match(String(unknown.headers['content-type']), /^text\/html/);
+    assert.equal(unknown.headers.location, undefined);
+    const wrongRedirect = await browser.get(`/oidc/auth?client_id=${web.client_id}&response_type=code&scope=openid&redirect_uri=${encodeURIComponent('https://evil.example.com/cb')}`);
+    assert.equal(wrongRedirect.statusCode, 400);
+    assert.equal(wrongRedirect.headers.location, undefined);
+    assert.ok(!wrongRedirect.body.includes('<script'), 'no script');
+
+    const spa = (await api(t.app, admin.accessToken)('POST', '/admin/oidc-clients', { name: 'SPA', type: 'public', redirect_uris: [REDIRECT] })).json();
+    const noPkce = await browser.get(`/oidc/auth?client_id=${spa.client_id}&response_type=code&scope=openid&state=s1&redirect_uri=${encodeURIComponent(REDIRECT)}`);
+    assert.equal(noPkce.statusCode, 303);
+    const to = new URL(String(noPkce.headers.location));
+    assert.equal(to.searchParams.get('error'), 'invalid_request');
+    assert.equal(to.searchParams.get('state'), 's1');
+    const plain = await browser.get(`/oidc/auth?client_id=${spa.client_id}&response_type=code&scope=openid&state=s2&code_challenge=${'a'.repeat(43)}&code_challenge_method=plain&redirect_uri=${encodeURIComponent(REDIRECT)}`);
+    assert.equal(new URL(String(plain.headers.location)).searchParams.get('error'), 'invalid_request');
+    const implicit = await browser.get(`/oidc/auth?client_id=${web.client_id}&response_type=token&scope=openid&state=s3&redirect_uri=${encodeURIComponent(REDIRECT)}`);
+    assert.ok([302, 303].includes(implicit.statusCode), implicit.body.slice(0, 200));
+    // an implicit request's error goes back in the fragment, where implicit answers would go
+    const implicitTo = new URL(String(implicit.headers.location));
+    assert.equal(implicitTo.searchParams.get('error') ?? new URLSearchParams(implicitTo.hash.slice(1)).get('error'), 'unsupported_response_type');
+    assert.equal(implicitTo.searchParams.get('access_token') ?? new URLSearchParams(implicitTo.hash.slice(1)).get('access_token'), null);
+  });
+
   it('a skip_consent client shows no consent page; the grant is audited as implied', async () => {
     const first = (await api(t.app, admin.accessToken)('POST', '/admin/oidc-clients', { name: 'Intranet', redirect_uris: [REDIRECT], skip_consent: true })).json();
     const config = await configFor(first);
