@@ -188,7 +188,7 @@ async function wire(services: Services, options: HttpOptions): Promise<FastifyIn
   await app.register(productsRoutes, { prefix: '/api/v1', products: services.products });
   await app.register(adminRoutes, { prefix: '/api/v1/admin', users: services.users, roles: services.roles, audit: services.audit, oauthProviders: services.oauthProviders, mfa: services.mfa });
   await app.register(oidcClientsRoutes, { prefix: '/api/v1/admin', clients: services.oidcClients });
-  await app.register(oidcProviderRoutes, { host: services.oidcProvider, publicUrl: config.publicUrl, hsts });
+  await app.register(oidcProviderRoutes, { host: services.oidcProvider, publicUrl: config.publicUrl, hsts, limiter: services.limiter, tokenLimit: config.rateLimitOidcTokenIp });
   await app.register(pagesRoutes, {
     settings: config,
     auth: services.auth,

@@ -7,13 +7,26 @@
  * and CSRF checks concern /api/ and the pages: they do not apply here.
  */
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import type { RateLimit } from '../config/load-config.js';
+import { DomainError } from '../errors.js';
+import { clientIp } from '../http/client-ip.js';
 import { BASE_SECURITY_HEADERS, HSTS } from '../http/problem.js';
+import type { RateLimiter } from '../security/rate-limiter.js';
 import { OIDC_PREFIX, type OidcProviderHost } from './oidc-provider.js';
 
 /** no script, no framing; the error page's own stylesheet only */
 const OIDC_CSP = "default-src 'none'; style-src 'self'; img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'";
 
-export const oidcProviderRoutes: FastifyPluginAsync<{ host: OidcProviderHost; publicUrl: string; hsts: boolean }> = async (app, { host, publicUrl, hsts }) => {
+export interface OidcProviderRoutesOptions {
+  host: OidcProviderHost;
+  publicUrl: string;
+  hsts: boolean;
+  limiter: RateLimiter;
+  /** RATE_LIMIT_OIDC_TOKEN_IP */
+  tokenLimit: RateLimit | null;
+}
+
+export const oidcProviderRoutes: FastifyPluginAsync<OidcProviderRoutesOptions> = async (app, { host, publicUrl, hsts, limiter, tokenLimit }) => {
   const issuer = new URL(publicUrl);
   const headers: Record<string, string> = { ...BASE_SECURITY_HEADERS, 'content-security-policy': OIDC_CSP, ...(hsts ? { 'strict-transport-security': HSTS } : {}) };
 
@@ -24,6 +37,15 @@ export const oidcProviderRoutes: FastifyPluginAsync<{ host: OidcProviderHost; pu
   });
 
   async function forwardToProvider(request: FastifyRequest, reply: FastifyReply): Promise<void> {
+    if (tokenLimit && request.method === 'POST' && (request.params as { '*'?: string })['*'] === 'token') {
+      try {
+        await limiter.hit('oidc-token-ip', clientIp(request), tokenLimit);
+      } catch (error) {
+        if (!(error instanceof DomainError) || error.code !== 'rate_limited') throw error;
+        // answered the OAuth way, like every error of these endpoints
+        return reply.status(429).headers(error.headers).send({ error: 'temporarily_unavailable', error_description: error.detail });
+      }
+    }
     const current = host.current();
     if (!current) {
       // no active signing key at this moment (one was just revoked): nothing may be signed

@@ -11,7 +11,7 @@ import { buildTestContext, type TestContext } from '../helpers/build-test-app.js
 describe('OIDC discovery', () => {
   let t: TestContext;
   before(async () => {
-    t = await buildTestContext({ env: { RATE_LIMIT_API_IP: '2/60' } });
+    t = await buildTestContext({ env: { RATE_LIMIT_API_IP: '2/60', RATE_LIMIT_OIDC_TOKEN_IP: '5/60' } });
   });
   after(async () => {
     await t.close();
@@ -46,7 +46,7 @@ describe('OIDC discovery', () => {
     assert.ok(jwks.keys.some((k: { kid: string }) => k.kid === t.services.keys.activeKid()));
   });
 
-  it('errors are OAuth JSON, not problem+json; bodies reach the library unparsed; no API rate limit', async () => {
+  it("errors are OAuth JSON, not problem+json; bodies reach the library unparsed; no API rate limit, the token endpoint's own", async () => {
     for (let i = 0; i < 4; i++) {
       const res = await t.app.inject({ method: 'POST', url: '/oidc/token', headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: 'grant_type=client_credentials&client_id=nope&client_secret=nope' });
       assert.equal(res.statusCode, 401, res.body);
@@ -58,5 +58,11 @@ describe('OIDC discovery', () => {
     assert.equal(anonymous.statusCode, 400, anonymous.body);
     assert.equal(anonymous.json().error, 'invalid_request');
     assert.equal(typeof anonymous.json().error_description, 'string');
+    // RATE_LIMIT_OIDC_TOKEN_IP (5/60 here): the sixth token request in the window, answered the OAuth way
+    const limited = await t.app.inject({ method: 'POST', url: '/oidc/token', headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: 'grant_type=client_credentials' });
+    assert.equal(limited.statusCode, 429, limited.body);
+    assert.ok(Number(limited.headers['retry-after']) >= 1);
+    assert.equal(limited.json().error, 'temporarily_unavailable');
+    assert.equal((await t.app.inject({ method: 'GET', url: '/.well-known/openid-configuration' })).statusCode, 200, 'discovery is not the token endpoint');
   });
 });
