@@ -50,6 +50,8 @@ export interface OidcProviderDeps {
 /** where the library's endpoints live (the discovery document names them; their paths are not contract) */
 export const OIDC_PREFIX = '/oidc';
 export const OIDC_SCOPES_SUPPORTED = ['openid', 'offline_access', 'profile', 'email', 'roles'];
+/** the name under which the scope check is registered with the library (a parameter nobody sends) */
+const SCOPE_CHECK_PARAM = 'gatehouse_scope_check';
 const AUTHORIZATION_CODE_TTL = 60;
 const INTERACTION_TTL = 600;
 const ID_TOKEN_TTL = 3600;
@@ -100,6 +102,17 @@ export class OidcProviderHost {
       enabledJWA: { idTokenSigningAlgValues: [alg as never] },
       clientDefaults: { id_token_signed_response_alg: alg as never, grant_types: ['authorization_code'], response_types: ['code'] },
       extraClientMetadata: { properties: ['permissions'] },
+      // a requested scope outside the client's list is invalid_scope — unknown names included,
+      // which the library would drop silently (it checks only the names it knows). Read from the
+      // request itself: by the time this runs the library has filtered the parameter.
+      extraParams: {
+        [SCOPE_CHECK_PARAM]: (ctx: KoaContextWithOIDC, _value: unknown, client: { scope?: string | undefined }) => {
+          const raw = ctx.method === 'POST' ? (ctx.oidc.body as { scope?: unknown } | undefined)?.scope : ctx.query.scope;
+          const allowed = new Set(String(client.scope ?? '').split(' '));
+          const outside = (typeof raw === 'string' ? raw.split(' ') : []).find((s) => s !== '' && !allowed.has(s));
+          if (outside !== undefined) throw new oidcErrors.InvalidScope('requested scope is not allowed', outside);
+        },
+      },
       routes: {
         authorization: `${OIDC_PREFIX}/auth`,
         token: `${OIDC_PREFIX}/token`,

@@ -212,6 +212,20 @@ describe('OIDC authorization code flow', () => {
     assert.equal(implicitTo.searchParams.get('access_token') ?? new URLSearchParams(implicitTo.hash.slice(1)).get('access_token'), null);
   });
 
+  it("a scope outside the client's list, unknown names included, is invalid_scope at the redirect URI", async () => {
+    const config = await configFor(web);
+    const browser = new PageClient(t.app);
+    await browser.signIn(user.email, user.password);
+    for (const scope of ['openid roles', 'openid everything']) {
+      const flow = await start(config, scope);
+      const done = await browse(browser, await browser.get(local(flow.url.href)!));
+      assert.ok(done.left, `${scope}: back to the client, not ${done.res.statusCode} ${textOf(done.res.body).slice(0, 200)}`);
+      const back = new URL(done.left!);
+      assert.equal(back.searchParams.get('error'), 'invalid_scope', scope);
+      assert.equal(back.searchParams.get('state'), flow.state);
+    }
+  });
+
   it('a skip_consent client shows no consent page; the grant is audited as implied', async () => {
     const first = (await api(t.app, admin.accessToken)('POST', '/admin/oidc-clients', { name: 'Intranet', redirect_uris: [REDIRECT], skip_consent: true })).json();
     const config = await configFor(first);
