@@ -39,6 +39,7 @@ import { oauthRoutes } from './oauth/oauth-routes.js';
 import { mfaLoginRoutes } from './mfa/mfa-login-routes.js';
 import { mfaRoutes } from './mfa/mfa-routes.js';
 import { oidcClientsRoutes } from './oidc/oidc-clients-routes.js';
+import { oidcGrantsRoutes } from './oidc/oidc-grants-routes.js';
 import { oidcProviderRoutes } from './oidc/oidc-routes.js';
 import { PageSession } from './pages/page-session.js';
 import { htmlErrorPage, pagesRoutes } from './pages/pages-routes.js';
@@ -188,6 +189,7 @@ async function wire(services: Services, options: HttpOptions): Promise<FastifyIn
   await app.register(productsRoutes, { prefix: '/api/v1', products: services.products });
   await app.register(adminRoutes, { prefix: '/api/v1/admin', users: services.users, roles: services.roles, audit: services.audit, oauthProviders: services.oauthProviders, mfa: services.mfa });
   await app.register(oidcClientsRoutes, { prefix: '/api/v1/admin', clients: services.oidcClients });
+  await app.register(oidcGrantsRoutes, { prefix: '/api/v1/auth', grants: services.oidcGrants });
   await app.register(oidcProviderRoutes, { host: services.oidcProvider, publicUrl: config.publicUrl, hsts, limiter: services.limiter, tokenLimit: config.rateLimitOidcTokenIp });
   await app.register(pagesRoutes, {
     settings: config,

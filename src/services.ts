@@ -20,6 +20,7 @@ import { MfaRepository } from './mfa/mfa-repository.js';
 import { MfaService } from './mfa/mfa-service.js';
 import { OidcClientsRepository } from './oidc/oidc-clients-repository.js';
 import { OidcClientsService } from './oidc/oidc-clients-service.js';
+import { OidcGrantsService } from './oidc/oidc-grants-service.js';
 import { OidcPayloadsRepository } from './oidc/oidc-payloads-repository.js';
 import { OidcProviderHost } from './oidc/oidc-provider.js';
 import { RecoveryCodeHasher } from './mfa/recovery-codes.js';
@@ -97,6 +98,7 @@ export interface Services {
   /** OpenID Connect provider: the client registry, and the provider (library) signing with `keys` */
   oidcClients: OidcClientsService;
   oidcProvider: OidcProviderHost;
+  oidcGrants: OidcGrantsService;
   /** `gatehouse users import` */
   userImport: UserImportService;
   limiter: RateLimiter;
@@ -284,9 +286,11 @@ export async function createServices(config: Config, edges: ServiceEdges = {}): 
       permissionCatalogue: () => roles.catalogue(),
       production: config.production,
     });
+    const oidcPayloads = new OidcPayloadsRepository();
+    const oidcGrants = new OidcGrantsService({ db, payloads: oidcPayloads, clients: oidcClients, audit, clock });
     const oidcProvider = new OidcProviderHost({
       db,
-      payloads: new OidcPayloadsRepository(),
+      payloads: oidcPayloads,
       clients: oidcClients,
       keys,
       users,
@@ -306,7 +310,7 @@ export async function createServices(config: Config, edges: ServiceEdges = {}): 
     const ownPolicy = edges.passwordPolicy ? null : policy;
 
     return {
-      config, clock, database, store, bus, hasher, keys, audit, roles, users, sessions, auth, products, mail, email, outboxWorker, oauthProviders, oauth, mfa, oidcClients, oidcProvider, userImport, limiter, metrics, warnings,
+      config, clock, database, store, bus, hasher, keys, audit, roles, users, sessions, auth, products, mail, email, outboxWorker, oauthProviders, oauth, mfa, oidcClients, oidcProvider, oidcGrants, userImport, limiter, metrics, warnings,
       csrfKey: deriveKey(masterKey, 'csrf-forms'),
       async close() {
         // the message being sent is finished first (SPEC §10)

@@ -112,6 +112,12 @@ export class OidcClientsService {
     return view(row);
   }
 
+  /** a client as an admin sees it (enabled or not), or null */
+  async find(clientId: string): Promise<OidcClientView | null> {
+    const row = await this.d.repo.find(this.d.db, clientId);
+    return row ? view(row) : null;
+  }
+
   /** the enabled client with its secret opened, or null (unknown or disabled: refused everywhere) */
   async resolve(clientId: string): Promise<ResolvedOidcClient | null> {
     const row = await this.d.repo.find(this.d.db, clientId);

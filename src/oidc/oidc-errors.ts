@@ -1,6 +1,7 @@
 import { DomainError } from '../errors.js';
 
 export const oidcErrors = {
+  grantNotFound: () => new DomainError('not_found', 'Not Found', { detail: 'You have not connected this application.' }),
   clientNotFound: () => new DomainError('not_found', 'Not Found', { detail: 'No OpenID Connect client with this client_id.' }),
   noSecret: () =>
     new DomainError('validation_error', 'Validation failed', {

@@ -68,4 +68,29 @@ export class OidcPayloadsRepository {
       .executeTakeFirst();
     return Number(result.numDeletedRows);
   }
+
+  /** a user's live grants (consents), oldest first */
+  async listGrants(db: Executor, accountId: string, now: Date): Promise<{ id: string; payload: Record<string, unknown> }[]> {
+    return db
+      .selectFrom('oidc_payloads')
+      .select(['id', 'payload'])
+      .where('model', '=', 'Grant')
+      .where(sql<string>`payload->>'accountId'`, '=', accountId)
+      .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', now)]))
+      .orderBy(sql`(payload->>'iat')::bigint`)
+      .execute();
+  }
+
+  /** removes a user's grants to a client and everything issued under them; the number of grants removed */
+  async deleteGrants(db: Executor, accountId: string, clientId: string): Promise<number> {
+    const grants = await db
+      .deleteFrom('oidc_payloads')
+      .where('model', '=', 'Grant')
+      .where(sql<string>`payload->>'accountId'`, '=', accountId)
+      .where(sql<string>`payload->>'clientId'`, '=', clientId)
+      .returning('id')
+      .execute();
+    if (grants.length > 0) await db.deleteFrom('oidc_payloads').where('grant_id', 'in', grants.map((g) => g.id)).execute();
+    return grants.length;
+  }
 }

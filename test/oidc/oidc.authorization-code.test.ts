@@ -226,6 +226,46 @@ describe('OIDC authorization code flow', () => {
     }
   });
 
+  it("the user's connected apps: listed, and withdrawing one revokes that client's tokens at once; the next authorization asks again", async () => {
+    const config = await configFor(web);
+    const owner = await userWithRoles(t.app, ['buyer'], 'oidc-grants');
+    const browser = new PageClient(t.app);
+    await browser.signIn(owner.email, owner.password);
+    const flow = await start(config, 'openid email offline_access');
+    flow.url.searchParams.set('prompt', 'consent');
+    const consent = await browse(browser, await browser.get(local(flow.url.href)!));
+    const action = /<form method="post" action="([^"]+)"/.exec(consent.res.body.split('<main')[1]!)![1]!;
+    const back = await browse(browser, await browser.post(action, { decision: 'allow' }));
+    const tokens = await oidc.authorizationCodeGrant(config, new URL(back.left!), { pkceCodeVerifier: flow.verifier, expectedState: flow.state, expectedNonce: flow.nonce });
+    assert.ok(tokens.refresh_token);
+
+    const mine = api(t.app, owner.accessToken);
+    assert.equal((await api(t.app, null)('GET', '/auth/oidc-grants')).statusCode, 401);
+    const listed = await mine('GET', '/auth/oidc-grants');
+    assert.equal(listed.statusCode, 200, listed.body);
+    const items = listed.json().items as { client_id: string; client_name: string; scopes: string[]; created_at: string }[];
+    assert.equal(items.length, 1);
+    assert.equal(items[0]!.client_id, web.client_id);
+    assert.equal(items[0]!.client_name, 'Billing');
+    assert.deepEqual([...items[0]!.scopes].sort(), ['email', 'offline_access', 'openid']);
+    assert.ok(!Number.isNaN(Date.parse(items[0]!.created_at)));
+    assert.deepEqual((await api(t.app, user.accessToken)('GET', '/auth/oidc-grants')).json().items.filter((g: { client_id: string }) => g.client_id === 'nope'), [], "another user's list is their own");
+
+    assert.ok((await oidc.fetchUserInfo(config, tokens.access_token, owner.id)).sub);
+    assert.equal((await mine('DELETE', `/auth/oidc-grants/${web.client_id}`)).statusCode, 204);
+    await assert.rejects(oidc.fetchUserInfo(config, tokens.access_token, owner.id), 'the access token is refused');
+    await assert.rejects(oidc.refreshTokenGrant(config, tokens.refresh_token!), (e: { error?: string }) => e.error === 'invalid_grant');
+    assert.deepEqual((await mine('GET', '/auth/oidc-grants')).json().items, []);
+    assert.equal((await mine('DELETE', `/auth/oidc-grants/${web.client_id}`)).statusCode, 404);
+    const events = (await api(t.app, admin.accessToken)('GET', `/admin/audit?type=oidc.consent.revoked&user_id=${owner.id}`)).json().items as { data: { client_id: string } }[];
+    assert.equal(events[0]?.data.client_id, web.client_id);
+
+    const again = await start(config, 'openid email');
+    const asked = await browse(browser, await browser.get(local(again.url.href)!));
+    assert.equal(asked.res.statusCode, 200);
+    assert.match(textOf(asked.res.body), /Allow Billing\?/, 'consent is asked again');
+  });
+
   it('a skip_consent client shows no consent page; the grant is audited as implied', async () => {
     const first = (await api(t.app, admin.accessToken)('POST', '/admin/oidc-clients', { name: 'Intranet', redirect_uris: [REDIRECT], skip_consent: true })).json();
     const config = await configFor(first);
