@@ -23,6 +23,7 @@ import { OidcClientsService } from './oidc/oidc-clients-service.js';
 import { OidcGrantsService } from './oidc/oidc-grants-service.js';
 import { OidcPayloadsRepository } from './oidc/oidc-payloads-repository.js';
 import { OidcProviderHost } from './oidc/oidc-provider.js';
+import { PAGE_COOKIE } from './pages/page-session.js';
 import { RecoveryCodeHasher } from './mfa/recovery-codes.js';
 import { RelyingParty, WebAuthnChallenges } from './mfa/webauthn.js';
 import { UserImportRepository } from './user-import/user-import-repository.js';
@@ -296,6 +297,7 @@ export async function createServices(config: Config, edges: ServiceEdges = {}): 
       users,
       clock,
       cookieKey: deriveKey(masterKey, 'oidc-cookies'),
+      pageSession: { cookie: PAGE_COOKIE, userOf: async (token) => (await auth.authenticate(token))?.userId ?? null },
       settings: config,
     });
     const hashing = hasher;

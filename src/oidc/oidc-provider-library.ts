@@ -36,3 +36,4 @@ const library = await load();
 export const Provider = library.Provider;
 export type Provider = InstanceType<Library['Provider']>;
 export const oidcErrors = library.errors;
+export const interactionPolicy = library.interactionPolicy;

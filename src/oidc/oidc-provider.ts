@@ -23,7 +23,7 @@ import { escapeHtml } from '../http/html.js';
 import type { KeyService } from '../keys/key-service.js';
 import type { UsersService } from '../users/users-service.js';
 import type { OidcClientsService } from './oidc-clients-service.js';
-import { oidcErrors, Provider } from './oidc-provider-library.js';
+import { interactionPolicy, oidcErrors, Provider } from './oidc-provider-library.js';
 import type { OidcPayloadsRepository } from './oidc-payloads-repository.js';
 
 export interface OidcProviderSettings {
@@ -44,6 +44,11 @@ export interface OidcProviderDeps {
   clock: Clock;
   /** signs the library's cookies (derived from SECRETS_KEY) */
   cookieKey: Buffer;
+  /**
+   * the Gatehouse page session a request carries: the name of its cookie, and the user whose live
+   * session the cookie's token is (null: none, expired, revoked, disabled)
+   */
+  pageSession: { cookie: string; userOf(token: string): Promise<string | null> };
   settings: OidcProviderSettings;
 }
 
@@ -123,7 +128,7 @@ export class OidcProviderHost {
         // Gatehouse's own key set (served by the JWKS route, never by the library)
         jwks: '/.well-known/jwks.json',
       },
-      interactions: { url: (_ctx: KoaContextWithOIDC, interaction: { uid: string }) => `${OIDC_PREFIX}/interaction/${interaction.uid}` },
+      interactions: { policy: this.#policy(), url: (_ctx: KoaContextWithOIDC, interaction: { uid: string }) => `${OIDC_PREFIX}/interaction/${interaction.uid}` },
       features: {
         devInteractions: { enabled: false },
         clientCredentials: { enabled: true },
@@ -224,6 +229,35 @@ export class OidcProviderHost {
       }
     });
     return provider;
+  }
+
+  /**
+   * The library's prompts, with one more reason to sign in: the provider's browser session follows
+   * Gatehouse's page session. When the page session ended (signed out, revoked) or is another
+   * user's, the browser goes through the sign-in step again (and `prompt=none` answers login_required).
+   */
+  #policy() {
+    const policy = interactionPolicy.base();
+    const { cookie, userOf } = this.d.pageSession;
+    const check = new interactionPolicy.Check('page_session', 'the Gatehouse sign-in of this browser ended or is another user', 'login_required', async (ctx: KoaContextWithOIDC) => {
+      const accountId = ctx.oidc.session?.accountId;
+      if (!accountId) return interactionPolicy.Check.NO_NEED_TO_PROMPT; // no_session asks already
+      const token = ctx.cookies.get(cookie, { signed: false });
+      const user = token ? await userOf(token) : null;
+      if (user === accountId) return interactionPolicy.Check.NO_NEED_TO_PROMPT;
+      // that sign-in is over: the provider's session forgets its user (a new identifier, no
+      // authorizations), so whoever signs in next starts afresh instead of being taken for them
+      const session = ctx.oidc.session as unknown as { accountId?: string; loginTs?: number; amr?: unknown; acr?: unknown; authorizations?: unknown; resetIdentifier(): void };
+      delete session.accountId;
+      delete session.loginTs;
+      delete session.amr;
+      delete session.acr;
+      delete session.authorizations;
+      session.resetIdentifier();
+      return interactionPolicy.Check.REQUEST_PROMPT;
+    });
+    policy.get('login')!.checks.add(check, 1);
+    return policy;
   }
 
   #adapter(model: string, alg: string): Adapter {

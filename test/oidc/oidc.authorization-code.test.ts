@@ -266,6 +266,36 @@ describe('OIDC authorization code flow', () => {
     assert.match(textOf(asked.res.body), /Allow Billing\?/, 'consent is asked again');
   });
 
+  it("the provider's session follows the page session: after sign-out another user signing in on the same browser is not taken for the first", async () => {
+    const first = (await api(t.app, admin.accessToken)('POST', '/admin/oidc-clients', { name: 'Kiosk', redirect_uris: [REDIRECT], skip_consent: true })).json();
+    const config = await configFor(first);
+    const alice = await userWithRoles(t.app, ['buyer'], 'oidc-alice');
+    const bob = await userWithRoles(t.app, ['buyer'], 'oidc-bob');
+    const browser = new PageClient(t.app);
+    const subjectOf = async (): Promise<string | null> => {
+      const flow = await start(config, 'openid');
+      const done = await browse(browser, await browser.get(local(flow.url.href)!));
+      if (!done.left) return `${done.res.statusCode} ${textOf(done.res.body).slice(0, 300)}`;
+      const tokens = await oidc.authorizationCodeGrant(config, new URL(done.left), { pkceCodeVerifier: flow.verifier, expectedState: flow.state, expectedNonce: flow.nonce });
+      return tokens.claims()?.sub ?? null;
+    };
+    await browser.signIn(alice.email, alice.password);
+    assert.equal(await subjectOf(), alice.id);
+    await browser.get('/dashboard');
+    assert.equal((await browser.post('/logout')).statusCode, 303);
+    // signed out of Gatehouse: prompt=none cannot pass silently
+    const silent = await start(config, 'openid');
+    silent.url.searchParams.set('prompt', 'none');
+    const refused = await browse(browser, await browser.get(local(silent.url.href)!));
+    assert.equal(new URL(refused.left!).searchParams.get('error'), 'login_required');
+    // and an authorization goes to the sign-in page
+    const again = await start(config, 'openid');
+    const toLogin = await browse(browser, await browser.get(local(again.url.href)!));
+    assert.match(toLogin.res.body, /<form method="post" action="\/login"/);
+    await browser.signIn(bob.email, bob.password);
+    assert.equal(await subjectOf(), bob.id, "Bob's sign-in, not Alice's");
+  });
+
   it('a skip_consent client shows no consent page; the grant is audited as implied', async () => {
     const first = (await api(t.app, admin.accessToken)('POST', '/admin/oidc-clients', { name: 'Intranet', redirect_uris: [REDIRECT], skip_consent: true })).json();
     const config = await configFor(first);
