@@ -132,8 +132,9 @@ export class OidcProviderHost {
       features: {
         devInteractions: { enabled: false },
         clientCredentials: { enabled: true },
-        introspection: { enabled: true },
-        revocation: { enabled: true },
+        // a client introspects and revokes only its own tokens (another client's: active false)
+        introspection: { enabled: true, allowedPolicy: (_ctx: KoaContextWithOIDC, client: { clientId: string }, token: { clientId?: string | undefined }) => token.clientId === client.clientId },
+        revocation: { enabled: true, allowedPolicy: (_ctx: KoaContextWithOIDC, client: { clientId: string }, token: { clientId?: string | undefined }) => token.clientId === client.clientId },
         rpInitiatedLogout: { enabled: true },
         userinfo: { enabled: true },
         resourceIndicators: {

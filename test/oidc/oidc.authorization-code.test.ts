@@ -296,6 +296,31 @@ describe('OIDC authorization code flow', () => {
     assert.equal(await subjectOf(), bob.id, "Bob's sign-in, not Alice's");
   });
 
+  it('introspection and revocation (RFC 7662, 7009): the client sees and revokes only its own tokens', async () => {
+    const config = await configFor(web);
+    const browser = new PageClient(t.app);
+    await browser.signIn(user.email, user.password);
+    const flow = await start(config, 'openid email');
+    const done = await browse(browser, await browser.get(local(flow.url.href)!));
+    const tokens = await oidc.authorizationCodeGrant(config, new URL(done.left!), { pkceCodeVerifier: flow.verifier, expectedState: flow.state, expectedNonce: flow.nonce });
+    const seen = await oidc.tokenIntrospection(config, tokens.access_token);
+    assert.equal(seen.active, true);
+    assert.equal(seen.sub, user.id);
+    assert.equal(seen.client_id, web.client_id);
+    assert.equal(typeof seen.exp, 'number');
+    assert.equal(typeof seen.iat, 'number');
+    assert.ok(String(seen.scope).split(' ').includes('email'));
+    assert.equal(seen.token_type, 'Bearer');
+    const other = (await api(t.app, admin.accessToken)('POST', '/admin/oidc-clients', { name: 'Nosy', redirect_uris: [REDIRECT] })).json();
+    const nosy = await configFor(other);
+    assert.equal((await oidc.tokenIntrospection(nosy, tokens.access_token)).active, false, "another client's token");
+    await oidc.tokenRevocation(nosy, tokens.access_token);
+    assert.equal((await oidc.tokenIntrospection(config, tokens.access_token)).active, true, 'not revoked by another client');
+    await oidc.tokenRevocation(config, tokens.access_token);
+    assert.equal((await oidc.tokenIntrospection(config, tokens.access_token)).active, false);
+    await assert.rejects(oidc.fetchUserInfo(config, tokens.access_token, user.id));
+  });
+
   it('a skip_consent client shows no consent page; the grant is audited as implied', async () => {
     const first = (await api(t.app, admin.accessToken)('POST', '/admin/oidc-clients', { name: 'Intranet', redirect_uris: [REDIRECT], skip_consent: true })).json();
     const config = await configFor(first);
