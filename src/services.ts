@@ -289,6 +289,7 @@ export async function createServices(config: Config, edges: ServiceEdges = {}): 
     });
     const oidcPayloads = new OidcPayloadsRepository();
     const oidcGrants = new OidcGrantsService({ db, payloads: oidcPayloads, clients: oidcClients, audit, clock });
+    sessions.alsoOnRevokeAll((tx, userId, reason) => oidcGrants.revokeTokensInTx(tx, userId, reason));
     const oidcProvider = new OidcProviderHost({
       db,
       payloads: oidcPayloads,

@@ -6,7 +6,7 @@
  */
 import type { AuditService } from '../audit/audit-service.js';
 import type { Clock } from '../clock.js';
-import type { Db } from '../db/database-types.js';
+import type { Db, Executor } from '../db/database-types.js';
 import type { RequestContext } from '../request-context.js';
 import type { OidcClientsService } from './oidc-clients-service.js';
 import { oidcErrors } from './oidc-errors.js';
@@ -50,6 +50,15 @@ export class OidcGrantsService {
       if (client) out.push({ ...grant, clientName: client.name });
     }
     return out;
+  }
+
+  /**
+   * Inside the transaction that revokes every session of a user: the tokens applications hold
+   * for them go too (refused at once: they are read from the database on each use), and the
+   * provider's browser sessions; the consents stay, except when the user is deleted.
+   */
+  async revokeTokensInTx(tx: Executor, userId: string, reason: string): Promise<void> {
+    await this.d.payloads.deleteOfAccount(tx, userId, reason === 'user_deleted');
   }
 
   /** withdraws the user's consent to a client and revokes that client's tokens for the user; 404 when there is none */

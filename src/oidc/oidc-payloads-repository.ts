@@ -93,4 +93,13 @@ export class OidcPayloadsRepository {
     if (grants.length > 0) await db.deleteFrom('oidc_payloads').where('grant_id', 'in', grants.map((g) => g.id)).execute();
     return grants.length;
   }
+
+  /** a user's tokens, codes and provider sessions (with `andGrants`, the consents too) */
+  async deleteOfAccount(db: Executor, accountId: string, andGrants: boolean): Promise<void> {
+    await db
+      .deleteFrom('oidc_payloads')
+      .where(sql<string>`payload->>'accountId'`, '=', accountId)
+      .where('model', 'in', andGrants ? ['AccessToken', 'RefreshToken', 'AuthorizationCode', 'Session', 'Grant'] : ['AccessToken', 'RefreshToken', 'AuthorizationCode', 'Session'])
+      .execute();
+  }
 }

@@ -321,6 +321,38 @@ describe('OIDC authorization code flow', () => {
     await assert.rejects(oidc.fetchUserInfo(config, tokens.access_token, user.id));
   });
 
+  it("sign-out everywhere and disabling the user revoke the applications' tokens at once; the consent stays", async () => {
+    const config = await configFor(web);
+    const holder = await userWithRoles(t.app, ['buyer'], 'oidc-everywhere');
+    const obtain = async () => {
+      const browser = new PageClient(t.app);
+      await browser.signIn(holder.email, holder.password);
+      const flow = await start(config, 'openid offline_access');
+      flow.url.searchParams.set('prompt', 'consent');
+      let step = await browse(browser, await browser.get(local(flow.url.href)!));
+      if (!step.left) {
+        const action = /<form method="post" action="([^"]+)"/.exec(step.res.body.split('<main')[1]!)![1]!;
+        step = await browse(browser, await browser.post(action, { decision: 'allow' }));
+      }
+      return oidc.authorizationCodeGrant(config, new URL(step.left!), { pkceCodeVerifier: flow.verifier, expectedState: flow.state, expectedNonce: flow.nonce });
+    };
+    const tokens = await obtain();
+    assert.ok(tokens.refresh_token);
+    const session = await t.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { login: holder.email, password: holder.password } });
+    const bearer = session.json().access_token as string;
+    assert.equal((await t.app.inject({ method: 'POST', url: '/api/v1/auth/logout-all', headers: { authorization: `Bearer ${bearer}` } })).statusCode, 204);
+    await assert.rejects(oidc.fetchUserInfo(config, tokens.access_token, holder.id), 'userinfo refuses the access token');
+    await assert.rejects(oidc.refreshTokenGrant(config, tokens.refresh_token!), (e: { error?: string }) => e.error === 'invalid_grant');
+    const relogin = await t.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { login: holder.email, password: holder.password } });
+    const grants = await api(t.app, relogin.json().access_token as string)('GET', '/auth/oidc-grants');
+    assert.deepEqual(grants.json().items.map((g: { client_id: string }) => g.client_id), [web.client_id], 'the consent stays');
+
+    const second = await obtain();
+    assert.equal((await api(t.app, admin.accessToken)('PATCH', `/admin/users/${holder.id}`, { disabled: true })).statusCode, 200);
+    await assert.rejects(oidc.fetchUserInfo(config, second.access_token, holder.id));
+    await assert.rejects(oidc.refreshTokenGrant(config, second.refresh_token!), (e: { error?: string }) => e.error === 'invalid_grant');
+  });
+
   it('a skip_consent client shows no consent page; the grant is audited as implied', async () => {
     const first = (await api(t.app, admin.accessToken)('POST', '/admin/oidc-clients', { name: 'Intranet', redirect_uris: [REDIRECT], skip_consent: true })).json();
     const config = await configFor(first);
