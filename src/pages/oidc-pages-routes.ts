@@ -10,6 +10,7 @@ import { commonErrors, DomainError } from '../errors.js';
 import { principalOf, requestContext } from '../http/route-guard.js';
 import type { OidcClientsService } from '../oidc/oidc-clients-service.js';
 import type { OidcProviderHost } from '../oidc/oidc-provider.js';
+import type { SessionsService } from '../sessions/sessions-service.js';
 import { formField, type PageKit } from './page-kit.js';
 import { consentPage } from './views/oidc-views.js';
 
@@ -17,13 +18,16 @@ export interface OidcPagesOptions {
   kit: PageKit;
   host: OidcProviderHost;
   clients: OidcClientsService;
+  sessions: SessionsService;
+  /** epoch milliseconds */
+  now: () => number;
 }
 
 type Details = Awaited<ReturnType<NonNullable<ReturnType<OidcProviderHost['current']>>['provider']['interactionDetails']>>;
 
 const expired = () => new DomainError('validation_error', 'Sign-in expired', { detail: 'This sign-in request is unknown or has expired; go back to the application and start again.' });
 
-export const oidcPagesRoutes: FastifyPluginAsync<OidcPagesOptions> = async (app, { kit, host, clients }) => {
+export const oidcPagesRoutes: FastifyPluginAsync<OidcPagesOptions> = async (app, { kit, host, clients, sessions, now }) => {
   const config = { page: true, auth: 'required' } as const;
 
   function provider() {
@@ -63,8 +67,26 @@ export const oidcPagesRoutes: FastifyPluginAsync<OidcPagesOptions> = async (app,
     const principal = principalOf(request);
     const d = await details(request, reply);
     if (d.prompt.name === 'login') {
-      // the Gatehouse page session is the sign-in
-      const to = await provider().interactionResult(request.raw, reply.raw, { login: { accountId: principal.userId, ...(principal.token.amr ? { amr: [...principal.token.amr] } : {}) } }, { mergeWithLastSubmission: false });
+      // the Gatehouse page session is the sign-in; its session's start is the sign-in time
+      const session = await sessions.find(principal.sessionId);
+      if (!session) throw expired();
+      const signedInAt = Math.floor(session.createdAt.getTime() / 1000);
+      const maxAge = d.params.max_age === undefined ? null : Number(d.params.max_age);
+      const staleForPrompt = d.prompt.reasons.includes('login_prompt') && signedInAt < d.iat;
+      const staleForMaxAge = maxAge !== null && Math.floor(now() / 1000) - signedInAt > maxAge;
+      if (staleForPrompt || staleForMaxAge) {
+        // a fresh sign-in is asked for (prompt=login, or max_age passed): this page session ends,
+        // the browser signs in again and comes back here
+        await sessions.revoke(requestContext(request), principal.userId, principal.sessionId, 'logout');
+        kit.session.clear(reply);
+        return kit.redirect(reply, `/login?next=${encodeURIComponent(`/oidc/interaction/${d.uid}`)}`);
+      }
+      const to = await provider().interactionResult(
+        request.raw,
+        reply.raw,
+        { login: { accountId: principal.userId, ts: signedInAt, ...(principal.token.amr ? { amr: [...principal.token.amr] } : {}) } },
+        { mergeWithLastSubmission: false },
+      );
       return kit.redirect(reply, to);
     }
     if (d.prompt.name !== 'consent') throw expired();

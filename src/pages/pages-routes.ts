@@ -59,7 +59,7 @@ export interface PagesOptions {
   /** /setup, the first admin through the link a start logs */
   setup: FirstAdminSetup;
   /** "Sign in with Gatehouse": the provider and its clients (sign-in and consent of an authorization) */
-  oidc: { host: OidcProviderHost; clients: OidcClientsService };
+  oidc: { host: OidcProviderHost; clients: OidcClientsService; now: () => number };
 }
 
 export const pagesRoutes: FastifyPluginAsync<PagesOptions> = async (app, o) => {
@@ -87,7 +87,7 @@ export const pagesRoutes: FastifyPluginAsync<PagesOptions> = async (app, o) => {
   await app.register(adminUsersPagesRoutes, { kit, users: o.users, roles: o.roles, mfa: o.mfa });
   await app.register(adminSettingsPagesRoutes, { kit, roles: o.roles, providers: o.providers, audit: o.audit, settings: o.settings });
   await app.register(setupPagesRoutes, { kit, setup: o.setup, auth: o.auth });
-  await app.register(oidcPagesRoutes, { kit, host: o.oidc.host, clients: o.oidc.clients });
+  await app.register(oidcPagesRoutes, { kit, host: o.oidc.host, clients: o.oidc.clients, sessions: o.sessions, now: o.oidc.now });
   app.get('/', { schema: { hide: true } }, async function home(_request, reply) {
     return reply.redirect('/dashboard', 303);
   });

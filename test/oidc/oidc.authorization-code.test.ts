@@ -353,6 +353,30 @@ describe('OIDC authorization code flow', () => {
     await assert.rejects(oidc.refreshTokenGrant(config, second.refresh_token!), (e: { error?: string }) => e.error === 'invalid_grant');
   });
 
+  it('prompt=login asks for a fresh sign-in even with a page session; auth_time is that sign-in', async () => {
+    const kiosk = (await api(t.app, admin.accessToken)('POST', '/admin/oidc-clients', { name: 'Fresh', redirect_uris: [REDIRECT], skip_consent: true })).json();
+    const config = await configFor(kiosk);
+    const holder = await userWithRoles(t.app, ['buyer'], 'oidc-fresh');
+    const browser = new PageClient(t.app);
+    await browser.signIn(holder.email, holder.password);
+    const first = await start(config, 'openid');
+    const firstDone = await browse(browser, await browser.get(local(first.url.href)!));
+    const firstTokens = await oidc.authorizationCodeGrant(config, new URL(firstDone.left!), { pkceCodeVerifier: first.verifier, expectedState: first.state, expectedNonce: first.nonce });
+    const signedIn = firstTokens.claims()!.auth_time!;
+    // the next second, so "signed in before this request" is observable at the claims' resolution
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    const flow = await start(config, 'openid');
+    flow.url.searchParams.set('prompt', 'login');
+    const toLogin = await browse(browser, await browser.get(local(flow.url.href)!));
+    assert.match(toLogin.res.body, /<form method="post" action="\/login"/, 'the sign-in page, although a page session existed');
+    const next = /name="next" value="([^"]+)"/.exec(toLogin.res.body)?.[1]?.replace(/&amp;/g, '&');
+    const back = await browse(browser, await browser.post('/login', { login: holder.email, password: holder.password, next: next! }));
+    assert.ok(back.left?.startsWith(`${REDIRECT}?`), `back to the client: ${back.left ?? textOf(back.res.body).slice(0, 300)}`);
+    const tokens = await oidc.authorizationCodeGrant(config, new URL(back.left!), { pkceCodeVerifier: flow.verifier, expectedState: flow.state, expectedNonce: flow.nonce });
+    assert.ok(tokens.claims()!.auth_time! > signedIn, 'auth_time is the new sign-in');
+    assert.equal(tokens.claims()!.sub, holder.id);
+  });
+
   it('a skip_consent client shows no consent page; the grant is audited as implied', async () => {
     const first = (await api(t.app, admin.accessToken)('POST', '/admin/oidc-clients', { name: 'Intranet', redirect_uris: [REDIRECT], skip_consent: true })).json();
     const config = await configFor(first);
