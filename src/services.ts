@@ -299,6 +299,7 @@ export async function createServices(config: Config, edges: ServiceEdges = {}): 
       clock,
       cookieKey: deriveKey(masterKey, 'oidc-cookies'),
       pageSession: { cookie: PAGE_COOKIE, userOf: async (token) => (await auth.authenticate(token))?.userId ?? null },
+      onTokenIssued: (grantType) => metrics.oidcTokenIssued(grantType),
       settings: config,
     });
     const hashing = hasher;

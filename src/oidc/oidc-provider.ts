@@ -49,6 +49,8 @@ export interface OidcProviderDeps {
    * session the cookie's token is (null: none, expired, revoked, disabled)
    */
   pageSession: { cookie: string; userOf(token: string): Promise<string | null> };
+  /** told of each success of the token endpoint, by grant type (metrics) */
+  onTokenIssued?: (grantType: string) => void;
   settings: OidcProviderSettings;
 }
 
@@ -218,6 +220,13 @@ export class OidcProviderHost {
     const provider = new Provider(s.publicUrl, configuration);
     // the issuer decides every URL the library writes (see forward in oidc-routes.ts)
     provider.proxy = true;
+    const onTokenIssued = this.d.onTokenIssued;
+    if (onTokenIssued) {
+      provider.on('grant.success', (ctx: KoaContextWithOIDC) => {
+        const grantType = (ctx.oidc.params as { grant_type?: unknown } | undefined)?.grant_type;
+        if (typeof grantType === 'string') onTokenIssued(grantType);
+      });
+    }
     // a grant type the client was not given is `unauthorized_client` (RFC 6749 §5.2); the library
     // answers it as invalid_request
     provider.use(async function unauthorizedClient(ctx, next) {

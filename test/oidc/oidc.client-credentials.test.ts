@@ -98,6 +98,7 @@ describe('OIDC client_credentials', () => {
     assert.equal(payload.exp! - payload.iat!, 600);
     assert.equal(typeof payload.jti, 'string');
     assert.equal(payload.sid, undefined, 'no session');
+    assert.match(await t.services.metrics.scrape(), /gatehouse_oidc_tokens_issued_total\{grant_type="client_credentials"\} [1-9]/, 'counted by grant type');
   });
 
   it('a requested subset (client_secret_post too); a permission it does not hold is invalid_scope', async () => {
