@@ -298,7 +298,14 @@ export async function createServices(config: Config, edges: ServiceEdges = {}): 
       users,
       clock,
       cookieKey: deriveKey(masterKey, 'oidc-cookies'),
-      pageSession: { cookie: PAGE_COOKIE, userOf: async (token) => (await auth.authenticate(token))?.userId ?? null },
+      pageSession: {
+        cookie: PAGE_COOKIE,
+        userOf: async (token) => (await auth.authenticate(token))?.userId ?? null,
+        end: async (token, ctx) => {
+          const principal = await auth.authenticate(token);
+          if (principal) await sessions.revoke({ ...ctx, actorId: principal.userId }, principal.userId, principal.sessionId, 'logout');
+        },
+      },
       onTokenIssued: (grantType) => metrics.oidcTokenIssued(grantType),
       settings: config,
     });

@@ -18,6 +18,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Adapter, AdapterPayload, ClientMetadata, Configuration, KoaContextWithOIDC } from 'oidc-provider';
 import type { Clock } from '../clock.js';
+import type { RequestContext } from '../request-context.js';
 import type { Db } from '../db/database-types.js';
 import { escapeHtml } from '../http/html.js';
 import type { KeyService } from '../keys/key-service.js';
@@ -48,7 +49,12 @@ export interface OidcProviderDeps {
    * the Gatehouse page session a request carries: the name of its cookie, and the user whose live
    * session the cookie's token is (null: none, expired, revoked, disabled)
    */
-  pageSession: { cookie: string; userOf(token: string): Promise<string | null> };
+  pageSession: {
+    cookie: string;
+    userOf(token: string): Promise<string | null>;
+    /** ends the Gatehouse session of that page token (RP-initiated logout) */
+    end(token: string, ctx: RequestContext): Promise<void>;
+  };
   /** told of each success of the token endpoint, by grant type (metrics) */
   onTokenIssued?: (grantType: string) => void;
   settings: OidcProviderSettings;
@@ -137,7 +143,20 @@ export class OidcProviderHost {
         // a client introspects and revokes only its own tokens (another client's: active false)
         introspection: { enabled: true, allowedPolicy: (_ctx: KoaContextWithOIDC, client: { clientId: string }, token: { clientId?: string | undefined }) => token.clientId === client.clientId },
         revocation: { enabled: true, allowedPolicy: (_ctx: KoaContextWithOIDC, client: { clientId: string }, token: { clientId?: string | undefined }) => token.clientId === client.clientId },
-        rpInitiatedLogout: { enabled: true },
+        rpInitiatedLogout: {
+          enabled: true,
+          logoutSource: (ctx: KoaContextWithOIDC, form: string) => {
+            ctx.type = 'html';
+            ctx.body = plainPage(
+              'Sign out?',
+              `<h1>Sign out of Gatehouse?</h1>${form}<p><button class="block" type="submit" form="op.logoutForm" value="yes" name="logout">Yes, sign me out</button></p><p><button class="secondary block" type="submit" form="op.logoutForm">No, stay signed in</button></p>`,
+            );
+          },
+          postLogoutSuccessSource: (ctx: KoaContextWithOIDC) => {
+            ctx.type = 'html';
+            ctx.body = plainPage('Signed out', '<h1>Signed out</h1><p>You are signed out of Gatehouse.</p>');
+          },
+        },
         userinfo: { enabled: true },
         resourceIndicators: {
           enabled: true,
@@ -227,6 +246,17 @@ export class OidcProviderHost {
         if (typeof grantType === 'string') onTokenIssued(grantType);
       });
     }
+    // RP-initiated logout ends the Gatehouse page session too (not only the provider's own)
+    const { cookie, end } = this.d.pageSession;
+    provider.use(async function endPageSession(ctx, next) {
+      await next();
+      const oidc = (ctx as Partial<KoaContextWithOIDC>).oidc;
+      if (oidc?.route !== 'end_session_confirm' || !(oidc.params as { logout?: unknown } | undefined)?.logout || ctx.status >= 400) return;
+      const token = ctx.cookies.get(cookie, { signed: false });
+      if (!token) return;
+      const ua = ctx.get('user-agent');
+      await end(token, { actorId: null, ip: (ctx.req as { gatehouseIp?: string }).gatehouseIp ?? null, userAgent: ua || null });
+    });
     // a grant type the client was not given is `unauthorized_client` (RFC 6749 §5.2); the library
     // answers it as invalid_request
     provider.use(async function unauthorizedClient(ctx, next) {
@@ -332,6 +362,11 @@ export class OidcProviderHost {
     this.#lastSweep = at;
     void this.d.payloads.sweep(this.d.db, new Date(at), SWEEP_BATCH).catch(() => {});
   }
+}
+
+/** a page of the library's (sign-out question and answer): Gatehouse's stylesheet, no inline style or script */
+function plainPage(title: string, body: string): string {
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${escapeHtml(title)} · Gatehouse</title><link rel="stylesheet" href="/assets/gatehouse.css"></head><body><main class="narrow"><div class="card">${body}</div></main></body></html>`;
 }
 
 /** the library's error page (an unknown client or redirect URI is never redirected to): plain, escaped, no inline style or script */

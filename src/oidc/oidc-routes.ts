@@ -59,6 +59,8 @@ export const oidcProviderRoutes: FastifyPluginAsync<OidcProviderRoutesOptions> =
     // whatever Host or X-Forwarded-* the request came with
     request.raw.headers['x-forwarded-proto'] = issuer.protocol.slice(0, -1);
     request.raw.headers['x-forwarded-host'] = issuer.host;
+    // the client address as Gatehouse decides it (TRUSTED_PROXIES), for the audit trail
+    (request.raw as { gatehouseIp?: string }).gatehouseIp = clientIp(request);
     try {
       await current.handler(request.raw, raw);
     } catch (error) {

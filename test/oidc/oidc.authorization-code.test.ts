@@ -377,6 +377,38 @@ describe('OIDC authorization code flow', () => {
     assert.equal(tokens.claims()!.sub, holder.id);
   });
 
+  it('RP-initiated logout: ends the Gatehouse page session and returns to a registered post-logout URI with the state; an unregistered one is never redirected to', async () => {
+    const BYE = 'https://app.example.com/bye';
+    const app = (await api(t.app, admin.accessToken)('POST', '/admin/oidc-clients', { name: 'Leaving', redirect_uris: [REDIRECT], post_logout_redirect_uris: [BYE], skip_consent: true })).json();
+    const config = await configFor(app);
+    const holder = await userWithRoles(t.app, ['buyer'], 'oidc-logout');
+    const browser = new PageClient(t.app);
+    await browser.signIn(holder.email, holder.password);
+    const flow = await start(config, 'openid');
+    const done = await browse(browser, await browser.get(local(flow.url.href)!));
+    const tokens = await oidc.authorizationCodeGrant(config, new URL(done.left!), { pkceCodeVerifier: flow.verifier, expectedState: flow.state, expectedNonce: flow.nonce });
+
+    const unregistered = oidc.buildEndSessionUrl(config, { id_token_hint: tokens.id_token!, post_logout_redirect_uri: 'https://evil.example.com/bye', state: 'x' });
+    const refused = await browser.get(local(unregistered.href)!);
+    assert.equal(refused.statusCode, 400);
+    assert.equal(refused.headers.location, undefined);
+
+    const endUrl = oidc.buildEndSessionUrl(config, { id_token_hint: tokens.id_token!, post_logout_redirect_uri: BYE, state: 'bye-state' });
+    const question = await browser.get(local(endUrl.href)!);
+    assert.equal(question.statusCode, 200, question.body.slice(0, 300));
+    assert.ok(!question.body.includes('<script') && !question.body.includes('<style'), 'no inline script or style');
+    const action = /<form[^>]*action="([^"]+)"/.exec(question.body)![1]!;
+    const xsrf = /name="xsrf" value="([^"]+)"/.exec(question.body)![1]!;
+    const confirmed = await browser.post(local(action)!, { xsrf, logout: 'yes', _csrf: null });
+    assert.ok([302, 303].includes(confirmed.statusCode), confirmed.body.slice(0, 300));
+    const back = new URL(String(confirmed.headers.location));
+    assert.equal(`${back.origin}${back.pathname}`, BYE);
+    assert.equal(back.searchParams.get('state'), 'bye-state');
+    // the Gatehouse page session is over: the dashboard asks to sign in
+    const dashboard = await browse(browser, await browser.get('/dashboard'));
+    assert.match(dashboard.res.body, /<form method="post" action="\/login"/);
+  });
+
   it('a skip_consent client shows no consent page; the grant is audited as implied', async () => {
     const first = (await api(t.app, admin.accessToken)('POST', '/admin/oidc-clients', { name: 'Intranet', redirect_uris: [REDIRECT], skip_consent: true })).json();
     const config = await configFor(first);
