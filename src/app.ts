@@ -207,7 +207,7 @@ async function wire(services: Services, options: HttpOptions): Promise<FastifyIn
     csrf: new Csrf({ key: services.csrfKey, publicOrigin: config.publicOrigin, secure: config.cookieSecure, domain: config.cookieDomain }),
     session: pageSession,
     setup,
-    oidc: { host: services.oidcProvider, clients: services.oidcClients, now: () => services.clock.now() },
+    oidc: { host: services.oidcProvider, clients: services.oidcClients, grants: services.oidcGrants, now: () => services.clock.now() },
   });
   await app.register(jwksRoutes, { keys: services.keys });
   await app.register(metricsRoutes, { metrics: services.metrics, token: config.metricsToken });

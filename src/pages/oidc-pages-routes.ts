@@ -9,6 +9,7 @@ import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { commonErrors, DomainError } from '../errors.js';
 import { principalOf, requestContext } from '../http/route-guard.js';
 import type { OidcClientsService } from '../oidc/oidc-clients-service.js';
+import type { OidcGrantsService } from '../oidc/oidc-grants-service.js';
 import type { OidcProviderHost } from '../oidc/oidc-provider.js';
 import type { SessionsService } from '../sessions/sessions-service.js';
 import { formField, type PageKit } from './page-kit.js';
@@ -18,6 +19,7 @@ export interface OidcPagesOptions {
   kit: PageKit;
   host: OidcProviderHost;
   clients: OidcClientsService;
+  grants: OidcGrantsService;
   sessions: SessionsService;
   /** epoch milliseconds */
   now: () => number;
@@ -27,7 +29,7 @@ type Details = Awaited<ReturnType<NonNullable<ReturnType<OidcProviderHost['curre
 
 const expired = () => new DomainError('validation_error', 'Sign-in expired', { detail: 'This sign-in request is unknown or has expired; go back to the application and start again.' });
 
-export const oidcPagesRoutes: FastifyPluginAsync<OidcPagesOptions> = async (app, { kit, host, clients, sessions, now }) => {
+export const oidcPagesRoutes: FastifyPluginAsync<OidcPagesOptions> = async (app, { kit, host, clients, grants, sessions, now }) => {
   const config = { page: true, auth: 'required' } as const;
 
   function provider() {
@@ -107,5 +109,13 @@ export const oidcPagesRoutes: FastifyPluginAsync<OidcPagesOptions> = async (app,
     if (decision !== 'deny') throw commonErrors.validation([{ field: 'decision', message: 'must be allow or deny' }]);
     const to = await provider().interactionResult(request.raw, reply.raw, { error: 'access_denied', error_description: 'the user denied access' }, { mergeWithLastSubmission: false });
     return kit.redirect(reply, to);
+  });
+
+  // the dashboard's "Connected apps": withdrawing one (DELETE /api/v1/auth/oidc-grants/{client_id})
+  app.post('/dashboard/apps/:client_id/revoke', { config }, async function revokeConnectedApp(request, reply) {
+    const clientId = (request.params as { client_id?: unknown }).client_id;
+    if (typeof clientId !== 'string' || clientId.length > 64) throw commonErrors.notFound('No such application.');
+    await grants.revoke(requestContext(request), principalOf(request).userId, clientId);
+    return kit.redirect(reply, '/dashboard?notice=app_revoked#apps');
   });
 };

@@ -33,6 +33,7 @@ import { assetRoutes } from './assets.js';
 import { mfaAccountSection, mfaPagesRoutes } from './mfa-pages-routes.js';
 import type { OidcClientsService } from '../oidc/oidc-clients-service.js';
 import type { OidcProviderHost } from '../oidc/oidc-provider.js';
+import type { OidcGrantsService } from '../oidc/oidc-grants-service.js';
 import { oidcPagesRoutes } from './oidc-pages-routes.js';
 import { PageKit } from './page-kit.js';
 import type { PageSession } from './page-session.js';
@@ -59,7 +60,7 @@ export interface PagesOptions {
   /** /setup, the first admin through the link a start logs */
   setup: FirstAdminSetup;
   /** "Sign in with Gatehouse": the provider and its clients (sign-in and consent of an authorization) */
-  oidc: { host: OidcProviderHost; clients: OidcClientsService; now: () => number };
+  oidc: { host: OidcProviderHost; clients: OidcClientsService; grants: OidcGrantsService; now: () => number };
 }
 
 export const pagesRoutes: FastifyPluginAsync<PagesOptions> = async (app, o) => {
@@ -81,13 +82,13 @@ export const pagesRoutes: FastifyPluginAsync<PagesOptions> = async (app, o) => {
   await app.register(publicPagesRoutes, { kit, auth: o.auth, email: o.email, users: o.users, providers: o.providers, settings: o.settings });
   await app.register(mfaPagesRoutes, { kit, auth: o.auth, mfa: o.mfa, account });
   await app.register(sessionPagesRoutes, { kit, auth: o.auth, users: o.users, refreshCookie: o.refreshCookie, account });
-  await app.register(dashboardPagesRoutes, { kit, users: o.users, sessions: o.sessions, oauth: o.oauth, providers: o.providers, cookieSecure: o.settings.cookieSecure });
+  await app.register(dashboardPagesRoutes, { kit, users: o.users, sessions: o.sessions, oauth: o.oauth, providers: o.providers, cookieSecure: o.settings.cookieSecure, apps: o.oidc.grants });
   await app.register(accountPagesRoutes, { kit, auth: o.auth, email: o.email, account });
   await app.register(productsPagesRoutes, { kit, products: o.products });
   await app.register(adminUsersPagesRoutes, { kit, users: o.users, roles: o.roles, mfa: o.mfa });
   await app.register(adminSettingsPagesRoutes, { kit, roles: o.roles, providers: o.providers, audit: o.audit, settings: o.settings });
   await app.register(setupPagesRoutes, { kit, setup: o.setup, auth: o.auth });
-  await app.register(oidcPagesRoutes, { kit, host: o.oidc.host, clients: o.oidc.clients, sessions: o.sessions, now: o.oidc.now });
+  await app.register(oidcPagesRoutes, { kit, host: o.oidc.host, clients: o.oidc.clients, grants: o.oidc.grants, sessions: o.sessions, now: o.oidc.now });
   app.get('/', { schema: { hide: true } }, async function home(_request, reply) {
     return reply.redirect('/dashboard', 303);
   });

@@ -409,6 +409,28 @@ describe('OIDC authorization code flow', () => {
     assert.match(dashboard.res.body, /<form method="post" action="\/login"/);
   });
 
+  it('the dashboard lists connected apps with a revoke button that withdraws the consent', async () => {
+    const config = await configFor(web);
+    const owner = await userWithRoles(t.app, ['buyer'], 'oidc-dashboard');
+    const browser = new PageClient(t.app);
+    await browser.signIn(owner.email, owner.password);
+    const flow = await start(config, 'openid email');
+    const consent = await browse(browser, await browser.get(local(flow.url.href)!));
+    const action = /<form method="post" action="([^"]+)"/.exec(consent.res.body.split('<main')[1]!)![1]!;
+    const back = await browse(browser, await browser.post(action, { decision: 'allow' }));
+    const tokens = await oidc.authorizationCodeGrant(config, new URL(back.left!), { pkceCodeVerifier: flow.verifier, expectedState: flow.state, expectedNonce: flow.nonce });
+    const dashboard = await browser.get('/dashboard');
+    assert.equal(dashboard.statusCode, 200);
+    assert.match(textOf(dashboard.body), /Connected apps Billing/);
+    const revoke = `/dashboard/apps/${encodeURIComponent(web.client_id)}/revoke`;
+    assert.ok(dashboard.body.includes(`action="${revoke}"`));
+    assert.equal((await browser.post(revoke, { _csrf: null })).statusCode, 403, 'CSRF checked');
+    const done = await browser.post(revoke);
+    assert.equal(done.statusCode, 303);
+    await assert.rejects(oidc.fetchUserInfo(config, tokens.access_token, owner.id));
+    assert.match(textOf((await browser.get('/dashboard')).body), /No application signs you in with Gatehouse/);
+  });
+
   it('a skip_consent client shows no consent page; the grant is audited as implied', async () => {
     const first = (await api(t.app, admin.accessToken)('POST', '/admin/oidc-clients', { name: 'Intranet', redirect_uris: [REDIRECT], skip_consent: true })).json();
     const config = await configFor(first);
