@@ -88,7 +88,7 @@ export const pagesRoutes: FastifyPluginAsync<PagesOptions> = async (app, o) => {
   await app.register(adminUsersPagesRoutes, { kit, users: o.users, roles: o.roles, mfa: o.mfa });
   await app.register(adminSettingsPagesRoutes, { kit, roles: o.roles, providers: o.providers, audit: o.audit, settings: o.settings });
   await app.register(setupPagesRoutes, { kit, setup: o.setup, auth: o.auth });
-  await app.register(oidcPagesRoutes, { kit, host: o.oidc.host, clients: o.oidc.clients, grants: o.oidc.grants, sessions: o.sessions, now: o.oidc.now });
+  await app.register(oidcPagesRoutes, { kit, host: o.oidc.host, clients: o.oidc.clients, grants: o.oidc.grants, sessions: o.sessions, roles: o.roles, now: o.oidc.now });
   app.get('/', { schema: { hide: true } }, async function home(_request, reply) {
     return reply.redirect('/dashboard', 303);
   });
