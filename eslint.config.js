@@ -31,6 +31,7 @@ const LAYERS = [
   // answered as the password sign-in answers (auth's token response, mfa's second step)
   ['email-login'],
   ['user-import'],
+  ['oidc'],
   ['admin', 'hello', 'health', 'metrics'],
   ['pages'],
   ['services'],
@@ -90,6 +91,8 @@ const TABLE_OWNERS = {
   webhook_endpoints: 'webhooks',
   permissions: 'roles',
   audit_chain_eras: 'audit',
+  oidc_clients: 'oidc',
+  oidc_payloads: 'oidc',
   email_codes: 'email',
   identities: 'social',
   oauth_providers: 'social',

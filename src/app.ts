@@ -40,6 +40,9 @@ import { oauthRoutes } from './social/social-routes.js';
 import { mfaLoginRoutes } from './auth/mfa-login-routes.js';
 import { emailLoginRoutes } from './email-login/email-login-routes.js';
 import { mfaRoutes } from './mfa/mfa-routes.js';
+import { oidcClientsRoutes } from './oidc/oidc-clients-routes.js';
+import { oidcGrantsRoutes } from './oidc/oidc-grants-routes.js';
+import { oidcProviderRoutes } from './oidc/oidc-routes.js';
 import { PageSession } from './pages/page-session.js';
 import { htmlErrorPage, pagesRoutes } from './pages/pages-routes.js';
 import { productsRoutes } from './products/products-routes.js';
@@ -191,6 +194,9 @@ async function wire(services: Services, options: HttpOptions): Promise<FastifyIn
   if (config.products === 'on') await app.register(productsRoutes, { prefix: '/api/v1', products: services.products });
   await app.register(adminRoutes, { prefix: '/api/v1/admin', users: services.users, roles: services.roles, audit: services.audit, oauthProviders: services.oauthProviders, mfa: services.mfa, signIn: services.signIn });
   await app.register(webhooksRoutes, { prefix: '/api/v1/admin', webhooks: services.webhooks });
+  await app.register(oidcClientsRoutes, { prefix: '/api/v1/admin', clients: services.oidcClients });
+  await app.register(oidcGrantsRoutes, { prefix: '/api/v1/auth', grants: services.oidcGrants });
+  await app.register(oidcProviderRoutes, { host: services.oidcProvider, publicUrl: config.publicUrl, hsts, limiter: services.limiter, tokenLimit: config.rateLimitOidcTokenIp });
   await app.register(pagesRoutes, {
     settings: config,
     auth: services.auth,
@@ -210,6 +216,7 @@ async function wire(services: Services, options: HttpOptions): Promise<FastifyIn
     csrf: new Csrf({ key: services.csrfKey, publicOrigin: config.publicOrigin, secure: config.cookieSecure, domain: config.cookieDomain }),
     session: pageSession,
     setup,
+    oidc: { host: services.oidcProvider, clients: services.oidcClients, grants: services.oidcGrants, now: () => services.clock.now() },
   });
   await app.register(jwksRoutes, { keys: services.keys });
   await app.register(metricsRoutes, { metrics: services.metrics, token: config.metricsToken });

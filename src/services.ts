@@ -19,6 +19,12 @@ import { KeyService } from './keys/key-service.js';
 import { MfaRepository } from './mfa/mfa-repository.js';
 import { SecondFactorsRemoval } from './mfa/factors-removal.js';
 import { MfaService } from './mfa/mfa-service.js';
+import { OidcClientsRepository } from './oidc/oidc-clients-repository.js';
+import { OidcClientsService } from './oidc/oidc-clients-service.js';
+import { OidcGrantsService } from './oidc/oidc-grants-service.js';
+import { OidcPayloadsRepository } from './oidc/oidc-payloads-repository.js';
+import { OidcProviderHost } from './oidc/oidc-provider.js';
+import { PAGE_COOKIE } from './pages/page-session.js';
 import { RecoveryCodeHasher } from './mfa/recovery-codes.js';
 import { RelyingParty, WebAuthnChallenges } from './mfa/webauthn.js';
 import { UserImportRepository } from './user-import/user-import-repository.js';
@@ -108,6 +114,10 @@ export interface Services {
   mfa: MfaService;
   /** sign-in by emailed code or link (EMAIL_LOGIN) */
   emailLogin: EmailLoginService;
+  /** OpenID Connect provider: the client registry, and the provider (library) signing with `keys` */
+  oidcClients: OidcClientsService;
+  oidcProvider: OidcProviderHost;
+  oidcGrants: OidcGrantsService;
   /** `gatehouse users import` */
   userImport: UserImportService;
   limiter: RateLimiter;
@@ -413,6 +423,38 @@ export async function createServices(config: Config, edges: ServiceEdges = {}): 
       box: new SecretBox(masterKey, 'oauth-flow', previousKey),
       clock,
     });
+    // OpenID Connect provider ("Sign in with Gatehouse"): the client registry
+    const oidcClients = new OidcClientsService({
+      db,
+      repo: new OidcClientsRepository(),
+      box: new SecretBox(masterKey, 'oidc-client-secrets', previousKey),
+      audit,
+      clock,
+      permissionCatalogue: () => roles.catalogue(),
+      production: config.production,
+    });
+    const oidcPayloads = new OidcPayloadsRepository();
+    const oidcGrants = new OidcGrantsService({ db, payloads: oidcPayloads, clients: oidcClients, audit, clock });
+    sessions.alsoOnRevokeAll((tx, userId, reason) => oidcGrants.revokeTokensInTx(tx, userId, reason));
+    const oidcProvider = new OidcProviderHost({
+      db,
+      payloads: oidcPayloads,
+      clients: oidcClients,
+      keys,
+      users,
+      clock,
+      cookieKey: deriveKey(masterKey, 'oidc-cookies'),
+      pageSession: {
+        cookie: PAGE_COOKIE,
+        userOf: async (token) => (await auth.authenticate(token))?.userId ?? null,
+        end: async (token, ctx) => {
+          const principal = await auth.authenticate(token);
+          if (principal) await sessions.revoke({ ...ctx, actorId: principal.userId }, principal.userId, principal.sessionId, 'logout');
+        },
+      },
+      onTokenIssued: (grantType) => metrics.oidcTokenIssued(grantType),
+      settings: config,
+    });
     const hashing = hasher;
     metrics.watch({
       liveSessions: () => sessions.countLive(),
@@ -427,7 +469,7 @@ export async function createServices(config: Config, edges: ServiceEdges = {}): 
     started.add(() => webhookWorker.stop());
 
     return {
-      config, clock, database, store, bus, hasher, keys, audit, roles, users, sessions, signIn, auth, products: productsService, mail, email, outboxWorker, webhookWorker, webhooks, oauthProviders, oauth, mfa, emailLogin, userImport, limiter, metrics, warnings,
+      config, clock, database, store, bus, hasher, keys, audit, roles, users, sessions, signIn, auth, products: productsService, mail, email, outboxWorker, webhookWorker, webhooks, oauthProviders, oauth, mfa, emailLogin, oidcClients, oidcProvider, oidcGrants, userImport, limiter, metrics, warnings,
       csrfKey: deriveKey(masterKey, 'csrf-forms'),
       migrate: () => migrateDatabase(db, masterKey),
       close: () => started.stopAll(),

@@ -50,6 +50,12 @@ export const AUDIT_TYPES = [
   'webhook.updated',
   'webhook.deleted',
   'webhook.secret_rotated',
+  'oidc.client.created',
+  'oidc.client.updated',
+  'oidc.client.deleted',
+  'oidc.client.secret_rotated',
+  'oidc.consent.granted',
+  'oidc.consent.revoked',
 ] as const;
 
 export type AuditType = (typeof AUDIT_TYPES)[number];

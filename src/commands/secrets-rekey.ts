@@ -17,6 +17,8 @@ function sealedSecretOwners(services: Services): { name: string; rekey: () => Pr
     { name: 'signing_keys', rekey: () => services.keys.rekeySecrets() },
     { name: 'oauth_client_secrets', rekey: () => services.oauthProviders.rekeySecrets() },
     { name: 'totp_secrets', rekey: () => services.mfa.rekeySecrets() },
+    { name: 'oidc_client_secrets', rekey: () => services.oidcClients.rekeySecrets() },
+    { name: 'webhook_secrets', rekey: () => services.webhooks.rekeySecrets() },
   ];
 }
 

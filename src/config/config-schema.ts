@@ -98,6 +98,7 @@ export const settings = [
   rate('RATE_LIMIT_EMAIL_LOGIN_ID', '3/3600', 'sign-in code requests (EMAIL_LOGIN) per email'),
   rate('RATE_LIMIT_CODE_ID', '10/600', 'code entries per account (used by the email feature)'),
   rate('RATE_LIMIT_API_IP', '600/60', 'all API requests per client IP'),
+  rate('RATE_LIMIT_OIDC_TOKEN_IP', '60/60', 'requests to the OpenID Connect token endpoint per client IP'),
   { env: 'TRUSTED_PROXIES', kind: { type: 'list' }, default: '', description: 'comma-separated IPs/CIDRs whose X-Forwarded-For is trusted; empty = ignore the header' },
   { env: 'CORS_ORIGINS', kind: { type: 'list' }, default: '', description: 'comma-separated origins allowed to call the API with credentials' },
   { env: 'MFA_ISSUER', kind: { type: 'string' }, defaultLabel: 'hostname of PUBLIC_URL', description: 'issuer shown by authenticator apps for TOTP (`otpauth://` URI) and the WebAuthn relying-party name' },

@@ -239,6 +239,35 @@ export interface PasskeysTable {
   last_used_at: Timestamp | null;
 }
 
+export interface OidcClientsTable {
+  client_id: string;
+  name: string;
+  type: 'confidential' | 'public';
+  /** AES-GCM sealed under a key derived from SECRETS_KEY; null for public clients; never returned */
+  client_secret_enc: string | null;
+  redirect_uris: string[];
+  post_logout_redirect_uris: string[];
+  grant_types: string[];
+  scopes: string[];
+  permissions: string[];
+  skip_consent: boolean;
+  enabled: boolean;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+/** the OpenID Connect provider library's models (grants, codes, tokens, sessions, interactions) */
+export interface OidcPayloadsTable {
+  model: string;
+  id: string;
+  payload: ColumnType<Record<string, unknown>, string, string>;
+  grant_id: string | null;
+  user_code: string | null;
+  uid: string | null;
+  expires_at: Timestamp | null;
+  consumed_at: Timestamp | null;
+}
+
 export interface Database {
   users: UsersTable;
   roles: RolesTable;
@@ -259,6 +288,8 @@ export interface Database {
   mfa_totp: MfaTotpTable;
   mfa_recovery_codes: MfaRecoveryCodesTable;
   passkeys: PasskeysTable;
+  oidc_clients: OidcClientsTable;
+  oidc_payloads: OidcPayloadsTable;
 }
 
 export type Db = Kysely<Database>;

@@ -12,6 +12,7 @@ import * as m0009 from './migrations/0009-oauth-link-by-email.js';
 import * as m0010 from './migrations/0010-audit-chain-eras.js';
 import * as m0011 from './migrations/0011-email-nfc.js';
 import * as m0016 from './migrations/0016-webhooks.js';
+import * as m0017 from './migrations/0017-oidc.js';
 
 export type { MigrationContext } from './migrations/0004-hardening.js';
 
@@ -35,6 +36,7 @@ function migrations(context: MigrationContext): Record<string, Migration> {
     '0010-audit-chain-eras': m0010,
     '0011-email-nfc': m0011,
     '0016-webhooks': m0016,
+    '0017-oidc': m0017,
   };
 }
 

@@ -247,6 +247,21 @@ export class KeyService {
     if (this.#reloadTimer) clearInterval(this.#reloadTimer);
   }
 
+  /** the kid of the key that signs now, or null (none loaded yet, or the active one was just revoked) */
+  activeKid(): string | null {
+    return this.#active?.privateKey ? this.#active.kid : null;
+  }
+
+  /**
+   * The active key as a private JWK (kid, alg, use), or null: the OpenID Connect provider signs its
+   * tokens with it, so there is one key set for everything (rotation and revocation included).
+   */
+  activeSigningJwk(): (JWK & { kid: string; alg: string }) | null {
+    const key = this.#active;
+    if (!key?.privateKey) return null;
+    return { ...(key.privateKey.key.export({ format: 'jwk' }) as JWK), kid: key.kid, alg: key.alg, use: 'sig' };
+  }
+
   jwks(): { keys: JWK[] } {
     return { keys: [...this.#keys.values()].map((k) => k.publicJwk) };
   }
@@ -283,6 +298,9 @@ export class KeyService {
         issuer: this.o.issuer,
         audience: this.o.audience,
         algorithms: ['EdDSA', 'ES256', 'RS256'],
+        // the same keys sign the OpenID Connect provider's tokens; a client-credentials token
+        // (RFC 9068, typ at+jwt) or an ID token is no user's session and never a bearer token here
+        typ: 'JWT',
         currentDate: new Date(this.o.clock.now()),
         requiredClaims: ['sub', 'exp', 'iat', 'jti'],
       });

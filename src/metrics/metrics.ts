@@ -134,6 +134,7 @@ export class Metrics {
   readonly #rateLimited: Counter<'limit'>;
   readonly #webhookDeliveries: Counter<'outcome'>;
   readonly #webhookLatency: Histogram;
+  readonly #oidcTokens: Counter<'grant_type'>;
   #sources: MetricSources | null = null;
   #liveSessions: { value: number; at: number } | null = null;
   #outboxInFlight: Promise<{ pending: number; dead: number }> | null = null;
@@ -151,6 +152,7 @@ export class Metrics {
     });
     this.#refreshReuse = new Counter({ name: 'gatehouse_refresh_reuse_detected_total', help: 'refresh tokens presented again after rotation (the session was revoked as stolen)', registers });
     this.#rateLimited = new Counter({ name: 'gatehouse_rate_limited_total', help: 'requests refused with 429 by a rate limit, by limit name', labelNames: ['limit'], registers });
+    this.#oidcTokens = new Counter({ name: 'gatehouse_oidc_tokens_issued_total', help: 'successful answers of the OpenID Connect token endpoint, by grant type', labelNames: ['grant_type'], registers });
 
     this.#webhookDeliveries = new Counter({
       name: 'gatehouse_webhook_deliveries_total',
@@ -278,6 +280,11 @@ export class Metrics {
   /** a rate limit refused a hit (its name: api-ip, login-ip, login-id, …) */
   rateLimited(limit: string): void {
     this.#rateLimited.inc({ limit });
+  }
+
+  /** the OpenID Connect token endpoint issued tokens (authorization_code, refresh_token, client_credentials) */
+  oidcTokenIssued(grantType: string): void {
+    this.#oidcTokens.inc({ grant_type: grantType });
   }
 
   scrape(): Promise<string> {

@@ -30,6 +30,8 @@ export interface DashboardPagesOptions {
   oauth: OAuthService;
   providers: ProvidersService;
   cookieSecure: boolean;
+  /** the applications signed in to with Gatehouse ("connected apps") */
+  apps?: { list(userId: string): Promise<NonNullable<DashboardView['apps']>> };
 }
 
 const signedIn = { page: true, auth: 'required' } as const;
@@ -38,9 +40,10 @@ const NOTICES: Record<string, string> = {
   profile: 'Your profile is saved.',
   revoked: 'The session is signed out.',
   unlinked: 'The account is disconnected.',
+  app_revoked: 'The application is disconnected; it has to ask again.',
 };
 
-export const dashboardPagesRoutes: FastifyPluginAsync<DashboardPagesOptions> = async (app, { kit, users, sessions, oauth, providers, cookieSecure }) => {
+export const dashboardPagesRoutes: FastifyPluginAsync<DashboardPagesOptions> = async (app, { kit, users, sessions, oauth, providers, cookieSecure, apps }) => {
   async function show(
     request: FastifyRequest,
     reply: FastifyReply,
@@ -49,11 +52,12 @@ export const dashboardPagesRoutes: FastifyPluginAsync<DashboardPagesOptions> = a
     headers: Record<string, string> = {},
   ) {
     const principal = principalOf(request);
-    const [user, live, identities, enabled] = await Promise.all([
+    const [user, live, identities, enabled, connectedApps] = await Promise.all([
       users.get(principal.userId),
       sessions.listLive(principal.userId),
       oauth.listIdentities(principal.userId),
       providers.listEnabled(),
+      apps ? apps.list(principal.userId) : [],
     ]);
     const view: DashboardView = {
       user,
@@ -64,6 +68,7 @@ export const dashboardPagesRoutes: FastifyPluginAsync<DashboardPagesOptions> = a
       notice: noticeOf(request, NOTICES),
       profile: extra.profile ?? null,
       error: extra.error ?? null,
+      apps: connectedApps,
     };
     return kit.render(request, reply, status, (chrome) => dashboardPage(chrome, view), headers);
   }

@@ -37,6 +37,10 @@ import { emailLoginPagesRoutes } from './email-login-pages-routes.js';
 import { productsPagesRoutes } from './products-pages-routes.js';
 import { assetRoutes } from './assets.js';
 import { mfaAccountSection, mfaPagesRoutes } from './mfa-pages-routes.js';
+import type { OidcClientsService } from '../oidc/oidc-clients-service.js';
+import type { OidcProviderHost } from '../oidc/oidc-provider.js';
+import type { OidcGrantsService } from '../oidc/oidc-grants-service.js';
+import { oidcPagesRoutes } from './oidc-pages-routes.js';
 import { PageKit } from './page-kit.js';
 import type { PageSession } from './page-session.js';
 import { publicPagesRoutes } from './public-pages-routes.js';
@@ -65,6 +69,8 @@ export interface PagesOptions {
   session: PageSession;
   /** /setup, the first admin through the link a start logs */
   setup: FirstAdminSetup;
+  /** "Sign in with Gatehouse": the provider and its clients (sign-in and consent of an authorization) */
+  oidc: { host: OidcProviderHost; clients: OidcClientsService; grants: OidcGrantsService; now: () => number };
 }
 
 export const pagesRoutes: FastifyPluginAsync<PagesOptions> = async (app, o) => {
@@ -88,7 +94,7 @@ export const pagesRoutes: FastifyPluginAsync<PagesOptions> = async (app, o) => {
   // off: 404 (and /login does not offer it)
   await app.register(emailLoginPagesRoutes, { kit, emailLogin: o.emailLogin });
   await app.register(sessionPagesRoutes, { kit, auth: o.auth, users: o.users, refreshCookie: o.refreshCookie, account });
-  await app.register(dashboardPagesRoutes, { kit, users: o.users, sessions: o.sessions, oauth: o.oauth, providers: o.providers, cookieSecure: o.settings.cookieSecure });
+  await app.register(dashboardPagesRoutes, { kit, users: o.users, sessions: o.sessions, oauth: o.oauth, providers: o.providers, cookieSecure: o.settings.cookieSecure, apps: o.oidc.grants });
   await app.register(accountPagesRoutes, { kit, auth: o.auth, email: o.email, account });
   if (o.products) await app.register(productsPagesRoutes, { kit, products: o.products });
   await app.register(adminUsersPagesRoutes, { kit, users: o.users, roles: o.roles, mfa: o.mfa, signIn: o.signIn });
@@ -96,6 +102,7 @@ export const pagesRoutes: FastifyPluginAsync<PagesOptions> = async (app, o) => {
   await app.register(setupPagesRoutes, { kit, setup: o.setup, auth: o.auth });
   await app.register(adminPermissionsPagesRoutes, { kit, roles: o.roles });
   await app.register(adminWebhooksPagesRoutes, { kit, webhooks: o.webhooks });
+  await app.register(oidcPagesRoutes, { kit, host: o.oidc.host, clients: o.oidc.clients, grants: o.oidc.grants, sessions: o.sessions, roles: o.roles, now: o.oidc.now });
   app.get('/', { schema: { hide: true } }, async function home(_request, reply) {
     return reply.redirect('/dashboard', 303);
   });

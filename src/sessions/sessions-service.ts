@@ -281,7 +281,20 @@ export class SessionsService {
    * `announceRevoked` with the result after commit so other instances drop their cached state.
    */
   async revokeAllInTx(tx: Executor, userId: string, reason: string, exceptId?: string): Promise<string[]> {
-    return this.d.repo.revokeAllForUser(tx, userId, new Date(this.d.clock.now()), reason, exceptId);
+    const revoked = await this.d.repo.revokeAllForUser(tx, userId, new Date(this.d.clock.now()), reason, exceptId);
+    for (const revokeAlso of this.#alsoOnRevokeAll) await revokeAlso(tx, userId, reason);
+    return revoked;
+  }
+
+  readonly #alsoOnRevokeAll: ((tx: Executor, userId: string, reason: string) => Promise<void>)[] = [];
+
+  /**
+   * Credentials of a user kept by a higher feature that go with "every session" (sign-out
+   * everywhere, a password change or reset, disabling or deleting the user): revoked in the same
+   * transaction. OpenID Connect client tokens register here.
+   */
+  alsoOnRevokeAll(revoke: (tx: Executor, userId: string, reason: string) => Promise<void>): void {
+    this.#alsoOnRevokeAll.push(revoke);
   }
 
   async announceRevoked(sessionIds: readonly string[]): Promise<void> {

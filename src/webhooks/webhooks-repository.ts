@@ -89,4 +89,18 @@ export class WebhooksRepository {
     const r = await tx.deleteFrom('webhook_endpoints').where('id', '=', id).executeTakeFirst();
     return Number(r.numDeletedRows) > 0;
   }
+
+  /** every sealed secret, current and previous (secrets rekey) */
+  async listSealedSecrets(db: Executor): Promise<{ id: string; secretEnc: string; previousSecretEnc: string | null }[]> {
+    const rows = await db.selectFrom('webhook_endpoints').select(['id', 'secret_enc', 'previous_secret_enc']).orderBy('id').execute();
+    return rows.map((r) => ({ id: r.id, secretEnc: r.secret_enc, previousSecretEnc: r.previous_secret_enc }));
+  }
+
+  /** replaces the sealed secrets if they are still `from` (true when replaced); the secrets themselves are unchanged */
+  async replaceSealedSecrets(db: Executor, id: string, from: { secretEnc: string; previousSecretEnc: string | null }, to: { secretEnc: string; previousSecretEnc: string | null }): Promise<boolean> {
+    let q = db.updateTable('webhook_endpoints').set({ secret_enc: to.secretEnc, previous_secret_enc: to.previousSecretEnc }).where('id', '=', id).where('secret_enc', '=', from.secretEnc);
+    q = from.previousSecretEnc === null ? q.where('previous_secret_enc', 'is', null) : q.where('previous_secret_enc', '=', from.previousSecretEnc);
+    const result = await q.executeTakeFirst();
+    return Number(result.numUpdatedRows) > 0;
+  }
 }

@@ -201,6 +201,19 @@ export class WebhooksService implements EndpointSource {
     return { url: r.url, enabled: r.enabled, secrets };
   }
 
+  /** re-seals every endpoint's secrets under the current SECRETS_KEY (`gatehouse secrets rekey`); how many endpoints were re-sealed */
+  async rekeySecrets(): Promise<number> {
+    let count = 0;
+    for (const row of await this.d.repo.listSealedSecrets(this.d.db)) {
+      const secretEnc = this.d.box.reseal(row.secretEnc);
+      const previousSecretEnc = row.previousSecretEnc === null ? null : this.d.box.reseal(row.previousSecretEnc);
+      if (secretEnc === null && previousSecretEnc === null) continue;
+      const to = { secretEnc: secretEnc ?? row.secretEnc, previousSecretEnc: previousSecretEnc ?? row.previousSecretEnc };
+      if (await this.d.repo.replaceSealedSecrets(this.d.db, row.id, row, to)) count++;
+    }
+    return count;
+  }
+
   /** pending and dead deliveries (metrics) */
   depth(): Promise<{ pending: number; dead: number }> {
     return this.d.outbox.counts(this.d.db, 'webhook');

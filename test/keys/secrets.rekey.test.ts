@@ -68,7 +68,14 @@ describe('secrets rekey: from SECRETS_KEY A to B', () => {
     await new Promise<void>((resolve) => providerDouble!.listen(0, '127.0.0.1', () => resolve()));
     const base = `http://127.0.0.1:${(providerDouble.address() as AddressInfo).port}`;
     await t.services.oauthProviders.create(systemContext, { id: 'github', clientId: 'gh-client', clientSecret: PROVIDER_SECRET, authorizationUrl: `${base}/authorize`, tokenUrl: `${base}/token`, userinfoUrl: `${base}/user` });
+    // an OpenID Connect client's secret and a webhook endpoint's secret are sealed too
+    const oidc = await t.services.oidcClients.create(systemContext, { name: 'Billing job', grantTypes: ['client_credentials'] });
+    oidcClient = { id: oidc.client.clientId, secret: oidc.clientSecret! };
+    const hook = await t.services.webhooks.create(systemContext, { url: 'http://127.0.0.1:9/hook', events: ['*'], description: null, enabled: false });
+    webhook = { id: hook.endpoint.id, secret: hook.secret };
   });
+  let oidcClient: { id: string; secret: string };
+  let webhook: { id: string; secret: string };
   after(async () => {
     for (const i of instances.reverse()) await i.app.close();
     instances = [];
@@ -90,14 +97,14 @@ describe('secrets rekey: from SECRETS_KEY A to B', () => {
 
     const first = await rekey(b.services);
     assert.equal(first.code, 0, first.out);
-    assert.match(first.out, /signing_keys 1, oauth_client_secrets 1, totp_secrets 1; audit chain re-keyed/);
+    assert.match(first.out, /signing_keys 1, oauth_client_secrets 1, totp_secrets 1, oidc_client_secrets 1, webhook_secrets 1; audit chain re-keyed/);
     const second = await rekey(b.services);
     assert.equal(second.code, 0, second.out);
     assert.match(second.out, /Nothing to re-encrypt/);
     const events = await b.services.audit.list({ userId: null, type: 'secrets.rekeyed' }, { limit: 10, cursor: null });
     assert.equal(events.items.length, 1, 'one secrets.rekeyed event: the second run changed nothing');
     assert.equal(events.items[0]!.actorId, null);
-    assert.deepEqual(events.items[0]!.data, { signing_keys: 1, oauth_client_secrets: 1, totp_secrets: 1, audit_chain: true });
+    assert.deepEqual(events.items[0]!.data, { signing_keys: 1, oauth_client_secrets: 1, totp_secrets: 1, oidc_client_secrets: 1, webhook_secrets: 1, audit_chain: true });
 
     // B alone: nothing sealed under A is needed any more
     const c = await instance({ SECRETS_KEY: keyB });
@@ -105,6 +112,8 @@ describe('secrets rekey: from SECRETS_KEY A to B', () => {
     assert.equal((await me(c.app, tokenBeforeRekey)).statusCode, 200);
     assert.equal((await me(c.app, await totpSignIn(c.app))).statusCode, 200, 'TOTP sign-in works');
     assert.equal((await c.services.oauthProviders.resolve('github'))?.clientSecret, PROVIDER_SECRET);
+    assert.equal((await c.services.oidcClients.resolve(oidcClient.id))?.clientSecret, oidcClient.secret);
+    assert.deepEqual((await c.services.webhooks.forDelivery(webhook.id))?.secrets, [webhook.secret]);
     const verified = await c.services.audit.verify();
     assert.equal(verified.ok, true, JSON.stringify(verified));
     assert.equal((await rekey(c.services)).code, 0);
@@ -146,7 +155,7 @@ describe('secrets rekey: from SECRETS_KEY A to B', () => {
     assert.equal((await c.services.audit.verify()).ok, true);
     const rekeyed = await rekey(c.services);
     assert.equal(rekeyed.code, 0, rekeyed.out);
-    assert.match(rekeyed.out, /signing_keys 1, oauth_client_secrets 1, totp_secrets 1; audit chain re-keyed/);
+    assert.match(rekeyed.out, /signing_keys 1, oauth_client_secrets 1, totp_secrets 1, oidc_client_secrets 1, webhook_secrets 1; audit chain re-keyed/);
     assert.equal((await t.services.database.db.selectFrom('audit_chain_eras').select('upto_seq').execute()).length, 2);
 
     const alone = await instance({ SECRETS_KEY: keyC });

@@ -12,9 +12,9 @@ import { checkbox, checkboxes, pager, postButton, select, when } from './console
 import { alert, csrfField, field, page, type PageChrome } from './layout.js';
 
 /** the console's own navigation, on each of its pages */
-export function adminNav(current: 'users' | 'roles' | 'permissions' | 'providers' | 'webhooks' | 'audit'): Html {
+export function adminNav(current: 'users' | 'roles' | 'permissions' | 'providers' | 'oidc' | 'webhooks' | 'audit'): Html {
   const link = (key: typeof current, href: string, label: string) => html`<a href="${href}"${key === current ? html` aria-current="page" class="button"` : html` class="button secondary"`}>${label}</a>`;
-  return html`<nav class="row admin-nav" aria-label="Admin console">${link('users', '/admin', 'Users')}${link('roles', '/admin/roles', 'Roles')}${link('permissions', '/admin/permissions', 'Permissions')}${link('providers', '/admin/oauth-providers', 'Sign-in providers')}${link('webhooks', '/admin/webhooks', 'Webhooks')}${link('audit', '/admin/audit', 'Audit log')}</nav>`;
+  return html`<nav class="row admin-nav" aria-label="Admin console">${link('users', '/admin', 'Users')}${link('roles', '/admin/roles', 'Roles')}${link('permissions', '/admin/permissions', 'Permissions')}${link('providers', '/admin/oauth-providers', 'Sign-in providers')}${link('oidc', '/admin/oidc-clients', 'OIDC clients')}${link('webhooks', '/admin/webhooks', 'Webhooks')}${link('audit', '/admin/audit', 'Audit log')}</nav>`;
 }
 
 function status(u: UserRecord): Html {

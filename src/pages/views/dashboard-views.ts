@@ -23,6 +23,8 @@ export interface DashboardView {
   profile: { values: { name: string; username: string; avatar_url: string }; errors: FormErrors } | null;
   /** a refused revoke or unlink */
   error: string | null;
+  /** the applications signed in to with Gatehouse (OpenID Connect grants) */
+  apps?: { clientId: string; clientName: string; scopes: string[]; createdAt: Date }[];
 }
 
 function device(s: SessionRecord): string {
@@ -86,6 +88,13 @@ ${v.identities.map((i) => html`<li class="row" data-identity="${i.id}"><strong>$
 ${postButton({ action: `/dashboard/identities/${i.id}/unlink`, csrf: chrome.csrf, label: 'Unlink', kind: 'danger', ariaLabel: `Unlink ${i.provider}` })}</li>`)}
 </ul>`}
 ${linkable.length > 0 && html`<div class="row">${linkable.map((p) => postButton({ action: `/dashboard/identities/link/${encodeURIComponent(p.id)}`, csrf: chrome.csrf, label: `Connect ${p.name}`, kind: 'secondary' }))}</div>`}
+</section>
+<section class="card" id="apps" aria-labelledby="apps-title">
+<h2 id="apps-title">Connected apps</h2>
+${(v.apps ?? []).length === 0 ? html`<p class="muted">No application signs you in with Gatehouse.</p>` : html`<ul class="stack">
+${(v.apps ?? []).map((a) => html`<li class="row" data-app="${a.clientId}"><strong>${a.clientName}</strong> <span class="muted">${a.scopes.join(' ')}</span> · connected ${when(a.createdAt)}
+${postButton({ action: `/dashboard/apps/${encodeURIComponent(a.clientId)}/revoke`, csrf: chrome.csrf, label: 'Revoke', kind: 'danger', ariaLabel: `Revoke ${a.clientName}` })}</li>`)}
+</ul>`}
 </section>`;
   return page({ title: 'Dashboard', chrome, body });
 }

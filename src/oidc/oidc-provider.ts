@@ -1,0 +1,375 @@
+/**
+ * Gatehouse as an OpenID Connect provider: the `oidc-provider` library (a Koa app) configured
+ * with Gatehouse's own parts — one key set, one client registry, one database.
+ *
+ * - Keys: the provider signs with the KeyService's active key, so `keys rotate` and `keys revoke`
+ *   apply to OIDC tokens too and `/.well-known/jwks.json` verifies them. The library takes its
+ *   keys when it is constructed, so the instance is rebuilt as soon as the active key is another
+ *   one (the KeyService learns of rotations and revocations through the invalidation bus and its
+ *   once-a-second reload); while no key is active nothing is signed (503).
+ * - Clients: read from the registry on every use (a disabled or deleted client is unknown at
+ *   once, on every instance); the secret is opened only here, for the library to compare.
+ * - State: grants, codes, tokens, sessions and interactions live in `oidc_payloads`, so every
+ *   instance can finish a flow another started; expired rows are swept as new ones are written.
+ * - Client credentials: an RFC 9068 JWT for Gatehouse's API as the resource (the resource
+ *   indicator is PUBLIC_URL, the audience TOKEN_AUDIENCE); the scope is permission names, the
+ *   ones the client holds (none asked = all it holds; one it does not hold = invalid_scope).
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Adapter, AdapterPayload, ClientMetadata, Configuration, KoaContextWithOIDC } from 'oidc-provider';
+import type { Clock } from '../clock.js';
+import type { RequestContext } from '../request-context.js';
+import type { Db } from '../db/database-types.js';
+import { escapeHtml } from '../http/html.js';
+import type { KeyService } from '../keys/key-service.js';
+import type { UsersService } from '../users/users-service.js';
+import type { OidcClientsService } from './oidc-clients-service.js';
+import { interactionPolicy, oidcErrors, Provider } from './oidc-provider-library.js';
+import type { OidcPayloadsRepository } from './oidc-payloads-repository.js';
+
+export interface OidcProviderSettings {
+  /** the issuer */
+  publicUrl: string;
+  tokenAudience: string;
+  accessTokenTtl: number;
+  refreshTokenTtl: number;
+  sessionMaxAge: number;
+}
+
+export interface OidcProviderDeps {
+  db: Db;
+  payloads: OidcPayloadsRepository;
+  clients: OidcClientsService;
+  keys: KeyService;
+  users: UsersService;
+  clock: Clock;
+  /** signs the library's cookies (derived from SECRETS_KEY) */
+  cookieKey: Buffer;
+  /**
+   * the Gatehouse page session a request carries: the name of its cookie, and the user whose live
+   * session the cookie's token is (null: none, expired, revoked, disabled)
+   */
+  pageSession: {
+    cookie: string;
+    userOf(token: string): Promise<string | null>;
+    /** ends the Gatehouse session of that page token (RP-initiated logout) */
+    end(token: string, ctx: RequestContext): Promise<void>;
+  };
+  /** told of each success of the token endpoint, by grant type (metrics) */
+  onTokenIssued?: (grantType: string) => void;
+  settings: OidcProviderSettings;
+}
+
+/** where the library's endpoints live (the discovery document names them; their paths are not contract) */
+export const OIDC_PREFIX = '/oidc';
+export const OIDC_SCOPES_SUPPORTED = ['openid', 'offline_access', 'profile', 'email', 'roles'];
+/** the name under which the scope check is registered with the library (a parameter nobody sends) */
+const SCOPE_CHECK_PARAM = 'gatehouse_scope_check';
+const AUTHORIZATION_CODE_TTL = 60;
+const INTERACTION_TTL = 600;
+const ID_TOKEN_TTL = 3600;
+const GRANT_TTL = 365 * 24 * 3600;
+const SWEEP_EVERY_MS = 60_000;
+const SWEEP_BATCH = 1000;
+
+type Handler = (req: IncomingMessage, res: ServerResponse) => Promise<void>;
+
+export class OidcProviderHost {
+  #built: { kid: string; provider: Provider; handler: Handler } | null = null;
+  #lastSweep = 0;
+
+  constructor(private readonly d: OidcProviderDeps) {}
+
+  /** the provider that signs with the active key (built anew when that key changed); null while no key is active */
+  current(): { provider: Provider; handler: Handler } | null {
+    const kid = this.d.keys.activeKid();
+    if (!kid) return null;
+    if (this.#built?.kid !== kid) {
+      const jwk = this.d.keys.activeSigningJwk();
+      if (!jwk) return null;
+      const provider = this.#build(jwk);
+      this.#built = { kid, provider, handler: provider.callback() as unknown as Handler };
+    }
+    return this.#built;
+  }
+
+  #build(jwk: NonNullable<ReturnType<KeyService['activeSigningJwk']>>): Provider {
+    const s = this.d.settings;
+    const alg = jwk.alg;
+    const resource = s.publicUrl;
+    const configuration: Configuration = {
+      adapter: (name: string) => this.#adapter(name, alg),
+      jwks: { keys: [jwk as never] },
+      cookies: { keys: [this.d.cookieKey.toString('base64url')] },
+      responseTypes: ['code'],
+      clientAuthMethods: ['client_secret_basic', 'client_secret_post', 'none'],
+      scopes: OIDC_SCOPES_SUPPORTED,
+      claims: {
+        openid: ['sub'],
+        profile: ['name', 'preferred_username', 'picture', 'updated_at'],
+        email: ['email', 'email_verified'],
+        roles: ['roles'],
+      },
+      // the ID token carries the granted scopes' claims too, not only userinfo
+      conformIdTokenClaims: false,
+      enabledJWA: { idTokenSigningAlgValues: [alg as never] },
+      clientDefaults: { id_token_signed_response_alg: alg as never, grant_types: ['authorization_code'], response_types: ['code'] },
+      extraClientMetadata: { properties: ['permissions'] },
+      // a requested scope outside the client's list is invalid_scope — unknown names included,
+      // which the library would drop silently (it checks only the names it knows). Read from the
+      // request itself: by the time this runs the library has filtered the parameter.
+      extraParams: {
+        [SCOPE_CHECK_PARAM]: (ctx: KoaContextWithOIDC, _value: unknown, client: { scope?: string | undefined }) => {
+          const raw = ctx.method === 'POST' ? (ctx.oidc.body as { scope?: unknown } | undefined)?.scope : ctx.query.scope;
+          const allowed = new Set(String(client.scope ?? '').split(' '));
+          const outside = (typeof raw === 'string' ? raw.split(' ') : []).find((s) => s !== '' && !allowed.has(s));
+          if (outside !== undefined) throw new oidcErrors.InvalidScope('requested scope is not allowed', outside);
+        },
+      },
+      routes: {
+        authorization: `${OIDC_PREFIX}/auth`,
+        token: `${OIDC_PREFIX}/token`,
+        userinfo: `${OIDC_PREFIX}/me`,
+        end_session: `${OIDC_PREFIX}/session/end`,
+        revocation: `${OIDC_PREFIX}/token/revocation`,
+        introspection: `${OIDC_PREFIX}/token/introspection`,
+        // Gatehouse's own key set (served by the JWKS route, never by the library)
+        jwks: '/.well-known/jwks.json',
+      },
+      interactions: { policy: this.#policy(), url: (_ctx: KoaContextWithOIDC, interaction: { uid: string }) => `${OIDC_PREFIX}/interaction/${interaction.uid}` },
+      features: {
+        devInteractions: { enabled: false },
+        clientCredentials: { enabled: true },
+        // a client introspects and revokes only its own tokens (another client's: active false)
+        introspection: { enabled: true, allowedPolicy: (_ctx: KoaContextWithOIDC, client: { clientId: string }, token: { clientId?: string | undefined }) => token.clientId === client.clientId },
+        revocation: { enabled: true, allowedPolicy: (_ctx: KoaContextWithOIDC, client: { clientId: string }, token: { clientId?: string | undefined }) => token.clientId === client.clientId },
+        rpInitiatedLogout: {
+          enabled: true,
+          logoutSource: (ctx: KoaContextWithOIDC, form: string) => {
+            ctx.type = 'html';
+            ctx.body = plainPage(
+              'Sign out?',
+              `<h1>Sign out of Gatehouse?</h1>${form}<p><button class="block" type="submit" form="op.logoutForm" value="yes" name="logout">Yes, sign me out</button></p><p><button class="secondary block" type="submit" form="op.logoutForm">No, stay signed in</button></p>`,
+            );
+          },
+          postLogoutSuccessSource: (ctx: KoaContextWithOIDC) => {
+            ctx.type = 'html';
+            ctx.body = plainPage('Signed out', '<h1>Signed out</h1><p>You are signed out of Gatehouse.</p>');
+          },
+        },
+        userinfo: { enabled: true },
+        resourceIndicators: {
+          enabled: true,
+          // client credentials are for Gatehouse's API unless another resource is named (and refused)
+          defaultResource: (ctx: KoaContextWithOIDC) => ((ctx.oidc.params as { grant_type?: unknown } | undefined)?.grant_type === 'client_credentials' ? resource : undefined) as string,
+          useGrantedResource: () => false,
+          getResourceServerInfo: (ctx: KoaContextWithOIDC, indicator: string, client: { metadata(): Record<string, unknown> }) => {
+            if (indicator !== resource || ctx.oidc.route !== 'token' || (ctx.oidc.params as { grant_type?: unknown }).grant_type !== 'client_credentials') {
+              throw new oidcErrors.InvalidTarget();
+            }
+            const held = (client.metadata().permissions as string[] | undefined) ?? [];
+            const params = ctx.oidc.params as { scope?: string };
+            const asked = params.scope ? params.scope.split(' ').filter(Boolean) : [];
+            const missing = asked.find((p) => !held.includes(p));
+            if (missing !== undefined) throw new oidcErrors.InvalidScope('requested scope is not allowed', missing);
+            // none asked = every permission the client holds
+            if (asked.length === 0 && held.length > 0) params.scope = held.join(' ');
+            return {
+              scope: held.join(' '),
+              audience: s.tokenAudience,
+              accessTokenTTL: s.accessTokenTtl,
+              accessTokenFormat: 'jwt',
+              jwt: { sign: { alg: alg as never } },
+            };
+          },
+        },
+      },
+      extraTokenClaims: (_ctx: KoaContextWithOIDC, token: { kind: string; scope?: string | undefined }) =>
+        token.kind === 'ClientCredentials' ? { permissions: token.scope ? token.scope.split(' ') : [] } : undefined,
+      ttl: {
+        AccessToken: s.accessTokenTtl,
+        ClientCredentials: s.accessTokenTtl,
+        AuthorizationCode: AUTHORIZATION_CODE_TTL,
+        IdToken: ID_TOKEN_TTL,
+        Interaction: INTERACTION_TTL,
+        RefreshToken: s.refreshTokenTtl,
+        Session: s.sessionMaxAge,
+        Grant: GRANT_TTL,
+      },
+      // revoking tokens (a replayed code, a reused refresh token, a revocation request) leaves the
+      // consent in place: only the user's withdrawal or the client's deletion removes it
+      revokeGrantPolicy: () => false,
+      // refresh tokens rotate on every use; presenting a rotated-out one revokes the grant's tokens
+      rotateRefreshToken: true,
+      // consent belongs to the user and the client, not to one browser's provider session
+      loadExistingGrant: async (ctx: KoaContextWithOIDC) => {
+        const fromResult = (ctx.oidc.result as { consent?: { grantId?: string } } | undefined)?.consent?.grantId;
+        const accountId = ctx.oidc.session?.accountId;
+        const clientId = ctx.oidc.client?.clientId;
+        const grantId = fromResult ?? (accountId && clientId ? await this.d.payloads.findGrantId(this.d.db, accountId, clientId, new Date(this.d.clock.now())) : null);
+        return grantId ? ctx.oidc.provider.Grant.find(grantId) : undefined;
+      },
+      findAccount: async (_ctx: KoaContextWithOIDC, sub: string) => {
+        const user = await this.d.users.getCached(sub);
+        if (!user || user.disabled) return undefined;
+        return {
+          accountId: user.id,
+          claims: () => {
+            const claims: Record<string, unknown> = {
+              sub: user.id,
+              name: user.name,
+              preferred_username: user.username,
+              picture: user.avatarUrl,
+              updated_at: Math.floor(user.updatedAt.getTime() / 1000),
+              email: user.email,
+              email_verified: user.email === null ? null : user.emailVerified,
+              roles: user.roles,
+            };
+            // a claim whose value is null is left out
+            for (const key of Object.keys(claims)) if (claims[key] === null) delete claims[key];
+            return claims as { sub: string };
+          },
+        };
+      },
+      renderError: (ctx: KoaContextWithOIDC, out: { error: string; error_description?: string | undefined }) => {
+        ctx.type = 'html';
+        ctx.body = errorPage(out.error, out.error_description);
+      },
+    };
+    const provider = new Provider(s.publicUrl, configuration);
+    // the issuer decides every URL the library writes (see forward in oidc-routes.ts)
+    provider.proxy = true;
+    const onTokenIssued = this.d.onTokenIssued;
+    if (onTokenIssued) {
+      provider.on('grant.success', (ctx: KoaContextWithOIDC) => {
+        const grantType = (ctx.oidc.params as { grant_type?: unknown } | undefined)?.grant_type;
+        if (typeof grantType === 'string') onTokenIssued(grantType);
+      });
+    }
+    // RP-initiated logout ends the Gatehouse page session too (not only the provider's own)
+    const { cookie, end } = this.d.pageSession;
+    provider.use(async function endPageSession(ctx, next) {
+      await next();
+      const oidc = (ctx as Partial<KoaContextWithOIDC>).oidc;
+      if (oidc?.route !== 'end_session_confirm' || !(oidc.params as { logout?: unknown } | undefined)?.logout || ctx.status >= 400) return;
+      const token = ctx.cookies.get(cookie, { signed: false });
+      if (!token) return;
+      const ua = ctx.get('user-agent');
+      await end(token, { actorId: null, ip: (ctx.req as { gatehouseIp?: string }).gatehouseIp ?? null, userAgent: ua || null });
+    });
+    // a grant type the client was not given is `unauthorized_client` (RFC 6749 §5.2); the library
+    // answers it as invalid_request
+    provider.use(async function unauthorizedClient(ctx, next) {
+      await next();
+      const oidc = (ctx as Partial<KoaContextWithOIDC>).oidc;
+      const body = ctx.body as { error?: unknown } | undefined;
+      const grantType = (oidc?.params as { grant_type?: unknown } | undefined)?.grant_type;
+      if (oidc?.route === 'token' && ctx.status === 400 && body?.error === 'invalid_request' && oidc.client && typeof grantType === 'string' && !oidc.client.grantTypeAllowed(grantType)) {
+        ctx.body = { ...body, error: 'unauthorized_client' };
+      }
+    });
+    return provider;
+  }
+
+  /**
+   * The library's prompts, with one more reason to sign in: the provider's browser session follows
+   * Gatehouse's page session. When the page session ended (signed out, revoked) or is another
+   * user's, the browser goes through the sign-in step again (and `prompt=none` answers login_required).
+   */
+  #policy() {
+    const policy = interactionPolicy.base();
+    const { cookie, userOf } = this.d.pageSession;
+    const check = new interactionPolicy.Check('page_session', 'the Gatehouse sign-in of this browser ended or is another user', 'login_required', async (ctx: KoaContextWithOIDC) => {
+      const accountId = ctx.oidc.session?.accountId;
+      if (!accountId) return interactionPolicy.Check.NO_NEED_TO_PROMPT; // no_session asks already
+      const token = ctx.cookies.get(cookie, { signed: false });
+      const user = token ? await userOf(token) : null;
+      if (user === accountId) return interactionPolicy.Check.NO_NEED_TO_PROMPT;
+      // that sign-in is over: the provider's session forgets its user (a new identifier, no
+      // authorizations), so whoever signs in next starts afresh instead of being taken for them
+      const session = ctx.oidc.session as unknown as { accountId?: string; loginTs?: number; amr?: unknown; acr?: unknown; authorizations?: unknown; resetIdentifier(): void };
+      delete session.accountId;
+      delete session.loginTs;
+      delete session.amr;
+      delete session.acr;
+      delete session.authorizations;
+      session.resetIdentifier();
+      return interactionPolicy.Check.REQUEST_PROMPT;
+    });
+    policy.get('login')!.checks.add(check, 1);
+    return policy;
+  }
+
+  #adapter(model: string, alg: string): Adapter {
+    if (model === 'Client') return this.#clientAdapter(alg);
+    const { db, payloads, clock } = this.d;
+    const now = () => new Date(clock.now());
+    const unwrap = (row: { payload: Record<string, unknown>; consumed: boolean } | null): AdapterPayload | undefined =>
+      row ? ({ ...row.payload, ...(row.consumed ? { consumed: true } : {}) } as AdapterPayload) : undefined;
+    return {
+      upsert: async (id, payload, expiresIn) => {
+        await payloads.upsert(db, model, id, payload as Record<string, unknown>, expiresIn ? new Date(clock.now() + expiresIn * 1000) : null);
+        this.#sweepNow();
+      },
+      find: async (id) => unwrap(await payloads.find(db, model, 'id', id, now())),
+      findByUid: async (uid) => unwrap(await payloads.find(db, model, 'uid', uid, now())),
+      findByUserCode: async (userCode) => unwrap(await payloads.find(db, model, 'user_code', userCode, now())),
+      consume: async (id) => payloads.consume(db, model, id, now()),
+      destroy: async (id) => payloads.destroy(db, model, id),
+      revokeByGrantId: async (grantId) => payloads.destroyGrant(db, grantId),
+    };
+  }
+
+  /** the registry, as the library's Client model: unknown or disabled = no such client */
+  #clientAdapter(alg: string): Adapter {
+    const readOnly = async () => {
+      throw new Error('OpenID Connect clients are managed through the admin API');
+    };
+    return {
+      find: async (clientId) => {
+        const client = await this.d.clients.resolve(clientId);
+        if (!client) return undefined;
+        const metadata: ClientMetadata & { permissions: string[] } = {
+          client_id: client.clientId,
+          client_name: client.name,
+          ...(client.clientSecret ? { client_secret: client.clientSecret } : {}),
+          token_endpoint_auth_method: client.type === 'confidential' ? 'client_secret_basic' : 'none',
+          redirect_uris: client.redirectUris,
+          post_logout_redirect_uris: client.postLogoutRedirectUris,
+          grant_types: client.grantTypes,
+          response_types: client.grantTypes.includes('authorization_code') ? ['code'] : [],
+          scope: client.scopes.join(' '),
+          id_token_signed_response_alg: alg as never,
+          // the ID token always says when the user signed in
+          require_auth_time: true,
+          permissions: client.permissions,
+        };
+        return metadata as AdapterPayload;
+      },
+      upsert: readOnly,
+      findByUid: async () => undefined,
+      findByUserCode: async () => undefined,
+      consume: readOnly,
+      destroy: readOnly,
+      revokeByGrantId: readOnly,
+    };
+  }
+
+  /** deletes expired rows, at most once a minute per instance, off the request's path */
+  #sweepNow(): void {
+    const at = this.d.clock.now();
+    if (at - this.#lastSweep < SWEEP_EVERY_MS) return;
+    this.#lastSweep = at;
+    void this.d.payloads.sweep(this.d.db, new Date(at), SWEEP_BATCH).catch(() => {});
+  }
+}
+
+/** a page of the library's (sign-out question and answer): Gatehouse's stylesheet, no inline style or script */
+function plainPage(title: string, body: string): string {
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${escapeHtml(title)} · Gatehouse</title><link rel="stylesheet" href="/assets/gatehouse.css"></head><body><main class="narrow"><div class="card">${body}</div></main></body></html>`;
+}
+
+/** the library's error page (an unknown client or redirect URI is never redirected to): plain, escaped, no inline style or script */
+function errorPage(error: string, description: string | undefined): string {
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Sign-in error</title><link rel="stylesheet" href="/assets/gatehouse.css"></head><body><main><h1>Sign-in error</h1><p><code>${escapeHtml(error)}</code></p>${description ? `<p>${escapeHtml(description)}</p>` : ''}</main></body></html>`;
+}
