@@ -23,9 +23,9 @@ describe('admin OIDC clients', () => {
     await t.close();
   });
 
-  it('only admins: anonymous 401, a buyer 403', async () => {
+  it('only admins: anonymous 401, a plain user 403', async () => {
     assert.equal((await api(t.app, null)('GET', '/admin/oidc-clients')).statusCode, 401);
-    const buyer = await userWithRoles(t.app, ['buyer']);
+    const buyer = await userWithRoles(t.app, ['user']);
     assert.equal((await api(t.app, buyer.accessToken)('POST', '/admin/oidc-clients', { name: 'x', redirect_uris: ['https://app.example.com/cb'] })).statusCode, 403);
     assert.equal((await api(t.app, buyer.accessToken)('GET', '/admin/oidc-clients')).statusCode, 403);
   });

@@ -22,7 +22,7 @@ describe('admin console: OIDC clients', () => {
   });
 
   it('a non-admin is refused', async () => {
-    const buyer = await userWithRoles(t.app, ['buyer']);
+    const buyer = await userWithRoles(t.app, ['user']);
     const other = new PageClient(t.app);
     await other.signIn(buyer.email, buyer.password);
     assert.equal((await other.get('/admin/oidc-clients')).statusCode, 403);

@@ -78,7 +78,7 @@ describe('OIDC authorization code flow', () => {
   before(async () => {
     t = await buildTestContext();
     admin = await userWithRoles(t.app, ['admin'], 'admin');
-    user = await userWithRoles(t.app, ['buyer'], 'oidc-user');
+    user = await userWithRoles(t.app, ['user'], 'oidc-user');
     web = (await api(t.app, admin.accessToken)('POST', '/admin/oidc-clients', { name: 'Billing', redirect_uris: [REDIRECT] })).json();
   });
   after(async () => {
@@ -142,7 +142,7 @@ describe('OIDC authorization code flow', () => {
 
   it('deny → access_denied at the redirect URI with the state', async () => {
     const config = await configFor(web);
-    const other = await userWithRoles(t.app, ['buyer'], 'oidc-deny');
+    const other = await userWithRoles(t.app, ['user'], 'oidc-deny');
     const browser = new PageClient(t.app);
     await browser.signIn(other.email, other.password);
     const flow = await start(config);
@@ -164,7 +164,7 @@ describe('OIDC authorization code flow', () => {
   it('offline_access: a refresh token that rotates on every use; a rotated-out one revokes the grant, consent stays', async () => {
     const config = await configFor(web);
     const browser = new PageClient(t.app);
-    const holder = await userWithRoles(t.app, ['buyer'], 'oidc-offline');
+    const holder = await userWithRoles(t.app, ['user'], 'oidc-offline');
     await browser.signIn(holder.email, holder.password);
     const flow = await start(config, 'openid offline_access');
     flow.url.searchParams.set('prompt', 'consent');
@@ -228,7 +228,7 @@ describe('OIDC authorization code flow', () => {
 
   it("the user's connected apps: listed, and withdrawing one revokes that client's tokens at once; the next authorization asks again", async () => {
     const config = await configFor(web);
-    const owner = await userWithRoles(t.app, ['buyer'], 'oidc-grants');
+    const owner = await userWithRoles(t.app, ['user'], 'oidc-grants');
     const browser = new PageClient(t.app);
     await browser.signIn(owner.email, owner.password);
     const flow = await start(config, 'openid email offline_access');
@@ -269,8 +269,8 @@ describe('OIDC authorization code flow', () => {
   it("the provider's session follows the page session: after sign-out another user signing in on the same browser is not taken for the first", async () => {
     const first = (await api(t.app, admin.accessToken)('POST', '/admin/oidc-clients', { name: 'Kiosk', redirect_uris: [REDIRECT], skip_consent: true })).json();
     const config = await configFor(first);
-    const alice = await userWithRoles(t.app, ['buyer'], 'oidc-alice');
-    const bob = await userWithRoles(t.app, ['buyer'], 'oidc-bob');
+    const alice = await userWithRoles(t.app, ['user'], 'oidc-alice');
+    const bob = await userWithRoles(t.app, ['user'], 'oidc-bob');
     const browser = new PageClient(t.app);
     const subjectOf = async (): Promise<string | null> => {
       const flow = await start(config, 'openid');
@@ -323,7 +323,7 @@ describe('OIDC authorization code flow', () => {
 
   it("sign-out everywhere and disabling the user revoke the applications' tokens at once; the consent stays", async () => {
     const config = await configFor(web);
-    const holder = await userWithRoles(t.app, ['buyer'], 'oidc-everywhere');
+    const holder = await userWithRoles(t.app, ['user'], 'oidc-everywhere');
     const obtain = async () => {
       const browser = new PageClient(t.app);
       await browser.signIn(holder.email, holder.password);
@@ -356,7 +356,7 @@ describe('OIDC authorization code flow', () => {
   it('prompt=login asks for a fresh sign-in even with a page session; auth_time is that sign-in', async () => {
     const kiosk = (await api(t.app, admin.accessToken)('POST', '/admin/oidc-clients', { name: 'Fresh', redirect_uris: [REDIRECT], skip_consent: true })).json();
     const config = await configFor(kiosk);
-    const holder = await userWithRoles(t.app, ['buyer'], 'oidc-fresh');
+    const holder = await userWithRoles(t.app, ['user'], 'oidc-fresh');
     const browser = new PageClient(t.app);
     await browser.signIn(holder.email, holder.password);
     const first = await start(config, 'openid');
@@ -381,7 +381,7 @@ describe('OIDC authorization code flow', () => {
     const BYE = 'https://app.example.com/bye';
     const app = (await api(t.app, admin.accessToken)('POST', '/admin/oidc-clients', { name: 'Leaving', redirect_uris: [REDIRECT], post_logout_redirect_uris: [BYE], skip_consent: true })).json();
     const config = await configFor(app);
-    const holder = await userWithRoles(t.app, ['buyer'], 'oidc-logout');
+    const holder = await userWithRoles(t.app, ['user'], 'oidc-logout');
     const browser = new PageClient(t.app);
     await browser.signIn(holder.email, holder.password);
     const flow = await start(config, 'openid');
@@ -411,7 +411,7 @@ describe('OIDC authorization code flow', () => {
 
   it('the dashboard lists connected apps with a revoke button that withdraws the consent', async () => {
     const config = await configFor(web);
-    const owner = await userWithRoles(t.app, ['buyer'], 'oidc-dashboard');
+    const owner = await userWithRoles(t.app, ['user'], 'oidc-dashboard');
     const browser = new PageClient(t.app);
     await browser.signIn(owner.email, owner.password);
     const flow = await start(config, 'openid email');

@@ -67,7 +67,7 @@ describe('OIDC client_credentials', () => {
   }
 
   before(async () => {
-    t = await buildTestContext({ env: { ACCESS_TOKEN_TTL: '600' } });
+    t = await buildTestContext({ env: { ACCESS_TOKEN_TTL: '600', PRODUCTS: 'on' } });
     admin = await userWithRoles(t.app, ['admin'], 'admin');
     const res = await api(t.app, admin.accessToken)('POST', '/admin/oidc-clients', { name: 'Nightly job', grant_types: ['client_credentials'], permissions: ['products:read', 'users:admin'] });
     assert.equal(res.statusCode, 201, res.body);

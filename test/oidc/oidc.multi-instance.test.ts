@@ -57,7 +57,7 @@ describe('OIDC across instances', { skip: !multi && 'needs TEST_DATABASE_URL and
 
   it('begins on one instance, signs in and consents on another, redeems on a third', async () => {
     const client = (await api(t.app, admin.accessToken)('POST', '/admin/oidc-clients', { name: 'Spread', redirect_uris: [REDIRECT] })).json();
-    const user = await userWithRoles(t.app, ['buyer'], 'oidc-multi');
+    const user = await userWithRoles(t.app, ['user'], 'oidc-multi');
     const instances = [t.app, second, third];
     let turn = 0;
     // one browser whose every request lands on the next instance (a round-robin balancer)
