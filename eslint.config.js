@@ -1,4 +1,4 @@
-// Lint keeps the shape of STYLE.md: no `any`; dependencies point inward (the layers below, cycle-
+// Lint keeps the shape docs/architecture.md describes: no `any`; dependencies point inward (the layers below, cycle-
 // free by construction); routes never reach SQL; services hold no SQL (no kysely values); a
 // feature uses another feature's service, never its repository; only entry points read
 // process.env.

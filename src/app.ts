@@ -125,7 +125,7 @@ async function wire(services: Services, options: HttpOptions): Promise<FastifyIn
     frameworkErrors: frameworkErrorHandler(earlyHeaders),
     clientErrorHandler: function clientError(error: NodeJS.ErrnoException, socket: Socket) {
       if (!socket.writable) return socket.destroy();
-      // SPEC §2: an over-long URL (Node's parser counts it with the headers) is a 400 validation_error too
+      // docs/api.md: an over-long URL (Node's parser counts it with the headers) is a 400 validation_error too
       const tooLarge = error.code === 'HPE_HEADER_OVERFLOW';
       socket.end(
         rawProblemResponse(400, 'Bad Request', 'validation_error', 'Validation failed', {
@@ -229,7 +229,7 @@ async function wire(services: Services, options: HttpOptions): Promise<FastifyIn
   for (const warning of services.warnings) app.log.warn(warning);
   services.database.onConnectionError?.((cause) => app.log.warn({ cause }, 'database connection lost; the pool opens a new one'));
 
-  // SPEC §1: the first admin exists before /health/ready first answers 200
+  // docs/operations.md: the first admin exists before /health/ready first answers 200
   if (config.adminEmail && config.adminPassword) {
     const result = await bootstrapAdmin(services.users, config.adminEmail, config.adminPassword);
     if (result.created) app.log.info({ email: config.adminEmail }, 'created the first admin from ADMIN_EMAIL');

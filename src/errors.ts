@@ -1,6 +1,6 @@
 /**
  * Domain errors: what went wrong, in terms of the product, with a stable snake_case `code` that is
- * API contract (SPEC §9). No HTTP imports here; src/http/error-handler.ts maps them to RFC 9457
+ * API contract (docs/api.md). No HTTP imports here; src/http/error-handler.ts maps them to RFC 9457
  * problem+json once. `expose` is false for 5xx: their detail goes to the log, never the client.
  */
 export interface DomainErrorOptions {
@@ -15,7 +15,7 @@ export interface DomainErrorOptions {
 }
 
 /**
- * SPEC §9: every code the API answers, with its HTTP status. Codes are contract: a rename is a
+ * docs/api.md: every code the API answers, with its HTTP status. Codes are contract: a rename is a
  * breaking change. A DomainError can only carry one of these, and its status comes from here.
  */
 export const ERROR_STATUS = {

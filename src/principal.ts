@@ -1,7 +1,7 @@
 /**
  * The authenticated caller of a request, as the access-token check establishes it (auth-service
  * `authenticate`): the token verified, its session live, the user enabled, and the permissions of
- * the user's *current* roles (SPEC §5: the token's `roles` claim is informational). Routes of any
+ * the user's *current* roles (docs/api.md: the token's `roles` claim is informational). Routes of any
  * feature read it through the route guard (src/http/route-guard.ts).
  */
 export interface Principal {

@@ -85,7 +85,7 @@ export async function serve(env: Record<string, string | undefined>): Promise<vo
       app.log.warn({ cause: error instanceof Error ? error.message : String(error) }, 'no command line socket: commands must wait until this server stops');
     }
   }
-  // mail delivery (SPEC §6); stopped by app.close(), after the message in progress
+  // mail delivery (docs/operations.md); stopped by app.close(), after the message in progress
   if (config.mailWorker === 'on' && services.outboxWorker) await services.outboxWorker.start(app.log);
   // webhook delivery (its own worker: a slow endpoint never delays mail)
   await services.webhookWorker.start(app.log);

@@ -123,7 +123,7 @@ export interface Services {
   limiter: RateLimiter;
   /** the Prometheus registry of this instance (GET /metrics) */
   metrics: Metrics;
-  /** the key of the HTML forms' CSRF tokens (SPEC §8), derived from SECRETS_KEY */
+  /** the key of the HTML forms' CSRF tokens (docs/security.md), derived from SECRETS_KEY */
   csrfKey: Buffer;
   /** applies the migrations not applied yet (`gatehouse migrate`); the names applied */
   migrate(): Promise<string[]>;
@@ -132,7 +132,7 @@ export interface Services {
   close(): Promise<void>;
 }
 
-/** the audit chain's HMAC key (SPEC §8), derived from SECRETS_KEY */
+/** the audit chain's HMAC key (docs/security.md), derived from SECRETS_KEY */
 export function auditChainKey(masterKey: Buffer): Buffer {
   return deriveKey(masterKey, 'audit-chain');
 }
@@ -464,7 +464,7 @@ export async function createServices(config: Config, edges: ServiceEdges = {}): 
       webhookQueue: () => webhooks.depth(),
     });
     const userImport = new UserImportService({ db, repo: new UserImportRepository(), roles, users, oauth, audit, clock, defaultRole: config.defaultRole });
-    // the message being sent is finished first (SPEC §10): the worker is the last thing started
+    // the message being sent is finished first (docs/operations.md): the worker is the last thing started
     if (outboxWorker) started.add(() => outboxWorker.stop());
     started.add(() => webhookWorker.stop());
 

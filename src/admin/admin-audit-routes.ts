@@ -1,4 +1,4 @@
-/** /api/v1/admin/audit: the audit trail, newest first (SPEC §8). */
+/** /api/v1/admin/audit: the audit trail, newest first (docs/security.md). */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { AuditService } from '../audit/audit-service.js';
 import { DEFAULT_PAGE_LIMIT } from '../http/pagination.js';

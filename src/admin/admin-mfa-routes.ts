@@ -1,4 +1,4 @@
-/** POST /api/v1/admin/users/{id}/mfa/reset (SPEC §12): an admin removes every second factor of a user who lost them all. */
+/** POST /api/v1/admin/users/{id}/mfa/reset (docs/security.md): an admin removes every second factor of a user who lost them all. */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { principalOf, requestContext } from '../http/route-guard.js';
 import { errorResponses, IdParams } from '../http/schema-helpers.js';

@@ -1,4 +1,4 @@
-/** /api/v1/admin/oauth-providers: sign-in providers kept in the database (SPEC §4 Admin, §7). */
+/** /api/v1/admin/oauth-providers: sign-in providers kept in the database (docs/api.md, Admin; docs/security.md, social sign-in). */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { requestContext } from '../http/route-guard.js';
 import { errorResponses } from '../http/schema-helpers.js';

@@ -1,5 +1,5 @@
 /**
- * The admin API under /api/v1/admin (SPEC §4 Admin). Every route requires the `users:admin`
+ * The admin API under /api/v1/admin (docs/api.md Admin). Every route requires the `users:admin`
  * permission (checked by the auth guard in onRequest, so 401 → 403 come before validation); the
  * rules — last active admin, protected and in-use roles and permissions, session revocation — live in the services.
  */

@@ -1,5 +1,5 @@
 /**
- * Request and response schemas of the admin API (SPEC §4 Admin). Bodies are strict; responses are
+ * Request and response schemas of the admin API (docs/api.md Admin). Bodies are strict; responses are
  * whitelists built by the `to…View` functions, so nothing a record carries beyond the contract
  * (password hashes, sealed refresh tokens, audit hashes) can reach a client.
  */
@@ -58,7 +58,7 @@ export const PatchUserBody = Type.Object(
 
 export const RoleSchema = Type.Object({ name: Type.String(), description: Nullable(Type.String()), permissions: Type.Array(Type.String()) });
 
-// a name outside the pattern cannot be an existing role: 404 like any unknown role (SPEC §4)
+// a name outside the pattern cannot be an existing role: 404 like any unknown role (docs/api.md)
 export const RoleNameParams = Type.Object({ name: RoleLookup }, { additionalProperties: false });
 
 export const CreateRoleBody = Type.Object(

@@ -1,4 +1,4 @@
-/** /api/v1/admin/users…: accounts and their sessions, managed by an admin (SPEC §4 Admin). */
+/** /api/v1/admin/users…: accounts and their sessions, managed by an admin (docs/api.md Admin). */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { principalOf, requestContext } from '../http/route-guard.js';
 import { DEFAULT_PAGE_LIMIT } from '../http/pagination.js';

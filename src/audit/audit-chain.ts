@@ -4,7 +4,7 @@
  * audit verify` recomputes the chain. Content is serialised canonically (sorted keys) so the link
  * does not depend on how the database returns jsonb.
  *
- * Links are keyed (SPEC §8): HMAC-SHA256 under a key derived from SECRETS_KEY, so someone who can
+ * Links are keyed (docs/security.md): HMAC-SHA256 under a key derived from SECRETS_KEY, so someone who can
  * write the database but lacks the key cannot rewrite events and recompute the chain after them.
  * Each event has its own HMAC key, derived from the chain key and the event id: the database
  * computes the link while it appends (the previous link is known only there, under the head's row

@@ -1,5 +1,5 @@
 /**
- * The audit trail (SPEC §8): append-only events, each recorded in the transaction of the change it
+ * The audit trail (docs/security.md): append-only events, each recorded in the transaction of the change it
  * describes, chained with keyed links (audit-chain.ts) that `verify` recomputes.
  */
 import { randomUUID, timingSafeEqual } from 'node:crypto';

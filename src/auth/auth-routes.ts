@@ -51,7 +51,7 @@ export const authRoutes: FastifyPluginAsyncTypebox<AuthRoutesOptions> = async (a
       body: RegisterBody,
       response: { 201: Type.Union([TokenResponse, RegisteredPendingVerification]), ...errorResponses(400, 403, 409, 422, 429, 503) },
     },
-    // onRequest: SPEC §2 puts this 403 before any 400, a body that is not even JSON included
+    // onRequest: docs/api.md puts this 403 before any 400, a body that is not even JSON included
     onRequest: async function registrationOpen() {
       auth.assertRegistrationOpen();
     },
@@ -67,7 +67,7 @@ export const authRoutes: FastifyPluginAsyncTypebox<AuthRoutesOptions> = async (a
     schema: {
       tags,
       summary: 'Sign in with email or username and password',
-      description: 'For a user with MFA (SPEC §12) a right password answers `mfa_required` with an `mfa_token` instead: finish at POST /login/mfa.',
+      description: 'For a user with MFA (docs/security.md) a right password answers `mfa_required` with an `mfa_token` instead: finish at POST /login/mfa.',
       body: LoginBody,
       response: { 200: Type.Union([TokenResponse, MfaRequiredResponse]), ...errorResponses(400, 401, 403, 423, 429, 503) },
     },
@@ -108,7 +108,7 @@ export const authRoutes: FastifyPluginAsyncTypebox<AuthRoutesOptions> = async (a
       token = cookie.read(request);
       if (token) cookie.assertOrigin(request);
     }
-    // no token at all is a failed authentication like a wrong one (SPEC §4 lists only 401 here)
+    // no token at all is a failed authentication like a wrong one (docs/api.md lists only 401 here)
     if (!token) throw sessionsErrors.invalidRefreshToken();
     try {
       return sendGrant(reply, await auth.refresh(requestContext(request), token));
@@ -173,7 +173,7 @@ export const authRoutes: FastifyPluginAsyncTypebox<AuthRoutesOptions> = async (a
   });
 
   // RFC 7662 clients send form bodies: they are accepted on this route only. The rest of the API
-  // is JSON in (SPEC §2), and a form is what another site can POST without a CORS preflight.
+  // is JSON in (docs/api.md), and a form is what another site can POST without a CORS preflight.
   await app.register(async function introspectionRoute(child) {
     const introspection = child.withTypeProvider<TypeBoxTypeProvider>();
     await introspection.register(formbody);

@@ -39,7 +39,7 @@ export const TokenResponse = Type.Object(
   {},
 );
 
-/** POST /login for a user with MFA (SPEC §12): the second step's token, and nothing else */
+/** POST /login for a user with MFA (docs/security.md): the second step's token, and nothing else */
 export const MfaRequiredResponse = Type.Object({
   mfa_required: Type.Literal(true),
   mfa_token: Type.String({ description: 'opaque, single use, 300 s; POST /login/mfa' }),

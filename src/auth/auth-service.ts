@@ -85,7 +85,7 @@ export class AuthService {
     return this.d.hasher.saturated;
   }
 
-  /** SPEC §2 puts this 403 before validation: the route calls it before the body is looked at */
+  /** docs/api.md puts this 403 before validation: the route calls it before the body is looked at */
   assertRegistrationOpen(): void {
     if (this.d.settings.registration === 'closed') throw authErrors.registrationClosed();
   }
@@ -185,7 +185,7 @@ export class AuthService {
   /**
    * Changes the password: revokes every session of the user (this one too) and starts a fresh one,
    * so every other device must sign in again. A password-less account sets its first password
-   * this way, from a fresh session only (SPEC §4).
+   * this way, from a fresh session only (docs/api.md).
    */
   async changePassword(ctx: RequestContext, principal: Principal, input: { currentPassword?: string; newPassword: string }): Promise<TokenGrant> {
     const user = await this.d.signIn.reauthenticate(ctx, principal, { password: input.currentPassword, field: 'current_password', what: 'set a password' });

@@ -1,5 +1,5 @@
 /**
- * The sign-in side of SPEC §12 under /api/v1/auth: the second step after a password
+ * The sign-in side of docs/security.md under /api/v1/auth: the second step after a password
  * (`/login/mfa`, `/login/mfa/options`) and the passwordless passkey sign-in (`/login/passkey…`).
  * Success answers the ordinary token response with its refresh cookie.
  */

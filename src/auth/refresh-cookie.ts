@@ -1,5 +1,5 @@
 /**
- * The refresh-token cookie (SPEC §2): HttpOnly, SameSite=Lax, Path=/api/v1/auth, Secure unless
+ * The refresh-token cookie (docs/api.md): HttpOnly, SameSite=Lax, Path=/api/v1/auth, Secure unless
  * COOKIE_SECURE=false, host-only unless COOKIE_DOMAIN, Max-Age = the token's remaining lifetime.
  * Requests that authenticate with this cookie are checked against an Origin allow-list.
  */

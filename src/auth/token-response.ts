@@ -1,5 +1,5 @@
 /**
- * The token response (SPEC §2) and its refresh cookie: one shape for every route that signs
+ * The token response (docs/api.md) and its refresh cookie: one shape for every route that signs
  * someone in (password, second step, passkey) or renews a session.
  */
 import type { FastifyReply } from 'fastify';

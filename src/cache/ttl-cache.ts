@@ -1,6 +1,6 @@
 /**
  * A small in-process cache with a hard lifetime per entry. Gatehouse keeps what it verifies
- * (sessions, users, role permissions) here for at most one second (SPEC §3), counted from the
+ * (sessions, users, role permissions) here for at most one second (docs/security.md), counted from the
  * start of the read that produced it: every change is also
  * broadcast (InvalidationBus) and evicts at once, and the lifetime bounds staleness even if a
  * broadcast is lost. Concurrent misses for one key share a single load.

@@ -23,7 +23,7 @@ export type Config = Readonly<
     defaultRole: string;
     /** HASH_CONCURRENCY, or the number of CPU cores when unset */
     hashConcurrency: number;
-    /** the OAUTH_<ID>_* providers (SPEC §7), by id */
+    /** the OAUTH_<ID>_* providers (docs/security.md), by id */
     oauthProviders: readonly OAuthEnvProvider[];
   }
 >;

@@ -1,5 +1,5 @@
 /**
- * OAUTH_<ID>_* variables (SPEC §7): one provider per <ID>, read from the same environment as every
+ * OAUTH_<ID>_* variables (docs/security.md): one provider per <ID>, read from the same environment as every
  * other setting (loadConfig). <ID> is the provider id in upper case; a variable name cannot hold
  * `-`, so ids from the environment use [a-z0-9_]: `OAUTH_MY_IDP_CLIENT_ID` configures `my_idp`. Checked here, at start, so a typo stops the start naming it.
  */

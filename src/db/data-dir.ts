@@ -1,6 +1,6 @@
 /**
  * DATA_DIR holds the embedded database and the generated secrets key: readable by its owner only
- * (SPEC §1). A new one is created 0700; an existing one that others can read or enter is used as
+ * (docs/operations.md). A new one is created 0700; an existing one that others can read or enter is used as
  * it is (changing an operator's permissions behind their back would surprise), with a warning.
  */
 import { mkdirSync, statSync } from 'node:fs';

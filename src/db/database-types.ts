@@ -176,7 +176,7 @@ export interface EmailCodesTable {
   expires_at: Timestamp;
 }
 
-/** a provider identity (provider, subject) linked to an account (SPEC §7) */
+/** a provider identity (provider, subject) linked to an account (docs/security.md) */
 export interface IdentitiesTable {
   id: string;
   user_id: string;
@@ -187,7 +187,7 @@ export interface IdentitiesTable {
   created_at: Timestamp;
 }
 
-/** an OAuth/OIDC provider configured by an admin (SPEC §4 Admin) */
+/** an OAuth/OIDC provider configured by an admin (docs/api.md Admin) */
 export interface OAuthProvidersTable {
   id: string;
   name: string;

@@ -1,5 +1,5 @@
 /**
- * Keyset pagination (SPEC §2: newest first by created_at, then id). A page continues strictly
+ * Keyset pagination (docs/api.md: newest first by created_at, then id). A page continues strictly
  * after the last row of the previous one: a row comparison, which PostgreSQL answers from the
  * (created_at desc, id desc) indexes, and no offset that drifts when rows are added meanwhile.
  * Services read limit + 1 rows and hand back a Page; the cursor is opaque to clients (base64url of

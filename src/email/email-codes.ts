@@ -1,5 +1,5 @@
 /**
- * Emailed codes and links (SPEC §4 "Codes"):
+ * Emailed codes and links (docs/api.md "Codes"):
  * - a code is 8 digits from the CSPRNG (crypto.randomInt); stored only as an HMAC-SHA256 under a
  *   key derived from SECRETS_KEY, bound to its user and purpose — a copy of the table does not
  *   give the codes away (8 digits are too few to survive an unkeyed hash) — and compared in

@@ -1,5 +1,5 @@
 /**
- * The email endpoints (SPEC §4): verification, email change and password reset under
+ * The email endpoints (docs/api.md): verification, email change and password reset under
  * /api/v1/auth. Each calls one EmailService method. The page the verification link opens (GET
  * /verify-email?token=) is one of the pages (src/pages/public-pages-routes.ts).
  */

@@ -1,5 +1,5 @@
 /**
- * Email ownership and recovery (SPEC §4, §6): verification, password reset and email change, by
+ * Email ownership and recovery (docs/api.md, docs/operations.md): verification, password reset and email change, by
  * emailed code (the API) or one-click link (the pages), checked here once for both.
  *
  * - Every code and its email are written in one transaction (the outbox: mail-service.ts), and

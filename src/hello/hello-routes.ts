@@ -1,4 +1,4 @@
-/** GET /api/v1/hello: the smallest protected route (SPEC §4), handy for checking a token works. */
+/** GET /api/v1/hello: the smallest protected route (docs/api.md), handy for checking a token works. */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { principalOf } from '../http/route-guard.js';

@@ -1,5 +1,5 @@
 /**
- * The API-wide limit per client IP (RATE_LIMIT_API_IP, SPEC §8), checked in onRequest before
+ * The API-wide limit per client IP (RATE_LIMIT_API_IP, docs/security.md), checked in onRequest before
  * authentication, so an over-limit client gets 429 before anything else.
  */
 import type { FastifyInstance } from 'fastify';

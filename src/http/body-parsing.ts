@@ -1,5 +1,5 @@
 /**
- * Request bodies (SPEC §2): JSON in. An empty body is "no body" whatever its Content-Type —
+ * Request bodies (docs/api.md): JSON in. An empty body is "no body" whatever its Content-Type —
  * `curl -d ''` sends a form type, `fetch(url, { body: '' })` sends text/plain — so POST
  * /auth/refresh and /auth/logout work with nothing but a cookie. Any other body must be JSON;
  * a route that takes forms (RFC 7662 introspection) adds a parser for itself.

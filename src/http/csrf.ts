@@ -1,5 +1,5 @@
 /**
- * CSRF protection for HTML forms (SPEC §8): a signed double-submit token. The browser holds a
+ * CSRF protection for HTML forms (docs/security.md): a signed double-submit token. The browser holds a
  * random value in an HttpOnly, SameSite=Lax cookie (`gatehouse_csrf`, Path=/); every form carries
  * `_csrf` = HMAC-SHA256(key, that value), the key derived from SECRETS_KEY. Another site can
  * neither read the cookie nor compute the HMAC, so it cannot forge the field; a planted cookie

@@ -1,5 +1,5 @@
 /**
- * Logging: JSON lines on stdout, one access line per request, and secrets never in them (SPEC §8).
+ * Logging: JSON lines on stdout, one access line per request, and secrets never in them (docs/security.md).
  *
  * - Everything but the access line goes through pino, which redacts Authorization and Cookie
  *   headers, Set-Cookie, and any password/token/code field.

@@ -1,4 +1,4 @@
-/** The query parameters of every paginated list (SPEC §2); the paging itself is src/db/keyset.ts. */
+/** The query parameters of every paginated list (docs/api.md); the paging itself is src/db/keyset.ts. */
 import { Type } from '@sinclair/typebox';
 
 export const DEFAULT_PAGE_LIMIT = 20;

@@ -1,4 +1,4 @@
-/** RFC 9457 problem details: the one shape of every API error (SPEC §2, §9). */
+/** RFC 9457 problem details: the one shape of every API error (docs/api.md). */
 export interface Problem {
   type: string;
   title: string;
@@ -15,7 +15,7 @@ export function problem(status: number, code: string, title: string, extra: Part
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json; charset=utf-8';
 
-/** SPEC §8 headers every response carries, including the ones written before Fastify routes a request */
+/** docs/security.md headers every response carries, including the ones written before Fastify routes a request */
 export const BASE_SECURITY_HEADERS: Readonly<Record<string, string>> = {
   'x-content-type-options': 'nosniff',
   'x-frame-options': 'DENY',

@@ -1,7 +1,7 @@
 /**
  * Authentication and permission checks as route configuration: a route says
  * `config: { auth: 'required', permission: 'products:write' }` and this onRequest hook enforces
- * it before the body is even parsed, which gives SPEC §2's order of checks (401, then 403, then
+ * it before the body is even parsed, which gives docs/api.md's order of checks (401, then 403, then
  * 400 validation). Ownership checks come later, in the services. Who the caller is comes from an
  * Authenticator (auth-service), so this core module knows no feature.
  */

@@ -1,5 +1,5 @@
 /**
- * Headers on every response (SPEC §8). HTML gets a strict Content-Security-Policy: our own assets
+ * Headers on every response (docs/security.md). HTML gets a strict Content-Security-Policy: our own assets
  * only, no inline script; the API docs page (swagger-ui) needs inline styles and its own script.
  * API answers are never stored by a cache (they carry tokens and personal data), decided on the
  * matched route: /%61pi/… reaches the same handler as /api/…. Every response also names its request

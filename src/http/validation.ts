@@ -2,7 +2,7 @@
  * Request validation. Bodies are strict: no type coercion and no silently dropped fields (an
  * unknown field is a 400, so a `roles` smuggled into PATCH /me is refused). Query strings and path
  * parameters are text on the wire, so they are coerced (`limit=20` -> 20) by a second validator.
- * Ajv errors become SPEC §2's `errors: [{ field, message }]` with dotted field names.
+ * Ajv errors become docs/api.md's `errors: [{ field, message }]` with dotted field names.
  */
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';

@@ -12,7 +12,7 @@
  * `gatehouse keys revoke <kid>` (an emergency: the key leaked) takes a key out of JWKS and out of
  * use at once, rotating first if it was the active one. Every instance is told through the
  * invalidation bus and drops the key and its cached tokens; the key set is also reloaded every
- * second, so a lost message delays a revocation by at most that (SPEC §10).
+ * second, so a lost message delays a revocation by at most that (docs/operations.md).
  *
  * Verified tokens are cached by their exact string until `exp` (bounded size): a repeat request
  * skips the signature check. Session revocation is not decided here: the session check runs on

@@ -1,5 +1,5 @@
 /**
- * Mail, the transactional-outbox way (SPEC §6): a service that changes something and wants to
+ * Mail, the transactional-outbox way (docs/operations.md): a service that changes something and wants to
  * tell the user queues the message in the transaction of the change (`enqueue(tx, …)`), so the
  * message exists exactly when the change does — never lost to a crash between commit and send,
  * never sent for a change that rolled back. The outbox worker (src/outbox) delivers it after commit,

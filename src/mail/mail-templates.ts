@@ -1,5 +1,5 @@
 /**
- * The emails Gatehouse sends (SPEC §6), each a subject, a plain-text body and an HTML body, with
+ * The emails Gatehouse sends (docs/operations.md), each a subject, a plain-text body and an HTML body, with
  * `{{name}}` placeholders filled from the message's data (escaped in HTML; a missing value is
  * empty). Built in below; an operator replaces any part of any message by putting a file in
  * MAIL_TEMPLATES_DIR: `<template>.subject.txt`, `<template>.txt`, `<template>.html` (read once at

@@ -1,5 +1,5 @@
 /**
- * Prometheus metrics (SPEC §4 Operations, GET /metrics) with prom-client, one Registry per app
+ * Prometheus metrics (docs/api.md Operations, GET /metrics) with prom-client, one Registry per app
  * (tests build several apps in one process; the global default registry is never used).
  *
  * The services know nothing of prom-client: they tell plain callbacks what happened — the sign-in

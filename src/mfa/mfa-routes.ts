@@ -1,5 +1,5 @@
 /**
- * /api/v1/auth/mfa (SPEC §12): the signed-in user's second factors — TOTP, recovery codes,
+ * /api/v1/auth/mfa (docs/security.md): the signed-in user's second factors — TOTP, recovery codes,
  * passkeys. Re-authentication, the rules and the audit trail are the service's.
  */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';

@@ -1,5 +1,5 @@
 /**
- * Second factors (SPEC §12): TOTP, recovery codes and passkeys — managing them, and checking them
+ * Second factors (docs/security.md): TOTP, recovery codes and passkeys — managing them, and checking them
  * for the sign-in's second step and for a passwordless passkey sign-in. The sign-in rules
  * themselves (the mfa_token, its 5 tries, the account's lock after 20 wrong codes a day, sessions,
  * `amr`, `login.succeeded`) are the sign-in core's: this feature only says whether a factor is
@@ -54,7 +54,7 @@ export interface MfaServiceDeps {
   codeHasher: RecoveryCodeHasher;
   rp: RelyingParty;
   challenges: WebAuthnChallenges;
-  /** security notices for every change to the sign-in factors (SPEC §12, §6), queued in the change's transaction */
+  /** security notices for every change to the sign-in factors (docs/security.md, docs/operations.md), queued in the change's transaction */
   mail: MailService;
   sessions: SessionsService;
   /** `issuer`: MFA_ISSUER, or PUBLIC_URL's hostname */
@@ -74,7 +74,7 @@ export interface SecondStepInput {
   webauthn?: AuthenticationResponseJSON;
 }
 
-/** the changes a notice would be emailed for (SPEC §12) */
+/** the changes a notice would be emailed for (docs/security.md) */
 type FactorChange = 'mfa.enabled' | 'mfa.disabled' | 'mfa.recovery_codes_generated' | 'mfa.recovery_code_used' | 'passkey.added' | 'passkey.removed' | 'mfa.reset';
 
 const PASSKEY_NAME_DEFAULT = 'Passkey';
@@ -82,7 +82,7 @@ const PASSKEY_NAME_DEFAULT = 'Passkey';
 export class MfaService {
   constructor(private readonly d: MfaServiceDeps) {}
 
-  /** SPEC §12 `methods`: only what the user has; `recovery_code` while codes are left */
+  /** docs/security.md `methods`: only what the user has; `recovery_code` while codes are left */
   async methodsFor(userId: string): Promise<SecondFactorMethod[]> {
     const s = await this.d.repo.summary(this.d.db, userId);
     const methods: SecondFactorMethod[] = [];
@@ -338,7 +338,7 @@ export class MfaService {
   }
 
   /**
-   * The one place a change to the user's sign-in factors queues its email notice (SPEC §12, §6),
+   * The one place a change to the user's sign-in factors queues its email notice (docs/security.md, docs/operations.md),
    * in the change's own transaction: what changed, and from where (IP, device, location). Turning a
    * factor on notifies once (not again for the recovery codes that come with it). Accounts without
    * an address get none.

@@ -1,5 +1,5 @@
 /**
- * Recovery codes (SPEC §12): 10 per set, each 10 characters of a-z2-7 (50 random bits) shown as
+ * Recovery codes (docs/security.md): 10 per set, each 10 characters of a-z2-7 (50 random bits) shown as
  * `xxxxx-xxxxx`; the dash, case and surrounding spaces are optional on input. Only a keyed hash
  * is stored — HMAC-SHA-256 under a key derived from SECRETS_KEY — so a copy of the database alone
  * is not enough to search the 2^50 possibilities offline. Lookups are by hash.

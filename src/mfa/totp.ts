@@ -1,5 +1,5 @@
 /**
- * TOTP (RFC 6238) as SPEC §12 fixes it: HMAC-SHA-1, 6 digits, 30-second steps, the previous and
+ * TOTP (RFC 6238) as docs/security.md fixes it: HMAC-SHA-1, 6 digits, 30-second steps, the previous and
  * next step accepted besides the current one. The HOTP arithmetic is otpauth's; what is ours is
  * the replay rule: a code is accepted only for a step *after* the last accepted one, so the caller
  * stores the step this returns (conditionally, see mfa-repository `acceptTotpStep`).
@@ -45,7 +45,7 @@ export function matchTotp(secret: string, code: string, timeMs: number, lastStep
 }
 
 /**
- * The Key URI authenticator apps read (SPEC §12's exact form): SHA-1, 6 digits and 30 s are the
+ * The Key URI authenticator apps read (docs/security.md's exact form): SHA-1, 6 digits and 30 s are the
  * format's defaults, so they are not spelled out.
  */
 export function otpauthUri(issuer: string, account: string, secret: string): string {

@@ -1,5 +1,5 @@
 /**
- * /account is a composition of sections (SPEC §11 and §12): each section renders its own card
+ * /account is a composition of sections (docs/architecture.md, docs/security.md): each section renders its own card
  * from the signed-in user and, after one of its own forms was posted, its own state (a TOTP
  * secret being set up, fresh recovery codes, an error). A feature adds its section to the list
  * wired in pages-routes.ts; the page itself knows none of them.

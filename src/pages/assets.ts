@@ -2,7 +2,7 @@
  * The pages' own static files (assets/ at the repository root: the stylesheet and the WebAuthn
  * script), read once at start and served from memory under /assets/. Pages link them with a
  * content hash in the query (`/assets/gatehouse.css?v=…`), so browsers may keep them for a year:
- * a changed file gets a new URL. No CDN (SPEC §11).
+ * a changed file gets a new URL. No CDN (docs/architecture.md).
  */
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';

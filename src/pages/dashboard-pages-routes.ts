@@ -1,5 +1,5 @@
 /**
- * /dashboard and its forms (SPEC §11): profile changes go to UsersService.updateProfile (the rules
+ * /dashboard and its forms (docs/architecture.md): profile changes go to UsersService.updateProfile (the rules
  * of PATCH /me), session revocation to SessionsService.revokeOwn (DELETE /sessions/{id}: only the
  * caller's own, else 404), unlinking to OAuthService.unlink (never the last way in: 409), and
  * connecting a provider starts the API's own link flow (OAuthService.start with this user). Each

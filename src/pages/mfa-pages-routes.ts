@@ -1,5 +1,5 @@
 /**
- * The multi-factor pages (SPEC §12): the second sign-in step at /login/mfa — after a correct
+ * The multi-factor pages (docs/security.md): the second sign-in step at /login/mfa — after a correct
  * password here, or a social sign-in (the OAuth callback leaves the same `gatehouse_mfa` cookie)
  * — and the account page's two-step section with its forms under /account/. Every call goes to
  * MfaService, the API's own; the two `…/options` routes answer JSON to the WebAuthn script.

@@ -3,12 +3,12 @@
  * the API and gets the same grant: a real session, listed by GET /sessions and revocable there.
  * The browser then holds two cookies:
  *
- * - the SPEC §2 refresh cookie, unchanged (Path=/api/v1/auth), and
+ * - the docs/api.md refresh cookie, unchanged (Path=/api/v1/auth), and
  * - `gatehouse_session`: the short-lived access token itself (HttpOnly, SameSite=Lax, Path=/,
  *   Secure unless COOKIE_SECURE=false, Max-Age = the access token's lifetime).
  *
  * Page routes are guarded by the API's own route guard with this cookie as the credential, so a
- * revoked session or a disabled user is refused within SPEC §3's second, like a bearer token.
+ * revoked session or a disabled user is refused within docs/security.md's second, like a bearer token.
  * When the cookie is missing or no longer valid, a GET is sent (303) to GET
  * /api/v1/auth/page-session?next=<path> — under the refresh cookie's path, so the browser sends
  * it there — which rotates the refresh token through AuthService.refresh, sets both cookies again

@@ -1,5 +1,5 @@
 /**
- * The server-rendered pages (SPEC §11, §12), in one encapsulated plugin: form bodies are parsed
+ * The server-rendered pages (docs/architecture.md, docs/security.md), in one encapsulated plugin: form bodies are parsed
  * here only (the API stays JSON-only), every POST must carry a valid CSRF token (checked before the
  * route runs; a refusal is 403 forbidden, as an HTML page for a browser), and the pages' own
  * stylesheet and script are served under /assets/. Page routes declare `config: { page: true,

@@ -1,5 +1,5 @@
 /**
- * /products (SPEC §11, issue 20 item 4): everyone with products:read browses; products:write
+ * /products (docs/architecture.md, issue 20 item 4): everyone with products:read browses; products:write
  * creates and changes their own, products:write:any everyone's. Each page calls ProductsService —
  * the API's service, where permission, fields, existence and ownership are checked in that order —
  * after the form is checked against the API's body schema. The edit form itself is refused with the

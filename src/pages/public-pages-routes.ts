@@ -1,5 +1,5 @@
 /**
- * The public pages (SPEC §11): /login, /register, /forgot-password, /reset-password and
+ * The public pages (docs/architecture.md): /login, /register, /forgot-password, /reset-password and
  * /verify-email. Each form is checked against the API's own body schema and handed to the same
  * service method as the API route; a refusal comes back as the form with its messages and the
  * error's status (401 for a failed sign-in, keeping the typed `login`), never as JSON.

@@ -1,5 +1,5 @@
 /**
- * Password rules (SPEC §2, §4): NFC-normalised, 8–128 Unicode code points, and a zxcvbn score of at
+ * Password rules (docs/api.md): NFC-normalised, 8–128 Unicode code points, and a zxcvbn score of at
  * least PASSWORD_MIN_SCORE, judged with the user's own email/username/name as a dictionary so
  * "alice2024!" does not pass for alice. The feedback goes into the 422's detail.
  *

@@ -1,5 +1,5 @@
 /**
- * ISO 4217 alphabetic codes accepted as a product's currency (SPEC §4: "an ISO 4217 code in upper
+ * ISO 4217 alphabetic codes accepted as a product's currency (docs/api.md: "an ISO 4217 code in upper
  * case"). A static list, so validation does not depend on the ICU data Node was built with
  * (`Intl.supportedValuesOf('currency')` varies between builds and keeps some withdrawn codes).
  *

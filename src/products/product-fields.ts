@@ -1,5 +1,5 @@
 /**
- * The rules of a product's fields (SPEC §4 "Product"), applied by the service on every path in
+ * The rules of a product's fields (docs/api.md "Product"), applied by the service on every path in
  * (API, later pages and CLI); the HTTP schemas check the same shapes first, for the OpenAPI document
  * and early 400s.
  *

@@ -1,5 +1,5 @@
 /**
- * /api/v1/products (SPEC §4 "Other API"). The guard checks the route's permission before the body
+ * /api/v1/products (docs/api.md "Other API"). The guard checks the route's permission before the body
  * is read (401 → 403 → 400); the service checks fields, existence and ownership (→ 404 → 403).
  */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
@@ -16,7 +16,7 @@ const security = [{ bearer: [] }];
 const read = { auth: 'required', permission: 'products:read' } as const;
 const write = { auth: 'required', permission: 'products:write' } as const;
 /**
- * PATCH and DELETE need products:write (own products) or products:write:any (SPEC §4): a role may
+ * PATCH and DELETE need products:write (own products) or products:write:any (docs/api.md): a role may
  * hold only the latter. The guard takes one permission, so this route hook (run after the guard,
  * still before the body is validated) accepts either; the service then checks ownership.
  */

@@ -1,5 +1,5 @@
 /**
- * Request and response schemas of /api/v1/products (SPEC §4 "Other API"). Bodies are strict; the
+ * Request and response schemas of /api/v1/products (docs/api.md "Other API"). Bodies are strict; the
  * response is a whitelist built by toProductView. The service re-checks every field
  * (product-fields.ts) — these schemas give the early 400s and the OpenAPI document.
  */

@@ -1,8 +1,8 @@
 /**
- * Products (SPEC §4 "Other API", §5): the marketplace example behind the ownership rule. Every
+ * Products (docs/api.md, the products module; roles and permissions): the marketplace example behind the ownership rule. Every
  * path to a product — API now, pages and CLI later — goes through this service, so the checks live
- * here, in SPEC §2's order: permission (403) → fields (400) → existence (404) → ownership (403).
- * Every write records its audit event in the same transaction (SPEC §8); the event is about the
+ * here, in docs/api.md's order: permission (403) → fields (400) → existence (404) → ownership (403).
+ * Every write records its audit event in the same transaction (docs/security.md); the event is about the
  * seller (user_id) and names who acted (actor_id).
  */
 import { randomUUID } from 'node:crypto';

@@ -1,5 +1,5 @@
 /**
- * Named moving-window limits (SPEC §8 `RATE_LIMIT_*`) over the shared ephemeral store, so N
+ * Named moving-window limits (docs/security.md `RATE_LIMIT_*`) over the shared ephemeral store, so N
  * instances share one budget per key. A null limit is `off`.
  */
 import type { RateLimit } from '../config/load-config.js';

@@ -1,4 +1,4 @@
-/** /api/v1/auth/sessions: the caller's own sessions, listed and revoked one by one (SPEC §4). */
+/** /api/v1/auth/sessions: the caller's own sessions, listed and revoked one by one (docs/api.md). */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { errorResponses, IdParams } from '../http/schema-helpers.js';
 import { principalOf, requestContext } from '../http/route-guard.js';

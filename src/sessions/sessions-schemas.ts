@@ -1,4 +1,4 @@
-/** The session as the API shows it (SPEC §4 GET /sessions), and the whitelist that builds it. */
+/** The session as the API shows it (docs/api.md GET /sessions), and the whitelist that builds it. */
 import { Type, type Static } from '@sinclair/typebox';
 import { Nullable, Timestamp, Uuid } from '../http/schema-helpers.js';
 import type { SessionRecord } from './sessions-service.js';

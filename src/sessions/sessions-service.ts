@@ -41,7 +41,7 @@ export interface SessionsServiceDeps {
   mail?: MailService;
 }
 
-/** what a security notice says about the request behind a change (SPEC §6) */
+/** what a security notice says about the request behind a change (docs/operations.md) */
 export interface NoticeOrigin {
   time: string;
   ip: string;

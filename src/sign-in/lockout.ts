@@ -1,5 +1,5 @@
 /**
- * Lockout (SPEC §8): LOCKOUT_THRESHOLD failed sign-ins for one identifier — as typed, normalised,
+ * Lockout (docs/security.md): LOCKOUT_THRESHOLD failed sign-ins for one identifier — as typed, normalised,
  * whether or not an account has it — lock it for LOCKOUT_MINUTES. The failure that reaches the
  * threshold still gets its ordinary refusal and starts the lock's full window; every attempt after
  * it gets 423 account_locked, even with the right password. A wrong current password on a

@@ -1,5 +1,5 @@
 /**
- * What Gatehouse knows about the built-in providers (SPEC §7): their kind, display name, default
+ * What Gatehouse knows about the built-in providers (docs/security.md): their kind, display name, default
  * endpoints and scopes. Every endpoint can be overridden (OAUTH_<ID>_* or the admin API) for tests
  * and proxies. Any other id is a generic OpenID Connect provider found by discovery.
  */

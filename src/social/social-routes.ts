@@ -1,5 +1,5 @@
 /**
- * Social sign-in over HTTP (SPEC §4 Auth, §7): the provider list, authorize → callback, the token
+ * Social sign-in over HTTP (docs/api.md, sign-in and account; docs/security.md, social sign-in): the provider list, authorize → callback, the token
  * exchange for a browser app that just came back, and the caller's linked identities. The browser
  * flow answers with redirects: a failure lands on `/login?error=<reason>`, unless the client asked
  * for JSON (then problem+json).

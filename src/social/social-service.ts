@@ -1,5 +1,5 @@
 /**
- * Social sign-in (SPEC §7): the authorize → callback flow, linking rules and the user's identities.
+ * Social sign-in (docs/security.md): the authorize → callback flow, linking rules and the user's identities.
  *
  * - The flow's secrets (state, PKCE verifier, OIDC nonce), where to land afterwards and, when
  *   linking, who asked, travel in one cookie sealed with AES-GCM (a key derived from SECRETS_KEY
@@ -103,7 +103,7 @@ export interface StartedFlow {
 export type FinishedFlow =
   | { kind: 'signed_in'; grant: TokenGrant; redirectTo: string }
   | { kind: 'linked'; redirectTo: string }
-  /** the account has a second factor: the provider was the first step (SPEC §12), the second follows */
+  /** the account has a second factor: the provider was the first step (docs/security.md), the second follows */
   | { kind: 'second_step'; mfaToken: string; methods: string[]; redirectTo: string };
 
 function normalizedEmail(email: string | null): string | null {

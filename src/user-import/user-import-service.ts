@@ -1,5 +1,5 @@
 /**
- * `gatehouse users import` (SPEC §10): the rules for one line (a strict schema, email and username
+ * `gatehouse users import` (docs/operations.md): the rules for one line (a strict schema, email and username
  * normalised as registration does, a password hash in a format sign-in verifies and at a cost
  * within the bounds of passwords/hash-format.ts, known roles) and
  * the import of a batch of checked lines in one transaction. Hashes are stored as they are: the

@@ -1,5 +1,5 @@
 /**
- * The first admin from ADMIN_EMAIL / ADMIN_PASSWORD (SPEC §1): created at start-up when no active
+ * The first admin from ADMIN_EMAIL / ADMIN_PASSWORD (docs/operations.md): created at start-up when no active
  * admin exists; an existing account with that email is left alone. Bad values stop the start with
  * a message that names the variables, not the request fields of the account rules it reuses.
  * Without them, FirstAdminSetup (below): a one-time link in the log opens a page that creates it.

@@ -1,5 +1,5 @@
 /**
- * GET and PATCH /api/v1/auth/me (SPEC §4): the signed-in user's own profile. No cookies here (only
+ * GET and PATCH /api/v1/auth/me (docs/api.md): the signed-in user's own profile. No cookies here (only
  * the token lifecycle routes read or set the refresh cookie): GET /me is the hottest route of all,
  * and every hook on it costs on every call.
  */

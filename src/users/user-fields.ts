@@ -1,4 +1,4 @@
-/** Normalisation of the fields users type (SPEC §2): done once, here, for every path in. */
+/** Normalisation of the fields users type (docs/api.md): done once, here, for every path in. */
 import { commonErrors } from '../errors.js';
 
 const USERNAME = /^[a-z0-9_.-]{3,32}$/;
@@ -35,7 +35,7 @@ export function isPlainAddress(email: string): boolean {
 }
 
 export function normalizeUsername(raw: string, field = 'username'): string {
-  // lower-cased only (SPEC §2): surrounding spaces are outside the alphabet like any other, so
+  // lower-cased only (docs/api.md): surrounding spaces are outside the alphabet like any other, so
   // the schema's 3–32 bound and this check agree on what a username is
   const username = raw.toLowerCase();
   if (!USERNAME.test(username)) {
@@ -45,7 +45,7 @@ export function normalizeUsername(raw: string, field = 'username'): string {
 }
 
 /**
- * Identifiers typed at sign-in, as the lockout counts them (SPEC §8): trimmed, lower-cased and
+ * Identifiers typed at sign-in, as the lockout counts them (docs/security.md): trimmed, lower-cased and
  * NFC-normalised like a stored email, so either spelling of an address finds its account. Not
  * refused when malformed: no account has such an address, so it answers like any unknown login
  * (and an account stored before the plain-address rule can still sign in).

@@ -14,7 +14,7 @@ export interface UserRecord {
   passwordHash: string | null;
   emailVerified: boolean;
   disabled: boolean;
-  /** a second sign-in step follows the password (TOTP on or a passkey registered; SPEC §12) */
+  /** a second sign-in step follows the password (TOTP on or a passkey registered; docs/security.md) */
   mfaEnabled: boolean;
   roles: string[];
   createdAt: Date;

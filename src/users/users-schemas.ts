@@ -43,12 +43,12 @@ export function toUserView(u: UserRecord): UserView {
 export const NameField = Type.String({ minLength: 1, maxLength: 100 });
 export const UsernameField = Type.String({ minLength: 3, maxLength: 32, description: '3–32 of a-z 0-9 _ . - (lower-cased)' });
 export const EmailField = Type.String({ minLength: 3, maxLength: 254, description: 'one plain address (local@domain: no display name, list, quotes, spaces or angle brackets); trimmed, lower-cased and NFC-normalised' });
-// no length bounds in the schema: SPEC §4 answers a password shorter than 8 or longer than 128
+// no length bounds in the schema: docs/api.md answers a password shorter than 8 or longer than 128
 // code points with 422 weak_password (the policy's check); BODY_LIMIT_BYTES bounds the input
 export const PasswordField = Type.String({ description: '8–128 characters after NFC normalisation' });
 export const AvatarUrlField = Type.String({ format: 'uri', pattern: '^https?://', maxLength: 2048 });
 
-/** GET /me: the user object and the permissions of their current roles (SPEC §2) */
+/** GET /me: the user object and the permissions of their current roles (docs/api.md) */
 export const MeResponse = Type.Composite([UserSchema, Type.Object({ permissions: Type.Array(Type.String()) })]);
 
 export const PatchMeBody = Type.Object(

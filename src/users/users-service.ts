@@ -1,5 +1,5 @@
 /**
- * Accounts: profile changes, admin management (SPEC §4 Admin) and the rules that guard them —
+ * Accounts: profile changes, admin management (docs/api.md Admin) and the rules that guard them —
  * unique email/username, known roles, the last active admin. Every change that should end a
  * user's sessions (disable, admin password reset, delete) revokes them in the same transaction
  * and announces it to every instance after commit; disabling also voids every code and link
@@ -146,7 +146,7 @@ export class UsersService {
    */
   async prepareAccount(input: NewAccount, ctx: RequestContext | null = null): Promise<PreparedAccount> {
     const username = input.username ? normalizeUsername(input.username) : null;
-    // SPEC §4: an email is required, unless ACCOUNT_EMAIL=optional and a username names the account
+    // docs/api.md: an email is required, unless ACCOUNT_EMAIL=optional and a username names the account
     if (!input.email && (this.d.settings.accountEmail === 'required' || !username)) throw commonErrors.validation([{ field: 'email', message: 'is required' }]);
     const email = input.email ? normalizeEmail(input.email) : null;
     const roles = input.roles ?? [this.d.settings.defaultRole];
@@ -352,7 +352,7 @@ export class UsersService {
    */
   async ensureAdmin(ctx: RequestContext, input: { email: string; password: string; username?: string | null }, via: 'cli' | 'bootstrap'): Promise<{ created: boolean; reason?: string }> {
     // start-up with an admin in place: ADMIN_EMAIL/ADMIN_PASSWORD are not used, so not judged (nor hashed);
-    // an existing account with that email is left alone (SPEC §1), whatever the password says
+    // an existing account with that email is left alone (docs/operations.md), whatever the password says
     if (via === 'bootstrap') {
       if (await this.hasActiveAdmin()) return { created: false, reason: ACTIVE_ADMIN_EXISTS };
       if (await this.d.repo.findByEmail(this.d.db, normalizeEmail(input.email))) {

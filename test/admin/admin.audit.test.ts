@@ -19,7 +19,7 @@ interface Event {
 
 const EVENT_KEYS = ['actor_id', 'created_at', 'data', 'id', 'ip', 'type', 'user_agent', 'user_id'];
 
-/** SPEC §2: created_at descending, then id descending */
+/** docs/api.md: created_at descending, then id descending */
 function assertNewestFirst(items: Event[]): void {
   for (let i = 1; i < items.length; i++) {
     const [a, b] = [items[i - 1]!, items[i]!];
@@ -47,7 +47,7 @@ describe('GET /admin/audit', () => {
     await t.close();
   });
 
-  it('returns events newest first, in the SPEC shape (no chain internals)', async () => {
+  it('returns events newest first, in the docs shape (no chain internals)', async () => {
     const res = await as('GET', '/admin/audit?limit=100');
     assert.equal(res.statusCode, 200);
     const body = res.json<{ items: Event[]; next_cursor: string | null }>();

@@ -92,7 +92,7 @@ describe('admin users', () => {
   describe('GET /admin/users', () => {
     let marker: string;
     let made: UserBody[];
-    /** SPEC §2's order: created_at, then id, both descending */
+    /** docs/api.md's order: created_at, then id, both descending */
     const newestFirst = (users: UserBody[]) =>
       [...users].sort((a, b) => (a.created_at === b.created_at ? (a.id < b.id ? 1 : -1) : a.created_at < b.created_at ? 1 : -1)).map((u) => u.id);
 
@@ -145,7 +145,7 @@ describe('admin users', () => {
       const unlikely = await as('GET', '/admin/users?role=Not%20A%20Role');
       assert.equal(unlikely.statusCode, 200, 'a name no role can have matches nobody');
       assert.deepEqual(unlikely.json<{ items: UserBody[] }>().items, []);
-      // SPEC's own template: empty parameters are no filter
+      // the API's own rule: empty parameters are no filter
       const blank = await as('GET', `/admin/users?q=&role=&limit=&cursor=`);
       assert.equal(blank.statusCode, 200, blank.body);
       const unfiltered = (await as('GET', '/admin/users')).json<{ items: UserBody[] }>();

@@ -1,5 +1,5 @@
 /**
- * Which audit events the features write (SPEC §8): who they are about (user_id), who acted
+ * Which audit events the features write (docs/security.md): who they are about (user_id), who acted
  * (actor_id), and a small data object without secrets. Rows outlive the users they mention.
  */
 import assert from 'node:assert/strict';

@@ -1,5 +1,5 @@
 /**
- * `gatehouse audit verify` on an embedded DATA_DIR (SPEC §10): exit 0 on the chain the CLI wrote,
+ * `gatehouse audit verify` on an embedded DATA_DIR (docs/operations.md): exit 0 on the chain the CLI wrote,
  * exit 1 naming the first broken event after a row is edited directly in the database. (On
  * PostgreSQL the CLI runs against the test database in audit.chain.test.ts.)
  */

@@ -1,5 +1,5 @@
 /**
- * POST /auth/introspect (SPEC §3, RFC 7662): off (404) without INTROSPECTION_TOKEN; otherwise
+ * POST /auth/introspect (docs/security.md, RFC 7662): off (404) without INTROSPECTION_TOKEN; otherwise
  * authenticated with that bearer secret, takes `token` as JSON or form field and answers
  * { active: true, sub, sid, exp, iat, roles, token_type } or exactly { active: false }.
  */

@@ -1,5 +1,5 @@
 /**
- * A disabled account (SPEC §4): 403 account_disabled, but only after the right password — a wrong
+ * A disabled account (docs/api.md): 403 account_disabled, but only after the right password — a wrong
  * password stays 401 invalid_credentials, so disabling does not reveal the account.
  */
 import assert from 'node:assert/strict';

@@ -1,5 +1,5 @@
 /**
- * What POST /auth/login accepts as the identifier (SPEC §4): `login` holding an email (any case,
+ * What POST /auth/login accepts as the identifier (docs/api.md): `login` holding an email (any case,
  * surrounding spaces) or a username, `email` as an alias of `login`; neither → 400.
  */
 import assert from 'node:assert/strict';

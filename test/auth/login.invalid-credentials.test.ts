@@ -1,5 +1,5 @@
 /**
- * No account enumeration through sign-in (SPEC §4): an unknown identifier, a wrong password and a
+ * No account enumeration through sign-in (docs/api.md): an unknown identifier, a wrong password and a
  * password-less (OAuth-only) account all answer 401 invalid_credentials with the same body.
  */
 import assert from 'node:assert/strict';

@@ -1,5 +1,5 @@
 /**
- * Lockout (SPEC §8) with LOCKOUT_THRESHOLD=3 and LOCKOUT_MINUTES=0.05 (3 s): failures are counted
+ * Lockout (docs/security.md) with LOCKOUT_THRESHOLD=3 and LOCKOUT_MINUTES=0.05 (3 s): failures are counted
  * per identifier as typed, lower-cased, whether or not an account has it; the failure that reaches
  * the threshold still gets 401, later attempts get 423 account_locked with Retry-After — even with
  * the right password — until the window ends. A successful sign-in resets the count.

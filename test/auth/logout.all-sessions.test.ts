@@ -1,5 +1,5 @@
 /**
- * POST /auth/logout-all (SPEC §4): with a bearer token, revokes every session of the user — every
+ * POST /auth/logout-all (docs/api.md): with a bearer token, revokes every session of the user — every
  * access and refresh token stops at once — and no one else's.
  */
 import assert from 'node:assert/strict';

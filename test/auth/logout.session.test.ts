@@ -1,5 +1,5 @@
 /**
- * POST /auth/logout (SPEC §4): ends the current session — the one of the bearer token, else the
+ * POST /auth/logout (docs/api.md): ends the current session — the one of the bearer token, else the
  * one of the refresh cookie — effective at once on this instance, clears the cookie, and answers
  * 204 also with no or an unknown cookie.
  */

@@ -1,5 +1,5 @@
 /**
- * GET /auth/me and PATCH /auth/me (SPEC §2, §4): the user object plus permissions; the profile
+ * GET /auth/me and PATCH /auth/me (docs/api.md): the user object plus permissions; the profile
  * fields name, username (lower-cased, unique) and avatar_url (http/https) can be set and cleared
  * with null; anything else in the body is refused, not ignored.
  */

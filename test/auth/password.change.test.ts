@@ -1,5 +1,5 @@
 /**
- * POST /auth/password (SPEC §4): a wrong current_password is 403 invalid_password — never 401,
+ * POST /auth/password (docs/api.md): a wrong current_password is 403 invalid_password — never 401,
  * which would make clients drop a valid token; a weak new password is 422; success answers a token
  * response for a fresh session and revokes every other (older) session of the user.
  */

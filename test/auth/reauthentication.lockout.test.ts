@@ -2,7 +2,7 @@
  * Guards #16's third finding: the current password could be guessed without limit through POST
  * /auth/password and DELETE /account (a stolen 15-minute token was enough to take the account
  * over). A wrong current password now counts towards the account's lockout like a failed sign-in
- * (SPEC §8: the identifier is its email), is audited as login.failed with reason
+ * (docs/security.md: the identifier is its email), is audited as login.failed with reason
  * "reauthentication", and once locked these calls — and sign-in — answer 423 account_locked.
  */
 import assert from 'node:assert/strict';

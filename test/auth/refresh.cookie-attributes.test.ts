@@ -1,5 +1,5 @@
 /**
- * The refresh cookie (SPEC §2): named REFRESH_COOKIE_NAME, value = the body's refresh_token
+ * The refresh cookie (docs/api.md): named REFRESH_COOKIE_NAME, value = the body's refresh_token
  * (URL-safe), HttpOnly, SameSite=Lax, Path=/api/v1/auth, Secure by default (COOKIE_SECURE unset),
  * Domain only with COOKIE_DOMAIN, Max-Age = the refresh token's remaining lifetime and never past
  * SESSION_MAX_AGE. REFRESH_TOKEN_TTL=100 within SESSION_MAX_AGE=120, on a FakeClock.

@@ -1,5 +1,5 @@
 /**
- * Two tabs refreshing at once (SPEC §3): a refresh token that was just rotated, presented again
+ * Two tabs refreshing at once (docs/security.md): a refresh token that was just rotated, presented again
  * within REFRESH_REUSE_GRACE (default 10 s), gets 200 with a fresh access token and the session's
  * CURRENT refresh token — no second rotation, no revocation. Time is a FakeClock.
  */

@@ -1,5 +1,5 @@
 /**
- * POST /auth/refresh with a token that does not work (SPEC §4): unknown, malformed, revoked or
+ * POST /auth/refresh with a token that does not work (docs/api.md): unknown, malformed, revoked or
  * expired → 401 invalid_refresh_token; no token at all (empty body with or without Content-Type,
  * no cookie) → 400 validation_error. Time is a FakeClock.
  */

@@ -1,5 +1,5 @@
 /**
- * The Origin check on cookie-authenticated calls (SPEC §8): a request that uses the refresh cookie
+ * The Origin check on cookie-authenticated calls (docs/security.md): a request that uses the refresh cookie
  * and whose Origin is neither PUBLIC_URL's origin nor listed in CORS_ORIGINS → 403 forbidden (and
  * nothing happens to the session); no Origin (a non-browser client) is allowed; a token sent in
  * the body is not an ambient credential and is not checked.

@@ -1,5 +1,5 @@
 /**
- * Refresh-token theft detection (SPEC §3): a rotated refresh token presented later than
+ * Refresh-token theft detection (docs/security.md): a rotated refresh token presented later than
  * REFRESH_REUSE_GRACE (default 10 s) after its rotation revokes the whole session — the access
  * tokens and the newest refresh token stop working at once — and answers 401 refresh_token_reused.
  * Time is a FakeClock.

@@ -1,5 +1,5 @@
 /**
- * POST /auth/refresh rotates (SPEC §3, §4): from the body or from the refresh cookie, every refresh
+ * POST /auth/refresh rotates (docs/security.md, docs/api.md): from the body or from the refresh cookie, every refresh
  * hands out a new refresh token (and cookie) and a new access token for the same session.
  */
 import assert from 'node:assert/strict';

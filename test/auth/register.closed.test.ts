@@ -1,5 +1,5 @@
 /**
- * REGISTRATION=closed (SPEC §4): self-registration answers 403 registration_closed and creates
+ * REGISTRATION=closed (docs/api.md): self-registration answers 403 registration_closed and creates
  * nothing; admins can still create accounts, and those accounts sign in normally.
  */
 import assert from 'node:assert/strict';
@@ -34,7 +34,7 @@ describe('POST /auth/register with REGISTRATION=closed', () => {
     assert.equal(res.statusCode, 200, res.body);
   });
 
-  it('refuses before looking at the body (403 before 400, SPEC §2 order of checks)', async () => {
+  it('refuses before looking at the body (403 before 400, docs/api.md order of checks)', async () => {
     const res = await t.app.inject({ method: 'POST', url: '/api/v1/auth/register', payload: { email: 'not-an-email', password: 'x', roles: ['admin'] } });
     expectProblem(res, 403, 'registration_closed');
     const notJson = await t.app.inject({ method: 'POST', url: '/api/v1/auth/register', headers: { 'content-type': 'application/json' }, payload: '{"email": ' });

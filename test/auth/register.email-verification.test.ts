@@ -1,5 +1,5 @@
 /**
- * REQUIRE_EMAIL_VERIFICATION=true (SPEC §4): registration answers 201 with `{ user }` only — no
+ * REQUIRE_EMAIL_VERIFICATION=true (docs/api.md): registration answers 201 with `{ user }` only — no
  * tokens, no cookie — and sign-in is refused with 403 email_not_verified (only after the right
  * password; a wrong one stays 401) until the address is verified.
  */

@@ -1,5 +1,5 @@
 /**
- * Password rules at registration (SPEC §2, §4): 8–128 Unicode code points after NFC normalisation,
+ * Password rules at registration (docs/api.md): 8–128 Unicode code points after NFC normalisation,
  * else 422 weak_password; the NFC form is what gets hashed, so the same password typed in another
  * normalisation form (NFD, as some keyboards and OSes produce) signs in.
  */
@@ -34,7 +34,7 @@ describe('POST /auth/register: password length and normalisation', () => {
 
   it('129 code points → 422 weak_password; 128 is accepted', async () => {
     expectProblem(await registerWith(strong(129)), 422, 'weak_password');
-    // SPEC §4: any length outside 8..128 is weak_password, however far outside
+    // docs/api.md: any length outside 8..128 is weak_password, however far outside
     expectProblem(await registerWith(''), 422, 'weak_password');
     expectProblem(await registerWith(strong(2000)), 422, 'weak_password');
     const ok = await registerWith(strong(128));

@@ -1,5 +1,5 @@
 /**
- * Usernames at registration (SPEC §2): 3–32 of [a-z0-9_.-] after lower-casing, stored lower-case,
+ * Usernames at registration (docs/api.md): 3–32 of [a-z0-9_.-] after lower-casing, stored lower-case,
  * unique regardless of the case typed; anything else is 400 validation_error naming `username`.
  */
 import assert from 'node:assert/strict';

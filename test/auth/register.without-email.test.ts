@@ -1,5 +1,5 @@
 /**
- * Accounts without an email (#16, SPEC §4 register, ACCOUNT_EMAIL=optional): some deployments
+ * Accounts without an email (#16, docs/api.md register, ACCOUNT_EMAIL=optional): some deployments
  * identify people by a login name only. Such an account has `email: null`, signs in by username,
  * and stays unique by username; emails stay unique where present. With the default
  * ACCOUNT_EMAIL=required an email is still needed; ACCOUNT_EMAIL=optional cannot go with

@@ -23,7 +23,7 @@ describe('round trips of the hot paths', () => {
   const statements: string[] = [];
   let t: TestContext;
   before(async () => {
-    // a clock that stands still: the in-process caches keep what they hold for a second (SPEC §3),
+    // a clock that stands still: the in-process caches keep what they hold for a second (docs/security.md),
     // and on a loaded machine more than a second can pass between two requests of one test, which
     // would count a reload of the role catalogue as part of /me
     t = await buildTestContext({ clock: new FakeClock(), wrapStore: (s) => store.wrap(s), env: { RATE_LIMIT_LOGIN_IP: '20/60', RATE_LIMIT_LOGIN_ID: '10/60', RATE_LIMIT_API_IP: '600/60' } });

@@ -1,5 +1,5 @@
 /**
- * The one-second rule (SPEC §3) on a cache miss: guards that an entry's lifetime counts from when
+ * The one-second rule (docs/security.md) on a cache miss: guards that an entry's lifetime counts from when
  * its database read *started* (#16), so a slow read cannot stretch how long a change (a revoked
  * session, a demotion) stays unseen past one second.
  */

@@ -1,5 +1,5 @@
 /**
- * The CLI commands as a user runs them (SPEC §10), against the data of a server that ran before:
+ * The CLI commands as a user runs them (docs/operations.md), against the data of a server that ran before:
  * migrate, create-admin (password from stdin only), keys rotate (the old key stays published and
  * its tokens keep verifying), audit verify on the chain the server wrote.
  */

@@ -1,5 +1,5 @@
 /**
- * `gatehouse users import FILE` as an operator runs it (SPEC §10, issue 21 item 5): good lines are
+ * `gatehouse users import FILE` as an operator runs it (docs/operations.md, issue 21 item 5): good lines are
  * imported and bad ones reported by number with the reason (exit 1); re-running the file changes
  * nothing; imported bcrypt and argon2 hashes sign in with the old passwords and are rehashed to
  * argon2id then; imported identities belong to the account. On PostgreSQL, 100,000 lines.

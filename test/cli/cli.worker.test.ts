@@ -1,5 +1,5 @@
 /**
- * `gatehouse worker` (SPEC §10) as a user runs it (the compiled entry point): mail queued by a
+ * `gatehouse worker` (docs/operations.md) as a user runs it (the compiled entry point): mail queued by a
  * server running with MAIL_WORKER=off is delivered by the worker alone, which stops cleanly (exit
  * 0) on SIGTERM; and `serve` delivers by itself when MAIL_WORKER is left on.
  */

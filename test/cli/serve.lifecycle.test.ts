@@ -1,5 +1,5 @@
 /**
- * `npm start` as a user runs it (SPEC §1, §10): the compiled server as a process on a fresh
+ * `npm start` as a user runs it (docs/operations.md): the compiled server as a process on a fresh
  * DATA_DIR (embedded PGlite) or a fresh PostgreSQL database, the first-start admin, data and keys
  * surviving a restart, graceful shutdown, and refused starts that say why.
  */

@@ -5,7 +5,7 @@ import { ConfigError, loadConfig } from '../../src/config/load-config.js';
 import { configTable } from '../../scripts/config-table.js';
 
 describe('configuration', () => {
-  it('defaults follow SPEC', () => {
+  it('defaults are the documented ones', () => {
     const c = loadConfig({});
     assert.equal(c.port, 8000);
     assert.equal(c.publicUrl, 'http://localhost:8000');
@@ -55,7 +55,7 @@ describe('configuration', () => {
     assert.throws(() => loadConfig({ NODE_ENV: 'production', DATABASE_URL: 'postgres://x@y/z' }), /SECRETS_KEY/);
   });
 
-  it("the README's configuration table is the schema's (no drift), and lists SPEC's variables", () => {
+  it("the README's configuration table is the schema's (no drift), and lists the documented variables", () => {
     const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
     assert.ok(readme.includes(configTable()), 'run `npm run docs:config`');
     for (const name of ['RATE_LIMIT_LOGIN_IP', 'RATE_LIMIT_LOGIN_ID', 'RATE_LIMIT_REGISTER_IP', 'RATE_LIMIT_REFRESH_IP', 'RATE_LIMIT_RESET_IP', 'RATE_LIMIT_RESET_ID', 'RATE_LIMIT_CODE_ID', 'RATE_LIMIT_API_IP', 'LOCKOUT_THRESHOLD', 'LOCKOUT_MINUTES', 'HASH_CONCURRENCY', 'HASH_QUEUE_MAX', 'SECRETS_KEY', 'REDIS_KEY_PREFIX', 'TRUSTED_PROXIES', 'CORS_ORIGINS', 'BODY_LIMIT_BYTES', 'INTROSPECTION_TOKEN']) {

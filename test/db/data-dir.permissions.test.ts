@@ -1,7 +1,7 @@
 /**
  * Guards #16's finding on embedded data: DATA_DIR and PGlite's files were created 0755/0644,
  * readable by every local user (only secrets.key was 0600). DATA_DIR is created 0700 now, and an
- * existing one open to others is reported at start (SPEC §1), not silently changed.
+ * existing one open to others is reported at start (docs/operations.md), not silently changed.
  */
 import assert from 'node:assert/strict';
 import { chmodSync, mkdtempSync, rmSync, statSync } from 'node:fs';

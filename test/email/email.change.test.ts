@@ -1,5 +1,5 @@
 /**
- * Email change (SPEC §4): a password account proves itself with its password (wrong → 403
+ * Email change (docs/api.md): a password account proves itself with its password (wrong → 403
  * invalid_password), a password-less one with a code sent to its current address; the code goes
  * to the new address; confirming sets it (verified), audits email.changed and tells the old
  * address. A taken address is 409 email_taken — also when two accounts race for one address.

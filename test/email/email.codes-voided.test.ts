@@ -1,6 +1,6 @@
 /**
- * Guards that an email change voids the reset codes and links sent to the old address (SPEC §8
- * "Inputs that decide who receives mail", §15): after the change, the reset code (with either
+ * Guards that an email change voids the reset codes and links sent to the old address (docs/security.md,
+ * account takeover): after the change, the reset code (with either
  * address) and the reset link are refused with 400 invalid_code / the invalid-link page, and the
  * password stays as it was. Real SMTP sink.
  */

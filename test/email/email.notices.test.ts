@@ -1,5 +1,5 @@
 /**
- * Security notices (SPEC §6) with the requester's IP, parsed device and location (GEOIP_DB, a
+ * Security notices (docs/operations.md) with the requester's IP, parsed device and location (GEOIP_DB, a
  * small .mmdb written here): password changed, account deleted, and a sign-in from a device the
  * user has not used before — which costs POST /login no round trip (the session insert queues it,
  * see test/auth/round-trips.test.ts) and is not sent for a device already seen.

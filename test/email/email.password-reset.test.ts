@@ -1,5 +1,5 @@
 /**
- * Password reset (SPEC §4): always 202 and no mail for an unknown address; the emailed code sets a
+ * Password reset (docs/api.md): always 202 and no mail for an unknown address; the emailed code sets a
  * new password, ends every session (their tokens 401), is audited as password.reset and followed
  * by a "password was reset" notice; the code is single use and expires after 15 minutes; an
  * unknown address confirms like a wrong code; RATE_LIMIT_RESET_IP / RESET_ID apply.

@@ -1,5 +1,5 @@
 /**
- * Guards that an email is one plain address everywhere one enters (SPEC §8 "Inputs that decide
+ * Guards that an email is one plain address everywhere one enters (docs/security.md "Inputs that decide
  * who receives mail"): list, group, display-name, quoted, spaced and bracketed forms are 400
  * validation_error naming the field (register, reset request and confirmation, email change,
  * admin create, users import, create-admin), a social sign-in never stores one, and the SMTP

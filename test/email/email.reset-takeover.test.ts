@@ -1,5 +1,5 @@
 /**
- * Guards against pre-registration hijacking (SPEC §8 "Account takeover defences"): an attacker
+ * Guards against pre-registration hijacking (docs/security.md "Account takeover defences"): an attacker
  * registers the victim's address first and adds ways in (a linked identity, TOTP, a passkey); the
  * victim, who cannot register (email_taken), resets the password from the mailbox — by code or by
  * link — and that reset removes every way in the registrant set up, revokes every session, marks

@@ -1,5 +1,5 @@
 /**
- * Email verification (SPEC §4, §6): registration mails an 8-digit code and a one-click link;
+ * Email verification (docs/api.md, docs/operations.md): registration mails an 8-digit code and a one-click link;
  * POST /email/verify takes the code, GET /verify-email?token= the link (a plain HTML page, no
  * script); both audit email.verified. Codes expire after 24 h (fake clock), are single use, and
  * five wrong tries void them (400 invalid_code five times, then 429 too_many_attempts).

@@ -80,7 +80,7 @@ export const CHROME_MAC_UA =
 export const IPHONE_UA =
   'Mozilla/5.0 (iPhone; CPU iPhone OS 17_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.1 Mobile/15E148 Safari/604.1';
 
-/** the keys of SPEC §2's user object, sorted */
+/** the keys of docs/api.md's user object, sorted */
 export const USER_FIELDS = ['avatar_url', 'created_at', 'disabled', 'email', 'email_verified', 'has_password', 'id', 'mfa', 'name', 'roles', 'updated_at', 'username'];
 
 export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
@@ -133,7 +133,7 @@ export async function signIn(app: FastifyInstance, loginId: string, password = P
 export type ProblemBody = Problem;
 
 /**
- * Asserts an RFC 9457 problem response (SPEC §2): the status, `application/problem+json`, and a
+ * Asserts an RFC 9457 problem response (docs/api.md): the status, `application/problem+json`, and a
  * body whose `code`, `status` and `type` (a URI reference ending in the code) agree. Returns the body.
  */
 export function expectProblem(res: LightMyRequestResponse, status: number, code: string): ProblemBody {
@@ -162,7 +162,7 @@ export function clearsCookie(res: LightMyRequestResponse, name = 'refresh_token'
 /**
  * Polls `check` every `intervalMs` until it holds; throws when `timeoutMs` has passed first.
  * For eventual effects (a lockout window ending, another instance seeing a revocation), never for
- * asserting speed beyond the bound the SPEC itself sets.
+ * asserting speed beyond the bound the docs itself sets.
  */
 export async function eventually(check: () => Promise<boolean>, what: string, timeoutMs = 1000, intervalMs = 50): Promise<void> {
   const deadline = Date.now() + timeoutMs;

@@ -1,5 +1,5 @@
 /**
- * GET /api/v1/hello (SPEC §4): any signed-in user gets { message: 'hello world', user_id }.
+ * GET /api/v1/hello (docs/api.md): any signed-in user gets { message: 'hello world', user_id }.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';

@@ -1,5 +1,5 @@
 /**
- * The pages' template helper escapes every interpolation by default (SPEC §8's XSS defence for
+ * The pages' template helper escapes every interpolation by default (docs/security.md's XSS defence for
  * server-rendered HTML): text and attribute context alike, inside arrays too; only fragments the
  * helper itself made pass through.
  */

@@ -1,5 +1,5 @@
 /**
- * The API-wide limit (SPEC §8) RATE_LIMIT_API_IP=5/60: every /api request from one client IP
+ * The API-wide limit (docs/security.md) RATE_LIMIT_API_IP=5/60: every /api request from one client IP
  * counts, checked before authentication (429 wins over 401), with Retry-After; other IPs and
  * non-API paths (health, JWKS, docs) are not affected. Each test uses its own client address.
  */

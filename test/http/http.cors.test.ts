@@ -1,5 +1,5 @@
 /**
- * CORS (SPEC §8): an explicit allow-list (CORS_ORIGINS); listed origins get
+ * CORS (docs/security.md): an explicit allow-list (CORS_ORIGINS); listed origins get
  * Access-Control-Allow-Origin with credentials, on preflights and on actual requests; any other
  * origin gets no CORS headers at all (never `*`), and its preflight is answered (204) rather than
  * with a 404 problem (#16) — with or without CORS_ORIGINS — so the browser refuses the call itself.

@@ -1,5 +1,5 @@
 /**
- * Operations endpoints (SPEC §4): /health → { status: 'ok', version }, /health/live → 200,
+ * Operations endpoints (docs/api.md): /health → { status: 'ok', version }, /health/live → 200,
  * /health/ready → 200 with every check ok (database; redis when configured), plain JSON.
  */
 import assert from 'node:assert/strict';

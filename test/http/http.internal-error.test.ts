@@ -1,5 +1,5 @@
 /**
- * A 500 (SPEC §9) is internal_error problem+json with a request id and nothing about the cause:
+ * A 500 (docs/api.md) is internal_error problem+json with a request id and nothing about the cause:
  * no stack, no message, no file paths. Provoked by closing the database under a running app.
  */
 import assert from 'node:assert/strict';

@@ -1,5 +1,5 @@
 /**
- * Bad input is a 4xx problem, never a 500 (SPEC §2): malformed JSON and wrong shapes →
+ * Bad input is a 4xx problem, never a 500 (docs/api.md): malformed JSON and wrong shapes →
  * 400 validation_error, a body over BODY_LIMIT_BYTES (2048 here) → 413 payload_too_large, an
  * unknown route or method → 404 not_found — all application/problem+json.
  */

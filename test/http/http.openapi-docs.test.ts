@@ -1,5 +1,5 @@
 /**
- * API description (SPEC §2): an OpenAPI 3.1 document at /openapi.json generated from the schemas
+ * API description (docs/api.md): an OpenAPI 3.1 document at /openapi.json generated from the schemas
  * that validate requests, and interactive docs at /docs.
  */
 import assert from 'node:assert/strict';

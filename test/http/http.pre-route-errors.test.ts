@@ -1,8 +1,8 @@
 /**
- * Errors raised before any route runs (SPEC §2): bad percent-encoding and over-long URLs are a
+ * Errors raised before any route runs (docs/api.md): bad percent-encoding and over-long URLs are a
  * 4xx, never a 500 — checked through app.inject and over a real socket (a 20 000-character URL is
  * refused by Node's HTTP parser before Fastify sees it) — and are problem+json like every error,
- * with the security headers of SPEC §8.
+ * with the security headers of docs/security.md.
  */
 import assert from 'node:assert/strict';
 import { request as httpRequest } from 'node:http';
@@ -80,7 +80,7 @@ describe('errors before routing', () => {
     }
   });
 
-  it('these answers are problem+json with a §9 code and carry the security headers', async () => {
+  it('these answers are problem+json with a stable code (docs/api.md, error codes) and carry the security headers', async () => {
     const failures: string[] = [];
     const requests: [string, string][] = [...BAD_URLS.map((p): [string, string] => ['GET', p]), ['DELETE', LONG_PARAM], ['GET', `/api/v1/${'a'.repeat(20_000)}`]];
     for (const [method, path] of requests) {

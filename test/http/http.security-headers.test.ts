@@ -1,5 +1,5 @@
 /**
- * Headers on every response (SPEC §8): X-Content-Type-Options: nosniff, X-Frame-Options: DENY,
+ * Headers on every response (docs/security.md): X-Content-Type-Options: nosniff, X-Frame-Options: DENY,
  * a Referrer-Policy; a strict Content-Security-Policy on HTML; HSTS only when PUBLIC_URL is https.
  */
 import assert from 'node:assert/strict';

@@ -1,5 +1,5 @@
 /**
- * Signing keys live in the database (SPEC §3), private parts sealed with SECRETS_KEY: a second
+ * Signing keys live in the database (docs/security.md), private parts sealed with SECRETS_KEY: a second
  * KeyService over the same database — what a restarted or second instance builds — loads the same
  * kid instead of generating one, verifies tokens the first issued, and signs tokens the first
  * accepts. Without the right SECRETS_KEY the keys cannot be opened.

@@ -1,5 +1,5 @@
 /**
- * Emergency key revocation (#16, SPEC §10): `gatehouse keys revoke <kid>` takes a signing key out
+ * Emergency key revocation (#16, docs/operations.md): `gatehouse keys revoke <kid>` takes a signing key out
  * of JWKS at once and its tokens are refused — on every instance within a second; the active key
  * is replaced first, so signing never stops. On PostgreSQL + Redis the real CLI revokes a key that
  * two running instances use.

@@ -1,5 +1,5 @@
 /**
- * Key rotation (SPEC §3): `keys.rotate()` (what `gatehouse keys rotate` calls) publishes a second
+ * Key rotation (docs/security.md): `keys.rotate()` (what `gatehouse keys rotate` calls) publishes a second
  * key; tokens signed by the old one keep verifying until they expire, new tokens carry the new kid,
  * and the retired key leaves the JWKS once every token it signed has expired. FakeClock.
  */

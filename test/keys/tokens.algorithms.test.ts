@@ -1,5 +1,5 @@
 /**
- * JWT_ALG=EdDSA and RS256 (SPEC §3) beside the ES256 default: the token's header and the JWKS key
+ * JWT_ALG=EdDSA and RS256 (docs/security.md) beside the ES256 default: the token's header and the JWKS key
  * match the algorithm, jose verifies the token from the JWKS alone, and Gatehouse accepts it.
  */
 import assert from 'node:assert/strict';

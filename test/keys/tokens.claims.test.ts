@@ -1,5 +1,5 @@
 /**
- * Access tokens (SPEC §3) verify with nothing but the published JWKS: ES256 (P-256) by default, header
+ * Access tokens (docs/security.md) verify with nothing but the published JWKS: ES256 (P-256) by default, header
  * kid/alg, claims iss (= PUBLIC_URL without its trailing slash), sub, aud, iat, exp
  * (exp − iat = ACCESS_TOKEN_TTL), jti, sid, roles, and permissions — the union of the roles'
  * permissions when the token was issued, the operator's own permissions included. JWKS is cacheable

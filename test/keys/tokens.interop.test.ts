@@ -3,7 +3,7 @@
  * published JWKS alone over real HTTP, by the verifier stacks people use in Node — jose,
  * jsonwebtoken + jwks-rsa, and fast-jwt + get-jwks (what @fastify/jwt builds on). EdDSA (Ed25519)
  * is checked only with jose: jwks-rsa and get-jwks convert JWKs to PEM through libraries without
- * OKP keys, which is why ES256 is the default (SPEC §3).
+ * OKP keys, which is why ES256 is the default (docs/security.md).
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';

@@ -1,5 +1,5 @@
 /**
- * Tokens Gatehouse must refuse (SPEC §2, §3) with 401 unauthorized and `WWW-Authenticate: Bearer`:
+ * Tokens Gatehouse must refuse (docs/api.md, docs/security.md) with 401 unauthorized and `WWW-Authenticate: Bearer`:
  * signed by a foreign key, tampered, `alg: none`, HMAC with the public key, wrong issuer or
  * audience, unknown kid, unknown session, expired (FakeClock) and plain garbage. The wrong-issuer /
  * wrong-audience cases are signed with Gatehouse's own private key (opened from the database with

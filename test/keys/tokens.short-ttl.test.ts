@@ -1,5 +1,5 @@
 /**
- * Short access-token lifetimes (#16, SPEC §1): ACCESS_TOKEN_TTL accepts any value from 1 s (how
+ * Short access-token lifetimes (#16, docs/operations.md): ACCESS_TOKEN_TTL accepts any value from 1 s (how
  * people test their refresh logic), and Gatehouse checks its own tokens' `exp` without leeway: a
  * one-second token works at once and is refused as soon as its second is over, while refreshing
  * still works.

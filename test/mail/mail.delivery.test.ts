@@ -1,5 +1,5 @@
 /**
- * The outbox delivers through real SMTP (SPEC §6): a queued message reaches the SMTP server
+ * The outbox delivers through real SMTP (docs/operations.md): a queued message reaches the SMTP server
  * within 2 s with a plain-text and an HTML body; a message queued while the server is down
  * arrives exactly once when it is back; a 5xx refusal marks the message dead at once (logged, and
  * counted by depth()); a message queued in a transaction that rolls back is never sent.

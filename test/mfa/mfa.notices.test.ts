@@ -1,5 +1,5 @@
 /**
- * SPEC §12: every change to a user's sign-in factors is told to the account's address (§6) with
+ * docs/security.md: every change to a user's sign-in factors is told to the account’s address with
  * where it came from — TOTP on (one notice, not a second for the recovery codes that come with
  * it), recovery codes regenerated, a recovery code used to sign in, TOTP off, an admin reset —
  * over a real SMTP exchange.

@@ -1,5 +1,5 @@
 /**
- * Passkeys (SPEC §12) with a software authenticator that signs for real: registration (options,
+ * Passkeys (docs/security.md) with a software authenticator that signs for real: registration (options,
  * verification, excludeCredentials, names, the list), a passkey as the second factor (amr hwk),
  * the passwordless sign-in (amr hwk + user) and its refusals, removal (the last factor voids the
  * recovery codes), the admin reset, and OpenAPI documenting every MFA operation.

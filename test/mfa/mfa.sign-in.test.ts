@@ -1,5 +1,5 @@
 /**
- * The two-step sign-in (SPEC §12): the password step answers `mfa_required` and nothing else; the
+ * The two-step sign-in (docs/security.md): the password step answers `mfa_required` and nothing else; the
  * second step with a TOTP or a recovery code answers the token response with `amr`; the
  * mfa_token's lifetime, single use and 5 tries; wrong codes audited and not counted towards the
  * password lockout; the password step unchanged for wrong passwords, unknown users and locks.

@@ -1,5 +1,5 @@
 /**
- * TOTP as SPEC §12 fixes it, against RFC 6238's SHA-1 test vectors (Appendix B), and the window
+ * TOTP as docs/security.md fixes it, against RFC 6238's SHA-1 test vectors (Appendix B), and the window
  * and replay rules with a fake clock; recovery codes' format and normalisation.
  */
 import assert from 'node:assert/strict';
@@ -58,7 +58,7 @@ describe('TOTP (RFC 6238, SHA-1)', () => {
     for (const bad of ['', '12345', '1234567', 'abcdef', '12 345']) assert.equal(matchTotp(secret, bad, Date.now(), null), null, bad);
   });
 
-  it('makes the Key URI of SPEC §12', () => {
+  it('makes the Key URI of docs/security.md', () => {
     assert.equal(otpauthUri('example.com', 'ann@example.com', 'JBSWY3DPEHPK3PXP'), 'otpauth://totp/example.com:ann%40example.com?secret=JBSWY3DPEHPK3PXP&issuer=example.com');
   });
 });

@@ -1,7 +1,7 @@
 /**
- * TOTP and recovery codes over HTTP (SPEC §12): set-up, confirmation, the overview, turning TOTP
+ * TOTP and recovery codes over HTTP (docs/security.md): set-up, confirmation, the overview, turning TOTP
  * off with a TOTP or a recovery code, regenerating codes, `mfa` on the user object, and the
- * re-authentication every change needs (SPEC §8: a wrong password counts towards the lockout).
+ * re-authentication every change needs (docs/security.md: a wrong password counts towards the lockout).
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';

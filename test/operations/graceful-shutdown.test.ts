@@ -1,5 +1,5 @@
 /**
- * Graceful operations (SPEC §10, #21): on SIGTERM the compiled server answers /health/ready with
+ * Graceful operations (docs/operations.md, #21): on SIGTERM the compiled server answers /health/ready with
  * 503 at once, finishes the requests in flight, closes its pools and exits 0 within
  * SHUTDOWN_TIMEOUT_SECONDS; started before its database is up, it waits with a backoff, says so in
  * the log, and becomes ready once the database answers.

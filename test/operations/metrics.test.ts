@@ -1,5 +1,5 @@
 /**
- * GET /metrics (SPEC §4 Operations, issue #21): Prometheus text with the request histogram by
+ * GET /metrics (docs/api.md Operations, issue #21): Prometheus text with the request histogram by
  * route template, sign-ins by method and outcome, refresh reuse, rate-limit refusals and the
  * scrape-time gauges (live sessions, outbox, DB pool, hash queue); METRICS_TOKEN guards it when
  * set; nothing secret is in it. Runs on either engine pair (PGlite + memory, PostgreSQL + Redis).

@@ -12,7 +12,7 @@ import { bearer, login, register } from '../helpers/factories.js';
 
 const enabled = Boolean(process.env.TEST_DATABASE_URL && process.env.TEST_REDIS_URL);
 
-/** polls until `check` holds; fails after one second (SPEC §3's bound) plus scheduling slack */
+/** polls until `check` holds; fails after one second (docs/security.md's bound) plus scheduling slack */
 async function withinOneSecond(check: () => Promise<boolean>): Promise<number> {
   const started = Date.now();
   const deadline = started + 1200;

@@ -1,5 +1,5 @@
 /**
- * Scale-out for real (#21, SPEC §1): three compiled Gatehouse instances on this machine's
+ * Scale-out for real (#21, docs/operations.md): three compiled Gatehouse instances on this machine's
  * PostgreSQL and Redis behind Debian's nginx running the shipped site (deploy/nginx.conf: TLS,
  * upstream, X-Forwarded-For, body limit), driven by a bounded load of clients that register, sign
  * in, refresh and call /me through nginx, retrying once like any client would:

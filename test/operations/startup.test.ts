@@ -1,5 +1,5 @@
 /**
- * Start-up checks that name what is wrong instead of failing later or opaquely (SPEC §1):
+ * Start-up checks that name what is wrong instead of failing later or opaquely (docs/operations.md):
  * ADMIN_EMAIL of an existing account is left alone whatever ADMIN_PASSWORD says, a malformed
  * ADMIN_EMAIL or a weak ADMIN_PASSWORD names the variable, and a DEFAULT_ROLE that names no role
  * refuses the start (every sign-up would otherwise fail on a field the client never sent).

@@ -1,5 +1,5 @@
 /**
- * Who may open the signed-in pages (SPEC §11, issue 20 item 6): no session → the page-session
+ * Who may open the signed-in pages (docs/architecture.md, issue 20 item 6): no session → the page-session
  * renewal and then /login?next=<path>; signed in without the permission → a 403 page (HTML, not
  * problem+json); a form posted without its CSRF token is refused and changes nothing.
  */

@@ -1,5 +1,5 @@
 /**
- * The pages leave no secret in the logs (SPEC §8): at `trace`, a page registration, a failed and a
+ * The pages leave no secret in the logs (docs/security.md): at `trace`, a page registration, a failed and a
  * good sign-in, a renewal of the page session, a TOTP set-up and second step, a reset-password link
  * and sign-out log their requests but no password, access or refresh token, CSRF token, TOTP secret,
  * code or link token.

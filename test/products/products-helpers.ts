@@ -17,7 +17,7 @@ export interface ProductJson {
   updated_at: string;
 }
 
-/** the keys of a product in a response, and no others (SPEC §4) */
+/** the keys of a product in a response, and no others (docs/api.md) */
 export const PRODUCT_KEYS = ['created_at', 'currency', 'description', 'id', 'image_url', 'price', 'seller_id', 'title', 'updated_at'];
 
 /** a request under /api/v1 as the holder of `token` (null = anonymous) */

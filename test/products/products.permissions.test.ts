@@ -1,5 +1,5 @@
 /**
- * Permission matrix (SPEC §4 "Other API", §5): anonymous and every seeded role against every
+ * Permission matrix (docs/api.md, the products module; roles and permissions): anonymous and every seeded role against every
  * product endpoint — list, get, create, patch own, patch other's, delete own, delete other's —
  * with exact statuses; then the order of checks (401 → 403 → 400 → 404 → 403 ownership), roles
  * defined by their permissions rather than their names, and a demoted seller.

@@ -1,5 +1,5 @@
 /**
- * Secrets never reach the logs (SPEC §8): with the production log options at `trace` writing to
+ * Secrets never reach the logs (docs/security.md): with the production log options at `trace` writing to
  * memory, a register, logins (good and bad), refreshes by cookie and by body, a password change,
  * bearer-authenticated, introspection and metrics calls and a URL carrying token/code parameters leave no
  * password, access token, refresh token, cookie value or introspection secret in the log text; and

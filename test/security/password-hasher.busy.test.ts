@@ -1,5 +1,5 @@
 /**
- * A sign-in storm beyond the hash queue (SPEC §8): with HASH_CONCURRENCY=1 and HASH_QUEUE_MAX=0,
+ * A sign-in storm beyond the hash queue (docs/security.md): with HASH_CONCURRENCY=1 and HASH_QUEUE_MAX=0,
  * concurrent logins beyond the one being hashed get 503 server_busy with Retry-After instead of
  * waiting without bound; the service recovers at once afterwards.
  */

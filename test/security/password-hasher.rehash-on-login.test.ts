@@ -1,5 +1,5 @@
 /**
- * Imported hashes are upgraded at the next successful login (SPEC §8): bcrypt and argon2 hashes at
+ * Imported hashes are upgraded at the next successful login (docs/security.md): bcrypt and argon2 hashes at
  * other costs are replaced by `$argon2id$v=19$m=<ARGON2_MEMORY_KIB>,t=<ARGON2_TIME_COST>,p=1`;
  * a failed login leaves the stored hash alone; a hash already at the current cost is not rewritten.
  */

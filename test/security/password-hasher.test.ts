@@ -1,5 +1,5 @@
 /**
- * The password hasher (SPEC §8): argon2id at the configured cost; imported bcrypt ($2a$/$2b$/$2y$)
+ * The password hasher (docs/security.md): argon2id at the configured cost; imported bcrypt ($2a$/$2b$/$2y$)
  * and argon2 hashes of any variant or cost verify and are flagged for rehash; malformed hashes
  * never verify and never throw. At most `concurrency` hashes run and `queueMax` wait; beyond that
  * the caller gets 503 server_busy.

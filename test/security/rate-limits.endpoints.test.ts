@@ -1,5 +1,5 @@
 /**
- * Per-endpoint rate limits (SPEC §8, moving windows, 429 rate_limited with Retry-After):
+ * Per-endpoint rate limits (docs/security.md, moving windows, 429 rate_limited with Retry-After):
  * RATE_LIMIT_LOGIN_IP=3/60, RATE_LIMIT_LOGIN_ID=5/60 (per typed identifier, lower-cased),
  * RATE_LIMIT_REGISTER_IP=2/3600, RATE_LIMIT_REFRESH_IP=3/60; LOCKOUT_THRESHOLD=2 to show that
  * rate limits are checked first (429 wins over 423). Each test uses its own client addresses.

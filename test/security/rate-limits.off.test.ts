@@ -1,5 +1,5 @@
 /**
- * `RATE_LIMIT_<NAME>=off` disables a limit (SPEC §8): with every limit off, more logins, failed
+ * `RATE_LIMIT_<NAME>=off` disables a limit (docs/security.md): with every limit off, more logins, failed
  * logins, registrations and refreshes than the defaults allow (20/60, 10/60, 10/3600, 60/60) from
  * one address all go through.
  */

@@ -1,5 +1,5 @@
 /**
- * The client IP a session records (SPEC §3): `X-Forwarded-For` is trusted only from
+ * The client IP a session records (docs/security.md): `X-Forwarded-For` is trusted only from
  * TRUSTED_PROXIES (addresses and CIDR ranges); by default the header is ignored.
  */
 import assert from 'node:assert/strict';

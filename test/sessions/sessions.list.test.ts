@@ -1,5 +1,5 @@
 /**
- * GET /auth/sessions (SPEC §3, §4): the caller's live sessions — not revoked, not expired — newest
+ * GET /auth/sessions (docs/security.md, docs/api.md): the caller's live sessions — not revoked, not expired — newest
  * first, each with id, times, IP, raw user agent, the device parsed by ua-parser-js, location and
  * `current` true only for the caller's own. Time is a FakeClock, moved between sign-ins so
  * "newest first" is well defined.

@@ -1,5 +1,5 @@
 /**
- * DELETE /auth/sessions/{id} (SPEC §4): revokes one of the caller's own sessions — its tokens stop
+ * DELETE /auth/sessions/{id} (docs/api.md): revokes one of the caller's own sessions — its tokens stop
  * at once; someone else's, unknown or already revoked → 404; a malformed id → 400 (after the 401
  * check for anonymous callers).
  */

@@ -1,5 +1,5 @@
 /**
- * /api/v1/admin/oauth-providers (SPEC §4 Admin): CRUD by admins only, the client secret write-only
+ * /api/v1/admin/oauth-providers (docs/api.md Admin): CRUD by admins only, the client secret write-only
  * (never in a response, stored sealed: the row holds no clear text), validation, and changes seen
  * by the public provider list (and by other instances within a second). A provider is checked
  * before it is enabled (discovery, or its endpoints), `link_by_email` is a field, and every change

@@ -1,4 +1,4 @@
-/** OAUTH_<ID>_* variables (SPEC §7): parsed by loadConfig, bad ones stop the start naming them. */
+/** OAUTH_<ID>_* variables (docs/security.md): parsed by loadConfig, bad ones stop the start naming them. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ConfigError, loadConfig } from '../../src/config/load-config.js';

@@ -1,7 +1,7 @@
 import { sql, type Kysely } from 'kysely';
 
 /**
- * Social sign-in (SPEC §7): the provider identities linked to accounts, and the providers admins
+ * Social sign-in (docs/security.md): the provider identities linked to accounts, and the providers admins
  * configure in the database (beside those from OAUTH_<ID>_* variables). A provider's client secret
  * is stored sealed (AES-GCM under a key derived from SECRETS_KEY), never in clear.
  */

@@ -1,7 +1,7 @@
 import { sql, type Kysely } from 'kysely';
 
 /**
- * Multi-factor sign-in (#19, SPEC §12):
+ * Multi-factor sign-in (#19, docs/security.md):
  * - users.mfa_enabled: kept by the MFA service (TOTP on, or a passkey registered), so the
  *   password step learns whether a second step follows from the row it reads anyway;
  * - sessions.amr: how the session was signed in (RFC 8176), so refreshed access tokens keep it.

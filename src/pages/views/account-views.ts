@@ -1,5 +1,5 @@
 /**
- * The /account sections of SPEC §11: change the password (`current_password`, `new_password`),
+ * The /account sections of docs/architecture.md: change the password (`current_password`, `new_password`),
  * change the email address (`new_email`, `password`, then the emailed `code`), and delete the
  * account (`password` and a ticked confirmation). Password-less accounts (social sign-in only) are
  * asked what the API asks them: no current password when setting a first one or deleting from a

@@ -1,5 +1,5 @@
 /**
- * The admin console's users pages (SPEC §11 /admin): the user list — everyone without a search,
+ * The admin console's users pages (docs/architecture.md /admin): the user list — everyone without a search,
  * filtered by one (email, username or name) and by role — and one user with the actions the admin
  * API has: change roles, disable/enable, revoke sessions, reset two-step sign-in, delete.
  */

@@ -1,5 +1,5 @@
 /**
- * /dashboard (SPEC §11): the profile (name, username, avatar URL) with its form, the live
+ * /dashboard (docs/architecture.md): the profile (name, username, avatar URL) with its form, the live
  * sessions — browser and OS names, IP, location, last use, the current one marked — each with a
  * revoke button, and the connected accounts with unlink buttons
  * and links to connect the other enabled providers.

@@ -1,5 +1,5 @@
 /**
- * Multi-factor pages (SPEC §12): the second sign-in step, and the account page's section for
+ * Multi-factor pages (docs/security.md): the second sign-in step, and the account page's section for
  * the authenticator app (TOTP, with its secret as text and a QR code Gatehouse renders), recovery
  * codes (shown once, with a download) and passkeys. Passkey forms need the WebAuthn script and
  * stay hidden without it; everything else is a plain form. Forms that change how the user signs

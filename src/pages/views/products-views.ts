@@ -1,5 +1,5 @@
 /**
- * /products (SPEC §11): the list everyone signed in may browse (search, cursor pages), one
+ * /products (docs/architecture.md): the list everyone signed in may browse (search, cursor pages), one
  * product, and the form that creates or edits one. Which buttons show is decided by the caller
  * from the products service's own rule (canWriteProduct); the service checks again on every post.
  */

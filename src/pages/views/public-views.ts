@@ -1,5 +1,5 @@
 /**
- * The public pages (SPEC §11): sign-in, registration, forgotten and reset password, email
+ * The public pages (docs/architecture.md): sign-in, registration, forgotten and reset password, email
  * verification. Field names are contract: `login`, `password`, `next`; `email`, `username`,
  * `name`, `password`; `email`, `code`, `new_password`; `_csrf` on every form.
  */
