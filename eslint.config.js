@@ -23,7 +23,7 @@ const LAYERS = [
   // one way to finish a sign-in (account rules, lockout, re-authentication, the second step):
   // below every sign-in method and every feature that re-authenticates
   ['sign-in'],
-  ['email'],
+  ['email-ownership'],
   ['mfa'],
   ['auth', 'products'],
   ['social'],
@@ -93,7 +93,7 @@ const TABLE_OWNERS = {
   audit_chain_eras: 'audit',
   oidc_clients: 'oidc',
   oidc_payloads: 'oidc',
-  email_codes: 'email',
+  email_codes: 'email-ownership',
   identities: 'social',
   oauth_providers: 'social',
   mfa_totp: 'mfa',

@@ -18,7 +18,7 @@ import { webhooksRoutes } from './webhooks/webhooks-routes.js';
 import { authRoutes } from './auth/auth-routes.js';
 import { RefreshCookie } from './auth/refresh-cookie.js';
 import { checkDatabase } from './db/database.js';
-import { emailRoutes } from './email/email-routes.js';
+import { emailRoutes } from './email-ownership/email-routes.js';
 import { healthRoutes } from './health/health-routes.js';
 import { helloRoutes } from './hello/hello-routes.js';
 import { registerApiRateLimit } from './http/api-rate-limit.js';

@@ -42,9 +42,9 @@ import { deriveKey, resolveSecretsKey, SecretBox } from './security/secret-box.j
 import { legacySeal, type ChainKeys } from './audit/audit-chain.js';
 import { ensureDataDir } from './db/data-dir.js';
 import { listen } from './db/notifications.js';
-import { CodeHasher } from './email/email-codes.js';
-import { EmailCodesRepository } from './email/email-codes-repository.js';
-import { EmailService } from './email/email-service.js';
+import { CodeHasher } from './email-ownership/email-codes.js';
+import { EmailCodesRepository } from './email-ownership/email-codes-repository.js';
+import { EmailService } from './email-ownership/email-service.js';
 import { EmailLoginService } from './email-login/email-login-service.js';
 import { MailService } from './mail/mail-service.js';
 import { Metrics } from './metrics/metrics.js';

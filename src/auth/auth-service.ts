@@ -18,7 +18,7 @@ import type { AuditService } from '../audit/audit-service.js';
 import type { Config } from '../config/load-config.js';
 import type { Db } from '../db/database-types.js';
 import { commonErrors } from '../errors.js';
-import type { EmailService } from '../email/email-service.js';
+import type { EmailService } from '../email-ownership/email-service.js';
 import type { AccessClaims, KeyService } from '../keys/key-service.js';
 import type { MailService } from '../mail/mail-service.js';
 import type { MfaService } from '../mfa/mfa-service.js';

@@ -11,7 +11,7 @@ import { MfaRequiredResponse, TokenResponse } from '../auth/auth-schemas.js';
 import { isSecondStep } from '../auth/auth-service.js';
 import type { RefreshCookie } from '../auth/refresh-cookie.js';
 import { sendGrant } from '../auth/token-response.js';
-import { Accepted } from '../email/email-schemas.js';
+import { Accepted } from '../email-ownership/email-schemas.js';
 import { requestContext } from '../http/route-guard.js';
 import { errorResponses } from '../http/schema-helpers.js';
 import { EmailLoginBody, EmailLoginRequestBody } from './email-login-schemas.js';

@@ -1,5 +1,5 @@
 import { Type } from '@sinclair/typebox';
-import { CodeField } from '../email/email-schemas.js';
+import { CodeField } from '../email-ownership/email-schemas.js';
 import { EmailField } from '../users/users-schemas.js';
 
 export const EmailLoginRequestBody = Type.Object({ email: EmailField }, { additionalProperties: false });

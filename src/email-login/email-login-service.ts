@@ -20,7 +20,7 @@
  */
 import type { SecondStepRequired, TokenGrant } from '../auth/auth-service.js';
 import type { Config } from '../config/load-config.js';
-import type { EmailService } from '../email/email-service.js';
+import type { EmailService } from '../email-ownership/email-service.js';
 import { commonErrors, DomainError } from '../errors.js';
 import type { MfaService } from '../mfa/mfa-service.js';
 import type { RequestContext } from '../request-context.js';

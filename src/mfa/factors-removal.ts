@@ -1,5 +1,5 @@
 /**
- * Second factors as one of the password reset's "other ways in" (src/email/other-ways-in.ts):
+ * Second factors as one of the password reset's "other ways in" (src/email-ownership/other-ways-in.ts):
  * TOTP (a pending set-up too), every passkey and the recovery codes removed in the reset's
  * transaction, `users.mfa_enabled` cleared with them (the caller announces the user's change
  * after commit). Audited as passkey.removed per passkey and one mfa.disabled (method "all"),
@@ -7,7 +7,7 @@
  */
 import type { AuditService } from '../audit/audit-service.js';
 import type { Executor } from '../db/database-types.js';
-import type { OtherWaysIn, RemovedWayIn } from '../email/other-ways-in.js';
+import type { OtherWaysIn, RemovedWayIn } from '../email-ownership/other-ways-in.js';
 import type { RequestContext } from '../request-context.js';
 import type { UsersService } from '../users/users-service.js';
 import type { MfaRepository } from './mfa-repository.js';

@@ -10,8 +10,8 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { ChangePasswordBody, DeleteAccountBody } from '../auth/auth-schemas.js';
 import type { AuthService } from '../auth/auth-service.js';
-import { CodeBody, EmailChangeBody } from '../email/email-schemas.js';
-import type { EmailService } from '../email/email-service.js';
+import { CodeBody, EmailChangeBody } from '../email-ownership/email-schemas.js';
+import type { EmailService } from '../email-ownership/email-service.js';
 import { commonErrors } from '../errors.js';
 import { html } from '../http/html.js';
 import { principalOf, requestContext } from '../http/route-guard.js';

@@ -12,7 +12,7 @@ import type { AuthService } from '../auth/auth-service.js';
 import type { RefreshCookie } from '../auth/refresh-cookie.js';
 import type { SignInService } from '../sign-in/sign-in-service.js';
 import type { Config } from '../config/load-config.js';
-import type { EmailService } from '../email/email-service.js';
+import type { EmailService } from '../email-ownership/email-service.js';
 import type { EmailLoginService } from '../email-login/email-login-service.js';
 import type { Csrf } from '../http/csrf.js';
 import type { ErrorPage } from '../http/error-handler.js';

@@ -1,11 +1,11 @@
 /**
- * Linked identities as one of the password reset's "other ways in" (src/email/other-ways-in.ts):
+ * Linked identities as one of the password reset's "other ways in" (src/email-ownership/other-ways-in.ts):
  * every identity of the user unlinked in the reset's transaction, each audited as
  * identity.unlinked with the reason.
  */
 import type { AuditService } from '../audit/audit-service.js';
 import type { Executor } from '../db/database-types.js';
-import type { OtherWaysIn, RemovedWayIn } from '../email/other-ways-in.js';
+import type { OtherWaysIn, RemovedWayIn } from '../email-ownership/other-ways-in.js';
 import type { RequestContext } from '../request-context.js';
 import type { IdentitiesRepository } from './identities-repository.js';
 

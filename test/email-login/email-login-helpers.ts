@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
-import { withMail } from '../email/email-helpers.js';
+import { withMail } from '../email-ownership/email-helpers.js';
 import { bearer, register, type TestUser } from '../helpers/factories.js';
 import type { TestOptions } from '../helpers/build-test-app.js';
 import { codeIn, linkTokenIn, type SmtpSink } from '../helpers/smtp-sink.js';

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { systemContext } from '../../src/request-context.js';
-import { withMail } from '../email/email-helpers.js';
+import { withMail } from '../email-ownership/email-helpers.js';
 import { expectProblem, register } from '../helpers/factories.js';
 import { PageClient } from '../helpers/page-client.js';
 import { requestCode, signInWithCode } from './email-login-helpers.js';

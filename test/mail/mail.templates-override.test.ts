@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { register } from '../helpers/factories.js';
 import { codeIn } from '../helpers/smtp-sink.js';
-import { withMail } from '../email/email-helpers.js';
+import { withMail } from '../email-ownership/email-helpers.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'gatehouse-mail-templates-'));
 writeFileSync(join(dir, 'verify_email.subject.txt'), 'ACME accounts: confirm your address\n');

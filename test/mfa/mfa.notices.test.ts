@@ -9,7 +9,7 @@ import { after, before, describe, it } from 'node:test';
 import { totpCode } from '../../src/mfa/totp.js';
 import { CHROME_MAC_UA, PASSWORD, register, sleep } from '../helpers/factories.js';
 import { FakeClock } from '../helpers/fake-clock.js';
-import { withMail } from '../email/email-helpers.js';
+import { withMail } from '../email-ownership/email-helpers.js';
 import { enableTotp, firstStep, post } from './mfa-helpers.js';
 
 describe('MFA notices', () => {

@@ -10,7 +10,7 @@ import { totpCode } from '../../src/mfa/totp.js';
 import { expectProblem, register, sleep } from '../helpers/factories.js';
 import { FakeClock } from '../helpers/fake-clock.js';
 import { PageClient, textOf } from '../helpers/page-client.js';
-import { withMail } from '../email/email-helpers.js';
+import { withMail } from '../email-ownership/email-helpers.js';
 import { enableTotp, firstStep, post, type TotpUser } from './mfa-helpers.js';
 
 /** a six-digit code that is none of the codes accepted now (the previous, current and next step) */

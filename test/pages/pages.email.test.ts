@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { withMail } from '../email/email-helpers.js';
+import { withMail } from '../email-ownership/email-helpers.js';
 import { PASSWORD, register, uniqueEmail } from '../helpers/factories.js';
 import { codeIn, linkTokenIn } from '../helpers/smtp-sink.js';
 import { PageClient, textOf } from '../helpers/page-client.js';

@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { systemContext } from '../../src/request-context.js';
 import { bearer, cookieValue, register, userWithRoles, uniqueEmail, type TestUser } from '../helpers/factories.js';
-import { withMail } from '../email/email-helpers.js';
+import { withMail } from '../email-ownership/email-helpers.js';
 import { enableTotp } from '../mfa/mfa-helpers.js';
 import { OffsetClock, oidcEnv, runFlow, startOidcPeer, type OidcPeer } from './social-helpers.js';
 

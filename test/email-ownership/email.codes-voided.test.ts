@@ -10,7 +10,7 @@ import { after, before, describe, it } from 'node:test';
 import { bearer, expectProblem, login, OTHER_PASSWORD, PASSWORD, register, uniqueEmail } from '../helpers/factories.js';
 import { PageClient, textOf } from '../helpers/page-client.js';
 import { codeIn, linkTokenIn } from '../helpers/smtp-sink.js';
-import { EmailCodesRepository, type CodePurpose } from '../../src/email/email-codes-repository.js';
+import { EmailCodesRepository, type CodePurpose } from '../../src/email-ownership/email-codes-repository.js';
 import { withMail } from './email-helpers.js';
 
 describe('an email change voids pending reset codes and links', () => {
