@@ -246,11 +246,6 @@ export async function createServices(config: Config, edges: ServiceEdges = {}): 
     const products = config.products === 'on';
     const roles: RolesService = new RolesService({ db, roles: new RolesRepository(), permissions: new PermissionsRepository(), audit, bus, clock, defaultRole: config.defaultRole, products });
     await roles.seedModuleRoles();
-    // every sign-up would fail on a role nobody asked for: refuse to start instead, naming the setting
-    if ((await roles.unknownRoles([config.defaultRole])).length > 0) {
-      const seeded = products ? 'admin, user, seller, buyer' : 'admin, user; seller and buyer with PRODUCTS=on';
-      throw new Error(`DEFAULT_ROLE=${config.defaultRole} names no role. Use an existing role (seeded: ${seeded}), or create it through the admin API first and then set DEFAULT_ROLE.`);
-    }
     const keys = new KeyService({
       db,
       repo: new SigningKeysRepository(),
@@ -267,6 +262,11 @@ export async function createServices(config: Config, edges: ServiceEdges = {}): 
     });
     await keys.init();
     started.add(() => keys.close());
+    // every sign-up would fail on a role nobody asked for: refuse to start instead, naming the setting
+    if ((await roles.unknownRoles([config.defaultRole])).length > 0) {
+      const seeded = products ? 'admin, user, seller, buyer' : 'admin, user; seller and buyer with PRODUCTS=on';
+      throw new Error(`DEFAULT_ROLE=${config.defaultRole} names no role. Use an existing role (seeded: ${seeded}), or create it through the admin API first and then set DEFAULT_ROLE.`);
+    }
     const templates = new MailTemplates(config.mailTemplatesDir);
     const mail = new MailService({ db, repo: outbox, templates, clock, settings: config });
     if (config.production && !config.smtpUrl) warnings.push('SMTP_URL is not set: mail (verification, password reset, notices) stays queued in the outbox until it is');
