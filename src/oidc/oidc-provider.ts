@@ -34,6 +34,8 @@ export interface OidcProviderSettings {
   accessTokenTtl: number;
   refreshTokenTtl: number;
   sessionMaxAge: number;
+  /** CORS_ORIGINS: the browser origins that may call the token, userinfo, revocation and introspection endpoints */
+  corsOrigins: readonly string[];
 }
 
 export interface OidcProviderDeps {
@@ -107,6 +109,10 @@ export class OidcProviderHost {
       cookies: { keys: [this.d.cookieKey.toString('base64url')] },
       responseTypes: ['code'],
       clientAuthMethods: ['client_secret_basic', 'client_secret_post', 'none'],
+      // a browser origin may call the client endpoints only when CORS_ORIGINS lists it (one
+      // allow-list for the whole service; the library's default would also admit a public client's
+      // redirect URI origins); a listed origin's CORS headers are set before the library runs
+      clientBasedCORS: (_ctx: KoaContextWithOIDC, origin: string) => s.corsOrigins.includes(origin),
       scopes: OIDC_SCOPES_SUPPORTED,
       claims: {
         // the library's defaults (this object replaces them), so discovery lists these claims too
