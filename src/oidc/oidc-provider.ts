@@ -108,6 +108,9 @@ export class OidcProviderHost {
       jwks: { keys: [jwk as never] },
       cookies: { keys: [this.d.cookieKey.toString('base64url')] },
       responseTypes: ['code'],
+      // redirect_uri is required even when the client registered only one (OpenID Connect Core):
+      // without it the request gets the error page, never a redirect
+      allowOmittingSingleRegisteredRedirectUri: false,
       clientAuthMethods: ['client_secret_basic', 'client_secret_post', 'none'],
       // a browser origin may call the client endpoints only when CORS_ORIGINS lists it (one
       // allow-list for the whole service; the library's default would also admit a public client's
