@@ -1,6 +1,7 @@
 /**
- * Behaviours the OpenID Foundation's Basic OP conformance plan checks that the other OIDC tests do
- * not (docs/oidc-conformance.md maps each module to its test): a request without response_type or
+ * Behaviours the OpenID Foundation's Basic OP and Config OP conformance plans check that the other
+ * OIDC tests do not (docs/oidc-conformance.md maps each module to its test): the discovery fields
+ * the Config OP plan reads; a request without response_type or
  * without redirect_uri, without nonce, with the scopes in another order, with unknown or optional
  * parameters (display, login_hint, ui_locales, claims_locales, acr_values), max_age (1 after a
  * pause: sign in again; 10000: not), id_token_hint with prompt=none, an unsigned request object
@@ -14,7 +15,7 @@ import { buildTestContext, type TestContext } from '../helpers/build-test-app.js
 import { userWithRoles, type TestUser } from '../helpers/factories.js';
 import { PageClient, textOf } from '../helpers/page-client.js';
 import { api } from '../admin/admin-helpers.js';
-import { authorization, browse, configFor, local, REDIRECT } from './oidc-helpers.js';
+import { authorization, browse, configFor, injectFetch, local, REDIRECT } from './oidc-helpers.js';
 
 describe('OIDC Basic OP conformance rows', () => {
   let t: TestContext;
@@ -118,6 +119,31 @@ describe('OIDC Basic OP conformance rows', () => {
       assert.equal(back.searchParams.get('error'), 'request_not_supported');
       assert.equal(back.searchParams.get('code'), null);
     } else assert.equal(res.statusCode, 400);
+  });
+
+  it('oidcc-discovery-endpoint-verification: the required and recommended fields, and a key set of usable keys', async () => {
+    const d = (await t.app.inject({ method: 'GET', url: '/.well-known/openid-configuration' })).json();
+    for (const field of ['issuer', 'authorization_endpoint', 'token_endpoint', 'userinfo_endpoint', 'jwks_uri', 'response_types_supported', 'subject_types_supported', 'id_token_signing_alg_values_supported', 'scopes_supported', 'claims_supported']) {
+      assert.ok(d[field] !== undefined, field);
+    }
+    assert.ok(d.subject_types_supported.includes('public'));
+    assert.ok(d.scopes_supported.includes('openid'));
+    for (const claim of ['sub', 'iss', 'auth_time', 'amr', 'sid', 'name', 'preferred_username', 'picture', 'updated_at', 'email', 'email_verified', 'roles']) assert.ok(d.claims_supported.includes(claim), `claims_supported: ${claim}`);
+    assert.equal(d.claims_parameter_supported, false);
+    assert.ok(d.response_modes_supported.includes('query'));
+    const jwks = (await t.app.inject({ method: 'GET', url: new URL(d.jwks_uri).pathname })).json<{ keys: { kid?: string; kty?: string; use?: string; d?: string }[] }>();
+    assert.ok(jwks.keys.length > 0);
+    for (const key of jwks.keys) {
+      assert.ok(key.kid && key.kty, 'each key has kid and kty');
+      assert.equal(key.d, undefined, 'public keys only');
+    }
+  });
+
+  it('oidcc-server with client_secret_post: the code is redeemed with the secret in the body', async () => {
+    const post = await oidc.discovery(new URL('http://localhost:8000'), client.client_id, undefined, oidc.ClientSecretPost(client.client_secret), { execute: [oidc.allowInsecureRequests], [oidc.customFetch]: injectFetch(t.app) });
+    const flow = await authorization(post, 'openid');
+    const tokens = await oidc.authorizationCodeGrant(post, (await run(flow.url)).back!, { pkceCodeVerifier: flow.verifier, expectedState: flow.state, expectedNonce: flow.nonce });
+    assert.equal(tokens.claims()?.sub, user.id);
   });
 
   it('oidcc-userinfo-get, oidcc-userinfo-post-header, oidcc-userinfo-post-body', async () => {
