@@ -447,6 +447,12 @@ export async function createServices(config: Config, edges: ServiceEdges = {}): 
       pageSession: {
         cookie: PAGE_COOKIE,
         userOf: async (token) => (await auth.authenticate(token))?.userId ?? null,
+        signInOf: async (token) => {
+          const principal = await auth.authenticate(token);
+          const session = principal ? await sessions.find(principal.sessionId) : null;
+          if (!principal || !session) return null;
+          return { userId: principal.userId, signedInAt: Math.floor(session.createdAt.getTime() / 1000), ...(principal.token.amr ? { amr: principal.token.amr } : {}) };
+        },
         end: async (token, ctx) => {
           const principal = await auth.authenticate(token);
           if (principal) await sessions.revoke({ ...ctx, actorId: principal.userId }, principal.userId, principal.sessionId, 'logout');

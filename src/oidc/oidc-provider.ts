@@ -34,6 +34,8 @@ export interface OidcProviderSettings {
   accessTokenTtl: number;
   refreshTokenTtl: number;
   sessionMaxAge: number;
+  /** CORS_ORIGINS: the browser origins that may call the token, userinfo, revocation and introspection endpoints */
+  corsOrigins: readonly string[];
 }
 
 export interface OidcProviderDeps {
@@ -52,6 +54,8 @@ export interface OidcProviderDeps {
   pageSession: {
     cookie: string;
     userOf(token: string): Promise<string | null>;
+    /** the sign-in behind that page token: its user, when it happened (seconds) and how (amr); null as above */
+    signInOf(token: string): Promise<{ userId: string; signedInAt: number; amr?: readonly string[] } | null>;
     /** ends the Gatehouse session of that page token (RP-initiated logout) */
     end(token: string, ctx: RequestContext): Promise<void>;
   };
@@ -65,6 +69,8 @@ export const OIDC_PREFIX = '/oidc';
 export const OIDC_SCOPES_SUPPORTED = ['openid', 'offline_access', 'profile', 'email', 'roles'];
 /** the name under which the scope check is registered with the library (a parameter nobody sends) */
 const SCOPE_CHECK_PARAM = 'gatehouse_scope_check';
+/** the same for the silent sign-in of prompt=none (below) */
+const SILENT_SIGN_IN_PARAM = 'gatehouse_silent_sign_in';
 const AUTHORIZATION_CODE_TTL = 60;
 const INTERACTION_TTL = 600;
 const ID_TOKEN_TTL = 3600;
@@ -102,10 +108,24 @@ export class OidcProviderHost {
       jwks: { keys: [jwk as never] },
       cookies: { keys: [this.d.cookieKey.toString('base64url')] },
       responseTypes: ['code'],
+      // redirect_uri is required even when the client registered only one (OpenID Connect Core):
+      // without it the request gets the error page, never a redirect
+      allowOmittingSingleRegisteredRedirectUri: false,
       clientAuthMethods: ['client_secret_basic', 'client_secret_post', 'none'],
+      // a browser origin may call the client endpoints only when CORS_ORIGINS lists it (one
+      // allow-list for the whole service; the library's default would also admit a public client's
+      // redirect URI origins); a listed origin's CORS headers are set before the library runs
+      clientBasedCORS: (_ctx: KoaContextWithOIDC, origin: string) => s.corsOrigins.includes(origin),
       scopes: OIDC_SCOPES_SUPPORTED,
       claims: {
-        openid: ['sub'],
+        // the library's defaults (this object replaces them), so discovery lists these claims too
+        acr: null,
+        auth_time: null,
+        iss: null,
+        sid: null,
+        // `amr` (how the user signed in) in every ID token: the library adds it only when the
+        // claims parameter asks for it; userinfo has no such claim
+        openid: ['sub', 'amr'],
         profile: ['name', 'preferred_username', 'picture', 'updated_at'],
         email: ['email', 'email_verified'],
         roles: ['roles'],
@@ -124,6 +144,17 @@ export class OidcProviderHost {
           const allowed = new Set(String(client.scope ?? '').split(' '));
           const outside = (typeof raw === 'string' ? raw.split(' ') : []).find((s) => s !== '' && !allowed.has(s));
           if (outside !== undefined) throw new oidcErrors.InvalidScope('requested scope is not allowed', outside);
+        },
+        // prompt=none answers as the Gatehouse page session allows: a browser signed in to Gatehouse
+        // whose provider session has no user yet is signed in to it here, before the library loads
+        // the account and the grant, so the answer is the consent's (a code, or consent_required)
+        // rather than login_required. Other requests sign it in through the interaction.
+        [SILENT_SIGN_IN_PARAM]: async (ctx: KoaContextWithOIDC) => {
+          const session = ctx.oidc.session as unknown as { accountId?: string; loginAccount(details: { accountId: string; loginTs: number; amr?: string[] }): void } | undefined;
+          if (ctx.oidc.route !== 'authorization' || !session || session.accountId || !ctx.oidc.prompts.has('none')) return;
+          const token = ctx.cookies.get(this.d.pageSession.cookie, { signed: false });
+          const signIn = token ? await this.d.pageSession.signInOf(token) : null;
+          if (signIn) session.loginAccount({ accountId: signIn.userId, loginTs: signIn.signedInAt, ...(signIn.amr ? { amr: [...signIn.amr] } : {}) });
         },
       },
       routes: {
@@ -239,6 +270,9 @@ export class OidcProviderHost {
     const provider = new Provider(s.publicUrl, configuration);
     // the issuer decides every URL the library writes (see forward in oidc-routes.ts)
     provider.proxy = true;
+    // every ID token names the provider session (`sid`, as OpenID Connect logout defines it); the
+    // library adds it only for back-channel logout clients. This class is this provider's own.
+    (provider.Client.prototype as unknown as { includeSid(): boolean }).includeSid = () => true;
     const onTokenIssued = this.d.onTokenIssued;
     if (onTokenIssued) {
       provider.on('grant.success', (ctx: KoaContextWithOIDC) => {

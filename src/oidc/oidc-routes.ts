@@ -51,9 +51,16 @@ export const oidcProviderRoutes: FastifyPluginAsync<OidcProviderRoutesOptions> =
       // no active signing key at this moment (one was just revoked): nothing may be signed
       return reply.status(503).header('retry-after', '1').send({ error: 'temporarily_unavailable', error_description: 'no signing key is active; retry shortly' });
     }
+    // CORS for the origins of CORS_ORIGINS: the Fastify CORS plugin has set its headers on the
+    // reply, which the hijack would drop; on the raw response they also tell the library to leave
+    // CORS alone (it answers an unlisted origin by its own rule, clientBasedCORS)
+    const cors = Object.entries(reply.getHeaders()).filter(([name]) => name.startsWith('access-control-') || name === 'vary');
     reply.hijack();
     const raw = reply.raw;
     for (const [name, value] of Object.entries(headers)) raw.setHeader(name, value);
+    for (const [name, value] of cors) if (value !== undefined) raw.setHeader(name, value as string | string[]);
+    // a browser client reads the error of a refused bearer token (userinfo) from this header
+    if (cors.some(([name]) => name === 'access-control-allow-origin')) raw.setHeader('access-control-expose-headers', 'WWW-Authenticate');
     raw.setHeader('x-request-id', request.id);
     // every URL the library writes (discovery, redirects, cookies' Secure flag) follows PUBLIC_URL,
     // whatever Host or X-Forwarded-* the request came with
