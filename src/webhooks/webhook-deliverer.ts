@@ -11,9 +11,13 @@
  * - A disabled endpoint's deliveries are held back (not attempted, not counted) until it is enabled.
  * - Up to 16 deliveries are in flight per process, at most 2 per endpoint: a hanging endpoint holds
  *   two slots, never the queue (the worker, outbox-worker.ts, enforces both).
+ * - Connections to an endpoint are kept alive between deliveries (one agent per origin, at most two
+ *   sockets): a TLS handshake per delivery cost more CPU than the delivery. A new connection is
+ *   still checked by the URL policy's lookup; a reused one goes to the address checked when it was
+ *   opened. A timed-out request's socket is destroyed, never reused.
  */
-import { request as httpRequest, type IncomingMessage } from 'node:http';
-import { request as httpsRequest } from 'node:https';
+import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
+import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import type { ClaimedMessage } from '../outbox/outbox-queue.js';
 import type { Deliverer, DeliveryOutcome } from '../outbox/outbox-worker.js';
 import type { Clock } from '../clock.js';
@@ -51,6 +55,8 @@ export class WebhookDeliverer implements Deliverer {
   readonly concurrency = 16;
   readonly perRecipient = 2;
   readonly leaseMs: number;
+  /** keep-alive agents by origin (few: one per endpoint host) */
+  readonly #agents = new Map<string, HttpAgent>();
 
   constructor(
     private readonly endpoints: EndpointSource,
@@ -89,6 +95,21 @@ export class WebhookDeliverer implements Deliverer {
     return Math.round(base * (0.8 + Math.random() * 0.4));
   }
 
+  #agentFor(url: URL): HttpAgent {
+    let agent = this.#agents.get(url.origin);
+    if (!agent) {
+      const options = { keepAlive: true, maxSockets: this.perRecipient, maxFreeSockets: this.perRecipient, timeout: 30_000, lookup: guardedLookup(this.settings.urlPolicy) };
+      agent = url.protocol === 'https:' ? new HttpsAgent(options) : new HttpAgent(options);
+      this.#agents.set(url.origin, agent);
+    }
+    return agent;
+  }
+
+  close(): void {
+    for (const agent of this.#agents.values()) agent.destroy();
+    this.#agents.clear();
+  }
+
   #post(rawUrl: string, body: string, headers: Record<string, string>): Promise<Attempt> {
     const url = new URL(rawUrl);
     const refused = literalProblem(url, this.settings.urlPolicy);
@@ -105,8 +126,7 @@ export class WebhookDeliverer implements Deliverer {
       const req = send(url, {
         method: 'POST',
         headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) },
-        lookup: guardedLookup(this.settings.urlPolicy),
-        agent: false,
+        agent: this.#agentFor(url),
       });
       const timer = setTimeout(() => {
         finish({ ok: false, status: null, error: `timeout: no complete answer within ${this.settings.timeoutSeconds} s` });
