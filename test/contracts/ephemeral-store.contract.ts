@@ -95,7 +95,9 @@ export function ephemeralStoreContract(
       await pass(300);
       const after = await store.incrementWithTtl(key, 1000, 3);
       assert.equal(after.count, 4);
-      assert.ok(after.ttlMs <= 700, `not re-armed again: ${after.ttlMs}`);
+      // re-armed again would read ~1000; Redis measures the 300 ms from when it ran the command,
+      // a moment before this client heard back, so a millisecond or two more than 700 is possible
+      assert.ok(after.ttlMs <= 750, `not re-armed again: ${after.ttlMs}`);
     });
 
     it('concurrent increments are atomic', async () => {
