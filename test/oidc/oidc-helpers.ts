@@ -1,5 +1,5 @@
 /**
- * Shared by the OIDC tests added after the first ones: openid-client's fetch answered by
+ * Shared by the OIDC tests: openid-client's fetch answered by
  * app.inject, and a browser walk through Gatehouse's pages that stops where it leaves Gatehouse.
  */
 import * as oidc from 'openid-client';

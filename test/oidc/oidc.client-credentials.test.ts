@@ -10,31 +10,12 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { createLocalJWKSet, decodeJwt, decodeProtectedHeader, importJWK, jwtVerify, SignJWT, type JSONWebKeySet } from 'jose';
 import * as oidc from 'openid-client';
-import type { FastifyInstance } from 'fastify';
 import { buildTestContext, type TestContext } from '../helpers/build-test-app.js';
 import { userWithRoles, type TestUser } from '../helpers/factories.js';
+import { injectFetch, ISSUER } from './oidc-helpers.js';
 import { api, me } from '../admin/admin-helpers.js';
 
-const ISSUER = 'http://localhost:8000';
 
-/** openid-client's fetch, answered by app.inject (no listening socket) */
-function injectFetch(app: FastifyInstance): oidc.CustomFetch {
-  return (async (input: string, init: oidc.CustomFetchOptions) => {
-    const url = new URL(input);
-    const res = await app.inject({
-      method: (init.method ?? 'GET') as 'GET' | 'POST',
-      url: `${url.pathname}${url.search}`,
-      headers: Object.fromEntries(new Headers(init.headers).entries()),
-      ...(init.body !== undefined && init.body !== null ? { payload: typeof init.body === 'string' ? init.body : init.body instanceof URLSearchParams ? init.body.toString() : Buffer.from(init.body as Uint8Array) } : {}),
-    });
-    const headers = new Headers();
-    for (const [name, value] of Object.entries(res.headers)) {
-      if (value === undefined) continue;
-      for (const v of Array.isArray(value) ? value : [String(value)]) headers.append(name, v);
-    }
-    return new Response(res.statusCode === 204 ? null : new Uint8Array(res.rawPayload), { status: res.statusCode, headers });
-  }) as oidc.CustomFetch;
-}
 
 describe('OIDC client_credentials', () => {
   let t: TestContext;
