@@ -13,6 +13,8 @@ import tseslint from 'typescript-eslint';
 const LAYERS = [
   ['errors', 'clock', 'request-context', 'principal'],
   ['config'],
+  // the reader's language: message catalogues and the translator, used by pages and mail
+  ['i18n'],
   ['db', 'cache'],
   ['security'],
   ['http'],

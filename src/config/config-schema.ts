@@ -15,6 +15,8 @@ export type SettingKind =
   | { readonly type: 'enum'; readonly values: readonly string[] }
   | { readonly type: 'rateLimit' }
   | { readonly type: 'list' }
+  /** a CSS colour written `#rgb` or `#rrggbb` */
+  | { readonly type: 'color' }
   | { readonly type: 'secretKey' };
 
 export interface Setting {
@@ -101,6 +103,10 @@ export const settings = [
   rate('RATE_LIMIT_OIDC_TOKEN_IP', '60/60', 'requests to the OpenID Connect token endpoint per client IP'),
   { env: 'TRUSTED_PROXIES', kind: { type: 'list' }, default: '', description: 'comma-separated IPs/CIDRs whose X-Forwarded-For is trusted; empty = ignore the header' },
   { env: 'CORS_ORIGINS', kind: { type: 'list' }, default: '', description: 'comma-separated origins allowed to call the API with credentials' },
+  { env: 'BRAND_NAME', kind: { type: 'string' }, default: 'Gatehouse', description: 'the product name every page title and header, and every mail (sender name, subjects, signature), shows' },
+  { env: 'BRAND_COLOR', kind: { type: 'color' }, default: '#0b57d0', description: 'the accent colour of the pages (`#rgb` or `#rrggbb`); text on it is white or black, whichever contrasts more' },
+  { env: 'BRAND_LOGO_FILE', kind: { type: 'string' }, description: 'an SVG or PNG file shown in the pages\' header, served by Gatehouse itself (the CSP stays strict); unset = the name only' },
+  { env: 'DEFAULT_LOCALE', kind: { type: 'enum', values: ['en', 'de'] }, default: 'en', description: 'the language of pages when neither the language switch nor `Accept-Language` names a known one, and of mail when nothing tells the reader\'s language' },
   { env: 'MFA_ISSUER', kind: { type: 'string' }, defaultLabel: 'hostname of PUBLIC_URL', description: 'issuer shown by authenticator apps for TOTP (`otpauth://` URI) and the WebAuthn relying-party name' },
   { env: 'GEOIP_DB', kind: { type: 'string' }, description: 'path to a MaxMind .mmdb (GeoLite2/GeoIP2 City or Country) for session locations; unset = no location' },
   { env: 'SHUTDOWN_TIMEOUT_SECONDS', kind: int(1, 600), default: '10', description: 'on SIGTERM/SIGINT: /health/ready answers 503 at once, requests in flight finish, pools close; connections still open at this deadline are closed and the process exits' },

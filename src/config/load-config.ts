@@ -75,6 +75,9 @@ function parseValue(kind: SettingKind, raw: string): unknown {
       if (!m || Number(m[1]) < 1 || Number(m[2]) < 1) throw new Error('must be <count>/<seconds> (e.g. 20/60) or off');
       return { limit: Number(m[1]), windowSeconds: Number(m[2]) } satisfies RateLimit;
     }
+    case 'color':
+      if (!/^#(?:[0-9a-f]{3}|[0-9a-f]{6})$/i.test(raw.trim())) throw new Error('must be a colour written #rgb or #rrggbb');
+      return raw.trim().toLowerCase();
     case 'list':
       return raw
         .split(',')

@@ -127,6 +127,6 @@ export const accountPagesRoutes: FastifyPluginAsync<AccountPagesOptions> = async
     }
     kit.session.clear(reply);
     const body = html`<div class="card"><h1>Account deleted</h1>${alert('ok', 'Your account and its data are deleted. A notice went to your email address.')}<p><a href="/register">Create a new account</a></p></div>`;
-    return kit.send(reply, 200, page({ title: 'Account deleted', chrome: { csrf: '', user: null }, body, narrow: true }));
+    return kit.send(reply, 200, page({ title: 'Account deleted', chrome: { csrf: '', user: null, t: kit.translator(request) }, body, narrow: true }));
   });
 };

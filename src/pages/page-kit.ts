@@ -6,6 +6,8 @@
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Csrf } from '../http/csrf.js';
+import { LOCALE_COOKIE, negotiateLocale, type Locale } from '../i18n/locales.js';
+import { translator, type Translator } from '../i18n/translator.js';
 import type { UsersService } from '../users/users-service.js';
 import type { PageSession } from './page-session.js';
 import type { PageChrome } from './views/layout.js';
@@ -14,6 +16,8 @@ export interface PageKitDeps {
   csrf: Csrf;
   session: PageSession;
   users: UsersService;
+  /** BRAND_NAME and DEFAULT_LOCALE */
+  brand: { name: string; defaultLocale: Locale };
 }
 
 export class PageKit {
@@ -23,14 +27,23 @@ export class PageKit {
     return this.d.session;
   }
 
+  /** the reader's language (see readerTranslator) */
+  translator(request: FastifyRequest): Translator {
+    return readerTranslator(request, this.d.brand);
+  }
+
   async chrome(request: FastifyRequest, reply: FastifyReply): Promise<PageChrome> {
     const csrf = this.d.csrf.token(request, reply);
+    const t = this.translator(request);
+    // pages differ by language: a shared cache must not serve one reader's language to another
+    reply.header('vary', 'Accept-Language, Cookie');
+    reply.header('content-language', t.locale);
     const principal = request.principal;
-    if (!principal) return { csrf, user: null };
+    if (!principal) return { csrf, user: null, t };
     const user = await this.d.users.getCached(principal.userId);
-    if (!user) return { csrf, user: null };
+    if (!user) return { csrf, user: null, t };
     const can = { products: principal.permissions.has('products:read'), admin: principal.permissions.has('users:admin') };
-    return { csrf, user: { label: user.name ?? user.username ?? user.email ?? 'Signed in', can } };
+    return { csrf, user: { label: user.name ?? user.username ?? user.email ?? t.t('layout.signedIn'), can }, t };
   }
 
   /** an HTML page: never stored by a cache (forms, tokens and personal data) */
@@ -46,6 +59,12 @@ export class PageKit {
   redirect(reply: FastifyReply, to: string): FastifyReply {
     return reply.redirect(to, 303);
   }
+}
+
+/** the reader's language: the switch's cookie, else Accept-Language, else DEFAULT_LOCALE */
+export function readerTranslator(request: FastifyRequest, brand: { name: string; defaultLocale: Locale }): Translator {
+  const locale = negotiateLocale({ cookie: request.cookies?.[LOCALE_COOKIE], acceptLanguage: request.headers['accept-language'] }, brand.defaultLocale);
+  return translator(locale, brand.name);
 }
 
 /** a form field as a string ('' when absent or not a string) */

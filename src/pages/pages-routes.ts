@@ -15,7 +15,8 @@ import type { Config } from '../config/load-config.js';
 import type { EmailService } from '../email-ownership/email-service.js';
 import type { EmailLoginService } from '../email-login/email-login-service.js';
 import type { Csrf } from '../http/csrf.js';
-import type { ErrorPage } from '../http/error-handler.js';
+import type { ErrorPage, HtmlErrorPage } from '../http/error-handler.js';
+import type { Locale } from '../i18n/locales.js';
 import type { MfaService } from '../mfa/mfa-service.js';
 import type { ProvidersService } from '../social/providers-service.js';
 import type { FirstAdminSetup } from '../users/admin-bootstrap.js';
@@ -41,7 +42,7 @@ import type { OidcClientsService } from '../oidc/oidc-clients-service.js';
 import type { OidcProviderHost } from '../oidc/oidc-provider.js';
 import type { OidcGrantsService } from '../oidc/oidc-grants-service.js';
 import { oidcPagesRoutes } from './oidc-pages-routes.js';
-import { PageKit } from './page-kit.js';
+import { PageKit, readerTranslator } from './page-kit.js';
 import type { PageSession } from './page-session.js';
 import { publicPagesRoutes } from './public-pages-routes.js';
 import { sessionPagesRoutes } from './session-pages-routes.js';
@@ -49,7 +50,7 @@ import { setupPagesRoutes } from './setup-pages-routes.js';
 import { errorPage } from './views/public-views.js';
 
 export interface PagesOptions {
-  settings: Pick<Config, 'registration' | 'accountEmail' | 'requireEmailVerification' | 'defaultRole' | 'cookieSecure' | 'emailLogin'>;
+  settings: Pick<Config, 'registration' | 'accountEmail' | 'requireEmailVerification' | 'defaultRole' | 'cookieSecure' | 'emailLogin' | 'brandName' | 'defaultLocale'>;
   auth: AuthService;
   sessions: SessionsService;
   oauth: OAuthService;
@@ -84,7 +85,7 @@ export const pagesRoutes: FastifyPluginAsync<PagesOptions> = async (app, o) => {
     if (request.method === 'POST') o.csrf.check(request);
   });
 
-  const kit = new PageKit({ csrf: o.csrf, session: o.session, users: o.users });
+  const kit = new PageKit({ csrf: o.csrf, session: o.session, users: o.users, brand: { name: o.settings.brandName, defaultLocale: o.settings.defaultLocale } });
   // the sections of /account, in page order (profile, password, email and deletion join here)
   const account = new AccountPage(kit, o.users, [mfaAccountSection(o.mfa), ...accountSections()]);
 
@@ -108,7 +109,7 @@ export const pagesRoutes: FastifyPluginAsync<PagesOptions> = async (app, o) => {
   });
 };
 
-/** the error handler's HTML page (404, 403, 500 … for a browser) */
-export function htmlErrorPage(e: ErrorPage): string {
-  return errorPage({ csrf: '', user: null }, e);
+/** the error handler's HTML page (404, 403, 500 … for a browser), in the reader's language */
+export function htmlErrorPage(brand: { name: string; defaultLocale: Locale }): HtmlErrorPage {
+  return (e: ErrorPage, request) => errorPage({ csrf: '', user: null, t: readerTranslator(request, brand) }, e);
 }

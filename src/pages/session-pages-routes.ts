@@ -49,7 +49,7 @@ export const sessionPagesRoutes: FastifyPluginAsync<SessionPagesOptions> = async
         return kit.redirect(reply, toLogin);
       }
       // rate-limited: an HTML answer (this path is under /api/, whose errors are JSON)
-      return kit.send(reply, error.status, errorPage({ csrf: '', user: null }, { status: error.status, title: error.title, detail: error.detail ?? null, requestId: null }), error.headers);
+      return kit.send(reply, error.status, errorPage({ csrf: '', user: null, t: kit.translator(request) }, { status: error.status, title: error.title, detail: error.detail ?? null, requestId: null }), error.headers);
     }
   });
 

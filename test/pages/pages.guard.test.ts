@@ -23,7 +23,7 @@ describe('pages: the guard with a permission', () => {
   before(async () => {
     t = await buildTestContext();
     app = Fastify();
-    registerErrorHandling(app, { htmlPage: htmlErrorPage });
+    registerErrorHandling(app, { htmlPage: htmlErrorPage({ name: t.config.brandName, defaultLocale: t.config.defaultLocale }) });
     registerRouteGuard(app, t.services.auth, new PageSession(t.config, new RefreshCookie(t.config)));
     await app.register(fastifyCookie);
     app.get('/admin-like', { config: { page: true, auth: 'required', permission: 'users:admin' } }, async () => 'the admin page');

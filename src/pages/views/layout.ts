@@ -6,6 +6,7 @@
  * need it.
  */
 import { html, type Html } from '../../http/html.js';
+import type { Translator } from '../../i18n/translator.js';
 import { assetUrl } from '../assets.js';
 
 export interface PageChrome {
@@ -13,6 +14,8 @@ export interface PageChrome {
   csrf: string;
   /** who is signed in (navigation and sign-out), null on public pages without a session */
   user: { label: string; can?: { products: boolean; admin: boolean } } | null;
+  /** the reader's language (and BRAND_NAME as `{brand}`): every text of the page comes from it */
+  t: Translator;
 }
 
 export interface PageOptions {
@@ -27,31 +30,32 @@ export interface PageOptions {
 
 export function page(o: PageOptions): string {
   const { chrome } = o;
-  return `<!doctype html>\n${html`<html lang="en">
+  const { t } = chrome;
+  return `<!doctype html>\n${html`<html lang="${t.locale}">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="referrer" content="no-referrer">
-<title>${o.title} · Gatehouse</title>
+<title>${t.t('layout.title', { title: o.title })}</title>
 <link rel="stylesheet" href="${assetUrl('gatehouse.css')}">
 ${o.webauthn && html`<script src="${assetUrl('webauthn.js')}" defer></script>`}
 </head>
 <body>
-<a class="skip" href="#main">Skip to content</a>
+<a class="skip" href="#main">${t.t('layout.skip')}</a>
 <header class="top"><div class="bar">
-<a class="brand" href="${chrome.user ? '/dashboard' : '/login'}">Gatehouse</a>
-<nav class="main" aria-label="Main">
+<a class="brand" href="${chrome.user ? '/dashboard' : '/login'}">${t.brand}</a>
+<nav class="main" aria-label="${t.t('layout.nav')}">
 ${chrome.user
-  ? html`<a href="/dashboard">Dashboard</a>${chrome.user.can?.products && html`<a href="/products">Products</a>`}${chrome.user.can?.admin && html`<a href="/admin">Admin</a>`}<a href="/account">Account</a>
+  ? html`<a href="/dashboard">${t.t('layout.nav.dashboard')}</a>${chrome.user.can?.products && html`<a href="/products">${t.t('layout.nav.products')}</a>`}${chrome.user.can?.admin && html`<a href="/admin">${t.t('layout.nav.admin')}</a>`}<a href="/account">${t.t('layout.nav.account')}</a>
 <span class="muted">${chrome.user.label}</span>
-<form method="post" action="/logout">${csrfField(chrome.csrf)}<button class="secondary" type="submit">Sign out</button></form>`
-  : html`<a href="/login">Sign in</a><a href="/register">Create account</a>`}
+<form method="post" action="/logout">${csrfField(chrome.csrf)}<button class="secondary" type="submit">${t.t('layout.signOut')}</button></form>`
+  : html`<a href="/login">${t.t('layout.signIn')}</a><a href="/register">${t.t('layout.createAccount')}</a>`}
 </nav>
 </div></header>
 <main id="main" class="${o.narrow ? 'narrow' : ''}">
 ${o.body}
 </main>
-<footer class="bottom">Gatehouse · your sign-in is protected by this service</footer>
+<footer class="bottom">${t.t('layout.footer')}</footer>
 </body>
 </html>
 `}`;

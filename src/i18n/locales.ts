@@ -1,0 +1,35 @@
+/**
+ * The languages Gatehouse speaks, and which one a reader gets: the language switch's cookie
+ * (`gh_lang`) when it names a known locale, else the best match of `Accept-Language`
+ * (RFC 9110 §12.5.4, q-values honoured), else DEFAULT_LOCALE. Mail, which has no request, uses
+ * the locale stored with the user or DEFAULT_LOCALE (docs/architecture.md, "Languages").
+ */
+import Negotiator from 'negotiator';
+
+export const LOCALES = ['en', 'de'] as const;
+export type Locale = (typeof LOCALES)[number];
+
+/** the cookie the language switch sets (a year; not a secret, not HttpOnly-sensitive) */
+export const LOCALE_COOKIE = 'gh_lang';
+
+export function isLocale(value: unknown): value is Locale {
+  return typeof value === 'string' && (LOCALES as readonly string[]).includes(value);
+}
+
+export interface LocaleHints {
+  /** the `gh_lang` cookie's value */
+  cookie?: string | undefined;
+  /** the Accept-Language header */
+  acceptLanguage?: string | undefined;
+}
+
+export function negotiateLocale(hints: LocaleHints, fallback: Locale): Locale {
+  if (isLocale(hints.cookie)) return hints.cookie;
+  const header = hints.acceptLanguage;
+  // a hostile header is bounded before parsing (the parser is linear, but no reason to feed it 64 KiB)
+  if (header && header.length <= 512) {
+    const [best] = new Negotiator({ headers: { 'accept-language': header } }).languages([...LOCALES]);
+    if (isLocale(best)) return best;
+  }
+  return fallback;
+}
