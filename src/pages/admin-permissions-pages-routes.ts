@@ -7,10 +7,11 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { CreatePermissionBody } from '../admin/admin-schemas.js';
 import { requestContext } from '../http/route-guard.js';
+import type { MessageKey } from '../i18n/translator.js';
 import { checkBody } from '../http/validation.js';
 import type { RolesService } from '../roles/roles-service.js';
 import { adminPage } from './admin-users-pages-routes.js';
-import { noticeOf, orNull, withNotice } from './console-kit.js';
+import { noticeIn, orNull, withNotice } from './console-kit.js';
 import { refusalOf } from './form-errors.js';
 import { formField, type PageKit } from './page-kit.js';
 import { permissionsPage, type PermissionsView } from './views/admin-permissions-views.js';
@@ -20,16 +21,16 @@ export interface AdminPermissionsPagesOptions {
   roles: RolesService;
 }
 
-const NOTICES: Record<string, string> = {
-  permission_created: 'The permission is added; roles can hold it now.',
-  permission_deleted: 'The permission is deleted.',
+const NOTICES: Record<string, MessageKey> = {
+  permission_created: 'admin.notice.permissionCreated',
+  permission_deleted: 'admin.notice.permissionDeleted',
 };
 
 export const adminPermissionsPagesRoutes: FastifyPluginAsync<AdminPermissionsPagesOptions> = async (app, { kit, roles }) => {
   async function show(request: FastifyRequest, reply: FastifyReply, status = 200, extra: Partial<Pick<PermissionsView, 'created' | 'refused'>> = {}, headers: Record<string, string> = {}) {
     const catalogue = await roles.catalogue();
     return kit.render(request, reply, status, (chrome) =>
-      permissionsPage(chrome, { catalogue, notice: noticeOf(request, NOTICES), created: extra.created ?? null, refused: extra.refused ?? null }), headers);
+      permissionsPage(chrome, { catalogue, notice: noticeIn(request, NOTICES, kit.translator(request)), created: extra.created ?? null, refused: extra.refused ?? null }), headers);
   }
 
   app.get('/admin/permissions', { config: adminPage }, async function permissionList(request, reply) {

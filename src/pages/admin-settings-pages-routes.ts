@@ -18,8 +18,10 @@ import { CreateProviderBody, PatchProviderBody } from '../social/social-schemas.
 import type { ProviderInput, ProvidersService } from '../social/providers-service.js';
 import { ADMIN_ROLE } from '../roles/permissions.js';
 import type { RolesService } from '../roles/roles-service.js';
+import type { MessageKey } from '../i18n/translator.js';
+import type { UsersService } from '../users/users-service.js';
 import { adminPage } from './admin-users-pages-routes.js';
-import { formChecked, formList, isUuid, noticeOf, orNull, withNotice } from './console-kit.js';
+import { formChecked, formList, isUuid, noticeIn, orNull, withNotice } from './console-kit.js';
 import { NO_ERRORS, refusalOf, type FormErrors } from './form-errors.js';
 import { formField, queryParam, type PageKit } from './page-kit.js';
 import { auditPage, providerEditPage, providersPage, providerValues, rolesPage, type ProviderFormValues, type RolesView } from './views/admin-settings-views.js';
@@ -29,18 +31,20 @@ export interface AdminSettingsPagesOptions {
   roles: RolesService;
   providers: ProvidersService;
   audit: AuditService;
+  /** the audit log names actors and subjects by their email */
+  users: Pick<UsersService, 'byIds'>;
   settings: Pick<Config, 'defaultRole'>;
 }
 
 const NAME = /^[a-z0-9_-]{2,32}$/;
 
-const NOTICES: Record<string, string> = {
-  role_created: 'The role is created.',
-  role_saved: 'The role is saved; it takes effect within a second.',
-  role_deleted: 'The role is deleted.',
-  provider_created: 'The provider is added.',
-  provider_saved: 'The provider is saved.',
-  provider_deleted: 'The provider is deleted.',
+const NOTICES: Record<string, MessageKey> = {
+  role_created: 'admin.notice.roleCreated',
+  role_saved: 'admin.notice.roleSaved',
+  role_deleted: 'admin.notice.roleDeleted',
+  provider_created: 'admin.notice.providerCreated',
+  provider_saved: 'admin.notice.providerSaved',
+  provider_deleted: 'admin.notice.providerDeleted',
 };
 
 /** a role name or provider id from the path; anything else names nothing (404) */
@@ -71,13 +75,13 @@ function scopesOf(text: string): string[] | null {
   return scopes.length > 0 ? scopes : null;
 }
 
-export const adminSettingsPagesRoutes: FastifyPluginAsync<AdminSettingsPagesOptions> = async (app, { kit, roles, providers, audit, settings }) => {
+export const adminSettingsPagesRoutes: FastifyPluginAsync<AdminSettingsPagesOptions> = async (app, { kit, roles, providers, audit, users, settings }) => {
   // ---- roles
 
   async function showRoles(request: FastifyRequest, reply: FastifyReply, status = 200, refused: RolesView['refused'] = null, headers: Record<string, string> = {}) {
     const [list, catalogue] = await Promise.all([roles.list(), roles.catalogue()]);
     return kit.render(request, reply, status, (chrome) =>
-      rolesPage(chrome, { roles: list, catalogue, protectedRole: ADMIN_ROLE, defaultRole: settings.defaultRole, notice: noticeOf(request, NOTICES), refused }), headers);
+      rolesPage(chrome, { roles: list, catalogue, protectedRole: ADMIN_ROLE, defaultRole: settings.defaultRole, notice: noticeIn(request, NOTICES, kit.translator(request)), refused }), headers);
   }
 
   app.get('/admin/roles', { config: adminPage }, async function roleList(request, reply) {
@@ -128,7 +132,7 @@ export const adminSettingsPagesRoutes: FastifyPluginAsync<AdminSettingsPagesOpti
 
   async function showProviders(request: FastifyRequest, reply: FastifyReply, status = 200, values = EMPTY_PROVIDER, errors: FormErrors = NO_ERRORS, headers: Record<string, string> = {}) {
     const list = await providers.list();
-    return kit.render(request, reply, status, (chrome) => providersPage(chrome, { providers: list, notice: noticeOf(request, NOTICES), values, errors }), headers);
+    return kit.render(request, reply, status, (chrome) => providersPage(chrome, { providers: list, notice: noticeIn(request, NOTICES, kit.translator(request)), values, errors }), headers);
   }
 
   app.get('/admin/oauth-providers', { config: adminPage }, async function providerList(request, reply) {
@@ -252,6 +256,8 @@ export const adminSettingsPagesRoutes: FastifyPluginAsync<AdminSettingsPagesOpti
       errors = r.errors;
       status = r.status;
     }
-    return kit.render(request, reply, status, (chrome) => auditPage(chrome, { events: page.items, types: AUDIT_TYPES, type, userId, nextCursor: page.nextCursor, firstPage: cursor === null, errors }));
+    // everyone the page names, in one lookup
+    const people = await users.byIds(page.items.flatMap((e) => [e.userId, e.actorId].filter((id): id is string => id !== null)));
+    return kit.render(request, reply, status, (chrome) => auditPage(chrome, { events: page.items, people, types: AUDIT_TYPES, type, userId, nextCursor: page.nextCursor, firstPage: cursor === null, errors }));
   });
 };

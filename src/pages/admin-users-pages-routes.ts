@@ -7,18 +7,20 @@
  * page again with the message next to the form and the error's status.
  */
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
-import { PatchUserBody } from '../admin/admin-schemas.js';
+import { CreateUserBody, PatchUserBody } from '../admin/admin-schemas.js';
+import type { EmailService } from '../email-ownership/email-service.js';
 import { commonErrors } from '../errors.js';
 import { principalOf, requestContext } from '../http/route-guard.js';
 import { checkBody } from '../http/validation.js';
+import type { MessageKey } from '../i18n/translator.js';
 import type { MfaService } from '../mfa/mfa-service.js';
 import type { RolesService } from '../roles/roles-service.js';
 import type { SignInService } from '../sign-in/sign-in-service.js';
 import type { AdminUserPatch, UsersService } from '../users/users-service.js';
-import { formChecked, formList, noticeOf, pathId, withNotice } from './console-kit.js';
+import { formChecked, formList, isUuid, noticeIn, orNull, pathId, withNotice } from './console-kit.js';
 import { NO_ERRORS, refusalOf, type FormErrors } from './form-errors.js';
-import { queryParam, type PageKit } from './page-kit.js';
-import { userDetailPage, userListPage, type UserDetailView } from './views/admin-views.js';
+import { formField, queryParam, type PageKit } from './page-kit.js';
+import { EMPTY_NEW_USER, userDetailPage, userListPage, type NewUserValues, type ProfileValues, type UserDetailView } from './views/admin-views.js';
 
 export interface AdminUsersPagesOptions {
   kit: PageKit;
@@ -26,57 +28,134 @@ export interface AdminUsersPagesOptions {
   roles: RolesService;
   mfa: MfaService;
   signIn: SignInService;
+  /** the verification mail the console sends again */
+  email: Pick<EmailService, 'requestVerificationFor'>;
+  settings: { defaultRole: string };
 }
 
 export const adminPage = { page: true, auth: 'required', permission: 'users:admin' } as const;
 
-const NOTICES: Record<string, string> = {
-  roles: 'The roles are saved.',
-  disabled: 'The account is disabled and signed out everywhere.',
-  enabled: 'The account is enabled.',
-  sessions: 'Every session of the user is signed out.',
-  mfa: 'Two-step sign-in is reset: the user signs in with the password alone.',
-  deleted: 'The user is deleted.',
+const NOTICES: Record<string, MessageKey> = {
+  created: 'admin.notice.userCreated',
+  profile: 'admin.notice.profile',
+  verification: 'admin.notice.verification',
+  roles: 'admin.notice.roles',
+  disabled: 'admin.notice.disabled',
+  enabled: 'admin.notice.enabled',
+  sessions: 'admin.notice.sessions',
+  session: 'admin.notice.session',
+  mfa: 'admin.notice.mfa',
+  deleted: 'admin.notice.deleted',
 };
 
-export const adminUsersPagesRoutes: FastifyPluginAsync<AdminUsersPagesOptions> = async (app, { kit, users, roles, mfa, signIn }) => {
-  async function showUser(request: FastifyRequest, reply: FastifyReply, id: string, status = 200, refused: { form: UserDetailView['form']; errors: FormErrors; headers?: Record<string, string> } | null = null) {
+type Refused = { form: UserDetailView['form']; errors: FormErrors; headers?: Record<string, string>; profile?: ProfileValues };
+
+export const adminUsersPagesRoutes: FastifyPluginAsync<AdminUsersPagesOptions> = async (app, { kit, users, roles, mfa, signIn, email, settings }) => {
+  async function showUser(request: FastifyRequest, reply: FastifyReply, id: string, status = 200, refused: Refused | null = null) {
     const [user, sessions, allRoles] = await Promise.all([users.get(id), users.liveSessions(id), roles.list()]);
+    const t = kit.translator(request);
     return kit.render(request, reply, status, (chrome) =>
-      userDetailPage(chrome, { user, sessions, roles: allRoles, notice: noticeOf(request, NOTICES), errors: refused?.errors ?? NO_ERRORS, form: refused?.form ?? null }), refused?.headers ?? {});
+      userDetailPage(chrome, { user, sessions, roles: allRoles, notice: noticeIn(request, NOTICES, t), errors: refused?.errors ?? NO_ERRORS, form: refused?.form ?? null, profile: refused?.profile ?? null }), refused?.headers ?? {});
+  }
+
+  async function showList(request: FastifyRequest, reply: FastifyReply, status = 200, created: { values: NewUserValues; errors: FormErrors } = { values: EMPTY_NEW_USER, errors: NO_ERRORS }, headers: Record<string, string> = {}) {
+    const q = (queryParam(request, 'q') ?? '').trim().slice(0, 254);
+    const role = (queryParam(request, 'role') ?? '').trim().slice(0, 64);
+    const cursor = queryParam(request, 'cursor') || null;
+    const [page, allRoles] = await Promise.all([users.list({ q: q || null, role: role || null }, { limit: 20, cursor }), roles.list()]);
+    const t = kit.translator(request);
+    return kit.render(request, reply, status, (chrome) =>
+      userListPage(chrome, { users: page.items, q, role, roles: allRoles, defaultRole: settings.defaultRole, nextCursor: page.nextCursor, firstPage: cursor === null, notice: noticeIn(request, NOTICES, t), created }), headers);
   }
 
   /** runs one change of the user page: redirect with its notice, or the page with the refusal */
-  async function change(request: FastifyRequest, reply: FastifyReply, form: NonNullable<UserDetailView['form']>, notice: string, action: (id: string) => Promise<unknown>) {
+  async function change(request: FastifyRequest, reply: FastifyReply, form: NonNullable<UserDetailView['form']>, notice: string, action: (id: string) => Promise<unknown>, profile?: ProfileValues) {
     const id = pathId(request, 'user');
     try {
       await action(id);
     } catch (error) {
       const r = refusalOf(error);
       if (r.status === 404) throw error;
-      return showUser(request, reply, id, r.status, { form, errors: r.errors, headers: r.headers });
+      return showUser(request, reply, id, r.status, { form, errors: r.errors, headers: r.headers, ...(profile ? { profile } : {}) });
     }
     return kit.redirect(reply, withNotice(`/admin/users/${id}`, notice));
   }
 
-  async function patch(request: FastifyRequest, id: string, body: AdminUserPatch & Record<string, unknown>) {
-    const checked = checkBody<{ roles?: string[]; disabled?: boolean }>(PatchUserBody, body);
+  /** the admin API's PATCH: the same schema, the same fresh-session rule, the same service call */
+  async function patch(request: FastifyRequest, id: string, body: Record<string, unknown>, extra: Pick<AdminUserPatch, 'email'> = {}) {
+    const checked = checkBody<{ name?: string | null; roles?: string[]; disabled?: boolean; email_verified?: boolean }>(PatchUserBody, body);
     // granting users:admin needs a fresh session (the 403 says to sign in again)
     if (checked.roles) await signIn.requireFreshForAdminChange(principalOf(request), id, { roles: checked.roles });
-    return users.updateByAdmin(requestContext(request), id, { ...(checked.roles ? { roles: checked.roles } : {}), ...(checked.disabled !== undefined ? { disabled: checked.disabled } : {}) });
+    const change: AdminUserPatch = { ...extra };
+    if (checked.name !== undefined) change.name = checked.name;
+    if (checked.roles) change.roles = checked.roles;
+    if (checked.disabled !== undefined) change.disabled = checked.disabled;
+    if (checked.email_verified !== undefined) change.emailVerified = checked.email_verified;
+    return users.updateByAdmin(requestContext(request), id, change);
   }
 
   app.get('/admin', { config: adminPage }, async function userList(request, reply) {
-    const q = (queryParam(request, 'q') ?? '').trim().slice(0, 254);
-    const role = (queryParam(request, 'role') ?? '').trim().slice(0, 64);
-    const cursor = queryParam(request, 'cursor') || null;
-    const [page, allRoles] = await Promise.all([users.list({ q: q || null, role: role || null }, { limit: 20, cursor }), roles.list()]);
-    return kit.render(request, reply, 200, (chrome) =>
-      userListPage(chrome, { users: page.items, q, role, roles: allRoles.map((r) => r.name), nextCursor: page.nextCursor, firstPage: cursor === null, notice: noticeOf(request, NOTICES) }));
+    return showList(request, reply);
+  });
+
+  // POST /api/v1/admin/users: an account with a password, roles defaulting to DEFAULT_ROLE
+  app.post('/admin/users', { config: adminPage }, async function createUser(request, reply) {
+    const values: NewUserValues = {
+      email: formField(request, 'email').trim(),
+      username: formField(request, 'username').trim(),
+      name: formField(request, 'name').trim(),
+      roles: formList(request, 'roles'),
+    };
+    let id: string;
+    try {
+      const body = checkBody<{ email?: string; password: string; username?: string | null; name?: string | null; roles?: string[] }>(CreateUserBody, {
+        ...(values.email ? { email: values.email } : {}),
+        password: formField(request, 'password'),
+        username: orNull(values.username),
+        name: orNull(values.name),
+        ...(values.roles.length > 0 ? { roles: values.roles } : {}),
+      });
+      const user = await users.createByAdmin(requestContext(request), {
+        email: body.email ?? null,
+        password: body.password,
+        username: body.username ?? null,
+        name: body.name ?? null,
+        ...(body.roles ? { roles: body.roles } : {}),
+      });
+      id = user.id;
+    } catch (error) {
+      const r = refusalOf(error, { email_taken: 'email', username_taken: 'username', weak_password: 'password' });
+      // `roles.2`: the form has one field for the list
+      const fields = Object.fromEntries(Object.entries(r.errors.fields).map(([k, m]) => [k.replace(/\.\d+$/, ''), m]));
+      // what was typed comes back, the password never does
+      return showList(request, reply, r.status, { values, errors: { message: r.errors.message, fields } }, r.headers);
+    }
+    return kit.redirect(reply, withNotice(`/admin/users/${id}`, 'created'));
   });
 
   app.get('/admin/users/:id', { config: adminPage }, async function userDetail(request, reply) {
     return showUser(request, reply, pathId(request, 'user'));
+  });
+
+  // name, email and email_verified: a changed address is unverified unless the box is ticked
+  app.post('/admin/users/:id/profile', { config: adminPage }, async function saveProfile(request, reply) {
+    const profile: ProfileValues = { name: formField(request, 'name').trim(), email: formField(request, 'email').trim(), email_verified: formChecked(request, 'email_verified') };
+    return change(request, reply, 'profile', 'profile', async (id) => {
+      const before = await users.get(id);
+      const emailChanged = profile.email !== '' && profile.email.toLowerCase() !== (before.email ?? '');
+      if (profile.email === '' && before.email) throw commonErrors.validation([{ field: 'email', message: 'is required' }]);
+      const name = orNull(profile.name);
+      const body: Record<string, unknown> = {};
+      if (name !== before.name) body.name = name;
+      if (emailChanged || profile.email_verified !== before.emailVerified) body.email_verified = profile.email_verified;
+      // a new address is a sensitive change (it takes over password resets): the fresh-session rule
+      if (emailChanged) await signIn.requireFreshSession(principalOf(request), "change a user's email address");
+      return patch(request, id, body, emailChanged ? { email: profile.email } : {});
+    }, profile);
+  });
+
+  app.post('/admin/users/:id/verification', { config: adminPage }, async function resendVerification(request, reply) {
+    return change(request, reply, 'verification', 'verification', (id) => email.requestVerificationFor(requestContext(request), id));
   });
 
   app.post('/admin/users/:id/roles', { config: adminPage }, async function saveRoles(request, reply) {
@@ -93,6 +172,15 @@ export const adminUsersPagesRoutes: FastifyPluginAsync<AdminUsersPagesOptions> =
 
   app.post('/admin/users/:id/sessions/revoke', { config: adminPage }, async function revokeUserSessions(request, reply) {
     return change(request, reply, 'sessions', 'sessions', (id) => users.revokeSessions(requestContext(request), id));
+  });
+
+  app.post('/admin/users/:id/sessions/:session_id/revoke', { config: adminPage }, async function revokeUserSession(request, reply) {
+    const sessionId = (request.params as Record<string, unknown>).session_id;
+    if (typeof sessionId !== 'string' || !isUuid(sessionId)) throw commonErrors.notFound('No such session.');
+    const id = pathId(request, 'user');
+    // a session that is gone already (or another user's) is a 404 page, like the API's
+    await users.revokeSession(requestContext(request), id, sessionId);
+    return kit.redirect(reply, withNotice(`/admin/users/${id}`, 'session'));
   });
 
   app.post('/admin/users/:id/mfa/reset', { config: adminPage }, async function resetUserMfa(request, reply) {

@@ -9,11 +9,12 @@ import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { AUDIT_TYPES } from '../audit/audit-service.js';
 import { commonErrors } from '../errors.js';
 import { requestContext } from '../http/route-guard.js';
+import type { MessageKey } from '../i18n/translator.js';
 import { checkBody } from '../http/validation.js';
 import { CreateWebhookBody, PatchWebhookBody } from '../webhooks/webhooks-schemas.js';
 import type { Endpoint, WebhooksService } from '../webhooks/webhooks-service.js';
 import { adminPage } from './admin-users-pages-routes.js';
-import { formChecked, isUuid, noticeOf, orNull, pathId, withNotice } from './console-kit.js';
+import { formChecked, isUuid, noticeIn, orNull, pathId, withNotice } from './console-kit.js';
 import { NO_ERRORS, refusalOf, type FormErrors, type Refusal } from './form-errors.js';
 import { formField, queryParam, type PageKit } from './page-kit.js';
 import { EMPTY_WEBHOOK, webhookPage, webhookSecretPage, webhooksPage, webhookValues, type WebhookFormValues } from './views/admin-webhooks-views.js';
@@ -23,12 +24,12 @@ export interface AdminWebhooksPagesOptions {
   webhooks: WebhooksService;
 }
 
-const NOTICES: Record<string, string> = {
-  webhook_saved: 'The endpoint is saved.',
-  webhook_enabled: 'The endpoint is enabled; its held deliveries go out now.',
-  webhook_disabled: 'The endpoint is disabled; events that happen meanwhile are not delivered to it.',
-  webhook_deleted: 'The endpoint and its deliveries are deleted.',
-  delivery_retried: 'The delivery is queued again with a fresh attempt budget.',
+const NOTICES: Record<string, MessageKey> = {
+  webhook_saved: 'admin.notice.webhookSaved',
+  webhook_enabled: 'admin.notice.webhookEnabled',
+  webhook_disabled: 'admin.notice.webhookDisabled',
+  webhook_deleted: 'admin.notice.webhookDeleted',
+  delivery_retried: 'admin.notice.deliveryRetried',
 };
 
 const DELIVERIES_PER_PAGE = 25;
@@ -73,7 +74,7 @@ function deliveryId(request: FastifyRequest): string {
 export const adminWebhooksPagesRoutes: FastifyPluginAsync<AdminWebhooksPagesOptions> = async (app, { kit, webhooks }) => {
   async function showList(request: FastifyRequest, reply: FastifyReply, status = 200, values = EMPTY_WEBHOOK, errors: FormErrors = NO_ERRORS, headers: Record<string, string> = {}) {
     const endpoints = await webhooks.list();
-    return kit.render(request, reply, status, (chrome) => webhooksPage(chrome, { endpoints, types: AUDIT_TYPES, notice: noticeOf(request, NOTICES), values, errors }), headers);
+    return kit.render(request, reply, status, (chrome) => webhooksPage(chrome, { endpoints, types: AUDIT_TYPES, notice: noticeIn(request, NOTICES, kit.translator(request)), values, errors }), headers);
   }
 
   async function showEndpoint(request: FastifyRequest, reply: FastifyReply, endpoint: Endpoint, status = 200, values?: WebhookFormValues, errors: FormErrors = NO_ERRORS, headers: Record<string, string> = {}) {
@@ -96,7 +97,7 @@ export const adminWebhooksPagesRoutes: FastifyPluginAsync<AdminWebhooksPagesOpti
         webhookPage(chrome, {
           endpoint,
           types: AUDIT_TYPES,
-          notice: noticeOf(request, NOTICES),
+          notice: noticeIn(request, NOTICES, kit.translator(request)),
           values: values ?? webhookValues(endpoint),
           errors,
           deliveries: deliveries.items,

@@ -7,6 +7,7 @@
 import type { FastifyRequest } from 'fastify';
 import { isUuid } from '../db/uuid.js';
 import { commonErrors } from '../errors.js';
+import type { MessageKey, Translator } from '../i18n/translator.js';
 
 
 /** every value of a repeated form field (checkboxes), strings only */
@@ -46,4 +47,13 @@ export function noticeOf(request: FastifyRequest, notices: Record<string, string
 /** a path with `?notice=` added (PRG) */
 export function withNotice(path: string, notice: string): string {
   return `${path}${path.includes('?') ? '&' : '?'}notice=${encodeURIComponent(notice)}`;
+}
+
+/**
+ * the notice a redirect asked for, in the reader's language: `notices` maps each `?notice=` key to
+ * its catalogue key (an unknown key shows nothing)
+ */
+export function noticeIn(request: FastifyRequest, notices: Record<string, MessageKey>, t: Translator): string | null {
+  const key = noticeOf(request, notices);
+  return key === null ? null : t.t(key as MessageKey);
 }

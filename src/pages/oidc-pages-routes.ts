@@ -13,11 +13,8 @@ import type { OidcGrantsService } from '../oidc/oidc-grants-service.js';
 import type { OidcProviderHost } from '../oidc/oidc-provider.js';
 import type { SessionsService } from '../sessions/sessions-service.js';
 import type { RolesService } from '../roles/roles-service.js';
-import { adminPage } from './admin-users-pages-routes.js';
-import { formChecked, formList, noticeOf, withNotice } from './console-kit.js';
-import { NO_ERRORS, refusalOf, type FormErrors } from './form-errors.js';
+import { adminOidcPagesRoutes } from './admin-oidc-pages-routes.js';
 import { formField, type PageKit } from './page-kit.js';
-import { oidcClientsPage, oidcSecretPage, type OidcClientFormValues } from './views/oidc-admin-views.js';
 import { consentPage } from './views/oidc-views.js';
 
 export interface OidcPagesOptions {
@@ -125,82 +122,6 @@ export const oidcPagesRoutes: FastifyPluginAsync<OidcPagesOptions> = async (app,
     return kit.redirect(reply, '/dashboard?notice=app_revoked#apps');
   });
 
-  // ---- the admin console: /admin/oidc-clients ---------------------------------------------------
-
-  const NOTICES: Record<string, string> = { saved: 'The client is saved.', deleted: 'The client is deleted, with its consents and tokens.' };
-  const EMPTY: OidcClientFormValues = {
-    name: '',
-    type: 'confidential',
-    redirect_uris: '',
-    post_logout_redirect_uris: '',
-    grant_types: ['authorization_code', 'refresh_token'],
-    scopes: ['openid', 'profile', 'email', 'offline_access'],
-    permissions: [],
-    skip_consent: false,
-  };
-  const lines = (text: string) => text.split(/\r?\n/).map((l) => l.trim()).filter(Boolean);
-
-  async function list(request: FastifyRequest, reply: FastifyReply, status: number, values: OidcClientFormValues, errors: FormErrors) {
-    const [all, catalogue] = await Promise.all([clients.list(), Promise.resolve(roles.catalogue())]);
-    return kit.render(request, reply, status, (chrome) => oidcClientsPage(chrome, { clients: all, notice: noticeOf(request, NOTICES), values, errors, permissions: catalogue.map((p) => p.name) }));
-  }
-
-  function clientIdOf(request: FastifyRequest): string {
-    const id = (request.params as { client_id?: unknown }).client_id;
-    if (typeof id !== 'string' || !/^[A-Za-z0-9_-]{1,64}$/.test(id)) throw commonErrors.notFound('No such client.');
-    return id;
-  }
-
-  app.get('/admin/oidc-clients', { config: adminPage }, async function oidcClientList(request, reply) {
-    return list(request, reply, 200, EMPTY, NO_ERRORS);
-  });
-
-  app.post('/admin/oidc-clients', { config: adminPage }, async function registerOidcClient(request, reply) {
-    const values: OidcClientFormValues = {
-      name: formField(request, 'name').trim(),
-      type: formField(request, 'type') === 'public' ? 'public' : 'confidential',
-      redirect_uris: formField(request, 'redirect_uris'),
-      post_logout_redirect_uris: formField(request, 'post_logout_redirect_uris'),
-      grant_types: formList(request, 'grant_types'),
-      scopes: formList(request, 'scopes'),
-      permissions: formList(request, 'permissions'),
-      skip_consent: formChecked(request, 'skip_consent'),
-    };
-    try {
-      if (!values.name) throw commonErrors.validation([{ field: 'name', message: 'is required' }]);
-      const { client, clientSecret } = await clients.create(requestContext(request), {
-        name: values.name.slice(0, 100),
-        type: values.type as 'confidential' | 'public',
-        redirectUris: lines(values.redirect_uris),
-        postLogoutRedirectUris: lines(values.post_logout_redirect_uris),
-        grantTypes: values.grant_types,
-        scopes: values.scopes.filter((s) => ['openid', 'profile', 'email', 'offline_access', 'roles'].includes(s)),
-        permissions: values.permissions,
-        skipConsent: values.skip_consent,
-      });
-      if (!clientSecret) return kit.redirect(reply, withNotice('/admin/oidc-clients', 'saved'));
-      return kit.render(request, reply, 201, (chrome) => oidcSecretPage(chrome, { client, secret: clientSecret, created: true }));
-    } catch (error) {
-      // the service names `redirect_uris.2`: the form has one field for the list
-      const refusal = refusalOf(error instanceof DomainError && error.errors ? new DomainError(error.code, error.title, { detail: error.detail ?? error.title, errors: error.errors.map((e) => ({ ...e, field: e.field.replace(/\.\d+$/, '') })) }) : error);
-      return list(request, reply, refusal.status, values, refusal.errors);
-    }
-  });
-
-  for (const [action, enabled] of [['enable', true], ['disable', false]] as const) {
-    app.post(`/admin/oidc-clients/:client_id/${action}`, { config: adminPage }, async function switchOidcClient(request, reply) {
-      await clients.update(requestContext(request), clientIdOf(request), { enabled });
-      return kit.redirect(reply, withNotice('/admin/oidc-clients', 'saved'));
-    });
-  }
-
-  app.post('/admin/oidc-clients/:client_id/secret', { config: adminPage }, async function rotateOidcSecret(request, reply) {
-    const { client, clientSecret } = await clients.rotateSecret(requestContext(request), clientIdOf(request));
-    return kit.render(request, reply, 200, (chrome) => oidcSecretPage(chrome, { client, secret: clientSecret, created: false }));
-  });
-
-  app.post('/admin/oidc-clients/:client_id/delete', { config: adminPage }, async function deleteOidcClient(request, reply) {
-    await clients.delete(requestContext(request), clientIdOf(request));
-    return kit.redirect(reply, withNotice('/admin/oidc-clients', 'deleted'));
-  });
+  // ---- the admin console: /admin/oidc-clients (admin-oidc-pages-routes.ts)
+  await app.register(adminOidcPagesRoutes, { kit, clients, roles });
 };

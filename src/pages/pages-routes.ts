@@ -98,8 +98,8 @@ export const pagesRoutes: FastifyPluginAsync<PagesOptions> = async (app, o) => {
   await app.register(dashboardPagesRoutes, { kit, users: o.users, sessions: o.sessions, oauth: o.oauth, providers: o.providers, cookieSecure: o.settings.cookieSecure, apps: o.oidc.grants });
   await app.register(accountPagesRoutes, { kit, auth: o.auth, email: o.email, account });
   if (o.products) await app.register(productsPagesRoutes, { kit, products: o.products });
-  await app.register(adminUsersPagesRoutes, { kit, users: o.users, roles: o.roles, mfa: o.mfa, signIn: o.signIn });
-  await app.register(adminSettingsPagesRoutes, { kit, roles: o.roles, providers: o.providers, audit: o.audit, settings: o.settings });
+  await app.register(adminUsersPagesRoutes, { kit, users: o.users, roles: o.roles, mfa: o.mfa, signIn: o.signIn, email: o.email, settings: o.settings });
+  await app.register(adminSettingsPagesRoutes, { kit, roles: o.roles, providers: o.providers, audit: o.audit, users: o.users, settings: o.settings });
   await app.register(setupPagesRoutes, { kit, setup: o.setup, auth: o.auth });
   await app.register(adminPermissionsPagesRoutes, { kit, roles: o.roles });
   await app.register(adminWebhooksPagesRoutes, { kit, webhooks: o.webhooks });

@@ -100,6 +100,12 @@ export class UsersRepository {
     return row ? toRecord(row) : null;
   }
 
+  /** the accounts with these ids (unknown ids are left out), in one statement */
+  async findByIds(db: Executor, ids: readonly string[]): Promise<UserRecord[]> {
+    if (ids.length === 0) return [];
+    return (await selectUsers(db).where('users.id', 'in', [...ids]).execute()).map(toRecord);
+  }
+
   async findByEmail(db: Executor, email: string): Promise<UserRecord | null> {
     const row = await selectUsers(db).where('users.email', '=', email).executeTakeFirst();
     return row ? toRecord(row) : null;

@@ -63,6 +63,8 @@ export interface NewAccount {
 
 export interface AdminUserPatch {
   name?: string | null;
+  /** a new address (normalised here); it counts as unverified unless `emailVerified` says otherwise */
+  email?: string;
   roles?: string[];
   disabled?: boolean;
   emailVerified?: boolean;
@@ -81,6 +83,7 @@ export interface PreparedAccount {
 /** AdminUserPatch keys as the API and the audit trail name them */
 const PATCH_FIELD_NAMES: Record<keyof AdminUserPatch, string> = {
   name: 'name',
+  email: 'email',
   roles: 'roles',
   disabled: 'disabled',
   emailVerified: 'email_verified',
@@ -124,6 +127,13 @@ export class UsersService {
 
   findById(db: Executor, id: string): Promise<UserRecord | null> {
     return this.d.repo.findById(db, id);
+  }
+
+  /** the accounts with these ids, by id, in one lookup (the audit log names actors and subjects) */
+  async byIds(ids: Iterable<string>): Promise<Map<string, UserRecord>> {
+    const unique = [...new Set(ids)];
+    const found = await this.d.repo.findByIds(this.d.db, unique);
+    return new Map(found.map((u) => [u.id, u]));
   }
 
 
@@ -216,6 +226,8 @@ export class UsersService {
       if (unknown.length > 0) throw unknownRolesError(patch.roles, unknown);
     }
     const existing = await this.get(userId);
+    const email = patch.email === undefined ? undefined : normalizeEmail(patch.email);
+    const emailChanged = email !== undefined && email !== existing.email;
     const passwordHash =
       patch.password !== undefined
         ? await this.d.hasher.hash(await this.d.policy.check(patch.password, passwordUserInputs(existing), ctx))
@@ -227,6 +239,11 @@ export class UsersService {
       const changes: UserPatch = {};
       if (patch.name !== undefined) changes.name = patch.name;
       if (patch.disabled !== undefined) changes.disabled = patch.disabled;
+      // a new address is unverified unless the admin says it is verified
+      if (emailChanged) {
+        changes.email = email;
+        changes.emailVerified = patch.emailVerified ?? false;
+      }
       if (patch.emailVerified !== undefined) changes.emailVerified = patch.emailVerified;
       if (passwordHash !== undefined) changes.passwordHash = passwordHash;
       await this.#update(tx, userId, changes);
@@ -236,8 +253,9 @@ export class UsersService {
       if (patch.disabled === true || passwordHash !== undefined) {
         revokedIds = await this.d.sessions.revokeAllInTx(tx, userId, patch.disabled ? 'user_disabled' : 'password_set_by_admin');
       }
-      // a disabled account keeps no code or link that would work again once it is enabled
-      if (patch.disabled === true) await this.d.pendingCodes?.voidAllInTx(tx, userId);
+      // a disabled account keeps no code or link that would work again once it is enabled; codes
+      // sent to an address the account no longer has go too
+      if (patch.disabled === true || emailChanged) await this.d.pendingCodes?.voidAllInTx(tx, userId);
       const fields = (Object.keys(patch) as (keyof AdminUserPatch)[]).filter((k) => patch[k] !== undefined && k !== 'password').map((k) => PATCH_FIELD_NAMES[k]);
       await this.d.audit.record(tx, ctx, {
         type: 'user.updated',
@@ -246,7 +264,8 @@ export class UsersService {
           fields,
           ...(patch.roles ? { roles: [...new Set(patch.roles)].sort() } : {}),
           ...(patch.disabled !== undefined ? { disabled: patch.disabled } : {}),
-          ...(patch.emailVerified !== undefined ? { email_verified: patch.emailVerified } : {}),
+          ...(patch.emailVerified !== undefined || emailChanged ? { email_verified: changes.emailVerified ?? patch.emailVerified } : {}),
+          ...(emailChanged ? { email_domain: email.split('@')[1] ?? null } : {}),
           ...(passwordHash ? { password_set: true } : {}),
           ...(revokedIds ? { sessions_revoked: revokedIds.length } : {}),
         },
@@ -263,6 +282,12 @@ export class UsersService {
   async liveSessions(userId: string): Promise<SessionRecord[]> {
     await this.get(userId);
     return this.d.sessions.listLive(userId);
+  }
+
+  /** the console's revoke of one session of a user: 404 for an unknown user or a session that is not theirs (or gone) */
+  async revokeSession(ctx: RequestContext, userId: string, sessionId: string): Promise<void> {
+    await this.get(userId);
+    await this.d.sessions.revokeOwn(ctx, userId, sessionId, 'session.revoked');
   }
 
   /** DELETE /admin/users/{id}/sessions: revokes every session of the user, with one audit event */

@@ -7,7 +7,9 @@
 import { html, type Html } from '../../http/html.js';
 import type { Delivery, Endpoint } from '../../webhooks/webhooks-service.js';
 import type { FormErrors } from '../form-errors.js';
-import { adminNav } from './admin-views.js';
+import type { Translator } from '../../i18n/translator.js';
+import { auditTypeText } from './admin-settings-views.js';
+import { adminNav, adminTitle, enabledBadge } from './admin-views.js';
 import { checkbox, pager, postButton, when } from './console-views.js';
 import { alert, csrfField, field, page, type PageChrome } from './layout.js';
 
@@ -25,28 +27,25 @@ export function webhookValues(e: Endpoint): WebhookFormValues {
   return { url: e.url, events: e.events.join(' '), description: e.description ?? '', enabled: e.enabled };
 }
 
-function enabledBadge(enabled: boolean): Html {
-  return enabled ? html`<span class="badge on">enabled</span>` : html`<span class="badge off">disabled</span>`;
-}
-
 /** the known event types, folded away under the events field (no script needed) */
-function eventCatalogue(types: readonly string[]): Html {
-  return html`<details class="field"><summary>Event types</summary>
-<p class="muted">Any of these, a prefix with <code>.*</code> (e.g. <code>login.*</code>), or <code>*</code> for every event.</p>
-<p>${types.map((t, i) => html`${i > 0 ? ' ' : ''}<code>${t}</code>`)}</p>
+function eventCatalogue(types: readonly string[], t: Translator): Html {
+  return html`<details class="field"><summary>${t.t('admin.webhooks.types.summary')}</summary>
+<p class="muted">${t.t('admin.webhooks.types.text')}</p>
+<ul class="event-types">${types.map((type) => html`<li><code>${type}</code> <span class="muted">${auditTypeText(t, type)}</span></li>`)}</ul>
 </details>`;
 }
 
 function webhookForm(chrome: PageChrome, o: { action: string; values: WebhookFormValues; errors: FormErrors; types: readonly string[]; idPrefix: string; submit: string }): Html {
+  const { t } = chrome;
   const e = o.errors.fields;
   return html`${alert('error', o.errors.message)}
 <form method="post" action="${o.action}" novalidate autocomplete="off">
 ${csrfField(chrome.csrf)}
-${field({ name: 'url', label: 'URL', type: 'url', value: o.values.url, required: true, hint: 'where deliveries are POSTed: https (http only outside production)', error: e.url, idPrefix: o.idPrefix })}
-${field({ name: 'events', label: 'Events', value: o.values.events, required: true, hint: 'separated by spaces or commas: user.created login.* or * for all', error: e.events, idPrefix: o.idPrefix })}
-${eventCatalogue(o.types)}
-${field({ name: 'description', label: 'Description', value: o.values.description, error: e.description, idPrefix: o.idPrefix })}
-${checkbox({ name: 'enabled', label: 'Enabled (deliveries are sent)', checked: o.values.enabled, error: e.enabled, idPrefix: o.idPrefix })}
+${field({ name: 'url', label: t.t('admin.webhooks.field.url'), type: 'url', value: o.values.url, required: true, hint: t.t('admin.webhooks.field.urlHint'), error: e.url, idPrefix: o.idPrefix })}
+${field({ name: 'events', label: t.t('admin.webhooks.field.events'), value: o.values.events, required: true, hint: t.t('admin.webhooks.field.eventsHint'), error: e.events, idPrefix: o.idPrefix })}
+${eventCatalogue(o.types, t)}
+${field({ name: 'description', label: t.t('admin.webhooks.field.description'), value: o.values.description, error: e.description, idPrefix: o.idPrefix })}
+${checkbox({ name: 'enabled', label: t.t('admin.webhooks.field.enabled'), checked: o.values.enabled, error: e.enabled, idPrefix: o.idPrefix })}
 <button type="submit">${o.submit}</button>
 </form>`;
 }
@@ -60,24 +59,26 @@ export interface WebhooksView {
 }
 
 export function webhooksPage(chrome: PageChrome, v: WebhooksView): string {
-  const body = html`<h1>Webhooks</h1>
-${adminNav('webhooks')}
+  const { t } = chrome;
+  const col = { url: t.t('admin.webhooks.url'), events: t.t('admin.webhooks.events'), status: t.t('admin.col.status'), created: t.t('admin.col.created'), actions: t.t('admin.col.actions') };
+  const body = html`<h1>${t.t('admin.webhooks.title')}</h1>
+${adminNav('webhooks', t)}
 ${alert('ok', v.notice)}
-<section class="card" aria-label="Endpoints">
-${v.endpoints.length === 0 ? html`<p class="muted">No endpoint is subscribed to events yet.</p>` : html`<div class="table-wrap"><table>
-<thead><tr><th scope="col">URL</th><th scope="col">Events</th><th scope="col">Status</th><th scope="col">Created</th><th scope="col">Actions</th></tr></thead>
-<tbody>${v.endpoints.map((e) => html`<tr data-webhook="${e.id}"><td><a href="/admin/webhooks/${e.id}"><code>${e.url}</code></a>${e.description ? html`<br><span class="muted">${e.description}</span>` : null}</td>
-<td>${e.events.map((f, i) => html`${i > 0 ? ' ' : ''}<code>${f}</code>`)}</td><td>${enabledBadge(e.enabled)}</td><td>${when(e.createdAt)}</td>
-<td><div class="row"><a class="button secondary" href="/admin/webhooks/${e.id}">Edit and deliveries</a>
-${postButton({ action: `/admin/webhooks/${e.id}/${e.enabled ? 'disable' : 'enable'}`, csrf: chrome.csrf, label: e.enabled ? 'Disable' : 'Enable', ariaLabel: `${e.enabled ? 'Disable' : 'Enable'} ${e.url}` })}
-${postButton({ action: `/admin/webhooks/${e.id}/delete`, csrf: chrome.csrf, label: 'Delete', kind: 'danger', ariaLabel: `Delete ${e.url}` })}</div></td></tr>`)}</tbody></table></div>`}
+<section class="card" aria-label="${t.t('admin.webhooks.list')}">
+${v.endpoints.length === 0 ? html`<p class="muted">${t.t('admin.webhooks.empty')}</p>` : html`<div class="table-wrap"><table class="stack">
+<thead><tr><th scope="col">${col.url}</th><th scope="col">${col.events}</th><th scope="col">${col.status}</th><th scope="col">${col.created}</th><th scope="col">${col.actions}</th></tr></thead>
+<tbody>${v.endpoints.map((e) => html`<tr data-webhook="${e.id}"><td data-label="${col.url}"><a href="/admin/webhooks/${e.id}"><code>${e.url}</code></a>${e.description ? html`<br><span class="muted">${e.description}</span>` : null}</td>
+<td data-label="${col.events}">${e.events.map((f, i) => html`${i > 0 ? ' ' : ''}<code>${f}</code>`)}</td><td data-label="${col.status}">${enabledBadge(e.enabled, t)}</td><td data-label="${col.created}">${when(e.createdAt, t)}</td>
+<td data-label="${col.actions}"><div class="row"><a class="button secondary" href="/admin/webhooks/${e.id}">${t.t('admin.webhooks.open')}</a>
+${postButton({ action: `/admin/webhooks/${e.id}/${e.enabled ? 'disable' : 'enable'}`, csrf: chrome.csrf, label: e.enabled ? t.t('admin.disable') : t.t('admin.enable'), ariaLabel: t.t(e.enabled ? 'admin.disableNamed' : 'admin.enableNamed', { name: e.url }) })}
+${postButton({ action: `/admin/webhooks/${e.id}/delete`, csrf: chrome.csrf, label: t.t('admin.delete'), kind: 'danger', ariaLabel: t.t('admin.deleteNamed', { name: e.url }) })}</div></td></tr>`)}</tbody></table></div>`}
 </section>
 <section class="card" aria-labelledby="new-webhook-title">
-<h2 id="new-webhook-title">Add an endpoint</h2>
-<p class="muted">Each delivery is signed the Standard Webhooks way; the signing secret is shown once, right after the endpoint is added.</p>
-${webhookForm(chrome, { action: '/admin/webhooks', values: v.values, errors: v.errors, types: v.types, idPrefix: 'new-webhook', submit: 'Add endpoint' })}
+<h2 id="new-webhook-title">${t.t('admin.webhooks.new.title')}</h2>
+<p class="muted">${t.t('admin.webhooks.new.intro')}</p>
+${webhookForm(chrome, { action: '/admin/webhooks', values: v.values, errors: v.errors, types: v.types, idPrefix: 'new-webhook', submit: t.t('admin.webhooks.new.submit') })}
 </section>`;
-  return page({ title: 'Webhooks · Admin', chrome, body });
+  return page({ title: adminTitle(t, t.t('admin.webhooks.title')), chrome, body });
 }
 
 export interface WebhookView {
@@ -93,50 +94,63 @@ export interface WebhookView {
   deliveriesError: string | null;
 }
 
-function deliveryStatus(d: Delivery): Html {
+function deliveryStatus(d: Delivery, t: Translator): Html {
   const cls = d.status === 'delivered' ? 'badge on' : d.status === 'pending' ? 'badge' : 'badge off';
-  return html`<span class="${cls}">${d.status}</span>`;
+  return html`<span class="${cls}" data-status="${d.status}">${t.t(`admin.webhooks.status.${d.status}`)}</span>`;
 }
 
 export function webhookPage(chrome: PageChrome, v: WebhookView): string {
+  const { t } = chrome;
   const e = v.endpoint;
-  const body = html`<p><a href="/admin/webhooks">← All webhooks</a></p>
-${adminNav('webhooks')}
+  const col = {
+    created: t.t('admin.col.created'),
+    event: t.t('admin.webhooks.deliveries.event'),
+    status: t.t('admin.col.status'),
+    attempts: t.t('admin.webhooks.deliveries.attempts'),
+    code: t.t('admin.webhooks.deliveries.code'),
+    error: t.t('admin.webhooks.deliveries.error'),
+    next: t.t('admin.webhooks.deliveries.next'),
+    delivered: t.t('admin.webhooks.deliveries.delivered'),
+    actions: t.t('admin.col.actions'),
+  };
+  const body = html`<p><a href="/admin/webhooks">${t.t('admin.webhooks.back')}</a></p>
+${adminNav('webhooks', t)}
 ${alert('ok', v.notice)}
 <section class="card" aria-labelledby="webhook-title">
-<h1 id="webhook-title">Endpoint <code>${e.url}</code> ${enabledBadge(e.enabled)}</h1>
-<p class="muted">Created ${when(e.createdAt)} · changed ${when(e.updatedAt)}</p>
-${webhookForm(chrome, { action: `/admin/webhooks/${e.id}`, values: v.values, errors: v.errors, types: v.types, idPrefix: 'webhook', submit: 'Save endpoint' })}
+<h1 id="webhook-title" class="wrap-anywhere">${t.t('admin.webhooks.endpoint', { url: e.url })} ${enabledBadge(e.enabled, t)}</h1>
+<p class="muted">${t.t('admin.webhooks.dates', { created: t.dateTime(e.createdAt), updated: t.dateTime(e.updatedAt) })}</p>
+${webhookForm(chrome, { action: `/admin/webhooks/${e.id}`, values: v.values, errors: v.errors, types: v.types, idPrefix: 'webhook', submit: t.t('admin.webhooks.save') })}
 </section>
 <section class="card" aria-labelledby="secret-title">
-<h2 id="secret-title">Signing secret</h2>
-<p>A new secret is shown once. For 24 hours deliveries carry a signature with the new secret and one with the old, so receivers can switch without missing any; a second rotation within them retires the oldest.</p>
-<div class="row">${postButton({ action: `/admin/webhooks/${e.id}/secret`, csrf: chrome.csrf, label: 'Rotate the secret' })}
-${postButton({ action: `/admin/webhooks/${e.id}/delete`, csrf: chrome.csrf, label: 'Delete this endpoint and its deliveries', kind: 'danger' })}</div>
+<h2 id="secret-title">${t.t('admin.webhooks.secret.title')}</h2>
+<p>${t.t('admin.webhooks.secret.text')}</p>
+<div class="row">${postButton({ action: `/admin/webhooks/${e.id}/secret`, csrf: chrome.csrf, label: t.t('admin.webhooks.secret.rotate') })}
+${postButton({ action: `/admin/webhooks/${e.id}/delete`, csrf: chrome.csrf, label: t.t('admin.webhooks.deleteAll'), kind: 'danger' })}</div>
 </section>
 <section class="card" aria-labelledby="deliveries-title">
-<h2 id="deliveries-title">Deliveries</h2>
+<h2 id="deliveries-title">${t.t('admin.webhooks.deliveries')}</h2>
 ${alert('error', v.deliveriesError)}
-${v.deliveries.length === 0 ? html`<p class="muted">No delivery${v.firstPage ? ' yet' : ' on this page'}.</p>` : html`<div class="table-wrap"><table>
-<thead><tr><th scope="col">Created</th><th scope="col">Event</th><th scope="col">Status</th><th scope="col">Attempts</th><th scope="col">Last status code</th><th scope="col">Last error</th><th scope="col">Next attempt</th><th scope="col">Delivered</th><th scope="col">Actions</th></tr></thead>
-<tbody>${v.deliveries.map((d) => html`<tr data-delivery="${d.id}"><td>${when(d.createdAt)}</td><td><code>${d.eventType}</code></td><td>${deliveryStatus(d)}</td><td>${String(d.attempts)}</td>
-<td>${d.lastStatusCode === null ? '—' : String(d.lastStatusCode)}</td><td>${d.lastError ?? '—'}</td><td>${when(d.nextAttemptAt)}</td><td>${when(d.deliveredAt)}</td>
-<td>${postButton({ action: `/admin/webhooks/${e.id}/deliveries/${d.id}/retry`, csrf: chrome.csrf, label: 'Retry', ariaLabel: `Send delivery ${d.id} again` })}</td></tr>`)}</tbody></table></div>`}
-${pager(`/admin/webhooks/${e.id}`, {}, v.nextCursor, v.firstPage)}
+${v.deliveries.length === 0 ? html`<p class="muted">${v.firstPage ? t.t('admin.webhooks.deliveries.none') : t.t('admin.webhooks.deliveries.noneHere')}</p>` : html`<div class="table-wrap"><table class="stack">
+<thead><tr><th scope="col">${col.created}</th><th scope="col">${col.event}</th><th scope="col">${col.status}</th><th scope="col">${col.attempts}</th><th scope="col">${col.code}</th><th scope="col">${col.error}</th><th scope="col">${col.next}</th><th scope="col">${col.delivered}</th><th scope="col">${col.actions}</th></tr></thead>
+<tbody>${v.deliveries.map((d) => html`<tr data-delivery="${d.id}"><td data-label="${col.created}">${when(d.createdAt, t)}</td><td data-label="${col.event}"><span class="event-name" title="${d.eventType}">${auditTypeText(t, d.eventType)}</span></td><td data-label="${col.status}">${deliveryStatus(d, t)}</td><td data-label="${col.attempts}">${t.number(d.attempts)}</td>
+<td data-label="${col.code}">${d.lastStatusCode === null ? '—' : String(d.lastStatusCode)}</td><td data-label="${col.error}">${d.lastError ?? '—'}</td><td data-label="${col.next}">${when(d.nextAttemptAt, t)}</td><td data-label="${col.delivered}">${when(d.deliveredAt, t)}</td>
+<td data-label="${col.actions}">${postButton({ action: `/admin/webhooks/${e.id}/deliveries/${d.id}/retry`, csrf: chrome.csrf, label: t.t('admin.webhooks.deliveries.retry'), ariaLabel: t.t('admin.webhooks.deliveries.retryLabel', { event: auditTypeText(t, d.eventType), when: t.dateTime(d.createdAt) }) })}</td></tr>`)}</tbody></table></div>`}
+${pager(`/admin/webhooks/${e.id}`, {}, v.nextCursor, v.firstPage, t)}
 </section>`;
-  return page({ title: 'Webhook · Admin', chrome, body });
+  return page({ title: adminTitle(t, t.t('admin.webhooks.title')), chrome, body });
 }
 
 /** the answer to creating an endpoint or rotating its secret: the one time the secret is shown */
 export function webhookSecretPage(chrome: PageChrome, v: { endpoint: Endpoint; secret: string; rotated: boolean }): string {
-  const body = html`<p><a href="/admin/webhooks">← All webhooks</a></p>
-${adminNav('webhooks')}
-${alert('ok', v.rotated ? 'The secret is rotated; the previous one keeps signing beside it for 24 hours.' : 'The endpoint is added.')}
+  const { t } = chrome;
+  const body = html`<p><a href="/admin/webhooks">${t.t('admin.webhooks.back')}</a></p>
+${adminNav('webhooks', t)}
+${alert('ok', v.rotated ? t.t('admin.webhooks.secretPage.rotated') : t.t('admin.webhooks.secretPage.created'))}
 <section class="card" aria-labelledby="secret-title">
-<h1 id="secret-title">Signing secret of <code>${v.endpoint.url}</code></h1>
-<p><strong>Copy this secret now: it is shown only once.</strong> The receiver verifies each delivery with it (Standard Webhooks: the <code>webhook-signature</code> header).</p>
+<h1 id="secret-title" class="wrap-anywhere">${t.t('admin.webhooks.secretPage.heading', { url: v.endpoint.url })}</h1>
+<p><strong>${t.t('admin.webhooks.secretPage.copy')}</strong></p>
 <p class="secret" data-secret>${v.secret}</p>
-<p><a class="button" href="/admin/webhooks/${v.endpoint.id}">I have saved it — go to the endpoint</a></p>
+<p><a class="button" href="/admin/webhooks/${v.endpoint.id}">${t.t('admin.webhooks.secretPage.done')}</a></p>
 </section>`;
-  return page({ title: 'Webhook secret · Admin', chrome, body });
+  return page({ title: adminTitle(t, t.t('admin.webhooks.secretPage.title')), chrome, body });
 }

@@ -5,6 +5,7 @@
  * the escaping `html` template.
  */
 import { html, type Html } from '../../http/html.js';
+import type { Translator } from '../../i18n/translator.js';
 import { csrfField } from './layout.js';
 
 /** a form that is one button: revoke, delete, disable … */
@@ -52,7 +53,7 @@ ${o.error && html`<p class="error" id="${id}-error">${o.error}</p>`}
  * "Newer / next page" links for a keyset list: the first page and the next cursor (the API's
  * cursors only go forward; "first page" is the way back)
  */
-export function pager(path: string, query: Record<string, string | null>, nextCursor: string | null, onFirstPage: boolean): Html | null {
+export function pager(path: string, query: Record<string, string | null>, nextCursor: string | null, onFirstPage: boolean, t?: Translator): Html | null {
   if (!nextCursor && onFirstPage) return null;
   const link = (cursor: string | null) => {
     const params = new URLSearchParams();
@@ -61,15 +62,18 @@ export function pager(path: string, query: Record<string, string | null>, nextCu
     const qs = params.toString();
     return qs ? `${path}?${qs}` : path;
   };
-  return html`<nav class="pager row" aria-label="Pages">
-${onFirstPage ? null : html`<a class="button secondary" href="${link(null)}">First page</a>`}
-${nextCursor ? html`<a class="button secondary" href="${link(nextCursor)}" rel="next">Next page</a>` : null}
+  return html`<nav class="pager row" aria-label="${t ? t.t('admin.pager.label') : 'Pages'}">
+${onFirstPage ? null : html`<a class="button secondary" href="${link(null)}">${t ? t.t('admin.pager.first') : 'First page'}</a>`}
+${nextCursor ? html`<a class="button secondary" href="${link(nextCursor)}" rel="next">${t ? t.t('admin.pager.next') : 'Next page'}</a>` : null}
 </nav>`;
 }
 
-/** a UTC time as "2026-12-02 17:56 UTC", inside a <time> element */
-export function when(date: Date | null): Html | string {
+/**
+ * a moment inside a <time> element: as the reader's locale writes it when given their Translator,
+ * else as "2026-12-02 17:56 UTC"
+ */
+export function when(date: Date | null, t?: Translator): Html | string {
   if (!date) return '—';
   const iso = date.toISOString();
-  return html`<time datetime="${iso}">${iso.slice(0, 16).replace('T', ' ')} UTC</time>`;
+  return html`<time datetime="${iso}">${t ? t.dateTime(date) : `${iso.slice(0, 16).replace('T', ' ')} UTC`}</time>`;
 }
