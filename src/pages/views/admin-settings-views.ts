@@ -177,7 +177,11 @@ function dataValue(t: Translator, value: unknown): string {
   if (value === null || value === undefined) return '—';
   if (typeof value === 'boolean') return t.t(value ? 'admin.yes' : 'admin.no');
   if (typeof value === 'number') return t.number(value);
-  if (typeof value === 'string') return value;
+  if (typeof value === 'string') {
+    // a field name or a method the catalogue knows reads as a word; anything else as recorded
+    const key = known(`admin.audit.value.${value}`);
+    return key ? t.t(key) : value;
+  }
   if (Array.isArray(value) && value.every((v) => typeof v !== 'object' || v === null)) return value.length === 0 ? '—' : value.map((v) => dataValue(t, v)).join(', ');
   return JSON.stringify(value);
 }
