@@ -163,8 +163,8 @@ describe('console pages: webhooks', () => {
     const row = new RegExp(`<tr data-delivery="${deliveryId}">(.*?)</tr>`, 's').exec(page.body)?.[1] ?? '';
     assert.match(row, /user\.created/);
     assert.match(row, />dead</);
-    assert.match(row, /<td>2<\/td>/, 'attempts');
-    assert.match(row, /<td>500<\/td>/, 'last status code');
+    assert.match(row, /<td[^>]*>2<\/td>/, 'attempts');
+    assert.match(row, /<td[^>]*>500<\/td>/, 'last status code');
     assert.match(row, new RegExp(`action="/admin/webhooks/${id}/deliveries/${deliveryId}/retry"`));
     receiver.behaviour = 'ok';
     const retried = await root.post(`/admin/webhooks/${id}/deliveries/${deliveryId}/retry`);

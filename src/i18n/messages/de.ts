@@ -231,7 +231,7 @@ export const de: Record<MessageKey, string> = {
   'admin.notice.providerDeleted': 'Der Anmeldedienst ist gelöscht.',
 
   'admin.oidc.title': 'OpenID-Connect-Clients',
-  'admin.oidc.list': 'Clients',
+  'admin.oidc.list': 'Client-Anwendungen',
   'admin.oidc.empty': 'Noch keine Anwendung meldet sich über {brand} an.',
   'admin.oidc.clientId': 'Client-Kennung',
   'admin.oidc.type': 'Art',
@@ -256,7 +256,7 @@ export const de: Record<MessageKey, string> = {
   'admin.oidc.field.enabled': 'Eingeschaltet (der Client kann Benutzer anmelden)',
   'admin.oidc.lineError': 'Zeile {line} ({uri}): {message}',
   'admin.oidc.back': '← Alle Clients',
-  'admin.oidc.edit.title': 'Client {name}',
+  'admin.oidc.edit.title': 'Client-Anwendung {name}',
   'admin.oidc.edit.submit': 'Client speichern',
   'admin.oidc.edit.actions': 'Geheimnis und Entfernen',
   'admin.oidc.edit.rotate': 'Geheimnis erneuern',
