@@ -10,6 +10,7 @@ import { isSecondStep, type AuthService } from '../auth/auth-service.js';
 import type { Config } from '../config/load-config.js';
 import { CodeBody, PasswordResetBody, PasswordResetConfirmBody } from '../email-ownership/email-schemas.js';
 import type { EmailService, LinkOutcome } from '../email-ownership/email-service.js';
+import type { PasswordResetService } from '../email-ownership/password-reset-service.js';
 import { principalOf, requestContext } from '../http/route-guard.js';
 import { checkBody } from '../http/validation.js';
 import type { ProvidersService } from '../social/providers-service.js';
@@ -22,6 +23,7 @@ export interface PublicPagesOptions {
   kit: PageKit;
   auth: AuthService;
   email: EmailService;
+  passwordReset: PasswordResetService;
   users: UsersService;
   providers: ProvidersService;
   settings: Pick<Config, 'registration' | 'accountEmail' | 'requireEmailVerification' | 'emailLogin'>;
@@ -43,7 +45,7 @@ const LINK_RESULTS: Record<LinkOutcome, { status: number; kind: 'ok' | 'error'; 
   invalid: { status: 400, kind: 'error', title: 'Link not valid', message: 'This verification link is not valid (it may have been used already). Sign in and ask for a new one.' },
 };
 
-export const publicPagesRoutes: FastifyPluginAsync<PublicPagesOptions> = async (app, { kit, auth, email, users, providers, settings }) => {
+export const publicPagesRoutes: FastifyPluginAsync<PublicPagesOptions> = async (app, { kit, auth, email, passwordReset, users, providers, settings }) => {
   const registrationOpen = settings.registration !== 'closed';
 
   async function showLogin(request: FastifyRequest, reply: FastifyReply, status: number, v: { login: string; next: string | null; errors: FormErrors; notice?: string | null }, headers: Record<string, string> = {}) {
@@ -118,7 +120,7 @@ export const publicPagesRoutes: FastifyPluginAsync<PublicPagesOptions> = async (
     const address = formField(request, 'email').trim();
     try {
       checkBody(PasswordResetBody, { email: address });
-      await email.requestPasswordReset(requestContext(request), address);
+      await passwordReset.request(requestContext(request), address);
     } catch (error) {
       const r = refusalOf(error);
       return kit.render(request, reply, r.status, (chrome) => forgotPasswordPage(chrome, { email: address, errors: r.errors }), r.headers);
@@ -139,13 +141,13 @@ export const publicPagesRoutes: FastifyPluginAsync<PublicPagesOptions> = async (
     const newPassword = formField(request, 'new_password');
     try {
       if (token) {
-        const outcome = await email.confirmPasswordResetByLink(requestContext(request), { token, newPassword });
+        const outcome = await passwordReset.confirmByLink(requestContext(request), { token, newPassword });
         if (outcome !== 'verified') {
           return kit.render(request, reply, 400, (chrome) => resetPasswordPage(chrome, { token: null, email: '', notice: null, errors: { message: outcome === 'expired' ? 'This link has expired: ask for a new code below or on the previous page.' : 'This link is not valid (it may have been used already). Enter the emailed code instead.', fields: {} } }));
         }
       } else {
         const input = checkBody<{ email: string; code: string; new_password: string }>(PasswordResetConfirmBody, { email: address, code: formField(request, 'code').trim(), new_password: newPassword });
-        await email.confirmPasswordReset(requestContext(request), { email: input.email, code: input.code, newPassword: input.new_password });
+        await passwordReset.confirmByCode(requestContext(request), { email: input.email, code: input.code, newPassword: input.new_password });
       }
     } catch (error) {
       const r = refusalOf(error, { weak_password: 'new_password', invalid_code: 'code', code_expired: 'code' });
