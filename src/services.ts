@@ -68,10 +68,6 @@ import { wireUsers } from './users/users-wiring.js';
 import type { WebhooksService } from './webhooks/webhooks-service.js';
 import { wireWebhookFanOut, wireWebhooks } from './webhooks/webhooks-wiring.js';
 
-// where callers have always found them
-export { hasherOptions } from './passwords/passwords-wiring.js';
-export { previousSecretsKey } from './security/secrets-wiring.js';
-
 /** what a test (or an embedding program) may hand in instead of what the config says */
 export interface ServiceEdges {
   clock?: Clock;
@@ -102,7 +98,9 @@ export interface Services {
   auth: AuthService;
   products: ProductsService;
   mail: MailService;
+  /** verification and email change */
   email: EmailService;
+  /** the password reset, by emailed code (the API) or link (the pages) */
   passwordReset: PasswordResetService;
   /**
    * delivers the outbox once started (`serve` unless MAIL_WORKER=off, `gatehouse worker`); null

@@ -19,6 +19,7 @@
  * - A reset voids every pending code and link of the account (whatever their purpose), so nothing
  *   sent to the address before still works.
  */
+import { randomUUID } from 'node:crypto';
 import type { AuditService } from '../audit/audit-service.js';
 import type { Clock } from '../clock.js';
 import type { Config } from '../config/load-config.js';
@@ -29,7 +30,6 @@ import type { PasswordPolicy } from '../passwords/password-policy.js';
 import type { RequestContext } from '../request-context.js';
 import type { RateLimiter } from '../security/rate-limiter.js';
 import type { SessionsService } from '../sessions/sessions-service.js';
-import { randomUUID } from 'node:crypto';
 import { normalizeEmail, passwordUserInputs } from '../users/user-fields.js';
 import type { UserRecord, UsersService } from '../users/users-service.js';
 import { looksLikeLinkToken, type CodeHasher } from './email-codes.js';
