@@ -15,8 +15,8 @@ import type { MessageKey, Translator } from '../i18n/translator.js';
 import type { OidcClientsService, OidcClientView } from '../oidc/oidc-clients-service.js';
 import type { RolesService } from '../roles/roles-service.js';
 import { adminPage } from './admin-users-pages-routes.js';
-import { formChecked, formList, noticeIn, withNotice } from './console-kit.js';
-import { NO_ERRORS, refusalOf, type FormErrors } from './form-errors.js';
+import { consoleRefusal, formChecked, formList, noticeIn, withNotice } from './console-kit.js';
+import { NO_ERRORS, type FormErrors } from './form-errors.js';
 import { formField, type PageKit } from './page-kit.js';
 import { oidcClientPage, oidcClientsPage, oidcClientValues, oidcSecretPage, SCOPES, type OidcClientFormValues } from './views/oidc-admin-views.js';
 
@@ -65,7 +65,7 @@ function typedClient(request: FastifyRequest): OidcClientFormValues {
  * says which line (and which value) it is about.
  */
 function formErrorsOf(error: unknown, values: OidcClientFormValues, t: Translator): { status: number; headers: Record<string, string>; errors: FormErrors } {
-  const r = refusalOf(error);
+  const r = consoleRefusal(error, t);
   if (!(error instanceof DomainError) || error.code !== 'validation_error' || !error.errors) return r;
   const listed: Record<string, string[]> = {
     redirect_uris: lines(values.redirect_uris),
@@ -77,7 +77,7 @@ function formErrorsOf(error: unknown, values: OidcClientFormValues, t: Translato
     const item = /^([a-z_]+)\.(\d+)$/.exec(e.field);
     const name = item ? item[1]! : e.field;
     const text = item
-      ? t.t('admin.oidc.lineError', { line: Number(item[2]) + 1, uri: listed[name]?.[Number(item[2])] ?? '', message: e.message })
+      ? t.t('admin.oidc.lineError', { line: Number(item[2]) + 1, uri: listed[name]?.[Number(item[2])] ?? '', message: t.locale === 'en' ? e.message : (r.errors.fields[e.field] ?? e.message) })
       : (r.errors.fields[e.field] ?? e.message);
     (fields[name] ??= []).push(text);
   }

@@ -11,8 +11,7 @@ import type { MessageKey } from '../i18n/translator.js';
 import { checkBody } from '../http/validation.js';
 import type { RolesService } from '../roles/roles-service.js';
 import { adminPage } from './admin-users-pages-routes.js';
-import { noticeIn, orNull, withNotice } from './console-kit.js';
-import { refusalOf } from './form-errors.js';
+import { consoleRefusal, noticeIn, orNull, withNotice } from './console-kit.js';
 import { formField, type PageKit } from './page-kit.js';
 import { permissionsPage, type PermissionsView } from './views/admin-permissions-views.js';
 
@@ -43,7 +42,7 @@ export const adminPermissionsPagesRoutes: FastifyPluginAsync<AdminPermissionsPag
       const body = checkBody<{ name: string; description: string | null }>(CreatePermissionBody, { name: values.name, description: orNull(values.description) });
       await roles.createPermission(requestContext(request), { name: body.name, description: body.description });
     } catch (error) {
-      const r = refusalOf(error, { permission_exists: 'name' });
+      const r = consoleRefusal(error, kit.translator(request), { permission_exists: 'name' });
       return show(request, reply, r.status, { created: { errors: r.errors, values } }, r.headers);
     }
     return kit.redirect(reply, withNotice('/admin/permissions', 'permission_created'));
@@ -53,7 +52,7 @@ export const adminPermissionsPagesRoutes: FastifyPluginAsync<AdminPermissionsPag
     try {
       await roles.deletePermission(requestContext(request), formField(request, 'name'));
     } catch (error) {
-      const r = refusalOf(error);
+      const r = consoleRefusal(error, kit.translator(request));
       return show(request, reply, r.status, { refused: r.text }, r.headers);
     }
     return kit.redirect(reply, withNotice('/admin/permissions', 'permission_deleted'));

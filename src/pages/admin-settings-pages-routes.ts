@@ -21,8 +21,8 @@ import type { RolesService } from '../roles/roles-service.js';
 import type { MessageKey } from '../i18n/translator.js';
 import type { UsersService } from '../users/users-service.js';
 import { adminPage } from './admin-users-pages-routes.js';
-import { formChecked, formList, isUuid, noticeIn, orNull, withNotice } from './console-kit.js';
-import { NO_ERRORS, refusalOf, type FormErrors } from './form-errors.js';
+import { consoleRefusal, formChecked, formList, isUuid, noticeIn, orNull, withNotice } from './console-kit.js';
+import { NO_ERRORS, type FormErrors } from './form-errors.js';
 import { formField, queryParam, type PageKit } from './page-kit.js';
 import { auditPage, providerEditPage, providersPage, providerValues, rolesPage, type ProviderFormValues, type RolesView } from './views/admin-settings-views.js';
 
@@ -94,7 +94,7 @@ export const adminSettingsPagesRoutes: FastifyPluginAsync<AdminSettingsPagesOpti
       const body = checkBody<{ name: string; description: string | null; permissions: string[] }>(CreateRoleBody, { name: values.name, description: orNull(values.description), permissions: values.permissions });
       await roles.create(requestContext(request), { name: body.name, description: body.description, permissions: body.permissions });
     } catch (error) {
-      const r = refusalOf(error, { role_exists: 'name' });
+      const r = consoleRefusal(error, kit.translator(request), { role_exists: 'name' });
       return showRoles(request, reply, r.status, { form: 'new', errors: r.errors, values }, r.headers);
     }
     return kit.redirect(reply, withNotice('/admin/roles', 'role_created'));
@@ -108,7 +108,7 @@ export const adminSettingsPagesRoutes: FastifyPluginAsync<AdminSettingsPagesOpti
       await roles.update(requestContext(request), name, body);
     } catch (error) {
       logProviderFailure(request.log, error);
-      const r = refusalOf(error);
+      const r = consoleRefusal(error, kit.translator(request));
       if (r.status === 404) throw error;
       return showRoles(request, reply, r.status, { form: name, errors: r.errors, values }, r.headers);
     }
@@ -121,7 +121,7 @@ export const adminSettingsPagesRoutes: FastifyPluginAsync<AdminSettingsPagesOpti
       await roles.delete(requestContext(request), name);
     } catch (error) {
       logProviderFailure(request.log, error);
-      const r = refusalOf(error);
+      const r = consoleRefusal(error, kit.translator(request));
       if (r.status === 404) throw error;
       return showRoles(request, reply, r.status, { form: name, errors: r.errors }, r.headers);
     }
@@ -170,7 +170,7 @@ export const adminSettingsPagesRoutes: FastifyPluginAsync<AdminSettingsPagesOpti
       await providers.create(requestContext(request), input);
     } catch (error) {
       logProviderFailure(request.log, error);
-      const r = refusalOf(error, { provider_exists: 'id' });
+      const r = consoleRefusal(error, kit.translator(request), { provider_exists: 'id' });
       // the typed values come back, the secret never does
       return showProviders(request, reply, r.status, values, r.errors, r.headers);
     }
@@ -213,7 +213,7 @@ export const adminSettingsPagesRoutes: FastifyPluginAsync<AdminSettingsPagesOpti
       });
     } catch (error) {
       logProviderFailure(request.log, error);
-      const r = refusalOf(error);
+      const r = consoleRefusal(error, kit.translator(request));
       if (r.status === 404) throw error;
       return kit.render(request, reply, r.status, (chrome) => providerEditPage(chrome, { values, errors: r.errors }), r.headers);
     }
@@ -252,7 +252,7 @@ export const adminSettingsPagesRoutes: FastifyPluginAsync<AdminSettingsPagesOpti
       if (userId && !isUuid(userId)) throw commonErrors.validation([{ field: 'user_id', message: 'must be a user id (UUID)' }]);
       page = await audit.list({ userId: userId || null, type: type || null }, { limit: 50, cursor });
     } catch (error) {
-      const r = refusalOf(error);
+      const r = consoleRefusal(error, kit.translator(request));
       errors = r.errors;
       status = r.status;
     }

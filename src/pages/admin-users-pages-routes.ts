@@ -17,8 +17,8 @@ import type { MfaService } from '../mfa/mfa-service.js';
 import type { RolesService } from '../roles/roles-service.js';
 import type { SignInService } from '../sign-in/sign-in-service.js';
 import type { AdminUserPatch, UsersService } from '../users/users-service.js';
-import { formChecked, formList, isUuid, noticeIn, orNull, pathId, withNotice } from './console-kit.js';
-import { NO_ERRORS, refusalOf, type FormErrors } from './form-errors.js';
+import { consoleRefusal, formChecked, formList, isUuid, noticeIn, orNull, pathId, withNotice } from './console-kit.js';
+import { NO_ERRORS, type FormErrors } from './form-errors.js';
 import { formField, queryParam, type PageKit } from './page-kit.js';
 import { EMPTY_NEW_USER, userDetailPage, userListPage, type NewUserValues, type ProfileValues, type UserDetailView } from './views/admin-views.js';
 
@@ -74,7 +74,7 @@ export const adminUsersPagesRoutes: FastifyPluginAsync<AdminUsersPagesOptions> =
     try {
       await action(id);
     } catch (error) {
-      const r = refusalOf(error);
+      const r = consoleRefusal(error, kit.translator(request));
       if (r.status === 404) throw error;
       return showUser(request, reply, id, r.status, { form, errors: r.errors, headers: r.headers, ...(profile ? { profile } : {}) });
     }
@@ -124,7 +124,7 @@ export const adminUsersPagesRoutes: FastifyPluginAsync<AdminUsersPagesOptions> =
       });
       id = user.id;
     } catch (error) {
-      const r = refusalOf(error, { email_taken: 'email', username_taken: 'username', weak_password: 'password' });
+      const r = consoleRefusal(error, kit.translator(request), { email_taken: 'email', username_taken: 'username', weak_password: 'password' });
       // `roles.2`: the form has one field for the list
       const fields = Object.fromEntries(Object.entries(r.errors.fields).map(([k, m]) => [k.replace(/\.\d+$/, ''), m]));
       // what was typed comes back, the password never does
@@ -193,7 +193,7 @@ export const adminUsersPagesRoutes: FastifyPluginAsync<AdminUsersPagesOptions> =
       if (!formChecked(request, 'confirm')) throw commonErrors.validation([{ field: 'confirm', message: 'must be ticked to delete the user' }]);
       await users.delete(requestContext(request), id, 'admin');
     } catch (error) {
-      const r = refusalOf(error);
+      const r = consoleRefusal(error, kit.translator(request));
       if (r.status === 404) throw error;
       return showUser(request, reply, id, r.status, { form: 'delete', errors: r.errors, headers: r.headers });
     }

@@ -14,8 +14,8 @@ import { checkBody } from '../http/validation.js';
 import { CreateWebhookBody, PatchWebhookBody } from '../webhooks/webhooks-schemas.js';
 import type { Endpoint, WebhooksService } from '../webhooks/webhooks-service.js';
 import { adminPage } from './admin-users-pages-routes.js';
-import { formChecked, isUuid, noticeIn, orNull, pathId, withNotice } from './console-kit.js';
-import { NO_ERRORS, refusalOf, type FormErrors, type Refusal } from './form-errors.js';
+import { consoleRefusal, formChecked, isUuid, noticeIn, orNull, pathId, withNotice } from './console-kit.js';
+import { NO_ERRORS, type FormErrors, type Refusal } from './form-errors.js';
 import { formField, queryParam, type PageKit } from './page-kit.js';
 import { EMPTY_WEBHOOK, webhookPage, webhookSecretPage, webhooksPage, webhookValues, type WebhookFormValues } from './views/admin-webhooks-views.js';
 
@@ -84,7 +84,7 @@ export const adminWebhooksPagesRoutes: FastifyPluginAsync<AdminWebhooksPagesOpti
     try {
       deliveries = await webhooks.deliveries(endpoint.id, { limit: DELIVERIES_PER_PAGE, cursor });
     } catch (error) {
-      const r = refusalOf(error);
+      const r = consoleRefusal(error, kit.translator(request));
       if (r.status === 404) throw error;
       deliveriesError = r.text;
       if (status === 200) status = r.status;
@@ -122,7 +122,7 @@ export const adminWebhooksPagesRoutes: FastifyPluginAsync<AdminWebhooksPagesOpti
       checkBody(CreateWebhookBody, input);
       created = await webhooks.create(requestContext(request), input);
     } catch (error) {
-      const r = refusalOf(error);
+      const r = consoleRefusal(error, kit.translator(request));
       return showList(request, reply, r.status, values, formErrorsOf(r, events), r.headers);
     }
     // the secret is in this answer only (no redirect could carry it without a URL or a cookie)
@@ -150,7 +150,7 @@ export const adminWebhooksPagesRoutes: FastifyPluginAsync<AdminWebhooksPagesOpti
       checkBody(PatchWebhookBody, patch);
       if (Object.keys(patch).length > 0) await webhooks.update(requestContext(request), id, patch);
     } catch (error) {
-      const r = refusalOf(error);
+      const r = consoleRefusal(error, kit.translator(request));
       if (r.status === 404) throw error;
       return showEndpoint(request, reply, before, r.status, values, formErrorsOf(r, events), r.headers);
     }

@@ -8,6 +8,7 @@ import type { FastifyRequest } from 'fastify';
 import { isUuid } from '../db/uuid.js';
 import { commonErrors } from '../errors.js';
 import type { MessageKey, Translator } from '../i18n/translator.js';
+import { refusalOf, type FieldFor, type Refusal } from './form-errors.js';
 
 
 /** every value of a repeated form field (checkboxes), strings only */
@@ -56,4 +57,13 @@ export function withNotice(path: string, notice: string): string {
 export function noticeIn(request: FastifyRequest, notices: Record<string, MessageKey>, t: Translator): string | null {
   const key = noticeOf(request, notices);
   return key === null ? null : t.t(key as MessageKey);
+}
+
+/**
+ * A refused console form in the reader's language. English readers get the service's own detail
+ * (it names the specifics: which role still holds a permission, which event filter is unknown),
+ * which the catalogue's per-code message cannot; other languages get the catalogue's translation.
+ */
+export function consoleRefusal(error: unknown, t: Translator, fieldFor?: FieldFor): Refusal {
+  return t.locale === 'en' ? refusalOf(error, fieldFor ?? {}) : refusalOf(error, t, fieldFor);
 }
