@@ -28,6 +28,8 @@ export class WebhookReceiver {
   behaviour: Behaviour = 'ok';
   /** answer the next N requests with 500 before behaving */
   failNext = 0;
+  /** the most requests held open at once while hanging */
+  maxHanging = 0;
   #server: Server | null = null;
   readonly #hanging = new Set<ServerResponse>();
 
@@ -92,6 +94,9 @@ export class WebhookReceiver {
       this.received.push({ id: headers['webhook-id'], timestamp: headers['webhook-timestamp'], signature: headers['webhook-signature'], body, json, verifiedBy, status });
       if (this.behaviour === 'hang') {
         this.#hanging.add(res);
+        this.maxHanging = Math.max(this.maxHanging, this.#hanging.size);
+        // the sender gave up (its timeout): no longer in flight
+        res.on('close', () => this.#hanging.delete(res));
         return;
       }
       if (status === 302) res.setHeader('location', 'http://127.0.0.1:1/elsewhere');
