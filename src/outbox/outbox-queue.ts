@@ -45,6 +45,8 @@ export interface ClaimBatch {
   more: boolean;
   /** the earliest pending message not claimed whose recipient is not at its limit (null: none) */
   nextDue: Date | null;
+  /** recipients at their limit that have due messages waiting: one of theirs finishing should look again */
+  blocked: string[];
 }
 
 /** one attempt's outcome as recorded (OutboxQueue.record) */
@@ -57,6 +59,7 @@ export type RecordedOutcome =
 interface ClaimRow {
   scanned: number;
   next_due: Date | string | null;
+  blocked: string[];
   id: string | null;
   template: string;
   to_address: string;
@@ -184,8 +187,9 @@ export class OutboxQueue {
    * so one slow recipient cannot hold the queue (a recipient at its limit is passed over).
    *
    * The same statement says when to look again (`nextDue`: the earliest pending message not claimed
-   * now whose recipient is not at its limit; null: none) and whether rows were left unseen
-   * (`more`: the scan of due rows was cut short, another claim may find more).
+   * now whose recipient is not at its limit; null: none), which recipients at their limit have due
+   * messages waiting (`blocked`), and whether rows were left unseen (`more`: the scan of due rows
+   * was cut short, another claim may find more).
    */
   async claimBatch(
     db: Executor,
@@ -224,15 +228,21 @@ export class OutboxQueue {
         where o.channel = ${channel} and o.status = 'pending'
           and o.id not in (select id from claimed)
           and ${held} + coalesce((select n from per_recipient p where p.to_address = o.to_address), 0) < ${opts.perRecipient}
+      ), blocked as (
+        select distinct o.to_address from outbox o
+        where o.channel = ${channel} and o.status = 'pending' and o.next_attempt_at <= ${opts.now}
+          and o.id not in (select id from claimed)
+          and ${held} + coalesce((select n from per_recipient p where p.to_address = o.to_address), 0) >= ${opts.perRecipient}
       )
-      select (select count(*) from candidates)::int as scanned, (select due from next) as next_due, c.*
+      select (select count(*) from candidates)::int as scanned, (select due from next) as next_due,
+             (select coalesce(json_agg(to_address), '[]'::json) from blocked) as blocked, c.*
       from (select 1) as one left join claimed c on true
     `.execute(db);
     const first = rows[0];
     const messages = rows
       .filter((r): r is ClaimRow & { id: string } => r.id !== null)
       .map((r) => ({ id: r.id, template: r.template, to: r.to_address, data: r.data, attempts: r.attempts, budgetAttempts: r.attempts - r.attempts_base, createdAt: new Date(r.created_at) }));
-    return { messages, more: (first?.scanned ?? 0) >= scan, nextDue: first?.next_due ? new Date(first.next_due) : null };
+    return { messages, more: (first?.scanned ?? 0) >= scan, nextDue: first?.next_due ? new Date(first.next_due) : null, blocked: first?.blocked ?? [] };
   }
 
   /**

@@ -80,6 +80,9 @@ export class OutboxWorker {
   /** outcomes waiting to be recorded, and whether a statement recording them is under way */
   readonly #unrecorded: Unrecorded[] = [];
   #recording = false;
+  /** the last claim left due messages because the worker was full, or because these recipients were at their limit */
+  #saturated = false;
+  #blocked = new Set<string>();
 
   constructor(private readonly d: OutboxWorkerDeps) {}
 
@@ -135,12 +138,16 @@ export class OutboxWorker {
   /** claims due messages while slots are free; each delivery runs on its own and wakes the worker when done */
   async #fill(): Promise<void> {
     let pause = FALLBACK_POLL_MS;
+    this.#saturated = false;
     const { deliverer } = this.d;
     try {
       for (;;) {
         if (this.#stopping) return;
         const free = deliverer.concurrency - this.#inFlight.size;
-        if (free <= 0) return; // a finished delivery wakes the worker
+        if (free <= 0) {
+          this.#saturated = true; // a finished delivery wakes the worker
+          return;
+        }
         const now = this.d.clock.now();
         const batch = await this.d.repo.claimBatch(this.d.db, deliverer.channel, {
           now: new Date(now),
@@ -150,7 +157,10 @@ export class OutboxWorker {
           inFlight: this.#perRecipient,
         });
         for (const m of batch.messages) this.#track(m);
-        if (batch.more && batch.messages.length > 0) continue;
+        this.#blocked = new Set(batch.blocked);
+        // a message of a blocked recipient finished while the claim ran: its slot is free now
+        const freed = batch.blocked.some((to) => (this.#perRecipient.get(to) ?? 0) < deliverer.perRecipient);
+        if ((batch.more && batch.messages.length > 0) || freed) continue;
         if (batch.nextDue) pause = Math.min(FALLBACK_POLL_MS, Math.max(0, batch.nextDue.getTime() - this.d.clock.now()) + 10);
         break;
       }
@@ -160,24 +170,38 @@ export class OutboxWorker {
       pause = ERROR_PAUSE_MS;
     }
     if (this.#stopping) return;
-    if (this.#inFlight.size >= deliverer.concurrency) return;
+    if (this.#inFlight.size >= deliverer.concurrency) {
+      this.#saturated = true;
+      return;
+    }
     this.#timer = setTimeout(() => this.wake(), pause);
     this.#timer.unref();
   }
 
   #track(m: ClaimedMessage): void {
     this.#perRecipient.set(m.to, (this.#perRecipient.get(m.to) ?? 0) + 1);
-    const run: Promise<void> = this.#attempt(m).finally(() => {
-      this.#inFlight.delete(run);
-      const left = (this.#perRecipient.get(m.to) ?? 1) - 1;
-      if (left > 0) this.#perRecipient.set(m.to, left);
-      else this.#perRecipient.delete(m.to);
-      this.wake();
-    });
-    this.#inFlight.add(run);
+    const run: Promise<DeliveryOutcome> = this.#attempt(m);
+    const done: Promise<void> = run.then(
+      (outcome) => this.#finished(done, m, outcome.kind === 'retry'),
+      () => this.#finished(done, m, true),
+    );
+    this.#inFlight.add(done);
   }
 
-  async #attempt(m: ClaimedMessage): Promise<void> {
+  /**
+   * A slot is free again. The worker looks for more only when something waits on that slot: it
+   * was full, this recipient had due messages passed over, or the attempt is to be retried (the
+   * timer is set anew); a message queued meanwhile wakes it by its own notification.
+   */
+  #finished(run: Promise<void>, m: ClaimedMessage, retry: boolean): void {
+    this.#inFlight.delete(run);
+    const left = (this.#perRecipient.get(m.to) ?? 1) - 1;
+    if (left > 0) this.#perRecipient.set(m.to, left);
+    else this.#perRecipient.delete(m.to);
+    if (this.#saturated || this.#blocked.has(m.to) || retry) this.wake();
+  }
+
+  async #attempt(m: ClaimedMessage): Promise<DeliveryOutcome> {
     let outcome: DeliveryOutcome;
     try {
       outcome = await this.d.deliverer.deliver(m);
@@ -192,6 +216,7 @@ export class OutboxWorker {
         void this.#recordAll();
       }
     });
+    return outcome;
   }
 
   /** writes the outcomes waiting, in one statement, until none are left (those that arrive meanwhile go in the next) */

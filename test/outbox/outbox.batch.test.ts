@@ -61,17 +61,20 @@ describe('outbox batches', () => {
     assert.ok(batch.messages.every((m) => m.attempts === 1 && m.budgetAttempts === 1));
     assert.equal(batch.more, false, 'every due row was seen');
     assert.equal(batch.nextDue?.getTime(), later.getTime(), "a is at its limit and b has nothing left: c's message is next");
+    assert.deepEqual(batch.blocked, [a], 'a has due messages waiting for a slot');
     assert.equal((await entry(a, aIds[0]!)).nextAttemptAt.getTime(), lease.getTime(), 'leased');
 
     // at their limits: nothing, and a's waiting rows do not count as due (no busy polling)
     batch = await queue.claimBatch(db, 'webhook', { now: new Date(now), leaseUntil: lease, limit: 16, perRecipient: 2, inFlight: new Map([[a, 2], [b, 2]]) });
     assert.deepEqual(batch.messages, []);
     assert.equal(batch.nextDue?.getTime(), later.getTime());
+    assert.deepEqual(batch.blocked, [a]);
 
     // one free slot: the scan stops early and says so
     batch = await queue.claimBatch(db, 'webhook', { now: new Date(now), leaseUntil: lease, limit: 1, perRecipient: 2, inFlight: new Map() });
     assert.deepEqual(batch.messages.map((m) => m.id), [aIds[1]]);
     assert.equal(batch.more, true);
+    assert.deepEqual(batch.blocked, [], 'a is below its limit: not blocked, only short of slots');
     assert.ok(batch.nextDue && batch.nextDue.getTime() <= now, "a's next row is due now and a has a free slot");
 
     // claimed rows are not claimed again while their lease runs
