@@ -430,6 +430,7 @@ export async function createServices(config: Config, edges: ServiceEdges = {}): 
       box: new SecretBox(masterKey, 'oidc-client-secrets', previousKey),
       audit,
       clock,
+      bus,
       permissionCatalogue: () => roles.catalogue(),
       production: config.production,
     });
