@@ -1268,7 +1268,8 @@ async function runEngine(engine: EngineName, cmd: ServerCommand, reserveS: numbe
   log(`${engine}: starting Gatehouse (${cmd.note}) on ${base} — ${e.describe}`);
   // its log (LOG_LEVEL=info by default: a line per request) goes to a file, as in a deployment
   const server = startChild(`Gatehouse (${engine})`, [...cmd.nodeArgs, ...serverArgs], cmd.script, env, tmp, serverLog ?? join(tmp, 'gatehouse.log'));
-  const readyMs = await waitReady(server, `${base}/health/ready`);
+  // a fresh embedded database migrates at start: on a loaded shared host that took over a minute
+  const readyMs = await waitReady(server, `${base}/health/ready`, 180_000);
   log(`${engine}: ready in ${Math.round(readyMs)} ms`);
 
   const jsonHeaders = { 'content-type': 'application/json' };
