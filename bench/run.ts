@@ -933,9 +933,10 @@ function peerNoise(r: NonNullable<EngineReport['p']>): number {
  *   answer an RFC 9068 JWT (typ at+jwt) for Gatehouse's API as the resource. Bare, Gatehouse, bare
  *   again; the reference is the mean of the bare runs.
  * - authorization code: codes obtained beforehand through each provider's real flow (GET
- *   /oidc/auth, PKCE S256, signed in — Gatehouse's sign-in page — and consented once, then one
- *   authorization request per code with the provider's session cookie; `LOAD.oidcCodeWorkers`
- *   browsers in parallel), then redeemed closed loop, one request per code (autocannon `amount`).
+ *   /oidc/auth, PKCE S256, Gatehouse's browsers signed in through its sign-in page; each provider
+ *   session signs in and finds or gives the consent once, then one authorization request per code,
+ *   a new session every `LOAD.oidcCodesPerSession` codes; `LOAD.oidcCodeWorkers` browsers in
+ *   parallel), then redeemed closed loop, one request per code (autocannon `amount`).
  *   Codes live 60 s, so each run gets its own: a warm-up run (codes got for WARMUP_S s, all
  *   redeemed), whose rate sizes the measured run (≈ DURATION_S s of redemptions, got within
  *   OIDC.mintMaxS s). Bare, Gatehouse, bare again, as above.
