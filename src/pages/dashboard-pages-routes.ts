@@ -18,6 +18,7 @@ import type { ProvidersService } from '../social/providers-service.js';
 import type { SessionsService } from '../sessions/sessions-service.js';
 import { PatchMeBody } from '../users/users-schemas.js';
 import type { UsersService } from '../users/users-service.js';
+import type { MessageKey } from '../i18n/translator.js';
 import { noticeOf, orNull, pathId, withNotice } from './console-kit.js';
 import { refusalOf, type FormErrors } from './form-errors.js';
 import { formField, type PageKit } from './page-kit.js';
@@ -36,11 +37,12 @@ export interface DashboardPagesOptions {
 
 const signedIn = { page: true, auth: 'required' } as const;
 
-const NOTICES: Record<string, string> = {
-  profile: 'Your profile is saved.',
-  revoked: 'The session is signed out.',
-  unlinked: 'The account is disconnected.',
-  app_revoked: 'The application is disconnected; it has to ask again.',
+/** what a redirect to /dashboard may carry (`?notice=<key>`), as catalogue keys */
+const NOTICES: Record<string, MessageKey> = {
+  profile: 'dashboard.notice.profile',
+  revoked: 'dashboard.notice.revoked',
+  unlinked: 'dashboard.notice.unlinked',
+  app_revoked: 'dashboard.notice.appRevoked',
 };
 
 export const dashboardPagesRoutes: FastifyPluginAsync<DashboardPagesOptions> = async (app, { kit, users, sessions, oauth, providers, cookieSecure, apps }) => {
@@ -52,6 +54,7 @@ export const dashboardPagesRoutes: FastifyPluginAsync<DashboardPagesOptions> = a
     headers: Record<string, string> = {},
   ) {
     const principal = principalOf(request);
+    const notice = noticeOf(request, NOTICES) as MessageKey | null;
     const [user, live, identities, enabled, connectedApps] = await Promise.all([
       users.get(principal.userId),
       sessions.listLive(principal.userId),
@@ -65,7 +68,7 @@ export const dashboardPagesRoutes: FastifyPluginAsync<DashboardPagesOptions> = a
       currentSessionId: principal.sessionId,
       identities,
       providers: enabled,
-      notice: noticeOf(request, NOTICES),
+      notice: notice && kit.translator(request).t(notice),
       profile: extra.profile ?? null,
       error: extra.error ?? null,
       apps: connectedApps,
