@@ -61,7 +61,7 @@ export function dashboardPage(chrome: PageChrome, v: DashboardView): string {
     signedIn: t.t('dashboard.sessions.signedIn'),
     action: t.t('dashboard.sessions.action'),
   };
-  const body = html`<h1>${user.name ? t.t('dashboard.welcomeName', { name: user.name }) : t.t('dashboard.welcome')}</h1>
+  const body = html`<h1 class="wrap">${user.name ? t.t('dashboard.welcomeName', { name: user.name }) : t.t('dashboard.welcome')}</h1>
 ${alert('ok', v.notice)}
 ${alert('error', v.error)}
 <div class="grid">
