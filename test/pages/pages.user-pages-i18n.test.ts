@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import type { LightMyRequestResponse } from 'fastify';
+import { sql } from 'kysely';
 import { withMail } from '../email-ownership/email-helpers.js';
 import { englishWordsIn, readableText } from '../helpers/english-words.js';
 import { IPHONE_UA, login, OTHER_PASSWORD, userWithRoles, type TestUser } from '../helpers/factories.js';
@@ -182,6 +183,32 @@ describe('dashboard, account and products pages in German', () => {
     const farewell = await b.follow(gone);
     assertGerman(farewell, [], '/account/deleted');
     assert.match(textOf(farewell.body), new RegExp(DE.t('account.deleted.title')));
+  });
+
+  it('unlinking an account and asking for a code at the current address: 303 to their notices, in German', async () => {
+    const user = await userWithRoles(env.t.app, ['user'], 'de-unlink');
+    const db = env.t.services.database.db;
+    const identity = randomUUID();
+    await sql`insert into identities (id, user_id, provider, subject, email, email_verified, created_at) values (${identity}, ${user.id}, 'github', ${`gh-${identity}`}, ${user.email}, true, now())`.execute(db);
+    const b = await german(user, 'accept-language');
+    const dashboard = await b.get('/dashboard');
+    assertGerman(dashboard, [user.email, 'github'], '/dashboard with a connected account');
+    assert.match(dashboard.body, new RegExp(`data-identity="${identity}"`));
+    const unlinked = await b.post(`/dashboard/identities/${identity}/unlink`);
+    assert.equal(unlinked.statusCode, 303);
+    assert.equal(unlinked.headers.location, '/dashboard?notice=unlinked');
+    noticeShown(await b.follow(unlinked), DE.t('dashboard.notice.unlinked'), 'unlinked');
+
+    // a password-less account proves it still reads its address before changing it
+    await sql`update users set password_hash = null where id = ${user.id}`.execute(db);
+    const account = await b.get('/account');
+    assertGerman(account, [user.email], '/account without a password');
+    assert.match(account.body, /action="\/account\/email\/current-code"/);
+    const sent = await b.post('/account/email/current-code');
+    assert.equal(sent.statusCode, 303, sent.body.slice(0, 300));
+    assert.equal(sent.headers.location, '/account?notice=current_code_sent#email');
+    noticeShown(await b.follow(sent), DE.t('account.notice.currentCodeSent'), 'current code sent');
+    assert.ok(codeIn(await env.smtp.waitFor(user.email, /code/i)));
   });
 
   it('the same redirects land on English notices for an English reader, and a refusal keeps its status', async () => {
