@@ -14,7 +14,6 @@ import { ChangePasswordBody, DeleteAccountBody } from '../auth/auth-schemas.js';
 import type { AuthService } from '../auth/auth-service.js';
 import { CodeBody, EmailChangeBody } from '../email-ownership/email-schemas.js';
 import type { EmailService } from '../email-ownership/email-service.js';
-import { commonErrors } from '../errors.js';
 import { principalOf, requestContext } from '../http/route-guard.js';
 import { checkBody } from '../http/validation.js';
 import { accountNotice, type AccountPage, type AccountSection } from './account-page.js';
@@ -63,7 +62,7 @@ export const accountPagesRoutes: FastifyPluginAsync<AccountPagesOptions> = async
       // this browser continues on the fresh session; every other one is signed out
       kit.session.open(reply, grant);
     } catch (error) {
-      const r = refusalOf(error, { invalid_password: 'current_password', weak_password: 'new_password', forbidden: 'current_password' });
+      const r = refusalOf(error, kit.translator(request), { invalid_password: 'current_password', weak_password: 'new_password', forbidden: 'current_password' });
       return section(request, reply, 'password', { kind: 'error', errors: r.errors }, r.status, r.headers);
     }
     return kit.redirect(reply, accountNotice('password', 'password_changed'));
@@ -86,7 +85,7 @@ export const accountPagesRoutes: FastifyPluginAsync<AccountPagesOptions> = async
         ...(currentEmailCode ? { currentEmailCode } : {}),
       });
     } catch (error) {
-      const r = refusalOf(error, { email_taken: 'new_email', invalid_password: 'password', invalid_code: 'current_email_code', code_expired: 'current_email_code' });
+      const r = refusalOf(error, kit.translator(request), { email_taken: 'new_email', invalid_password: 'password', invalid_code: 'current_email_code', code_expired: 'current_email_code' });
       return section(request, reply, 'email', { kind: 'error', errors: r.errors, values: { new_email: newEmail } }, r.status, r.headers);
     }
     return kit.redirect(reply, accountNotice('email', 'email_code_sent'));
@@ -96,7 +95,7 @@ export const accountPagesRoutes: FastifyPluginAsync<AccountPagesOptions> = async
     try {
       await email.requestCurrentEmailCode(requestContext(request), principalOf(request));
     } catch (error) {
-      const r = refusalOf(error);
+      const r = refusalOf(error, kit.translator(request));
       return section(request, reply, 'email', { kind: 'error', errors: r.errors }, r.status, r.headers);
     }
     return kit.redirect(reply, accountNotice('email', 'current_code_sent'));
@@ -109,7 +108,7 @@ export const accountPagesRoutes: FastifyPluginAsync<AccountPagesOptions> = async
       checkBody(CodeBody, { code });
       await email.confirmEmailChange(requestContext(request), principalOf(request), code);
     } catch (error) {
-      const r = refusalOf(error, { invalid_code: 'code', code_expired: 'code', email_taken: 'code' });
+      const r = refusalOf(error, kit.translator(request), { invalid_code: 'code', code_expired: 'code', email_taken: 'code' });
       // the code form again while the change is pending (a wrong code); else the first form
       if (r.code === 'invalid_code' || r.code === 'validation_error') {
         return section(request, reply, 'email', { kind: 'code-sent', errors: r.errors }, r.status, r.headers);
@@ -121,12 +120,17 @@ export const accountPagesRoutes: FastifyPluginAsync<AccountPagesOptions> = async
 
   app.post('/account/delete', { config: signedIn }, async function deleteAccount(request, reply) {
     const password = formField(request, 'password');
+    const t = kit.translator(request);
+    if (!formChecked(request, 'confirm')) {
+      // the page's own rule (the API has no box to tick): said in the reader's words, next to the box
+      const errors = { message: t.t('error.correctFields'), fields: { confirm: t.t('account.delete.mustConfirm') } };
+      return section(request, reply, 'delete', { kind: 'error', errors }, 400);
+    }
     try {
-      if (!formChecked(request, 'confirm')) throw commonErrors.validation([{ field: 'confirm', message: kit.translator(request).t('account.delete.mustConfirm') }]);
       checkBody(DeleteAccountBody, password ? { password } : {});
       await auth.deleteAccount(requestContext(request), principalOf(request), password || undefined);
     } catch (error) {
-      const r = refusalOf(error, { invalid_password: 'password', forbidden: 'password' });
+      const r = refusalOf(error, t, { invalid_password: 'password', forbidden: 'password' });
       return section(request, reply, 'delete', { kind: 'error', errors: r.errors }, r.status, r.headers);
     }
     kit.session.clear(reply);

@@ -91,7 +91,7 @@ export const dashboardPagesRoutes: FastifyPluginAsync<DashboardPagesOptions> = a
       });
       await users.updateProfile(requestContext(request), principalOf(request).userId, { name: body.name, username: body.username, avatarUrl: body.avatar_url });
     } catch (error) {
-      const r = refusalOf(error, { username_taken: 'username' });
+      const r = refusalOf(error, kit.translator(request), { username_taken: 'username' });
       const errors: FormErrors = r.errors;
       return show(request, reply, r.status, { profile: { values, errors } }, r.headers);
     }
@@ -104,7 +104,7 @@ export const dashboardPagesRoutes: FastifyPluginAsync<DashboardPagesOptions> = a
     try {
       await sessions.revokeOwn(requestContext(request), principal.userId, id, 'session.revoked');
     } catch (error) {
-      const r = refusalOf(error);
+      const r = refusalOf(error, kit.translator(request));
       return show(request, reply, r.status, { error: r.text }, r.headers);
     }
     if (id === principal.sessionId) {
@@ -120,7 +120,7 @@ export const dashboardPagesRoutes: FastifyPluginAsync<DashboardPagesOptions> = a
     try {
       await oauth.unlink(requestContext(request), principalOf(request), id);
     } catch (error) {
-      const r = refusalOf(error);
+      const r = refusalOf(error, kit.translator(request));
       return show(request, reply, r.status, { error: r.text }, r.headers);
     }
     return kit.redirect(reply, withNotice('/dashboard', 'unlinked'));
@@ -140,7 +140,7 @@ export const dashboardPagesRoutes: FastifyPluginAsync<DashboardPagesOptions> = a
     } catch (error) {
       logProviderFailure(request.log, error);
       if (!(error instanceof DomainError) || error.status >= 500) throw error;
-      const r = refusalOf(error);
+      const r = refusalOf(error, kit.translator(request));
       return show(request, reply, r.status, { error: r.text }, r.headers);
     }
   });

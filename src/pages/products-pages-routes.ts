@@ -98,7 +98,7 @@ export const productsPagesRoutes: FastifyPluginAsync<ProductsPagesOptions> = asy
       const body = checkBody<NewProductInput>(CreateProductBody, bodyOf(values));
       created = await products.create(requestContext(request), actorOf(request), body);
     } catch (error) {
-      const r = refusalOf(error);
+      const r = refusalOf(error, kit.translator(request));
       return form(request, reply, r.status, null, values, r.errors, r.headers);
     }
     return kit.redirect(reply, withNotice(`/products/${created.id}`, 'created'));
@@ -122,7 +122,7 @@ export const productsPagesRoutes: FastifyPluginAsync<ProductsPagesOptions> = asy
       const body = checkBody<NewProductInput>(PatchProductBody, bodyOf(values));
       await products.update(requestContext(request), actorOf(request), id, body);
     } catch (error) {
-      const r = refusalOf(error);
+      const r = refusalOf(error, kit.translator(request));
       // not theirs or gone: the error page (403/404), not a form to retry
       if (r.status === 403 || r.status === 404) throw error;
       return form(request, reply, r.status, id, values, r.errors, r.headers);

@@ -211,6 +211,31 @@ describe('dashboard, account and products pages in German', () => {
     assert.ok(codeIn(await env.smtp.waitFor(user.email, /code/i)));
   });
 
+  it('a refused form comes back with its status and its errors in German', async () => {
+    const user = await userWithRoles(env.t.app, ['seller'], 'de-refused');
+    const b = await german(user, 'cookie');
+    const allowed = [user.email];
+    const refusedWith = (res: LightMyRequestResponse, status: number, what: string) => {
+      assert.equal(res.statusCode, status, `${what}: ${textOf(res.body).slice(0, 400)}`);
+      assertGerman({ ...res, statusCode: 200 } as LightMyRequestResponse, allowed, what);
+      assert.match(res.body, /role="alert"/, what);
+    };
+    await b.get('/dashboard');
+    const profile = await b.post('/dashboard/profile', { name: 'Olga', username: 'x', avatar_url: 'javascript:alert(1)' });
+    refusedWith(profile, 400, 'profile');
+    assert.match(profile.body, /id="profile-avatar_url-error"[^>]*>Adresse des Profilbilds/);
+    await b.get('/account');
+    refusedWith(await b.post('/account/password', { current_password: 'Wrong-Password-Nope-123', new_password: OTHER_PASSWORD }), 403, 'password');
+    refusedWith(await b.post('/account/email', { new_email: 'kein-at-zeichen', password: user.password }), 400, 'email');
+    const unticked = await b.post('/account/delete', { password: user.password });
+    refusedWith(unticked, 400, 'delete without the box ticked');
+    assert.ok(textOf(unticked.body).includes(DE.t('account.delete.mustConfirm')));
+    await b.get('/products/new');
+    const product = await b.post('/products', { title: '', description: '', price: '19.999', currency: 'eur', image_url: 'http://plain.example.com/x.png' });
+    refusedWith(product, 400, 'product');
+    for (const f of ['title', 'price', 'currency', 'image_url']) assert.match(product.body, new RegExp(`id="product-${f}-error"`), f);
+  });
+
   it('the same redirects land on English notices for an English reader, and a refusal keeps its status', async () => {
     const user = await userWithRoles(env.t.app, ['user'], 'en-prg');
     const b = new AcceptGerman(env.t.app);
