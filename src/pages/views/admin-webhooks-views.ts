@@ -121,7 +121,7 @@ ${v.deliveries.length === 0 ? html`<p class="muted">No delivery${v.firstPage ? '
 <thead><tr><th scope="col">Created</th><th scope="col">Event</th><th scope="col">Status</th><th scope="col">Attempts</th><th scope="col">Last status code</th><th scope="col">Last error</th><th scope="col">Next attempt</th><th scope="col">Delivered</th><th scope="col">Actions</th></tr></thead>
 <tbody>${v.deliveries.map((d) => html`<tr data-delivery="${d.id}"><td>${when(d.createdAt)}</td><td><code>${d.eventType}</code></td><td>${deliveryStatus(d)}</td><td>${String(d.attempts)}</td>
 <td>${d.lastStatusCode === null ? '—' : String(d.lastStatusCode)}</td><td>${d.lastError ?? '—'}</td><td>${when(d.nextAttemptAt)}</td><td>${when(d.deliveredAt)}</td>
-<td>${postButton({ action: `/admin/webhooks/${e.id}/deliveries/${d.id}/retry`, csrf: chrome.csrf, label: 'Retry', ariaLabel: `Send delivery ${d.id} again` })}</td></tr>`)}</tbody></table></div>`}
+<td>${postButton({ action: `/admin/webhooks/${e.id}/deliveries/${d.id}/retry`, csrf: chrome.csrf, label: 'Retry', ariaLabel: `Retry delivery ${d.id}` })}</td></tr>`)}</tbody></table></div>`}
 ${pager(`/admin/webhooks/${e.id}`, {}, v.nextCursor, v.firstPage)}
 </section>`;
   return page({ title: 'Webhook · Admin', chrome, body });

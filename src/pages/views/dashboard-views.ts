@@ -76,7 +76,7 @@ ${v.sessions.map((s) => {
   return html`<tr data-session="${s.id}"${current ? html` data-current` : null}>
 <td>${device(s)} ${current ? html`<span class="badge on">this device</span>` : null}</td>
 <td>${s.ip ?? '—'}</td><td>${place(s)}</td><td>${when(s.lastUsedAt)}</td><td>${when(s.createdAt)}</td>
-<td>${postButton({ action: `/dashboard/sessions/${s.id}/revoke`, csrf: chrome.csrf, label: current ? 'Sign out here' : 'Revoke', kind: 'danger', ariaLabel: `${current ? 'Sign out of' : 'Revoke'} ${device(s)}` })}</td>
+<td>${postButton({ action: `/dashboard/sessions/${s.id}/revoke`, csrf: chrome.csrf, label: current ? 'Sign out here' : 'Revoke', kind: 'danger', ariaLabel: `${current ? 'Sign out here:' : 'Revoke'} ${device(s)}` })}</td>
 </tr>`;
 })}
 </tbody></table></div>
