@@ -1,7 +1,8 @@
 /**
  * Every main page in Chromium (playwright-core), at 1280 px and at a phone's 390 px, with data that
  * stretches a layout: a user with a long email address and name, several sessions from long user
- * agents, audit entries, webhooks, OIDC clients and products. On each page:
+ * agents, audit entries, webhooks, OIDC clients and products; the consent page an OIDC client's
+ * request leads to. On each page:
  *  - axe-core (injected through the DevTools protocol, which the page's CSP does not govern) finds
  *    no violation of impact `serious` or `critical` (WCAG AA contrast, labels, names, landmarks…);
  *  - at 390 px nothing scrolls sideways: `scrollWidth` of the document stays within the viewport.
@@ -10,6 +11,7 @@
  * form fields by id, never by English text, so a translation does not break it.
  */
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { after, before, describe, it } from 'node:test';
@@ -43,6 +45,8 @@ interface Visit {
   path: () => string;
   /** widths a screenshot is written at (npm run screenshots) */
   shots?: number[];
+  /** the path it lands on after redirects, when not path() itself */
+  lands?: RegExp;
 }
 
 describe('every main page: axe-core and 390 px', { timeout: 600_000 }, () => {
@@ -54,6 +58,7 @@ describe('every main page: axe-core and 390 px', { timeout: 600_000 }, () => {
   let longUserId = '';
   let webhookId = '';
   let totpSecret = '';
+  let ledgerClient = { id: '', redirect: '' };
 
   before(async () => {
     const port = await freePort();
@@ -87,7 +92,8 @@ describe('every main page: axe-core and 390 px', { timeout: 600_000 }, () => {
     };
     webhookId = (await api('POST', '/admin/webhooks', { url: 'https://hooks.customer-accounts.example-enterprise.co.uk/gatehouse/events/receive-everything-endpoint', events: ['user.created', 'login.*'], description: 'CRM sync' })).id;
     await api('POST', '/admin/webhooks', { url: 'https://example.org/hook', events: ['user.deleted'] });
-    await api('POST', '/admin/oidc-clients', { name: 'Ledger', redirect_uris: ['https://ledger.customer-accounts.example-enterprise.co.uk/oauth/callback/gatehouse-production'] });
+    const ledger = await api('POST', '/admin/oidc-clients', { name: 'Ledger', redirect_uris: ['https://ledger.customer-accounts.example-enterprise.co.uk/oauth/callback/gatehouse-production'] });
+    ledgerClient = { id: ledger.client_id, redirect: ledger.redirect_uris[0] };
     await api('POST', '/admin/oidc-clients', { name: 'Intranet', redirect_uris: ['https://intranet.example.org/cb'], skip_consent: true });
     for (const [title, price, description] of [['Trail running shoes', '129.00', 'Grippy soles, 280 g'], ['Rain jacket', '89.50', 'Taped seams'], ['Headlamp', '34.99', '400 lumens, USB-C']]) {
       await api('POST', '/products', { title, price, currency: 'EUR', description });
@@ -113,6 +119,8 @@ describe('every main page: axe-core and 390 px', { timeout: 600_000 }, () => {
     { name: 'dashboard', who: 'user', path: () => '/dashboard', shots: [390, 1280] },
     { name: 'account', who: 'user', path: () => '/account', shots: [1280] },
     { name: 'products', who: 'user', path: () => '/products', shots: [1280] },
+    // an app asks the signed-in user to share their email: the consent page
+    { name: 'oidc-consent', who: 'user', path: consentRequest, lands: /^\/oidc\/interaction\/[^/]+$/ },
     { name: 'admin-users', who: 'admin', path: () => '/admin', shots: [1280] },
     { name: 'admin-user', who: 'admin', path: () => `/admin/users/${longUserId}`, shots: [390, 1280] },
     { name: 'admin-roles', who: 'admin', path: () => '/admin/roles' },
@@ -123,6 +131,13 @@ describe('every main page: axe-core and 390 px', { timeout: 600_000 }, () => {
     { name: 'admin-webhook', who: 'admin', path: () => `/admin/webhooks/${webhookId}` },
     { name: 'admin-audit', who: 'admin', path: () => '/admin/audit', shots: [390, 1280] },
   ];
+
+  /** an authorization request of the Ledger client (PKCE S256), which asks for consent */
+  function consentRequest(): string {
+    const challenge = createHash('sha256').update('a-fixed-code-verifier-for-the-consent-page-0123456789').digest('base64url');
+    const query = new URLSearchParams({ client_id: ledgerClient.id, redirect_uri: ledgerClient.redirect, response_type: 'code', scope: 'openid email profile', code_challenge: challenge, code_challenge_method: 'S256', state: 'state-1', nonce: 'nonce-1' });
+    return `/oidc/auth?${query}`;
+  }
 
   async function contextFor(who: Who, width: number, locale?: string): Promise<{ context: BrowserContext; page: Page }> {
     const context = await browser.newContext({ baseURL: base, viewport: { width, height: width < 600 ? 844 : 800 }, ...(width < 600 ? { isMobile: true, hasTouch: true, deviceScaleFactor: 1 } : {}) });
@@ -172,7 +187,9 @@ describe('every main page: axe-core and 390 px', { timeout: 600_000 }, () => {
         for (const visit of VISITS.filter((v) => v.who === who)) {
           const response = await page.goto(visit.path());
           assert.ok(response && response.status() < 400, `${visit.name}: ${response?.status()}`);
-          assert.equal(new URL(page.url()).pathname, visit.path().split('?')[0], `${visit.name} stays on its page`);
+          const landed = new URL(page.url()).pathname;
+          if (visit.lands) assert.match(landed, visit.lands, visit.name);
+          else assert.equal(landed, visit.path().split('?')[0], `${visit.name} stays on its page`);
           for (const v of await seriousViolations(page)) problems.push(`${visit.name} @${width}: ${v}`);
           const { scrollWidth, culprits } = await overflowing(page);
           if (scrollWidth > width) problems.push(`${visit.name} @${width}: scrollWidth ${scrollWidth} > ${width}; ${culprits.join(', ')}`);
