@@ -13,6 +13,7 @@ import { LinkRefused, type EmailLoginService, type LinkState } from '../email-lo
 import { commonErrors } from '../errors.js';
 import { requestContext } from '../http/route-guard.js';
 import { checkBody } from '../http/validation.js';
+import type { MessageKey } from '../i18n/translator.js';
 import { NO_ERRORS, refusalOf } from './form-errors.js';
 import { formField, queryParam, type PageKit } from './page-kit.js';
 import { emailLoginCodePage, emailLoginLinkPage, emailLoginRequestPage } from './views/email-login-views.js';
@@ -24,12 +25,11 @@ export interface EmailLoginPagesOptions {
 
 const publicPage = { page: true, auth: 'optional' } as const;
 
-const LINK_REFUSALS: Record<Exclude<LinkState, 'valid'>, { title: string; message: string }> = {
-  expired: { title: 'Link expired', message: 'This sign-in link has expired. Ask for a new code below.' },
-  invalid: { title: 'Link not valid', message: 'This sign-in link is not valid: it was used already, replaced by a newer one, or voided. Ask for a new code below.' },
+/** why an emailed link does not sign in: catalogue keys of its page's title and message */
+const LINK_REFUSALS: Record<Exclude<LinkState, 'valid'>, { title: MessageKey; message: MessageKey }> = {
+  expired: { title: 'emailLogin.link.expired.title', message: 'emailLogin.link.expired.message' },
+  invalid: { title: 'emailLogin.link.invalid.title', message: 'emailLogin.link.invalid.message' },
 };
-
-const SENT = 'If this address belongs to an account with a verified email, we have sent it a sign-in code. It is valid for 15 minutes.';
 
 export const emailLoginPagesRoutes: FastifyPluginAsync<EmailLoginPagesOptions> = async (app, { kit, emailLogin }) => {
   // off (EMAIL_LOGIN=off): 404 before anything else — a form post to them included, whose body and
@@ -49,7 +49,9 @@ export const emailLoginPagesRoutes: FastifyPluginAsync<EmailLoginPagesOptions> =
   }
 
   function showLink(request: FastifyRequest, reply: FastifyReply, state: LinkState, token: string | null) {
-    const refusal = state === 'valid' ? null : LINK_REFUSALS[state];
+    const keys = state === 'valid' ? null : LINK_REFUSALS[state];
+    const t = kit.translator(request);
+    const refusal = keys && { title: t.t(keys.title), message: t.t(keys.message) };
     return kit.render(request, reply, refusal ? 400 : 200, (chrome) => emailLoginLinkPage(chrome, { token, refusal }));
   }
 
@@ -68,8 +70,8 @@ export const emailLoginPagesRoutes: FastifyPluginAsync<EmailLoginPagesOptions> =
       return signedIn(reply, await emailLogin.signInWithLink(requestContext(request), token.slice(0, 256)));
     } catch (error) {
       if (error instanceof LinkRefused) return showLink(request, reply, error.state, null);
-      const r = refusalOf(error);
-      return kit.render(request, reply, r.status, (chrome) => emailLoginLinkPage(chrome, { token: null, refusal: { title: 'Not signed in', message: r.text } }), r.headers);
+      const r = refusalOf(error, kit.translator(request));
+      return kit.render(request, reply, r.status, (chrome) => emailLoginLinkPage(chrome, { token: null, refusal: { title: chrome.t.t('emailLogin.link.notSignedIn'), message: r.text } }), r.headers);
     }
   });
 
@@ -79,11 +81,11 @@ export const emailLoginPagesRoutes: FastifyPluginAsync<EmailLoginPagesOptions> =
       checkBody(EmailLoginRequestBody, { email });
       await emailLogin.request(requestContext(request), email);
     } catch (error) {
-      const r = refusalOf(error);
+      const r = refusalOf(error, kit.translator(request));
       return kit.render(request, reply, r.status, (chrome) => emailLoginRequestPage(chrome, { email, errors: r.errors }), r.headers);
     }
     // the same answer whether or not the address may sign in this way (no enumeration)
-    return kit.render(request, reply, 200, (chrome) => emailLoginCodePage(chrome, { email, notice: SENT, errors: NO_ERRORS }));
+    return kit.render(request, reply, 200, (chrome) => emailLoginCodePage(chrome, { email, notice: chrome.t.t('emailLogin.sent'), errors: NO_ERRORS }));
   });
 
   app.post('/login/email/code', { config: publicPage }, async function emailLoginByCode(request, reply) {
@@ -92,7 +94,7 @@ export const emailLoginPagesRoutes: FastifyPluginAsync<EmailLoginPagesOptions> =
       const input = checkBody<{ email: string; code: string }>(EmailLoginBody, { email, code: formField(request, 'code').trim() });
       return signedIn(reply, await emailLogin.signInWithCode(requestContext(request), input));
     } catch (error) {
-      const r = refusalOf(error, { invalid_code: 'code', code_expired: 'code', too_many_attempts: 'code' });
+      const r = refusalOf(error, kit.translator(request), { invalid_code: 'code', code_expired: 'code', too_many_attempts: 'code' });
       return kit.render(request, reply, r.status, (chrome) => emailLoginCodePage(chrome, { email, notice: null, errors: r.errors }), r.headers);
     }
   });

@@ -103,7 +103,7 @@ export const mfaPagesRoutes: FastifyPluginAsync<MfaPagesOptions> = async (app, {
       session.open(reply, grant);
       return kit.redirect(reply, session.target(next));
     } catch (error) {
-      const r = refusalOf(error, { invalid_code: failed, code: 'code', recovery_code: 'recovery_code', webauthn: 'webauthn' });
+      const r = refusalOf(error, kit.translator(request), { invalid_code: failed, code: 'code', recovery_code: 'recovery_code', webauthn: 'webauthn' });
       // the account's second step is locked (20 wrong codes a day): the sign-in page says so
       if (error instanceof SignInRefused && error.reason === 'mfa_locked') return restart(reply, next, 'second_step_locked');
       // spent, expired or void after too many codes: the sign-in starts again
@@ -128,7 +128,7 @@ export const mfaPagesRoutes: FastifyPluginAsync<MfaPagesOptions> = async (app, {
 
   /** a refused form of the section, shown next to that form */
   async function refused(request: FastifyRequest, reply: FastifyReply, error: unknown, form: Extract<MfaSectionState, { kind: 'error' }>['form']) {
-    const r = refusalOf(error);
+    const r = refusalOf(error, kit.translator(request));
     return showSection(request, reply, { kind: 'error', form, message: r.text }, r.status, r.headers);
   }
 
@@ -148,7 +148,7 @@ export const mfaPagesRoutes: FastifyPluginAsync<MfaPagesOptions> = async (app, {
       const codes = await mfa.confirmTotp(requestContext(request), principalOf(request), code);
       return showSection(request, reply, { kind: 'codes', codes, message: 'The authenticator app is on.' });
     } catch (error) {
-      const r = refusalOf(error);
+      const r = refusalOf(error, kit.translator(request));
       // the pending set-up is still there: show it again (secret and URI came back with the form,
       // for display only; the code is checked against the stored secret)
       const secret = formField(request, 'secret');

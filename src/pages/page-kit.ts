@@ -38,12 +38,25 @@ export class PageKit {
     // pages differ by language: a shared cache must not serve one reader's language to another
     reply.header('vary', 'Accept-Language, Cookie');
     reply.header('content-language', t.locale);
+    const here = this.here(request);
     const principal = request.principal;
-    if (!principal) return { csrf, user: null, t };
+    if (!principal) return { csrf, user: null, t, here };
     const user = await this.d.users.getCached(principal.userId);
-    if (!user) return { csrf, user: null, t };
+    if (!user) return { csrf, user: null, t, here };
     const can = { products: principal.permissions.has('products:read'), admin: principal.permissions.has('users:admin') };
-    return { csrf, user: { label: user.name ?? user.username ?? user.email ?? t.t('layout.signedIn'), can }, t };
+    return { csrf, user: { label: user.name ?? user.username ?? user.email ?? t.t('layout.signedIn'), can }, t, here };
+  }
+
+  /**
+   * where the language switch comes back to: this page (a POST's answer by its path, as a GET),
+   * without a `next` that the page itself refused (no foreign address is echoed)
+   */
+  here(request: FastifyRequest): string {
+    const url = new URL(request.url, 'http://page.invalid');
+    if (request.method !== 'GET') return url.pathname;
+    const next = url.searchParams.get('next');
+    if (next !== null && this.d.session.next(next) === null) url.searchParams.delete('next');
+    return `${url.pathname}${url.search}`;
   }
 
   /** an HTML page: never stored by a cache (forms, tokens and personal data) */

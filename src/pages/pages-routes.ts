@@ -111,5 +111,5 @@ export const pagesRoutes: FastifyPluginAsync<PagesOptions> = async (app, o) => {
 
 /** the error handler's HTML page (404, 403, 500 … for a browser), in the reader's language */
 export function htmlErrorPage(brand: { name: string; defaultLocale: Locale }): HtmlErrorPage {
-  return (e: ErrorPage, request) => errorPage({ csrf: '', user: null, t: readerTranslator(request, brand) }, e);
+  return (e: ErrorPage, request) => errorPage({ csrf: '', user: null, t: readerTranslator(request, brand), ...(request.method === 'GET' ? { here: request.url } : {}) }, e);
 }

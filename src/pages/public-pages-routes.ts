@@ -11,6 +11,8 @@ import type { Config } from '../config/load-config.js';
 import { CodeBody, PasswordResetBody, PasswordResetConfirmBody } from '../email-ownership/email-schemas.js';
 import type { EmailService, LinkOutcome } from '../email-ownership/email-service.js';
 import { principalOf, requestContext } from '../http/route-guard.js';
+import { isLocale, LOCALE_COOKIE } from '../i18n/locales.js';
+import type { MessageKey, Translator } from '../i18n/translator.js';
 import { checkBody } from '../http/validation.js';
 import type { ProvidersService } from '../social/providers-service.js';
 import type { UsersService } from '../users/users-service.js';
@@ -24,27 +26,45 @@ export interface PublicPagesOptions {
   email: EmailService;
   users: UsersService;
   providers: ProvidersService;
-  settings: Pick<Config, 'registration' | 'accountEmail' | 'requireEmailVerification' | 'emailLogin'>;
+  settings: Pick<Config, 'registration' | 'accountEmail' | 'requireEmailVerification' | 'emailLogin' | 'cookieSecure'>;
 }
 
 const publicPage = { page: true, auth: 'optional' } as const;
 
-/** the messages /login shows for the reasons other pages send people there with */
-const LOGIN_NOTICES: Record<string, string> = {
-  reset: 'Your password was changed and every session ended. Sign in with the new password.',
-  signed_out: 'You are signed out.',
-  second_step_expired: 'The sign-in took too long or had too many wrong codes. Please sign in again.',
-  second_step_locked: 'Too many wrong codes were entered for this account, so its second sign-in step is locked for an hour. We have emailed you about it.',
+/** a year, in seconds */
+const LOCALE_COOKIE_MAX_AGE = 365 * 24 * 60 * 60;
+
+/** the messages /login shows for the reasons other pages send people there with (catalogue keys) */
+const LOGIN_NOTICES: Record<string, MessageKey> = {
+  reset: 'public.signIn.notice.reset',
+  signed_out: 'public.signIn.notice.signedOut',
+  second_step_expired: 'public.signIn.notice.secondStepExpired',
+  second_step_locked: 'public.signIn.notice.secondStepLocked',
 };
 
-const LINK_RESULTS: Record<LinkOutcome, { status: number; kind: 'ok' | 'error'; title: string; message: string }> = {
-  verified: { status: 200, kind: 'ok', title: 'Email address verified', message: 'Your email address is verified. You can close this page.' },
-  expired: { status: 400, kind: 'error', title: 'Link expired', message: 'This verification link has expired. Sign in and ask for a new one.' },
-  invalid: { status: 400, kind: 'error', title: 'Link not valid', message: 'This verification link is not valid (it may have been used already). Sign in and ask for a new one.' },
+/** what /verify-email?token= says for each outcome of the link (catalogue keys) */
+const LINK_RESULTS: Record<LinkOutcome, { status: number; kind: 'ok' | 'error'; title: MessageKey; message: MessageKey }> = {
+  verified: { status: 200, kind: 'ok', title: 'public.verify.verified.title', message: 'public.verify.verified.message' },
+  expired: { status: 400, kind: 'error', title: 'public.verify.expired.title', message: 'public.verify.expired.message' },
+  invalid: { status: 400, kind: 'error', title: 'public.verify.invalid.title', message: 'public.verify.invalid.message' },
 };
+
+/** the notice of a key from a fixed map, in the reader's language */
+function noticeFrom(t: Translator, map: Record<string, MessageKey>, key: string | null): string | null {
+  return key !== null && Object.hasOwn(map, key) ? t.t(map[key]!) : null;
+}
 
 export const publicPagesRoutes: FastifyPluginAsync<PublicPagesOptions> = async (app, { kit, auth, email, users, providers, settings }) => {
   const registrationOpen = settings.registration !== 'closed';
+
+  // the language switch (every page's footer): remembers the choice for a year, back to the page
+  app.get<{ Params: { locale: string } }>('/language/:locale', { config: publicPage }, async function chooseLanguage(request, reply) {
+    const { locale } = request.params;
+    if (!isLocale(locale)) return reply.callNotFound();
+    reply.setCookie(LOCALE_COOKIE, locale, { path: '/', maxAge: LOCALE_COOKIE_MAX_AGE, sameSite: 'lax', secure: settings.cookieSecure, httpOnly: true });
+    reply.header('cache-control', 'no-store');
+    return kit.redirect(reply, kit.session.target(queryParam(request, 'next')));
+  });
 
   async function showLogin(request: FastifyRequest, reply: FastifyReply, status: number, v: { login: string; next: string | null; errors: FormErrors; notice?: string | null }, headers: Record<string, string> = {}) {
     const list = await providers.listEnabled();
@@ -56,9 +76,10 @@ export const publicPagesRoutes: FastifyPluginAsync<PublicPagesOptions> = async (
     if (request.principal) return kit.redirect(reply, kit.session.target(next));
     // ?error= from a failed social sign-in (or an expired second step), ?notice= from other pages
     const reason = queryParam(request, 'error');
+    const t = kit.translator(request);
     const notice = reason
-      ? (LOGIN_NOTICES[reason] ?? `Signing in with the provider did not work (${reason}). Try again or use your password.`)
-      : (LOGIN_NOTICES[queryParam(request, 'notice') ?? ''] ?? null);
+      ? (noticeFrom(t, LOGIN_NOTICES, reason) ?? t.t('public.signIn.notice.providerFailed', { reason: reason.slice(0, 64) }))
+      : noticeFrom(t, LOGIN_NOTICES, queryParam(request, 'notice'));
     return showLogin(request, reply, 200, { login: '', next: kit.session.next(next), errors: NO_ERRORS, notice });
   });
 
@@ -77,7 +98,7 @@ export const publicPagesRoutes: FastifyPluginAsync<PublicPagesOptions> = async (
       kit.session.open(reply, outcome);
       return kit.redirect(reply, kit.session.target(next));
     } catch (error) {
-      const r = refusalOf(error);
+      const r = refusalOf(error, kit.translator(request));
       return showLogin(request, reply, r.status, { login, next, errors: r.errors }, r.headers);
     }
   });
@@ -104,7 +125,7 @@ export const publicPagesRoutes: FastifyPluginAsync<PublicPagesOptions> = async (
       kit.session.open(reply, grant);
       return kit.redirect(reply, '/dashboard');
     } catch (error) {
-      const r = refusalOf(error, { email_taken: 'email', username_taken: 'username', weak_password: 'password' });
+      const r = refusalOf(error, kit.translator(request), { email_taken: 'email', username_taken: 'username', weak_password: 'password' });
       return kit.render(request, reply, r.status, (chrome) =>
         registerPage(chrome, { values, errors: r.errors, closed: r.code === 'registration_closed', emailOptional: settings.accountEmail === 'optional' }), r.headers);
     }
@@ -120,12 +141,12 @@ export const publicPagesRoutes: FastifyPluginAsync<PublicPagesOptions> = async (
       checkBody(PasswordResetBody, { email: address });
       await email.requestPasswordReset(requestContext(request), address);
     } catch (error) {
-      const r = refusalOf(error);
+      const r = refusalOf(error, kit.translator(request));
       return kit.render(request, reply, r.status, (chrome) => forgotPasswordPage(chrome, { email: address, errors: r.errors }), r.headers);
     }
     // the same answer whether or not the address has an account (no enumeration)
     return kit.render(request, reply, 200, (chrome) =>
-      resetPasswordPage(chrome, { token: null, email: address, notice: 'If an account uses this address, we have sent it a code. Enter it below with your new password.', errors: NO_ERRORS }));
+      resetPasswordPage(chrome, { token: null, email: address, notice: chrome.t.t('public.forgot.sent'), errors: NO_ERRORS }));
   });
 
   app.get('/reset-password', { config: publicPage }, async function resetForm(request, reply) {
@@ -141,14 +162,14 @@ export const publicPagesRoutes: FastifyPluginAsync<PublicPagesOptions> = async (
       if (token) {
         const outcome = await email.confirmPasswordResetByLink(requestContext(request), { token, newPassword });
         if (outcome !== 'verified') {
-          return kit.render(request, reply, 400, (chrome) => resetPasswordPage(chrome, { token: null, email: '', notice: null, errors: { message: outcome === 'expired' ? 'This link has expired: ask for a new code below or on the previous page.' : 'This link is not valid (it may have been used already). Enter the emailed code instead.', fields: {} } }));
+          return kit.render(request, reply, 400, (chrome) => resetPasswordPage(chrome, { token: null, email: '', notice: null, errors: { message: chrome.t.t(outcome === 'expired' ? 'public.reset.linkExpired' : 'public.reset.linkInvalid'), fields: {} } }));
         }
       } else {
         const input = checkBody<{ email: string; code: string; new_password: string }>(PasswordResetConfirmBody, { email: address, code: formField(request, 'code').trim(), new_password: newPassword });
         await email.confirmPasswordReset(requestContext(request), { email: input.email, code: input.code, newPassword: input.new_password });
       }
     } catch (error) {
-      const r = refusalOf(error, { weak_password: 'new_password', invalid_code: 'code', code_expired: 'code' });
+      const r = refusalOf(error, kit.translator(request), { weak_password: 'new_password', invalid_code: 'code', code_expired: 'code' });
       return kit.render(request, reply, r.status, (chrome) => resetPasswordPage(chrome, { token, email: address, notice: null, errors: r.errors }), r.headers);
     }
     kit.session.clear(reply);
@@ -165,10 +186,11 @@ export const publicPagesRoutes: FastifyPluginAsync<PublicPagesOptions> = async (
     const token = queryParam(request, 'token');
     if (token !== null) {
       const outcome = token.length <= 256 ? await email.verifyByLink(requestContext(request), token) : 'invalid';
-      const { status, ...result } = LINK_RESULTS[outcome];
-      return showVerify(request, reply, status, { result, notice: null, errors: NO_ERRORS });
+      const { status, kind, title, message } = LINK_RESULTS[outcome];
+      const t = kit.translator(request);
+      return showVerify(request, reply, status, { result: { kind, title: t.t(title), message: t.t(message) }, notice: null, errors: NO_ERRORS });
     }
-    const notice = queryParam(request, 'registered') ? 'Your account is created. We have sent you an email: open its link to verify your address, then sign in.' : null;
+    const notice = queryParam(request, 'registered') ? kit.translator(request).t('public.verify.registered') : null;
     return showVerify(request, reply, 200, { result: null, notice, errors: NO_ERRORS });
   });
 
@@ -177,7 +199,7 @@ export const publicPagesRoutes: FastifyPluginAsync<PublicPagesOptions> = async (
       const { code } = checkBody<{ code: string }>(CodeBody, { code: formField(request, 'code').trim() });
       await email.verifyByCode(requestContext(request), principalOf(request), code);
     } catch (error) {
-      const r = refusalOf(error, { invalid_code: 'code', code_expired: 'code' });
+      const r = refusalOf(error, kit.translator(request), { invalid_code: 'code', code_expired: 'code' });
       return showVerify(request, reply, r.status, { result: null, notice: null, errors: r.errors }, r.headers);
     }
     return kit.redirect(reply, '/verify-email?verified=1');
@@ -187,9 +209,9 @@ export const publicPagesRoutes: FastifyPluginAsync<PublicPagesOptions> = async (
     try {
       await email.requestVerification(requestContext(request), principalOf(request));
     } catch (error) {
-      const r = refusalOf(error);
+      const r = refusalOf(error, kit.translator(request));
       return showVerify(request, reply, r.status, { result: null, notice: null, errors: r.errors }, r.headers);
     }
-    return showVerify(request, reply, 200, { result: null, notice: 'A new code is on its way.', errors: NO_ERRORS });
+    return showVerify(request, reply, 200, { result: null, notice: kit.translator(request).t('public.verify.resent'), errors: NO_ERRORS });
   });
 };

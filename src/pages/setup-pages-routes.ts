@@ -39,7 +39,7 @@ export const setupPagesRoutes: FastifyPluginAsync<SetupPagesOptions> = async (ap
     } catch (error) {
       // an admin appeared meanwhile (another browser, ADMIN_EMAIL on another instance)
       if (error instanceof DomainError && error.code === 'not_found') return reply.callNotFound();
-      const r = refusalOf(error, { email_taken: 'email', weak_password: 'password' });
+      const r = refusalOf(error, kit.translator(request), { email_taken: 'email', weak_password: 'password' });
       return kit.render(request, reply, r.status, (chrome) => setupPage(chrome, { token, email, errors: r.errors }), r.headers);
     }
     // signed in as the new admin; should sign-in refuse for any reason, the sign-in page instead

@@ -6,6 +6,7 @@
  * need it.
  */
 import { html, type Html } from '../../http/html.js';
+import { LOCALES, type Locale } from '../../i18n/locales.js';
 import type { Translator } from '../../i18n/translator.js';
 import { assetUrl } from '../assets.js';
 
@@ -16,6 +17,8 @@ export interface PageChrome {
   user: { label: string; can?: { products: boolean; admin: boolean } } | null;
   /** the reader's language (and BRAND_NAME as `{brand}`): every text of the page comes from it */
   t: Translator;
+  /** the page's own path and query, for the language switch to come back to */
+  here?: string;
 }
 
 export interface PageOptions {
@@ -55,10 +58,22 @@ ${chrome.user
 <main id="main" class="${o.narrow ? 'narrow' : ''}">
 ${o.body}
 </main>
-<footer class="bottom">${t.t('layout.footer')}</footer>
+<footer class="bottom"><p>${t.t('layout.footer')}</p>
+${languageSwitch(chrome)}</footer>
 </body>
 </html>
 `}`;
+}
+
+/** each language by its own name, in its own language */
+const LANGUAGE_NAMES: Record<Locale, string> = { en: 'English', de: 'Deutsch' };
+
+/** links that set the `gh_lang` cookie and come back here; the reader's current language is marked */
+function languageSwitch(chrome: PageChrome): Html {
+  const { t } = chrome;
+  const back = chrome.here && chrome.here.startsWith('/') && chrome.here.length <= 1024 ? `?next=${encodeURIComponent(chrome.here)}` : '';
+  return html`<nav class="languages" aria-label="${t.t('layout.language')}"><ul>${LOCALES.map((locale) =>
+    html`<li><a href="/language/${locale}${back}" lang="${locale}" hreflang="${locale}"${locale === t.locale ? html` aria-current="true"` : null}>${LANGUAGE_NAMES[locale]}</a></li>`)}</ul></nav>`;
 }
 
 export function csrfField(token: string): Html {
