@@ -32,6 +32,13 @@
  *      every delivery verified with `standardwebhooks`; then sign-ups/s closed loop with no
  *      endpoint, with the endpoint subscribed (deliveries flowing), and with it disabled again —
  *      the ceiling is the mean of both runs without (target: at most 10 % fewer with it)
+ *  (o) OpenID Connect token endpoint (issue #27): Gatehouse against a bare oidc-provider of the same
+ *      version (bench/oidc-bare-server.mjs: the library's in-memory adapter, one static client, a key
+ *      of the same algorithm, the same RFC 9068 JWT access tokens through resource indicators)
+ *      under the same closed-loop load: client-credentials tokens/s (client_secret_basic), and
+ *      authorization codes redeemed/s (PKCE S256; the codes obtained beforehand through each
+ *      provider's real authorization flow, bench/lib/oidc-flow.ts). The reference is the mean of a
+ *      bare run before and after Gatehouse's. Targets: ≥ 0.7× the bare provider for both
  * (c), (d) and (p)'s storm send on a schedule and measure from each request's due time
  * (bench/lib/open-loop.ts: no coordinated omission). Every phase is bounded by its duration.
  *
@@ -43,7 +50,7 @@
  *   npm run bench -- --engine=embedded     one engine (embedded | postgres | both)
  *   npm run bench -- --duration=15         measured seconds per run (10–15; warm-up is 3 s; 3–9 for
  *                                          development runs, which do not write RESULTS.md)
- *   npm run bench -- --only=p,s            a subset of the scenarios a,b,c,d,p,s,w (RESULTS.md is not written)
+ *   npm run bench -- --only=p,s            a subset of the scenarios a,b,c,d,o,p,s,w (RESULTS.md is not written)
  *   npm run bench -- --only=w --webhook-events=200 --webhook-rate=50
  *                                          (w) with fewer events or another pace (development runs:
  *                                          RESULTS.md is only written at the defaults, 1000 at 100/s)
@@ -85,8 +92,9 @@ import {
 } from './lib/children.js';
 import { runLoad, startLoad, type LoadOptions, type LoadResult } from './lib/load.js';
 import { openLoop, type OpenLoopResult } from './lib/open-loop.js';
+import { CookieJar, pageSignIn, prepareCodes, type PreparedCode } from './lib/oidc-flow.js';
 import { BenchWebhookReceiver, makeReceiverTls, type ReceiverTls } from './lib/webhook-receiver.js';
-import { printSummary, writeResults, type EngineReport, type Measured, type PeerSide, type RawArgon2, type RunReport, type StormCheck } from './lib/report.js';
+import { printSummary, writeResults, type EngineReport, type Measured, type OidcCodeSide, type PeerSide, type RawArgon2, type RunReport, type StormCheck } from './lib/report.js';
 
 // ---------------------------------------------------------------- options
 
@@ -96,7 +104,7 @@ const arg = (name: string): string | undefined => args.find((a) => a.startsWith(
 const argAll = (name: string): string[] => args.filter((a) => a.startsWith(`--${name}=`)).map((a) => a.slice(name.length + 3));
 for (const a of args) {
   if (!/^--(engine|duration|only|server-arg|server-log|server-env|webhook-events|webhook-rate)=/.test(a)) {
-    console.error(`unknown option ${a}\nusage: npm run bench -- [--engine=embedded|postgres|both] [--duration=10..15] [--only=a,b,c,d,p,s,w] [--webhook-events=N] [--webhook-rate=R] [--server-arg=<node flag>] [--server-log=<file>] [--server-env=KEY=VALUE]`);
+    console.error(`unknown option ${a}\nusage: npm run bench -- [--engine=embedded|postgres|both] [--duration=10..15] [--only=a,b,c,d,o,p,s,w] [--webhook-events=N] [--webhook-rate=R] [--server-arg=<node flag>] [--server-log=<file>] [--server-env=KEY=VALUE]`);
     process.exit(2);
   }
 }
@@ -108,7 +116,7 @@ if (!['auto', 'both', 'postgres', 'embedded'].includes(engineArg)) {
 // 10–15 s for a recorded run; shorter (down to 3 s) for development runs, which never write RESULTS.md
 const DURATION_S = Math.min(15, Math.max(3, Number(arg('duration') ?? 10)));
 const WARMUP_S = 3;
-const SCENARIOS = ['a', 'b', 'c', 'd', 'p', 's', 'w'] as const;
+const SCENARIOS = ['a', 'b', 'c', 'd', 'o', 'p', 's', 'w'] as const;
 type ScenarioKey = (typeof SCENARIOS)[number];
 const only = new Set((arg('only') ?? SCENARIOS.join(',')).split(',').map((s) => s.trim()));
 for (const k of only) {
@@ -170,6 +178,8 @@ const RATE_LIMITS = {
   RATE_LIMIT_API_IP: 'off',
   RATE_LIMIT_REGISTER_IP: 'off',
   RATE_LIMIT_REFRESH_IP: 'off',
+  // (o) loads the token endpoint from one address
+  RATE_LIMIT_OIDC_TOKEN_IP: 'off',
 };
 
 /** connections of each load; recorded in the report */
@@ -182,6 +192,20 @@ const LOAD = {
   scaleMe: 48, // (s) /me over 1 or 3 instances (16 per instance with three)
   scaleLogin: 9, // (s) sign-ins over 1 or 3 instances (3 per instance: above each one's hash slots)
   webhookPaced: 16, // (w) the paced sign-ups: at most 16 in flight, enough to hold the pace, few enough never to fill the hash queue
+  oidcToken: 32, // (o) the token endpoint, Gatehouse and the bare provider alike
+  oidcCodeWorkers: 8, // (o) browsers getting codes in parallel before each redemption run
+  oidcCodesPerSession: 50, // (o) … each starting a new provider session (a new grant on the bare provider) after this many codes
+};
+/** (o): the client the bench registers (and the bare provider's static one) */
+const OIDC = {
+  redirectUri: 'http://127.0.0.1:9/callback',
+  scope: 'openid email profile',
+  permissions: ['users:admin'],
+  jwtAlg: serverEnv.JWT_ALG ?? defaultOf('JWT_ALG'),
+  audience: serverEnv.TOKEN_AUDIENCE ?? defaultOf('TOKEN_AUDIENCE'),
+  accessTokenTtl: serverEnv.ACCESS_TOKEN_TTL ?? defaultOf('ACCESS_TOKEN_TTL'),
+  /** the most seconds spent getting one run's codes (they live 60 s) */
+  mintMaxS: 40,
 };
 /** (w): lets the Gatehouse child deliver to the bench's receiver on loopback (recorded in the report) */
 const WEBHOOK_SETTINGS = { WEBHOOK_ALLOW_PRIVATE: 'true' };
@@ -508,7 +532,9 @@ const P_ESTIMATE_S = 9 * (WARMUP_S + DURATION_S) + STORM_CHECK_TIMEOUT_MS / 1000
 const S_ESTIMATE_S = 4 * (WARMUP_S + DURATION_S) + 10;
 // (w): three closed-loop sign-up loads, the paced sign-ups, and the deliveries' drain
 const W_ESTIMATE_S = 3 * (WARMUP_S + DURATION_S) + WEBHOOK_EVENTS / WEBHOOK_RATE + 20;
-const TIME_BUDGET_S = 330 + (only.has('p') ? P_ESTIMATE_S : 0) + (only.has('s') ? S_ESTIMATE_S : 0) + (only.has('w') ? W_ESTIMATE_S : 0);
+// (o): three client-credentials loads, three redemption runs with their codes got beforehand
+const O_ESTIMATE_S = 3 * (WARMUP_S + DURATION_S) + 3 * (2 * WARMUP_S + 3 * DURATION_S) + 10;
+const TIME_BUDGET_S = 330 + (only.has('o') ? O_ESTIMATE_S : 0) + (only.has('p') ? P_ESTIMATE_S : 0) + (only.has('s') ? S_ESTIMATE_S : 0) + (only.has('w') ? W_ESTIMATE_S : 0);
 /** a run every request of which was answered 2xx */
 const clean = (m: { non2xx: number; errors: number } | null | undefined): boolean => !m || (m.non2xx === 0 && m.errors === 0);
 const NOISY_CORES = 0.3; // other processes using more than this during a window = measure again
@@ -897,6 +923,144 @@ function peerNoise(r: NonNullable<EngineReport['p']>): number {
 }
 
 /**
+ * (o) The OpenID Connect token endpoint, Gatehouse against a bare oidc-provider (same version, its
+ * in-memory adapter, one static client, a key of the same algorithm; bench/oidc-bare-server.mjs)
+ * under the same closed-loop load (`LOAD.oidcToken` connections). The bench registers one
+ * confidential client on Gatehouse through the admin API (client credentials and authorization
+ * code, skip_consent, a permission to carry) and gives the bare provider the same id and secret.
+ *
+ * - client credentials: POST /oidc/token grant_type=client_credentials, client_secret_basic; each
+ *   answer an RFC 9068 JWT (typ at+jwt) for Gatehouse's API as the resource. Bare, Gatehouse, bare
+ *   again; the reference is the mean of the bare runs.
+ * - authorization code: codes obtained beforehand through each provider's real flow (GET
+ *   /oidc/auth, PKCE S256, Gatehouse's browsers signed in through its sign-in page; each provider
+ *   session signs in and finds or gives the consent once, then one authorization request per code,
+ *   a new session every `LOAD.oidcCodesPerSession` codes; `LOAD.oidcCodeWorkers` browsers in
+ *   parallel), then redeemed closed loop, one request per code (autocannon `amount`).
+ *   Codes live 60 s, so each run gets its own: a warm-up run (codes got for WARMUP_S s, all
+ *   redeemed), whose rate sizes the measured run (≈ DURATION_S s of redemptions, got within
+ *   OIDC.mintMaxS s). Bare, Gatehouse, bare again, as above.
+ */
+async function scenarioO(engine: EngineName, x: ScenarioContext): Promise<NonNullable<EngineReport['o']>> {
+  const admin = await json(`${x.base}/api/v1/auth/login`, { method: 'POST', headers: x.jsonHeaders, body: JSON.stringify({ login: ADMIN_EMAIL, password: PASSWORD }) });
+  if (admin.status !== 200) throw new Error(`(o) admin login: ${admin.status} ${JSON.stringify(admin.body)}`);
+  const adminHeaders = { ...x.jsonHeaders, authorization: `Bearer ${admin.body.access_token as string}` };
+  const created = await json(`${x.base}/api/v1/admin/oidc-clients`, {
+    method: 'POST',
+    headers: adminHeaders,
+    body: JSON.stringify({ name: 'bench (o)', type: 'confidential', redirect_uris: [OIDC.redirectUri], grant_types: ['authorization_code', 'client_credentials'], scopes: OIDC.scope.split(' '), permissions: OIDC.permissions, skip_consent: true }),
+  });
+  if (created.status !== 201) throw new Error(`(o) registering the client: ${created.status} ${JSON.stringify(created.body)}`);
+  const clientId = created.body.client_id as string;
+  const secret = created.body.client_secret as string;
+  const bare = await startOidcBare(x.cmd, { clientId, secret, resource: x.base });
+  try {
+    const g = { gatehouse: x.serverPid, oidcBare: bare.pid };
+    const tokenHeaders = { 'content-type': 'application/x-www-form-urlencoded', authorization: `Basic ${Buffer.from(`${encodeURIComponent(clientId)}:${encodeURIComponent(secret)}`).toString('base64')}` };
+    const ccBody = 'grant_type=client_credentials';
+
+    // one token from each first: the same kind of token, or the comparison means nothing
+    const shape = async (base: string) => {
+      const r = await json(`${base}/oidc/token`, { method: 'POST', headers: tokenHeaders, body: ccBody });
+      if (r.status !== 200) throw new Error(`(o) client credentials at ${base}: ${r.status} ${JSON.stringify(r.body)}`);
+      const [h, p] = (r.body.access_token as string).split('.').slice(0, 2).map((part) => JSON.parse(Buffer.from(part!, 'base64url').toString('utf8')) as Record<string, unknown>);
+      return { alg: String(h!.alg), typ: String(h!.typ), claims: Object.keys(p!).sort() };
+    };
+    const shapes = { gatehouse: await shape(x.base), bare: await shape(bare.base) };
+    if (shapes.gatehouse.alg !== shapes.bare.alg || shapes.gatehouse.typ !== 'at+jwt' || shapes.bare.typ !== 'at+jwt' || shapes.gatehouse.claims.join() !== shapes.bare.claims.join()) {
+      throw new Error(`(o) the two providers issue different tokens: ${JSON.stringify(shapes)}`);
+    }
+
+    const cc = (base: string, who: string): Omit<LoadOptions, 'durationS'> => ({ title: `${who} POST /oidc/token client_credentials`, url: `${base}/oidc/token`, method: 'POST', headers: tokenHeaders, body: ccBody, connections: LOAD.oidcToken, timeoutS: 30 });
+    log(`${engine} (o): client credentials, ${LOAD.oidcToken} connections, ${WARMUP_S} s warm-up + ${DURATION_S} s — bare provider, Gatehouse, bare again`);
+    const ccBare = await measure(cc(bare.base, 'bare oidc-provider'), g, x.backends);
+    const ccGatehouse = await measure(cc(x.base, 'Gatehouse'), g, x.backends);
+    const ccBareAfter = await measure(cc(bare.base, 'bare oidc-provider'), g, x.backends);
+    const perS = (m: Measured) => m.ok2xx / m.durationS;
+    const ccReference = (perS(ccBare) + perS(ccBareAfter)) / 2;
+    const ccRatio = perS(ccGatehouse) / ccReference;
+
+    // Gatehouse's browsers are signed in to its pages (the bare provider's interaction signs in by itself)
+    const gatehouseJar = new CookieJar();
+    await pageSignIn(x.base, gatehouseJar, EMAIL, PASSWORD);
+    const bareJar = new CookieJar();
+
+    const redeem = (base: string, title: string, codes: PreparedCode[], durationS: number) => {
+      let next = 0;
+      const redirect = encodeURIComponent(OIDC.redirectUri);
+      return runLoad({
+        title,
+        url: `${base}/oidc/token`,
+        method: 'POST',
+        headers: tokenHeaders,
+        // past the prepared codes (never, with `amount`) a made-up one: refused, counted as non-2xx
+        bodyFn: () => {
+          const c = codes[next++] ?? { code: 'none-left', verifier: 'none-left-none-left-none-left-none-left-none' };
+          return `grant_type=authorization_code&code=${encodeURIComponent(c.code)}&redirect_uri=${redirect}&code_verifier=${c.verifier}`;
+        },
+        connections: Math.min(LOAD.oidcToken, codes.length),
+        amount: codes.length,
+        durationS,
+        timeoutS: 30,
+      });
+    };
+    const codeRun = async (base: string, who: string, jar: CookieJar): Promise<OidcCodeSide> => {
+      const mint = (count: number, maxS: number) => prepareCodes(base, jar, { clientId, redirectUri: OIDC.redirectUri, scope: OIDC.scope, count, maxS, workers: LOAD.oidcCodeWorkers, perSession: LOAD.oidcCodesPerSession });
+      const warm = await mint(Number.MAX_SAFE_INTEGER, WARMUP_S);
+      const warmRun = await redeem(base, `${who} code redemption (warm-up)`, warm.codes, WARMUP_S);
+      const wanted = Math.max(LOAD.oidcToken * 4, Math.ceil((1.2 * warmRun.ok2xx * DURATION_S) / warmRun.durationS));
+      const prepared = await mint(wanted, OIDC.mintMaxS);
+      const meter = new CpuMeter(g, { postgres: await x.backends() });
+      const r = await redeem(base, `${who} POST /oidc/token authorization_code`, prepared.codes, DURATION_S);
+      const run = { ...r, cpu: meter.read() };
+      return { run, perSecond: perS(run), codes: prepared.codes.length, mintPerSecond: prepared.perSecond, mintSeconds: prepared.seconds };
+    };
+    log(`${engine} (o): authorization codes (got through each provider's authorization flow by ${LOAD.oidcCodeWorkers} browsers, then redeemed over ${LOAD.oidcToken} connections) — bare provider, Gatehouse, bare again`);
+    const codeBare = await codeRun(bare.base, 'bare oidc-provider', bareJar);
+    const codeGatehouse = await codeRun(x.base, 'Gatehouse', gatehouseJar);
+    const codeBareAfter = await codeRun(bare.base, 'bare oidc-provider', bareJar);
+    const codeReference = (codeBare.perSecond + codeBareAfter.perSecond) / 2;
+    const codeRatio = codeGatehouse.perSecond / codeReference;
+    const target = 0.7;
+    return {
+      connections: LOAD.oidcToken,
+      shapes,
+      clientCredentials: { gatehouse: ccGatehouse, bare: ccBare, bareAfter: ccBareAfter, gatehousePerSecond: perS(ccGatehouse), bareReference: ccReference, ratio: ccRatio, target, result: pass(ccRatio >= target && clean(ccGatehouse)) },
+      codes: { gatehouse: codeGatehouse, bare: codeBare, bareAfter: codeBareAfter, bareReference: codeReference, ratio: codeRatio, target, result: pass(codeRatio >= target && clean(codeGatehouse.run)) },
+    };
+  } finally {
+    await bare.stop();
+    await json(`${x.base}/api/v1/admin/oidc-clients/${clientId}`, { method: 'DELETE', headers: { authorization: adminHeaders.authorization } }).catch(() => {});
+  }
+}
+
+function oidcNoise(r: NonNullable<EngineReport['o']>): number {
+  const runs = [r.clientCredentials.gatehouse, r.clientCredentials.bare, r.clientCredentials.bareAfter, r.codes.gatehouse.run, r.codes.bare.run, r.codes.bareAfter.run];
+  return Math.max(...runs.map((m) => m.cpu.otherCores ?? 0));
+}
+
+/** (o)'s reference: a bare oidc-provider with the client the bench registered on Gatehouse */
+async function startOidcBare(cmd: ServerCommand, o: { clientId: string; secret: string; resource: string }): Promise<{ base: string; pid: number | undefined; stop: () => Promise<void> }> {
+  const port = await freePort();
+  const child = startChild('bare oidc-provider', cmd.nodeArgs, join(benchDir, 'oidc-bare-server.mjs'), {
+    ...baseEnv(),
+    PORT: String(port),
+    JWT_ALG: OIDC.jwtAlg,
+    RESOURCE: o.resource,
+    TOKEN_AUDIENCE: OIDC.audience,
+    ACCESS_TOKEN_TTL: OIDC.accessTokenTtl,
+    PERMISSIONS: OIDC.permissions.join(' '),
+    CLIENT_ID: o.clientId,
+    CLIENT_SECRET: o.secret,
+    REDIRECT_URI: OIDC.redirectUri,
+    COOKIE_KEY: randomBytes(32).toString('base64url'),
+  }, rootDir);
+  const base = `http://127.0.0.1:${port}`;
+  await waitReady(child, `${base}/health/ready`);
+  return { base, pid: child.proc.pid, stop: () => child.stop() };
+}
+
+/**
  * (s) One Gatehouse instance against three on the same PostgreSQL database, Redis prefix and
  * SECRETS_KEY (each at its defaults: HASH_CONCURRENCY = CPU cores), loaded with the same total
  * connections. No proxy: autocannon spreads the connections over the three ports round-robin
@@ -1081,7 +1245,9 @@ async function runEngine(engine: EngineName, cmd: ServerCommand, reserveS: numbe
   const e = await engineEnv(engine, tmp);
   // (w): the receiver's certificate (trusted by the child), loopback allowed, an admin to subscribe it
   const webhookTls = only.has('w') ? makeReceiverTls(tmp) : undefined;
-  const webhookEnv: NodeJS.ProcessEnv = webhookTls ? { NODE_EXTRA_CA_CERTS: webhookTls.certFile, ...WEBHOOK_SETTINGS, ADMIN_EMAIL, ADMIN_PASSWORD: PASSWORD } : {};
+  const webhookEnv: NodeJS.ProcessEnv = webhookTls ? { NODE_EXTRA_CA_CERTS: webhookTls.certFile, ...WEBHOOK_SETTINGS } : {};
+  // (w) subscribes its endpoint, (o) registers its client, as this admin
+  const adminEnv: NodeJS.ProcessEnv = only.has('w') || only.has('o') ? { ADMIN_EMAIL, ADMIN_PASSWORD: PASSWORD } : {};
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
   const env: NodeJS.ProcessEnv = {
@@ -1097,12 +1263,14 @@ async function runEngine(engine: EngineName, cmd: ServerCommand, reserveS: numbe
     ...ARGON2_ENV,
     ...RATE_LIMITS,
     ...webhookEnv,
+    ...adminEnv,
     ...serverEnv,
   };
   log(`${engine}: starting Gatehouse (${cmd.note}) on ${base} — ${e.describe}`);
   // its log (LOG_LEVEL=info by default: a line per request) goes to a file, as in a deployment
   const server = startChild(`Gatehouse (${engine})`, [...cmd.nodeArgs, ...serverArgs], cmd.script, env, tmp, serverLog ?? join(tmp, 'gatehouse.log'));
-  const readyMs = await waitReady(server, `${base}/health/ready`);
+  // a fresh embedded database migrates at start: on a loaded shared host that took over a minute
+  const readyMs = await waitReady(server, `${base}/health/ready`, 180_000);
   log(`${engine}: ready in ${Math.round(readyMs)} ms`);
 
   const jsonHeaders = { 'content-type': 'application/json' };
@@ -1149,6 +1317,7 @@ async function runEngine(engine: EngineName, cmd: ServerCommand, reserveS: numbe
   if (only.has('b')) report.b = await attempt(report, 'b', 62, reserveS, fresh((x) => scenarioB(engine, x)), (r) => Math.max(r.login.cpu.otherCores ?? 0, r.raw.otherCores ?? 0));
   if (only.has('c')) report.c = await attempt(report, 'c', 20, reserveS, fresh((x) => scenarioC(engine, x)), (r) => r.me.cpu.otherCores ?? 0);
   if (only.has('d')) report.d = await attempt(report, 'd', 15, reserveS, fresh((x) => scenarioD(engine, x)), (r) => r.me.cpu.otherCores ?? 0);
+  if (only.has('o')) report.o = await attempt(report, 'o', O_ESTIMATE_S, reserveS, fresh((x) => scenarioO(engine, x)), oidcNoise);
   if (engine === 'postgres' && only.has('p')) report.p = await attempt(report, 'p', P_ESTIMATE_S, reserveS, fresh((x) => scenarioP(engine, x)), peerNoise);
   if (only.has('w')) report.w = await attempt(report, 'w', W_ESTIMATE_S, reserveS, fresh((x) => scenarioW(engine, x)), (r) => Math.max(...[r.without, r.withEndpoint, r.withoutAfter, r.paced].map((m) => m.cpu.otherCores ?? 0)));
   if (engine === 'postgres' && only.has('s')) report.s = await attempt(report, 's', S_ESTIMATE_S, reserveS, fresh((x) => scenarioS(engine, x)), (r) => Math.max(...[r.one.me, r.one.login, r.three.me, r.three.login].map((m) => m.cpu.otherCores ?? 0)));
@@ -1201,6 +1370,7 @@ async function main(): Promise<void> {
       HASH_QUEUE_MAX: String(HASH_QUEUE_MAX),
       UV_THREADPOOL_SIZE: process.env.UV_THREADPOOL_SIZE ?? '4 (Node default)',
       ...(only.has('w') ? WEBHOOK_SETTINGS : {}),
+      ...(only.has('o') ? { JWT_ALG: OIDC.jwtAlg } : {}),
       ...serverEnv,
     },
     argon2: ARGON2,

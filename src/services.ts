@@ -202,7 +202,7 @@ export async function createServices(config: Config, edges: ServiceEdges = {}): 
     const userImport = wireUserImport({ db, roles, users, oauth, audit, clock, config });
     // sessions ← oidc: the OIDC wiring registers its tokens' revocation with sessions.alsoOnRevokeAll
     const { oidcClients, oidcGrants, oidcProvider } = wireOidc({
-      db, keys, users, roles, auth, sessions, audit, clock, secrets, config,
+      db, keys, users, roles, auth, sessions, audit, clock, bus, secrets, config,
       pageCookie: PAGE_COOKIE,
       onTokenIssued: (grantType) => metrics.oidcTokenIssued(grantType),
     });

@@ -15,6 +15,8 @@ export interface LoadOptions {
   body?: string;
   connections: number;
   durationS: number;
+  /** send exactly this many requests, then stop (replaces the duration: e.g. one per prepared single-use code) */
+  amount?: number;
   overallRate?: number;
   timeoutS?: number;
   /** a fresh body for every request (e.g. a unique email per sign-up); replaces `body` */
@@ -70,7 +72,7 @@ export function startLoad(o: LoadOptions, recordEvents = false): RunningLoad {
     // autocannon accepts an array of URLs (lib/run.js) though its types say string
     url: o.url as string,
     connections: o.connections,
-    duration: o.durationS,
+    ...(o.amount ? { amount: o.amount } : { duration: o.durationS }),
     pipelining: 1,
     timeout: o.timeoutS ?? 10,
     ...(o.overallRate ? { overallRate: o.overallRate } : {}),

@@ -31,6 +31,15 @@ interface ScaleRun {
   login: Measured;
   loginsPerSecond: number;
 }
+/** one provider's authorization-code redemption run (o) */
+export interface OidcCodeSide {
+  run: Measured;
+  perSecond: number;
+  /** codes prepared (each redeemed once), and how fast the authorization flow gave them */
+  codes: number;
+  mintPerSecond: number;
+  mintSeconds: number;
+}
 interface Rss {
   peakMiB: number;
   meanMiB: number;
@@ -124,6 +133,14 @@ export interface EngineReport {
     signInResult: Verdict;
     checkResult: Verdict;
     stormResult: Verdict;
+  };
+  /** the OpenID Connect token endpoint against a bare oidc-provider, same load */
+  o?: {
+    connections: number;
+    /** the access tokens both issue for client credentials (checked equal before measuring) */
+    shapes: { gatehouse: { alg: string; typ: string; claims: string[] }; bare: { alg: string; typ: string; claims: string[] } };
+    clientCredentials: { gatehouse: Measured; bare: Measured; bareAfter: Measured; gatehousePerSecond: number; bareReference: number; ratio: number; target: number; result: Verdict };
+    codes: { gatehouse: OidcCodeSide; bare: OidcCodeSide; bareAfter: OidcCodeSide; bareReference: number; ratio: number; target: number; result: Verdict };
   };
   /** one instance against three (PostgreSQL engine only) */
   s?: {
@@ -260,6 +277,11 @@ function summaryRows(run: RunReport): string[][] {
       if (p.betterAuthCookieCache)
         rows.push([label, '(p) for reference: against Better Auth with its cookie cache on (it then skips the database for 5 min)', `${n0(G.checkPerSecond)} vs ${n0(p.betterAuthCookieCache.checkPerSecond)} req/s = ${n1(p.ratios.checkVsCookieCache ?? NaN)}×`, 'n/a']);
     }
+    if (e.o) {
+      const o = e.o;
+      rows.push([label, `(o) client-credentials tokens/s ≥ ${o.clientCredentials.target} × a bare oidc-provider`, `${n0(o.clientCredentials.gatehousePerSecond)} vs ${n0(o.clientCredentials.bareReference)} /s = ${n2(o.clientCredentials.ratio)}×`, o.clientCredentials.result]);
+      rows.push([label, `(o) authorization codes redeemed/s ≥ ${o.codes.target} × a bare oidc-provider`, `${n0(o.codes.gatehouse.perSecond)} vs ${n0(o.codes.bareReference)} /s = ${n2(o.codes.ratio)}×`, o.codes.result]);
+    }
     if (e.w) {
       const w = e.w;
       rows.push([
@@ -322,6 +344,17 @@ export function printSummary(run: RunReport): void {
         table[`(s) /login ×${n}`] = { 'per s': n1(x.loginsPerSecond), 'p50 ms': n1(x.login.latencyMs.p50), 'p99 ms': n1(x.login.latencyMs.p99), 'non-2xx': String(x.login.non2xx), 'server cores': n2(sumCores(x.login.cpu, [...keys])), 'pg cores': cores(x.login.cpu.postgresCores), 'other cores': cores(x.login.cpu.otherCores) };
       }
     }
+    if (e.o) {
+      const o = e.o;
+      const row = (r: Measured, k: string) => ({ 'per s': n0(r.ok2xx / r.durationS), 'p50 ms': n2(r.latencyMs.p50), 'p99 ms': n2(r.latencyMs.p99), 'non-2xx': String(r.non2xx), 'server cores': srv(r.cpu, k), 'pg cores': cores(r.cpu.postgresCores), 'client cores': cores(r.cpu.loadGeneratorCores), 'other cores': cores(r.cpu.otherCores) });
+      table['(o) cc bare'] = row(o.clientCredentials.bare, 'oidcBare');
+      table['(o) cc Gatehouse'] = row(o.clientCredentials.gatehouse, 'gatehouse');
+      table['(o) cc bare again'] = row(o.clientCredentials.bareAfter, 'oidcBare');
+      table['(o) code bare'] = row(o.codes.bare.run, 'oidcBare');
+      table['(o) code Gatehouse'] = row(o.codes.gatehouse.run, 'gatehouse');
+      table['(o) code bare again'] = row(o.codes.bareAfter.run, 'oidcBare');
+      table['(o) ratios'] = { 'per s': `cc ${n2(o.clientCredentials.ratio)}× ${o.clientCredentials.result}, code ${n2(o.codes.ratio)}× ${o.codes.result}` };
+    }
     if (e.w) {
       const p = e.w.paced;
       table[`(w) sign-ups on a ${e.w.rate}/s schedule`] = { 'per s': `${p.ok2xx} of ${p.sent} 2xx`, 'p50 ms': n1(p.latencyMs.p50), 'p99 ms': n1(p.latencyMs.p99), 'non-2xx': `${p.non2xx} (+${p.errors} errors)`, 'server cores': srv(p.cpu, 'gatehouse'), 'pg cores': cores(p.cpu.postgresCores), 'client cores': cores(p.cpu.loadGeneratorCores), 'other cores': cores(p.cpu.otherCores) };
@@ -348,6 +381,8 @@ function machineBusy(run: RunReport): string {
       e.p?.betterAuth.signUp.cpu, e.p?.betterAuth.signIn.cpu, e.p?.betterAuth.check.cpu, e.p?.betterAuth.storm.me.cpu,
       e.s?.one.me.cpu, e.s?.one.login.cpu, e.s?.three.me.cpu, e.s?.three.login.cpu,
       e.w?.without.cpu, e.w?.withEndpoint.cpu, e.w?.withoutAfter.cpu, e.w?.paced.cpu,
+      e.o?.clientCredentials.gatehouse.cpu, e.o?.clientCredentials.bare.cpu, e.o?.clientCredentials.bareAfter.cpu,
+      e.o?.codes.gatehouse.run.cpu, e.o?.codes.bare.run.cpu, e.o?.codes.bareAfter.run.cpu,
     ];
     for (const cpu of cpus) if (typeof cpu?.otherCores === 'number') others.push(cpu.otherCores);
   }
@@ -676,6 +711,7 @@ export function writeResults(path: string, run: RunReport): void {
     }
     if (e.p) writePeer(L, run, e.p);
     if (e.s) writeScale(L, run, e.s);
+    if (e.o) writeOidc(L, run, e.o);
     if (e.w) writeWebhooks(L, e.w);
   }
 
@@ -686,4 +722,30 @@ export function writeResults(path: string, run: RunReport): void {
     L.push('');
   }
   writeFileSync(path, L.join('\n'));
+}
+
+function writeOidc(L: string[], run: RunReport, o: NonNullable<EngineReport['o']>): void {
+  L.push('### (o) OpenID Connect token endpoint against a bare oidc-provider', '');
+  L.push(
+    `Both answer POST /oidc/token with client_secret_basic over ${o.connections} connections; the bare provider (bench/oidc-bare-server.mjs) is the same oidc-provider with its in-memory adapter and one static client. ` +
+      `Client-credentials tokens: ${o.shapes.gatehouse.typ} ${o.shapes.gatehouse.alg} JWTs with the same claims (${o.shapes.gatehouse.claims.join(', ')}). ` +
+      `Codes: got beforehand through each provider's authorization flow (PKCE S256), one redemption each; the reference is the mean of a bare run before and after Gatehouse's. RATE_LIMIT_OIDC_TOKEN_IP=${String(run.settings.RATE_LIMIT_OIDC_TOKEN_IP ?? '?')}.`,
+    '',
+  );
+  L.push('| Run | per second | p50 ms | p99 ms | non-2xx | server cores (loop) | PostgreSQL cores | client cores | other cores |', '|---|---:|---:|---:|---:|---:|---:|---:|---:|');
+  const row = (name: string, r: Measured, k: string) =>
+    L.push(`| ${name} | ${n0(r.ok2xx / r.durationS)} | ${n2(r.latencyMs.p50)} | ${n2(r.latencyMs.p99)} | ${r.non2xx} | ${srv(r.cpu, k)} | ${cores(r.cpu.postgresCores)} | ${cores(r.cpu.loadGeneratorCores)} | ${cores(r.cpu.otherCores)} |`);
+  row('client credentials, bare oidc-provider', o.clientCredentials.bare, 'oidcBare');
+  row('client credentials, Gatehouse', o.clientCredentials.gatehouse, 'gatehouse');
+  row('client credentials, bare again', o.clientCredentials.bareAfter, 'oidcBare');
+  const c = o.codes;
+  row(`codes redeemed, bare (${c.bare.codes} codes, got at ${n0(c.bare.mintPerSecond)}/s)`, c.bare.run, 'oidcBare');
+  row(`codes redeemed, Gatehouse (${c.gatehouse.codes} codes, got at ${n0(c.gatehouse.mintPerSecond)}/s)`, c.gatehouse.run, 'gatehouse');
+  row(`codes redeemed, bare again (${c.bareAfter.codes} codes, got at ${n0(c.bareAfter.mintPerSecond)}/s)`, c.bareAfter.run, 'oidcBare');
+  L.push(
+    '',
+    `Client credentials: **${n2(o.clientCredentials.ratio)}×** (${n0(o.clientCredentials.gatehousePerSecond)} vs ${n0(o.clientCredentials.bareReference)} /s; target ≥ ${o.clientCredentials.target}×) → **${o.clientCredentials.result}**. ` +
+      `Codes redeemed: **${n2(c.ratio)}×** (${n0(c.gatehouse.perSecond)} vs ${n0(c.bareReference)} /s; target ≥ ${c.target}×) → **${c.result}**.`,
+    '',
+  );
 }

@@ -5,11 +5,17 @@
  * the answer to its creation or rotation only, and stored sealed with a key derived from
  * SECRETS_KEY (purpose `oidc-client-secrets`); it is opened only for the provider to compare the
  * secret a client presents. Public clients (browser and native apps) have no secret, must use PKCE
- * and cannot use client credentials. Clients are read from the database on every use (no cache),
- * so a disabled or deleted client is refused at once on every instance.
+ * and cannot use client credentials. The provider's view of a client (secret opened) is cached for
+ * at most one second per instance, as users and sessions are (docs/security.md): every change
+ * (update, disable, delete, new secret) evicts it on every instance through the invalidation bus
+ * — at once on the instance that made it, within a second everywhere even if a message is lost —
+ * so a disabled or deleted client is refused on every instance within a second. Without it each
+ * token request read the row and opened the secret again.
  */
 import { randomBytes } from 'node:crypto';
 import type { AuditService } from '../audit/audit-service.js';
+import type { InvalidationBus } from '../cache/invalidation-bus.js';
+import { TtlCache } from '../cache/ttl-cache.js';
 import type { Clock } from '../clock.js';
 import type { Db } from '../db/database-types.js';
 import { commonErrors } from '../errors.js';
@@ -53,6 +59,8 @@ export interface OidcClientsServiceDeps {
   box: SecretBox;
   audit: AuditService;
   clock: Clock;
+  /** evicts the cached client on every instance when it changes */
+  bus: InvalidationBus;
   /** the permission catalogue (names a client's `permissions` may hold) */
   permissionCatalogue: () => readonly { name: string }[] | Promise<readonly { name: string }[]>;
   /** NODE_ENV=production: redirect URIs must be https except on loopback hosts */
@@ -99,8 +107,20 @@ function generateSecret(): string {
   return randomBytes(32).toString('base64url');
 }
 
+/** the invalidation topic: `oidc-client:<client_id>` */
+const TOPIC = 'oidc-client';
+/** how long an instance may use a client it read (docs/security.md's bound for cached state) */
+const CACHE_TTL_MS = 1000;
+const CACHE_MAX_ENTRIES = 10_000;
+
 export class OidcClientsService {
-  constructor(private readonly d: OidcClientsServiceDeps) {}
+  /** the provider's view of a client by id (null: unknown or disabled) */
+  readonly #resolved: TtlCache<ResolvedOidcClient | null>;
+
+  constructor(private readonly d: OidcClientsServiceDeps) {
+    this.#resolved = new TtlCache(CACHE_TTL_MS, CACHE_MAX_ENTRIES, () => d.clock.now());
+    d.bus.on(TOPIC, (clientId) => this.#resolved.delete(clientId));
+  }
 
   async list(): Promise<OidcClientView[]> {
     return (await this.d.repo.list(this.d.db)).map(view);
@@ -118,8 +138,15 @@ export class OidcClientsService {
     return row ? view(row) : null;
   }
 
-  /** the enabled client with its secret opened, or null (unknown or disabled: refused everywhere) */
+  /**
+   * the enabled client with its secret opened, or null (unknown or disabled: refused everywhere);
+   * at most a second old, and evicted on every instance by each change
+   */
   async resolve(clientId: string): Promise<ResolvedOidcClient | null> {
+    return this.#resolved.peek(clientId) ?? this.#resolved.get(clientId, () => this.#load(clientId));
+  }
+
+  async #load(clientId: string): Promise<ResolvedOidcClient | null> {
     const row = await this.d.repo.find(this.d.db, clientId);
     if (!row || !row.enabled) return null;
     let clientSecret: string | null = null;
@@ -161,6 +188,8 @@ export class OidcClientsService {
       await this.d.repo.insert(tx, row);
       await this.d.audit.record(tx, ctx, { type: 'oidc.client.created', userId: null, data: { client_id: row.clientId, name: row.name, type } });
     });
+    // an instance that looked this id up before it existed cached "unknown"
+    await this.d.bus.publish(TOPIC, row.clientId);
     return { client: view(row), clientSecret: secret };
   }
 
@@ -186,6 +215,7 @@ export class OidcClientsService {
       await this.d.audit.record(tx, ctx, { type: 'oidc.client.updated', userId: null, data: { client_id: clientId, fields: Object.keys(changes).map(snake) } });
       return updated;
     });
+    await this.d.bus.publish(TOPIC, clientId);
     return view(row);
   }
 
@@ -195,9 +225,10 @@ export class OidcClientsService {
       if (!(await this.d.repo.delete(tx, clientId))) throw oidcErrors.clientNotFound();
       await this.d.audit.record(tx, ctx, { type: 'oidc.client.deleted', userId: null, data: { client_id: clientId } });
     });
+    await this.d.bus.publish(TOPIC, clientId);
   }
 
-  /** a new secret for a confidential client; the old one stops working at once */
+  /** a new secret for a confidential client; the old one stops working at once here, within a second on every instance */
   async rotateSecret(ctx: RequestContext, clientId: string): Promise<{ client: OidcClientView; clientSecret: string }> {
     const existing = await this.d.repo.find(this.d.db, clientId);
     if (!existing) throw oidcErrors.clientNotFound();
@@ -209,6 +240,7 @@ export class OidcClientsService {
       await this.d.audit.record(tx, ctx, { type: 'oidc.client.secret_rotated', userId: null, data: { client_id: clientId } });
       return updated;
     });
+    await this.d.bus.publish(TOPIC, clientId);
     return { client: view(row), clientSecret: secret };
   }
 

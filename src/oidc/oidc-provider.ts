@@ -7,8 +7,9 @@
  *   keys when it is constructed, so the instance is rebuilt as soon as the active key is another
  *   one (the KeyService learns of rotations and revocations through the invalidation bus and its
  *   once-a-second reload); while no key is active nothing is signed (503).
- * - Clients: read from the registry on every use (a disabled or deleted client is unknown at
- *   once, on every instance); the secret is opened only here, for the library to compare.
+ * - Clients: read from the registry, cached for at most a second and evicted on every instance
+ *   by each change (a disabled or deleted client is unknown within a second everywhere,
+ *   oidc-clients-service.ts); the secret is opened only for the library to compare.
  * - State: grants, codes, tokens, sessions and interactions live in `oidc_payloads`, so every
  *   instance can finish a flow another started; expired rows are swept as new ones are written.
  * - Client credentials: an RFC 9068 JWT for Gatehouse's API as the resource (the resource

@@ -7,6 +7,7 @@
  */
 import type { AuditService } from '../audit/audit-service.js';
 import type { AuthService } from '../auth/auth-service.js';
+import type { InvalidationBus } from '../cache/invalidation-bus.js';
 import type { Clock } from '../clock.js';
 import type { Config } from '../config/load-config.js';
 import type { Db } from '../db/database-types.js';
@@ -30,6 +31,8 @@ export interface OidcWiring {
   sessions: SessionsService;
   audit: AuditService;
   clock: Clock;
+  /** client changes evict every instance's client cache (disable and rotation hold within a second) */
+  bus: InvalidationBus;
   secrets: Secrets;
   config: OidcProviderSettings & Pick<Config, 'production'>;
   /** the name of the pages' session cookie, which the provider reads to know who is signed in */
@@ -38,7 +41,7 @@ export interface OidcWiring {
   onTokenIssued: (grantType: string) => void;
 }
 
-export function wireOidc({ db, keys, users, roles, auth, sessions, audit, clock, secrets, config, pageCookie, onTokenIssued }: OidcWiring): {
+export function wireOidc({ db, keys, users, roles, auth, sessions, audit, clock, bus, secrets, config, pageCookie, onTokenIssued }: OidcWiring): {
   oidcClients: OidcClientsService;
   oidcGrants: OidcGrantsService;
   oidcProvider: OidcProviderHost;
@@ -49,6 +52,7 @@ export function wireOidc({ db, keys, users, roles, auth, sessions, audit, clock,
     box: secrets.box('oidc-client-secrets'),
     audit,
     clock,
+    bus,
     permissionCatalogue: () => roles.catalogue(),
     production: config.production,
   });

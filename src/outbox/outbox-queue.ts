@@ -38,6 +38,37 @@ export interface ClaimedMessage {
   createdAt: Date;
 }
 
+/** what one claim statement found */
+export interface ClaimBatch {
+  messages: ClaimedMessage[];
+  /** the scan of due rows was cut short: another claim may find more */
+  more: boolean;
+  /** the earliest pending message not claimed whose recipient is not at its limit (null: none) */
+  nextDue: Date | null;
+  /** recipients at their limit that have due messages waiting: one of theirs finishing should look again */
+  blocked: string[];
+}
+
+/** one attempt's outcome as recorded (OutboxQueue.record) */
+export type RecordedOutcome =
+  | { id: string; kind: 'sent'; at: Date; keepData: boolean; statusCode?: number | null }
+  | { id: string; kind: 'retry'; due: Date; error: string; statusCode?: number | null }
+  | { id: string; kind: 'dead'; error: string; keepData: boolean; statusCode?: number | null }
+  | { id: string; kind: 'park'; due: Date };
+
+interface ClaimRow {
+  scanned: number;
+  next_due: Date | string | null;
+  blocked: string[];
+  id: string | null;
+  template: string;
+  to_address: string;
+  data: Record<string, unknown>;
+  attempts: number;
+  attempts_base: number;
+  created_at: Date | string;
+}
+
 export interface OutboxEntry {
   id: string;
   channel: string;
@@ -148,55 +179,102 @@ export class OutboxQueue {
   }
 
   /**
-   * Claims the oldest due message of a channel in one statement: rows another worker holds locked
-   * are skipped (FOR UPDATE SKIP LOCKED), and the claimed row's due time moves `leaseUntil` ahead,
-   * so no other worker takes it while this one sends — nor after, unless this one dies mid-send
-   * (the lease then runs out and the message is tried again). `busy` recipients (at their limit of
-   * messages in flight in this process) are passed over, so one slow recipient cannot hold the queue.
+   * Claims up to `limit` due messages of a channel, oldest first, in one statement: rows another
+   * worker holds locked are skipped (FOR UPDATE SKIP LOCKED), and each claimed row's due time moves
+   * to `leaseUntil`, so no other worker takes it while this one sends — nor after, unless this one
+   * dies mid-send (the lease then runs out and the message is tried again). A recipient gets at
+   * most `perRecipient` messages in flight counting the `inFlight` ones this process already sends,
+   * so one slow recipient cannot hold the queue (a recipient at its limit is passed over).
+   *
+   * The same statement says when to look again (`nextDue`: the earliest pending message not claimed
+   * now whose recipient is not at its limit; null: none), which recipients at their limit have due
+   * messages waiting (`blocked`), and whether rows were left unseen (`more`: the scan of due rows
+   * was cut short, another claim may find more).
    */
-  async claimDue(db: Executor, channel: OutboxChannel, now: Date, leaseUntil: Date, busy: readonly string[] = []): Promise<ClaimedMessage | null> {
-    const row = await db
-      .updateTable('outbox')
-      .set({ next_attempt_at: leaseUntil, attempts: sql<number>`attempts + 1` })
-      .where('id', '=', (eb) => {
-        let q = eb
-          .selectFrom('outbox')
-          .select('id')
-          .where('channel', '=', channel)
-          .where('status', '=', 'pending')
-          .where('next_attempt_at', '<=', now);
-        if (busy.length > 0) q = q.where('to_address', 'not in', [...busy]);
-        return q.orderBy('next_attempt_at').limit(1).forUpdate().skipLocked();
-      })
-      .where('status', '=', 'pending')
-      .returning(['id', 'template', 'to_address', 'data', 'attempts', 'attempts_base', 'created_at'])
-      .executeTakeFirst();
-    return row
-      ? { id: row.id, template: row.template, to: row.to_address, data: row.data, attempts: row.attempts, budgetAttempts: row.attempts - row.attempts_base, createdAt: new Date(row.created_at) }
-      : null;
+  async claimBatch(
+    db: Executor,
+    channel: OutboxChannel,
+    opts: { now: Date; leaseUntil: Date; limit: number; perRecipient: number; inFlight: ReadonlyMap<string, number> },
+  ): Promise<ClaimBatch> {
+    const inFlight = JSON.stringify(Object.fromEntries(opts.inFlight));
+    const scan = opts.limit * opts.perRecipient;
+    const held = sql<number>`coalesce((${inFlight}::jsonb ->> o.to_address)::int, 0)`;
+    const { rows } = await sql<ClaimRow>`
+      with candidates as (
+        select o.id, o.to_address, o.next_attempt_at from outbox o
+        where o.channel = ${channel} and o.status = 'pending' and o.next_attempt_at <= ${opts.now}
+          and ${held} < ${opts.perRecipient}
+        order by o.next_attempt_at
+        limit ${scan}
+        for update skip locked
+      ), chosen as (
+        select id from (
+          select c.id, c.next_attempt_at,
+                 row_number() over (partition by c.to_address order by c.next_attempt_at, c.id)
+                   + coalesce((${inFlight}::jsonb ->> c.to_address)::int, 0) as slot
+          from candidates c
+        ) ranked
+        where slot <= ${opts.perRecipient}
+        order by next_attempt_at, id
+        limit ${opts.limit}
+      ), claimed as (
+        update outbox o set next_attempt_at = ${opts.leaseUntil}, attempts = o.attempts + 1
+        from chosen where o.id = chosen.id and o.status = 'pending'
+        returning o.id, o.template, o.to_address, o.data, o.attempts, o.attempts_base, o.created_at
+      ), per_recipient as (
+        select to_address, count(*) as n from claimed group by to_address
+      ), next as (
+        select min(o.next_attempt_at) as due from outbox o
+        where o.channel = ${channel} and o.status = 'pending'
+          and o.id not in (select id from claimed)
+          and ${held} + coalesce((select n from per_recipient p where p.to_address = o.to_address), 0) < ${opts.perRecipient}
+      ), blocked as (
+        select distinct o.to_address from outbox o
+        where o.channel = ${channel} and o.status = 'pending' and o.next_attempt_at <= ${opts.now}
+          and o.id not in (select id from claimed)
+          and ${held} + coalesce((select n from per_recipient p where p.to_address = o.to_address), 0) >= ${opts.perRecipient}
+      )
+      select (select count(*) from candidates)::int as scanned, (select due from next) as next_due,
+             (select coalesce(json_agg(to_address), '[]'::json) from blocked) as blocked, c.*
+      from (select 1) as one left join claimed c on true
+    `.execute(db);
+    const first = rows[0];
+    const messages = rows
+      .filter((r): r is ClaimRow & { id: string } => r.id !== null)
+      .map((r) => ({ id: r.id, template: r.template, to: r.to_address, data: r.data, attempts: r.attempts, budgetAttempts: r.attempts - r.attempts_base, createdAt: new Date(r.created_at) }));
+    return { messages, more: (first?.scanned ?? 0) >= scan, nextDue: first?.next_due ? new Date(first.next_due) : null, blocked: first?.blocked ?? [] };
   }
 
-  /** delivered; `keepData` false blanks the data (codes and links leave the database) */
-  async markSent(db: Executor, id: string, at: Date, opts: { keepData: boolean; statusCode?: number | null }): Promise<void> {
-    let q = db.updateTable('outbox').set({ status: 'sent', sent_at: at, last_error: null, last_status_code: opts.statusCode ?? null });
-    if (!opts.keepData) q = q.set({ data: '{}' });
-    await q.where('id', '=', id).execute();
-  }
-
-  async markRetry(db: Executor, id: string, due: Date, error: string, statusCode: number | null = null): Promise<void> {
-    await db.updateTable('outbox').set({ next_attempt_at: due, last_error: error.slice(0, 1000), last_status_code: statusCode }).where('id', '=', id).execute();
-  }
-
-  /** given up; `keepData` keeps what an admin may send again (webhook bodies hold no secrets) */
-  async markDead(db: Executor, id: string, error: string, opts: { keepData: boolean; statusCode?: number | null } = { keepData: false }): Promise<void> {
-    let q = db.updateTable('outbox').set({ status: 'dead', last_error: error.slice(0, 1000), last_status_code: opts.statusCode ?? null });
-    if (!opts.keepData) q = q.set({ data: '{}' });
-    await q.where('id', '=', id).execute();
-  }
-
-  /** not sent now and not counted as an attempt: due again at `until` (a disabled webhook endpoint) */
-  async park(db: Executor, id: string, until: Date): Promise<void> {
-    await db.updateTable('outbox').set({ next_attempt_at: until, attempts: sql<number>`greatest(attempts - 1, 0)` }).where('id', '=', id).execute();
+  /**
+   * Records the outcomes of many attempts in one statement, each row its own: sent (data blanked
+   * unless kept), retry (due again, the error kept), dead (given up; data blanked unless kept), or
+   * parked (due again at a time, not counted as an attempt: a disabled webhook endpoint).
+   */
+  async record(db: Executor, outcomes: readonly RecordedOutcome[]): Promise<void> {
+    if (outcomes.length === 0) return;
+    const values = JSON.stringify(
+      outcomes.map((o) => ({
+        id: o.id,
+        kind: o.kind,
+        due: o.kind === 'retry' || o.kind === 'park' ? o.due.toISOString() : null,
+        at: o.kind === 'sent' ? o.at.toISOString() : null,
+        error: o.kind === 'retry' || o.kind === 'dead' ? o.error.slice(0, 1000) : null,
+        code: o.kind === 'park' ? null : (o.statusCode ?? null),
+        blank: (o.kind === 'sent' || o.kind === 'dead') && !o.keepData,
+      })),
+    );
+    await sql`
+      update outbox o set
+        status = case v.kind when 'sent' then 'sent' when 'dead' then 'dead' else o.status end,
+        next_attempt_at = coalesce(v.due, o.next_attempt_at),
+        attempts = case when v.kind = 'park' then greatest(o.attempts - 1, 0) else o.attempts end,
+        sent_at = case when v.kind = 'sent' then v.at else o.sent_at end,
+        last_error = case when v.kind = 'park' then o.last_error else v.error end,
+        last_status_code = case when v.kind = 'park' then o.last_status_code else v.code end,
+        data = case when v.blank then '{}'::jsonb else o.data end
+      from jsonb_to_recordset(${values}::jsonb) as v(id uuid, kind text, due timestamptz, at timestamptz, error text, code integer, blank boolean)
+      where o.id = v.id
+    `.execute(db);
   }
 
   /** every pending message of a recipient due now (a webhook endpoint enabled again); workers are woken at commit */
@@ -226,14 +304,6 @@ export class OutboxQueue {
 
   async deleteForRecipient(tx: Executor, channel: OutboxChannel, to: string): Promise<void> {
     await tx.deleteFrom('outbox').where('channel', '=', channel).where('to_address', '=', to).execute();
-  }
-
-  /** when the channel's next pending message is due (null: none pending) */
-  async nextDue(db: Executor, channel: OutboxChannel, busy: readonly string[] = []): Promise<Date | null> {
-    let q = db.selectFrom('outbox').select((eb) => eb.fn.min('next_attempt_at').as('due')).where('channel', '=', channel).where('status', '=', 'pending');
-    if (busy.length > 0) q = q.where('to_address', 'not in', [...busy]);
-    const row = await q.executeTakeFirst();
-    return row?.due ? new Date(row.due as unknown as string | Date) : null;
   }
 
   async counts(db: Executor, channel: OutboxChannel): Promise<{ pending: number; dead: number }> {

@@ -2,16 +2,19 @@
  * The outbox worker of one channel: claims due messages and hands them to the channel's deliverer
  * (mail: SMTP; webhook: HTTP), and never sends one message twice at once.
  *
- * - Claiming is one statement (OutboxQueue.claimDue): FOR UPDATE SKIP LOCKED picks a due row
- *   no other worker holds, and its due time moves a lease ahead, so a second worker — in this
- *   process, another instance or `gatehouse worker` — skips it while it is being sent. Only a
- *   worker that dies between the receiver's acceptance and marking the row sent can cause a
- *   resend, once the lease has run out: at-least-once at worst, never two workers at once.
+ * - Claiming is one statement for as many messages as there are free slots (OutboxQueue.claimBatch):
+ *   FOR UPDATE SKIP LOCKED picks due rows no other worker holds, and their due time moves a lease
+ *   ahead, so a second worker — in this process, another instance or `gatehouse worker` — skips
+ *   them while they are being sent. Only a worker that dies between the receiver's acceptance and
+ *   marking the row sent can cause a resend, once the lease has run out: at-least-once at worst,
+ *   never two workers at once. The same statement says when the next message is due (the timer).
  * - Up to `concurrency` messages are in flight, at most `perRecipient` for one recipient: a slow
  *   webhook endpoint takes its own slots, not the queue. Each channel has its own worker, so a
- *   dead endpoint never delays mail.
+ *   dead endpoint never delays mail. Each message is sent on its own, as soon as it is claimed.
  * - The deliverer says what happened; the worker records it: sent, retry at a time, dead, or
- *   parked (not counted as an attempt).
+ *   parked (not counted as an attempt). Outcomes are recorded like a group commit: the first is
+ *   written at once, those that arrive meanwhile together in the next statement — each row its
+ *   own outcome, no waiting for a timer or for the rest of a batch.
  * - It sleeps until woken: a trigger NOTIFYs at commit of every queued message (LISTEN on
  *   PostgreSQL, PGlite's listener in-process); a timer covers the next retry, and a slow poll a
  *   lost notification.
@@ -19,7 +22,7 @@
  */
 import type { Clock } from '../clock.js';
 import type { Db } from '../db/database-types.js';
-import type { ClaimedMessage, OutboxChannel, OutboxQueue } from './outbox-queue.js';
+import type { ClaimedMessage, OutboxChannel, OutboxQueue, RecordedOutcome } from './outbox-queue.js';
 
 /** what a deliverer reports for one attempt */
 export type DeliveryOutcome =
@@ -74,6 +77,12 @@ export class OutboxWorker {
   /** messages in flight, and how many per recipient */
   readonly #inFlight = new Set<Promise<void>>();
   readonly #perRecipient = new Map<string, number>();
+  /** outcomes waiting to be recorded, and whether a statement recording them is under way */
+  readonly #unrecorded: Unrecorded[] = [];
+  #recording = false;
+  /** the last claim left due messages because the worker was full, or because these recipients were at their limit */
+  #saturated = false;
+  #blocked = new Set<string>();
 
   constructor(private readonly d: OutboxWorkerDeps) {}
 
@@ -126,82 +135,158 @@ export class OutboxWorker {
     this.#started = false;
   }
 
-  #busy(): string[] {
-    const limit = this.d.deliverer.perRecipient;
-    return [...this.#perRecipient].filter(([, n]) => n >= limit).map(([to]) => to);
-  }
-
   /** claims due messages while slots are free; each delivery runs on its own and wakes the worker when done */
   async #fill(): Promise<void> {
     let pause = FALLBACK_POLL_MS;
+    this.#saturated = false;
     const { deliverer } = this.d;
     try {
-      while (!this.#stopping && this.#inFlight.size < deliverer.concurrency) {
+      for (;;) {
+        if (this.#stopping) return;
+        const free = deliverer.concurrency - this.#inFlight.size;
+        if (free <= 0) {
+          this.#saturated = true; // a finished delivery wakes the worker
+          return;
+        }
         const now = this.d.clock.now();
-        const message = await this.d.repo.claimDue(this.d.db, deliverer.channel, new Date(now), new Date(now + deliverer.leaseMs), this.#busy());
-        if (!message) break;
-        this.#track(message);
+        const batch = await this.d.repo.claimBatch(this.d.db, deliverer.channel, {
+          now: new Date(now),
+          leaseUntil: new Date(now + deliverer.leaseMs),
+          limit: free,
+          perRecipient: deliverer.perRecipient,
+          inFlight: this.#perRecipient,
+        });
+        for (const m of batch.messages) this.#track(m);
+        this.#blocked = new Set(batch.blocked);
+        // a message of a blocked recipient finished while the claim ran: its slot is free now
+        const freed = batch.blocked.some((to) => (this.#perRecipient.get(to) ?? 0) < deliverer.perRecipient);
+        if ((batch.more && batch.messages.length > 0) || freed) continue;
+        if (batch.nextDue) pause = Math.min(FALLBACK_POLL_MS, Math.max(0, batch.nextDue.getTime() - this.d.clock.now()) + 10);
+        break;
       }
-      if (this.#stopping) return;
-      if (this.#inFlight.size >= deliverer.concurrency) return; // a finished delivery wakes the worker
-      const due = await this.d.repo.nextDue(this.d.db, deliverer.channel, this.#busy());
-      if (due) pause = Math.min(FALLBACK_POLL_MS, Math.max(0, due.getTime() - this.d.clock.now()) + 10);
     } catch (error) {
       if (this.#stopping) return;
       this.#log?.warn({ channel: deliverer.channel, err: { message: (error as Error).message } }, `${deliverer.channel} outbox: cannot read the queue; trying again shortly`);
       pause = ERROR_PAUSE_MS;
     }
     if (this.#stopping) return;
+    if (this.#inFlight.size >= deliverer.concurrency) {
+      this.#saturated = true;
+      return;
+    }
     this.#timer = setTimeout(() => this.wake(), pause);
     this.#timer.unref();
   }
 
   #track(m: ClaimedMessage): void {
     this.#perRecipient.set(m.to, (this.#perRecipient.get(m.to) ?? 0) + 1);
-    const run: Promise<void> = this.#attempt(m).finally(() => {
-      this.#inFlight.delete(run);
-      const left = (this.#perRecipient.get(m.to) ?? 1) - 1;
-      if (left > 0) this.#perRecipient.set(m.to, left);
-      else this.#perRecipient.delete(m.to);
-      this.wake();
-    });
-    this.#inFlight.add(run);
+    const run: Promise<DeliveryOutcome> = this.#attempt(m);
+    const done: Promise<void> = run.then(
+      (outcome) => this.#finished(done, m, outcome.kind === 'retry'),
+      () => this.#finished(done, m, true),
+    );
+    this.#inFlight.add(done);
   }
 
-  async #attempt(m: ClaimedMessage): Promise<void> {
-    const { deliverer } = this.d;
-    const where = { channel: deliverer.channel, message_id: m.id, template: m.template, attempt: m.attempts };
+  /**
+   * A slot is free again. The worker looks for more only when something waits on that slot: it
+   * was full, this recipient had due messages passed over, or the attempt is to be retried (the
+   * timer is set anew); a message queued meanwhile wakes it by its own notification.
+   */
+  #finished(run: Promise<void>, m: ClaimedMessage, retry: boolean): void {
+    this.#inFlight.delete(run);
+    const left = (this.#perRecipient.get(m.to) ?? 1) - 1;
+    if (left > 0) this.#perRecipient.set(m.to, left);
+    else this.#perRecipient.delete(m.to);
+    if (this.#saturated || this.#blocked.has(m.to) || retry) this.wake();
+  }
+
+  async #attempt(m: ClaimedMessage): Promise<DeliveryOutcome> {
     let outcome: DeliveryOutcome;
     try {
-      outcome = await deliverer.deliver(m);
+      outcome = await this.d.deliverer.deliver(m);
     } catch (error) {
       // a deliverer reports failures as outcomes; a throw is a bug, kept from killing the worker
       outcome = { kind: 'retry', error: (error as Error).message ?? String(error), delayMs: 60_000 };
     }
-    const now = this.d.clock.now();
-    try {
-      switch (outcome.kind) {
-        case 'sent':
-          await this.d.repo.markSent(this.d.db, m.id, new Date(now), { keepData: outcome.keepData, statusCode: outcome.statusCode ?? null });
-          this.#log?.info(where, `${deliverer.channel} outbox: delivered`);
-          break;
-        case 'retry':
-          await this.d.repo.markRetry(this.d.db, m.id, new Date(now + outcome.delayMs), outcome.error, outcome.statusCode ?? null);
-          this.#log?.warn({ ...where, reason: outcome.error, retry_in_s: Math.round(outcome.delayMs / 100) / 10 }, `${deliverer.channel} outbox: delivery failed; will retry`);
-          break;
-        case 'dead':
-          await this.d.repo.markDead(this.d.db, m.id, outcome.error, { keepData: outcome.keepData, statusCode: outcome.statusCode ?? null });
-          this.#log?.error({ ...where, reason: outcome.error }, `${deliverer.channel} outbox: message dead, not delivered`);
-          break;
-        case 'park':
-          await this.d.repo.park(this.d.db, m.id, new Date(outcome.untilMs));
-          this.#log?.info({ ...where, reason: outcome.reason }, `${deliverer.channel} outbox: held back`);
-          break;
+    await new Promise<void>((done) => {
+      this.#unrecorded.push({ m, outcome, at: this.d.clock.now(), done });
+      if (!this.#recording) {
+        this.#recording = true;
+        void this.#recordAll();
       }
-      this.d.onOutcome?.(m, outcome);
-    } catch (error) {
-      // the lease runs out and the message is tried again: at-least-once
-      this.#log?.warn({ ...where, err: { message: (error as Error).message } }, `${deliverer.channel} outbox: cannot record the outcome; the message will be tried again`);
+    });
+    return outcome;
+  }
+
+  /** writes the outcomes waiting, in one statement, until none are left (those that arrive meanwhile go in the next) */
+  async #recordAll(): Promise<void> {
+    try {
+      while (this.#unrecorded.length > 0) {
+        const batch = this.#unrecorded.splice(0);
+        try {
+          await this.d.repo.record(this.d.db, batch.map(recorded));
+          for (const r of batch) this.#recorded(r.m, r.outcome);
+        } catch (error) {
+          // the leases run out and the messages are tried again: at-least-once
+          for (const r of batch) {
+            this.#log?.warn({ ...this.#where(r.m), err: { message: (error as Error).message } }, `${this.channel} outbox: cannot record the outcome; the message will be tried again`);
+          }
+        }
+        for (const r of batch) r.done();
+      }
+    } finally {
+      this.#recording = false;
     }
+  }
+
+  #where(m: ClaimedMessage) {
+    return { channel: this.channel, message_id: m.id, template: m.template, attempt: m.attempts };
+  }
+
+  #recorded(m: ClaimedMessage, outcome: DeliveryOutcome): void {
+    const where = this.#where(m);
+    const channel = this.channel;
+    switch (outcome.kind) {
+      case 'sent':
+        this.#log?.info(where, `${channel} outbox: delivered`);
+        break;
+      case 'retry':
+        this.#log?.warn({ ...where, reason: outcome.error, retry_in_s: Math.round(outcome.delayMs / 100) / 10 }, `${channel} outbox: delivery failed; will retry`);
+        break;
+      case 'dead':
+        this.#log?.error({ ...where, reason: outcome.error }, `${channel} outbox: message dead, not delivered`);
+        break;
+      case 'park':
+        this.#log?.info({ ...where, reason: outcome.reason }, `${channel} outbox: held back`);
+        break;
+    }
+    try {
+      this.d.onOutcome?.(m, outcome);
+    } catch {
+      // metrics never stop the worker
+    }
+  }
+}
+
+interface Unrecorded {
+  m: ClaimedMessage;
+  outcome: DeliveryOutcome;
+  /** when the attempt ended (clock ms) */
+  at: number;
+  done: () => void;
+}
+
+/** an attempt's outcome as the queue records it */
+function recorded({ m, outcome, at }: Unrecorded): RecordedOutcome {
+  switch (outcome.kind) {
+    case 'sent':
+      return { id: m.id, kind: 'sent', at: new Date(at), keepData: outcome.keepData, statusCode: outcome.statusCode ?? null };
+    case 'retry':
+      return { id: m.id, kind: 'retry', due: new Date(at + outcome.delayMs), error: outcome.error, statusCode: outcome.statusCode ?? null };
+    case 'dead':
+      return { id: m.id, kind: 'dead', error: outcome.error, keepData: outcome.keepData, statusCode: outcome.statusCode ?? null };
+    case 'park':
+      return { id: m.id, kind: 'park', due: new Date(outcome.untilMs) };
   }
 }

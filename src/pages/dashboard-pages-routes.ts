@@ -18,6 +18,7 @@ import type { ProvidersService } from '../social/providers-service.js';
 import type { SessionsService } from '../sessions/sessions-service.js';
 import { PatchMeBody } from '../users/users-schemas.js';
 import type { UsersService } from '../users/users-service.js';
+import type { MessageKey } from '../i18n/translator.js';
 import { noticeOf, orNull, pathId, withNotice } from './console-kit.js';
 import { refusalOf, type FormErrors } from './form-errors.js';
 import { formField, type PageKit } from './page-kit.js';
@@ -36,11 +37,12 @@ export interface DashboardPagesOptions {
 
 const signedIn = { page: true, auth: 'required' } as const;
 
-const NOTICES: Record<string, string> = {
-  profile: 'Your profile is saved.',
-  revoked: 'The session is signed out.',
-  unlinked: 'The account is disconnected.',
-  app_revoked: 'The application is disconnected; it has to ask again.',
+/** what a redirect to /dashboard may carry (`?notice=<key>`), as catalogue keys */
+const NOTICES: Record<string, MessageKey> = {
+  profile: 'dashboard.notice.profile',
+  revoked: 'dashboard.notice.revoked',
+  unlinked: 'dashboard.notice.unlinked',
+  app_revoked: 'dashboard.notice.appRevoked',
 };
 
 export const dashboardPagesRoutes: FastifyPluginAsync<DashboardPagesOptions> = async (app, { kit, users, sessions, oauth, providers, cookieSecure, apps }) => {
@@ -52,6 +54,7 @@ export const dashboardPagesRoutes: FastifyPluginAsync<DashboardPagesOptions> = a
     headers: Record<string, string> = {},
   ) {
     const principal = principalOf(request);
+    const notice = noticeOf(request, NOTICES) as MessageKey | null;
     const [user, live, identities, enabled, connectedApps] = await Promise.all([
       users.get(principal.userId),
       sessions.listLive(principal.userId),
@@ -65,7 +68,7 @@ export const dashboardPagesRoutes: FastifyPluginAsync<DashboardPagesOptions> = a
       currentSessionId: principal.sessionId,
       identities,
       providers: enabled,
-      notice: noticeOf(request, NOTICES),
+      notice: notice && kit.translator(request).t(notice),
       profile: extra.profile ?? null,
       error: extra.error ?? null,
       apps: connectedApps,
@@ -88,7 +91,7 @@ export const dashboardPagesRoutes: FastifyPluginAsync<DashboardPagesOptions> = a
       });
       await users.updateProfile(requestContext(request), principalOf(request).userId, { name: body.name, username: body.username, avatarUrl: body.avatar_url });
     } catch (error) {
-      const r = refusalOf(error, { username_taken: 'username' });
+      const r = refusalOf(error, kit.translator(request), { username_taken: 'username' });
       const errors: FormErrors = r.errors;
       return show(request, reply, r.status, { profile: { values, errors } }, r.headers);
     }
@@ -101,7 +104,7 @@ export const dashboardPagesRoutes: FastifyPluginAsync<DashboardPagesOptions> = a
     try {
       await sessions.revokeOwn(requestContext(request), principal.userId, id, 'session.revoked');
     } catch (error) {
-      const r = refusalOf(error);
+      const r = refusalOf(error, kit.translator(request));
       return show(request, reply, r.status, { error: r.text }, r.headers);
     }
     if (id === principal.sessionId) {
@@ -117,7 +120,7 @@ export const dashboardPagesRoutes: FastifyPluginAsync<DashboardPagesOptions> = a
     try {
       await oauth.unlink(requestContext(request), principalOf(request), id);
     } catch (error) {
-      const r = refusalOf(error);
+      const r = refusalOf(error, kit.translator(request));
       return show(request, reply, r.status, { error: r.text }, r.headers);
     }
     return kit.redirect(reply, withNotice('/dashboard', 'unlinked'));
@@ -137,7 +140,7 @@ export const dashboardPagesRoutes: FastifyPluginAsync<DashboardPagesOptions> = a
     } catch (error) {
       logProviderFailure(request.log, error);
       if (!(error instanceof DomainError) || error.status >= 500) throw error;
-      const r = refusalOf(error);
+      const r = refusalOf(error, kit.translator(request));
       return show(request, reply, r.status, { error: r.text }, r.headers);
     }
   });

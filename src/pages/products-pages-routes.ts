@@ -12,6 +12,7 @@ import { checkBody } from '../http/validation.js';
 import { CreateProductBody, PatchProductBody } from '../products/products-schemas.js';
 import { productsErrors } from '../products/products-errors.js';
 import { canWriteProduct, canWriteProducts, PRODUCTS_WRITE, type NewProductInput, type ProductActor, type ProductRecord, type ProductsService } from '../products/products-service.js';
+import type { MessageKey } from '../i18n/translator.js';
 import { noticeOf, orNull, pathId, withNotice } from './console-kit.js';
 import { NO_ERRORS, refusalOf } from './form-errors.js';
 import { formField, queryParam, type PageKit } from './page-kit.js';
@@ -30,7 +31,8 @@ async function requireProductWrite(request: FastifyRequest): Promise<void> {
   if (!canWriteProducts(principalOf(request))) throw commonErrors.forbidden();
 }
 
-const NOTICES: Record<string, string> = { created: 'The product is created.', saved: 'The product is saved.', deleted: 'The product is deleted.' };
+/** what a redirect to a products page may carry (`?notice=<key>`), as catalogue keys */
+const NOTICES: Record<string, MessageKey> = { created: 'products.notice.created', saved: 'products.notice.saved', deleted: 'products.notice.deleted' };
 
 function actorOf(request: FastifyRequest): ProductActor {
   const p = principalOf(request);
@@ -57,6 +59,12 @@ function bodyOf(v: ProductFormValues): NewProductInput {
 }
 
 export const productsPagesRoutes: FastifyPluginAsync<ProductsPagesOptions> = async (app, { kit, products }) => {
+  /** the notice a redirect carried, in the reader's language */
+  function notice(request: FastifyRequest): string | null {
+    const key = noticeOf(request, NOTICES) as MessageKey | null;
+    return key && kit.translator(request).t(key);
+  }
+
   function form(request: FastifyRequest, reply: FastifyReply, status: number, id: string | null, values: ProductFormValues, errors = NO_ERRORS, headers: Record<string, string> = {}) {
     return kit.render(request, reply, status, (chrome) => productFormPage(chrome, { id, values, errors }), headers);
   }
@@ -75,7 +83,7 @@ export const productsPagesRoutes: FastifyPluginAsync<ProductsPagesOptions> = asy
         nextCursor,
         firstPage: cursor === null,
         canCreate: actor.permissions.has(PRODUCTS_WRITE),
-        notice: noticeOf(request, NOTICES),
+        notice: notice(request),
       }));
   });
 
@@ -90,7 +98,7 @@ export const productsPagesRoutes: FastifyPluginAsync<ProductsPagesOptions> = asy
       const body = checkBody<NewProductInput>(CreateProductBody, bodyOf(values));
       created = await products.create(requestContext(request), actorOf(request), body);
     } catch (error) {
-      const r = refusalOf(error);
+      const r = refusalOf(error, kit.translator(request));
       return form(request, reply, r.status, null, values, r.errors, r.headers);
     }
     return kit.redirect(reply, withNotice(`/products/${created.id}`, 'created'));
@@ -98,7 +106,7 @@ export const productsPagesRoutes: FastifyPluginAsync<ProductsPagesOptions> = asy
 
   app.get('/products/:id', { config: read }, async function showProduct(request, reply) {
     const product = await products.get(pathId(request, 'product'));
-    return kit.render(request, reply, 200, (chrome) => productPage(chrome, { product, canEdit: canWriteProduct(actorOf(request), product), notice: noticeOf(request, NOTICES) }));
+    return kit.render(request, reply, 200, (chrome) => productPage(chrome, { product, canEdit: canWriteProduct(actorOf(request), product), notice: notice(request) }));
   });
 
   app.get('/products/:id/edit', { config: change, onRequest: requireProductWrite }, async function editProductForm(request, reply) {
@@ -114,7 +122,7 @@ export const productsPagesRoutes: FastifyPluginAsync<ProductsPagesOptions> = asy
       const body = checkBody<NewProductInput>(PatchProductBody, bodyOf(values));
       await products.update(requestContext(request), actorOf(request), id, body);
     } catch (error) {
-      const r = refusalOf(error);
+      const r = refusalOf(error, kit.translator(request));
       // not theirs or gone: the error page (403/404), not a form to retry
       if (r.status === 403 || r.status === 404) throw error;
       return form(request, reply, r.status, id, values, r.errors, r.headers);

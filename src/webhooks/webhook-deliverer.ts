@@ -31,7 +31,7 @@ export interface WebhookDeliverySettings {
   urlPolicy: UrlPolicy;
 }
 
-/** what the deliverer needs of an endpoint at send time (read fresh for every attempt) */
+/** what the deliverer needs of an endpoint at send time (at most a second old, dropped on any change: WebhooksService.forDelivery) */
 export interface EndpointForDelivery {
   url: string;
   enabled: boolean;

@@ -33,6 +33,7 @@ export class WebhookSubscriptions implements EventFanOut {
   #loadedAt = Number.NEGATIVE_INFINITY;
   #loading: Promise<void> | null = null;
   #generation = 0;
+  readonly #listeners: Array<() => void> = [];
 
   constructor(
     private readonly db: Db,
@@ -41,7 +42,19 @@ export class WebhookSubscriptions implements EventFanOut {
     private readonly bus: InvalidationBus,
     private readonly clock: Clock,
   ) {
-    bus.on(WEBHOOKS_TOPIC, () => void this.reload().catch(() => {}));
+    bus.on(WEBHOOKS_TOPIC, () => {
+      this.#tellChanged();
+      void this.reload().catch(() => {});
+    });
+  }
+
+  /** `listener` runs whenever an endpoint changed, on this instance or another (a cache of endpoints drops its entries) */
+  onChanged(listener: () => void): void {
+    this.#listeners.push(listener);
+  }
+
+  #tellChanged(): void {
+    for (const listener of this.#listeners) listener();
   }
 
   /** loads the list now (start-up, and after a change on this instance) */
@@ -56,6 +69,7 @@ export class WebhookSubscriptions implements EventFanOut {
 
   /** tells every instance (this one at once) that the endpoints changed */
   async changed(): Promise<void> {
+    this.#tellChanged();
     await this.reload();
     await this.bus.publish(WEBHOOKS_TOPIC, '*');
   }

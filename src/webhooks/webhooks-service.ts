@@ -73,8 +73,26 @@ function toDelivery(e: OutboxEntry): Delivery {
   };
 }
 
+/** how long the deliverer's view of an endpoint is kept at most (dropped at once on any change) */
+const DELIVERY_CACHE_MS = 1000;
+
+interface DeliveryView {
+  url: string;
+  enabled: boolean;
+  secret: string;
+  previous: { secret: string; until: number } | null;
+}
+
 export class WebhooksService implements EndpointSource {
-  constructor(private readonly d: WebhooksServiceDeps) {}
+  readonly #forDelivery = new Map<string, { at: number; endpoint: DeliveryView | null }>();
+  #generation = 0;
+
+  constructor(private readonly d: WebhooksServiceDeps) {
+    d.subscriptions.onChanged(() => {
+      this.#generation++;
+      this.#forDelivery.clear();
+    });
+  }
 
   async #checkUrl(url: string): Promise<void> {
     const problem = urlFormProblem(url, this.d.urlPolicy) ?? (await urlAddressProblem(url, this.d.urlPolicy));
@@ -173,6 +191,8 @@ export class WebhooksService implements EndpointSource {
       await this.d.audit.record(tx, ctx, { type: 'webhook.secret_rotated', userId: null, data: { webhook_id: id } });
       return after!;
     });
+    // every instance signs with the new secret from now on
+    await this.d.subscriptions.changed();
     return { endpoint: toEndpoint(updated), secret };
   }
 
@@ -192,13 +212,36 @@ export class WebhooksService implements EndpointSource {
     return toDelivery(entry);
   }
 
-  /** the deliverer's view of an endpoint: read fresh for every attempt (a rotation, a disable take effect at once) */
+  /**
+   * The deliverer's view of an endpoint, kept like every cache of an instance (docs/architecture.md):
+   * at most a second old, and dropped on every instance when any endpoint changes (an edit, a
+   * disable, a rotation, a deletion), on this one before the change's answer. Whether the previous
+   * secret still signs is decided at each call.
+   */
   async forDelivery(id: string): Promise<EndpointForDelivery | null> {
-    const r = await this.d.repo.find(this.d.db, id);
-    if (!r) return null;
-    const secrets = [this.d.box.open(r.secretEnc)];
-    if (r.previousSecretEnc && r.previousSecretExpiresAt && r.previousSecretExpiresAt.getTime() > this.d.clock.now()) secrets.push(this.d.box.open(r.previousSecretEnc));
-    return { url: r.url, enabled: r.enabled, secrets };
+    const now = this.d.clock.now();
+    let hit = this.#forDelivery.get(id);
+    if (!hit || now - hit.at > DELIVERY_CACHE_MS || now < hit.at) {
+      const generation = this.#generation;
+      const r = await this.d.repo.find(this.d.db, id);
+      hit = {
+        at: now,
+        endpoint: r
+          ? {
+              url: r.url,
+              enabled: r.enabled,
+              secret: this.d.box.open(r.secretEnc),
+              previous: r.previousSecretEnc && r.previousSecretExpiresAt ? { secret: this.d.box.open(r.previousSecretEnc), until: r.previousSecretExpiresAt.getTime() } : null,
+            }
+          : null,
+      };
+      // a change committed while this was read: not kept
+      if (generation === this.#generation) this.#forDelivery.set(id, hit);
+    }
+    const e = hit.endpoint;
+    if (!e) return null;
+    const secrets = e.previous && e.previous.until > this.d.clock.now() ? [e.secret, e.previous.secret] : [e.secret];
+    return { url: e.url, enabled: e.enabled, secrets };
   }
 
   /** re-seals every endpoint's secrets under the current SECRETS_KEY (`gatehouse secrets rekey`); how many endpoints were re-sealed */

@@ -28,10 +28,10 @@ export class WebhookReceiver {
   behaviour: Behaviour = 'ok';
   /** answer the next N requests with 500 before behaving */
   failNext = 0;
+  /** the most requests held open at once while hanging */
+  maxHanging = 0;
   #server: Server | null = null;
   readonly #hanging = new Set<ServerResponse>();
-  /** the most requests this receiver held open at one moment ('hang': until the sender gave up) */
-  maxHanging = 0;
 
   private constructor(readonly port: number) {}
 
@@ -95,7 +95,7 @@ export class WebhookReceiver {
       if (this.behaviour === 'hang') {
         this.#hanging.add(res);
         this.maxHanging = Math.max(this.maxHanging, this.#hanging.size);
-        // the sender's timeout closes the connection: no longer in flight
+        // the sender gave up (its timeout): no longer in flight
         res.on('close', () => this.#hanging.delete(res));
         return;
       }

@@ -100,8 +100,9 @@ describe('console pages: dashboard and account', () => {
     assert.equal(weak.statusCode, 422);
     assert.match(weak.body, /id="pw-new_password-error"/);
     const ok = await b.post('/account/password', { current_password: user.password, new_password: OTHER_PASSWORD });
-    assert.equal(ok.statusCode, 200);
-    assert.match(ok.body, /Your password is changed/);
+    assert.equal(ok.statusCode, 303);
+    assert.equal(ok.headers.location, '/account?notice=password_changed#password');
+    assert.match((await b.follow(ok)).body, /Your password is changed/);
     assert.equal((await t.app.inject({ method: 'GET', url: '/api/v1/auth/me', headers: bearer(elsewhere.access_token) })).statusCode, 401);
     assert.equal((await b.get('/dashboard')).statusCode, 200, 'this browser continues on the fresh session');
     assert.equal((await login(t.app, user.email, OTHER_PASSWORD)).statusCode, 200);
@@ -116,11 +117,14 @@ describe('console pages: dashboard and account', () => {
     assert.match(wrong.body, /id="em-password-error"/);
     assert.match(wrong.body, /value="new-address@example.com"/);
     const sent = await b.post('/account/email', { new_email: 'new-address@example.com', password: user.password });
-    assert.equal(sent.statusCode, 200);
-    assert.match(sent.body, /We sent a code to <strong>new-address@example.com<\/strong>/);
-    assert.match(sent.body, /action="\/account\/email\/confirm"/);
+    assert.equal(sent.statusCode, 303);
+    assert.equal(sent.headers.location, '/account?notice=email_code_sent#email');
+    const codeForm = await b.follow(sent);
+    assert.match(codeForm.body, /We sent a code to the new address/);
+    assert.match(codeForm.body, /action="\/account\/email\/confirm"/);
     const badCode = await b.post('/account/email/confirm', { code: '00000000' });
     assert.equal(badCode.statusCode, 400);
+    assert.match(badCode.body, /action="\/account\/email\/confirm"/, 'a wrong code: the code form again');
     assert.equal((await t.services.users.get(user.id)).email, user.email);
   });
 
@@ -135,9 +139,10 @@ describe('console pages: dashboard and account', () => {
     assert.equal(wrong.statusCode, 403);
     await t.services.users.get(user.id);
     const done = await b.post('/account/delete', { password: user.password, confirm: 'yes' });
-    assert.equal(done.statusCode, 200);
-    assert.match(done.body, /Account deleted/);
+    assert.equal(done.statusCode, 303);
+    assert.equal(done.headers.location, '/account/deleted');
     assert.equal(b.cookies.has('gatehouse_session'), false);
+    assert.match((await b.follow(done)).body, /Account deleted/);
     await assert.rejects(t.services.users.get(user.id), { code: 'not_found' });
   });
 });

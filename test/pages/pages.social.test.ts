@@ -91,7 +91,7 @@ describe('pages: social sign-in', () => {
     clock.advance(11 * 60_000);
     const stale = await browser.post('/dashboard/identities/link/acme', {});
     assert.equal(stale.statusCode, 403, textOf(stale.body));
-    assert.match(textOf(stale.body), /Sign in again/);
+    assert.match(textOf(stale.body), /sign in again/i);
     assert.equal(stale.cookies.find((c) => c.name === 'oauth_flow'), undefined);
 
     const fresh = new PageClient(t.app);

@@ -88,7 +88,7 @@ describe('webhook delivery', () => {
     const { receiver, id } = await subscribe(['user.created']);
     receiver.failNext = 2;
     await register(t.app);
-    await eventually(async () => receiver.received.some((r) => r.status === 204), 'delivered after two failures', 8000);
+    await eventually(async () => receiver.received.some((r) => r.status === 204) && (await deliveries(id))[0]?.status === 'delivered', 'delivered after two failures', 8000);
     const ids = new Set(receiver.received.map((r) => r.id));
     assert.equal(receiver.received.length, 3);
     assert.equal(ids.size, 1, 'the same webhook-id on every attempt');
@@ -194,8 +194,7 @@ describe('webhook delivery', () => {
     for (let i = 0; i < 6; i++) users.push(await register(t.app));
     await eventually(async () => healthy.receiver.received.length === 6, 'the healthy endpoint got all six', 5000);
     for (const u of users) await smtp.waitFor(u.email, /Verify your email/, 5000);
-    // in flight at one moment, not in total: on a slow host the first two may time out and be retried meanwhile
-    assert.ok(hanging.receiver.maxHanging >= 1 && hanging.receiver.maxHanging <= 2, `at most two requests in flight to one endpoint (saw ${hanging.receiver.maxHanging})`);
+    assert.ok(hanging.receiver.maxHanging <= 2, 'at most two requests in flight to one endpoint');
     const rows = await deliveries(hanging.id);
     assert.equal(rows.length, 6);
     await eventually(async () => (await deliveries(hanging.id)).some((r) => /timeout/.test(String(r.last_error))), 'a timeout recorded', 6000);
