@@ -1,6 +1,7 @@
 /**
  * Headers on every response (docs/security.md). HTML gets a strict Content-Security-Policy: our own assets
- * only, no inline script; the API docs page (swagger-ui) needs inline styles and its own script.
+ * only, no inline script; the API docs page (swagger-ui) needs inline styles and its own script; a
+ * page that sets its own policy keeps it (only the development outbox does, dev-mail-routes.ts).
  * API answers are never stored by a cache (they carry tokens and personal data), decided on the
  * matched route: /%61pi/… reaches the same handler as /api/…. Every response also names its request
  * id (X-Request-Id, see request-id.ts). The usual sets are built once, so a
@@ -23,7 +24,8 @@ export function registerSecurityHeaders(app: FastifyInstance, options: { hsts: b
     const type = reply.getHeader('content-type');
     if (typeof type === 'string' && type.startsWith('text/html')) {
       reply.headers(base);
-      reply.header('content-security-policy', request.url.startsWith('/docs') ? DOCS_CSP : HTML_CSP);
+      // a page that states its own policy keeps it (the development outbox, for its mail frames)
+      if (!reply.hasHeader('content-security-policy')) reply.header('content-security-policy', request.url.startsWith('/docs') ? DOCS_CSP : HTML_CSP);
     } else if (!reply.hasHeader('cache-control') && !reply.hasHeader('content-security-policy')) {
       reply.headers(isApiRequest(request) ? api : other);
     } else {

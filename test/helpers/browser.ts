@@ -16,10 +16,13 @@ export function launchBrowser(): Promise<Browser> {
   return chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'], timeout: 30_000 });
 }
 
-/** docs/screenshots/<name>.png, when GATEHOUSE_SCREENSHOTS=1 (`npm run screenshots`) */
+/**
+ * docs/screenshots/<name>.png, when GATEHOUSE_SCREENSHOTS=1 (`npm run screenshots`): what the viewport
+ * shows (not the full page), so each picture stays small and reads like a screen.
+ */
 export async function screenshot(page: Page, name: string): Promise<void> {
   if (process.env.GATEHOUSE_SCREENSHOTS !== '1') return;
   const dir = new URL('../../docs/screenshots/', import.meta.url);
   mkdirSync(dir, { recursive: true });
-  await page.screenshot({ path: new URL(`${name}.png`, dir).pathname, fullPage: true });
+  await page.screenshot({ path: new URL(`${name}.png`, dir).pathname, fullPage: false });
 }

@@ -15,7 +15,7 @@ import { PASSWORD, uniqueEmail } from '../helpers/factories.js';
 import { FakeClock } from '../helpers/fake-clock.js';
 import { freePort } from '../helpers/installation.js';
 import { codeIn, SmtpSink } from '../helpers/smtp-sink.js';
-import { launchBrowser, screenshot } from '../helpers/browser.js';
+import { launchBrowser } from '../helpers/browser.js';
 
 describe('pages in Chromium', () => {
   let t: TestContext;
@@ -71,7 +71,6 @@ describe('pages in Chromium', () => {
     const page = await newPage();
     const email = uniqueEmail('browser');
     await page.goto('/register');
-    await screenshot(page, 'register');
     await page.getByLabel('Email').fill(email);
     await page.getByLabel('Name (optional)', { exact: true }).fill('Ada Browser');
     await page.getByLabel('Password').fill('weak');
@@ -85,13 +84,11 @@ describe('pages in Chromium', () => {
     const code = codeIn(await smtp.waitFor(email, /Verify your email/));
     await page.getByRole('link', { name: 'verify' }).click();
     await page.getByLabel('Verification code').fill(code);
-    await screenshot(page, 'verify-email');
     await page.getByRole('button', { name: 'Verify' }).click();
     await page.waitForURL(/\/verify-email\?verified=1$/);
     assert.match(await page.locator('main').innerText(), /Your email address is verified/);
 
     await page.goto('/dashboard');
-    await screenshot(page, 'dashboard');
     await signOut(page);
     await page.goto('/dashboard');
     await page.waitForURL(/\/login\?next=%2Fdashboard$/);
@@ -100,13 +97,11 @@ describe('pages in Chromium', () => {
     await page.getByRole('button', { name: 'Sign in', exact: true }).click();
     assert.match(await page.getByRole('alert').first().innerText(), /not correct|Invalid/i);
     assert.equal(await page.getByLabel('Email or username').inputValue(), email);
-    await screenshot(page, 'login-failed');
     await page.getByLabel('Password').fill(PASSWORD);
     await page.getByRole('button', { name: 'Sign in', exact: true }).click();
     await page.waitForURL(`${base}/dashboard`);
     assert.match(await page.locator('main').innerText(), /verified/);
     await signOut(page);
-    await screenshot(page, 'login');
   });
 
   it('sign-in with a TOTP second step, set up on the account page', async () => {
@@ -120,17 +115,14 @@ describe('pages in Chromium', () => {
     await page.getByRole('button', { name: 'Set up an authenticator app' }).click();
     const secret = (await page.locator('[data-totp-secret]').innerText()).trim();
     assert.ok(await page.locator('img.qr').evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth > 0), 'the QR code image renders');
-    await screenshot(page, 'account-totp-setup');
     await page.getByLabel('Code from the app').fill(totpCode(secret, clock.now()));
     await page.getByRole('button', { name: 'Turn on' }).click();
     assert.equal(await page.locator('[data-recovery-codes] li').count(), 10);
-    await screenshot(page, 'account-recovery-codes');
     clock.advance(30_000);
     await signOut(page);
 
     await signIn(page, email);
     await page.waitForURL(/\/login\/mfa$/);
-    await screenshot(page, 'login-mfa');
     await page.getByLabel('Code from your authenticator app').fill(totpCode(secret, clock.now()));
     await page.getByRole('button', { name: 'Verify' }).click();
     await page.waitForURL(`${base}/dashboard`);
@@ -155,7 +147,6 @@ describe('pages in Chromium', () => {
     await page.getByText('Passkey “Virtual key” added').waitFor();
     assert.equal(await page.locator('[data-recovery-codes] li').count(), 10);
     await page.goto('/account');
-    await screenshot(page, 'account');
     await signOut(page);
 
     await page.goto('/login');

@@ -9,7 +9,7 @@ import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { buildTestContext, type TestContext } from '../helpers/build-test-app.js';
 import { login, userWithRoles, type TestUser } from '../helpers/factories.js';
-import { launchBrowser, screenshot } from '../helpers/browser.js';
+import { launchBrowser } from '../helpers/browser.js';
 
 describe('console pages in Chromium', { timeout: 120_000 }, () => {
   let t: TestContext;
@@ -54,7 +54,6 @@ describe('console pages in Chromium', { timeout: 120_000 }, () => {
     const other = await login(t.app, user.email, user.password, { 'user-agent': 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.0 Mobile/15E148 Safari/604.1' });
     assert.equal(other.statusCode, 200);
     await page.reload();
-    await screenshot(page, 'dashboard-sessions');
     // userWithRoles signed in once through the API, then this browser, then the phone
     assert.equal(await page.locator('tr[data-session]').count(), 3);
     await expectText(page, 'tr[data-current]', 'this device');
@@ -78,14 +77,11 @@ describe('console pages in Chromium', { timeout: 120_000 }, () => {
     await signIn(userPage, victim);
     await signIn(adminPage, admin);
     await adminPage.goto(`${base}/admin`);
-    await screenshot(adminPage, 'admin-users');
     await adminPage.goto(`${base}/admin?q=${encodeURIComponent(victim.email)}`);
     await Promise.all([adminPage.waitForURL(`${base}/admin/users/${victim.id}`), adminPage.click(`tr[data-user="${victim.id}"] a`)]);
     await Promise.all([adminPage.waitForURL(`${base}/admin/users/${victim.id}?notice=disabled`), adminPage.click('button:has-text("Disable account")')]);
     await expectText(adminPage, '.badge.off', 'disabled');
-    await screenshot(adminPage, 'admin-user');
     await adminPage.goto(`${base}/admin/audit`);
-    await screenshot(adminPage, 'admin-audit');
     // the user's page, still open, asks for anything: it lands on the sign-in page
     await userPage.click('a[href="/account"]');
     await userPage.waitForURL(/\/login\?next=%2Faccount$/);
@@ -106,7 +102,6 @@ describe('console pages in Chromium', { timeout: 120_000 }, () => {
     await seller.locator('input[value="products:write:any"]').check();
     await Promise.all([page.waitForURL(`${base}/admin/roles?notice=role_saved`), seller.locator('button:has-text("Save seller")').click()]);
     await expectText(page, '.alert.ok', 'The role is saved');
-    await screenshot(page, 'admin-roles');
     const role = (await t.services.roles.list()).find((r) => r.name === 'seller')!;
     assert.deepEqual([...role.permissions].sort(), ['products:read', 'products:write', 'products:write:any']);
     assert.equal(role.description, 'Sells and manages everyone’s products');
@@ -117,7 +112,6 @@ describe('console pages in Chromium', { timeout: 120_000 }, () => {
     }
     await page.goto(`${base}/products`);
     await expectText(page, 'main', 'Trail running shoes');
-    await screenshot(page, 'products');
     await context.close();
   });
 });

@@ -246,7 +246,7 @@ export const de: Record<MessageKey, string> = {
   'dashboard.sessions.current': 'dieses Gerät',
   'dashboard.sessions.signOutHere': 'Hier abmelden',
   'dashboard.sessions.revoke': 'Beenden',
-  'dashboard.sessions.signOutOf': 'Von {device} abmelden',
+  'dashboard.sessions.signOutOf': 'Hier abmelden: {device}',
   'dashboard.sessions.revokeOne': '{device} beenden',
   'dashboard.connected.title': 'Verknüpfte Konten',
   'dashboard.connected.none': 'Keine Anmeldung über einen Anbieter ist verknüpft.',
