@@ -9,6 +9,7 @@ import { html, type Html } from '../http/html.js';
 import { principalOf } from '../http/route-guard.js';
 import type { Principal } from '../principal.js';
 import type { UserRecord, UsersService } from '../users/users-service.js';
+import type { Translator } from '../i18n/translator.js';
 import type { PageKit } from './page-kit.js';
 import { page } from './views/layout.js';
 
@@ -16,6 +17,8 @@ export interface AccountSectionInput {
   principal: Principal;
   user: UserRecord;
   csrf: string;
+  /** the reader's language */
+  t: Translator;
 }
 
 export interface AccountSection {
@@ -36,7 +39,7 @@ export class AccountPage {
     const principal = principalOf(request);
     const chrome = await this.kit.chrome(request, reply);
     const user = await this.users.get(principal.userId);
-    const input = { principal, user, csrf: chrome.csrf };
+    const input = { principal, user, csrf: chrome.csrf, t: chrome.t };
     const cards = await Promise.all(this.sections.map((s) => s.render(input, s.id === options.section ? options.state : undefined)));
     const body = html`<h1>Your account</h1>
 <p class="muted">Signed in as ${user.email ?? user.username}</p>
