@@ -11,7 +11,7 @@ import tseslint from 'typescript-eslint';
  * depend on each other. A new feature takes its place here.
  */
 const LAYERS = [
-  ['errors', 'clock', 'request-context', 'principal'],
+  ['errors', 'clock', 'request-context', 'principal', 'lifecycle'],
   ['config'],
   // the reader's language: message catalogues and the translator, used by pages and mail
   ['i18n'],
@@ -43,7 +43,7 @@ const LAYERS = [
   ['cli'],
 ];
 const ORDER = LAYERS.flat();
-const TOP_LEVEL_MODULES = new Set(['errors', 'clock', 'request-context', 'principal', 'services', 'app', 'server']);
+const TOP_LEVEL_MODULES = new Set(['errors', 'clock', 'request-context', 'principal', 'lifecycle', 'services', 'app', 'server']);
 
 /** import patterns naming `name` from a file one folder below src/ (or directly in src/) */
 function patternsFor(name, fromTopLevel) {

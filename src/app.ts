@@ -19,6 +19,7 @@ import { authRoutes } from './auth/auth-routes.js';
 import { RefreshCookie } from './auth/refresh-cookie.js';
 import { checkDatabase } from './db/database.js';
 import { emailRoutes } from './email-ownership/email-routes.js';
+import { passwordResetRoutes } from './email-ownership/password-reset-routes.js';
 import { healthRoutes } from './health/health-routes.js';
 import { helloRoutes } from './hello/hello-routes.js';
 import { registerApiRateLimit } from './http/api-rate-limit.js';
@@ -183,6 +184,7 @@ async function wire(services: Services, options: HttpOptions): Promise<FastifyIn
   await app.register(profileRoutes, { prefix: '/api/v1/auth', users: services.users });
   await app.register(sessionsRoutes, { prefix: '/api/v1/auth', sessions: services.sessions });
   await app.register(emailRoutes, { prefix: '/api/v1/auth', email: services.email });
+  await app.register(passwordResetRoutes, { prefix: '/api/v1/auth', passwordReset: services.passwordReset });
   if (services.mail.devOutbox) await app.register(devMailRoutes, { mail: services.mail });
   await app.register(oauthRoutes, { prefix: '/api/v1/auth', oauth: services.oauth, providers: services.oauthProviders, auth: services.auth, cookie: refreshCookie, cookieSecure: config.cookieSecure });
   await app.register(mfaRoutes, { prefix: '/api/v1/auth', mfa: services.mfa });
@@ -207,6 +209,7 @@ async function wire(services: Services, options: HttpOptions): Promise<FastifyIn
     roles: services.roles,
     audit: services.audit,
     email: services.email,
+    passwordReset: services.passwordReset,
     mfa: services.mfa,
     emailLogin: services.emailLogin,
     signIn: services.signIn,

@@ -9,7 +9,8 @@ import type { Workbench } from '../commands/command-io.js';
 import type { Config } from '../config/load-config.js';
 import { openDatabase, type DatabaseHandle } from '../db/database.js';
 import { resolveSecretsKey } from '../security/secret-box.js';
-import { auditChainKeys, createServices, migrateDatabase, previousSecretsKey, type Services } from '../services.js';
+import { previousSecretsKey } from '../security/secrets-wiring.js';
+import { auditChainKeys, createServices, migrateDatabase, type Services } from '../services.js';
 
 export function localWorkbench(config: Config): Workbench & { close(): Promise<void> } {
   let services: Promise<Services> | null = null;

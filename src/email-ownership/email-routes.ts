@@ -1,13 +1,13 @@
 /**
- * The email endpoints (docs/api.md): verification, email change and password reset under
- * /api/v1/auth. Each calls one EmailService method. The page the verification link opens (GET
+ * The email endpoints (docs/api.md): verification and email change under /api/v1/auth (the password
+ * reset's are password-reset-routes.ts). Each calls one EmailService method. The page the verification link opens (GET
  * /verify-email?token=) is one of the pages (src/pages/public-pages-routes.ts).
  */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { principalOf, requestContext } from '../http/route-guard.js';
 import { errorResponses } from '../http/schema-helpers.js';
 import { toUserView, UserSchema } from '../users/users-schemas.js';
-import { Accepted, CodeBody, EmailChangeBody, PasswordResetBody, PasswordResetConfirmBody } from './email-schemas.js';
+import { Accepted, CodeBody, EmailChangeBody } from './email-schemas.js';
 import type { EmailService } from './email-service.js';
 
 const tags = ['email'];
@@ -67,25 +67,5 @@ export const emailRoutes: FastifyPluginAsyncTypebox<{ email: EmailService }> = a
     schema: { tags, summary: 'Confirm the new address with its code', security: bearer, body: CodeBody, response: { 200: UserSchema, ...errorResponses(400, 401, 409, 429) } },
   }, async function confirmEmailChange(request) {
     return toUserView(await email.confirmEmailChange(requestContext(request), principalOf(request), request.body.code));
-  });
-
-  app.post('/password-reset', {
-    schema: { tags, summary: 'Email a password reset code (202 whether or not the address has an account)', body: PasswordResetBody, response: { 202: Accepted, ...errorResponses(400, 429) } },
-  }, async function requestPasswordReset(request, reply) {
-    await email.requestPasswordReset(requestContext(request), request.body.email);
-    return reply.status(202).send();
-  });
-
-  app.post('/password-reset/confirm', {
-    schema: {
-      tags,
-      summary: 'Set a new password with the emailed code (every session ends)',
-      body: PasswordResetConfirmBody,
-      response: { 204: { type: 'null' }, ...errorResponses(400, 422, 429, 503) },
-    },
-  }, async function confirmPasswordReset(request, reply) {
-    const b = request.body;
-    await email.confirmPasswordReset(requestContext(request), { email: b.email, code: b.code, newPassword: b.new_password });
-    return reply.status(204).send();
   });
 };

@@ -1,8 +1,9 @@
 /**
  * The ways into an account that features above this one own — linked identities (oauth), TOTP,
  * passkeys and recovery codes (mfa) — as the password reset sees them: it cannot import those
- * features (they sit above it), so each owner implements this interface and the composition
- * (src/services.ts) hands the implementations in. Each owner writes only its own tables.
+ * features (they sit above it), so each owner implements this interface, its wiring makes the
+ * implementation (social-wiring.ts's linkedIdentitiesWayIn, mfa-wiring.ts's secondFactorsWayIn) and the
+ * composition (src/services.ts) hands them to email-ownership-wiring.ts. Each owner writes only its own tables.
  */
 import type { Executor } from '../db/database-types.js';
 import type { RequestContext } from '../request-context.js';

@@ -13,6 +13,7 @@ import type { RefreshCookie } from '../auth/refresh-cookie.js';
 import type { SignInService } from '../sign-in/sign-in-service.js';
 import type { Config } from '../config/load-config.js';
 import type { EmailService } from '../email-ownership/email-service.js';
+import type { PasswordResetService } from '../email-ownership/password-reset-service.js';
 import type { EmailLoginService } from '../email-login/email-login-service.js';
 import type { Csrf } from '../http/csrf.js';
 import type { ErrorPage, HtmlErrorPage } from '../http/error-handler.js';
@@ -60,6 +61,7 @@ export interface PagesOptions {
   audit: AuditService;
   users: UsersService;
   email: EmailService;
+  passwordReset: PasswordResetService;
   mfa: MfaService;
   emailLogin: EmailLoginService;
   signIn: SignInService;
@@ -92,7 +94,7 @@ export const pagesRoutes: FastifyPluginAsync<PagesOptions> = async (app, o) => {
   const account = new AccountPage(kit, o.users, [mfaAccountSection(o.mfa), ...accountSections()]);
 
   await app.register(assetRoutes, { brand });
-  await app.register(publicPagesRoutes, { kit, auth: o.auth, email: o.email, users: o.users, providers: o.providers, settings: o.settings });
+  await app.register(publicPagesRoutes, { kit, auth: o.auth, email: o.email, passwordReset: o.passwordReset, users: o.users, providers: o.providers, settings: o.settings });
   await app.register(mfaPagesRoutes, { kit, auth: o.auth, mfa: o.mfa, account });
   // off: 404 (and /login does not offer it)
   await app.register(emailLoginPagesRoutes, { kit, emailLogin: o.emailLogin });

@@ -10,6 +10,7 @@ import { isSecondStep, type AuthService } from '../auth/auth-service.js';
 import type { Config } from '../config/load-config.js';
 import { CodeBody, PasswordResetBody, PasswordResetConfirmBody } from '../email-ownership/email-schemas.js';
 import type { EmailService, LinkOutcome } from '../email-ownership/email-service.js';
+import type { PasswordResetService } from '../email-ownership/password-reset-service.js';
 import { principalOf, requestContext } from '../http/route-guard.js';
 import { isLocale, LOCALE_COOKIE } from '../i18n/locales.js';
 import type { MessageKey, Translator } from '../i18n/translator.js';
@@ -24,6 +25,7 @@ export interface PublicPagesOptions {
   kit: PageKit;
   auth: AuthService;
   email: EmailService;
+  passwordReset: PasswordResetService;
   users: UsersService;
   providers: ProvidersService;
   settings: Pick<Config, 'registration' | 'accountEmail' | 'requireEmailVerification' | 'emailLogin' | 'cookieSecure'>;
@@ -54,7 +56,7 @@ function noticeFrom(t: Translator, map: Record<string, MessageKey>, key: string 
   return key !== null && Object.hasOwn(map, key) ? t.t(map[key]!) : null;
 }
 
-export const publicPagesRoutes: FastifyPluginAsync<PublicPagesOptions> = async (app, { kit, auth, email, users, providers, settings }) => {
+export const publicPagesRoutes: FastifyPluginAsync<PublicPagesOptions> = async (app, { kit, auth, email, passwordReset, users, providers, settings }) => {
   const registrationOpen = settings.registration !== 'closed';
 
   // the language switch (every page's footer): remembers the choice for a year, back to the page
@@ -139,7 +141,7 @@ export const publicPagesRoutes: FastifyPluginAsync<PublicPagesOptions> = async (
     const address = formField(request, 'email').trim();
     try {
       checkBody(PasswordResetBody, { email: address });
-      await email.requestPasswordReset(requestContext(request), address);
+      await passwordReset.request(requestContext(request), address);
     } catch (error) {
       const r = refusalOf(error, kit.translator(request));
       return kit.render(request, reply, r.status, (chrome) => forgotPasswordPage(chrome, { email: address, errors: r.errors }), r.headers);
@@ -160,13 +162,13 @@ export const publicPagesRoutes: FastifyPluginAsync<PublicPagesOptions> = async (
     const newPassword = formField(request, 'new_password');
     try {
       if (token) {
-        const outcome = await email.confirmPasswordResetByLink(requestContext(request), { token, newPassword });
+        const outcome = await passwordReset.confirmByLink(requestContext(request), { token, newPassword });
         if (outcome !== 'verified') {
           return kit.render(request, reply, 400, (chrome) => resetPasswordPage(chrome, { token: null, email: '', notice: null, errors: { message: chrome.t.t(outcome === 'expired' ? 'public.reset.linkExpired' : 'public.reset.linkInvalid'), fields: {} } }));
         }
       } else {
         const input = checkBody<{ email: string; code: string; new_password: string }>(PasswordResetConfirmBody, { email: address, code: formField(request, 'code').trim(), new_password: newPassword });
-        await email.confirmPasswordReset(requestContext(request), { email: input.email, code: input.code, newPassword: input.new_password });
+        await passwordReset.confirmByCode(requestContext(request), { email: input.email, code: input.code, newPassword: input.new_password });
       }
     } catch (error) {
       const r = refusalOf(error, kit.translator(request), { weak_password: 'new_password', invalid_code: 'code', code_expired: 'code' });

@@ -5,6 +5,12 @@
  * admission queue sits in front: at most `concurrency` hashes run at once and at most `queueMax`
  * wait; beyond that the caller gets `503 server_busy`.
  *
+ * Of the waiting hashes, one per thread (while `queueMax` allows) waits at the thread itself
+ * rather than here: a thread that finishes a hash starts the next one at once, instead of idling
+ * until the event loop — busy with a sign-in's statements — hears of the result and hands it the
+ * next. A thread still computes one hash at a time (the tasks are synchronous), so the bounds
+ * above are unchanged.
+ *
  * Imported hashes are accepted: bcrypt ($2a$/$2b$/$2y$) and argon2 (any variant), read by
  * hash-format.ts, the one parser `users import` uses too; a hash whose cost is above its bounds is
  * never verified (it answers as a wrong password, without spending that cost). `needsRehash` tells
@@ -27,8 +33,11 @@ export interface HasherOptions {
 const WORKER = new URL('./hash-worker.js', import.meta.url).href;
 
 export class PasswordHasher {
-  #running = 0;
+  /** handed to the pool: computing, or waiting at a thread */
+  #dispatched = 0;
   readonly #waiting: (() => void)[] = [];
+  /** how many may be handed to the pool: a hash per thread computing and, queue allowing, one waiting at each */
+  readonly #dispatchMax: number;
   #dummyHash: string | null = null;
   readonly #pool: Piscina;
   readonly #currentPrefix: string;
@@ -37,7 +46,16 @@ export class PasswordHasher {
     this.#currentPrefix = `$argon2id$v=19$m=${options.memoryKib},t=${options.timeCost},p=${options.parallelism}$`;
     // execArgv []: the worker is plain JavaScript and needs none of the parent's loaders (a TypeScript
     // loader in every hashing thread cost a second of CPU per start under tsx)
-    this.#pool = new Piscina({ filename: WORKER, minThreads: options.concurrency, maxThreads: options.concurrency, idleTimeout: 60_000, execArgv: [] });
+    const aheadPerThread = options.queueMax >= options.concurrency ? 1 : 0;
+    this.#dispatchMax = options.concurrency * (1 + aheadPerThread);
+    this.#pool = new Piscina({
+      filename: WORKER,
+      minThreads: options.concurrency,
+      maxThreads: options.concurrency,
+      concurrentTasksPerWorker: 1 + aheadPerThread,
+      idleTimeout: 60_000,
+      execArgv: [],
+    });
   }
 
   /**
@@ -55,12 +73,18 @@ export class PasswordHasher {
 
   /** Hashes currently computing and waiting (exported as metrics later). */
   get load(): { running: number; waiting: number } {
-    return { running: this.#running, waiting: this.#waiting.length };
+    const running = Math.min(this.#dispatched, this.options.concurrency);
+    return { running, waiting: this.#dispatched - running + this.#waiting.length };
+  }
+
+  /** hashes handed to the threads (computing, or waiting at a thread for the one before to end) */
+  get dispatched(): number {
+    return this.#dispatched;
   }
 
   /** true when a new hash would be refused right now (lets callers skip work they would waste) */
   get saturated(): boolean {
-    return this.#running >= this.options.concurrency && this.#waiting.length >= this.options.queueMax;
+    return this.#dispatched + this.#waiting.length >= this.options.concurrency + this.options.queueMax;
   }
 
   async hash(password: string): Promise<string> {
@@ -95,11 +119,11 @@ export class PasswordHasher {
   }
 
   async #admit<T>(work: () => Promise<T>): Promise<T> {
-    if (this.#running >= this.options.concurrency) {
-      if (this.#waiting.length >= this.options.queueMax) throw commonErrors.serverBusy(1);
+    if (this.#dispatched >= this.#dispatchMax) {
+      if (this.saturated) throw commonErrors.serverBusy(1);
       await new Promise<void>((resolve) => this.#waiting.push(resolve));
     } else {
-      this.#running++;
+      this.#dispatched++;
     }
     try {
       return await work();
@@ -107,7 +131,7 @@ export class PasswordHasher {
       const next = this.#waiting.shift();
       // hand the slot straight to the next waiter; otherwise free it
       if (next) next();
-      else this.#running--;
+      else this.#dispatched--;
     }
   }
 }

@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import type { Selectable } from 'kysely';
 import type { Executor, UsersTable } from '../db/database-types.js';
 import { inChunks } from '../db/batches.js';
+import { StatementTemplate } from '../db/statement-template.js';
 import { olderThan, type KeysetPosition } from '../db/keyset.js';
 
 export interface UserRecord {
@@ -68,6 +69,12 @@ function selectUsers(db: Executor) {
     .select(sql<string[]>`array(select ur.role_name from user_roles ur where ur.user_id = users.id order by ur.role_name)`.as('roles'));
 }
 
+const byLogin = new StatementTemplate(1, (db: Executor, login: string) =>
+  selectUsers(db)
+    .where((eb) => eb.or([eb('users.email', '=', login), eb('users.username', '=', login)]))
+    .orderBy(sql`users.email = ${login}`, 'desc'),
+);
+
 function toRecord(row: Selectable<UsersTable> & { roles: string[] }): UserRecord {
   return {
     id: row.id,
@@ -105,12 +112,9 @@ export class UsersRepository {
     return row ? toRecord(row) : null;
   }
 
-  /** a login identifier matches an email or a username */
+  /** a login identifier matches an email or a username (every password sign-in: built and compiled once) */
   async findByLogin(db: Executor, login: string): Promise<UserRecord | null> {
-    const row = await selectUsers(db)
-      .where((eb) => eb.or([eb('users.email', '=', login), eb('users.username', '=', login)]))
-      .orderBy(sql`users.email = ${login}`, 'desc')
-      .executeTakeFirst();
+    const row = await byLogin.executeTakeFirst(db, login);
     return row ? toRecord(row) : null;
   }
 

@@ -30,6 +30,8 @@ export class WebhookReceiver {
   failNext = 0;
   #server: Server | null = null;
   readonly #hanging = new Set<ServerResponse>();
+  /** the most requests this receiver held open at one moment ('hang': until the sender gave up) */
+  maxHanging = 0;
 
   private constructor(readonly port: number) {}
 
@@ -92,6 +94,9 @@ export class WebhookReceiver {
       this.received.push({ id: headers['webhook-id'], timestamp: headers['webhook-timestamp'], signature: headers['webhook-signature'], body, json, verifiedBy, status });
       if (this.behaviour === 'hang') {
         this.#hanging.add(res);
+        this.maxHanging = Math.max(this.maxHanging, this.#hanging.size);
+        // the sender's timeout closes the connection: no longer in flight
+        res.on('close', () => this.#hanging.delete(res));
         return;
       }
       if (status === 302) res.setHeader('location', 'http://127.0.0.1:1/elsewhere');

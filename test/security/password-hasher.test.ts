@@ -1,8 +1,8 @@
 /**
  * The password hasher (docs/security.md): argon2id at the configured cost; imported bcrypt ($2a$/$2b$/$2y$)
  * and argon2 hashes of any variant or cost verify and are flagged for rehash; malformed hashes
- * never verify and never throw. At most `concurrency` hashes run and `queueMax` wait; beyond that
- * the caller gets 503 server_busy.
+ * never verify and never throw. At most `concurrency` hashes run and `queueMax` wait (one per thread
+ * of those at the thread itself, when the queue allows); beyond that the caller gets 503 server_busy.
  */
 import assert from 'node:assert/strict';
 import { hash as argon2Hash } from '@node-rs/argon2';
@@ -120,6 +120,35 @@ describe('PasswordHasher: admission queue', () => {
       for (const f of fulfilled) assert.match(f.value, /^\$argon2id\$/);
       assert.deepEqual(h.load, { running: 0, waiting: 0 }, 'every slot was released');
       assert.match(await h.hash('after-the-burst-4'), /^\$argon2id\$/, 'admits again afterwards');
+    } finally {
+      await h.close();
+    }
+  });
+
+  it('one hash per thread waits at the thread (it starts there without the event loop), counted in queueMax', async () => {
+    const h = new PasswordHasher({ memoryKib: 8192, timeCost: 2, parallelism: 1, concurrency: 1, queueMax: 2 });
+    try {
+      const pending = [h.hash('first-password-1'), h.hash('second-password-2'), h.hash('third-password-3'), h.hash('fourth-password-4')];
+      assert.equal(h.dispatched, 2, 'the running hash and the next one are at the thread');
+      assert.deepEqual(h.load, { running: 1, waiting: 2 }, 'the one at the thread counts as waiting');
+      assert.equal(h.saturated, true);
+      const results = await Promise.allSettled(pending);
+      assert.deepEqual(results.map((r) => r.status), ['fulfilled', 'fulfilled', 'fulfilled', 'rejected'], 'still 1 running + 2 waiting, then 503');
+      assert.deepEqual(h.load, { running: 0, waiting: 0 });
+      assert.equal(h.dispatched, 0);
+    } finally {
+      await h.close();
+    }
+  });
+
+  it('with a queue shorter than the threads, nothing waits at a thread', async () => {
+    const h = new PasswordHasher({ memoryKib: 8192, timeCost: 2, parallelism: 1, concurrency: 2, queueMax: 1 });
+    try {
+      const pending = [h.hash('first-password-1'), h.hash('second-password-2'), h.hash('third-password-3'), h.hash('fourth-password-4')];
+      assert.equal(h.dispatched, 2);
+      assert.deepEqual(h.load, { running: 2, waiting: 1 });
+      const results = await Promise.allSettled(pending);
+      assert.deepEqual(results.map((r) => r.status), ['fulfilled', 'fulfilled', 'fulfilled', 'rejected']);
     } finally {
       await h.close();
     }

@@ -194,7 +194,8 @@ describe('webhook delivery', () => {
     for (let i = 0; i < 6; i++) users.push(await register(t.app));
     await eventually(async () => healthy.receiver.received.length === 6, 'the healthy endpoint got all six', 5000);
     for (const u of users) await smtp.waitFor(u.email, /Verify your email/, 5000);
-    assert.ok(hanging.receiver.received.length <= 2, 'at most two requests in flight to one endpoint');
+    // in flight at one moment, not in total: on a slow host the first two may time out and be retried meanwhile
+    assert.ok(hanging.receiver.maxHanging >= 1 && hanging.receiver.maxHanging <= 2, `at most two requests in flight to one endpoint (saw ${hanging.receiver.maxHanging})`);
     const rows = await deliveries(hanging.id);
     assert.equal(rows.length, 6);
     await eventually(async () => (await deliveries(hanging.id)).some((r) => /timeout/.test(String(r.last_error))), 'a timeout recorded', 6000);
