@@ -267,7 +267,7 @@ export class MailTemplates {
 
   /**
    * `dir`: MAIL_TEMPLATES_DIR (null: the built-in templates only); `brand`: BRAND_NAME, which every
-   * template may use as `{{brand}}` and the built-in ones put in the subject and the signature
+   * template may use as `{{brand}}` and the built-in ones put in the signature
    */
   constructor(
     dir: string | null,
@@ -282,7 +282,7 @@ export class MailTemplates {
         return existsSync(path) ? readFileSync(path, 'utf8') : fallback;
       };
       this.#templates[name] = {
-        subject: read('.subject.txt', `${builtIn.subject} · {{brand}}`).trim(),
+        subject: read('.subject.txt', builtIn.subject).trim(),
         text: read('.txt', `${builtIn.text}\n${SIGNATURE_TEXT}`),
         html: read('.html', builtIn.html.replace('\n</body>', `\n${SIGNATURE_HTML}\n</body>`)),
       };
