@@ -151,7 +151,7 @@ async function wire(services: Services, options: HttpOptions): Promise<FastifyIn
   registerRequestMetrics(app, services.metrics);
   app.setValidatorCompiler(validatorCompiler);
   app.addSchema(ProblemSchema);
-  registerErrorHandling(app, { htmlPage: htmlErrorPage({ name: config.brandName, defaultLocale: config.defaultLocale }) });
+  registerErrorHandling(app, { htmlPage: htmlErrorPage({ name: config.brandName, defaultLocale: config.defaultLocale, color: config.brandColor, logoFile: config.brandLogoFile }) });
   registerSecurityHeaders(app, { hsts });
   registerBodyParsing(app);
   if (config.corsOrigins.length > 0) await app.register(cors, {

@@ -4,6 +4,7 @@
  * a few values computed from the settings. Only entry points call it with process.env; tests build
  * their own environment.
  */
+import { readBrandLogo } from './brand-logo.js';
 import { availableParallelism } from 'node:os';
 import { camelKey, settings, type RateLimit, type Setting, type SettingKind, type SettingValues } from './config-schema.js';
 import { parseOAuthEnv, type OAuthEnvProvider } from './oauth-env.js';
@@ -137,6 +138,13 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       if (new URL(origin).origin !== origin) throw new Error();
     } catch {
       problems.push(`CORS_ORIGINS: "${origin}" is not an origin like https://app.example.com`);
+    }
+  }
+  if (v.brandLogoFile) {
+    try {
+      readBrandLogo(v.brandLogoFile);
+    } catch (e) {
+      problems.push(`BRAND_LOGO_FILE: ${(e as Error).message}`);
     }
   }
   const oauth = parseOAuthEnv(env, production);

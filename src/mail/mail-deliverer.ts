@@ -9,7 +9,7 @@
 import type { Config } from '../config/load-config.js';
 import type { ClaimedMessage } from '../outbox/outbox-queue.js';
 import type { Deliverer, DeliveryOutcome } from '../outbox/outbox-worker.js';
-import type { MailTemplates } from './mail-templates.js';
+import { senderOf, type MailTemplates } from './mail-templates.js';
 import { isPermanentSmtpError, type MailTransport } from './mail-transport.js';
 
 export type MailDeliverySettings = Pick<Config, 'mailFrom' | 'mailRetryMaxSeconds' | 'mailMaxAttempts'>;
@@ -37,7 +37,7 @@ export class MailDeliverer implements Deliverer {
     }
     if (!this.transport) return { kind: 'sent', keepData: true };
     try {
-      await this.transport.send({ messageId: `<${m.id}@gatehouse>`, from: this.settings.mailFrom, to: m.to, ...rendered });
+      await this.transport.send({ messageId: `<${m.id}@gatehouse>`, from: senderOf(this.settings.mailFrom, this.templates.brand), to: m.to, ...rendered });
       return { kind: 'sent', keepData: false };
     } catch (error) {
       const reason = (error as Error).message ?? String(error);

@@ -239,6 +239,22 @@ ${WHERE_HTML}`),
   },
 };
 
+/** the built-in messages' signature */
+const SIGNATURE_TEXT = `-- \nThe {{brand}} team\n`;
+const SIGNATURE_HTML = '<p style="color: #57606a">The {{brand}} team</p>';
+
+/**
+ * MAIL_FROM with BRAND_NAME as the sender's display name when MAIL_FROM names none or keeps the
+ * default "Gatehouse" (an operator's own display name wins)
+ */
+export function senderOf(mailFrom: string, brand: string): string {
+  const m = /^\s*(?:"?([^"<]*?)"?\s*)?<([^>]+)>\s*$/.exec(mailFrom);
+  const name = m ? (m[1] ?? '').trim() : '';
+  const address = m ? m[2]! : mailFrom.trim();
+  if (name !== '' && name !== 'Gatehouse') return mailFrom;
+  return `"${brand.replace(/["\\\r\n]/g, '')}" <${address}>`;
+}
+
 function fill(template: string, data: Record<string, unknown>, escape: (s: string) => string): string {
   return template.replace(/\{\{\s*([a-z0-9_]+)\s*\}\}/gi, (_, key: string) => {
     const value = data[key];
@@ -249,8 +265,14 @@ function fill(template: string, data: Record<string, unknown>, escape: (s: strin
 export class MailTemplates {
   readonly #templates: Record<string, Template>;
 
-  /** `dir`: MAIL_TEMPLATES_DIR (null: the built-in templates only) */
-  constructor(dir: string | null) {
+  /**
+   * `dir`: MAIL_TEMPLATES_DIR (null: the built-in templates only); `brand`: BRAND_NAME, which every
+   * template may use as `{{brand}}` and the built-in ones put in the signature
+   */
+  constructor(
+    dir: string | null,
+    readonly brand = 'Gatehouse',
+  ) {
     this.#templates = {};
     for (const name of TEMPLATE_NAMES) {
       const builtIn = BUILT_IN[name];
@@ -259,13 +281,18 @@ export class MailTemplates {
         const path = join(dir, `${name}${suffix}`);
         return existsSync(path) ? readFileSync(path, 'utf8') : fallback;
       };
-      this.#templates[name] = { subject: read('.subject.txt', builtIn.subject).trim(), text: read('.txt', builtIn.text), html: read('.html', builtIn.html) };
+      this.#templates[name] = {
+        subject: read('.subject.txt', builtIn.subject).trim(),
+        text: read('.txt', `${builtIn.text}\n${SIGNATURE_TEXT}`),
+        html: read('.html', builtIn.html.replace('\n</body>', `\n${SIGNATURE_HTML}\n</body>`)),
+      };
     }
   }
 
-  render(name: string, data: Record<string, unknown>): RenderedMail {
+  render(name: string, values: Record<string, unknown>): RenderedMail {
     const t = this.#templates[name];
     if (!t) throw new Error(`unknown mail template "${name}"`);
+    const data = { ...values, brand: this.brand };
     // a subject is one line: a value with a line break must not add headers
     return { subject: fill(t.subject, data, (s) => s.replace(/[\r\n]+/g, ' ')), text: fill(t.text, data, (s) => s), html: fill(t.html, data, escapeHtml) };
   }

@@ -34,8 +34,8 @@ const MFA_SECTION = 'mfa';
 export function mfaAccountSection(mfa: MfaService): AccountSection {
   return {
     id: MFA_SECTION,
-    async render({ user, csrf }, state) {
-      return mfaSection({ csrf, hasPassword: user.passwordHash !== null, overview: await mfa.overview(user.id), state: state as MfaSectionState | undefined });
+    async render({ user, csrf, t }, state) {
+      return mfaSection({ csrf, t, hasPassword: user.passwordHash !== null, overview: await mfa.overview(user.id), state: state as MfaSectionState | undefined });
     },
   };
 }
@@ -146,7 +146,7 @@ export const mfaPagesRoutes: FastifyPluginAsync<MfaPagesOptions> = async (app, {
     try {
       checkBody(TotpConfirmBody, { code });
       const codes = await mfa.confirmTotp(requestContext(request), principalOf(request), code);
-      return showSection(request, reply, { kind: 'codes', codes, message: 'The authenticator app is on.' });
+      return showSection(request, reply, { kind: 'codes', codes, message: kit.translator(request).t('mfa.account.totpOnDone') });
     } catch (error) {
       const r = refusalOf(error, kit.translator(request));
       // the pending set-up is still there: show it again (secret and URI came back with the form,
@@ -163,7 +163,7 @@ export const mfaPagesRoutes: FastifyPluginAsync<MfaPagesOptions> = async (app, {
       const password = optionalPassword(request);
       const body = checkBody<{ password?: string; code: string }>(DisableTotpBody, { ...(password ? { password } : {}), code: formField(request, 'code').trim() });
       await mfa.disableTotp(requestContext(request), principalOf(request), body);
-      return showSection(request, reply, { kind: 'done', message: 'The authenticator app is off.' });
+      return showSection(request, reply, { kind: 'done', message: kit.translator(request).t('mfa.account.totpOffDone') });
     } catch (error) {
       return refused(request, reply, error, 'totp-disable');
     }
@@ -172,7 +172,7 @@ export const mfaPagesRoutes: FastifyPluginAsync<MfaPagesOptions> = async (app, {
   app.post('/account/recovery-codes', { config: signedIn }, async function regenerateCodes(request, reply) {
     try {
       const codes = await mfa.regenerateRecoveryCodes(requestContext(request), principalOf(request), optionalPassword(request));
-      return showSection(request, reply, { kind: 'codes', codes, message: 'New recovery codes are ready; the old ones no longer work.' });
+      return showSection(request, reply, { kind: 'codes', codes, message: kit.translator(request).t('mfa.account.codesReady') });
     } catch (error) {
       return refused(request, reply, error, 'codes');
     }
@@ -188,8 +188,8 @@ export const mfaPagesRoutes: FastifyPluginAsync<MfaPagesOptions> = async (app, {
       const name = formField(request, 'name').trim();
       const body = checkBody<{ name?: string; response: unknown }>(AddPasskeyBody, { ...(name ? { name } : {}), response: parseJson(formField(request, 'response'), 'response') });
       const { passkey, recoveryCodes } = await mfa.addPasskey(requestContext(request), principalOf(request), { name: body.name ?? null, response: body.response as RegistrationResponseJSON });
-      if (recoveryCodes) return showSection(request, reply, { kind: 'codes', codes: recoveryCodes, message: `Passkey “${passkey.name}” added: two-step sign-in is on.` });
-      return showSection(request, reply, { kind: 'done', message: `Passkey “${passkey.name}” added.` });
+      if (recoveryCodes) return showSection(request, reply, { kind: 'codes', codes: recoveryCodes, message: kit.translator(request).t('mfa.account.passkeyAddedFirst', { name: passkey.name }) });
+      return showSection(request, reply, { kind: 'done', message: kit.translator(request).t('mfa.account.passkeyAdded', { name: passkey.name }) });
     } catch (error) {
       return refused(request, reply, error, 'passkey-add');
     }
@@ -200,7 +200,7 @@ export const mfaPagesRoutes: FastifyPluginAsync<MfaPagesOptions> = async (app, {
     try {
       if (!isUuid(id)) throw new DomainError('not_found', 'Not Found', { detail: 'No such passkey.' });
       await mfa.removePasskey(requestContext(request), principalOf(request), id, optionalPassword(request));
-      return showSection(request, reply, { kind: 'done', message: 'The passkey is removed.' });
+      return showSection(request, reply, { kind: 'done', message: kit.translator(request).t('mfa.account.passkeyRemoved') });
     } catch (error) {
       return refused(request, reply, error, `passkey-remove:${id}`);
     }

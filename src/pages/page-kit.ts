@@ -16,12 +16,17 @@ export interface PageKitDeps {
   csrf: Csrf;
   session: PageSession;
   users: UsersService;
-  /** BRAND_NAME and DEFAULT_LOCALE */
-  brand: { name: string; defaultLocale: Locale };
+  /** BRAND_NAME and DEFAULT_LOCALE; the brand's stylesheet and logo URLs (assets.ts) */
+  brand: { name: string; defaultLocale: Locale; stylesheet?: string; logo?: string | null };
 }
 
 export class PageKit {
   constructor(readonly d: PageKitDeps) {}
+
+  /** the brand's files for the page frame */
+  get look(): PageChrome['brand'] {
+    return this.d.brand.stylesheet ? { stylesheet: this.d.brand.stylesheet, logo: this.d.brand.logo ?? null } : undefined;
+  }
 
   get session(): PageSession {
     return this.d.session;
@@ -40,11 +45,11 @@ export class PageKit {
     reply.header('content-language', t.locale);
     const here = this.here(request);
     const principal = request.principal;
-    if (!principal) return { csrf, user: null, t, here };
+    if (!principal) return { csrf, user: null, t, here, brand: this.look };
     const user = await this.d.users.getCached(principal.userId);
-    if (!user) return { csrf, user: null, t, here };
+    if (!user) return { csrf, user: null, t, here, brand: this.look };
     const can = { products: principal.permissions.has('products:read'), admin: principal.permissions.has('users:admin') };
-    return { csrf, user: { label: user.name ?? user.username ?? user.email ?? t.t('layout.signedIn'), can }, t, here };
+    return { csrf, user: { label: user.name ?? user.username ?? user.email ?? t.t('layout.signedIn'), can }, t, here, brand: this.look };
   }
 
   /**

@@ -37,7 +37,7 @@ import { adminWebhooksPagesRoutes } from './admin-webhooks-pages-routes.js';
 import { dashboardPagesRoutes } from './dashboard-pages-routes.js';
 import { emailLoginPagesRoutes } from './email-login-pages-routes.js';
 import { productsPagesRoutes } from './products-pages-routes.js';
-import { assetRoutes } from './assets.js';
+import { assetRoutes, brandAssetsFor } from './assets.js';
 import { mfaAccountSection, mfaPagesRoutes } from './mfa-pages-routes.js';
 import type { OidcClientsService } from '../oidc/oidc-clients-service.js';
 import type { OidcProviderHost } from '../oidc/oidc-provider.js';
@@ -51,7 +51,7 @@ import { setupPagesRoutes } from './setup-pages-routes.js';
 import { errorPage } from './views/public-views.js';
 
 export interface PagesOptions {
-  settings: Pick<Config, 'registration' | 'accountEmail' | 'requireEmailVerification' | 'defaultRole' | 'cookieSecure' | 'emailLogin' | 'brandName' | 'defaultLocale'>;
+  settings: Pick<Config, 'registration' | 'accountEmail' | 'requireEmailVerification' | 'defaultRole' | 'cookieSecure' | 'emailLogin' | 'brandName' | 'defaultLocale' | 'brandColor' | 'brandLogoFile'>;
   auth: AuthService;
   sessions: SessionsService;
   oauth: OAuthService;
@@ -87,11 +87,13 @@ export const pagesRoutes: FastifyPluginAsync<PagesOptions> = async (app, o) => {
     if (request.method === 'POST') o.csrf.check(request);
   });
 
-  const kit = new PageKit({ csrf: o.csrf, session: o.session, users: o.users, brand: { name: o.settings.brandName, defaultLocale: o.settings.defaultLocale } });
+  // BRAND_COLOR and BRAND_LOGO_FILE as files under /assets/ (the logo was checked with the config)
+  const brand = brandAssetsFor(o.settings.brandColor, o.settings.brandLogoFile);
+  const kit = new PageKit({ csrf: o.csrf, session: o.session, users: o.users, brand: { name: o.settings.brandName, defaultLocale: o.settings.defaultLocale, stylesheet: brand.stylesheet, logo: brand.logo } });
   // the sections of /account, in page order (profile, password, email and deletion join here)
   const account = new AccountPage(kit, o.users, [mfaAccountSection(o.mfa), ...accountSections()]);
 
-  await app.register(assetRoutes);
+  await app.register(assetRoutes, { brand });
   await app.register(publicPagesRoutes, { kit, auth: o.auth, email: o.email, passwordReset: o.passwordReset, users: o.users, providers: o.providers, settings: o.settings });
   await app.register(mfaPagesRoutes, { kit, auth: o.auth, mfa: o.mfa, account });
   // off: 404 (and /login does not offer it)
@@ -112,6 +114,8 @@ export const pagesRoutes: FastifyPluginAsync<PagesOptions> = async (app, o) => {
 };
 
 /** the error handler's HTML page (404, 403, 500 … for a browser), in the reader's language */
-export function htmlErrorPage(brand: { name: string; defaultLocale: Locale }): HtmlErrorPage {
-  return (e: ErrorPage, request) => errorPage({ csrf: '', user: null, t: readerTranslator(request, brand), ...(request.method === 'GET' ? { here: request.url } : {}) }, e);
+export function htmlErrorPage(brand: { name: string; defaultLocale: Locale; color?: string; logoFile?: string | null }): HtmlErrorPage {
+  const files = brand.color ? brandAssetsFor(brand.color, brand.logoFile ?? null) : null;
+  const look = files ? { brand: { stylesheet: files.stylesheet, logo: files.logo } } : {};
+  return (e: ErrorPage, request) => errorPage({ csrf: '', user: null, t: readerTranslator(request, brand), ...look, ...(request.method === 'GET' ? { here: request.url } : {}) }, e);
 }

@@ -146,14 +146,14 @@ export const publicPagesRoutes: FastifyPluginAsync<PublicPagesOptions> = async (
       const r = refusalOf(error, kit.translator(request));
       return kit.render(request, reply, r.status, (chrome) => forgotPasswordPage(chrome, { email: address, errors: r.errors }), r.headers);
     }
-    // the same answer whether or not the address has an account (no enumeration)
-    return kit.render(request, reply, 200, (chrome) =>
-      resetPasswordPage(chrome, { token: null, email: address, notice: chrome.t.t('public.forgot.sent'), errors: NO_ERRORS }));
+    // the same answer whether or not the address has an account (no enumeration); PRG: the code form
+    return kit.redirect(reply, `/reset-password?email=${encodeURIComponent(address)}&notice=sent`);
   });
 
   app.get('/reset-password', { config: publicPage }, async function resetForm(request, reply) {
     const token = queryParam(request, 'token');
-    return kit.render(request, reply, 200, (chrome) => resetPasswordPage(chrome, { token, email: queryParam(request, 'email') ?? '', notice: null, errors: NO_ERRORS }));
+    const notice = queryParam(request, 'notice') === 'sent' ? kit.translator(request).t('public.forgot.sent') : null;
+    return kit.render(request, reply, 200, (chrome) => resetPasswordPage(chrome, { token, email: queryParam(request, 'email') ?? '', notice, errors: NO_ERRORS }));
   });
 
   app.post('/reset-password', { config: publicPage }, async function resetPassword(request, reply) {
@@ -192,7 +192,8 @@ export const publicPagesRoutes: FastifyPluginAsync<PublicPagesOptions> = async (
       const t = kit.translator(request);
       return showVerify(request, reply, status, { result: { kind, title: t.t(title), message: t.t(message) }, notice: null, errors: NO_ERRORS });
     }
-    const notice = queryParam(request, 'registered') ? kit.translator(request).t('public.verify.registered') : null;
+    const t = kit.translator(request);
+    const notice = queryParam(request, 'registered') ? t.t('public.verify.registered') : queryParam(request, 'notice') === 'resent' ? t.t('public.verify.resent') : null;
     return showVerify(request, reply, 200, { result: null, notice, errors: NO_ERRORS });
   });
 
@@ -214,6 +215,6 @@ export const publicPagesRoutes: FastifyPluginAsync<PublicPagesOptions> = async (
       const r = refusalOf(error, kit.translator(request));
       return showVerify(request, reply, r.status, { result: null, notice: null, errors: r.errors }, r.headers);
     }
-    return showVerify(request, reply, 200, { result: null, notice: kit.translator(request).t('public.verify.resent'), errors: NO_ERRORS });
+    return kit.redirect(reply, '/verify-email?notice=resent');
   });
 };

@@ -33,10 +33,14 @@ describe('pages: password reset by email', () => {
     await signedIn.post('/login', { login: u.email, password: PASSWORD });
     const client = new PageClient(env.t.app);
     await client.get('/forgot-password');
-    const sent = await client.post('/forgot-password', { email: u.email });
-    assert.equal(sent.statusCode, 200);
+    const posted = await client.post('/forgot-password', { email: u.email });
+    assert.equal(posted.statusCode, 303, 'Post/Redirect/Get');
+    assert.equal(posted.headers.location, `/reset-password?email=${encodeURIComponent(u.email)}&notice=sent`);
+    const sent = await client.get(String(posted.headers.location));
     assert.match(textOf(sent.body), /If an account uses this address/);
-    const unknown = await new PageClient(env.t.app).get('/forgot-password').then(() => client.post('/forgot-password', { email: uniqueEmail('nobody') }));
+    const unknownPosted = await new PageClient(env.t.app).get('/forgot-password').then(() => client.post('/forgot-password', { email: uniqueEmail('nobody') }));
+    assert.equal(unknownPosted.statusCode, 303);
+    const unknown = await client.get(String(unknownPosted.headers.location));
     assert.equal(textOf(unknown.body).replace(/nobody-[^@]+@example\.com/, ''), textOf(sent.body).replace(u.email, ''), 'the same answer for an unknown address');
     const code = codeIn(await env.smtp.waitFor(u.email, /reset/i));
     const wrong = await client.post('/reset-password', { email: u.email, code: '00000000', new_password: NEW_PASSWORD });

@@ -62,6 +62,16 @@ describe('pages: the language switch and the reader’s language', () => {
     assert.match((await client.get('/forgot-password', { 'accept-language': 'fr, en;q=0.5' })).body, /<html lang="en">/);
   });
 
+  it('the public pages in German: no English word left, <html lang="de">', async () => {
+    const client = new PageClient(t.app);
+    client.cookies.set('gh_lang', { value: 'de', path: '/' });
+    for (const path of ['/login', '/login?notice=signed_out', '/login?error=second_step_locked', '/register', '/forgot-password', '/reset-password?email=a%40example.com&notice=sent', '/reset-password?token=x', '/verify-email', '/verify-email?registered=1', '/verify-email?token=nope']) {
+      const page = await client.get(path);
+      assert.match(page.body, /<html lang="de">/, path);
+      assert.deepEqual(englishWordsIn(readableText(page.body), ['a@example.com']), [], path);
+    }
+  });
+
   it('a refused form speaks German: field errors by kind, refusals by problem code', async () => {
     const client = new PageClient(t.app);
     client.cookies.set('gh_lang', { value: 'de', path: '/' });

@@ -33,7 +33,7 @@ describe('pages: refusals on forms', () => {
   it('a rate limit: 429 shown as a message on the page', async () => {
     const client = new PageClient(t.app);
     await client.get('/forgot-password');
-    assert.equal((await client.post('/forgot-password', { email: uniqueEmail() })).statusCode, 200);
+    assert.equal((await client.post('/forgot-password', { email: uniqueEmail() })).statusCode, 303, 'Post/Redirect/Get');
     const limited = await client.post('/forgot-password', { email: uniqueEmail() });
     assert.equal(limited.statusCode, 429);
     assert.match(String(limited.headers['content-type']), /^text\/html/);

@@ -19,6 +19,8 @@ export interface PageChrome {
   t: Translator;
   /** the page's own path and query, for the language switch to come back to */
   here?: string;
+  /** BRAND_COLOR's stylesheet and BRAND_LOGO_FILE's URL (absent: the built-in look) */
+  brand?: { stylesheet: string; logo: string | null } | undefined;
 }
 
 export interface PageOptions {
@@ -41,12 +43,16 @@ export function page(o: PageOptions): string {
 <meta name="referrer" content="no-referrer">
 <title>${t.t('layout.title', { title: o.title })}</title>
 <link rel="stylesheet" href="${assetUrl('gatehouse.css')}">
+${chrome.brand && html`<link rel="stylesheet" href="${chrome.brand.stylesheet}">`}
+<link rel="icon" href="/favicon.ico">
 ${o.webauthn && html`<script src="${assetUrl('webauthn.js')}" defer></script>`}
 </head>
 <body>
 <a class="skip" href="#main">${t.t('layout.skip')}</a>
 <header class="top"><div class="bar">
-<a class="brand" href="${chrome.user ? '/dashboard' : '/login'}">${t.brand}</a>
+${chrome.brand?.logo
+  ? html`<a class="brand logo" href="${chrome.user ? '/dashboard' : '/login'}"><img src="${chrome.brand.logo}" alt="${t.brand}" height="32"></a>`
+  : html`<a class="brand" href="${chrome.user ? '/dashboard' : '/login'}">${t.brand}</a>`}
 <nav class="main" aria-label="${t.t('layout.nav')}">
 ${chrome.user
   ? html`<a href="/dashboard">${t.t('layout.nav.dashboard')}</a>${chrome.user.can?.products && html`<a href="/products">${t.t('layout.nav.products')}</a>`}${chrome.user.can?.admin && html`<a href="/admin">${t.t('layout.nav.admin')}</a>`}<a href="/account">${t.t('layout.nav.account')}</a>

@@ -13,16 +13,17 @@ export interface SetupView {
 }
 
 export function setupPage(chrome: PageChrome, v: SetupView): string {
+  const { t } = chrome;
   const body = html`<div class="card">
-<h1>Create the first admin</h1>
-<p class="muted">No administrator exists yet. This account gets the admin role; this page is gone once it exists.</p>
+<h1>${t.t('setup.title')}</h1>
+<p class="muted">${t.t('setup.intro')}</p>
 ${alert('error', v.errors.message)}
 <form method="post" action="/setup" novalidate>
 ${csrfField(chrome.csrf)}${hidden('token', v.token)}
-${field({ name: 'email', label: 'Email', type: 'email', value: v.email, autocomplete: 'email', required: true, error: v.errors.fields.email, autofocus: !v.email })}
-${field({ name: 'password', label: 'Password', type: 'password', autocomplete: 'new-password', required: true, error: v.errors.fields.password, autofocus: Boolean(v.email), hint: 'At least 8 characters; a phrase of several unrelated words is strong and easy to remember.' })}
-<p><button class="block" type="submit">Create the admin</button></p>
+${field({ name: 'email', label: t.t('public.email'), type: 'email', value: v.email, autocomplete: 'email', required: true, error: v.errors.fields.email, autofocus: !v.email })}
+${field({ name: 'password', label: t.t('public.password'), type: 'password', autocomplete: 'new-password', required: true, error: v.errors.fields.password, autofocus: Boolean(v.email), hint: t.t('public.passwordHint') })}
+<p><button class="block" type="submit">${t.t('setup.submit')}</button></p>
 </form>
 </div>`;
-  return page({ title: 'Create the first admin', chrome, body, narrow: true });
+  return page({ title: t.t('setup.title'), chrome, body, narrow: true });
 }
