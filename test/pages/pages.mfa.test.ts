@@ -162,9 +162,28 @@ describe('pages: two-step sign-in', () => {
     const id = /action="\/account\/passkeys\/([0-9a-f-]{36})\/delete"/.exec(account.body)![1]!;
     const refused = await client.post(`/account/passkeys/${id}/delete`, { password: WRONG_PASSWORD });
     assert.equal(refused.statusCode, 403);
-    const removed = await client.post(`/account/passkeys/${id}/delete`, { password: PASSWORD });
+    const removing = await client.post(`/account/passkeys/${id}/delete`, { password: PASSWORD });
+    assert.equal(removing.statusCode, 303, removing.body);
+    assert.equal(removing.headers.location, '/account?notice=passkey_removed#mfa');
+    const removed = await client.get(String(removing.headers.location));
     assert.equal(removed.statusCode, 200);
     assert.match(textOf(removed.body), /The passkey is removed/);
     assert.match(textOf(removed.body), /No passkeys yet/);
+    assert.doesNotMatch(textOf((await client.get('/account')).body), /The passkey is removed/, 'the notice comes only with the redirect');
+  });
+
+  it('TOTP turned off on /account: a redirect to the section, which says so', async () => {
+    const u = await register(t.app);
+    const client = await signIn(u.email);
+    const { secret } = await enableTotpOnPage(client);
+    const refused = await client.post('/account/totp/disable', { password: WRONG_PASSWORD, code: totpCode(secret, clock.now()) });
+    assert.equal(refused.statusCode, 403);
+    const off = await client.post('/account/totp/disable', { password: PASSWORD, code: totpCode(secret, clock.now()) });
+    assert.equal(off.statusCode, 303, off.body);
+    assert.equal(off.headers.location, '/account?notice=totp_off#mfa');
+    const page = await client.get(String(off.headers.location));
+    assert.equal(page.statusCode, 200);
+    assert.match(textOf(page.body), /The authenticator app is off/);
+    assert.match(page.body, /action="\/account\/totp\/setup"/, 'the section offers the set-up again');
   });
 });
