@@ -11,6 +11,7 @@ import { after, before, describe, it } from 'node:test';
 import { totpCode } from '../../src/mfa/totp.js';
 import { systemContext } from '../../src/request-context.js';
 import { buildTestContext, type TestContext } from '../helpers/build-test-app.js';
+import { englishWordsIn, readableText } from '../helpers/english-words.js';
 import { PASSWORD, register, WRONG_PASSWORD } from '../helpers/factories.js';
 import { FakeClock } from '../helpers/fake-clock.js';
 import { SoftAuthenticator, type CreationOptionsJSON, type RequestOptionsJSON } from '../helpers/soft-authenticator.js';
@@ -89,6 +90,23 @@ describe('pages: two-step sign-in', () => {
     const recovered = await again.post('/login/mfa', { recovery_code: codes[0]!.replace('-', '') });
     assert.equal(recovered.statusCode, 303);
     assert.equal(recovered.headers.location, '/dashboard');
+  });
+
+  it('the second step in German (gh_lang=de): the form and a wrong code; no English word left', async () => {
+    const u = await register(t.app);
+    await enableTotpOnPage(await signIn(u.email));
+    const client = new PageClient(t.app);
+    client.cookies.set('gh_lang', { value: 'de', path: '/' });
+    await client.get('/login');
+    assert.equal((await client.post('/login', { login: u.email, password: PASSWORD })).statusCode, 303);
+    const step = await client.get('/login/mfa');
+    assert.equal(step.statusCode, 200);
+    assert.match(step.body, /<html lang="de">/);
+    assert.deepEqual(englishWordsIn(readableText(step.body)), []);
+    const wrong = await client.post('/login/mfa', { code: '123456' });
+    assert.equal(wrong.statusCode, 400);
+    assert.match(wrong.body, /<html lang="de">/);
+    assert.deepEqual(englishWordsIn(readableText(wrong.body)), []);
   });
 
   it('too many wrong codes void the step: back to the sign-in page with a message', async () => {
