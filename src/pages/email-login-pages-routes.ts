@@ -1,8 +1,8 @@
 /**
  * Sign-in by emailed code or link on the pages (404 unless EMAIL_LOGIN=on): /login's
- * small form asks for a code (POST /login/email/request, the API's own service method), the next
- * page takes it (POST /login/email/code), and the emailed link opens GET /login/email?token=,
- * which only shows a button — a mail scanner that follows links spends nothing — whose form
+ * small form asks for a code (POST /login/email/request, the API's own service method, which
+ * redirects to GET /login/email?email=…&notice=sent), that page takes it (POST
+ * /login/email/code), and the emailed link opens GET /login/email?token=, which only shows a button — a mail scanner that follows links spends nothing — whose form
  * (POST /login/email) signs in. Signed in, the browser gets a page session as after a password,
  * or goes to the second-step page when the user has MFA. Every form works without JavaScript.
  */
@@ -55,10 +55,16 @@ export const emailLoginPagesRoutes: FastifyPluginAsync<EmailLoginPagesOptions> =
     return kit.render(request, reply, refusal ? 400 : 200, (chrome) => emailLoginLinkPage(chrome, { token, refusal }));
   }
 
-  // the emailed link (with ?token=), else the form that asks for a code
+  // the emailed link (with ?token=); with ?email= (where asking for a code redirects) the form
+  // that takes the code; else the form that asks for one
   app.get('/login/email', { config: publicPage }, async function emailLoginLink(request, reply) {
     const token = queryParam(request, 'token');
-    if (token === null) return kit.render(request, reply, 200, (chrome) => emailLoginRequestPage(chrome, { email: '', errors: NO_ERRORS }));
+    if (token === null) {
+      const email = (queryParam(request, 'email') ?? '').trim().slice(0, 320);
+      if (!email) return kit.render(request, reply, 200, (chrome) => emailLoginRequestPage(chrome, { email: '', errors: NO_ERRORS }));
+      const sent = queryParam(request, 'notice') === 'sent';
+      return kit.render(request, reply, 200, (chrome) => emailLoginCodePage(chrome, { email, notice: sent ? chrome.t.t('emailLogin.sent') : null, errors: NO_ERRORS }));
+    }
     // looked at, not spent: only the button signs in
     const state = token.length <= 256 ? await emailLogin.linkState(token) : 'invalid';
     return showLink(request, reply, state, token);
@@ -84,8 +90,9 @@ export const emailLoginPagesRoutes: FastifyPluginAsync<EmailLoginPagesOptions> =
       const r = refusalOf(error, kit.translator(request));
       return kit.render(request, reply, r.status, (chrome) => emailLoginRequestPage(chrome, { email, errors: r.errors }), r.headers);
     }
-    // the same answer whether or not the address may sign in this way (no enumeration)
-    return kit.render(request, reply, 200, (chrome) => emailLoginCodePage(chrome, { email, notice: chrome.t.t('emailLogin.sent'), errors: NO_ERRORS }));
+    // the same answer whether or not the address may sign in this way (no enumeration), as a
+    // redirect to the page that takes the code (post/redirect/get)
+    return kit.redirect(reply, `/login/email?email=${encodeURIComponent(email)}&notice=sent`);
   });
 
   app.post('/login/email/code', { config: publicPage }, async function emailLoginByCode(request, reply) {

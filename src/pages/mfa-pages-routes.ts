@@ -10,11 +10,12 @@ import type { AuthService } from '../auth/auth-service.js';
 import { DomainError } from '../errors.js';
 import { principalOf, requestContext } from '../http/route-guard.js';
 import { checkBody } from '../http/validation.js';
+import type { MessageKey } from '../i18n/translator.js';
 import { AddPasskeyBody, DisableTotpBody, SecondStepBody, TotpConfirmBody } from '../mfa/mfa-schemas.js';
 import type { MfaService, SecondStepInput } from '../mfa/mfa-service.js';
 import type { AuthenticationResponseJSON, RegistrationResponseJSON } from '../mfa/webauthn.js';
 import { SignInRefused } from '../sign-in/sign-in-service.js';
-import type { AccountPage, AccountSection } from './account-page.js';
+import { accountNotice, type AccountPage, type AccountSection } from './account-page.js';
 import { isUuid } from './console-kit.js';
 import { NO_ERRORS, refusalOf, requireFields } from './form-errors.js';
 import { formField, queryParam, type PageKit } from './page-kit.js';
@@ -30,12 +31,25 @@ export interface MfaPagesOptions {
 const signedIn = { page: true, auth: 'required' } as const;
 const MFA_SECTION = 'mfa';
 
+/**
+ * what the section's forms that show no secret say after their redirect (`/account?notice=<key>#mfa`);
+ * the forms that show a secret once (the TOTP set-up, recovery codes) answer with the page itself
+ * (docs/architecture.md)
+ */
+const MFA_NOTICES = {
+  totp_off: 'mfa.account.totpOffDone',
+  passkey_added: 'mfa.account.passkeyAdded',
+  passkey_removed: 'mfa.account.passkeyRemoved',
+} as const satisfies Record<string, MessageKey>;
+
 /** the account page's two-step section */
 export function mfaAccountSection(mfa: MfaService): AccountSection {
   return {
     id: MFA_SECTION,
-    async render({ user, csrf, t }, state) {
-      return mfaSection({ csrf, t, hasPassword: user.passwordHash !== null, overview: await mfa.overview(user.id), state: state as MfaSectionState | undefined });
+    notices: MFA_NOTICES,
+    async render({ user, csrf, t, notice }, state) {
+      const shown = (state as MfaSectionState | undefined) ?? (notice ? { kind: 'done', message: notice.text } : undefined);
+      return mfaSection({ csrf, t, hasPassword: user.passwordHash !== null, overview: await mfa.overview(user.id), state: shown });
     },
   };
 }
@@ -163,7 +177,7 @@ export const mfaPagesRoutes: FastifyPluginAsync<MfaPagesOptions> = async (app, {
       const password = optionalPassword(request);
       const body = checkBody<{ password?: string; code: string }>(DisableTotpBody, { ...(password ? { password } : {}), code: formField(request, 'code').trim() });
       await mfa.disableTotp(requestContext(request), principalOf(request), body);
-      return showSection(request, reply, { kind: 'done', message: kit.translator(request).t('mfa.account.totpOffDone') });
+      return kit.redirect(reply, accountNotice(MFA_SECTION, 'totp_off'));
     } catch (error) {
       return refused(request, reply, error, 'totp-disable');
     }
@@ -189,7 +203,7 @@ export const mfaPagesRoutes: FastifyPluginAsync<MfaPagesOptions> = async (app, {
       const body = checkBody<{ name?: string; response: unknown }>(AddPasskeyBody, { ...(name ? { name } : {}), response: parseJson(formField(request, 'response'), 'response') });
       const { passkey, recoveryCodes } = await mfa.addPasskey(requestContext(request), principalOf(request), { name: body.name ?? null, response: body.response as RegistrationResponseJSON });
       if (recoveryCodes) return showSection(request, reply, { kind: 'codes', codes: recoveryCodes, message: kit.translator(request).t('mfa.account.passkeyAddedFirst', { name: passkey.name }) });
-      return showSection(request, reply, { kind: 'done', message: kit.translator(request).t('mfa.account.passkeyAdded', { name: passkey.name }) });
+      return kit.redirect(reply, accountNotice(MFA_SECTION, 'passkey_added'));
     } catch (error) {
       return refused(request, reply, error, 'passkey-add');
     }
@@ -200,7 +214,7 @@ export const mfaPagesRoutes: FastifyPluginAsync<MfaPagesOptions> = async (app, {
     try {
       if (!isUuid(id)) throw new DomainError('not_found', 'Not Found', { detail: 'No such passkey.' });
       await mfa.removePasskey(requestContext(request), principalOf(request), id, optionalPassword(request));
-      return showSection(request, reply, { kind: 'done', message: kit.translator(request).t('mfa.account.passkeyRemoved') });
+      return kit.redirect(reply, accountNotice(MFA_SECTION, 'passkey_removed'));
     } catch (error) {
       return refused(request, reply, error, `passkey-remove:${id}`);
     }

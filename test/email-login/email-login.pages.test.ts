@@ -9,6 +9,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { uniqueEmail } from '../helpers/factories.js';
+import { englishWordsIn, readableText } from '../helpers/english-words.js';
 import { FakeClock } from '../helpers/fake-clock.js';
 import { PageClient, textOf } from '../helpers/page-client.js';
 import { enableTotp } from '../mfa/mfa-helpers.js';
@@ -28,15 +29,21 @@ describe('pages: sign-in by emailed code or link', () => {
     const loginPage = await client.get('/login');
     assert.match(loginPage.body, /<form method="post" action="\/login\/email\/request"/);
     assert.match(textOf(loginPage.body), /Email me a sign-in code/);
-    const sent = await client.post('/login/email/request', { email: u.email });
+    const asked = await client.post('/login/email/request', { email: u.email });
+    assert.equal(asked.statusCode, 303, asked.body);
+    assert.equal(asked.headers.location, `/login/email?email=${encodeURIComponent(u.email)}&notice=sent`);
+    const sent = await client.get(String(asked.headers.location));
     assert.equal(sent.statusCode, 200);
     assert.match(sent.body, /<form method="post" action="\/login\/email\/code"/);
     assert.match(sent.body, /name="code"/);
+    assert.match(textOf(sent.body), /we have sent it a sign-in code/);
     const other = new PageClient(env.t.app);
     await other.get('/login');
     const unknown = uniqueEmail('nobody');
-    const unknownSent = await other.post('/login/email/request', { email: unknown });
-    assert.equal(unknownSent.statusCode, 200);
+    const unknownAsked = await other.post('/login/email/request', { email: unknown });
+    assert.equal(unknownAsked.statusCode, 303, 'the same answer for an unknown address');
+    assert.equal(unknownAsked.headers.location, `/login/email?email=${encodeURIComponent(unknown)}&notice=sent`);
+    const unknownSent = await other.get(String(unknownAsked.headers.location));
     assert.equal(textOf(unknownSent.body).replaceAll(unknown, ''), textOf(sent.body).replaceAll(u.email, ''), 'the same page for an unknown address');
     const { code } = await signInMail(env.smtp, u.email);
     const wrong = await client.post('/login/email/code', { email: u.email, code: wrongCode(code) });
@@ -107,6 +114,28 @@ describe('pages: sign-in by emailed code or link', () => {
     const step = await browser.get('/login/mfa');
     assert.equal(step.statusCode, 200);
     assert.match(step.body, /name="code"/);
+  });
+
+  it('in German (gh_lang=de): the request form, the code form, the link page and its refusal; no English word left', async () => {
+    const u = await verifiedUser(env);
+    const client = new PageClient(env.t.app);
+    client.cookies.set('gh_lang', { value: 'de', path: '/' });
+    const german = (res: { body: string }, what: string) => {
+      assert.match(res.body, /<html lang="de">/, what);
+      assert.deepEqual(englishWordsIn(readableText(res.body), [u.email]), [], what);
+    };
+    german(await client.get('/login/email'), 'the request form');
+    const asked = await client.post('/login/email/request', { email: u.email });
+    assert.equal(asked.statusCode, 303);
+    german(await client.get(String(asked.headers.location)), 'the code form with its notice');
+    const { code, token } = await signInMail(env.smtp, u.email);
+    const wrong = await client.post('/login/email/code', { email: u.email, code: wrongCode(code) });
+    assert.equal(wrong.statusCode, 400);
+    german(wrong, 'a wrong code');
+    german(await client.get(`/login/email?token=${token}`), 'the link page');
+    const bogus = await client.get('/login/email?token=bogus');
+    assert.equal(bogus.statusCode, 400);
+    german(bogus, 'a bogus link');
   });
 
   it('the forms need their CSRF token', async () => {

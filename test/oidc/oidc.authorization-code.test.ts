@@ -11,6 +11,7 @@ import { createLocalJWKSet, decodeProtectedHeader, jwtVerify, type JSONWebKeySet
 import * as oidc from 'openid-client';
 import type { LightMyRequestResponse } from 'fastify';
 import { buildTestContext, type TestContext } from '../helpers/build-test-app.js';
+import { englishWordsIn, readableText } from '../helpers/english-words.js';
 import { userWithRoles, type TestUser } from '../helpers/factories.js';
 import { PageClient, textOf } from '../helpers/page-client.js';
 import { injectFetch, ISSUER, REDIRECT } from './oidc-helpers.js';
@@ -141,6 +142,20 @@ describe('OIDC authorization code flow', () => {
     const consent2 = await browse(browser, await browser.get(local(flow2.url.href)!));
     const action2 = /<form method="post" action="([^"]+)"/.exec(consent2.res.body.split('<main')[1]!)![1]!;
     assert.equal((await browser.post(action2, { decision: 'allow', _csrf: null })).statusCode, 403);
+  });
+
+  it('the consent page in German (gh_lang=de): <html lang="de">, no English word left but the client\'s name', async () => {
+    const config = await configFor(web);
+    const reader = await userWithRoles(t.app, ['user'], 'oidc-de');
+    const browser = new PageClient(t.app);
+    browser.cookies.set('gh_lang', { value: 'de', path: '/' });
+    await browser.signIn(reader.email, reader.password);
+    const flow = await start(config, 'openid profile email offline_access');
+    const consent = await browse(browser, await browser.get(local(flow.url.href)!));
+    assert.equal(consent.res.statusCode, 200, consent.res.body.slice(0, 500));
+    assert.match(consent.res.body, /name="decision" value="allow"/);
+    assert.match(consent.res.body, /<html lang="de">/);
+    assert.deepEqual(englishWordsIn(readableText(consent.res.body), ['Billing', reader.email, reader.username ?? reader.email]), []);
   });
 
   it('offline_access: a refresh token that rotates on every use; a rotated-out one revokes the grant, consent stays', async () => {

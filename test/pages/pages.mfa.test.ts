@@ -11,6 +11,7 @@ import { after, before, describe, it } from 'node:test';
 import { totpCode } from '../../src/mfa/totp.js';
 import { systemContext } from '../../src/request-context.js';
 import { buildTestContext, type TestContext } from '../helpers/build-test-app.js';
+import { englishWordsIn, readableText } from '../helpers/english-words.js';
 import { PASSWORD, register, WRONG_PASSWORD } from '../helpers/factories.js';
 import { FakeClock } from '../helpers/fake-clock.js';
 import { SoftAuthenticator, type CreationOptionsJSON, type RequestOptionsJSON } from '../helpers/soft-authenticator.js';
@@ -91,6 +92,23 @@ describe('pages: two-step sign-in', () => {
     assert.equal(recovered.headers.location, '/dashboard');
   });
 
+  it('the second step in German (gh_lang=de): the form and a wrong code; no English word left', async () => {
+    const u = await register(t.app);
+    await enableTotpOnPage(await signIn(u.email));
+    const client = new PageClient(t.app);
+    client.cookies.set('gh_lang', { value: 'de', path: '/' });
+    await client.get('/login');
+    assert.equal((await client.post('/login', { login: u.email, password: PASSWORD })).statusCode, 303);
+    const step = await client.get('/login/mfa');
+    assert.equal(step.statusCode, 200);
+    assert.match(step.body, /<html lang="de">/);
+    assert.deepEqual(englishWordsIn(readableText(step.body)), []);
+    const wrong = await client.post('/login/mfa', { code: '123456' });
+    assert.equal(wrong.statusCode, 400);
+    assert.match(wrong.body, /<html lang="de">/);
+    assert.deepEqual(englishWordsIn(readableText(wrong.body)), []);
+  });
+
   it('too many wrong codes void the step: back to the sign-in page with a message', async () => {
     const u = await register(t.app);
     await enableTotpOnPage(await signIn(u.email));
@@ -158,13 +176,46 @@ describe('pages: two-step sign-in', () => {
     assert.equal(done.statusCode, 303, done.body);
     assert.equal(done.headers.location, '/dashboard');
 
-    const account = await client.get('/account');
-    const id = /action="\/account\/passkeys\/([0-9a-f-]{36})\/delete"/.exec(account.body)![1]!;
+    // a second passkey shows no secret: a redirect to the section, which says so
+    const againOptions = await t.app.inject({
+      method: 'POST',
+      url: '/account/passkeys/options',
+      headers: { accept: 'application/json', 'content-type': 'application/x-www-form-urlencoded', cookie: `gatehouse_csrf=${client.cookies.get('gatehouse_csrf')!.value}; gatehouse_session=${client.cookies.get('gatehouse_session')!.value}` },
+      payload: new URLSearchParams({ _csrf: client.csrf!, password: PASSWORD }).toString(),
+    });
+    assert.equal(againOptions.statusCode, 200, againOptions.body);
+    const adding = await client.post('/account/passkeys', { name: 'Phone', response: JSON.stringify(new SoftAuthenticator(t.config.publicOrigin).register(againOptions.json() as CreationOptionsJSON)) });
+    assert.equal(adding.statusCode, 303, adding.body);
+    assert.equal(adding.headers.location, '/account?notice=passkey_added#mfa');
+    const account = await client.get(String(adding.headers.location));
+    assert.match(textOf(account.body), /The passkey is added/);
+    assert.match(textOf(account.body), /Phone/);
+    const id = /<td[^>]*>Laptop &lt;b&gt;<\/td>[\s\S]*?action="\/account\/passkeys\/([0-9a-f-]{36})\/delete"/.exec(account.body)![1]!;
     const refused = await client.post(`/account/passkeys/${id}/delete`, { password: WRONG_PASSWORD });
     assert.equal(refused.statusCode, 403);
-    const removed = await client.post(`/account/passkeys/${id}/delete`, { password: PASSWORD });
+    const removing = await client.post(`/account/passkeys/${id}/delete`, { password: PASSWORD });
+    assert.equal(removing.statusCode, 303, removing.body);
+    assert.equal(removing.headers.location, '/account?notice=passkey_removed#mfa');
+    const removed = await client.get(String(removing.headers.location));
     assert.equal(removed.statusCode, 200);
     assert.match(textOf(removed.body), /The passkey is removed/);
-    assert.match(textOf(removed.body), /No passkeys yet/);
+    assert.doesNotMatch(removed.body, /Laptop &lt;b&gt;/);
+    assert.match(textOf(removed.body), /Phone/);
+    assert.doesNotMatch(textOf((await client.get('/account')).body), /The passkey is removed/, 'the notice comes only with the redirect');
+  });
+
+  it('TOTP turned off on /account: a redirect to the section, which says so', async () => {
+    const u = await register(t.app);
+    const client = await signIn(u.email);
+    const { secret } = await enableTotpOnPage(client);
+    const refused = await client.post('/account/totp/disable', { password: WRONG_PASSWORD, code: totpCode(secret, clock.now()) });
+    assert.equal(refused.statusCode, 403);
+    const off = await client.post('/account/totp/disable', { password: PASSWORD, code: totpCode(secret, clock.now()) });
+    assert.equal(off.statusCode, 303, off.body);
+    assert.equal(off.headers.location, '/account?notice=totp_off#mfa');
+    const page = await client.get(String(off.headers.location));
+    assert.equal(page.statusCode, 200);
+    assert.match(textOf(page.body), /The authenticator app is off/);
+    assert.match(page.body, /action="\/account\/totp\/setup"/, 'the section offers the set-up again');
   });
 });

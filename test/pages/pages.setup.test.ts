@@ -10,6 +10,7 @@ import { randomBytes } from 'node:crypto';
 import { Writable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import { buildTestContext, type TestContext } from '../helpers/build-test-app.js';
+import { englishWordsIn, readableText } from '../helpers/english-words.js';
 import { PASSWORD, register, uniqueEmail } from '../helpers/factories.js';
 import { PageClient, textOf } from '../helpers/page-client.js';
 
@@ -72,6 +73,21 @@ describe('pages: /setup creates the first admin', () => {
     assert.equal(clash.statusCode, 409);
     assert.match(textOf(clash.body), /already exists/);
     assert.deepEqual((await t.services.users.get(taken.id)).roles, ['user'], 'an existing account is not promoted');
+    assert.deepEqual(await admins(), []);
+  });
+
+  it('in German (gh_lang=de): the form and its refusal; no English word left', async () => {
+    const client = new PageClient(t.app);
+    client.cookies.set('gh_lang', { value: 'de', path: '/' });
+    const form = await client.get(`/setup?token=${token}`);
+    assert.equal(form.statusCode, 200);
+    assert.match(form.body, /<html lang="de">/);
+    assert.deepEqual(englishWordsIn(readableText(form.body)), []);
+    const email = uniqueEmail('root');
+    const weak = await client.post('/setup', { token, email, password: 'password1' });
+    assert.equal(weak.statusCode, 422);
+    assert.match(weak.body, /<html lang="de">/);
+    assert.deepEqual(englishWordsIn(readableText(weak.body), [email]), []);
     assert.deepEqual(await admins(), []);
   });
 

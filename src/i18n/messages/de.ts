@@ -125,7 +125,7 @@ export const de: Record<MessageKey, string> = {
   'mfa.account.addPasskey': 'Passkey hinzufügen',
   'mfa.account.needsScript': 'Zum Hinzufügen eines Passkeys ist JavaScript nötig: Ihr Browser erzeugt den Schlüssel.',
   'mfa.account.passkeyAddedFirst': 'Passkey „{name}“ hinzugefügt: Die Anmeldung in zwei Schritten ist eingeschaltet.',
-  'mfa.account.passkeyAdded': 'Passkey „{name}“ hinzugefügt.',
+  'mfa.account.passkeyAdded': 'Der Passkey ist hinzugefügt.',
   'mfa.account.passkeyRemoved': 'Der Passkey ist entfernt.',
   'mfa.account.app': 'Authenticator-App',
   'mfa.account.codes': 'Wiederherstellungscodes',

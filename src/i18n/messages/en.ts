@@ -127,7 +127,7 @@ export const en = {
   'mfa.account.addPasskey': 'Add a passkey',
   'mfa.account.needsScript': 'Adding a passkey needs JavaScript: your browser creates the key.',
   'mfa.account.passkeyAddedFirst': 'Passkey “{name}” added: two-step sign-in is on.',
-  'mfa.account.passkeyAdded': 'Passkey “{name}” added.',
+  'mfa.account.passkeyAdded': 'The passkey is added.',
   'mfa.account.passkeyRemoved': 'The passkey is removed.',
   'mfa.account.app': 'Authenticator app',
   'mfa.account.codes': 'Recovery codes',
