@@ -435,7 +435,7 @@ ${WHERE_HTML_DE}`),
 
 const BUILT_IN: Record<Locale, Record<TemplateName, Template>> = { en: BUILT_IN_EN, de: BUILT_IN_DE };
 
-/** the built-in messages' signature, per language */
+/** the built-in messages' signature, per language (their subjects end with ` · {{brand}}`) */
 const SIGNATURE_TEXT: Record<Locale, string> = { en: `-- \nThe {{brand}} team\n`, de: `-- \nIhr {{brand}}-Team\n` };
 const SIGNATURE_HTML: Record<Locale, string> = { en: '<p style="color: #57606a">The {{brand}} team</p>', de: '<p style="color: #57606a">Ihr {{brand}}-Team</p>' };
 
@@ -484,7 +484,7 @@ export class MailTemplates {
           return locale === defaultLocale && existsSync(general) ? readFileSync(general, 'utf8') : fallback;
         };
         templates[name] = {
-          subject: read('.subject.txt', builtIn.subject).trim(),
+          subject: read('.subject.txt', `${builtIn.subject} · {{brand}}`).trim(),
           text: read('.txt', `${builtIn.text}\n${SIGNATURE_TEXT[locale]}`),
           html: read('.html', builtIn.html.replace('\n</body>', `\n${SIGNATURE_HTML[locale]}\n</body>`)),
         };

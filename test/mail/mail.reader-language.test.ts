@@ -3,7 +3,7 @@
  * caused a message names its language (the `gh_lang` cookie, else Accept-Language); mail without
  * a reader, or from a request that names no language Gatehouse speaks, is in DEFAULT_LOCALE. An
  * operator's override file for one language (`<template>.<locale>.subject.txt` …) wins for that
- * language only. Over a real SMTP exchange.
+ * language only. Built-in subjects end with the brand. Over a real SMTP exchange.
  */
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -41,7 +41,7 @@ describe('mail: the reader’s language', () => {
 
   it('a German reader (Accept-Language) registering gets the verification in German', async () => {
     const email = await registerWith(env, { 'accept-language': 'de-DE,de;q=0.9,en;q=0.5' });
-    const mail = await env.smtp.waitFor(email, /^Bestätigen Sie Ihre E-Mail-Adresse$/);
+    const mail = await env.smtp.waitFor(email, /^Bestätigen Sie Ihre E-Mail-Adresse · Gatehouse$/);
     const code = codeIn(mail);
     assert.match(mail.text, new RegExp(`Ihr Bestätigungscode lautet ${code}\\.`));
     assert.match(mail.text, /Ihr Gatehouse-Team/);
@@ -50,10 +50,10 @@ describe('mail: the reader’s language', () => {
 
   it('the language switch’s cookie wins over Accept-Language: a password reset in German', async () => {
     const email = await registerWith(env, {});
-    await env.smtp.waitFor(email, /^Verify your email address$/);
+    await env.smtp.waitFor(email, /^Verify your email address · Gatehouse$/);
     const res = await env.t.app.inject({ method: 'POST', url: '/api/v1/auth/password-reset', headers: { 'accept-language': 'en', cookie: 'gh_lang=de' }, payload: { email } });
     assert.equal(res.statusCode, 202);
-    const mail = await env.smtp.waitFor(email, /^Setzen Sie Ihr Passwort zurück$/);
+    const mail = await env.smtp.waitFor(email, /^Setzen Sie Ihr Passwort zurück · Gatehouse$/);
     const code = codeIn(mail);
     assert.match(mail.text, new RegExp(`Passworts lautet ${code}\\.`));
     assertGerman(mail.text, [code, email, env.t.config.publicUrl]);
@@ -61,10 +61,10 @@ describe('mail: the reader’s language', () => {
 
   it('an English reader gets English; a request naming no language Gatehouse speaks gets DEFAULT_LOCALE (en)', async () => {
     const english = await registerWith(env, { 'accept-language': 'en-GB' });
-    const mail = await env.smtp.waitFor(english, /^Verify your email address$/);
+    const mail = await env.smtp.waitFor(english, /^Verify your email address · Gatehouse$/);
     assert.match(mail.text, /^Your verification code is \d{8}\./);
     const french = await registerWith(env, { 'accept-language': 'fr' });
-    assert.match((await env.smtp.waitFor(french, /^Verify your email address$/)).text, /The Gatehouse team/);
+    assert.match((await env.smtp.waitFor(french, /^Verify your email address · Gatehouse$/)).text, /The Gatehouse team/);
   });
 });
 
@@ -79,10 +79,10 @@ describe('mail: DEFAULT_LOCALE=de', () => {
 
   it('mail from a request that names no language is German; a reader asking for English still gets English', async () => {
     const silent = await registerWith(env, {});
-    const mail = await env.smtp.waitFor(silent, /^Bestätigen Sie Ihre E-Mail-Adresse$/);
+    const mail = await env.smtp.waitFor(silent, /^Bestätigen Sie Ihre E-Mail-Adresse · Gatehouse$/);
     assertGerman(mail.text, [codeIn(mail), silent, env.t.config.publicUrl]);
     const english = await registerWith(env, { 'accept-language': 'en' });
-    await env.smtp.waitFor(english, /^Verify your email address$/);
+    await env.smtp.waitFor(english, /^Verify your email address · Gatehouse$/);
   });
 });
 
@@ -94,14 +94,16 @@ describe('mail: templates by locale', () => {
       const en = templates.render(name, values);
       const de = templates.render(name, { ...values, locale: 'de' });
       assert.notEqual(de.subject, en.subject, name);
+      assert.match(en.subject, / · Acme$/, name);
+      assert.match(de.subject, / · Acme$/, name);
       for (const part of ['text', 'html'] as const) {
         for (const value of Object.values(values)) assert.equal(de[part].includes(value), en[part].includes(value), `${name}.${part}: ${value}`);
       }
       assertGerman(de.text, Object.values(values));
     }
     // a locale Gatehouse does not speak renders in DEFAULT_LOCALE
-    assert.equal(templates.render('verify_email', { locale: 'fr' }).subject, 'Verify your email address');
-    assert.equal(new MailTemplates(null, 'Acme', 'de').render('verify_email', { locale: 'fr' }).subject, 'Bestätigen Sie Ihre E-Mail-Adresse');
+    assert.equal(templates.render('verify_email', { locale: 'fr' }).subject, 'Verify your email address · Acme');
+    assert.equal(new MailTemplates(null, 'Acme', 'de').render('verify_email', { locale: 'fr' }).subject, 'Bestätigen Sie Ihre E-Mail-Adresse · Acme');
   });
 
   it('an override for one language wins for that language only; the plain file is for DEFAULT_LOCALE', () => {
@@ -118,8 +120,8 @@ describe('mail: templates by locale', () => {
       // with DEFAULT_LOCALE=de the plain file is German's, and English keeps its built-in subject
       const german = new MailTemplates(dir, 'Acme', 'de');
       assert.equal(german.render('password_reset', {}).subject, 'ACME: Passwort zurücksetzen');
-      assert.equal(german.render('password_reset', { locale: 'en' }).subject, 'Reset your password');
-      assert.equal(german.render('verify_email', {}).subject, 'Bestätigen Sie Ihre E-Mail-Adresse');
+      assert.equal(german.render('password_reset', { locale: 'en' }).subject, 'Reset your password · Acme');
+      assert.equal(german.render('verify_email', {}).subject, 'Bestätigen Sie Ihre E-Mail-Adresse · Acme');
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
