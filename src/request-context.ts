@@ -8,6 +8,12 @@ export interface RequestContext {
   actorId: string | null;
   ip: string | null;
   userAgent: string | null;
+  /**
+   * the reader's language when the request names one Gatehouse speaks (the language switch's
+   * cookie, else Accept-Language); mail caused by the request is written in it. Absent for the
+   * CLI and the system: their mail uses DEFAULT_LOCALE.
+   */
+  locale?: string;
 }
 
 /** start-up tasks and maintenance: no user, no address */

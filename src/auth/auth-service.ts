@@ -100,7 +100,7 @@ export class AuthService {
     const withSession = !this.d.settings.requireEmailVerification;
     const { userId, session } = await this.d.db.transaction().execute(async (tx) => {
       const id = await this.d.users.insertAccount(tx, { ...ctx, actorId: null }, prepared, false, 'register');
-      await this.d.email?.issueVerification(tx, { id, email: prepared.email });
+      await this.d.email?.issueVerification(tx, { id, email: prepared.email }, ctx);
       const s = withSession ? await this.d.sessions.create(tx, { userId: id, ip: ctx.ip, userAgent: ctx.userAgent, amr: ['pwd'] }) : null;
       return { userId: id, session: s };
     });

@@ -77,7 +77,7 @@ export class EmailLoginService {
     await this.d.limiter.hit('email-login-id', email, this.d.settings.rateLimitEmailLoginId);
     const user = await this.d.users.findByEmail(email);
     const eligible = user && user.email && user.emailVerified && !user.disabled ? { id: user.id, email: user.email } : null;
-    await this.d.email.sendSignInCode(eligible);
+    await this.d.email.sendSignInCode(eligible, ctx);
   }
 
   /** POST /email-login: the emailed code; tokens, or the second step for a user with MFA */

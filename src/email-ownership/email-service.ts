@@ -26,7 +26,7 @@ import type { Clock } from '../clock.js';
 import type { Config } from '../config/load-config.js';
 import type { Db, Executor } from '../db/database-types.js';
 import { commonErrors } from '../errors.js';
-import type { MailService } from '../mail/mail-service.js';
+import { readerData, type MailService } from '../mail/mail-service.js';
 import type { Principal } from '../principal.js';
 import type { RequestContext } from '../request-context.js';
 import type { RateLimiter } from '../security/rate-limiter.js';
@@ -74,10 +74,10 @@ export class EmailService {
    * Queues the verification code and link of a new (or changed) address inside the caller's
    * transaction (registration, a request). Accounts without an email get nothing.
    */
-  async issueVerification(tx: Executor, user: { id: string; email: string | null }): Promise<void> {
+  async issueVerification(tx: Executor, user: { id: string; email: string | null }, ctx?: RequestContext): Promise<void> {
     if (!user.email) return;
     const fresh = await this.#codes.issue(tx, user.id, 'verify_email', user.email);
-    await this.#codes.send(tx, user.id, user.email, 'verify_email', { code: fresh.code, link: this.d.mail.link('/verify-email', { token: fresh.link }) });
+    await this.#codes.send(tx, user.id, user.email, 'verify_email', { code: fresh.code, link: this.d.mail.link('/verify-email', { token: fresh.link }), ...readerData(ctx) });
   }
 
   /** POST /email/verify/request: a new code and link (nothing when verified or without an email) */
@@ -85,7 +85,7 @@ export class EmailService {
     await this.d.limiter.hit('code-send', principal.userId, this.d.settings.rateLimitCodeId);
     const user = await this.d.users.get(principal.userId);
     if (user.emailVerified || !user.email) return;
-    await this.d.db.transaction().execute((tx) => this.issueVerification(tx, user));
+    await this.d.db.transaction().execute((tx) => this.issueVerification(tx, user, ctx));
   }
 
   /**
@@ -141,8 +141,8 @@ export class EmailService {
    * kind of work is done — a code made and hashed, a message written and taken back, a commit — and
    * nothing is kept or sent, so the answer takes as long either way.
    */
-  async sendSignInCode(user: { id: string; email: string } | null): Promise<void> {
-    await this.#codes.sendOrRehearse(user, 'email_login', (fresh) => ({ code: fresh.code, link: this.d.mail.link('/login/email', { token: fresh.link }) }));
+  async sendSignInCode(user: { id: string; email: string } | null, ctx?: RequestContext): Promise<void> {
+    await this.#codes.sendOrRehearse(user, 'email_login', (fresh) => ({ code: fresh.code, link: this.d.mail.link('/login/email', { token: fresh.link }), ...readerData(ctx) }));
   }
 
   /**
@@ -196,7 +196,7 @@ export class EmailService {
     const email = user.email;
     await this.d.db.transaction().execute(async (tx) => {
       const fresh = await this.#codes.issue(tx, user.id, 'email_change_current', email);
-      await this.#codes.send(tx, user.id, email, 'email_change_current', { code: fresh.code });
+      await this.#codes.send(tx, user.id, email, 'email_change_current', { code: fresh.code, ...readerData(ctx) });
     });
   }
 
@@ -218,7 +218,7 @@ export class EmailService {
     if (await this.d.users.findByEmail(newEmail)) throw usersErrors.emailTaken();
     await this.d.db.transaction().execute(async (tx) => {
       const fresh = await this.#codes.issue(tx, user.id, 'email_change', newEmail);
-      await this.#codes.send(tx, user.id, newEmail, 'email_change', { code: fresh.code, new_email: newEmail });
+      await this.#codes.send(tx, user.id, newEmail, 'email_change', { code: fresh.code, new_email: newEmail, ...readerData(ctx) });
     });
   }
 

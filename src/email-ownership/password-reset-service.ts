@@ -24,7 +24,7 @@ import type { AuditService } from '../audit/audit-service.js';
 import type { Clock } from '../clock.js';
 import type { Config } from '../config/load-config.js';
 import type { Db, Executor } from '../db/database-types.js';
-import type { MailService } from '../mail/mail-service.js';
+import { readerData, type MailService } from '../mail/mail-service.js';
 import type { PasswordHasher } from '../passwords/password-hasher.js';
 import type { PasswordPolicy } from '../passwords/password-policy.js';
 import type { RequestContext } from '../request-context.js';
@@ -86,7 +86,7 @@ export class PasswordResetService {
     const user = await this.d.users.findByEmail(email);
     // no account: the same work, taken back, and no mail
     const to = user && !user.disabled ? { id: user.id, email } : null;
-    await this.#codes.sendOrRehearse(to, 'password_reset', (fresh) => ({ code: fresh.code, link: this.d.mail.link('/reset-password', { token: fresh.link }) }));
+    await this.#codes.sendOrRehearse(to, 'password_reset', (fresh) => ({ code: fresh.code, link: this.d.mail.link('/reset-password', { token: fresh.link }), ...readerData(ctx) }));
   }
 
   /** POST /password-reset/confirm: a new password by emailed code; every session ends */

@@ -9,6 +9,7 @@ import type { FastifyContextConfig, FastifyInstance, FastifyReply, FastifyReques
 import { commonErrors } from '../errors.js';
 import type { Principal } from '../principal.js';
 import type { RequestContext } from '../request-context.js';
+import { LOCALE_COOKIE, readerLocale } from '../i18n/locales.js';
 import { clientIp } from './client-ip.js';
 
 declare module 'fastify' {
@@ -102,5 +103,17 @@ export function principalOf(request: FastifyRequest): Principal {
 
 export function requestContext(request: FastifyRequest): RequestContext {
   const ua = request.headers['user-agent'];
-  return { actorId: request.principal?.userId ?? null, ip: clientIp(request), userAgent: typeof ua === 'string' ? ua : null };
+  const lang = request.headers['accept-language'];
+  // DEFAULT_LOCALE is not known here: no hint leaves the locale out, and the mail falls back to it
+  const locale = readerLocale({ cookie: localeCookie(request), acceptLanguage: typeof lang === 'string' ? lang : undefined });
+  return { actorId: request.principal?.userId ?? null, ip: clientIp(request), userAgent: typeof ua === 'string' ? ua : null, ...(locale ? { locale } : {}) };
+}
+
+/** the language switch's cookie, also on routes whose scope does not parse cookies (the JSON API) */
+function localeCookie(request: FastifyRequest): string | undefined {
+  const parsed = request.cookies?.[LOCALE_COOKIE];
+  if (parsed !== undefined) return parsed;
+  const header = request.headers.cookie;
+  if (typeof header !== 'string' || header.length > 8192) return undefined;
+  return new RegExp(`(?:^|;\\s*)${LOCALE_COOKIE}=([^;]*)`).exec(header)?.[1]?.trim();
 }

@@ -2,7 +2,7 @@
  * The languages Gatehouse speaks, and which one a reader gets: the language switch's cookie
  * (`gh_lang`) when it names a known locale, else the best match of `Accept-Language`
  * (RFC 9110 §12.5.4, q-values honoured), else DEFAULT_LOCALE. Mail, which has no request, uses
- * the locale stored with the user or DEFAULT_LOCALE (docs/architecture.md, "Languages").
+ * the locale of the request that caused it (RequestContext.locale) or DEFAULT_LOCALE (docs/architecture.md, "Languages").
  */
 import Negotiator from 'negotiator';
 
@@ -24,6 +24,11 @@ export interface LocaleHints {
 }
 
 export function negotiateLocale(hints: LocaleHints, fallback: Locale): Locale {
+  return readerLocale(hints) ?? fallback;
+}
+
+/** the locale the hints name (the cookie, else Accept-Language's best match), or null when they name none Gatehouse speaks */
+export function readerLocale(hints: LocaleHints): Locale | null {
   if (isLocale(hints.cookie)) return hints.cookie;
   const header = hints.acceptLanguage;
   // a hostile header is bounded before parsing (the parser is linear, but no reason to feed it 64 KiB)
@@ -31,5 +36,5 @@ export function negotiateLocale(hints: LocaleHints, fallback: Locale): Locale {
     const [best] = new Negotiator({ headers: { 'accept-language': header } }).languages([...LOCALES]);
     if (isLocale(best)) return best;
   }
-  return fallback;
+  return null;
 }

@@ -15,6 +15,7 @@ import type { Db, Executor } from '../db/database-types.js';
 import type { MailTemplates, RenderedMail, TemplateName } from './mail-templates.js';
 import type { OutboxEntry, OutboxQueue } from '../outbox/outbox-queue.js';
 import type { OutboxRow } from './outbox-row.js';
+import type { RequestContext } from '../request-context.js';
 
 export type MailSettings = Pick<Config, 'smtpUrl' | 'production' | 'publicUrl'>;
 
@@ -24,6 +25,15 @@ export interface MailMessage {
   /** the account the message is about */
   userId: string | null;
   data: Record<string, unknown>;
+}
+
+/**
+ * The message data that says the reader's language: the locale of the request that caused the
+ * message (RequestContext.locale); none for mail without a reader (CLI, worker, system), which the
+ * templates render in DEFAULT_LOCALE.
+ */
+export function readerData(ctx: RequestContext | undefined): { locale?: string } {
+  return ctx?.locale ? { locale: ctx.locale } : {};
 }
 
 export interface MailServiceDeps {

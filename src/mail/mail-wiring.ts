@@ -20,13 +20,13 @@ export interface MailWiring {
   database: DatabaseHandle;
   outbox: OutboxQueue;
   clock: Clock;
-  config: MailSettings & MailDeliverySettings & Pick<Config, 'mailTemplatesDir' | 'brandName'>;
+  config: MailSettings & MailDeliverySettings & Pick<Config, 'mailTemplatesDir' | 'brandName' | 'defaultLocale'>;
   warn(message: string): void;
 }
 
 export function wireMail({ database, outbox, clock, config, warn }: MailWiring): { mail: MailService; outboxWorker: OutboxWorker | null } {
   const db = database.db;
-  const templates = new MailTemplates(config.mailTemplatesDir, config.brandName);
+  const templates = new MailTemplates(config.mailTemplatesDir, config.brandName, config.defaultLocale);
   const mail = new MailService({ db, repo: outbox, templates, clock, settings: config });
   if (config.production && !config.smtpUrl) warn('SMTP_URL is not set: mail (verification, password reset, notices) stays queued in the outbox until it is');
   if (mail.devOutbox) warn('SMTP_URL is not set: the development outbox is on, mail is not sent but shown at /dev/mail to loopback clients (set SMTP_URL, or NODE_ENV=production, outside development)');

@@ -16,7 +16,7 @@ import type { AuditEventInput, AuditService } from '../audit/audit-service.js';
 import type { InvalidationBus } from '../cache/invalidation-bus.js';
 import { TtlCache } from '../cache/ttl-cache.js';
 import type { Db, Executor } from '../db/database-types.js';
-import type { MailService } from '../mail/mail-service.js';
+import { readerData, type MailService } from '../mail/mail-service.js';
 import type { SecretBox } from '../security/secret-box.js';
 import { looksLikeRefreshToken, randomToken, sha256 } from '../security/tokens.js';
 import { parseDevice } from './device.js';
@@ -47,6 +47,8 @@ export interface NoticeOrigin {
   ip: string;
   device: string;
   location: string;
+  /** the reader's language (the request's), for the notice's template */
+  locale?: string;
 }
 
 export interface IssuedSession {
@@ -124,6 +126,7 @@ export class SessionsService {
       ip: ctx.ip ?? 'unknown',
       device: deviceText || 'unknown',
       location: locationText || 'unknown',
+      ...readerData(ctx),
     };
   }
 

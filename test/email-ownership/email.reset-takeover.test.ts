@@ -181,7 +181,7 @@ describe('password reset of an account whose address was verified', () => {
     const signedIn = (await login(env.t.app, u.email, OTHER_PASSWORD)).json();
     assert.equal(signedIn.mfa_required, true, 'the second step stays');
     assert.deepEqual(signedIn.methods, ['totp', 'recovery_code']);
-    await env.smtp.waitFor(u.email, /Your password was reset$/);
+    await env.smtp.waitFor(u.email, /^Your password was reset · Gatehouse$/);
     assert.equal(env.smtp.to(u.email).filter((m) => /other ways in/.test(m.subject)).length, 0);
     const events = (await env.t.services.audit.list({ userId: u.id, type: 'mfa.disabled' }, { limit: 5, cursor: null })).items;
     assert.equal(events.length, 0);

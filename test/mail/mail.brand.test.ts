@@ -9,7 +9,7 @@ import { MailTemplates, senderOf } from '../../src/mail/mail-templates.js';
 describe('mail: the operator’s brand', () => {
   it('the signature (text and HTML) carries BRAND_NAME', () => {
     const mail = new MailTemplates(null, 'Acme Login').render('verify_email', { code: '12345678', link: 'https://example.com/v' });
-    assert.equal(mail.subject, 'Verify your email address');
+    assert.equal(mail.subject, 'Verify your email address · Acme Login');
     assert.match(mail.text, /\n-- \nThe Acme Login team\n$/);
     assert.match(mail.html, /<p style="color: #57606a">The Acme Login team<\/p>\n<\/body>/);
     // a brand with markup is text in the HTML body
