@@ -70,7 +70,7 @@ export const settings = [
   { env: 'EMAIL_LOGIN', kind: { type: 'enum', values: ['on', 'off'] }, default: 'off', description: '`on`: sign-in by an emailed code or one-click link (verified addresses only; `/login` offers it); `off`: its endpoints and `/login/email` answer 404' },
   { env: 'SMTP_URL', kind: { type: 'url' }, description: 'SMTP server mail is sent through, e.g. `smtps://user:pass@smtp.example.com:465` or `smtp://127.0.0.1:25`; unset = the development outbox at `/dev/mail` (mail stays queued when NODE_ENV=production)' },
   { env: 'MAIL_FROM', kind: { type: 'string' }, default: 'Gatehouse <no-reply@localhost>', description: 'From address of every email' },
-  { env: 'MAIL_TEMPLATES_DIR', kind: { type: 'string' }, description: 'directory of operator templates (`<name>.subject.txt`, `<name>.txt`, `<name>.html`) that replace the built-in ones; see Email in the README' },
+  { env: 'MAIL_TEMPLATES_DIR', kind: { type: 'string' }, description: 'directory of operator templates (`<name>.subject.txt`, `<name>.txt`, `<name>.html`; `<name>.<locale>.subject.txt` … for one language) that replace the built-in ones; see Email in the README' },
   { env: 'MAIL_WORKER', kind: { type: 'enum', values: ['on', 'off'] }, default: 'on', description: '`off`: `serve` does not deliver mail (run `gatehouse worker` elsewhere)' },
   { env: 'MAIL_RETRY_MAX_SECONDS', kind: int(1, 86400), default: '30', description: 'longest wait between two delivery attempts (exponential backoff from 1 s)' },
   { env: 'MAIL_MAX_ATTEMPTS', kind: int(1), default: '100', description: 'delivery attempts before a message is marked dead (logged); an SMTP 5xx refusal is final at once' },

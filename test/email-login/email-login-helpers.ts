@@ -31,9 +31,9 @@ export function signInWithCode(app: FastifyInstance, email: string, code: string
   return app.inject({ method: 'POST', url: '/api/v1/auth/email-login', headers, payload: { email, code } });
 }
 
-/** the `n`-th sign-in mail to `email`: its code and link token */
-export async function signInMail(smtp: SmtpSink, email: string, n = 1): Promise<{ code: string; token: string }> {
-  const mail = await smtp.waitFor(email, SIGN_IN_SUBJECT, 5000, n);
+/** the `n`-th sign-in mail to `email`: its code and link token (`subject`: a German reader's is German) */
+export async function signInMail(smtp: SmtpSink, email: string, n = 1, subject: RegExp = SIGN_IN_SUBJECT): Promise<{ code: string; token: string }> {
+  const mail = await smtp.waitFor(email, subject, 5000, n);
   return { code: codeIn(mail), token: linkTokenIn(mail) };
 }
 

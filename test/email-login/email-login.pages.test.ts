@@ -128,7 +128,8 @@ describe('pages: sign-in by emailed code or link', () => {
     const asked = await client.post('/login/email/request', { email: u.email });
     assert.equal(asked.statusCode, 303);
     german(await client.get(String(asked.headers.location)), 'the code form with its notice');
-    const { code, token } = await signInMail(env.smtp, u.email);
+    // the reader asked in German, so the mail is German too
+    const { code, token } = await signInMail(env.smtp, u.email, 1, /^Ihr Anmeldecode · /);
     const wrong = await client.post('/login/email/code', { email: u.email, code: wrongCode(code) });
     assert.equal(wrong.statusCode, 400);
     german(wrong, 'a wrong code');
