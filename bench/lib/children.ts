@@ -105,7 +105,9 @@ async function stopChild(proc: ChildProcess): Promise<void> {
   }
   const gone = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
   proc.kill('SIGTERM');
-  const timer = setTimeout(() => proc.kill('SIGKILL'), 3000);
+  // a profiled child (--cpu-prof, --prof) writes its profile on the way out: give it time
+  const profiled = proc.spawnargs.some((a) => a.startsWith('--cpu-prof') || a === '--prof');
+  const timer = setTimeout(() => proc.kill('SIGKILL'), profiled ? 60_000 : 3000);
   await gone;
   clearTimeout(timer);
   children.delete(proc);

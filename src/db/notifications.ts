@@ -10,10 +10,10 @@ import type { DatabaseHandle } from './database.js';
 
 const RECONNECT_MS = 1000;
 
-export async function listen(handle: DatabaseHandle, channel: string, onNotify: () => void, onError: (error: Error) => void = () => {}): Promise<() => Promise<void>> {
+export async function listen(handle: DatabaseHandle, channel: string, onNotify: (payload: string) => void, onError: (error: Error) => void = () => {}): Promise<() => Promise<void>> {
   if (!/^[a-z_][a-z0-9_]*$/.test(channel)) throw new Error(`invalid channel name ${channel}`);
   if (handle.pglite) {
-    const unlisten = await handle.pglite.listen(channel, () => onNotify());
+    const unlisten = await handle.pglite.listen(channel, (payload) => onNotify(payload ?? ''));
     return async () => {
       if (!handle.pglite!.closed) await unlisten().catch(() => {});
     };
@@ -39,7 +39,7 @@ export async function listen(handle: DatabaseHandle, channel: string, onNotify: 
       }, RECONNECT_MS);
       retry.unref();
     };
-    c.on('notification', () => onNotify());
+    c.on('notification', (n) => onNotify(n.payload ?? ''));
     c.on('error', (error) => reconnect(error));
     c.on('end', () => reconnect());
     try {
@@ -54,8 +54,8 @@ export async function listen(handle: DatabaseHandle, channel: string, onNotify: 
       return;
     }
     client = c;
-    // whatever was committed while we were not listening
-    onNotify();
+    // whatever was committed while we were not listening (an empty payload: anything may be waiting)
+    onNotify('');
   };
   await connect();
   return async () => {

@@ -280,12 +280,12 @@ export class OutboxQueue {
   /** every pending message of a recipient due now (a webhook endpoint enabled again); workers are woken at commit */
   async wakeRecipient(db: Executor, channel: OutboxChannel, to: string, now: Date): Promise<void> {
     await db.updateTable('outbox').set({ next_attempt_at: now }).where('channel', '=', channel).where('to_address', '=', to).where('status', '=', 'pending').execute();
-    await this.#notify(db);
+    await this.#notify(db, channel);
   }
 
   /** the same wake-up the insert trigger sends (delivered at commit) */
-  async #notify(db: Executor): Promise<void> {
-    await sql`select pg_notify('gatehouse_outbox', '')`.execute(db);
+  async #notify(db: Executor, channel: OutboxChannel): Promise<void> {
+    await sql`select pg_notify('gatehouse_outbox', ${channel}::text)`.execute(db);
   }
 
   /** sends a message again with a fresh attempt budget (its attempts keep counting); false: no such message */
@@ -298,7 +298,7 @@ export class OutboxQueue {
       .where('to_address', '=', to)
       .executeTakeFirst();
     if (Number(r.numUpdatedRows) === 0) return false;
-    await this.#notify(db);
+    await this.#notify(db, channel);
     return true;
   }
 

@@ -3,7 +3,9 @@
  * messages as there are free slots — never more than a recipient's allowance, counting what this
  * process already sends — and says when to look again; one statement records many outcomes, each
  * row its own. Then a worker end to end: one claim takes three deliveries of one event to three
- * endpoints (2xx, 500, hanging), and each delivery ends in its own state.
+ * endpoints (2xx, 500, hanging), and each delivery ends in its own state. And the wake-ups: a
+ * worker claims only for its own channel's notifications, and notifications that follow each other
+ * closely share one claim.
  */
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
@@ -107,6 +109,69 @@ describe('outbox batches', () => {
     const p = await entry(to, parked);
     assert.deepEqual([p.status, p.nextAttemptAt.getTime(), p.attempts, p.lastError], ['pending', parkUntil.getTime(), 0, null], 'parked: not counted as an attempt');
   });
+
+  it('a worker wakes for its own channel only, and notifications close together share one claim', async () => {
+    const to = randomUUID();
+    const claims: number[] = [];
+    class CountingQueue extends OutboxQueue {
+      override async claimBatch(...args: Parameters<OutboxQueue['claimBatch']>): Promise<ClaimBatch> {
+        const batch = await super.claimBatch(...args);
+        if (args[2].inFlight.size === 0 || batch.messages.length > 0) claims.push(batch.messages.length);
+        return batch;
+      }
+    }
+    let notify: (payload: string) => void = () => assert.fail('not listening');
+    const delivered: string[] = [];
+    const worker = new OutboxWorker({
+      db,
+      repo: new CountingQueue(),
+      deliverer: {
+        channel: 'webhook',
+        concurrency: 16,
+        perRecipient: 16,
+        leaseMs: 30_000,
+        deliver: async (m) => {
+          if (m.to === to) delivered.push(m.id);
+          return { kind: 'sent', keepData: false };
+        },
+      },
+      clock: new FakeClock(Date.now() + 1000),
+      listen: async (onNotify) => {
+        notify = onNotify;
+        return async () => {};
+      },
+      claimSpacingMs: 200,
+    });
+    await worker.start(silentLog);
+    await eventually(async () => claims.length >= 1, 'the claim at start', 3000);
+    await new Promise((r) => setTimeout(r, 250));
+    const atRest = claims.length;
+
+    // another channel's messages: no claim
+    for (let i = 0; i < 3; i++) notify('mail');
+    await new Promise((r) => setTimeout(r, 300));
+    assert.equal(claims.length, atRest, 'mail notifications do not wake the webhook worker');
+
+    // three of this channel's, committed and notified 50 ms apart: the first is claimed at once,
+    // the two that follow within the spacing share the next claim
+    const ids = [];
+    for (let i = 0; i < 3; i++) {
+      ids.push(await queued(to, new Date(Date.now() - 1000)));
+      notify('webhook');
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    await eventually(async () => delivered.length === 3, 'the three delivered', 3000);
+    const taking = claims.slice(atRest).filter((n) => n > 0);
+    assert.deepEqual(taking, [1, 2], `one claim for the first, one for the two that followed: ${JSON.stringify(claims.slice(atRest))}`);
+    assert.deepEqual(delivered.sort(), ids.sort());
+
+    // an empty payload (an instance on the old trigger) wakes every channel's worker
+    const late = await queued(to, new Date(Date.now() - 1000));
+    await new Promise((r) => setTimeout(r, 250));
+    notify('');
+    await eventually(async () => delivered.includes(late), 'woken by an empty payload', 3000);
+    await worker.stop();
+  });
 });
 
 describe('a batch of webhook deliveries with mixed outcomes', () => {
@@ -181,4 +246,5 @@ describe('a batch of webhook deliveries with mixed outcomes', () => {
     assert.equal(endpoints[0]!.receiver.received.length, 1);
     assert.deepEqual(endpoints[0]!.receiver.received[0]!.verifiedBy, [0]);
   });
+
 });
