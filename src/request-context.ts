@@ -10,8 +10,9 @@ export interface RequestContext {
   userAgent: string | null;
   /**
    * the reader's language when the request names one Gatehouse speaks (the language switch's
-   * cookie, else Accept-Language); mail caused by the request is written in it. Absent for the
-   * CLI and the system: their mail uses DEFAULT_LOCALE.
+   * cookie, else Accept-Language); mail the request causes to its own account is written in it
+   * (mail to another account, in that account's stored language: `readerData` in
+   * mail/mail-service.ts). Absent for the CLI and the system.
    */
   locale?: string;
 }

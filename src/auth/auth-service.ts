@@ -20,7 +20,7 @@ import type { Db } from '../db/database-types.js';
 import { commonErrors } from '../errors.js';
 import type { EmailService } from '../email-ownership/email-service.js';
 import type { AccessClaims, KeyService } from '../keys/key-service.js';
-import type { MailService } from '../mail/mail-service.js';
+import { readerData, type MailService } from '../mail/mail-service.js';
 import type { MfaService } from '../mfa/mfa-service.js';
 import type { PasswordHasher } from '../passwords/password-hasher.js';
 import { normalizePassword, type PasswordPolicy } from '../passwords/password-policy.js';
@@ -100,7 +100,7 @@ export class AuthService {
     const withSession = !this.d.settings.requireEmailVerification;
     const { userId, session } = await this.d.db.transaction().execute(async (tx) => {
       const id = await this.d.users.insertAccount(tx, { ...ctx, actorId: null }, prepared, false, 'register');
-      await this.d.email?.issueVerification(tx, { id, email: prepared.email }, ctx);
+      await this.d.email?.issueVerification(tx, { id, email: prepared.email, locale: null }, ctx);
       const s = withSession ? await this.d.sessions.create(tx, { userId: id, ip: ctx.ip, userAgent: ctx.userAgent, amr: ['pwd'] }) : null;
       return { userId: id, session: s };
     });
@@ -197,7 +197,7 @@ export class AuthService {
       // the fresh session continues this one: it keeps how the user signed in
       const s = await this.d.sessions.create(tx, { userId: user.id, ip: ctx.ip, userAgent: ctx.userAgent, amr: principal.token.amr ?? ['pwd'] });
       await this.d.audit.record(tx, ctx, { type: 'password.changed', userId: user.id, data: { sessions_revoked: ids.length } });
-      if (user.email && this.d.mail) await this.d.mail.enqueue(tx, { template: 'password_changed', to: user.email, userId: user.id, data: { ...this.d.sessions.noticeOrigin(ctx) } });
+      if (user.email && this.d.mail) await this.d.mail.enqueue(tx, { template: 'password_changed', to: user.email, userId: user.id, data: { ...this.d.sessions.noticeOrigin(ctx), ...readerData(ctx, user) } });
       return { revoked: ids, session: s };
     });
     await this.d.sessions.announceRevoked(revoked);

@@ -14,6 +14,8 @@ export interface UsersTable {
   disabled: boolean;
   /** TOTP on or a passkey registered: kept by the MFA service (migration 0007) */
   mfa_enabled: Generated<boolean>;
+  /** the owner's language (migration 0018), kept by the users feature; null: not known */
+  locale: string | null;
   created_at: Timestamp;
   updated_at: Timestamp;
 }

@@ -13,6 +13,7 @@ import * as m0010 from './migrations/0010-audit-chain-eras.js';
 import * as m0011 from './migrations/0011-email-nfc.js';
 import * as m0016 from './migrations/0016-webhooks.js';
 import * as m0017 from './migrations/0017-oidc.js';
+import * as m0018 from './migrations/0018-user-locale.js';
 import * as m0019 from './migrations/0019-outbox-notify-channel.js';
 
 export type { MigrationContext } from './migrations/0004-hardening.js';
@@ -38,6 +39,7 @@ function migrations(context: MigrationContext): Record<string, Migration> {
     '0011-email-nfc': m0011,
     '0016-webhooks': m0016,
     '0017-oidc': m0017,
+    '0018-user-locale': m0018,
     '0019-outbox-notify-channel': m0019,
   };
 }

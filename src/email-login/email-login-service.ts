@@ -76,7 +76,7 @@ export class EmailLoginService {
     await this.d.limiter.hit('email-login-ip', ctx.ip ?? 'unknown', this.d.settings.rateLimitEmailLoginIp);
     await this.d.limiter.hit('email-login-id', email, this.d.settings.rateLimitEmailLoginId);
     const user = await this.d.users.findByEmail(email);
-    const eligible = user && user.email && user.emailVerified && !user.disabled ? { id: user.id, email: user.email } : null;
+    const eligible = user && user.email && user.emailVerified && !user.disabled ? { id: user.id, email: user.email, locale: user.locale } : null;
     await this.d.email.sendSignInCode(eligible, ctx);
   }
 

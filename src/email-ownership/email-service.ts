@@ -74,10 +74,10 @@ export class EmailService {
    * Queues the verification code and link of a new (or changed) address inside the caller's
    * transaction (registration, a request). Accounts without an email get nothing.
    */
-  async issueVerification(tx: Executor, user: { id: string; email: string | null }, ctx?: RequestContext): Promise<void> {
+  async issueVerification(tx: Executor, user: { id: string; email: string | null; locale: string | null }, ctx?: RequestContext): Promise<void> {
     if (!user.email) return;
     const fresh = await this.#codes.issue(tx, user.id, 'verify_email', user.email);
-    await this.#codes.send(tx, user.id, user.email, 'verify_email', { code: fresh.code, link: this.d.mail.link('/verify-email', { token: fresh.link }), ...readerData(ctx) });
+    await this.#codes.send(tx, user.id, user.email, 'verify_email', { code: fresh.code, link: this.d.mail.link('/verify-email', { token: fresh.link }), ...readerData(ctx, user) });
   }
 
   /** POST /email/verify/request: a new code and link (nothing when verified or without an email) */
@@ -141,8 +141,8 @@ export class EmailService {
    * kind of work is done — a code made and hashed, a message written and taken back, a commit — and
    * nothing is kept or sent, so the answer takes as long either way.
    */
-  async sendSignInCode(user: { id: string; email: string } | null, ctx?: RequestContext): Promise<void> {
-    await this.#codes.sendOrRehearse(user, 'email_login', (fresh) => ({ code: fresh.code, link: this.d.mail.link('/login/email', { token: fresh.link }), ...readerData(ctx) }));
+  async sendSignInCode(user: { id: string; email: string; locale: string | null } | null, ctx?: RequestContext): Promise<void> {
+    await this.#codes.sendOrRehearse(user, 'email_login', (fresh) => ({ code: fresh.code, link: this.d.mail.link('/login/email', { token: fresh.link }), ...readerData(ctx, user) }));
   }
 
   /**
@@ -196,7 +196,7 @@ export class EmailService {
     const email = user.email;
     await this.d.db.transaction().execute(async (tx) => {
       const fresh = await this.#codes.issue(tx, user.id, 'email_change_current', email);
-      await this.#codes.send(tx, user.id, email, 'email_change_current', { code: fresh.code, ...readerData(ctx) });
+      await this.#codes.send(tx, user.id, email, 'email_change_current', { code: fresh.code, ...readerData(ctx, user) });
     });
   }
 
@@ -218,7 +218,7 @@ export class EmailService {
     if (await this.d.users.findByEmail(newEmail)) throw usersErrors.emailTaken();
     await this.d.db.transaction().execute(async (tx) => {
       const fresh = await this.#codes.issue(tx, user.id, 'email_change', newEmail);
-      await this.#codes.send(tx, user.id, newEmail, 'email_change', { code: fresh.code, new_email: newEmail, ...readerData(ctx) });
+      await this.#codes.send(tx, user.id, newEmail, 'email_change', { code: fresh.code, new_email: newEmail, ...readerData(ctx, user) });
     });
   }
 
@@ -240,7 +240,7 @@ export class EmailService {
         userId: user.id,
         data: { had_email: current.email !== null, old_domain: current.email?.split('@')[1] ?? null, new_domain: newEmail.split('@')[1] ?? null },
       });
-      if (current.email) await this.#codes.send(tx, user.id, current.email, 'email_changed', { ...this.d.sessions.noticeOrigin(ctx), new_email: newEmail });
+      if (current.email) await this.#codes.send(tx, user.id, current.email, 'email_changed', { ...this.d.sessions.noticeOrigin(ctx), new_email: newEmail, ...readerData(ctx, current) });
       return null;
     });
     await this.d.users.announceChanged(user.id);

@@ -86,7 +86,7 @@ export class PasswordResetService {
     const user = await this.d.users.findByEmail(email);
     // no account: the same work, taken back, and no mail
     const to = user && !user.disabled ? { id: user.id, email } : null;
-    await this.#codes.sendOrRehearse(to, 'password_reset', (fresh) => ({ code: fresh.code, link: this.d.mail.link('/reset-password', { token: fresh.link }), ...readerData(ctx) }));
+    await this.#codes.sendOrRehearse(to, 'password_reset', (fresh) => ({ code: fresh.code, link: this.d.mail.link('/reset-password', { token: fresh.link }), ...readerData(ctx, user) }));
   }
 
   /** POST /password-reset/confirm: a new password by emailed code; every session ends */
@@ -162,8 +162,9 @@ export class PasswordResetService {
       userId: user.id,
       data: { via, sessions_revoked: revoked.length, ...(user.emailVerified ? {} : { email_was_verified: false, ways_in_removed: removed.map((w) => w.kind) }) },
     });
-    const origin = this.d.sessions.noticeOrigin(ctx);
-    if (removed.length > 0) await this.#codes.send(tx, user.id, user.email, 'password_reset_ways_in_removed', { ...origin, removed: describeRemoved(removed) });
+    const origin = { ...this.d.sessions.noticeOrigin(ctx), ...readerData(ctx, user) };
+    // what was removed as kinds and names: the mail puts them into words of its language
+    if (removed.length > 0) await this.#codes.send(tx, user.id, user.email, 'password_reset_ways_in_removed', { ...origin, removed: removed.map((w) => ({ kind: w.kind, name: w.name })) });
     else await this.#codes.send(tx, user.id, user.email, 'password_reset_done', { ...origin });
     return { revoked };
   }
@@ -182,21 +183,3 @@ export class PasswordResetService {
 
 /** thrown inside a link's transaction to roll it back when the reset refuses */
 class LinkRefused extends Error {}
-
-/** the notice's list of what a reset removed, one line each */
-function describeRemoved(removed: readonly RemovedWayIn[]): string {
-  return removed
-    .map((w) => {
-      switch (w.kind) {
-        case 'identity':
-          return `- sign-in with ${w.name} (a linked account)`;
-        case 'totp':
-          return '- two-step sign-in with an authenticator app (TOTP)';
-        case 'passkey':
-          return `- the passkey "${w.name}"`;
-        case 'recovery_codes':
-          return `- the recovery codes (${w.name} left)`;
-      }
-    })
-    .join('\n');
-}

@@ -2,7 +2,8 @@
  * The languages Gatehouse speaks, and which one a reader gets: the language switch's cookie
  * (`gh_lang`) when it names a known locale, else the best match of `Accept-Language`
  * (RFC 9110 §12.5.4, q-values honoured), else DEFAULT_LOCALE. Mail, which has no request, uses
- * the locale of the request that caused it (RequestContext.locale) or DEFAULT_LOCALE (docs/architecture.md, "Languages").
+ * the account owner's: the request's (RequestContext.locale) when the owner caused it, else the
+ * stored users.locale, else DEFAULT_LOCALE (docs/architecture.md, "Languages").
  */
 import Negotiator from 'negotiator';
 

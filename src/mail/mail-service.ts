@@ -12,6 +12,7 @@ import { randomUUID } from 'node:crypto';
 import type { Clock } from '../clock.js';
 import type { Config } from '../config/load-config.js';
 import type { Db, Executor } from '../db/database-types.js';
+import { isLocale } from '../i18n/locales.js';
 import type { MailTemplates, RenderedMail, TemplateName } from './mail-templates.js';
 import type { OutboxEntry, OutboxQueue } from '../outbox/outbox-queue.js';
 import type { OutboxRow } from './outbox-row.js';
@@ -27,13 +28,25 @@ export interface MailMessage {
   data: Record<string, unknown>;
 }
 
+/** the account a message goes to, as far as its language goes */
+export interface MailReader {
+  id: string;
+  /** the owner's stored language (users.locale), null when not known */
+  locale: string | null;
+}
+
 /**
- * The message data that says the reader's language: the locale of the request that caused the
- * message (RequestContext.locale); none for mail without a reader (CLI, worker, system), which the
- * templates render in DEFAULT_LOCALE.
+ * The message data that says the reader's language (docs/architecture.md, "Languages"): when the
+ * account's owner caused the message (a request by the owner, or an anonymous one on the
+ * account's behalf: sign-in, reset, registration), the request's language, else the owner's
+ * stored one; when someone else did (an admin, the CLI, the system: `ctx` acts for another
+ * account, or there is no request), the owner's stored language — never the actor's. Neither:
+ * nothing, and the templates render DEFAULT_LOCALE.
  */
-export function readerData(ctx: RequestContext | undefined): { locale?: string } {
-  return ctx?.locale ? { locale: ctx.locale } : {};
+export function readerData(ctx: RequestContext | undefined, reader: MailReader | null): { locale?: string } {
+  const byOwner = ctx !== undefined && (ctx.actorId === null || ctx.actorId === reader?.id);
+  const locale = (byOwner ? ctx.locale : undefined) ?? reader?.locale;
+  return isLocale(locale) ? { locale } : {};
 }
 
 export interface MailServiceDeps {

@@ -5,14 +5,17 @@
  * MAIL_TEMPLATES_DIR: `<template>.<locale>.subject.txt`, `<template>.<locale>.txt`,
  * `<template>.<locale>.html` for one language, or `<template>.subject.txt`, `<template>.txt`,
  * `<template>.html` for DEFAULT_LOCALE (read once at start; a part without a file keeps the
- * built-in text of that language). The language is the message's `locale` (the reader's, taken
- * from the request that caused it), else DEFAULT_LOCALE. Rendering happens when the message is
- * sent, so a changed template applies to mail still queued.
+ * built-in text of that language). The language is the message's `locale` (the reader's:
+ * `readerData` in mail-service.ts), else DEFAULT_LOCALE. Rendering happens when the message is
+ * sent, so a changed template applies to mail still queued; a security notice's time, device,
+ * location and change are put into words of that language then too (notice-values.ts).
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { escapeHtml } from '../http/html.js';
 import { isLocale, LOCALES, type Locale } from '../i18n/locales.js';
+import { translator } from '../i18n/translator.js';
+import { noticeValues } from './notice-values.js';
 
 export const TEMPLATE_NAMES = [
   'verify_email',
@@ -499,7 +502,8 @@ export class MailTemplates {
     const locale = isLocale(values['locale']) ? values['locale'] : this.defaultLocale;
     const t = this.#templates[locale][name];
     if (!t) throw new Error(`unknown mail template "${name}"`);
-    const data = { ...values, brand: this.brand };
+    // a notice's time, device, change … in words of this language (notice-values.ts)
+    const data = { ...noticeValues(translator(locale, this.brand), values), brand: this.brand };
     // a subject is one line: a value with a line break must not add headers
     return { subject: fill(t.subject, data, (s) => s.replace(/[\r\n]+/g, ' ')), text: fill(t.text, data, (s) => s), html: fill(t.html, data, escapeHtml) };
   }

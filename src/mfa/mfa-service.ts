@@ -27,7 +27,7 @@ import { commonErrors } from '../errors.js';
 import type { Principal } from '../principal.js';
 import type { RequestContext } from '../request-context.js';
 import type { RateLimiter } from '../security/rate-limiter.js';
-import type { MailService } from '../mail/mail-service.js';
+import { readerData, type MailService } from '../mail/mail-service.js';
 import type { SessionsService } from '../sessions/sessions-service.js';
 import type { SecondFactorMethod } from '../sign-in/sign-in-methods.js';
 import type { SignInService, TokenGrant } from '../sign-in/sign-in-service.js';
@@ -350,7 +350,7 @@ export class MfaService {
       template: 'sign_in_methods_changed',
       to: user.email,
       userId,
-      data: { change: describeChange(change, extra.left), ...this.d.sessions.noticeOrigin(ctx) },
+      data: { change: { event: change, ...(extra.left === undefined ? {} : { left: extra.left }) }, ...this.d.sessions.noticeOrigin(ctx), ...readerData(ctx, user) },
     });
   }
 
@@ -372,26 +372,6 @@ export class MfaService {
       }
     }
     return count;
-  }
-}
-
-/** a notice's first line */
-function describeChange(change: FactorChange, left: number | undefined): string {
-  switch (change) {
-    case 'mfa.enabled':
-      return 'A second sign-in factor was turned on for your account.';
-    case 'mfa.disabled':
-      return 'Two-step sign-in with an authenticator app (TOTP) was turned off for your account.';
-    case 'mfa.recovery_codes_generated':
-      return 'New recovery codes were generated for your account; the earlier ones no longer work.';
-    case 'mfa.recovery_code_used':
-      return `A recovery code was used to sign in to your account (${left ?? 0} left).`;
-    case 'passkey.added':
-      return 'A passkey was added to your account.';
-    case 'passkey.removed':
-      return 'A passkey was removed from your account.';
-    case 'mfa.reset':
-      return 'An administrator removed every second sign-in factor and recovery code of your account.';
   }
 }
 

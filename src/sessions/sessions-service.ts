@@ -41,14 +41,20 @@ export interface SessionsServiceDeps {
   mail?: MailService;
 }
 
-/** what a security notice says about the request behind a change (docs/operations.md) */
+/**
+ * What a security notice says about the request behind a change (docs/operations.md), stored in
+ * the queued message as data, not words: the mail's templates write it in the reader's language
+ * when it is sent (mail/notice-values.ts). Null: not known.
+ */
+type NoticeDevice = { browser: string | null; os: string | null; type: string | null };
+
 export interface NoticeOrigin {
+  /** ISO 8601 (UTC) */
   time: string;
-  ip: string;
-  device: string;
-  location: string;
-  /** the reader's language (the request's), for the notice's template */
-  locale?: string;
+  ip: string | null;
+  /** the parsed user agent (device.ts); null when none of its parts is known */
+  device: NoticeDevice | null;
+  location: { country: string | null; city: string | null } | null;
 }
 
 export interface IssuedSession {
@@ -100,14 +106,14 @@ export class SessionsService {
     ctx: RequestContext,
     input: NewSessionInput,
     event: (sessionId: string) => AuditEventInput,
-    options: { unseenDeviceNoticeTo?: string | null } = {},
+    options: { unseenDeviceNoticeTo?: { email: string | null; locale: string | null } | null } = {},
   ): Promise<IssuedSession> {
     const { row, issued } = this.#prepare(input);
     // a sign-in from a device this user has not used before is told to the account's address,
     // in the same statement (sessions-repository.ts: withInsert)
     const to = options.unseenDeviceNoticeTo;
-    const notice = to && this.d.mail
-      ? this.d.mail.prepare({ template: 'new_sign_in', to, userId: input.userId, data: { ...this.#origin(ctx, row.device, row.location) } })
+    const notice = to?.email && this.d.mail
+      ? this.d.mail.prepare({ template: 'new_sign_in', to: to.email, userId: input.userId, data: { ...this.#origin(ctx.ip, row.device, row.location), ...readerData(ctx, { id: input.userId, locale: to.locale }) } })
       : undefined;
     await this.d.audit.record(this.d.repo.withInsert(this.d.db, row, notice), ctx, event(row.id));
     return issued;
@@ -115,18 +121,15 @@ export class SessionsService {
 
   /** the request behind a change, as a security notice shows it: time, IP, device, location */
   noticeOrigin(ctx: RequestContext): NoticeOrigin {
-    return this.#origin(ctx, parseDevice(ctx.userAgent), this.d.geoip.lookup(ctx.ip));
+    return this.#origin(ctx.ip, parseDevice(ctx.userAgent), this.d.geoip.lookup(ctx.ip));
   }
 
-  #origin(ctx: RequestContext, device: { browser: string | null; os: string | null; type: string | null }, location: { country: string | null; city: string | null } | null): NoticeOrigin {
-    const deviceText = [device.browser, device.os && `on ${device.os}`, device.type && `(${device.type})`].filter(Boolean).join(' ');
-    const locationText = location ? [location.city, location.country].filter(Boolean).join(', ') : '';
+  #origin(ip: string | null, device: NoticeDevice, location: { country: string | null; city: string | null } | null): NoticeOrigin {
     return {
-      time: new Date(this.d.clock.now()).toISOString().replace('T', ' ').replace(/\.\d+Z$/, ' UTC'),
-      ip: ctx.ip ?? 'unknown',
-      device: deviceText || 'unknown',
-      location: locationText || 'unknown',
-      ...readerData(ctx),
+      time: new Date(this.d.clock.now()).toISOString(),
+      ip,
+      device: device.browser || device.os || device.type ? device : null,
+      location: location && (location.city || location.country) ? location : null,
     };
   }
 

@@ -33,7 +33,7 @@ import type { Config } from '../config/load-config.js';
 import type { Db } from '../db/database-types.js';
 import { commonErrors, DomainError } from '../errors.js';
 import type { KeyService } from '../keys/key-service.js';
-import type { MailService } from '../mail/mail-service.js';
+import { readerData, type MailService } from '../mail/mail-service.js';
 import type { PasswordHasher } from '../passwords/password-hasher.js';
 import { normalizePassword } from '../passwords/password-policy.js';
 import type { Principal } from '../principal.js';
@@ -141,8 +141,11 @@ export class SignInService {
       { ...ctx, actorId: user.id },
       { userId: user.id, ip: ctx.ip, userAgent: ctx.userAgent, amr: [...amr] },
       (sessionId) => ({ type: 'login.succeeded', userId: user.id, data: { session_id: sessionId, method: auditMethod(method, amr) } }),
-      { unseenDeviceNoticeTo: user.email },
+      { unseenDeviceNoticeTo: user },
     );
+    // the language the owner signs in with is the one their mail from others is written in; a
+    // statement only when it changed (docs/architecture.md, "Languages")
+    await this.d.users.rememberLocale(user, ctx.locale);
     // one statement: committed by now
     this.d.onEvent?.({ attempt: method, outcome: 'success' });
     return { kind: 'signed_in', grant: await this.grant(user, session) };
@@ -246,7 +249,7 @@ export class SignInService {
     if (!this.d.mail) return;
     const user = await this.d.users.findById(this.d.db, userId);
     if (!user?.email) return;
-    await this.d.mail.enqueue(this.d.db, { template: 'second_step_locked', to: user.email, userId, data: { ...this.d.sessions.noticeOrigin(ctx) } });
+    await this.d.mail.enqueue(this.d.db, { template: 'second_step_locked', to: user.email, userId, data: { ...this.d.sessions.noticeOrigin(ctx), ...readerData(ctx, user) } });
   }
 
   // ---- re-authentication and fresh sessions -----------------------------------------------

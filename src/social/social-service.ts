@@ -28,7 +28,7 @@ import type { AuditService } from '../audit/audit-service.js';
 import type { Clock } from '../clock.js';
 import type { Config } from '../config/load-config.js';
 import type { Db, Executor } from '../db/database-types.js';
-import type { MailService } from '../mail/mail-service.js';
+import { readerData, type MailService } from '../mail/mail-service.js';
 import type { RolesService } from '../roles/roles-service.js';
 import type { SessionsService } from '../sessions/sessions-service.js';
 import { DomainError } from '../errors.js';
@@ -320,7 +320,7 @@ export class OAuthService {
     await this.d.audit.record(tx, ctx, { type: 'identity.linked', userId, data: { identity_id: identity.id, provider: provider.id, via } });
     // a new way into an existing account: its owner hears of it (a new account needs no notice)
     if (via !== 'sign_up' && user.email) {
-      await this.d.mail.enqueue(tx, { template: 'identity_linked', to: user.email, userId, data: { provider: provider.name, ...this.d.sessions.noticeOrigin(ctx) } });
+      await this.d.mail.enqueue(tx, { template: 'identity_linked', to: user.email, userId, data: { provider: provider.name, ...this.d.sessions.noticeOrigin(ctx), ...readerData(ctx, user) } });
     }
   }
 

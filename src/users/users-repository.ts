@@ -17,6 +17,8 @@ export interface UserRecord {
   disabled: boolean;
   /** a second sign-in step follows the password (TOTP on or a passkey registered; docs/security.md) */
   mfaEnabled: boolean;
+  /** the owner's language, for mail someone else causes (docs/architecture.md, "Languages"); null: not known */
+  locale: string | null;
   roles: string[];
   createdAt: Date;
   updatedAt: Date;
@@ -29,6 +31,8 @@ export interface NewUser {
   name: string | null;
   passwordHash: string | null;
   emailVerified: boolean;
+  /** the language of the request that created the account when its owner did (null: not known) */
+  locale?: string | null;
   roles: string[];
   createdAt: Date;
 }
@@ -86,6 +90,7 @@ function toRecord(row: Selectable<UsersTable> & { roles: string[] }): UserRecord
     emailVerified: row.email_verified,
     disabled: row.disabled,
     mfaEnabled: row.mfa_enabled,
+    locale: row.locale,
     roles: row.roles ?? [],
     createdAt: row.created_at,
     updatedAt: row.updated_at,
@@ -142,6 +147,7 @@ export class UsersRepository {
           password_hash: user.passwordHash,
           email_verified: user.emailVerified,
           disabled: false,
+          locale: user.locale ?? null,
           created_at: user.createdAt,
           updated_at: user.createdAt,
         })
@@ -199,6 +205,14 @@ export class UsersRepository {
     const roles = users.filter((u) => ids.has(u.id)).flatMap((u) => [...new Set(u.roles)].map((role_name) => ({ user_id: u.id, role_name })));
     for (const part of inChunks(roles)) await tx.insertInto('user_roles').values(part).onConflict((oc) => oc.doNothing()).execute();
     return ids;
+  }
+
+  /**
+   * Stores the owner's language unless it is stored already (one statement, which writes nothing
+   * when it is); `updated_at` stays: the account did not change, its reader's habit did.
+   */
+  async setLocale(db: Executor, id: string, locale: string): Promise<void> {
+    await db.updateTable('users').set({ locale }).where('id', '=', id).where(sql<boolean>`locale is distinct from ${locale}`).execute();
   }
 
   async setMfaEnabled(tx: Executor, id: string, enabled: boolean): Promise<void> {

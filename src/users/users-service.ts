@@ -13,8 +13,9 @@ import type { InvalidationBus } from '../cache/invalidation-bus.js';
 import { TtlCache } from '../cache/ttl-cache.js';
 import type { Db, Executor } from '../db/database-types.js';
 import { isForeignKeyViolation } from '../db/sql-errors.js';
+import { isLocale } from '../i18n/locales.js';
 import { commonErrors, DomainError } from '../errors.js';
-import type { MailService } from '../mail/mail-service.js';
+import { readerData, type MailService } from '../mail/mail-service.js';
 import type { RolesService } from '../roles/roles-service.js';
 import type { SessionRecord } from '../sessions/sessions-service.js';
 import type { SessionsService } from '../sessions/sessions-service.js';
@@ -179,8 +180,10 @@ export class UsersService {
     via: 'register' | 'admin' | 'cli' | 'bootstrap' | 'oauth',
   ): Promise<string> {
     const id = randomUUID();
+    // the request's language is the owner's only when the owner creates the account (not an admin's, not the CLI's)
+    const locale = (via === 'register' || via === 'oauth') && isLocale(ctx.locale) ? ctx.locale : null;
     try {
-      await this.d.repo.insert(tx, { id, ...prepared, emailVerified, createdAt: new Date(this.d.clock.now()) });
+      await this.d.repo.insert(tx, { id, ...prepared, emailVerified, locale, createdAt: new Date(this.d.clock.now()) });
     } catch (error) {
       if (error instanceof UniqueViolation) throw error.field === 'email' ? usersErrors.emailTaken() : usersErrors.usernameTaken();
       throw error;
@@ -312,11 +315,21 @@ export class UsersService {
       await this.d.repo.delete(tx, userId);
       await this.d.roles.assertAdminRemains(tx, user);
       await this.d.audit.record(tx, ctx, { type: 'user.deleted', userId, data: { via, email_domain: user.email?.split('@')[1] ?? null } });
-      if (user.email && this.d.mail) await this.d.mail.enqueue(tx, { template: 'account_deleted', to: user.email, userId, data: { ...this.d.sessions.noticeOrigin(ctx) } });
+      if (user.email && this.d.mail) await this.d.mail.enqueue(tx, { template: 'account_deleted', to: user.email, userId, data: { ...this.d.sessions.noticeOrigin(ctx), ...readerData(ctx, user) } });
       return ids;
     });
     await this.d.bus.publish('user', userId);
     await this.d.sessions.announceRevoked(sessionIds);
+  }
+
+  /**
+   * Remembers the language the owner reads Gatehouse in (a sign-in, a switch of language), for
+   * mail someone else causes later; writes only when it differs from `user.locale`, so a sign-in
+   * in the usual language costs nothing. Not announced on the bus: the cached copy serves
+   * authentication, which does not read it, and mail reads the row.
+   */
+  async rememberLocale(user: Pick<UserRecord, 'id' | 'locale'>, locale: string | undefined): Promise<void> {
+    if (isLocale(locale) && locale !== user.locale) await this.d.repo.setLocale(this.d.db, user.id, locale);
   }
 
   /** the user, locked until the caller's transaction ends (changes to sign-in factors), or null */

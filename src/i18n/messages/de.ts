@@ -796,4 +796,20 @@ export const de: Record<MessageKey, string> = {
   'admin.audit.data.disabled': 'gesperrt',
   'admin.audit.data.type': 'Art',
   'admin.audit.data.implied': 'ohne Nachfrage',
+
+  // ---- mail (security notices: their values in words, mail/notice-values.ts)
+  'mail.notice.unknown': 'unbekannt',
+  'mail.notice.deviceOn': '{browser} unter {os}',
+  'mail.notice.deviceType': '{type, select, mobile {Mobilgerät} tablet {Tablet} desktop {Computer} other {anderes Gerät}}',
+  'mail.notice.change.mfaEnabled': 'Für Ihr Konto wurde ein zweiter Anmeldefaktor eingeschaltet.',
+  'mail.notice.change.mfaDisabled': 'Die zweistufige Anmeldung mit einer Authenticator-App (TOTP) wurde für Ihr Konto ausgeschaltet.',
+  'mail.notice.change.recoveryCodesGenerated': 'Für Ihr Konto wurden neue Wiederherstellungscodes erzeugt; die bisherigen gelten nicht mehr.',
+  'mail.notice.change.recoveryCodeUsed': 'Ein Wiederherstellungscode wurde zur Anmeldung in Ihrem Konto verwendet (noch {left} übrig).',
+  'mail.notice.change.passkeyAdded': 'Ihrem Konto wurde ein Passkey hinzugefügt.',
+  'mail.notice.change.passkeyRemoved': 'Ein Passkey wurde aus Ihrem Konto entfernt.',
+  'mail.notice.change.mfaReset': 'Die Verwaltung hat alle zweiten Anmeldefaktoren und Wiederherstellungscodes Ihres Kontos entfernt.',
+  'mail.notice.removed.identity': '- Anmeldung mit {name} (ein verknüpftes Konto)',
+  'mail.notice.removed.totp': '- zweistufige Anmeldung mit einer Authenticator-App (TOTP)',
+  'mail.notice.removed.passkey': '- der Passkey „{name}“',
+  'mail.notice.removed.recoveryCodes': '- die Wiederherstellungscodes (noch {left} übrig)',
 };

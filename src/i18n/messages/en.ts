@@ -798,6 +798,22 @@ export const en = {
   'admin.audit.data.disabled': 'disabled',
   'admin.audit.data.type': 'type',
   'admin.audit.data.implied': 'without asking',
+
+  // ---- mail (security notices: their values in words, mail/notice-values.ts)
+  'mail.notice.unknown': 'unknown',
+  'mail.notice.deviceOn': '{browser} on {os}',
+  'mail.notice.deviceType': '{type, select, mobile {mobile} tablet {tablet} desktop {desktop} other {other}}',
+  'mail.notice.change.mfaEnabled': 'A second sign-in factor was turned on for your account.',
+  'mail.notice.change.mfaDisabled': 'Two-step sign-in with an authenticator app (TOTP) was turned off for your account.',
+  'mail.notice.change.recoveryCodesGenerated': 'New recovery codes were generated for your account; the earlier ones no longer work.',
+  'mail.notice.change.recoveryCodeUsed': 'A recovery code was used to sign in to your account ({left} left).',
+  'mail.notice.change.passkeyAdded': 'A passkey was added to your account.',
+  'mail.notice.change.passkeyRemoved': 'A passkey was removed from your account.',
+  'mail.notice.change.mfaReset': 'An administrator removed every second sign-in factor and recovery code of your account.',
+  'mail.notice.removed.identity': '- sign-in with {name} (a linked account)',
+  'mail.notice.removed.totp': '- two-step sign-in with an authenticator app (TOTP)',
+  'mail.notice.removed.passkey': '- the passkey "{name}"',
+  'mail.notice.removed.recoveryCodes': '- the recovery codes ({left} left)',
 } as const satisfies Record<string, string>;
 
 export type MessageKey = keyof typeof en;
