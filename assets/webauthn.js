@@ -8,9 +8,17 @@
 //                               form's hidden `webauthn` field and the form is posted as usual
 //   form[data-webauthn=register]     /account: options from the page (re-authenticated with the
 //                               form's password), the attestation goes in the hidden `response` field
+//
+// It holds no text of its own: what it says comes, in the reader's language, from its tag's
+// `data-messages` (JSON: cancelled, failed, error, and codes by problem code; see layout.ts).
 'use strict';
 (function () {
   if (!window.PublicKeyCredential || !navigator.credentials) return;
+
+  const tag = document.currentScript;
+  let messages = {};
+  try { messages = JSON.parse((tag && tag.getAttribute('data-messages')) || '{}') || {}; } catch { messages = {}; }
+  const codes = messages.codes || {};
 
   function toBase64url(buffer) {
     const bytes = new Uint8Array(buffer);
@@ -76,7 +84,12 @@
       body: asForm ? new URLSearchParams(body) : JSON.stringify(body),
     });
     const data = await response.json().catch(function () { return {}; });
-    if (!response.ok) throw new Error(data.detail || data.title || 'The request failed (' + response.status + ').');
+    if (!response.ok) {
+      // the refusal in the reader's words by its problem code (the API's own detail is English)
+      const refused = new Error(Object.prototype.hasOwnProperty.call(codes, data.code) ? codes[data.code] : messages.failed);
+      refused.name = 'Refused';
+      throw refused;
+    }
     return data;
   }
 
@@ -84,7 +97,7 @@
     const box = scope.querySelector('[data-webauthn-error]');
     return function (error) {
       const cancelled = error && (error.name === 'NotAllowedError' || error.name === 'AbortError');
-      const message = cancelled ? 'The passkey request was cancelled or timed out.' : (error && error.message) || 'Something went wrong.';
+      const message = cancelled ? messages.cancelled : error && error.name === 'Refused' ? error.message : messages.error;
       if (box) { box.textContent = message; box.hidden = false; } else { window.alert(message); }
     };
   }

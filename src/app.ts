@@ -185,7 +185,7 @@ async function wire(services: Services, options: HttpOptions): Promise<FastifyIn
   await app.register(sessionsRoutes, { prefix: '/api/v1/auth', sessions: services.sessions });
   await app.register(emailRoutes, { prefix: '/api/v1/auth', email: services.email });
   await app.register(passwordResetRoutes, { prefix: '/api/v1/auth', passwordReset: services.passwordReset });
-  if (services.mail.devOutbox) await app.register(devMailRoutes, { mail: services.mail });
+  if (services.mail.devOutbox) await app.register(devMailRoutes, { mail: services.mail, brand: { name: config.brandName, defaultLocale: config.defaultLocale } });
   await app.register(oauthRoutes, { prefix: '/api/v1/auth', oauth: services.oauth, providers: services.oauthProviders, auth: services.auth, cookie: refreshCookie, cookieSecure: config.cookieSecure });
   await app.register(mfaRoutes, { prefix: '/api/v1/auth', mfa: services.mfa });
   await app.register(mfaLoginRoutes, { prefix: '/api/v1/auth', mfa: services.mfa, cookie: refreshCookie });

@@ -39,3 +39,21 @@ export function readerLocale(hints: LocaleHints): Locale | null {
   }
   return null;
 }
+
+/**
+ * The hints of a request read from its raw headers, for code that has no parsed cookies (the
+ * OpenID Connect library's error page, /dev/mail): the `gh_lang` cookie out of `Cookie`, and
+ * `Accept-Language`. A header that is not a plain string (repeated) counts as absent.
+ */
+export function hintsOfHeaders(headers: Readonly<Record<string, string | string[] | undefined>>): LocaleHints {
+  const cookieHeader = headers.cookie;
+  const acceptLanguage = headers['accept-language'];
+  let cookie: string | undefined;
+  if (typeof cookieHeader === 'string' && cookieHeader.length <= 8192) {
+    for (const part of cookieHeader.split(';')) {
+      const at = part.indexOf('=');
+      if (at > 0 && part.slice(0, at).trim() === LOCALE_COOKIE) cookie = part.slice(at + 1).trim();
+    }
+  }
+  return { cookie, acceptLanguage: typeof acceptLanguage === 'string' ? acceptLanguage : undefined };
+}

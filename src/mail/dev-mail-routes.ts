@@ -11,6 +11,9 @@
  * of the pages' strict one: inline styles allowed (mail is styled inline), images only from
  * Gatehouse or data: URLs, nothing else loaded, never framed itself.
  *
+ * The page's own words are in the reader's language (the `gh_lang` cookie, else Accept-Language,
+ * as on every page); each mail is shown as it was sent, in its own language.
+ *
  * It shows every code and link the service mails, so it answers loopback clients only — judged by
  * the socket's address, never by X-Forwarded-For, which any client can write — and any other
  * client gets the same 404 as for an unknown route: a development server listening on 0.0.0.0
@@ -20,6 +23,8 @@ import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { isIPv4, isIPv6 } from 'node:net';
 import type { MailService } from './mail-service.js';
 import { escapeHtml } from '../http/html.js';
+import { hintsOfHeaders, negotiateLocale, type Locale } from '../i18n/locales.js';
+import { translator } from '../i18n/translator.js';
 
 /** 127.0.0.0/8, ::1, or an IPv4-mapped 127.x address */
 export function isLoopback(address: string | undefined): boolean {
@@ -62,8 +67,15 @@ export function frameDocument(mailHtml: string): string {
   return `${base}${mailHtml}`;
 }
 
-export const devMailRoutes: FastifyPluginAsync<{ mail: MailService }> = async (app, { mail }) => {
-  app.get('/dev/mail', { schema: { hide: true }, onRequest: loopbackOnly }, async function devMail(_request, reply) {
+export interface DevMailOptions {
+  mail: MailService;
+  /** BRAND_NAME and DEFAULT_LOCALE, for the page's own words */
+  brand: { name: string; defaultLocale: Locale };
+}
+
+export const devMailRoutes: FastifyPluginAsync<DevMailOptions> = async (app, { mail, brand }) => {
+  app.get('/dev/mail', { schema: { hide: true }, onRequest: loopbackOnly }, async function devMail(request, reply) {
+    const t = translator(negotiateLocale(hintsOfHeaders(request.headers), brand.defaultLocale), brand.name);
     const items = await mail.recent(50);
     const list = items
       .map((m, i) => {
@@ -72,27 +84,27 @@ export const devMailRoutes: FastifyPluginAsync<{ mail: MailService }> = async (a
         return `<article data-mail="${escapeHtml(m.id)}" aria-labelledby="mail-${i}">
 <h2 id="mail-${i}">${escapeHtml(subject)}</h2>
 <dl>
-<dt>To</dt><dd data-to>${escapeHtml(m.to)}</dd>
-<dt>Date</dt><dd><time datetime="${escapeHtml(m.createdAt.toISOString())}">${escapeHtml(m.createdAt.toISOString().replace('T', ' ').slice(0, 19))} UTC</time></dd>
-<dt>Template</dt><dd>${escapeHtml(m.template)} · ${escapeHtml(m.status)}</dd>
+<dt>${escapeHtml(t.t('devMail.to'))}</dt><dd data-to>${escapeHtml(m.to)}</dd>
+<dt>${escapeHtml(t.t('devMail.date'))}</dt><dd><time datetime="${escapeHtml(m.createdAt.toISOString())}">${escapeHtml(t.dateTime(m.createdAt))}</time></dd>
+<dt>${escapeHtml(t.t('devMail.template'))}</dt><dd>${escapeHtml(m.template)} · ${escapeHtml(m.status)}</dd>
 </dl>
 ${r ? `<iframe title="${escapeHtml(subject)} (HTML)" sandbox="${MAIL_FRAME_SANDBOX}" referrerpolicy="no-referrer" srcdoc="${escapeHtml(frameDocument(r.html))}"></iframe>
-<details><summary>Text</summary><pre>${escapeHtml(r.text)}</pre></details>` : '<p>This template is unknown to this version: nothing to show.</p>'}
+<details><summary>${escapeHtml(t.t('devMail.text'))}</summary><pre>${escapeHtml(r.text)}</pre></details>` : `<p>${escapeHtml(t.t('devMail.unknownTemplate'))}</p>`}
 </article>`;
       })
       .join('\n');
     const body = `<!doctype html>
-<html lang="en">
-<head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>Development outbox</title><style>${STYLE}</style></head>
+<html lang="${t.locale}">
+<head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${escapeHtml(t.t('devMail.title'))}</title><style>${STYLE}</style></head>
 <body>
 <main>
-<h1>Development outbox</h1>
-<p>Mail Gatehouse would have sent (no SMTP_URL is set). Newest first; ${items.length} shown.</p>
-${list || '<p>No mail yet.</p>'}
+<h1>${escapeHtml(t.t('devMail.title'))}</h1>
+<p>${escapeHtml(t.t('devMail.intro', { count: items.length }))}</p>
+${list || `<p>${escapeHtml(t.t('devMail.empty'))}</p>`}
 </main>
 </body>
 </html>
 `;
-    return reply.header('cache-control', 'no-store').header('content-security-policy', DEV_MAIL_CSP).type('text/html; charset=utf-8').send(body);
+    return reply.header('cache-control', 'no-store').header('content-language', t.locale).header('vary', 'Accept-Language, Cookie').header('content-security-policy', DEV_MAIL_CSP).type('text/html; charset=utf-8').send(body);
   });
 };

@@ -62,8 +62,18 @@ export interface OidcProviderDeps {
   };
   /** told of each success of the token endpoint, by grant type (metrics) */
   onTokenIssued?: (grantType: string) => void;
+  /** the library's error page, in the reader's language and the brand's look (the pages render it) */
+  errorPage: OidcErrorPage;
   settings: OidcProviderSettings;
 }
+
+/**
+ * The error page of a request the library will not send back to the client (an unknown client or
+ * redirect URI, a broken request): made from the request's headers (the reader's language) and the
+ * library's `error` code and English `error_description`, both untrusted text to escape. The
+ * locale it answers in goes into Content-Language.
+ */
+export type OidcErrorPage = (request: IncomingMessage, error: { error: string; description: string | undefined }) => { locale: string; body: string };
 
 /** where the library's endpoints live (the discovery document names them; their paths are not contract) */
 export const OIDC_PREFIX = '/oidc';
@@ -264,8 +274,13 @@ export class OidcProviderHost {
         };
       },
       renderError: (ctx: KoaContextWithOIDC, out: { error: string; error_description?: string | undefined }) => {
+        const rendered = this.d.errorPage(ctx.req, { error: out.error, description: out.error_description });
         ctx.type = 'html';
-        ctx.body = errorPage(out.error, out.error_description);
+        // the page differs by language: a shared cache must not serve one reader's to another
+        ctx.set('content-language', rendered.locale);
+        ctx.vary('Accept-Language');
+        ctx.vary('Cookie');
+        ctx.body = rendered.body;
       },
     };
     const provider = new Provider(s.publicUrl, configuration);
@@ -402,9 +417,4 @@ export class OidcProviderHost {
 /** a page of the library's (sign-out question and answer): Gatehouse's stylesheet, no inline style or script */
 function plainPage(title: string, body: string): string {
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${escapeHtml(title)} · Gatehouse</title><link rel="stylesheet" href="/assets/gatehouse.css"></head><body><main class="narrow"><div class="card">${body}</div></main></body></html>`;
-}
-
-/** the library's error page (an unknown client or redirect URI is never redirected to): plain, escaped, no inline style or script */
-function errorPage(error: string, description: string | undefined): string {
-  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Sign-in error</title><link rel="stylesheet" href="/assets/gatehouse.css"></head><body><main><h1>Sign-in error</h1><p><code>${escapeHtml(error)}</code></p>${description ? `<p>${escapeHtml(description)}</p>` : ''}</main></body></html>`;
 }

@@ -8,7 +8,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { buildTestContext, type TestContext } from '../helpers/build-test-app.js';
+import { englishWordsIn, readableText } from '../helpers/english-words.js';
 import { eventually, expectProblem, register } from '../helpers/factories.js';
+import { translator } from '../../src/i18n/translator.js';
 
 const silentLog = { info() {}, warn() {}, error() {} };
 
@@ -22,6 +24,27 @@ describe('development outbox', () => {
     await t.close();
   });
 
+  /** the page's own words: each mail's subject, data, HTML and text (as it was sent) left out */
+  function pageWords(body: string): string {
+    return readableText(body.replace(/<h2[\s\S]*?<\/h2>|<dd[\s\S]*?<\/dd>|<iframe[^>]*><\/iframe>|<pre>[\s\S]*?<\/pre>/g, ' '));
+  }
+
+  it('before any mail: the empty outbox, in the reader’s language (gh_lang, else Accept-Language)', async () => {
+    const de = translator('de', 'Gatehouse');
+    for (const headers of [{ 'accept-language': 'de-DE' }, { 'accept-language': 'en', cookie: 'gh_lang=de' }]) {
+      const res = await t.app.inject({ method: 'GET', url: '/dev/mail', headers });
+      assert.equal(res.statusCode, 200);
+      assert.equal(res.headers['content-language'], 'de');
+      assert.match(res.body, /<html lang="de">/);
+      assert.ok(res.body.includes(`<title>${de.t('devMail.title')}</title>`));
+      assert.ok(res.body.includes(`<p>${de.t('devMail.empty')}</p>`));
+      assert.deepEqual(englishWordsIn(pageWords(res.body), ['SMTP_URL']), []);
+    }
+    const en = await t.app.inject({ method: 'GET', url: '/dev/mail' });
+    assert.match(en.body, /<html lang="en">/);
+    assert.match(en.body, /<p>No mail yet\.<\/p>/);
+  });
+
   it('GET /dev/mail lists the mail with its code, as HTML without script', async () => {
     const u = await register(t.app);
     await eventually(async () => (await t.services.mail.depth()).pending === 0, 'the worker took the message', 3000);
@@ -32,6 +55,14 @@ describe('development outbox', () => {
     assert.match(res.body, /Verify your email address/);
     assert.match(res.body, /verification code is \d{8}/);
     assert.doesNotMatch(res.body, /<script/i);
+    // the page's own words in German around the mail as it was sent (English: the reader of the
+    // request that sent it asked for none)
+    const german = await t.app.inject({ method: 'GET', url: '/dev/mail', headers: { cookie: 'gh_lang=de' } });
+    const de = translator('de', 'Gatehouse');
+    for (const key of ['devMail.to', 'devMail.date', 'devMail.template'] as const) assert.ok(german.body.includes(`<dt>${de.t(key)}</dt>`), key);
+    assert.ok(german.body.includes(`<summary>${de.t('devMail.text')}</summary>`));
+    assert.match(german.body, /verification code is \d{8}/);
+    assert.deepEqual(englishWordsIn(pageWords(german.body), ['SMTP_URL']), []);
   });
 
   it('answers loopback clients only (127.0.0.0/8, ::1, ::ffff:127.x): it shows every code it mails', async () => {

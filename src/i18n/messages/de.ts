@@ -812,4 +812,42 @@ export const de: Record<MessageKey, string> = {
   'mail.notice.removed.totp': '- zweistufige Anmeldung mit einer Authenticator-App (TOTP)',
   'mail.notice.removed.passkey': '- der Passkey „{name}“',
   'mail.notice.removed.recoveryCodes': '- die Wiederherstellungscodes (noch {left} übrig)',
+
+  // ---- the OpenID Connect library's error page (nothing goes back to the application)
+  'oidcError.title': 'Die Anmeldung kann nicht fortgesetzt werden',
+  'oidcError.next': 'Gehen Sie zurück zur Anwendung, von der Sie kamen, und versuchen Sie es erneut. Geschieht es wieder, wenden Sie sich an die Betreiber dieser Anwendung.',
+  'oidcError.technical': 'Technische Angaben (für die Entwickler der Anwendung)',
+  'oidcError.code.invalid_request': 'Die Anwendung hat eine unvollständige oder fehlerhafte Anmeldeanfrage geschickt.',
+  'oidcError.code.invalid_client': 'Die Anwendung, die Sie hierher geschickt hat, ist {brand} nicht bekannt oder wurde abgeschaltet.',
+  'oidcError.code.unauthorized_client': 'Die Anwendung darf Sie auf diese Weise nicht anmelden.',
+  'oidcError.code.invalid_redirect_uri': 'Die Adresse, an die die Anwendung Sie zurückschicken lassen will, ist für sie nicht eingetragen; deshalb schickt {brand} Sie nicht dorthin.',
+  'oidcError.code.access_denied': 'Der Zugriff wurde verweigert.',
+  'oidcError.code.login_required': 'Sie müssen sich zuerst bei {brand} anmelden.',
+  'oidcError.code.consent_required': 'Die Anwendung braucht Ihre Zustimmung, hat aber so angefragt, dass {brand} Sie nicht fragen kann.',
+  'oidcError.code.interaction_required': 'Diese Anmeldung braucht Ihre Mitwirkung, die Anwendung wollte sie aber ohne Sie durchführen.',
+  'oidcError.code.invalid_scope': 'Die Anwendung hat Zugriff verlangt, der ihr nicht zusteht.',
+  'oidcError.code.unsupported_response_type': 'Die Anwendung hat eine Art von Antwort verlangt, die {brand} nicht gibt.',
+  'oidcError.code.invalid_grant': 'Die Anmeldung ist abgelaufen oder wurde schon verwendet. Beginnen Sie erneut in der Anwendung.',
+  'oidcError.code.invalid_target': 'Die Anwendung hat Zugriff auf einen Dienst verlangt, den {brand} nicht gewährt.',
+  'oidcError.code.server_error': 'Bei {brand} ist ein Fehler aufgetreten. Bitte versuchen Sie es gleich noch einmal.',
+  'oidcError.code.temporarily_unavailable': '{brand} ist gerade ausgelastet. Bitte versuchen Sie es gleich noch einmal.',
+  'oidcError.code.other': 'Die Anmeldeanfrage konnte nicht abgeschlossen werden.',
+
+  // ---- what the passkey script (webauthn.js) says
+  'passkeyScript.cancelled': 'Die Passkey-Abfrage wurde abgebrochen oder ist abgelaufen.',
+  'passkeyScript.failed': 'Der Passkey konnte nicht verwendet werden. Bitte versuchen Sie es erneut.',
+  'passkeyScript.error': 'Etwas ist schiefgelaufen. Bitte versuchen Sie es erneut.',
+  'passkeyScript.notRecognised': 'Dieser Passkey wurde nicht erkannt.',
+  'passkeyScript.invalid': 'Die Antwort des Passkeys konnte nicht geprüft werden. Bitte versuchen Sie es erneut.',
+  'passkeyScript.rateLimited': 'Zu viele Versuche. Warten Sie einen Moment und versuchen Sie es erneut.',
+
+  // ---- the development outbox (/dev/mail)
+  'devMail.title': 'Postausgang (Entwicklung)',
+  'devMail.intro': 'E-Mails, die {brand} verschickt hätte (SMTP_URL ist nicht gesetzt). Neueste zuerst; {count, plural, one {# angezeigt} other {# angezeigt}}.',
+  'devMail.empty': 'Noch keine E-Mails.',
+  'devMail.to': 'An',
+  'devMail.date': 'Datum',
+  'devMail.template': 'Vorlage',
+  'devMail.text': 'Textfassung',
+  'devMail.unknownTemplate': 'Diese Vorlage kennt diese Version nicht: nichts anzuzeigen.',
 };

@@ -814,6 +814,44 @@ export const en = {
   'mail.notice.removed.totp': '- two-step sign-in with an authenticator app (TOTP)',
   'mail.notice.removed.passkey': '- the passkey "{name}"',
   'mail.notice.removed.recoveryCodes': '- the recovery codes ({left} left)',
+
+  // ---- the OpenID Connect library's error page (nothing goes back to the application)
+  'oidcError.title': 'Sign-in could not continue',
+  'oidcError.next': 'Go back to the application you came from and try again. If it happens again, tell the people who run that application.',
+  'oidcError.technical': 'Technical details (for the application’s developers)',
+  'oidcError.code.invalid_request': 'The application sent an incomplete or malformed sign-in request.',
+  'oidcError.code.invalid_client': 'The application that sent you here is not known to {brand}, or it has been switched off.',
+  'oidcError.code.unauthorized_client': 'The application is not allowed to sign you in this way.',
+  'oidcError.code.invalid_redirect_uri': 'The address the application wants you sent back to is not registered for it, so {brand} will not send you there.',
+  'oidcError.code.access_denied': 'Access was refused.',
+  'oidcError.code.login_required': 'You need to sign in to {brand} first.',
+  'oidcError.code.consent_required': 'The application needs your permission, but it asked in a way that does not let {brand} ask you.',
+  'oidcError.code.interaction_required': 'This sign-in needs you to take part, but the application asked for it to happen without you.',
+  'oidcError.code.invalid_scope': 'The application asked for access it is not allowed to have.',
+  'oidcError.code.unsupported_response_type': 'The application asked for a kind of answer {brand} does not give.',
+  'oidcError.code.invalid_grant': 'The sign-in has expired or was already used. Start again from the application.',
+  'oidcError.code.invalid_target': 'The application asked for access to a service that {brand} does not grant.',
+  'oidcError.code.server_error': 'Something went wrong at {brand}. Please try again in a moment.',
+  'oidcError.code.temporarily_unavailable': '{brand} is busy right now. Please try again in a moment.',
+  'oidcError.code.other': 'The sign-in request could not be completed.',
+
+  // ---- what the passkey script (webauthn.js) says
+  'passkeyScript.cancelled': 'The passkey request was cancelled or timed out.',
+  'passkeyScript.failed': 'The passkey could not be used. Please try again.',
+  'passkeyScript.error': 'Something went wrong. Please try again.',
+  'passkeyScript.notRecognised': 'This passkey was not recognised.',
+  'passkeyScript.invalid': 'The passkey’s answer could not be checked. Please try again.',
+  'passkeyScript.rateLimited': 'Too many attempts. Wait a moment and try again.',
+
+  // ---- the development outbox (/dev/mail)
+  'devMail.title': 'Development outbox',
+  'devMail.intro': 'Mail {brand} would have sent (no SMTP_URL is set). Newest first; {count, plural, one {# shown} other {# shown}}.',
+  'devMail.empty': 'No mail yet.',
+  'devMail.to': 'To',
+  'devMail.date': 'Date',
+  'devMail.template': 'Template',
+  'devMail.text': 'Text',
+  'devMail.unknownTemplate': 'This template is unknown to this version: nothing to show.',
 } as const satisfies Record<string, string>;
 
 export type MessageKey = keyof typeof en;

@@ -3,7 +3,7 @@
  * navigation and sign-out button, a main landmark, labelled fields whose errors are tied to them
  * (aria-invalid + aria-describedby), and alerts announced to screen readers. No inline script or
  * style anywhere (the CSP forbids both); the only script, webauthn.js, is linked by the pages that
- * need it.
+ * need it, with its messages in the reader's language as a data attribute of its own tag.
  */
 import { html, type Html } from '../../http/html.js';
 import { LOCALES, type Locale } from '../../i18n/locales.js';
@@ -45,7 +45,7 @@ export function page(o: PageOptions): string {
 <link rel="stylesheet" href="${assetUrl('gatehouse.css')}">
 ${chrome.brand && html`<link rel="stylesheet" href="${chrome.brand.stylesheet}">`}
 <link rel="icon" href="/favicon.ico">
-${o.webauthn && html`<script src="${assetUrl('webauthn.js')}" defer></script>`}
+${o.webauthn && html`<script src="${assetUrl('webauthn.js')}" defer data-messages="${webauthnMessages(t)}"></script>`}
 </head>
 <body>
 <a class="skip" href="#main">${t.t('layout.skip')}</a>
@@ -69,6 +69,29 @@ ${languageSwitch(chrome)}</footer>
 </body>
 </html>
 `}`;
+}
+
+/**
+ * What webauthn.js may say, in the reader's language, as JSON for its tag's `data-messages` (an
+ * attribute, escaped like any: no inline script, so the CSP stays `script-src 'self'`). The script
+ * shows `codes[problem.code]` for a refusal it knows, else `failed`; `cancelled` when the browser's
+ * passkey prompt was dismissed or timed out; `error` for anything else. It holds no text of its own.
+ */
+export function webauthnMessages(t: Translator): string {
+  const codes: Record<string, string> = {
+    unauthorized: t.t('error.code.unauthorized'),
+    invalid_credentials: t.t('passkeyScript.notRecognised'),
+    invalid_password: t.t('error.code.invalid_password'),
+    forbidden: t.t('error.code.forbidden.reauthenticate'),
+    account_disabled: t.t('error.code.account_disabled'),
+    account_locked: t.t('error.code.account_locked'),
+    mfa_not_enabled: t.t('error.code.mfa_not_enabled'),
+    validation_error: t.t('passkeyScript.invalid'),
+    rate_limited: t.t('passkeyScript.rateLimited'),
+    too_many_attempts: t.t('passkeyScript.rateLimited'),
+    server_busy: t.t('error.code.server_busy'),
+  };
+  return JSON.stringify({ cancelled: t.t('passkeyScript.cancelled'), failed: t.t('passkeyScript.failed'), error: t.t('passkeyScript.error'), codes });
 }
 
 /** each language by its own name, in its own language */

@@ -32,3 +32,33 @@ ${csrfField(chrome.csrf)}
 </div>`;
   return page({ title: t.t('oidc.consent.title', { client: v.clientName }), chrome, body, narrow: true });
 }
+
+/** the error codes the library's error page explains in words; any other gets the general text */
+const EXPLAINED_ERRORS = [
+  'invalid_request', 'invalid_client', 'unauthorized_client', 'invalid_redirect_uri', 'access_denied', 'login_required',
+  'consent_required', 'interaction_required', 'invalid_scope', 'unsupported_response_type', 'invalid_grant', 'invalid_target',
+  'server_error', 'temporarily_unavailable',
+] as const;
+
+/**
+ * The library's error page: what went wrong in the reader's words (by the error code) and what to do.
+ * The code and the library's own description are kept as a technical detail for whoever builds the
+ * application: folded away, the description marked as English (it comes from the library, in
+ * English only). Both are untrusted text (the request may have shaped them), escaped as all text is.
+ */
+export function oidcErrorView(chrome: PageChrome, e: { error: string; description: string | undefined }): string {
+  const { t } = chrome;
+  const known = (EXPLAINED_ERRORS as readonly string[]).includes(e.error) ? (e.error as (typeof EXPLAINED_ERRORS)[number]) : null;
+  const explanation = t.t(known ? `oidcError.code.${known}` : 'oidcError.code.other');
+  const body = html`<div class="card">
+<h1>${t.t('oidcError.title')}</h1>
+<p>${explanation}</p>
+<p>${t.t('oidcError.next')}</p>
+<details><summary>${t.t('oidcError.technical')}</summary>
+<p><code>${e.error.slice(0, 100)}</code></p>
+${e.description && html`<p lang="en">${e.description.slice(0, 500)}</p>`}
+</details>
+<p><a href="/dashboard">${t.t('error.page.dashboard')}</a></p>
+</div>`;
+  return page({ title: t.t('oidcError.title'), chrome, body, narrow: true });
+}

@@ -1,0 +1,111 @@
+/**
+ * The OpenID Connect library's error page (a request nothing may be sent back for: an unknown
+ * client, an unregistered redirect URI) in the reader's language and the brand's look: the error
+ * code explained in words, the library's English description only folded away as a technical
+ * detail (marked lang="en"), every piece of the request escaped, and the provider's strict CSP.
+ */
+import assert from 'node:assert/strict';
+import type { IncomingMessage } from 'node:http';
+import { after, before, describe, it } from 'node:test';
+import { translator } from '../../src/i18n/translator.js';
+import { oidcErrorPage } from '../../src/pages/oidc-error-page.js';
+import { buildTestContext, type TestContext } from '../helpers/build-test-app.js';
+import { englishWordsIn, readableText } from '../helpers/english-words.js';
+import { userWithRoles } from '../helpers/factories.js';
+import { api } from '../admin/admin-helpers.js';
+import { REDIRECT } from './oidc-helpers.js';
+
+const BRAND = 'Acme Login';
+
+/** the page without its folded technical details (the code and the library's English description) */
+function withoutTechnicalDetails(body: string): string {
+  return body.replace(/<details>[\s\S]*?<\/details>/, '');
+}
+
+describe('OIDC: the library’s error page', () => {
+  let t: TestContext;
+  let clientId = '';
+
+  before(async () => {
+    t = await buildTestContext({ env: { BRAND_NAME: BRAND, BRAND_COLOR: '#E5007D' } });
+    const admin = await userWithRoles(t.app, ['admin'], 'admin');
+    clientId = (await api(t.app, admin.accessToken)('POST', '/admin/oidc-clients', { name: 'Billing', redirect_uris: [REDIRECT] })).json().client_id;
+  });
+  after(() => t.close());
+
+  const unknownClient = `/oidc/auth?client_id=nope&response_type=code&scope=openid&redirect_uri=${encodeURIComponent(REDIRECT)}`;
+
+  it('in English by default: the brand’s title and stylesheet, the code explained, the technical detail folded away', async () => {
+    const res = await t.app.inject({ method: 'GET', url: unknownClient });
+    assert.equal(res.statusCode, 400);
+    assert.match(String(res.headers['content-type']), /^text\/html/);
+    assert.equal(res.headers['content-language'], 'en');
+    assert.match(String(res.headers.vary), /Accept-Language/);
+    assert.match(String(res.headers.vary), /Cookie/);
+    const en = translator('en', BRAND);
+    assert.match(res.body, /<html lang="en">/);
+    assert.ok(res.body.includes(`<title>${en.t('layout.title', { title: en.t('oidcError.title') })}</title>`), res.body.slice(0, 600));
+    assert.match(res.body, /<link rel="stylesheet" href="\/assets\/brand\.css\?v=[0-9a-f]{12}">/);
+    assert.ok(res.body.includes(`<p>${en.t('oidcError.code.invalid_client')}</p>`), 'the code explained in words');
+    assert.match(res.body, /<details><summary>[^<]+<\/summary>\s*<p><code>invalid_client<\/code><\/p>/);
+    assert.doesNotMatch(res.body, /<script/);
+  });
+
+  it('in German by Accept-Language, and by the gh_lang cookie over Accept-Language: no English outside the technical detail', async () => {
+    const de = translator('de', BRAND);
+    const byHeader = await t.app.inject({ method: 'GET', url: unknownClient, headers: { 'accept-language': 'de-DE,de;q=0.9,en;q=0.5' } });
+    const byCookie = await t.app.inject({ method: 'GET', url: unknownClient, headers: { 'accept-language': 'en-US', cookie: 'other=1; gh_lang=de' } });
+    for (const res of [byHeader, byCookie]) {
+      assert.equal(res.statusCode, 400);
+      assert.equal(res.headers['content-language'], 'de');
+      assert.match(res.body, /<html lang="de">/);
+      assert.ok(res.body.includes(de.t('oidcError.code.invalid_client')), 'the German explanation');
+      assert.ok(res.body.includes(de.t('oidcError.next')));
+      assert.deepEqual(englishWordsIn(readableText(withoutTechnicalDetails(res.body)), [BRAND]), []);
+    }
+    // the library's description, where there is one, is marked as English for screen readers
+    const english = /<details>[\s\S]*<p lang="en">([^<]+)<\/p>\s*<\/details>/.exec(byHeader.body)?.[1];
+    assert.ok(english, 'the library’s own description, inside the technical detail');
+  });
+
+  it('an unregistered redirect URI is explained as such (never redirected to)', async () => {
+    const res = await t.app.inject({
+      method: 'GET',
+      url: `/oidc/auth?client_id=${clientId}&response_type=code&scope=openid&redirect_uri=${encodeURIComponent('https://evil.example.com/cb')}`,
+      headers: { 'accept-language': 'de' },
+    });
+    assert.equal(res.statusCode, 400);
+    assert.equal(res.headers.location, undefined);
+    assert.ok(res.body.includes(translator('de', BRAND).t('oidcError.code.invalid_redirect_uri')), withoutTechnicalDetails(res.body).slice(-900));
+    assert.match(res.body, /<code>invalid_redirect_uri<\/code>/);
+  });
+
+  it('reflects nothing unescaped: markup in the request stays text, and the provider’s CSP allows no script', async () => {
+    const markup = '"><script>alert(1)</script><img src=x onerror=alert(2)>';
+    const res = await t.app.inject({
+      method: 'GET',
+      url: `/oidc/auth?client_id=${encodeURIComponent(markup)}&response_type=code&scope=openid&redirect_uri=${encodeURIComponent(markup)}`,
+      headers: { 'accept-language': 'de' },
+    });
+    assert.ok(res.statusCode >= 400 && res.statusCode < 500, String(res.statusCode));
+    assert.doesNotMatch(res.body, /<script|<img src=x|onerror=alert/);
+    const csp = String(res.headers['content-security-policy']);
+    assert.match(csp, /default-src 'none'/);
+    assert.doesNotMatch(csp, /script-src|unsafe-inline/);
+  });
+
+  it('an unknown code gets the general explanation; the code and the description are escaped and cut short', () => {
+    const render = oidcErrorPage({ name: BRAND, defaultLocale: 'en' });
+    const request = { method: 'GET', url: '/oidc/auth?x=1', headers: { 'accept-language': 'de' } } as unknown as IncomingMessage;
+    const { locale, body } = render(request, { error: '<b>made_up</b>', description: `<i>${'long '.repeat(200)}</i>` });
+    assert.equal(locale, 'de');
+    assert.ok(body.includes(translator('de', BRAND).t('oidcError.code.other')));
+    assert.match(body, /<code>&lt;b&gt;made_up&lt;\/b&gt;<\/code>/);
+    assert.doesNotMatch(body, /<b>|<i>/);
+    const description = /<p lang="en">([^<]*)<\/p>/.exec(body)?.[1] ?? '';
+    assert.ok(description.startsWith('&lt;i&gt;long'), description.slice(0, 40));
+    assert.ok(description.length < 600, 'cut short');
+    // the language switch comes back to this request
+    assert.match(body, /href="\/language\/en\?next=%2Foidc%2Fauth%3Fx%3D1"/);
+  });
+});
