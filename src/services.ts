@@ -176,7 +176,7 @@ export async function createServices(config: Config, edges: ServiceEdges = {}): 
 
     const { policy, hasher } = await wirePasswords({ config, policy: edges.passwordPolicy, hasher: edges.hasher, started });
     // audit ← webhooks: every audit event queues its webhook deliveries in its own statement
-    const subscriptions = await wireWebhookFanOut({ db, outbox, bus, clock });
+    const subscriptions = await wireWebhookFanOut({ db, bus, clock });
     const audit = wireAudit({ db, clock, keys: auditChainKeys(secrets.masterKey, secrets.previousKey), onCommitted: (event) => metrics.recorded(event), fanOut: subscriptions });
     const roles = await wireRoles({ db, audit, bus, clock, config });
     // keys ← roles: the access token's `permissions` claim

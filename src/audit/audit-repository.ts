@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import type { Selectable } from 'kysely';
 import type { AuditEventsTable, Executor, StatementStart } from '../db/database-types.js';
+import { ComposedTemplate, type StatementPart } from '../db/statement-template.js';
 import { GENESIS_HASH, LINK_HMAC, type ChainedContent } from './audit-chain.js';
 import { olderThan, type KeysetPosition } from '../db/keyset.js';
 
@@ -57,44 +58,83 @@ function toRow(r: Selectable<AuditEventsTable>): AuditRow {
   };
 }
 
+/** an event's values as the append statement takes them: parameters only (`data` as JSON text) */
+interface AppendParams {
+  id: string;
+  type: string;
+  userId: string | null;
+  actorId: string | null;
+  ip: string | null;
+  userAgent: string | null;
+  data: string;
+  createdAt: Date;
+  /** the canonical content before and after the previous link, and the event key's HMAC pads (audit-chain.ts) */
+  before: string;
+  after: string;
+  inner: string;
+  outer: string;
+}
+
+/**
+ * The append: the chain head's row is updated first (its lock serialises writers), its previous
+ * link read there and the new link computed from it; the event row takes both from that CTE.
+ * Built and compiled once per shape of the writes before it (db/statement-template.ts).
+ */
+const appendEvent = new ComposedTemplate((start: StatementStart, e: AppendParams) =>
+  start
+    .with('head', (qb) =>
+      qb
+        .updateTable('audit_chain_head')
+        .set({
+          prev_hash: sql<string>`hash`,
+          hash: sql<string>`encode(sha256(decode(${e.outer}::text, 'hex') || sha256(decode(${e.inner}::text, 'hex') || convert_to(${e.before}::text || hash || ${e.after}::text, 'UTF8'))), 'hex')`,
+        })
+        .where('id', '=', 1)
+        .returning(['prev_hash', 'hash']),
+    )
+    .insertInto('audit_events')
+    .columns(['id', 'type', 'user_id', 'actor_id', 'ip', 'user_agent', 'data', 'created_at', 'prev_hash', 'hash', 'link'])
+    .expression((eb) =>
+      eb.selectFrom('head').select([
+        sql<string>`${e.id}::uuid`.as('id'),
+        sql<string>`${e.type}::text`.as('type'),
+        sql<string | null>`${e.userId}::uuid`.as('user_id'),
+        sql<string | null>`${e.actorId}::uuid`.as('actor_id'),
+        sql<string | null>`${e.ip}::text`.as('ip'),
+        sql<string | null>`${e.userAgent}::text`.as('user_agent'),
+        sql<string>`${e.data}::jsonb`.as('data'),
+        sql<Date>`${e.createdAt}::timestamptz`.as('created_at'),
+        'head.prev_hash',
+        'head.hash',
+        sql<number>`${LINK_HMAC}::smallint`.as('link'),
+      ]),
+    )
+    .returning('seq'),
+);
+
 export class AuditRepository {
   /**
    * Appends an event in one statement: the chain head's row lock serialises writers until the
    * caller's transaction (or this statement) ends, and the database computes the new link as
    * HMAC(event key, before || previous link || after) from the event key's two pads (see
-   * audit-chain.ts). `start` may carry other writes as CTEs: they commit together with the event.
+   * audit-chain.ts). `writes` are other features' CTEs (db/statement-template.ts) that commit
+   * together with the event, in the same round trip.
    */
-  async append(start: StatementStart, e: ChainedContent, parts: { before: string; after: string }, pads: { inner: string; outer: string }): Promise<void> {
-    const row = await start
-      .with('head', (qb) =>
-        qb
-          .updateTable('audit_chain_head')
-          .set({
-            prev_hash: sql<string>`hash`,
-            hash: sql<string>`encode(sha256(decode(${pads.outer}::text, 'hex') || sha256(decode(${pads.inner}::text, 'hex') || convert_to(${parts.before}::text || hash || ${parts.after}::text, 'UTF8'))), 'hex')`,
-          })
-          .where('id', '=', 1)
-          .returning(['prev_hash', 'hash']),
-      )
-      .insertInto('audit_events')
-      .columns(['id', 'type', 'user_id', 'actor_id', 'ip', 'user_agent', 'data', 'created_at', 'prev_hash', 'hash', 'link'])
-      .expression((eb) =>
-        eb.selectFrom('head').select([
-          sql<string>`${e.id}::uuid`.as('id'),
-          sql<string>`${e.type}::text`.as('type'),
-          sql<string | null>`${e.userId}::uuid`.as('user_id'),
-          sql<string | null>`${e.actorId}::uuid`.as('actor_id'),
-          sql<string | null>`${e.ip}::text`.as('ip'),
-          sql<string | null>`${e.userAgent}::text`.as('user_agent'),
-          sql<string>`${JSON.stringify(e.data)}::jsonb`.as('data'),
-          sql<Date>`${e.createdAt}::timestamptz`.as('created_at'),
-          'head.prev_hash',
-          'head.hash',
-          sql<number>`${LINK_HMAC}::smallint`.as('link'),
-        ]),
-      )
-      .returning('seq')
-      .executeTakeFirst();
+  async append(db: Executor, e: ChainedContent, parts: { before: string; after: string }, pads: { inner: string; outer: string }, writes: readonly StatementPart[] = []): Promise<void> {
+    const row = await appendEvent.executeTakeFirst(db, writes, {
+      id: e.id,
+      type: e.type,
+      userId: e.userId,
+      actorId: e.actorId,
+      ip: e.ip,
+      userAgent: e.userAgent,
+      data: JSON.stringify(e.data),
+      createdAt: e.createdAt,
+      before: parts.before,
+      after: parts.after,
+      inner: pads.inner,
+      outer: pads.outer,
+    });
     if (!row) throw new Error('audit_chain_head is missing its row: run the migrations');
   }
 

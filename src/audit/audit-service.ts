@@ -4,7 +4,8 @@
  */
 import { randomUUID, timingSafeEqual } from 'node:crypto';
 import type { Clock } from '../clock.js';
-import type { Db, Executor, StatementStart } from '../db/database-types.js';
+import type { Db, Executor } from '../db/database-types.js';
+import type { StatementPart } from '../db/statement-template.js';
 import { readPage, type Page, type PageRequest } from '../db/keyset.js';
 import type { RequestContext } from '../request-context.js';
 import { type ChainedContent, chainHash, chainHashParts, chainLink, eraSeal, eventKey, GENESIS_HASH, hmacPads, legacySeal, LINK_HMAC, LINK_SHA256, type ChainKeys } from './audit-chain.js';
@@ -88,10 +89,10 @@ export function auditEventView(e: ChainedContent): AuditEventView {
 /**
  * Who else hears of every event, in the event's own statement: webhooks queue their deliveries as
  * part of the audit append (so a delivery exists exactly when its event does, with no extra round
- * trip). Synchronous: it adds writes to the statement and reads nothing.
+ * trip). Synchronous: it returns the writes to add to the statement (none: null) and reads nothing.
  */
 export interface EventFanOut {
-  withDeliveries(start: StatementStart, event: RecordedEvent): StatementStart;
+  deliveries(event: RecordedEvent): StatementPart | null;
 }
 
 export type VerifyResult =
@@ -132,11 +133,12 @@ export class AuditService {
 
   /**
    * Appends an event inside the caller's transaction (the change and its record commit together).
-   * The chain head stays locked until that transaction ends. `tx` may also be a statement that
-   * carries another write as CTEs (see StatementStart): event and write then commit as one statement.
+   * The chain head stays locked until that transaction ends. `writes` are another feature's writes
+   * (CTEs, db/statement-template.ts) that go into the event's own statement: event and writes then
+   * commit as one statement, in one round trip (a sign-in's session).
    * Listeners hear nothing yet: the caller announces the event once its transaction committed.
    */
-  async record(tx: StatementStart, ctx: RequestContext, event: AuditEventInput): Promise<void> {
+  async record(tx: Executor, ctx: RequestContext, event: AuditEventInput, writes: readonly StatementPart[] = []): Promise<void> {
     const content: ChainedContent = {
       id: randomUUID(),
       type: event.type,
@@ -147,8 +149,8 @@ export class AuditService {
       data: event.data ?? {},
       createdAt: new Date(this.clock.now()),
     };
-    const start = this.fanOut ? this.fanOut.withDeliveries(tx, content) : tx;
-    await this.repo.append(start, content, chainHashParts(content), hmacPads(eventKey(this.#keys.current, content.id)));
+    const deliveries = this.fanOut?.deliveries(content);
+    await this.repo.append(tx, content, chainHashParts(content), hmacPads(eventKey(this.#keys.current, content.id)), deliveries ? [...writes, deliveries] : writes);
   }
 
   /** an event that stands alone (a failed sign-in): one statement, atomic by itself, then announced */

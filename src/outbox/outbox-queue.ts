@@ -1,6 +1,6 @@
 /**
  * The outbox: one table, one queue for every channel (mail, webhook). A change queues its message
- * in its own transaction (or as one write of its own statement, `withQueued`); a worker per channel
+ * in its own transaction (or as one write of another feature's statement: `withQueuedWhen`, `withQueuedEach`); a worker per channel
  * (outbox-worker.ts) claims due rows and hands them to that channel's deliverer. Core
  * infrastructure like db/: features queue through it, and it is the only writer of `outbox`.
  */
@@ -126,21 +126,66 @@ function toEntry(r: EntryRow): OutboxEntry {
 }
 
 /**
+ * A message's values as a statement built once takes them (db/statement-template.ts): as
+ * parameters, `data` already JSON — the builders below are handed markers in their place, so they
+ * pass each value on and never read one.
+ */
+export interface QueuedParams {
+  id: string;
+  channel: OutboxChannel;
+  template: string;
+  to: string;
+  userId: string | null;
+  eventId: string | null;
+  /** JSON text */
+  data: string;
+  createdAt: Date;
+}
+
+/** `m`'s values for a statement built once (see QueuedParams) */
+export function queuedParams(m: QueuedMessage): QueuedParams {
+  return { id: m.id, channel: m.channel, template: m.template, to: m.to, userId: m.userId, eventId: m.eventId, data: JSON.stringify(m.data), createdAt: m.createdAt };
+}
+
+/**
  * `start` with a CTE named `name` that queues `m` when `condition` (an SQL boolean over the
  * statement's snapshot) holds: a message written by another feature's statement, atomic with the
  * change that caused it and in the same round trip (the new-device notice of a sign-in). The
  * columns and initial state are those of `values` below.
  */
-export function withQueuedWhen(start: StatementStart, name: string, m: QueuedMessage, condition: RawBuilder<SqlBool>): StatementStart {
+export function withQueuedWhen(start: StatementStart, name: string, m: QueuedParams, condition: RawBuilder<SqlBool>): StatementStart {
   return start.with(name, (qb) =>
     qb
       .insertInto('outbox')
       .columns(['id', 'channel', 'template', 'to_address', 'user_id', 'event_id', 'data', 'status', 'attempts', 'next_attempt_at', 'created_at'])
       .expression(
-        sql`select ${m.id}::uuid, ${m.channel}::text, ${m.template}::text, ${m.to}::text, ${m.userId}::uuid, ${m.eventId}::uuid, ${JSON.stringify(m.data)}::jsonb, 'pending', 0, ${m.createdAt}::timestamptz, ${m.createdAt}::timestamptz
+        sql`select ${m.id}::uuid, ${m.channel}::text, ${m.template}::text, ${m.to}::text, ${m.userId}::uuid, ${m.eventId}::uuid, ${m.data}::jsonb, 'pending', 0, ${m.createdAt}::timestamptz, ${m.createdAt}::timestamptz
             where ${condition}`,
       )
       .returning('id'),
+  ) as unknown as StatementStart;
+}
+
+/** one message to each of several recipients, alike but for the id (QueuedParams with `id` and `to` as arrays of one length) */
+export interface QueuedEachParams extends Omit<QueuedParams, 'id' | 'to'> {
+  ids: string[];
+  to: string[];
+}
+
+/**
+ * `start` with a CTE named `name` that queues a message to each of `m.to` (the id at the same
+ * position): any number of recipients in one statement text, the lists being two array parameters
+ * (a webhook event's deliveries). The columns and initial state are those of `values` below.
+ */
+export function withQueuedEach(start: StatementStart, name: string, m: QueuedEachParams): StatementStart {
+  return start.with(name, (qb) =>
+    qb
+      .insertInto('outbox')
+      .columns(['id', 'channel', 'template', 'to_address', 'user_id', 'event_id', 'data', 'status', 'attempts', 'next_attempt_at', 'created_at'])
+      .expression(
+        sql`select q.id, ${m.channel}::text, ${m.template}::text, q.to_address, ${m.userId}::uuid, ${m.eventId}::uuid, ${m.data}::jsonb, 'pending', 0, ${m.createdAt}::timestamptz, ${m.createdAt}::timestamptz
+            from unnest(${m.ids}::uuid[], ${m.to}::text[]) as q(id, to_address)`,
+      ),
   ) as unknown as StatementStart;
 }
 
@@ -162,11 +207,6 @@ export class OutboxQueue {
       created_at: m.createdAt,
       sent_at: null,
     };
-  }
-
-  /** `start` with one more write: these messages queued as a CTE named `name`, in the same statement */
-  withQueued(start: StatementStart, name: string, messages: QueuedMessage[]): StatementStart {
-    return start.with(name, (db) => db.insertInto('outbox').values(messages.map((m) => this.values(m)))) as unknown as StatementStart;
   }
 
   async insert(tx: Executor, m: QueuedMessage): Promise<void> {

@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import type { Selectable, SqlBool } from 'kysely';
 import type { Executor, SessionsTable, StatementStart } from '../db/database-types.js';
+import { ComposedTemplate, CteTemplate, type StatementPart } from '../db/statement-template.js';
 import type { OutboxRow } from '../mail/outbox-row.js';
 import { withQueuedWhen } from '../outbox/outbox-queue.js';
 
@@ -56,73 +57,144 @@ function toRecord(r: Row): SessionRecord {
   };
 }
 
+/** a new session's values as the statements built once take them: parameters only, flat */
+type SessionParams = {
+  id: string;
+  userId: string;
+  refreshTokenEnc: string;
+  refreshTokenHash: string;
+  createdAt: Date;
+  expiresAt: Date;
+  maxExpiresAt: Date;
+  ip: string | null;
+  userAgent: string | null;
+  deviceBrowser: string | null;
+  deviceOs: string | null;
+  deviceType: string | null;
+  locationCountry: string | null;
+  locationCity: string | null;
+  amr: string[];
+};
+
+/** with the new-device notice: its outbox row's own values (`data` as JSON text) */
+type SessionWithNoticeParams = SessionParams & {
+  noticeId: string;
+  noticeTemplate: string;
+  noticeTo: string;
+  noticeData: string;
+  noticeCreatedAt: Date;
+};
+
+function sessionParams(s: NewSession): SessionParams {
+  return {
+    id: s.id,
+    userId: s.userId,
+    refreshTokenEnc: s.refreshTokenEnc,
+    refreshTokenHash: s.refreshTokenHash,
+    createdAt: s.createdAt,
+    expiresAt: s.expiresAt,
+    maxExpiresAt: s.maxExpiresAt,
+    ip: s.ip,
+    userAgent: s.userAgent,
+    deviceBrowser: s.device.browser,
+    deviceOs: s.device.os,
+    deviceType: s.device.type,
+    locationCountry: s.location?.country ?? null,
+    locationCity: s.location?.city ?? null,
+    amr: s.amr,
+  };
+}
+
+/**
+ * The session and its first refresh token as two CTEs on `start` (built once: `s` holds markers,
+ * see db/statement-template.ts). The refresh token's row takes the session's id and time from the
+ * session's CTE.
+ */
+function withSession(start: StatementStart, s: SessionParams): StatementStart {
+  return start
+    .with('new_session', (qb) =>
+      qb
+        .insertInto('sessions')
+        .values({
+          id: s.id,
+          user_id: s.userId,
+          refresh_token_enc: s.refreshTokenEnc,
+          created_at: s.createdAt,
+          last_used_at: s.createdAt,
+          expires_at: s.expiresAt,
+          max_expires_at: s.maxExpiresAt,
+          ip: s.ip,
+          user_agent: s.userAgent,
+          device_browser: s.deviceBrowser,
+          device_os: s.deviceOs,
+          device_type: s.deviceType,
+          location_country: s.locationCountry,
+          location_city: s.locationCity,
+          revoked_at: null,
+          revoked_reason: null,
+          amr: s.amr,
+        })
+        .returning(['id', 'created_at']),
+    )
+    .with('new_refresh_token', (qb) =>
+      qb
+        .insertInto('refresh_tokens')
+        .columns(['token_hash', 'session_id', 'created_at', 'rotated_at'])
+        .expression((eb) =>
+          eb.selectFrom('new_session').select([sql<string>`${s.refreshTokenHash}::text`.as('token_hash'), 'new_session.id', 'new_session.created_at', sql<null>`null::timestamptz`.as('rotated_at')]),
+        )
+        .returning('token_hash'),
+    ) as unknown as StatementStart;
+}
+
+const sessionInsert = new CteTemplate((start: StatementStart, s: SessionParams) => withSession(start, s));
+
+/**
+ * With the new-device notice: a third CTE (the outbox's builder) queues it when the user has had
+ * sessions before but none from this device (same browser, OS and type). The CTEs read the
+ * snapshot from before the statement, so the session being inserted does not count as an earlier one.
+ */
+const sessionInsertWithNotice = new CteTemplate((start: StatementStart, s: SessionWithNoticeParams) =>
+  // the outbox writes the row (its table), this decides when
+  withQueuedWhen(
+    withSession(start, s),
+    'unseen_device_notice',
+    { id: s.noticeId, channel: 'mail', template: s.noticeTemplate, to: s.noticeTo, userId: s.userId, eventId: null, data: s.noticeData, createdAt: s.noticeCreatedAt },
+    sql<SqlBool>`exists (select 1 from sessions where user_id = ${s.userId}::uuid)
+      and not exists (select 1 from sessions where user_id = ${s.userId}::uuid
+        and device_browser is not distinct from ${s.deviceBrowser}::text
+        and device_os is not distinct from ${s.deviceOs}::text
+        and device_type is not distinct from ${s.deviceType}::text)`,
+  ),
+);
+
+/** the session's CTEs as a statement of their own */
+const insertAlone = new ComposedTemplate((start: StatementStart, _: Record<string, never>) => start.selectNoFrom(sql<number>`1`.as('done')));
+
 export class SessionsRepository {
   /**
-   * The session and its first refresh token as two CTEs on `start`: whatever statement is built on
-   * the result writes them in the same round trip (see StatementStart). With `unseenDeviceNotice`,
-   * a third CTE (the outbox's builder) queues that message in the outbox when the user has had sessions before but none
-   * from this device (same browser, OS and type): the new-device check of a sign-in costs no
-   * round trip of its own. The CTEs read the snapshot from before the statement, so the session
-   * being inserted does not count as an earlier one.
+   * The session and its first refresh token, as a part of a statement another feature ends (the
+   * sign-in's audit event: one round trip, atomic as one statement). With `unseenDeviceNotice`,
+   * the outbox row of that message too, queued only when this is a device the user has not used
+   * before and not their first session: the new-device check of a sign-in costs no round trip of
+   * its own. Each shape (notice or not) is built and compiled once (db/statement-template.ts).
    */
-  withInsert(start: StatementStart, s: NewSession, unseenDeviceNotice?: OutboxRow): StatementStart {
-    const withSession = this.#withSession(start, s);
-    if (!unseenDeviceNotice) return withSession;
-    // the outbox writes the row (its table), this decides when
-    return withQueuedWhen(
-      withSession,
-      'unseen_device_notice',
-      { ...unseenDeviceNotice, userId: s.userId, channel: 'mail', eventId: null },
-      sql<SqlBool>`exists (select 1 from sessions where user_id = ${s.userId}::uuid)
-        and not exists (select 1 from sessions where user_id = ${s.userId}::uuid
-          and device_browser is not distinct from ${s.device.browser}::text
-          and device_os is not distinct from ${s.device.os}::text
-          and device_type is not distinct from ${s.device.type}::text)`,
-    );
-  }
-
-  #withSession(start: StatementStart, s: NewSession): StatementStart {
-    return start
-      .with('new_session', (qb) =>
-        qb
-          .insertInto('sessions')
-          .values({
-            id: s.id,
-            user_id: s.userId,
-            refresh_token_enc: s.refreshTokenEnc,
-            created_at: s.createdAt,
-            last_used_at: s.createdAt,
-            expires_at: s.expiresAt,
-            max_expires_at: s.maxExpiresAt,
-            ip: s.ip,
-            user_agent: s.userAgent,
-            device_browser: s.device.browser,
-            device_os: s.device.os,
-            device_type: s.device.type,
-            location_country: s.location?.country ?? null,
-            location_city: s.location?.city ?? null,
-            revoked_at: null,
-            revoked_reason: null,
-            amr: s.amr,
-          })
-          .returning(['id', 'created_at']),
-      )
-      .with('new_refresh_token', (qb) =>
-        qb
-          .insertInto('refresh_tokens')
-          .columns(['token_hash', 'session_id', 'created_at', 'rotated_at'])
-          .expression((eb) =>
-            eb.selectFrom('new_session').select([sql<string>`${s.refreshTokenHash}::text`.as('token_hash'), 'new_session.id', 'new_session.created_at', sql<null>`null::timestamptz`.as('rotated_at')]),
-          )
-          .returning('token_hash'),
-      ) as unknown as StatementStart;
+  insertPart(s: NewSession, unseenDeviceNotice?: OutboxRow): StatementPart {
+    const params = sessionParams(s);
+    if (!unseenDeviceNotice) return sessionInsert.of(params);
+    return sessionInsertWithNotice.of({
+      ...params,
+      noticeId: unseenDeviceNotice.id,
+      noticeTemplate: unseenDeviceNotice.template,
+      noticeTo: unseenDeviceNotice.to,
+      noticeData: JSON.stringify(unseenDeviceNotice.data),
+      noticeCreatedAt: unseenDeviceNotice.createdAt,
+    });
   }
 
   /** the session and its first refresh token, in one statement */
   async insert(db: Executor, s: NewSession): Promise<void> {
-    await this.withInsert(db, s)
-      .selectNoFrom(sql<number>`1`.as('done'))
-      .execute();
+    await insertAlone.execute(db, [sessionInsert.of(sessionParams(s))], {});
   }
 
   async findById(db: Executor, id: string): Promise<SessionRecord | null> {

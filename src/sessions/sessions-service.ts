@@ -110,12 +110,12 @@ export class SessionsService {
   ): Promise<IssuedSession> {
     const { row, issued } = this.#prepare(input);
     // a sign-in from a device this user has not used before is told to the account's address,
-    // in the same statement (sessions-repository.ts: withInsert)
+    // in the same statement (sessions-repository.ts: insertPart)
     const to = options.unseenDeviceNoticeTo;
     const notice = to?.email && this.d.mail
       ? this.d.mail.prepare({ template: 'new_sign_in', to: to.email, userId: input.userId, data: { ...this.#origin(ctx.ip, row.device, row.location), ...readerData(ctx, { id: input.userId, locale: to.locale }) } })
       : undefined;
-    await this.d.audit.record(this.d.repo.withInsert(this.d.db, row, notice), ctx, event(row.id));
+    await this.d.audit.record(this.d.db, ctx, event(row.id), [this.d.repo.insertPart(row, notice)]);
     return issued;
   }
 

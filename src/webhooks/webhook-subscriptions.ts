@@ -1,6 +1,6 @@
 /**
  * Which endpoints hear an event, decided while the event is recorded: every audit event passes
- * through `withDeliveries`, which adds the matching endpoints' deliveries to the event's own
+ * through `deliveries`, which adds the matching endpoints' deliveries to the event's own
  * statement (audit-service.ts's EventFanOut). A delivery therefore exists exactly when its event
  * does — committed together, never queued by a listener that runs before (or without) the commit —
  * and recording an event costs no extra round trip.
@@ -16,7 +16,8 @@ import { auditEventView, type EventFanOut, type RecordedEvent } from '../audit/a
 import type { InvalidationBus } from '../cache/invalidation-bus.js';
 import type { Clock } from '../clock.js';
 import type { Db, StatementStart } from '../db/database-types.js';
-import type { OutboxQueue } from '../outbox/outbox-queue.js';
+import { CteTemplate, type StatementPart } from '../db/statement-template.js';
+import { withQueuedEach, type QueuedEachParams } from '../outbox/outbox-queue.js';
 import { matches } from './webhook-events.js';
 import type { WebhooksRepository } from './webhooks-repository.js';
 
@@ -26,6 +27,15 @@ interface Subscription {
 }
 
 const MAX_AGE_MS = 1000;
+
+/**
+ * An event's deliveries, one outbox row per endpoint: the endpoints and the rows' ids are two array
+ * parameters, so any number of them is one statement text, built and compiled once
+ * (db/statement-template.ts).
+ */
+const queuedDeliveries = new CteTemplate((start: StatementStart, m: Omit<QueuedEachParams, 'channel'>) =>
+  withQueuedEach(start, 'webhook_deliveries_queued', { ...m, channel: 'webhook' }),
+);
 export const WEBHOOKS_TOPIC = 'webhooks';
 
 export class WebhookSubscriptions implements EventFanOut {
@@ -38,7 +48,6 @@ export class WebhookSubscriptions implements EventFanOut {
   constructor(
     private readonly db: Db,
     private readonly repo: WebhooksRepository,
-    private readonly outbox: OutboxQueue,
     private readonly bus: InvalidationBus,
     private readonly clock: Clock,
   ) {
@@ -83,15 +92,19 @@ export class WebhookSubscriptions implements EventFanOut {
       });
   }
 
-  withDeliveries(start: StatementStart, event: RecordedEvent): StatementStart {
+  deliveries(event: RecordedEvent): StatementPart | null {
     this.#refreshIfStale();
     const targets = this.#list.filter((s) => matches(s.events, event.type));
-    if (targets.length === 0) return start;
+    if (targets.length === 0) return null;
     const body = { type: event.type, timestamp: event.createdAt.toISOString(), data: auditEventView(event) };
-    return this.outbox.withQueued(
-      start,
-      'webhook_deliveries_queued',
-      targets.map((t) => ({ id: randomUUID(), channel: 'webhook', template: event.type, to: t.id, userId: event.userId, eventId: event.id, data: body, createdAt: event.createdAt })),
-    );
+    return queuedDeliveries.of({
+      ids: targets.map(() => randomUUID()),
+      to: targets.map((t) => t.id),
+      template: event.type,
+      userId: event.userId,
+      eventId: event.id,
+      data: JSON.stringify(body),
+      createdAt: event.createdAt,
+    });
   }
 }

@@ -23,13 +23,12 @@ import { WebhooksService } from './webhooks-service.js';
 
 export interface WebhookFanOutWiring {
   db: Db;
-  outbox: OutboxQueue;
   bus: InvalidationBus;
   clock: Clock;
 }
 
-export async function wireWebhookFanOut({ db, outbox, bus, clock }: WebhookFanOutWiring): Promise<WebhookSubscriptions> {
-  const subscriptions = new WebhookSubscriptions(db, new WebhooksRepository(), outbox, bus, clock);
+export async function wireWebhookFanOut({ db, bus, clock }: WebhookFanOutWiring): Promise<WebhookSubscriptions> {
+  const subscriptions = new WebhookSubscriptions(db, new WebhooksRepository(), bus, clock);
   await subscriptions.reload();
   return subscriptions;
 }
