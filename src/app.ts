@@ -194,7 +194,7 @@ async function wire(services: Services, options: HttpOptions): Promise<FastifyIn
   await app.register(helloRoutes, { prefix: '/api/v1' });
   // the products module (PRODUCTS=on); off, its paths are unknown routes: 404 not_found
   if (config.products === 'on') await app.register(productsRoutes, { prefix: '/api/v1', products: services.products });
-  await app.register(adminRoutes, { prefix: '/api/v1/admin', users: services.users, roles: services.roles, audit: services.audit, oauthProviders: services.oauthProviders, mfa: services.mfa, signIn: services.signIn });
+  await app.register(adminRoutes, { prefix: '/api/v1/admin', users: services.users, roles: services.roles, audit: services.audit, oauthProviders: services.oauthProviders, mfa: services.mfa, signIn: services.signIn, email: services.email });
   await app.register(webhooksRoutes, { prefix: '/api/v1/admin', webhooks: services.webhooks });
   await app.register(oidcClientsRoutes, { prefix: '/api/v1/admin', clients: services.oidcClients });
   await app.register(oidcGrantsRoutes, { prefix: '/api/v1/auth', grants: services.oidcGrants });

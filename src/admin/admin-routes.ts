@@ -5,6 +5,7 @@
  */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { AuditService } from '../audit/audit-service.js';
+import type { EmailService } from '../email-ownership/email-service.js';
 import type { MfaService } from '../mfa/mfa-service.js';
 import type { ProvidersService } from '../social/providers-service.js';
 import type { RolesService } from '../roles/roles-service.js';
@@ -25,10 +26,12 @@ export interface AdminRoutesOptions {
   mfa: MfaService;
   /** the fresh-session rule of the sensitive admin actions */
   signIn: SignInService;
+  /** the verification mail an admin sends again (the console's resend) */
+  email: Pick<EmailService, 'requestVerificationFor'>;
 }
 
-export const adminRoutes: FastifyPluginAsyncTypebox<AdminRoutesOptions> = async (app, { users, roles, audit, oauthProviders, mfa, signIn }) => {
-  await app.register(adminUsersRoutes, { users, signIn });
+export const adminRoutes: FastifyPluginAsyncTypebox<AdminRoutesOptions> = async (app, { users, roles, audit, oauthProviders, mfa, signIn, email }) => {
+  await app.register(adminUsersRoutes, { users, signIn, email });
   await app.register(adminRolesRoutes, { roles });
   await app.register(adminPermissionsRoutes, { roles });
   await app.register(adminAuditRoutes, { audit });

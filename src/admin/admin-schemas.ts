@@ -43,9 +43,14 @@ export const CreateUserBody = Type.Object(
   { additionalProperties: false },
 );
 
+// ids in the path are checked by the shared uuid format: a malformed one is 400, like every id
+export const UserSessionParams = Type.Object({ id: Uuid, session_id: Uuid }, { additionalProperties: false });
+
 export const PatchUserBody = Type.Object(
   {
     name: Type.Optional(Nullable(NameField)),
+    // a new address is unverified unless email_verified is true in the same request (the service's rule)
+    email: Type.Optional(EmailField),
     roles: Type.Optional(RoleList),
     disabled: Type.Optional(Type.Boolean({ description: 'true revokes every session of the user' })),
     email_verified: Type.Optional(Type.Boolean()),

@@ -10,7 +10,7 @@ import type { CommandIo, Workbench } from './command-io.js';
 
 /**
  * Every owner of sealed secrets, each re-sealing its own table through its service (the count
- * re-sealed). OIDC client secrets (Gatehouse as a provider) join this list when that feature lands.
+ * re-sealed).
  */
 function sealedSecretOwners(services: Services): { name: string; rekey: () => Promise<number> }[] {
   return [
@@ -19,6 +19,7 @@ function sealedSecretOwners(services: Services): { name: string; rekey: () => Pr
     { name: 'totp_secrets', rekey: () => services.mfa.rekeySecrets() },
     { name: 'oidc_client_secrets', rekey: () => services.oidcClients.rekeySecrets() },
     { name: 'webhook_secrets', rekey: () => services.webhooks.rekeySecrets() },
+    { name: 'session_refresh_tokens', rekey: () => services.sessions.rekeySecrets() },
   ];
 }
 

@@ -12,7 +12,7 @@ import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { commonErrors, DomainError } from '../errors.js';
 import { requestContext } from '../http/route-guard.js';
 import type { MessageKey, Translator } from '../i18n/translator.js';
-import type { OidcClientsService, OidcClientView } from '../oidc/oidc-clients-service.js';
+import type { OidcClientInput, OidcClientsService, OidcClientView } from '../oidc/oidc-clients-service.js';
 import type { RolesService } from '../roles/roles-service.js';
 import { adminPage } from './admin-users-pages-routes.js';
 import { consoleRefusal, formChecked, formList, noticeIn, withNotice } from './console-kit.js';
@@ -56,6 +56,27 @@ function typedClient(request: FastifyRequest): OidcClientFormValues {
     permissions: formList(request, 'permissions'),
     skip_consent: formChecked(request, 'skip_consent'),
     enabled: formChecked(request, 'enabled'),
+  };
+}
+
+/** the fields the register and edit forms share */
+type ClientFields = Required<Pick<OidcClientInput, 'name' | 'redirectUris' | 'postLogoutRedirectUris' | 'grantTypes' | 'scopes' | 'permissions' | 'skipConsent'>>;
+
+/**
+ * The client's fields as typed into the register or edit form, for OidcClientsService (which
+ * holds the rules: URIs, grant types, the catalogue): a name is required, lists are one entry per
+ * line, scopes are those the form offers.
+ */
+function clientFieldsOf(values: OidcClientFormValues): ClientFields {
+  if (!values.name) throw commonErrors.validation([{ field: 'name', message: 'is required' }]);
+  return {
+    name: values.name.slice(0, 100),
+    redirectUris: lines(values.redirect_uris),
+    postLogoutRedirectUris: lines(values.post_logout_redirect_uris),
+    grantTypes: values.grant_types,
+    scopes: values.scopes.filter((s) => SCOPES.includes(s)),
+    permissions: values.permissions,
+    skipConsent: values.skip_consent,
   };
 }
 
@@ -114,17 +135,7 @@ export const adminOidcPagesRoutes: FastifyPluginAsync<AdminOidcPagesOptions> = a
   app.post('/admin/oidc-clients', { config: adminPage }, async function registerOidcClient(request, reply) {
     const values = typedClient(request);
     try {
-      if (!values.name) throw commonErrors.validation([{ field: 'name', message: 'is required' }]);
-      const { client, clientSecret } = await clients.create(requestContext(request), {
-        name: values.name.slice(0, 100),
-        type: values.type as 'confidential' | 'public',
-        redirectUris: lines(values.redirect_uris),
-        postLogoutRedirectUris: lines(values.post_logout_redirect_uris),
-        grantTypes: values.grant_types,
-        scopes: values.scopes.filter((s) => SCOPES.includes(s)),
-        permissions: values.permissions,
-        skipConsent: values.skip_consent,
-      });
+      const { client, clientSecret } = await clients.create(requestContext(request), { ...clientFieldsOf(values), type: values.type as 'confidential' | 'public' });
       if (!clientSecret) return kit.redirect(reply, withNotice(`/admin/oidc-clients/${client.clientId}`, 'saved'));
       // the secret is in this answer only (no-store): no redirect could carry it without a URL or a cookie
       return kit.render(request, reply, 201, (chrome) => oidcSecretPage(chrome, { client, secret: clientSecret, created: true }));
@@ -143,17 +154,7 @@ export const adminOidcPagesRoutes: FastifyPluginAsync<AdminOidcPagesOptions> = a
     const before = await clients.get(clientIdOf(request));
     const values = { ...typedClient(request), type: before.type };
     try {
-      if (!values.name) throw commonErrors.validation([{ field: 'name', message: 'is required' }]);
-      await clients.update(requestContext(request), before.clientId, {
-        name: values.name.slice(0, 100),
-        redirectUris: lines(values.redirect_uris),
-        postLogoutRedirectUris: lines(values.post_logout_redirect_uris),
-        grantTypes: values.grant_types,
-        scopes: values.scopes.filter((s) => SCOPES.includes(s)),
-        permissions: values.permissions,
-        skipConsent: values.skip_consent,
-        enabled: values.enabled,
-      });
+      await clients.update(requestContext(request), before.clientId, { ...clientFieldsOf(values), enabled: values.enabled });
     } catch (error) {
       const r = formErrorsOf(error, values, kit.translator(request));
       if (r.status === 404) throw error;

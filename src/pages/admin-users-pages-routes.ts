@@ -84,8 +84,10 @@ export const adminUsersPagesRoutes: FastifyPluginAsync<AdminUsersPagesOptions> =
   /** the admin API's PATCH: the same schema, the same fresh-session rule, the same service call */
   async function patch(request: FastifyRequest, id: string, body: Record<string, unknown>, extra: Pick<AdminUserPatch, 'email'> = {}) {
     const checked = checkBody<{ name?: string | null; roles?: string[]; disabled?: boolean; email_verified?: boolean }>(PatchUserBody, body);
-    // granting users:admin needs a fresh session (the 403 says to sign in again)
-    if (checked.roles) await signIn.requireFreshForAdminChange(principalOf(request), id, { roles: checked.roles });
+    // granting users:admin or a new address needs a fresh session (the 403 says to sign in again)
+    if (checked.roles || extra.email !== undefined) {
+      await signIn.requireFreshForAdminChange(principalOf(request), id, { ...(checked.roles ? { roles: checked.roles } : {}), ...(extra.email !== undefined ? { email: extra.email } : {}) });
+    }
     const change: AdminUserPatch = { ...extra };
     if (checked.name !== undefined) change.name = checked.name;
     if (checked.roles) change.roles = checked.roles;
@@ -148,8 +150,6 @@ export const adminUsersPagesRoutes: FastifyPluginAsync<AdminUsersPagesOptions> =
       const body: Record<string, unknown> = {};
       if (name !== before.name) body.name = name;
       if (emailChanged || profile.email_verified !== before.emailVerified) body.email_verified = profile.email_verified;
-      // a new address is a sensitive change (it takes over password resets): the fresh-session rule
-      if (emailChanged) await signIn.requireFreshSession(principalOf(request), "change a user's email address");
       return patch(request, id, body, emailChanged ? { email: profile.email } : {});
     }, profile);
   });

@@ -256,6 +256,19 @@ export class SessionsRepository {
     await tx.updateTable('sessions').set({ refresh_token_enc: refreshTokenEnc, last_used_at: at, expires_at: expiresAt }).where('id', '=', id).execute();
   }
 
+  /** sealed refresh tokens after session `afterId` (ids ascending): one page of a walk over every session */
+  async listSealedRefreshTokens(db: Executor, afterId: string | null, limit: number): Promise<{ id: string; refreshTokenEnc: string }[]> {
+    let q = db.selectFrom('sessions').select(['id', 'refresh_token_enc']).orderBy('id', 'asc').limit(limit);
+    if (afterId !== null) q = q.where('id', '>', afterId);
+    return (await q.execute()).map((r) => ({ id: r.id, refreshTokenEnc: r.refresh_token_enc }));
+  }
+
+  /** replaces a session's sealed refresh token if it still holds `from` (a rotation meanwhile wins); true when replaced */
+  async replaceSealedRefreshToken(db: Executor, id: string, from: string, to: string): Promise<boolean> {
+    const result = await db.updateTable('sessions').set({ refresh_token_enc: to }).where('id', '=', id).where('refresh_token_enc', '=', from).executeTakeFirst();
+    return Number(result.numUpdatedRows) > 0;
+  }
+
   /** returns whether the session was live before */
   async revoke(tx: Executor, id: string, at: Date, reason: string): Promise<boolean> {
     const result = await tx

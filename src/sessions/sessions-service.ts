@@ -26,6 +26,9 @@ import type { NewSession, SessionRecord, SessionsRepository } from './sessions-r
 import type { Clock } from '../clock.js';
 import type { RequestContext } from '../request-context.js';
 
+/** sessions re-sealed per page by rekeySecrets (memory stays bounded however many there are) */
+const REKEY_PAGE = 500;
+
 export interface SessionsServiceDeps {
   db: Db;
   repo: SessionsRepository;
@@ -193,6 +196,25 @@ export class SessionsService {
       throw sessionsErrors.refreshTokenReused();
     }
     return outcome.issued;
+  }
+
+  /**
+   * `gatehouse secrets rekey`: every session's sealed refresh token (the one a just-rotated token's
+   * grace answer opens) sealed anew under the current SECRETS_KEY, page by page; revoked and
+   * expired sessions too, so nothing is left that only the previous key opens. The count re-sealed.
+   */
+  async rekeySecrets(): Promise<number> {
+    let count = 0;
+    let after: string | null = null;
+    for (;;) {
+      const page = await this.d.repo.listSealedRefreshTokens(this.d.db, after, REKEY_PAGE);
+      for (const row of page) {
+        const resealed = this.d.box.reseal(row.refreshTokenEnc);
+        if (resealed !== null && (await this.d.repo.replaceSealedRefreshToken(this.d.db, row.id, row.refreshTokenEnc, resealed))) count++;
+      }
+      if (page.length < REKEY_PAGE) return count;
+      after = page[page.length - 1]!.id;
+    }
   }
 
   /** how many sessions are live now, across all users (metrics: one COUNT per scrape) */

@@ -41,7 +41,7 @@ import type { RequestContext } from '../request-context.js';
 import type { RolesService } from '../roles/roles-service.js';
 import type { RateLimiter } from '../security/rate-limiter.js';
 import type { IssuedSession, SessionsService } from '../sessions/sessions-service.js';
-import { normalizeLogin } from '../users/user-fields.js';
+import { normalizeEmail, normalizeLogin } from '../users/user-fields.js';
 import { usersErrors } from '../users/users-errors.js';
 import type { UserRecord, UsersService } from '../users/users-service.js';
 import { Lockout } from './lockout.js';
@@ -296,13 +296,22 @@ export class SignInService {
 
   /**
    * Admin actions that could hand over an account or the console — setting another user's password,
-   * resetting their second factors, granting a role that holds users:admin — need the admin's session
-   * to be fresh. A change of none of these (or of a user that does not exist: 404 follows) passes.
+   * resetting their second factors, granting a role that holds users:admin, giving the account a new
+   * email address (it takes over password resets) — need the admin's session to be fresh. A change
+   * of none of these (or of a user that does not exist: 404 follows) passes; so does an address the
+   * user has already, however it is spelled.
    */
-  async requireFreshForAdminChange(principal: Principal, userId: string, change: { password?: boolean; roles?: readonly string[]; mfaReset?: boolean }): Promise<void> {
+  async requireFreshForAdminChange(principal: Principal, userId: string, change: { password?: boolean; roles?: readonly string[]; mfaReset?: boolean; email?: string }): Promise<void> {
     if (change.password) return this.requireFreshSession(principal, "set another user's password");
     if (change.mfaReset) return this.requireFreshSession(principal, "reset a user's second factors");
     if (change.roles && (await this.#grantsAdmin(userId, change.roles))) return this.requireFreshSession(principal, `grant ${ADMIN_PERMISSION}`);
+    if (change.email !== undefined && (await this.#changesEmail(userId, change.email))) return this.requireFreshSession(principal, "change a user's email address");
+  }
+
+  /** a malformed address is the 400 the change itself would answer */
+  async #changesEmail(userId: string, email: string): Promise<boolean> {
+    const user = await this.d.users.findById(this.d.db, userId);
+    return user !== null && normalizeEmail(email) !== user.email;
   }
 
   async #grantsAdmin(userId: string, roles: readonly string[]): Promise<boolean> {

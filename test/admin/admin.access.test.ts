@@ -33,6 +33,8 @@ describe('admin API access', () => {
       ['DELETE', `/admin/users/${id}`],
       ['GET', `/admin/users/${id}/sessions`],
       ['DELETE', `/admin/users/${id}/sessions`],
+      ['DELETE', `/admin/users/${id}/sessions/${randomUUID()}`],
+      ['POST', `/admin/users/${id}/verification-email`],
       ['GET', '/admin/audit'],
       ['GET', '/admin/permissions'],
       ['POST', '/admin/permissions', { name: 'invoices:read' }],
@@ -76,6 +78,9 @@ describe('admin API access', () => {
       ['GET', '/admin/users?limit=0'],
       ['POST', '/admin/users', { email: 42, smuggled: true }],
       ['PATCH', `/admin/users/${randomUUID()}`, { roles: 'admin' }],
+      ['PATCH', `/admin/users/${randomUUID()}`, { email: 42 }],
+      ['DELETE', `/admin/users/${randomUUID()}/sessions/not-a-uuid`],
+      ['POST', '/admin/users/not-a-uuid/verification-email'],
       ['GET', '/admin/audit?type=bogus'],
       ['POST', '/admin/roles', { name: 'NO SPACES' }],
       ['PATCH', '/admin/roles/seller', { description: 42 }],
@@ -106,7 +111,7 @@ describe('admin API access', () => {
 
   it('the admin endpoints are in the OpenAPI document, with their request schemas', async () => {
     const doc = (await t.app.inject({ method: 'GET', url: '/openapi.json' })).json();
-    for (const path of ['/api/v1/admin/users', '/api/v1/admin/users/{id}', '/api/v1/admin/users/{id}/sessions', '/api/v1/admin/audit', '/api/v1/admin/permissions', '/api/v1/admin/permissions/{name}', '/api/v1/admin/roles', '/api/v1/admin/roles/{name}']) {
+    for (const path of ['/api/v1/admin/users', '/api/v1/admin/users/{id}', '/api/v1/admin/users/{id}/sessions', '/api/v1/admin/users/{id}/sessions/{session_id}', '/api/v1/admin/users/{id}/verification-email', '/api/v1/admin/audit', '/api/v1/admin/permissions', '/api/v1/admin/permissions/{name}', '/api/v1/admin/roles', '/api/v1/admin/roles/{name}']) {
       assert.ok(doc.paths[path], `${path} documented`);
     }
     const createUser = doc.paths['/api/v1/admin/users'].post.requestBody.content['application/json'].schema;

@@ -3,8 +3,8 @@
  * client secret, a TOTP user and audit events exist. Switched to key B with SECRETS_KEY_PREVIOUS=A,
  * everything still opens (both keys accepted) and the chain verifies; the rekey command re-seals
  * everything and ends the chain's era under A at a sealed boundary (a second run finds nothing).
- * With B alone afterwards: old tokens verify, TOTP sign-in works, the provider secret opens, the
- * chain verifies — and a tampered row on either side of the boundary still fails.
+ * With B alone afterwards: old tokens verify, TOTP sign-in works, the provider secret opens, a
+ * session's sealed refresh token opens (a just-rotated token's grace answer), the chain verifies — and a tampered row on either side of the boundary still fails.
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
@@ -21,7 +21,7 @@ import { totpCode } from '../../src/mfa/totp.js';
 import { systemContext } from '../../src/request-context.js';
 import { createServices, type Services } from '../../src/services.js';
 import { baseTestEnv, buildTestContext, redisUrl, type TestContext } from '../helpers/build-test-app.js';
-import { me, register, uniqueEmail } from '../helpers/factories.js';
+import { me, refresh, register, uniqueEmail } from '../helpers/factories.js';
 import { FakeClock } from '../helpers/fake-clock.js';
 import { enableTotp, firstStep, post, type TotpUser } from '../mfa/mfa-helpers.js';
 
@@ -93,21 +93,35 @@ describe('secrets rekey: from SECRETS_KEY A to B', () => {
     assert.equal((await me(b.app, oldToken)).statusCode, 200, 'a token of the key sealed under A verifies');
     const tokenBeforeRekey = await totpSignIn(b.app);
     assert.equal((await b.services.oauthProviders.resolve('github'))?.clientSecret, PROVIDER_SECRET);
+    // a session whose current refresh token is sealed under A, its previous one just rotated: a
+    // refresh with the previous one within REFRESH_REUSE_GRACE answers the sealed current one
+    const underA = await register(t.app, { email: uniqueEmail('session-under-a') });
+    const rotated = await refresh(t.app, { refresh_token: underA.refreshToken });
+    assert.equal(rotated.statusCode, 200, rotated.body);
+    const currentUnderA = (rotated.json() as { refresh_token: string }).refresh_token;
+    const sealedBefore = new Map((await t.services.database.db.selectFrom('sessions').select(['id', 'refresh_token_enc']).execute()).map((r) => [r.id, r.refresh_token_enc]));
     assert.deepEqual((await b.services.audit.verify()).ok, true, 'links under A and (new events) under B verify');
 
     const first = await rekey(b.services);
     assert.equal(first.code, 0, first.out);
-    assert.match(first.out, /signing_keys 1, oauth_client_secrets 1, totp_secrets 1, oidc_client_secrets 1, webhook_secrets 1; audit chain re-keyed/);
+    // every session sealed under A (those opened by B are already under B)
+    const sealedAfter = await t.services.database.db.selectFrom('sessions').select(['id', 'refresh_token_enc']).execute();
+    const resealed = sealedAfter.filter((r) => sealedBefore.get(r.id) !== r.refresh_token_enc).length;
+    assert.ok(resealed >= 3, `sessions re-sealed: ${resealed}`);
+    assert.match(first.out, new RegExp(`signing_keys 1, oauth_client_secrets 1, totp_secrets 1, oidc_client_secrets 1, webhook_secrets 1, session_refresh_tokens ${resealed}; audit chain re-keyed`));
     const second = await rekey(b.services);
     assert.equal(second.code, 0, second.out);
     assert.match(second.out, /Nothing to re-encrypt/);
     const events = await b.services.audit.list({ userId: null, type: 'secrets.rekeyed' }, { limit: 10, cursor: null });
     assert.equal(events.items.length, 1, 'one secrets.rekeyed event: the second run changed nothing');
     assert.equal(events.items[0]!.actorId, null);
-    assert.deepEqual(events.items[0]!.data, { signing_keys: 1, oauth_client_secrets: 1, totp_secrets: 1, oidc_client_secrets: 1, webhook_secrets: 1, audit_chain: true });
+    assert.deepEqual(events.items[0]!.data, { signing_keys: 1, oauth_client_secrets: 1, totp_secrets: 1, oidc_client_secrets: 1, webhook_secrets: 1, session_refresh_tokens: resealed, audit_chain: true });
 
     // B alone: nothing sealed under A is needed any more
     const c = await instance({ SECRETS_KEY: keyB });
+    const grace = await refresh(c.app, { refresh_token: underA.refreshToken });
+    assert.equal(grace.statusCode, 200, `the session's sealed refresh token opens under B alone: ${grace.body}`);
+    assert.equal((grace.json() as { refresh_token: string }).refresh_token, currentUnderA);
     assert.equal((await me(c.app, oldToken)).statusCode, 200, 'tokens signed before the change verify');
     assert.equal((await me(c.app, tokenBeforeRekey)).statusCode, 200);
     assert.equal((await me(c.app, await totpSignIn(c.app))).statusCode, 200, 'TOTP sign-in works');
@@ -155,7 +169,7 @@ describe('secrets rekey: from SECRETS_KEY A to B', () => {
     assert.equal((await c.services.audit.verify()).ok, true);
     const rekeyed = await rekey(c.services);
     assert.equal(rekeyed.code, 0, rekeyed.out);
-    assert.match(rekeyed.out, /signing_keys 1, oauth_client_secrets 1, totp_secrets 1, oidc_client_secrets 1, webhook_secrets 1; audit chain re-keyed/);
+    assert.match(rekeyed.out, /signing_keys 1, oauth_client_secrets 1, totp_secrets 1, oidc_client_secrets 1, webhook_secrets 1, session_refresh_tokens [1-9]\d*; audit chain re-keyed/);
     assert.equal((await t.services.database.db.selectFrom('audit_chain_eras').select('upto_seq').execute()).length, 2);
 
     const alone = await instance({ SECRETS_KEY: keyC });
