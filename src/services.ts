@@ -44,7 +44,7 @@ import { wireOidc } from './oidc/oidc-wiring.js';
 import { OutboxQueue } from './outbox/outbox-queue.js';
 import type { OutboxWorker } from './outbox/outbox-worker.js';
 import { PAGE_COOKIE } from './pages/page-session.js';
-import { oidcErrorPage } from './pages/oidc-error-page.js';
+import { oidcPages } from './pages/oidc-library-pages.js';
 import type { PasswordHasher } from './passwords/password-hasher.js';
 import type { PasswordPolicy } from './passwords/password-policy.js';
 import { wirePasswords } from './passwords/passwords-wiring.js';
@@ -206,7 +206,7 @@ export async function createServices(config: Config, edges: ServiceEdges = {}): 
       db, keys, users, roles, auth, sessions, audit, clock, bus, secrets, config,
       pageCookie: PAGE_COOKIE,
       onTokenIssued: (grantType) => metrics.oidcTokenIssued(grantType),
-      errorPage: oidcErrorPage({ name: config.brandName, defaultLocale: config.defaultLocale, color: config.brandColor, logoFile: config.brandLogoFile }),
+      pages: oidcPages({ name: config.brandName, defaultLocale: config.defaultLocale, color: config.brandColor, logoFile: config.brandLogoFile }),
     });
 
     metrics.watch({

@@ -21,7 +21,6 @@ import type { Adapter, AdapterPayload, ClientMetadata, Configuration, KoaContext
 import type { Clock } from '../clock.js';
 import type { RequestContext } from '../request-context.js';
 import type { Db } from '../db/database-types.js';
-import { escapeHtml } from '../http/html.js';
 import type { KeyService } from '../keys/key-service.js';
 import type { UsersService } from '../users/users-service.js';
 import type { OidcClientsService } from './oidc-clients-service.js';
@@ -62,8 +61,8 @@ export interface OidcProviderDeps {
   };
   /** told of each success of the token endpoint, by grant type (metrics) */
   onTokenIssued?: (grantType: string) => void;
-  /** the library's error page, in the reader's language and the brand's look (the pages render it) */
-  errorPage: OidcErrorPage;
+  /** the pages the library shows itself, in the reader's language and the brand's look (the pages render them) */
+  pages: OidcPages;
   settings: OidcProviderSettings;
 }
 
@@ -73,7 +72,28 @@ export interface OidcProviderDeps {
  * library's `error` code and English `error_description`, both untrusted text to escape. The
  * locale it answers in goes into Content-Language.
  */
-export type OidcErrorPage = (request: IncomingMessage, error: { error: string; description: string | undefined }) => { locale: string; body: string };
+export interface OidcPages {
+  error(request: IncomingMessage, error: { error: string; description: string | undefined }): RenderedPage;
+  /** RP-initiated logout's question; `libraryForm` is the library's own form markup (action, xsrf), embedded as it is */
+  logoutQuestion(request: IncomingMessage, libraryForm: string): RenderedPage;
+  /** after that sign-out, when the client named no address to go back to */
+  loggedOut(request: IncomingMessage): RenderedPage;
+}
+
+/** a page's markup and the language it is in (for Content-Language) */
+export interface RenderedPage {
+  locale: string;
+  body: string;
+}
+
+/** answers with a page of the pages' port; it differs by language, so a shared cache must not serve one reader's to another */
+function sendPage(ctx: KoaContextWithOIDC, rendered: RenderedPage): void {
+  ctx.type = 'html';
+  ctx.set('content-language', rendered.locale);
+  ctx.vary('Accept-Language');
+  ctx.vary('Cookie');
+  ctx.body = rendered.body;
+}
 
 /** where the library's endpoints live (the discovery document names them; their paths are not contract) */
 export const OIDC_PREFIX = '/oidc';
@@ -205,17 +225,8 @@ export class OidcProviderHost {
         revocation: { enabled: true, allowedPolicy: (_ctx: KoaContextWithOIDC, client: { clientId: string }, token: { clientId?: string | undefined }) => token.clientId === client.clientId },
         rpInitiatedLogout: {
           enabled: true,
-          logoutSource: (ctx: KoaContextWithOIDC, form: string) => {
-            ctx.type = 'html';
-            ctx.body = plainPage(
-              'Sign out?',
-              `<h1>Sign out of Gatehouse?</h1>${form}<p><button class="block" type="submit" form="op.logoutForm" value="yes" name="logout">Yes, sign me out</button></p><p><button class="secondary block" type="submit" form="op.logoutForm">No, stay signed in</button></p>`,
-            );
-          },
-          postLogoutSuccessSource: (ctx: KoaContextWithOIDC) => {
-            ctx.type = 'html';
-            ctx.body = plainPage('Signed out', '<h1>Signed out</h1><p>You are signed out of Gatehouse.</p>');
-          },
+          logoutSource: (ctx: KoaContextWithOIDC, form: string) => sendPage(ctx, this.d.pages.logoutQuestion(ctx.req, form)),
+          postLogoutSuccessSource: (ctx: KoaContextWithOIDC) => sendPage(ctx, this.d.pages.loggedOut(ctx.req)),
         },
         userinfo: { enabled: true },
         resourceIndicators: {
@@ -292,13 +303,7 @@ export class OidcProviderHost {
         };
       },
       renderError: (ctx: KoaContextWithOIDC, out: { error: string; error_description?: string | undefined }) => {
-        const rendered = this.d.errorPage(ctx.req, { error: out.error, description: out.error_description });
-        ctx.type = 'html';
-        // the page differs by language: a shared cache must not serve one reader's to another
-        ctx.set('content-language', rendered.locale);
-        ctx.vary('Accept-Language');
-        ctx.vary('Cookie');
-        ctx.body = rendered.body;
+        sendPage(ctx, this.d.pages.error(ctx.req, { error: out.error, description: out.error_description }));
       },
     };
     const provider = new Provider(s.publicUrl, configuration);
@@ -520,7 +525,3 @@ export class OidcProviderHost {
   }
 }
 
-/** a page of the library's (sign-out question and answer): Gatehouse's stylesheet, no inline style or script */
-function plainPage(title: string, body: string): string {
-  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${escapeHtml(title)} · Gatehouse</title><link rel="stylesheet" href="/assets/gatehouse.css"></head><body><main class="narrow"><div class="card">${body}</div></main></body></html>`;
-}

@@ -20,7 +20,7 @@ import { OidcClientsRepository } from './oidc-clients-repository.js';
 import { OidcClientsService } from './oidc-clients-service.js';
 import { OidcGrantsService } from './oidc-grants-service.js';
 import { OidcPayloadsRepository } from './oidc-payloads-repository.js';
-import { OidcProviderHost, type OidcErrorPage, type OidcProviderSettings } from './oidc-provider.js';
+import { OidcProviderHost, type OidcPages, type OidcProviderSettings } from './oidc-provider.js';
 
 export interface OidcWiring {
   db: Db;
@@ -40,10 +40,10 @@ export interface OidcWiring {
   /** told of each success of the token endpoint, by grant type (metrics) */
   onTokenIssued: (grantType: string) => void;
   /** the library's error page, rendered by the pages (the brand's look, the reader's language) */
-  errorPage: OidcErrorPage;
+  pages: OidcPages;
 }
 
-export function wireOidc({ db, keys, users, roles, auth, sessions, audit, clock, bus, secrets, config, pageCookie, onTokenIssued, errorPage }: OidcWiring): {
+export function wireOidc({ db, keys, users, roles, auth, sessions, audit, clock, bus, secrets, config, pageCookie, onTokenIssued, pages }: OidcWiring): {
   oidcClients: OidcClientsService;
   oidcGrants: OidcGrantsService;
   oidcProvider: OidcProviderHost;
@@ -84,7 +84,7 @@ export function wireOidc({ db, keys, users, roles, auth, sessions, audit, clock,
       },
     },
     onTokenIssued,
-    errorPage,
+    pages,
     settings: config,
   });
   return { oidcClients, oidcGrants, oidcProvider };

@@ -59,10 +59,13 @@ function noticeFrom(t: Translator, map: Record<string, MessageKey>, key: string 
 export const publicPagesRoutes: FastifyPluginAsync<PublicPagesOptions> = async (app, { kit, auth, email, passwordReset, users, providers, settings }) => {
   const registrationOpen = settings.registration !== 'closed';
 
-  // the language switch (every page's footer): remembers the choice for a year, back to the page
+  // the language switch (every page's footer): remembers the choice for a year, back to the page;
+  // a signed-in reader's account remembers it too, for the mail others cause (docs/architecture.md, languages)
   app.get<{ Params: { locale: string } }>('/language/:locale', { config: publicPage }, async function chooseLanguage(request, reply) {
     const { locale } = request.params;
     if (!isLocale(locale)) return reply.callNotFound();
+    const user = request.principal ? await users.getCached(request.principal.userId) : null;
+    if (user) await users.rememberLocale(user, locale);
     reply.setCookie(LOCALE_COOKIE, locale, { path: '/', maxAge: LOCALE_COOKIE_MAX_AGE, sameSite: 'lax', secure: settings.cookieSecure, httpOnly: true });
     reply.header('cache-control', 'no-store');
     return kit.redirect(reply, kit.session.target(queryParam(request, 'next')));

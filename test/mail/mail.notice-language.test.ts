@@ -15,6 +15,7 @@ import { bearer, CHROME_MAC_UA, login, PASSWORD, uniqueEmail, userWithRoles, typ
 import { FakeClock } from '../helpers/fake-clock.js';
 import { enableTotp } from '../mfa/mfa-helpers.js';
 import { withMail } from '../email-ownership/email-helpers.js';
+import { PageClient } from '../helpers/page-client.js';
 
 type Env = Awaited<ReturnType<typeof withMail>>;
 
@@ -103,6 +104,19 @@ describe('mail: security notices in the reader’s language', () => {
     const deleted = await env.t.app.inject({ method: 'DELETE', url: `/api/v1/admin/users/${u.id}`, headers: { ...bearer(admin.accessToken), ...GERMAN } });
     assert.equal(deleted.statusCode, 204, deleted.body);
     await env.smtp.waitFor(u.email, /^Your account was deleted · Gatehouse$/);
+  });
+
+  it('the pages’ language switch, used signed in, moves the stored language; signed out it is the cookie alone', async () => {
+    const u = await registerWith(env, ENGLISH);
+    const page = new PageClient(env.t.app);
+    await page.get('/language/de?next=%2Flogin');
+    assert.equal(await storedLocale(env, u.id), 'en', 'signed out: the account is not touched');
+    await page.get('/language/en?next=%2Flogin');
+    await page.signIn(u.email);
+    assert.equal(await storedLocale(env, u.id), 'en');
+    const switched = await page.get('/language/de?next=%2Fdashboard');
+    assert.equal(switched.statusCode, 303);
+    assert.equal(await storedLocale(env, u.id), 'de');
   });
 
   it('a notice queued by an earlier version, with its words filled in, still renders them', async () => {

@@ -3,17 +3,19 @@
  * client, an unregistered redirect URI) in the reader's language and the brand's look: the error
  * code explained in words, the library's English description only folded away as a technical
  * detail (marked lang="en"), every piece of the request escaped, and the provider's strict CSP.
+ * And the library's other pages, the RP-initiated sign-out's question and answer, likewise.
  */
 import assert from 'node:assert/strict';
 import type { IncomingMessage } from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import { translator } from '../../src/i18n/translator.js';
-import { oidcErrorPage } from '../../src/pages/oidc-error-page.js';
+import { oidcPages } from '../../src/pages/oidc-library-pages.js';
 import { buildTestContext, type TestContext } from '../helpers/build-test-app.js';
 import { englishWordsIn, readableText } from '../helpers/english-words.js';
 import { userWithRoles } from '../helpers/factories.js';
 import { api } from '../admin/admin-helpers.js';
-import { REDIRECT } from './oidc-helpers.js';
+import { authorization, browse, configFor, consentAction, local, REDIRECT } from './oidc-helpers.js';
+import { PageClient } from '../helpers/page-client.js';
 
 const BRAND = 'Acme Login';
 
@@ -95,7 +97,7 @@ describe('OIDC: the library’s error page', () => {
   });
 
   it('an unknown code gets the general explanation; the code and the description are escaped and cut short', () => {
-    const render = oidcErrorPage({ name: BRAND, defaultLocale: 'en' });
+    const render = (request: IncomingMessage, error: { error: string; description: string | undefined }) => oidcPages({ name: BRAND, defaultLocale: 'en' }).error(request, error);
     const request = { method: 'GET', url: '/oidc/auth?x=1', headers: { 'accept-language': 'de' } } as unknown as IncomingMessage;
     const { locale, body } = render(request, { error: '<b>made_up</b>', description: `<i>${'long '.repeat(200)}</i>` });
     assert.equal(locale, 'de');
@@ -107,5 +109,54 @@ describe('OIDC: the library’s error page', () => {
     assert.ok(description.length < 600, 'cut short');
     // the language switch comes back to this request
     assert.match(body, /href="\/language\/en\?next=%2Foidc%2Fauth%3Fx%3D1"/);
+  });
+});
+
+describe('OIDC: the library’s sign-out pages', () => {
+  let t: TestContext;
+  before(async () => {
+    t = await buildTestContext({ env: { BRAND_NAME: BRAND } });
+  });
+  after(() => t.close());
+
+  it('the question and the answer in the reader’s language, with the brand, and no English on a German reader’s', async () => {
+    const de = translator('de', BRAND);
+    // a browser signed in to an application through Gatehouse (the library's session has an account)
+    const admin = await userWithRoles(t.app, ['admin'], 'admin');
+    const client = (await api(t.app, admin.accessToken)('POST', '/admin/oidc-clients', { name: 'Billing', redirect_uris: [REDIRECT] })).json();
+    const user = await userWithRoles(t.app, ['user'], 'oidc-logout');
+    const browser = new PageClient(t.app);
+    await browser.signIn(user.email, user.password);
+    const flow = await authorization(await configFor(t.app, client), 'openid');
+    let step = await browse(browser, await browser.get(local(flow.url.href)!));
+    if (!step.left) step = await browse(browser, await browser.post(consentAction(step.res.body), { decision: 'allow' }));
+    assert.ok(step.left?.startsWith(`${REDIRECT}?`), 'signed in to the application');
+
+    const german = { 'accept-language': 'de-DE,de;q=0.9' };
+    const question = await browser.get(`/oidc/session/end?client_id=${encodeURIComponent(client.client_id)}`, german);
+    assert.equal(question.statusCode, 200, question.body.slice(0, 300));
+    assert.equal(question.headers['content-language'], 'de', JSON.stringify(question.headers) + question.body.slice(0, 400));
+    assert.match(String(question.headers.vary), /Accept-Language/);
+    assert.match(question.body, /<html lang="de">/);
+    assert.ok(question.body.includes(de.t('oidc.logout.title')), 'the question, with the brand');
+    assert.ok(question.body.includes(BRAND));
+    assert.ok(question.body.includes(`>${de.t('oidc.logout.yes')}</button>`));
+    assert.ok(question.body.includes(`>${de.t('oidc.logout.no')}</button>`));
+    assert.deepEqual(englishWordsIn(readableText(question.body), [BRAND]), []);
+
+    const action = /<form[^>]*action="([^"]+)"/.exec(question.body)![1]!;
+    const xsrf = /name="xsrf" value="([^"]+)"/.exec(question.body)![1]!;
+    const confirmed = await browser.post(local(action)!, { xsrf, logout: 'yes', _csrf: null }, german);
+    assert.equal(confirmed.statusCode, 303, confirmed.body.slice(0, 300));
+    const answer = await browser.get(local(String(confirmed.headers.location))!, german);
+    assert.equal(answer.statusCode, 200, answer.body.slice(0, 300));
+    assert.equal(answer.headers['content-language'], 'de');
+    assert.ok(answer.body.includes(de.t('oidc.loggedOut.body')));
+    assert.deepEqual(englishWordsIn(readableText(answer.body), [BRAND]), []);
+
+    // the question in English for an English reader (the loggedOut view renders alike)
+    const en = oidcPages({ name: BRAND, defaultLocale: 'de' }).logoutQuestion({ method: 'GET', url: '/oidc/session/end', headers: { 'accept-language': 'en' } } as unknown as IncomingMessage, '<form id="op.logoutForm"></form>');
+    assert.equal(en.locale, 'en');
+    assert.ok(en.body.includes(translator('en', BRAND).t('oidc.logout.title')));
   });
 });

@@ -165,6 +165,11 @@ export const de: Record<MessageKey, string> = {
   'oidc.scope.email': 'Ihre E-Mail-Adresse sehen und ob sie bestätigt ist',
   'oidc.scope.roles': 'Ihre Rollen sehen',
   'oidc.scope.offline_access': 'verbunden bleiben, während Sie weg sind (Zugriff bis zum Widerruf)',
+  'oidc.logout.title': 'Von {brand} abmelden?',
+  'oidc.logout.yes': 'Ja, abmelden',
+  'oidc.logout.no': 'Nein, angemeldet bleiben',
+  'oidc.loggedOut.title': 'Abgemeldet',
+  'oidc.loggedOut.body': 'Sie sind von {brand} abgemeldet.',
 
   // ---- errors shown on forms and error pages
   'error.notFound.title': 'Seite nicht gefunden',

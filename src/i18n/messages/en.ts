@@ -167,6 +167,11 @@ export const en = {
   'oidc.scope.email': 'See your email address and whether it is verified',
   'oidc.scope.roles': 'See your roles',
   'oidc.scope.offline_access': 'Stay connected while you are away (keep access until you withdraw it)',
+  'oidc.logout.title': 'Sign out of {brand}?',
+  'oidc.logout.yes': 'Yes, sign me out',
+  'oidc.logout.no': 'No, stay signed in',
+  'oidc.loggedOut.title': 'Signed out',
+  'oidc.loggedOut.body': 'You are signed out of {brand}.',
 
   // ---- errors shown on forms and error pages
   'error.notFound.title': 'Page not found',

@@ -1,5 +1,5 @@
 /** The consent page of "Sign in with Gatehouse": the client by name, the scopes in words, allow or deny. */
-import { html } from '../../http/html.js';
+import { Html, html } from '../../http/html.js';
 import type { MessageKey } from '../../i18n/translator.js';
 import { csrfField, page, type PageChrome } from './layout.js';
 
@@ -61,4 +61,29 @@ ${e.description && html`<p lang="en">${e.description.slice(0, 500)}</p>`}
 <p><a href="/dashboard">${t.t('error.page.dashboard')}</a></p>
 </div>`;
   return page({ title: t.t('oidcError.title'), chrome, body, narrow: true });
+}
+
+/**
+ * The library's sign-out question (RP-initiated logout). `libraryForm` is markup the library makes
+ * (its action and xsrf field, no reader input): embedded as it is, and the two buttons submit it.
+ */
+export function logoutQuestionView(chrome: PageChrome, libraryForm: string): string {
+  const { t } = chrome;
+  const body = html`<div class="card">
+<h1>${t.t('oidc.logout.title')}</h1>
+${new Html(libraryForm)}
+<p><button class="block" type="submit" form="op.logoutForm" value="yes" name="logout">${t.t('oidc.logout.yes')}</button></p>
+<p><button class="secondary block" type="submit" form="op.logoutForm">${t.t('oidc.logout.no')}</button></p>
+</div>`;
+  return page({ title: t.t('oidc.logout.title'), chrome, body, narrow: true });
+}
+
+/** after a sign-out the application asked for, when it named no address to go back to */
+export function loggedOutView(chrome: PageChrome): string {
+  const { t } = chrome;
+  const body = html`<div class="card">
+<h1>${t.t('oidc.loggedOut.title')}</h1>
+<p>${t.t('oidc.loggedOut.body')}</p>
+</div>`;
+  return page({ title: t.t('oidc.loggedOut.title'), chrome, body, narrow: true });
 }
