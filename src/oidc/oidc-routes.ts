@@ -14,8 +14,14 @@ import { BASE_SECURITY_HEADERS, HSTS } from '../http/problem.js';
 import type { RateLimiter } from '../security/rate-limiter.js';
 import { OIDC_PREFIX, type OidcProviderHost } from './oidc-provider.js';
 
-/** no script, no framing; the error page's own stylesheet only */
-const OIDC_CSP = "default-src 'none'; style-src 'self'; img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'";
+/**
+ * No script, no framing; the pages' own stylesheet only. `script-src` is named so the library can
+ * allow the one inline script it writes, by its hash (helpers/script_src_sha.js adds the hash only
+ * to a script-src it finds): the auto-submitting form of response_mode=form_post and of a sign-out
+ * confirmed without a session. Without it that script is blocked and the browser stays on a blank
+ * page. Nothing else may run: 'none' matches nothing, and a hash matches only that script.
+ */
+const OIDC_CSP = "default-src 'none'; script-src 'none'; style-src 'self'; img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'";
 
 export interface OidcProviderRoutesOptions {
   host: OidcProviderHost;

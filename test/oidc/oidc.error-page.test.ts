@@ -6,6 +6,7 @@
  * And the library's other pages, the RP-initiated sign-out's question and answer, likewise.
  */
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import { translator } from '../../src/i18n/translator.js';
@@ -93,7 +94,8 @@ describe('OIDC: the library’s error page', () => {
     assert.doesNotMatch(res.body, /<script|<img src=x|onerror=alert/);
     const csp = String(res.headers['content-security-policy']);
     assert.match(csp, /default-src 'none'/);
-    assert.doesNotMatch(csp, /script-src|unsafe-inline/);
+    assert.match(csp, /script-src 'none';/);
+    assert.doesNotMatch(csp, /unsafe-inline|sha256-/);
   });
 
   it('an unknown code gets the general explanation; the code and the description are escaped and cut short', () => {
@@ -158,5 +160,16 @@ describe('OIDC: the library’s sign-out pages', () => {
     const en = oidcPages({ name: BRAND, defaultLocale: 'de' }).logoutQuestion({ method: 'GET', url: '/oidc/session/end', headers: { 'accept-language': 'en' } } as unknown as IncomingMessage, '<form id="op.logoutForm"></form>');
     assert.equal(en.locale, 'en');
     assert.ok(en.body.includes(translator('en', BRAND).t('oidc.logout.title')));
+  });
+
+  it('a sign-out asked of a browser without a session goes on by itself: the library’s one inline script is allowed by its hash, nothing else', async () => {
+    const res = await t.app.inject({ method: 'GET', url: '/oidc/session/end' });
+    assert.equal(res.statusCode, 200);
+    const script = /<script>([\s\S]*?)<\/script>/.exec(res.body)?.[1];
+    assert.ok(script, 'an auto-submitting form');
+    const csp = String(res.headers['content-security-policy']);
+    const allowed = /script-src ([^;]*)/.exec(csp)?.[1]?.split(' ') ?? [];
+    assert.deepEqual(allowed, ["'none'", `'sha256-${createHash('sha256').update(script).digest('base64')}'`], csp);
+    assert.doesNotMatch(csp, /unsafe-inline/);
   });
 });
