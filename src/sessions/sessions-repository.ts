@@ -58,22 +58,12 @@ function toRecord(r: Row): SessionRecord {
 }
 
 /** a new session's values as the statements built once take them: parameters only, flat */
-type SessionParams = {
-  id: string;
-  userId: string;
-  refreshTokenEnc: string;
-  refreshTokenHash: string;
-  createdAt: Date;
-  expiresAt: Date;
-  maxExpiresAt: Date;
-  ip: string | null;
-  userAgent: string | null;
+type SessionParams = Omit<NewSession, 'device' | 'location'> & {
   deviceBrowser: string | null;
   deviceOs: string | null;
   deviceType: string | null;
   locationCountry: string | null;
   locationCity: string | null;
-  amr: string[];
 };
 
 /** with the new-device notice: its outbox row's own values (`data` as JSON text) */

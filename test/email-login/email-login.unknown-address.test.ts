@@ -14,22 +14,12 @@ import { systemContext } from '../../src/request-context.js';
 import type { TestContext } from '../helpers/build-test-app.js';
 import { register, uniqueEmail, type TestUser } from '../helpers/factories.js';
 import { requestCode, withEmailLogin, type MailEnv } from './email-login-helpers.js';
+import { mailShapeOf } from '../helpers/mail-shape.js';
 
 type CodeCall = { kind: 'code'; purpose: string; fresh: FreshCode };
 type MailCall = { kind: 'enqueue' | 'rehearse'; message: MailMessage };
 type Call = CodeCall | MailCall;
 
-/** the shape of a sign-in message: the same for an account and for its stand-in */
-function shapeOf(message: MailMessage) {
-  const link = new URL(String(message.data.link));
-  return {
-    template: message.template,
-    dataKeys: Object.keys(message.data).sort(),
-    code: /^\d{8}$/.test(String(message.data.code)),
-    page: `${link.origin}${link.pathname}`,
-    token: /^[A-Za-z0-9_-]{43}$/.test(link.searchParams.get('token') ?? ''),
-  };
-}
 
 describe('sign-in code request: an address that gets no mail does the same work as one that does', () => {
   let env: MailEnv;
@@ -82,7 +72,7 @@ describe('sign-in code request: an address that gets no mail does the same work 
     assert.notEqual(message.message.to, asked);
     assert.equal(message.message.userId, null);
     const realMessage = real[1] as MailCall;
-    assert.deepEqual(shapeOf(message.message), shapeOf(realMessage.message), 'the same message, made the same way');
+    assert.deepEqual(mailShapeOf(message.message), mailShapeOf(realMessage.message), 'the same message, made the same way');
   }
 
   it('a verified account gets its code queued; an unknown address has the same code made and the same message rehearsed', async () => {
