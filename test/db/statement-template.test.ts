@@ -214,8 +214,9 @@ describe('the sign-in’s statements are compiled once per shape', () => {
     const u = await register(t.app);
     const userId = u.id;
     // shape 1: session + new-device notice (mail is wired in every test app) + audit event
-    const first = await kyselyCompiles(async () => assert.equal((await login(t.app, u.email, PASSWORD, { 'user-agent': CHROME_MAC_UA })).statusCode, 200));
-    assert.ok(first >= 1, `the first sign-in of its shape compiles its statement (${first})`);
+    // the first sign-in of its shape compiles its statement — unless an earlier test file in this
+    // process already did (templates are per process), so only what follows is counted
+    assert.equal((await login(t.app, u.email, PASSWORD, { 'user-agent': CHROME_MAC_UA })).statusCode, 200);
     const again = await kyselyCompiles(async () => {
       assert.equal((await login(t.app, u.email, PASSWORD, { 'user-agent': CHROME_MAC_UA })).statusCode, 200);
       assert.equal((await login(t.app, u.email, PASSWORD, { 'user-agent': IPHONE_UA })).statusCode, 200);
@@ -229,7 +230,7 @@ describe('the sign-in’s statements are compiled once per shape', () => {
       assert.equal(res.statusCode, 201, res.body);
       endpoints.push(res.json().id);
     }
-    assert.ok((await kyselyCompiles(async () => assert.equal((await login(t.app, u.email, PASSWORD)).statusCode, 200))) >= 1, 'a new shape is compiled');
+    assert.equal((await login(t.app, u.email, PASSWORD)).statusCode, 200);
     const withDeliveries = await kyselyCompiles(async () => {
       for (const ua of OTHER_DEVICES) assert.equal((await login(t.app, u.email, PASSWORD, { 'user-agent': ua })).statusCode, 200);
     });
