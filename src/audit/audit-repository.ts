@@ -59,21 +59,14 @@ function toRow(r: Selectable<AuditEventsTable>): AuditRow {
 }
 
 /** an event's values as the append statement takes them: parameters only (`data` as JSON text) */
-interface AppendParams {
-  id: string;
-  type: string;
-  userId: string | null;
-  actorId: string | null;
-  ip: string | null;
-  userAgent: string | null;
+type AppendParams = Omit<ChainedContent, 'data'> & {
   data: string;
-  createdAt: Date;
   /** the canonical content before and after the previous link, and the event key's HMAC pads (audit-chain.ts) */
   before: string;
   after: string;
   inner: string;
   outer: string;
-}
+};
 
 /**
  * The append: the chain head's row is updated first (its lock serialises writers), its previous

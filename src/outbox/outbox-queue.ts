@@ -130,17 +130,10 @@ function toEntry(r: EntryRow): OutboxEntry {
  * parameters, `data` already JSON — the builders below are handed markers in their place, so they
  * pass each value on and never read one.
  */
-export interface QueuedParams {
-  id: string;
-  channel: OutboxChannel;
-  template: string;
-  to: string;
-  userId: string | null;
-  eventId: string | null;
+export type QueuedParams = Omit<QueuedMessage, 'data'> & {
   /** JSON text */
   data: string;
-  createdAt: Date;
-}
+};
 
 /** `m`'s values for a statement built once (see QueuedParams) */
 export function queuedParams(m: QueuedMessage): QueuedParams {
