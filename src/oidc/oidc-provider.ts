@@ -218,11 +218,13 @@ export class OidcProviderHost {
           // client credentials are for Gatehouse's API unless another resource is named (and refused)
           defaultResource: (ctx: KoaContextWithOIDC) => ((ctx.oidc.params as { grant_type?: unknown } | undefined)?.grant_type === 'client_credentials' ? resource : undefined) as string,
           useGrantedResource: () => false,
-          getResourceServerInfo: (ctx: KoaContextWithOIDC, indicator: string, client: { metadata(): Record<string, unknown> }) => {
+          // the client's own `permissions` (an extra metadata property keeps its name on the
+          // instance); client.metadata() would rebuild every property in snake case per request
+          getResourceServerInfo: (ctx: KoaContextWithOIDC, indicator: string, client: object) => {
             if (indicator !== resource || ctx.oidc.route !== 'token' || (ctx.oidc.params as { grant_type?: unknown }).grant_type !== 'client_credentials') {
               throw new oidcErrors.InvalidTarget();
             }
-            const held = (client.metadata().permissions as string[] | undefined) ?? [];
+            const held = (client as { permissions?: string[] | undefined }).permissions ?? [];
             const params = ctx.oidc.params as { scope?: string };
             const asked = params.scope ? params.scope.split(' ').filter(Boolean) : [];
             const missing = asked.find((p) => !held.includes(p));
