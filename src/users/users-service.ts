@@ -230,7 +230,6 @@ export class UsersService {
     }
     const existing = await this.get(userId);
     const email = patch.email === undefined ? undefined : normalizeEmail(patch.email);
-    const emailChanged = email !== undefined && email !== existing.email;
     const passwordHash =
       patch.password !== undefined
         ? await this.d.hasher.hash(await this.d.policy.check(patch.password, passwordUserInputs(existing), ctx))
@@ -239,6 +238,8 @@ export class UsersService {
       await this.d.roles.lockAdmins(tx);
       const user = await this.d.repo.lockById(tx, userId);
       if (!user) throw usersErrors.notFound();
+      // compared with the row as locked: a PATCH naming the address the user already has changes nothing
+      const emailChanged = email !== undefined && email !== user.email;
       const changes: UserPatch = {};
       if (patch.name !== undefined) changes.name = patch.name;
       if (patch.disabled !== undefined) changes.disabled = patch.disabled;
@@ -259,7 +260,8 @@ export class UsersService {
       // a disabled account keeps no code or link that would work again once it is enabled; codes
       // sent to an address the account no longer has go too
       if (patch.disabled === true || emailChanged) await this.d.pendingCodes?.voidAllInTx(tx, userId);
-      const fields = (Object.keys(patch) as (keyof AdminUserPatch)[]).filter((k) => patch[k] !== undefined && k !== 'password').map((k) => PATCH_FIELD_NAMES[k]);
+      // the fields the PATCH changed: the address only when it is another one
+      const fields = (Object.keys(patch) as (keyof AdminUserPatch)[]).filter((k) => patch[k] !== undefined && k !== 'password' && (k !== 'email' || emailChanged)).map((k) => PATCH_FIELD_NAMES[k]);
       await this.d.audit.record(tx, ctx, {
         type: 'user.updated',
         userId,

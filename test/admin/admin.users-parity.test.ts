@@ -92,6 +92,8 @@ describe('admin API: parity with the console', () => {
 
       // the address the user has, however spelled, is no change
       assert.equal((await as('PATCH', `/admin/users/${u.id}`, { email: u.email.toUpperCase(), name: 'Same' })).statusCode, 200);
+      const same = (await auditOf(u.id)).find((e) => e.type === 'user.updated'); // newest first
+      assert.deepEqual(same?.data, { fields: ['name'] }, 'the address it already had is not listed as changed');
       const fresh = await freshAdmin();
       const next = uniqueEmail('fresh');
       const res = await fresh('PATCH', `/admin/users/${u.id}`, { email: next });
