@@ -14,6 +14,10 @@ export interface OpenLoopOptions {
   durationS: number;
   /** POST with a fresh body per request (e.g. a unique email per sign-up); GET when absent */
   bodyFn?: () => string;
+  /** the method when it is not POST (with a body) or GET (without) */
+  method?: string;
+  /** headers of one request, called after its bodyFn (e.g. the bearer of the user it acts as), over `headers` */
+  headersFn?: () => Record<string, string>;
   /** at most this many requests in flight (the rest wait for a socket, still timed from their due time); default 256 */
   maxSockets?: number;
   /** a request's socket idle timeout; also, `timeoutMs` after the last request was due, every request still open is abandoned (an error) */
@@ -70,7 +74,8 @@ export async function openLoop(o: OpenLoopOptions): Promise<OpenLoopResult> {
         resolve();
       };
       const body = o.bodyFn?.();
-      const req = request(o.url, { agent, method: body === undefined ? 'GET' : 'POST', headers: o.headers, timeout: timeoutMs }, (res) => {
+      const headers = o.headersFn ? { ...o.headers, ...o.headersFn() } : o.headers;
+      const req = request(o.url, { agent, method: o.method ?? (body === undefined ? 'GET' : 'POST'), headers, timeout: timeoutMs }, (res) => {
         res.resume();
         res.on('end', () =>
           settle(() => {
