@@ -19,7 +19,17 @@
  *   channel as payload (LISTEN on PostgreSQL, PGlite's listener in-process), and a worker wakes only
  *   for its own channel (or an empty payload: anything may be waiting); a timer covers the next
  *   retry, and a slow poll a lost notification.
- * - stop() lets the messages being sent finish, then returns.
+ * - A message queued by this process can skip the claim: while the worker runs and has room, the
+ *   queuing transaction reserves slots (`reserve`, counted like messages in flight), writes its rows
+ *   already leased (due when the lease runs out, first attempt counted: OutboxQueue's `leased`), and
+ *   after its commit hands the messages over (`Reservation.handOff`) — never before, so nothing is
+ *   sent for a change that is rolled back (`release` frees the slots). The row is as a claim would
+ *   have left it: should this process die before recording the outcome, any worker claims it once
+ *   the lease has run out. The worker refuses a reservation while it claims, or while the last
+ *   claim left due messages waiting (full, or the recipient at its limit): those go first, and the
+ *   queuing transaction writes its rows due now, as when the worker is stopped.
+ * - stop() lets the messages being sent (and those reserved, once their transaction ends) finish,
+ *   then returns.
  */
 import type { Clock } from '../clock.js';
 import type { Db } from '../db/database-types.js';
@@ -73,6 +83,23 @@ export interface OutboxWorkerDeps {
  */
 const CLAIM_SPACING_MS = 20;
 
+/**
+ * A reservation's lease is this much longer than the deliverer's, and its messages are handed over
+ * only within this long of the reservation: each attempt starts with at least `leaseMs` of lease
+ * left, as after a claim. A transaction that takes longer leaves its rows to a claim (at-least-once).
+ */
+const HANDOFF_GRACE_MS = 5_000;
+
+/** slots held in this process's worker for messages a transaction is queuing already leased (OutboxWorker.reserve) */
+export interface Reservation {
+  /** the due time to queue the messages with: when their lease runs out */
+  readonly leaseUntil: Date;
+  /** after the commit: the messages as queued (one per recipient reserved, in order), sent as if claimed */
+  handOff(messages: readonly ClaimedMessage[]): void;
+  /** the transaction did not commit (or may not have): the slots are free again */
+  release(): void;
+}
+
 /** the slow poll that covers a lost notification */
 const FALLBACK_POLL_MS = 10_000;
 /** after a database error, the next try */
@@ -98,6 +125,9 @@ export class OutboxWorker {
   /** when the last claim started (monotonic ms), and the timer of a notification held back until the spacing is over */
   #lastClaimAt = -Infinity;
   #spacing: NodeJS.Timeout | null = null;
+  /** slots reserved for messages being queued (their recipients counted in #perRecipient), and each reservation's end */
+  #reserved = 0;
+  readonly #reservations = new Set<Promise<void>>();
 
   constructor(private readonly d: OutboxWorkerDeps) {}
 
@@ -159,11 +189,66 @@ export class OutboxWorker {
     if (this.#spacing) clearTimeout(this.#spacing);
     this.#spacing = null;
     await this.#running;
-    await Promise.all([...this.#inFlight]);
+    // a reservation's transaction is short: its messages, handed over, are sent before stopping
+    await Promise.all([...this.#reservations]);
+    while (this.#inFlight.size > 0) await Promise.all([...this.#inFlight]);
     await this.#unlisten?.();
     this.#unlisten = null;
     this.d.deliverer.close?.();
     this.#started = false;
+  }
+
+  /**
+   * Holds a slot for each of `to` (a recipient may repeat) for messages a transaction is about to
+   * queue leased to this worker, or null: the worker is not running, is claiming, has due messages
+   * waiting, or has not the room (concurrency, or a recipient's allowance) — queue them due now.
+   */
+  reserve(to: readonly string[]): Reservation | null {
+    const { deliverer } = this.d;
+    if (!this.started || this.#running || this.#saturated || to.length === 0) return null;
+    if (this.#inFlight.size + this.#reserved + to.length > deliverer.concurrency) return null;
+    const wanted = new Map<string, number>();
+    for (const r of to) wanted.set(r, (wanted.get(r) ?? 0) + 1);
+    for (const [r, n] of wanted) if (this.#blocked.has(r) || (this.#perRecipient.get(r) ?? 0) + n > deliverer.perRecipient) return null;
+    for (const [r, n] of wanted) this.#perRecipient.set(r, (this.#perRecipient.get(r) ?? 0) + n);
+    this.#reserved += to.length;
+    const reservedAt = this.d.clock.now();
+    let settle!: () => void;
+    const settled = new Promise<void>((resolve) => (settle = resolve));
+    this.#reservations.add(settled);
+    let open = true;
+    const free = (): void => {
+      this.#reserved -= to.length;
+      for (const [r, n] of wanted) this.#untrack(r, n);
+      this.#reservations.delete(settled);
+      settle();
+    };
+    return {
+      leaseUntil: new Date(reservedAt + deliverer.leaseMs + HANDOFF_GRACE_MS),
+      handOff: (messages) => {
+        if (!open) return;
+        open = false;
+        free();
+        if (this.d.clock.now() > reservedAt + HANDOFF_GRACE_MS || messages.length !== to.length || this.#stopped) {
+          // not sent here: the rows' lease runs out and a claim takes them
+          this.#log?.warn({ channel: this.channel, messages: messages.length }, `${this.channel} outbox: messages not handed to the worker in time; they are sent once their lease runs out`);
+          this.#wakeIfWaiting(to);
+          return;
+        }
+        for (const m of messages) this.#track(m);
+      },
+      release: () => {
+        if (!open) return;
+        open = false;
+        free();
+        this.#wakeIfWaiting(to);
+      },
+    };
+  }
+
+  /** the worker has stopped (not merely stopping: messages handed over while it stops are still sent) */
+  get #stopped(): boolean {
+    return !this.#started;
   }
 
   /** claims due messages while slots are free; each delivery runs on its own and wakes the worker when done */
@@ -174,7 +259,7 @@ export class OutboxWorker {
     try {
       for (;;) {
         if (this.#stopping) return;
-        const free = deliverer.concurrency - this.#inFlight.size;
+        const free = deliverer.concurrency - this.#inFlight.size - this.#reserved;
         if (free <= 0) {
           this.#saturated = true; // a finished delivery wakes the worker
           return;
@@ -202,7 +287,7 @@ export class OutboxWorker {
       pause = ERROR_PAUSE_MS;
     }
     if (this.#stopping) return;
-    if (this.#inFlight.size >= deliverer.concurrency) {
+    if (this.#inFlight.size + this.#reserved >= deliverer.concurrency) {
       this.#saturated = true;
       return;
     }
@@ -227,10 +312,20 @@ export class OutboxWorker {
    */
   #finished(run: Promise<void>, m: ClaimedMessage, retry: boolean): void {
     this.#inFlight.delete(run);
-    const left = (this.#perRecipient.get(m.to) ?? 1) - 1;
-    if (left > 0) this.#perRecipient.set(m.to, left);
-    else this.#perRecipient.delete(m.to);
-    if (this.#saturated || this.#blocked.has(m.to) || retry) this.wake();
+    this.#untrack(m.to, 1);
+    if (retry) this.wake();
+    else this.#wakeIfWaiting([m.to]);
+  }
+
+  #untrack(to: string, n: number): void {
+    const left = (this.#perRecipient.get(to) ?? n) - n;
+    if (left > 0) this.#perRecipient.set(to, left);
+    else this.#perRecipient.delete(to);
+  }
+
+  /** slots of these recipients were freed: look again if something waits on them */
+  #wakeIfWaiting(to: readonly string[]): void {
+    if (this.#saturated || to.some((r) => this.#blocked.has(r))) this.wake();
   }
 
   async #attempt(m: ClaimedMessage): Promise<DeliveryOutcome> {
