@@ -20,14 +20,17 @@
  *   for its own channel (or an empty payload: anything may be waiting); a timer covers the next
  *   retry, and a slow poll a lost notification.
  * - A message queued by this process can skip the claim: while the worker runs and has room, the
- *   queuing transaction reserves slots (`reserve`, counted like messages in flight), writes its rows
+ *   queuing transaction reserves it (`reserve`, counted like a message in flight), writes its rows
  *   already leased (due when the lease runs out, first attempt counted: OutboxQueue's `leased`), and
  *   after its commit hands the messages over (`Reservation.handOff`) — never before, so nothing is
- *   sent for a change that is rolled back (`release` frees the slots). The row is as a claim would
+ *   sent for a change that is rolled back (`release` frees the room). The row is as a claim would
  *   have left it: should this process die before recording the outcome, any worker claims it once
- *   the lease has run out. The worker refuses a reservation while it claims, or while the last
- *   claim left due messages waiting (full, or the recipient at its limit): those go first, and the
- *   queuing transaction writes its rows due now, as when the worker is stopped.
+ *   the lease has run out. A message handed over is sent within the same limits (concurrency, a
+ *   recipient's allowance): one without a free slot waits in memory for one — at most a few
+ *   seconds (HANDOFF_GRACE_MS, so its attempt still has a whole lease), then it is given back (due
+ *   now, the attempt uncounted) for a claim. The worker refuses a reservation while it claims, or
+ *   while the last claim left due messages waiting (full, or the recipient at its limit): those go
+ *   first, and the queuing transaction writes its rows due now, as when the worker is stopped.
  * - stop() lets the messages being sent (and those reserved, once their transaction ends) finish,
  *   then returns.
  */
@@ -84,9 +87,10 @@ export interface OutboxWorkerDeps {
 const CLAIM_SPACING_MS = 20;
 
 /**
- * A reservation's lease is this much longer than the deliverer's, and its messages are handed over
- * only within this long of the reservation: each attempt starts with at least `leaseMs` of lease
- * left, as after a claim. A transaction that takes longer leaves its rows to a claim (at-least-once).
+ * A reservation's lease is this much longer than the deliverer's, and its messages start only
+ * within this long of the reservation: each attempt starts with at least `leaseMs` of lease left,
+ * as after a claim. One that cannot (a slow transaction, or no slot free for that long) is given
+ * back to the queue unsent.
  */
 const HANDOFF_GRACE_MS = 5_000;
 
@@ -128,6 +132,8 @@ export class OutboxWorker {
   /** slots reserved for messages being queued (their recipients counted in #perRecipient), and each reservation's end */
   #reserved = 0;
   readonly #reservations = new Set<Promise<void>>();
+  /** messages handed over (committed, leased to this worker) waiting for a slot of theirs, oldest first */
+  readonly #waiting: Waiting[] = [];
 
   constructor(private readonly d: OutboxWorkerDeps) {}
 
@@ -190,7 +196,9 @@ export class OutboxWorker {
     this.#spacing = null;
     await this.#running;
     // a reservation's transaction is short: its messages, handed over, are sent before stopping
+    // (those still waiting for a slot are given back)
     await Promise.all([...this.#reservations]);
+    this.#startWaiting();
     while (this.#inFlight.size > 0) await Promise.all([...this.#inFlight]);
     await this.#unlisten?.();
     this.#unlisten = null;
@@ -199,17 +207,20 @@ export class OutboxWorker {
   }
 
   /**
-   * Holds a slot for each of `to` (a recipient may repeat) for messages a transaction is about to
-   * queue leased to this worker, or null: the worker is not running, is claiming, has due messages
-   * waiting, or has not the room (concurrency, or a recipient's allowance) — queue them due now.
+   * Holds room for a message to each of `to` (a recipient may repeat) that a transaction is about
+   * to queue leased to this worker, or null — queue them due now: the worker is not running, is
+   * claiming, the last claim left due messages waiting (the worker full, or one of these recipients
+   * at its allowance: those go first), or it holds as many messages as it may (`concurrency` being
+   * sent or reserved, and as many again waiting for a recipient's slot).
    */
   reserve(to: readonly string[]): Reservation | null {
     const { deliverer } = this.d;
     if (!this.started || this.#running || this.#saturated || to.length === 0) return null;
-    if (this.#inFlight.size + this.#reserved + to.length > deliverer.concurrency) return null;
+    if (to.some((r) => this.#blocked.has(r))) return null;
+    if (this.#inFlight.size + this.#reserved + this.#waiting.length + to.length > 2 * deliverer.concurrency) return null;
     const wanted = new Map<string, number>();
     for (const r of to) wanted.set(r, (wanted.get(r) ?? 0) + 1);
-    for (const [r, n] of wanted) if (this.#blocked.has(r) || (this.#perRecipient.get(r) ?? 0) + n > deliverer.perRecipient) return null;
+    // counted as in flight meanwhile: a claim passes these recipients over once at their allowance
     for (const [r, n] of wanted) this.#perRecipient.set(r, (this.#perRecipient.get(r) ?? 0) + n);
     this.#reserved += to.length;
     const reservedAt = this.d.clock.now();
@@ -229,13 +240,12 @@ export class OutboxWorker {
         if (!open) return;
         open = false;
         free();
-        if (this.d.clock.now() > reservedAt + HANDOFF_GRACE_MS || messages.length !== to.length || this.#stopped) {
-          // not sent here: the rows' lease runs out and a claim takes them
-          this.#log?.warn({ channel: this.channel, messages: messages.length }, `${this.channel} outbox: messages not handed to the worker in time; they are sent once their lease runs out`);
-          this.#wakeIfWaiting(to);
+        if (messages.length !== to.length || this.#stopped) {
+          for (const m of messages) this.#giveBack(m);
           return;
         }
-        for (const m of messages) this.#track(m);
+        for (const m of messages) this.#waiting.push({ m, startBy: reservedAt + HANDOFF_GRACE_MS });
+        this.#startWaiting();
       },
       release: () => {
         if (!open) return;
@@ -244,6 +254,43 @@ export class OutboxWorker {
         this.#wakeIfWaiting(to);
       },
     };
+  }
+
+  /**
+   * Starts the messages handed over that have a slot (the worker's, and their recipient's), oldest
+   * first; one that cannot start within the grace of its reservation is given back.
+   */
+  #startWaiting(): void {
+    const { deliverer } = this.d;
+    const now = this.d.clock.now();
+    const still: Waiting[] = [];
+    for (const w of this.#waiting.splice(0)) {
+      if (now > w.startBy || this.#stopping) this.#giveBack(w.m);
+      else if (this.#inFlight.size < deliverer.concurrency && (this.#perRecipient.get(w.m.to) ?? 0) < deliverer.perRecipient) this.#track(w.m);
+      else still.push(w);
+    }
+    this.#waiting.push(...still);
+  }
+
+  /**
+   * A message handed over that this worker will not send (it is stopping, or the message waited too
+   * long for a slot): its row is made due now with the attempt uncounted, as a parked message's
+   * (recorded with the other outcomes), so a claim — this worker's or another's — sends it without
+   * waiting for the lease to run out.
+   */
+  #giveBack(m: ClaimedMessage): void {
+    const at = this.d.clock.now();
+    const done: Promise<void> = new Promise<void>((resolve) => {
+      this.#unrecorded.push({ m, outcome: { kind: 'park', untilMs: at, reason: 'handed back' }, at, done: resolve, quiet: true });
+      if (!this.#recording) {
+        this.#recording = true;
+        void this.#recordAll();
+      }
+    }).then(() => {
+      this.#inFlight.delete(done);
+      this.wake();
+    });
+    this.#inFlight.add(done);
   }
 
   /** the worker has stopped (not merely stopping: messages handed over while it stops are still sent) */
@@ -313,6 +360,7 @@ export class OutboxWorker {
   #finished(run: Promise<void>, m: ClaimedMessage, retry: boolean): void {
     this.#inFlight.delete(run);
     this.#untrack(m.to, 1);
+    if (this.#waiting.length > 0) this.#startWaiting();
     if (retry) this.wake();
     else this.#wakeIfWaiting([m.to]);
   }
@@ -353,7 +401,7 @@ export class OutboxWorker {
         const batch = this.#unrecorded.splice(0);
         try {
           await this.d.repo.record(this.d.db, batch.map(recorded));
-          for (const r of batch) this.#recorded(r.m, r.outcome);
+          for (const r of batch) if (!r.quiet) this.#recorded(r.m, r.outcome);
         } catch (error) {
           // the leases run out and the messages are tried again: at-least-once
           for (const r of batch) {
@@ -402,6 +450,14 @@ interface Unrecorded {
   /** when the attempt ended (clock ms) */
   at: number;
   done: () => void;
+  /** a message handed back unsent: neither logged nor told (metrics) */
+  quiet?: boolean;
+}
+
+interface Waiting {
+  m: ClaimedMessage;
+  /** the last moment to start it (clock ms): later, its lease could run out during the attempt */
+  startBy: number;
 }
 
 /** an attempt's outcome as the queue records it */

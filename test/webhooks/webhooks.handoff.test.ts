@@ -8,6 +8,7 @@
  */
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
+import { sql } from 'kysely';
 import { after, before, describe, it } from 'node:test';
 import { AfterCommit } from '../../src/db/after-commit.js';
 import { OutboxQueue } from '../../src/outbox/outbox-queue.js';
@@ -78,22 +79,75 @@ describe('webhook deliveries handed to the queuing instance\'s worker', () => {
     }
   });
 
-  it('the worker reserves within its limits: concurrency and each recipient\'s allowance', async () => {
-    const worker = t.services.webhookWorker;
+  it('handed more than an endpoint\'s allowance, the worker sends two at once, the rest as slots free; one left waiting too long is given back', async () => {
+    const db = t.services.database.db;
+    const queue = new OutboxQueue();
+    const workerClock = new FakeClock(clock.now());
+    const gates = new Map<string, () => void>();
+    const sending = new Map<string, number>();
+    let most = 0;
+    const sent: string[] = [];
     const [a, b] = [randomUUID(), randomUUID()];
-    assert.equal(worker.reserve([a, a, a]), null, 'three for one endpoint: above its allowance of two');
-    const first = worker.reserve([a, a]);
-    assert.ok(first, 'two for one endpoint');
-    assert.equal(worker.reserve([a]), null, 'the endpoint is at its allowance');
-    const others = Array.from({ length: 14 }, () => randomUUID());
-    const rest = worker.reserve(others);
-    assert.ok(rest, 'fourteen more: sixteen in all');
-    assert.equal(worker.reserve([b]), null, 'the worker is full');
-    first.release();
-    const again = worker.reserve([a]);
-    assert.ok(again, 'released: room again');
-    again.release();
-    rest.release();
+    const worker = new OutboxWorker({
+      db,
+      repo: queue,
+      deliverer: {
+        channel: 'webhook',
+        concurrency: 4,
+        perRecipient: 2,
+        leaseMs: 30_000,
+        deliver: async (m) => {
+          if (m.to !== a && m.to !== b) return { kind: 'sent', keepData: true };
+          sending.set(m.to, (sending.get(m.to) ?? 0) + 1);
+          most = Math.max(most, sending.get(m.to)!);
+          await new Promise<void>((resolve) => gates.set(m.id, resolve));
+          sending.set(m.to, sending.get(m.to)! - 1);
+          sent.push(m.id);
+          return { kind: 'sent', keepData: true };
+        },
+      },
+      clock: workerClock,
+      listen: async () => async () => {},
+    });
+    /** three rows for `to` as the fan-out writes them (leased: due when the lease runs out, one attempt), handed over after their "commit" */
+    async function handOver(to: string): Promise<string[]> {
+      const reservation = worker.reserve([to, to, to]);
+      assert.ok(reservation, 'reserved beyond the allowance: the rest wait for a slot');
+      const ids = [randomUUID(), randomUUID(), randomUUID()];
+      const createdAt = new Date(workerClock.now());
+      for (const id of ids) await queue.insert(db, { id, channel: 'webhook', template: 'user.created', to, userId: null, eventId: null, data: { n: 1 }, createdAt: reservation.leaseUntil });
+      await sql`update outbox set attempts = 1 where id = any(${ids}::uuid[])`.execute(db);
+      reservation.handOff(ids.map((id) => ({ id, template: 'user.created', to, data: { n: 1 }, attempts: 1, budgetAttempts: 1, createdAt })));
+      return ids;
+    }
+    try {
+      await worker.start(silentLog);
+      await sleep(300); // the claim at start is over: a claiming worker reserves nothing
+      const ids = await handOver(a);
+      await eventually(async () => gates.size === 2, 'two sent at once', 3000);
+      await sleep(100);
+      assert.equal(gates.size, 2, 'the third waits for a slot');
+      gates.get(ids[0]!)!();
+      await eventually(async () => gates.has(ids[2]!), 'the third starts when a slot frees', 3000);
+      gates.get(ids[1]!)!();
+      gates.get(ids[2]!)!();
+      await eventually(async () => sent.length === 3, 'all three sent', 3000);
+      assert.equal(most, 2, 'never more than the allowance at once');
+
+      const late = await handOver(b);
+      await eventually(async () => gates.has(late[0]!) && gates.has(late[1]!), 'two of b sent at once', 3000);
+      workerClock.advance(6_000);
+      gates.get(late[0]!)!();
+      // past the grace, the third is given back (due now, its attempt uncounted) and the worker's
+      // claim takes it like any due row: leased anew from now, counted as the first attempt
+      await eventually(async () => gates.has(late[2]!), 'sent after a claim', 3000);
+      const back = (await queue.findForRecipient(db, 'webhook', b, late[2]!))!;
+      assert.deepEqual([back.status, back.attempts, back.nextAttemptAt.getTime()], ['pending', 1, workerClock.now() + 30_000], 'claimed after being given back');
+      gates.get(late[1]!)!();
+    } finally {
+      for (const open of gates.values()) open();
+      await worker.stop();
+    }
   });
 
   it('a row leased by an instance that died before handing it over is sent by another worker once the lease runs out', async () => {
