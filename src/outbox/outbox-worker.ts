@@ -31,8 +31,8 @@
  *   now, the attempt uncounted) for a claim. The worker refuses a reservation while it claims, or
  *   while the last claim left due messages waiting (full, or the recipient at its limit): those go
  *   first, and the queuing transaction writes its rows due now, as when the worker is stopped.
- * - stop() lets the messages being sent (and those reserved, once their transaction ends) finish,
- *   then returns.
+ * - stop() waits for the transactions that reserved room to end, gives back what is handed over
+ *   from then on or still waits for a slot, lets the messages being sent finish, then returns.
  */
 import type { Clock } from '../clock.js';
 import type { Db } from '../db/database-types.js';
@@ -94,13 +94,13 @@ const CLAIM_SPACING_MS = 20;
  */
 const HANDOFF_GRACE_MS = 5_000;
 
-/** slots held in this process's worker for messages a transaction is queuing already leased (OutboxWorker.reserve) */
+/** room held in this process's worker for messages a transaction is queuing already leased (OutboxWorker.reserve) */
 export interface Reservation {
   /** the due time to queue the messages with: when their lease runs out */
   readonly leaseUntil: Date;
   /** after the commit: the messages as queued (one per recipient reserved, in order), sent as if claimed */
   handOff(messages: readonly ClaimedMessage[]): void;
-  /** the transaction did not commit (or may not have): the slots are free again */
+  /** the transaction did not commit (or may not have): the room is free again */
   release(): void;
 }
 
@@ -195,8 +195,8 @@ export class OutboxWorker {
     if (this.#spacing) clearTimeout(this.#spacing);
     this.#spacing = null;
     await this.#running;
-    // a reservation's transaction is short: its messages, handed over, are sent before stopping
-    // (those still waiting for a slot are given back)
+    // a reservation's transaction is short; what it hands over now, and what still waits for a
+    // slot, is given back (due now for a claim) rather than sent
     await Promise.all([...this.#reservations]);
     this.#startWaiting();
     while (this.#inFlight.size > 0) await Promise.all([...this.#inFlight]);
@@ -240,7 +240,7 @@ export class OutboxWorker {
         if (!open) return;
         open = false;
         free();
-        if (messages.length !== to.length || this.#stopped) {
+        if (messages.length !== to.length || !this.started) {
           for (const m of messages) this.#giveBack(m);
           return;
         }
@@ -251,7 +251,7 @@ export class OutboxWorker {
         if (!open) return;
         open = false;
         free();
-        this.#wakeIfWaiting(to);
+        this.#slotsFreed(to);
       },
     };
   }
@@ -288,14 +288,10 @@ export class OutboxWorker {
       }
     }).then(() => {
       this.#inFlight.delete(done);
+      if (this.#waiting.length > 0) this.#startWaiting();
       this.wake();
     });
     this.#inFlight.add(done);
-  }
-
-  /** the worker has stopped (not merely stopping: messages handed over while it stops are still sent) */
-  get #stopped(): boolean {
-    return !this.#started;
   }
 
   /** claims due messages while slots are free; each delivery runs on its own and wakes the worker when done */
@@ -360,9 +356,10 @@ export class OutboxWorker {
   #finished(run: Promise<void>, m: ClaimedMessage, retry: boolean): void {
     this.#inFlight.delete(run);
     this.#untrack(m.to, 1);
-    if (this.#waiting.length > 0) this.#startWaiting();
-    if (retry) this.wake();
-    else this.#wakeIfWaiting([m.to]);
+    if (retry) {
+      if (this.#waiting.length > 0) this.#startWaiting();
+      this.wake();
+    } else this.#slotsFreed([m.to]);
   }
 
   #untrack(to: string, n: number): void {
@@ -371,8 +368,9 @@ export class OutboxWorker {
     else this.#perRecipient.delete(to);
   }
 
-  /** slots of these recipients were freed: look again if something waits on them */
-  #wakeIfWaiting(to: readonly string[]): void {
+  /** slots of these recipients were freed: messages handed over and waiting start, and the worker looks again if due rows wait on them */
+  #slotsFreed(to: readonly string[]): void {
+    if (this.#waiting.length > 0) this.#startWaiting();
     if (this.#saturated || to.some((r) => this.#blocked.has(r))) this.wake();
   }
 
