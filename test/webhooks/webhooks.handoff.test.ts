@@ -2,15 +2,16 @@
  * Deliveries handed to the queuing process's own worker (docs/architecture.md, the outbox): a
  * sign-up's delivery, queued while the instance's worker runs, is sent with no claim statement —
  * queued already leased, handed over after the commit, and no notification wakes a claim; the
- * worker's limits hold for what it is handed; and a row leased by an instance that died before
- * handing it over is claimed and sent by another worker once the lease has run out, with the same
- * webhook-id.
+ * worker's limits hold for what it is handed (and one left waiting too long is given back); a
+ * rollback sends nothing and frees the worker's room; and a row leased by an instance that died
+ * before handing it over is claimed and sent by another worker once the lease has run out, with
+ * the same webhook-id.
  */
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import { after, before, describe, it } from 'node:test';
-import { AfterCommit } from '../../src/db/after-commit.js';
+import { AfterCommit, afterCommit } from '../../src/db/after-commit.js';
 import { OutboxQueue } from '../../src/outbox/outbox-queue.js';
 import { OutboxWorker } from '../../src/outbox/outbox-worker.js';
 import { WebhookDeliverer } from '../../src/webhooks/webhook-deliverer.js';
@@ -148,6 +149,30 @@ describe('webhook deliveries handed to the queuing instance\'s worker', () => {
       for (const open of gates.values()) open();
       await worker.stop();
     }
+  });
+
+  it('a rolled-back transaction\'s delivery is neither queued nor sent, and the worker\'s room is freed', async () => {
+    const worker = t.services.webhookWorker;
+    const db = t.services.database.db;
+    const userId = randomUUID();
+    const before = receiver.received.length;
+    await assert.rejects(
+      afterCommit((after) =>
+        db.transaction().execute(async (tx) => {
+          await t.services.audit.record(tx, { actorId: null, ip: null, userAgent: null }, { type: 'user.created', userId, data: { via: 'test' } }, [], after);
+          throw new Error('rolled back');
+        }),
+      ),
+      /rolled back/,
+    );
+    await sleep(300);
+    assert.equal(receiver.received.length, before, 'nothing sent');
+    const rows = await sql<{ n: number }>`select count(*)::int as n from outbox where user_id = ${userId}::uuid`.execute(db);
+    assert.equal(rows.rows[0]!.n, 0, 'nothing queued');
+    // all the room there is (16 sent or reserved, 16 waiting): none of it still held for the rollback
+    const all = worker.reserve(Array.from({ length: 32 }, () => randomUUID()));
+    assert.ok(all, 'the reservation was released');
+    all.release();
   });
 
   it('a row leased by an instance that died before handing it over is sent by another worker once the lease runs out', async () => {
