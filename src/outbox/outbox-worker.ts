@@ -31,8 +31,9 @@
  *   now, the attempt uncounted) for a claim. The worker refuses a reservation while it claims, or
  *   while the last claim left due messages waiting (full, or the recipient at its limit): those go
  *   first, and the queuing transaction writes its rows due now, as when the worker is stopped.
- * - stop() waits for the transactions that reserved room to end, gives back what is handed over
- *   from then on or still waits for a slot, lets the messages being sent finish, then returns.
+ * - stop() waits (a few seconds at most) for the transactions that reserved room to end, gives back
+ *   what is handed over from then on or still waits for a slot, lets the messages being sent
+ *   finish, then returns.
  */
 import type { Clock } from '../clock.js';
 import type { Db } from '../db/database-types.js';
@@ -196,8 +197,11 @@ export class OutboxWorker {
     this.#spacing = null;
     await this.#running;
     // a reservation's transaction is short; what it hands over now, and what still waits for a
-    // slot, is given back (due now for a claim) rather than sent
-    await Promise.all([...this.#reservations]);
+    // slot, is given back (due now for a claim) rather than sent. One not over within the grace is
+    // not waited for: its rows, if it commits, are sent when their lease runs out.
+    let grace: NodeJS.Timeout | undefined;
+    await Promise.race([Promise.all([...this.#reservations]), new Promise<void>((resolve) => (grace = setTimeout(resolve, HANDOFF_GRACE_MS)).unref())]);
+    clearTimeout(grace);
     this.#startWaiting();
     while (this.#inFlight.size > 0) await Promise.all([...this.#inFlight]);
     await this.#unlisten?.();
@@ -240,6 +244,8 @@ export class OutboxWorker {
         if (!open) return;
         open = false;
         free();
+        // stopped: the rows' lease runs out and a claim sends them
+        if (!this.#started) return;
         if (messages.length !== to.length || !this.started) {
           for (const m of messages) this.#giveBack(m);
           return;
