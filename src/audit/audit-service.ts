@@ -5,6 +5,7 @@
 import { randomUUID, timingSafeEqual } from 'node:crypto';
 import type { Clock } from '../clock.js';
 import type { Db, Executor } from '../db/database-types.js';
+import { afterCommit, type AfterCommit } from '../db/after-commit.js';
 import type { StatementPart } from '../db/statement-template.js';
 import { readPage, type Page, type PageRequest } from '../db/keyset.js';
 import type { RequestContext } from '../request-context.js';
@@ -92,7 +93,8 @@ export function auditEventView(e: ChainedContent): AuditEventView {
  * trip). Synchronous: it returns the writes to add to the statement (none: null) and reads nothing.
  */
 export interface EventFanOut {
-  deliveries(event: RecordedEvent): StatementPart | null;
+  /** `after`: the writer settles it when its transaction ends (absent: it does not say when it commits) */
+  deliveries(event: RecordedEvent, after?: AfterCommit): StatementPart | null;
 }
 
 export type VerifyResult =
@@ -137,8 +139,11 @@ export class AuditService {
    * (CTEs, db/statement-template.ts) that go into the event's own statement: event and writes then
    * commit as one statement, in one round trip (a sign-in's session).
    * Listeners hear nothing yet: the caller announces the event once its transaction committed.
+   * A caller that passes `after` (db/after-commit.ts: settled by its transaction's boundary) lets the
+   * fan-out act after the commit: webhooks then hand the event's deliveries to this process's
+   * worker without a claim.
    */
-  async record(tx: Executor, ctx: RequestContext, event: AuditEventInput, writes: readonly StatementPart[] = []): Promise<void> {
+  async record(tx: Executor, ctx: RequestContext, event: AuditEventInput, writes: readonly StatementPart[] = [], after?: AfterCommit): Promise<void> {
     const content: ChainedContent = {
       id: randomUUID(),
       type: event.type,
@@ -149,13 +154,13 @@ export class AuditService {
       data: event.data ?? {},
       createdAt: new Date(this.clock.now()),
     };
-    const deliveries = this.fanOut?.deliveries(content);
+    const deliveries = this.fanOut?.deliveries(content, after);
     await this.repo.append(tx, content, chainHashParts(content), hmacPads(eventKey(this.#keys.current, content.id)), deliveries ? [...writes, deliveries] : writes);
   }
 
   /** an event that stands alone (a failed sign-in): one statement, atomic by itself, then announced */
   async recordAlone(ctx: RequestContext, event: AuditEventInput): Promise<void> {
-    await this.record(this.db, ctx, event);
+    await afterCommit((after) => this.record(this.db, ctx, event, [], after));
     this.announce(event);
   }
 

@@ -16,6 +16,7 @@
  */
 import type { AuditService } from '../audit/audit-service.js';
 import type { Config } from '../config/load-config.js';
+import { afterCommit } from '../db/after-commit.js';
 import type { Db } from '../db/database-types.js';
 import { commonErrors } from '../errors.js';
 import type { EmailService } from '../email-ownership/email-service.js';
@@ -98,12 +99,15 @@ export class AuthService {
     await this.d.limiter.hit('register-ip', ctx.ip ?? 'unknown', this.d.settings.rateLimitRegisterIp);
     const prepared = await this.d.users.prepareAccount({ ...input, roles: [this.d.settings.defaultRole] }, ctx);
     const withSession = !this.d.settings.requireEmailVerification;
-    const { userId, session } = await this.d.db.transaction().execute(async (tx) => {
-      const id = await this.d.users.insertAccount(tx, { ...ctx, actorId: null }, prepared, false, 'register');
-      await this.d.email?.issueVerification(tx, { id, email: prepared.email, locale: null }, ctx);
-      const s = withSession ? await this.d.sessions.create(tx, { userId: id, ip: ctx.ip, userAgent: ctx.userAgent, amr: ['pwd'] }) : null;
-      return { userId: id, session: s };
-    });
+    // the account's webhook deliveries go to this process's worker once the transaction commits
+    const { userId, session } = await afterCommit((after) =>
+      this.d.db.transaction().execute(async (tx) => {
+        const id = await this.d.users.insertAccount(tx, { ...ctx, actorId: null }, prepared, false, 'register', after);
+        await this.d.email?.issueVerification(tx, { id, email: prepared.email, locale: null }, ctx);
+        const s = withSession ? await this.d.sessions.create(tx, { userId: id, ip: ctx.ip, userAgent: ctx.userAgent, amr: ['pwd'] }) : null;
+        return { userId: id, session: s };
+      }),
+    );
     const user = await this.d.users.get(userId);
     return { user, grant: session ? await this.d.signIn.grant(user, session) : null };
   }

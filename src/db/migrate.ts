@@ -15,6 +15,7 @@ import * as m0016 from './migrations/0016-webhooks.js';
 import * as m0017 from './migrations/0017-oidc.js';
 import * as m0018 from './migrations/0018-user-locale.js';
 import * as m0019 from './migrations/0019-outbox-notify-channel.js';
+import * as m0020 from './migrations/0020-outbox-notify-claimable.js';
 
 export type { MigrationContext } from './migrations/0004-hardening.js';
 
@@ -41,6 +42,7 @@ function migrations(context: MigrationContext): Record<string, Migration> {
     '0017-oidc': m0017,
     '0018-user-locale': m0018,
     '0019-outbox-notify-channel': m0019,
+    '0020-outbox-notify-claimable': m0020,
   };
 }
 

@@ -159,16 +159,57 @@ export function withQueuedWhen(start: StatementStart, name: string, m: QueuedPar
   ) as unknown as StatementStart;
 }
 
-/** one message to each of several recipients, alike but for the id (QueuedParams with `id` and `to` as arrays of one length) */
+/**
+ * one message to each of several recipients, alike but for the id (QueuedParams with `id` and `to`
+ * as arrays of one length), queued due at `dueAt` with `attempts` counted: `createdAt` and 0 for a
+ * message any worker may claim, or already leased to this process's worker (see `leased`)
+ */
 export interface QueuedEachParams extends Omit<QueuedParams, 'id' | 'to'> {
   ids: string[];
   to: string[];
+  dueAt: Date;
+  attempts: number;
+}
+
+/** a message's due time and attempt count when queued for any worker to claim */
+export function claimable(createdAt: Date): Pick<QueuedEachParams, 'dueAt' | 'attempts'> {
+  return { dueAt: createdAt, attempts: 0 };
+}
+
+/**
+ * A message's due time and attempt count when queued already claimed by this process's worker
+ * (OutboxWorker.reserve): the row is as a claim leaves it — due again when the lease runs out,
+ * its first attempt counted — so no claim statement is needed, and should this process die before
+ * sending it, any worker claims it once the lease has run out (at-least-once, never two workers at
+ * once). The insert trigger wakes no worker for it (migration 0020: it notifies only rows queued
+ * with no attempt).
+ */
+export function leased(leaseUntil: Date): Pick<QueuedEachParams, 'dueAt' | 'attempts'> {
+  return { dueAt: leaseUntil, attempts: 1 };
+}
+
+/**
+ * The data a claim reads back from a row whose `data` was written as `json`: the same values, each
+ * object's keys in the order PostgreSQL's jsonb keeps them (shorter keys first, then bytewise). A
+ * message handed to the worker without a claim carries this, so its first attempt sends the bytes
+ * every later attempt sends.
+ */
+export function readBack(json: string): Record<string, unknown> {
+  return JSON.parse(json, (_key, value: unknown) => {
+    if (value === null || typeof value !== 'object' || Array.isArray(value)) return value;
+    const keys = Object.keys(value).sort((a, b) => {
+      const [x, y] = [Buffer.from(a), Buffer.from(b)];
+      return x.length - y.length || Buffer.compare(x, y);
+    });
+    return Object.fromEntries(keys.map((k) => [k, (value as Record<string, unknown>)[k]]));
+  }) as Record<string, unknown>;
 }
 
 /**
  * `start` with a CTE named `name` that queues a message to each of `m.to` (the id at the same
  * position): any number of recipients in one statement text, the lists being two array parameters
- * (a webhook event's deliveries). The columns and initial state are those of `values` below.
+ * (a webhook event's deliveries). The columns are those of `values` below; the due time and the
+ * attempts are parameters too (`claimable` or `leased`), so both kinds are one statement text.
  */
 export function withQueuedEach(start: StatementStart, name: string, m: QueuedEachParams): StatementStart {
   return start.with(name, (qb) =>
@@ -176,7 +217,7 @@ export function withQueuedEach(start: StatementStart, name: string, m: QueuedEac
       .insertInto('outbox')
       .columns(['id', 'channel', 'template', 'to_address', 'user_id', 'event_id', 'data', 'status', 'attempts', 'next_attempt_at', 'created_at'])
       .expression(
-        sql`select q.id, ${m.channel}::text, ${m.template}::text, q.to_address, ${m.userId}::uuid, ${m.eventId}::uuid, ${m.data}::jsonb, 'pending', 0, ${m.createdAt}::timestamptz, ${m.createdAt}::timestamptz
+        sql`select q.id, ${m.channel}::text, ${m.template}::text, q.to_address, ${m.userId}::uuid, ${m.eventId}::uuid, ${m.data}::jsonb, 'pending', ${m.attempts}::int, ${m.dueAt}::timestamptz, ${m.createdAt}::timestamptz
             from unnest(${m.ids}::uuid[], ${m.to}::text[]) as q(id, to_address)`,
       ),
   ) as unknown as StatementStart;

@@ -19,7 +19,21 @@
  *   channel as payload (LISTEN on PostgreSQL, PGlite's listener in-process), and a worker wakes only
  *   for its own channel (or an empty payload: anything may be waiting); a timer covers the next
  *   retry, and a slow poll a lost notification.
- * - stop() lets the messages being sent finish, then returns.
+ * - A message queued by this process can skip the claim: while the worker runs and has room, the
+ *   queuing transaction reserves it (`reserve`, counted like a message in flight), writes its rows
+ *   already leased (due when the lease runs out, first attempt counted: OutboxQueue's `leased`), and
+ *   after its commit hands the messages over (`Reservation.handOff`) — never before, so nothing is
+ *   sent for a change that is rolled back (`release` frees the room). The row is as a claim would
+ *   have left it: should this process die before recording the outcome, any worker claims it once
+ *   the lease has run out. A message handed over is sent within the same limits (concurrency, a
+ *   recipient's allowance): one without a free slot waits in memory for one — at most a few
+ *   seconds (HANDOFF_GRACE_MS, so its attempt still has a whole lease), then it is given back (due
+ *   now, the attempt uncounted) for a claim. The worker refuses a reservation while it claims, or
+ *   while the last claim left due messages waiting (full, or the recipient at its limit): those go
+ *   first, and the queuing transaction writes its rows due now, as when the worker is stopped.
+ * - stop() waits (a few seconds at most) for the transactions that reserved room to end, gives back
+ *   what is handed over from then on or still waits for a slot, lets the messages being sent
+ *   finish, then returns.
  */
 import type { Clock } from '../clock.js';
 import type { Db } from '../db/database-types.js';
@@ -73,6 +87,24 @@ export interface OutboxWorkerDeps {
  */
 const CLAIM_SPACING_MS = 20;
 
+/**
+ * A reservation's lease is this much longer than the deliverer's, and its messages start only
+ * within this long of the reservation: each attempt starts with at least `leaseMs` of lease left,
+ * as after a claim. One that cannot (a slow transaction, or no slot free for that long) is given
+ * back to the queue unsent.
+ */
+const HANDOFF_GRACE_MS = 5_000;
+
+/** room held in this process's worker for messages a transaction is queuing already leased (OutboxWorker.reserve) */
+export interface Reservation {
+  /** the due time to queue the messages with: when their lease runs out */
+  readonly leaseUntil: Date;
+  /** after the commit: the messages as queued (one per recipient reserved, in order), sent as if claimed */
+  handOff(messages: readonly ClaimedMessage[]): void;
+  /** the transaction did not commit (or may not have): the room is free again */
+  release(): void;
+}
+
 /** the slow poll that covers a lost notification */
 const FALLBACK_POLL_MS = 10_000;
 /** after a database error, the next try */
@@ -98,6 +130,11 @@ export class OutboxWorker {
   /** when the last claim started (monotonic ms), and the timer of a notification held back until the spacing is over */
   #lastClaimAt = -Infinity;
   #spacing: NodeJS.Timeout | null = null;
+  /** slots reserved for messages being queued (their recipients counted in #perRecipient), and each reservation's end */
+  #reserved = 0;
+  readonly #reservations = new Set<Promise<void>>();
+  /** messages handed over (committed, leased to this worker) waiting for a slot of theirs, oldest first */
+  readonly #waiting: Waiting[] = [];
 
   constructor(private readonly d: OutboxWorkerDeps) {}
 
@@ -159,11 +196,108 @@ export class OutboxWorker {
     if (this.#spacing) clearTimeout(this.#spacing);
     this.#spacing = null;
     await this.#running;
-    await Promise.all([...this.#inFlight]);
+    // a reservation's transaction is short; what it hands over now, and what still waits for a
+    // slot, is given back (due now for a claim) rather than sent. One not over within the grace is
+    // not waited for: its rows, if it commits, are sent when their lease runs out.
+    let grace: NodeJS.Timeout | undefined;
+    await Promise.race([Promise.all([...this.#reservations]), new Promise<void>((resolve) => (grace = setTimeout(resolve, HANDOFF_GRACE_MS)).unref())]);
+    clearTimeout(grace);
+    this.#startWaiting();
+    while (this.#inFlight.size > 0) await Promise.all([...this.#inFlight]);
     await this.#unlisten?.();
     this.#unlisten = null;
     this.d.deliverer.close?.();
     this.#started = false;
+  }
+
+  /**
+   * Holds room for a message to each of `to` (a recipient may repeat) that a transaction is about
+   * to queue leased to this worker, or null — queue them due now: the worker is not running, is
+   * claiming, the last claim left due messages waiting (the worker full, or one of these recipients
+   * at its allowance: those go first), or it holds as many messages as it may (`concurrency` being
+   * sent or reserved, and as many again waiting for a recipient's slot).
+   */
+  reserve(to: readonly string[]): Reservation | null {
+    const { deliverer } = this.d;
+    if (!this.started || this.#running || this.#saturated || to.length === 0) return null;
+    if (to.some((r) => this.#blocked.has(r))) return null;
+    if (this.#inFlight.size + this.#reserved + this.#waiting.length + to.length > 2 * deliverer.concurrency) return null;
+    const wanted = new Map<string, number>();
+    for (const r of to) wanted.set(r, (wanted.get(r) ?? 0) + 1);
+    // counted as in flight meanwhile: a claim passes these recipients over once at their allowance
+    for (const [r, n] of wanted) this.#perRecipient.set(r, (this.#perRecipient.get(r) ?? 0) + n);
+    this.#reserved += to.length;
+    const reservedAt = this.d.clock.now();
+    let settle!: () => void;
+    const settled = new Promise<void>((resolve) => (settle = resolve));
+    this.#reservations.add(settled);
+    let open = true;
+    const free = (): void => {
+      this.#reserved -= to.length;
+      for (const [r, n] of wanted) this.#untrack(r, n);
+      this.#reservations.delete(settled);
+      settle();
+    };
+    return {
+      leaseUntil: new Date(reservedAt + deliverer.leaseMs + HANDOFF_GRACE_MS),
+      handOff: (messages) => {
+        if (!open) return;
+        open = false;
+        free();
+        // stopped: the rows' lease runs out and a claim sends them
+        if (!this.#started) return;
+        if (messages.length !== to.length || !this.started) {
+          for (const m of messages) this.#giveBack(m);
+          return;
+        }
+        for (const m of messages) this.#waiting.push({ m, startBy: reservedAt + HANDOFF_GRACE_MS });
+        this.#startWaiting();
+      },
+      release: () => {
+        if (!open) return;
+        open = false;
+        free();
+        this.#slotsFreed(to);
+      },
+    };
+  }
+
+  /**
+   * Starts the messages handed over that have a slot (the worker's, and their recipient's), oldest
+   * first; one that cannot start within the grace of its reservation is given back.
+   */
+  #startWaiting(): void {
+    const { deliverer } = this.d;
+    const now = this.d.clock.now();
+    const still: Waiting[] = [];
+    for (const w of this.#waiting.splice(0)) {
+      if (now > w.startBy || this.#stopping) this.#giveBack(w.m);
+      else if (this.#inFlight.size < deliverer.concurrency && (this.#perRecipient.get(w.m.to) ?? 0) < deliverer.perRecipient) this.#track(w.m);
+      else still.push(w);
+    }
+    this.#waiting.push(...still);
+  }
+
+  /**
+   * A message handed over that this worker will not send (it is stopping, or the message waited too
+   * long for a slot): its row is made due now with the attempt uncounted, as a parked message's
+   * (recorded with the other outcomes), so a claim — this worker's or another's — sends it without
+   * waiting for the lease to run out.
+   */
+  #giveBack(m: ClaimedMessage): void {
+    const at = this.d.clock.now();
+    const done: Promise<void> = new Promise<void>((resolve) => {
+      this.#unrecorded.push({ m, outcome: { kind: 'park', untilMs: at, reason: 'handed back' }, at, done: resolve, quiet: true });
+      if (!this.#recording) {
+        this.#recording = true;
+        void this.#recordAll();
+      }
+    }).then(() => {
+      this.#inFlight.delete(done);
+      if (this.#waiting.length > 0) this.#startWaiting();
+      this.wake();
+    });
+    this.#inFlight.add(done);
   }
 
   /** claims due messages while slots are free; each delivery runs on its own and wakes the worker when done */
@@ -174,7 +308,7 @@ export class OutboxWorker {
     try {
       for (;;) {
         if (this.#stopping) return;
-        const free = deliverer.concurrency - this.#inFlight.size;
+        const free = deliverer.concurrency - this.#inFlight.size - this.#reserved;
         if (free <= 0) {
           this.#saturated = true; // a finished delivery wakes the worker
           return;
@@ -202,7 +336,7 @@ export class OutboxWorker {
       pause = ERROR_PAUSE_MS;
     }
     if (this.#stopping) return;
-    if (this.#inFlight.size >= deliverer.concurrency) {
+    if (this.#inFlight.size + this.#reserved >= deliverer.concurrency) {
       this.#saturated = true;
       return;
     }
@@ -227,10 +361,23 @@ export class OutboxWorker {
    */
   #finished(run: Promise<void>, m: ClaimedMessage, retry: boolean): void {
     this.#inFlight.delete(run);
-    const left = (this.#perRecipient.get(m.to) ?? 1) - 1;
-    if (left > 0) this.#perRecipient.set(m.to, left);
-    else this.#perRecipient.delete(m.to);
-    if (this.#saturated || this.#blocked.has(m.to) || retry) this.wake();
+    this.#untrack(m.to, 1);
+    if (retry) {
+      if (this.#waiting.length > 0) this.#startWaiting();
+      this.wake();
+    } else this.#slotsFreed([m.to]);
+  }
+
+  #untrack(to: string, n: number): void {
+    const left = (this.#perRecipient.get(to) ?? n) - n;
+    if (left > 0) this.#perRecipient.set(to, left);
+    else this.#perRecipient.delete(to);
+  }
+
+  /** slots of these recipients were freed: messages handed over and waiting start, and the worker looks again if due rows wait on them */
+  #slotsFreed(to: readonly string[]): void {
+    if (this.#waiting.length > 0) this.#startWaiting();
+    if (this.#saturated || to.some((r) => this.#blocked.has(r))) this.wake();
   }
 
   async #attempt(m: ClaimedMessage): Promise<DeliveryOutcome> {
@@ -258,7 +405,7 @@ export class OutboxWorker {
         const batch = this.#unrecorded.splice(0);
         try {
           await this.d.repo.record(this.d.db, batch.map(recorded));
-          for (const r of batch) this.#recorded(r.m, r.outcome);
+          for (const r of batch) if (!r.quiet) this.#recorded(r.m, r.outcome);
         } catch (error) {
           // the leases run out and the messages are tried again: at-least-once
           for (const r of batch) {
@@ -307,6 +454,14 @@ interface Unrecorded {
   /** when the attempt ended (clock ms) */
   at: number;
   done: () => void;
+  /** a message handed back unsent: neither logged nor told (metrics) */
+  quiet?: boolean;
+}
+
+interface Waiting {
+  m: ClaimedMessage;
+  /** the last moment to start it (clock ms): later, its lease could run out during the attempt */
+  startBy: number;
 }
 
 /** an attempt's outcome as the queue records it */

@@ -15,6 +15,7 @@ import { randomUUID } from 'node:crypto';
 import type { AuditEventInput, AuditService } from '../audit/audit-service.js';
 import type { InvalidationBus } from '../cache/invalidation-bus.js';
 import { TtlCache } from '../cache/ttl-cache.js';
+import { afterCommit } from '../db/after-commit.js';
 import type { Db, Executor } from '../db/database-types.js';
 import { readerData, type MailService } from '../mail/mail-service.js';
 import type { SecretBox } from '../security/secret-box.js';
@@ -118,7 +119,8 @@ export class SessionsService {
     const notice = to?.email && this.d.mail
       ? this.d.mail.prepare({ template: 'new_sign_in', to: to.email, userId: input.userId, data: { ...this.#origin(ctx.ip, row.device, row.location), ...readerData(ctx, { id: input.userId, locale: to.locale }) } })
       : undefined;
-    await this.d.audit.record(this.d.db, ctx, event(row.id), [this.d.repo.insertPart(row, notice)]);
+    // one statement outside any transaction: committed once it returns (the event's webhook deliveries then go to this process's worker)
+    await afterCommit((after) => this.d.audit.record(this.d.db, ctx, event(row.id), [this.d.repo.insertPart(row, notice)], after));
     return issued;
   }
 

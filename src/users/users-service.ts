@@ -11,6 +11,7 @@ import type { PasswordHasher } from '../passwords/password-hasher.js';
 import type { PasswordPolicy } from '../passwords/password-policy.js';
 import type { InvalidationBus } from '../cache/invalidation-bus.js';
 import { TtlCache } from '../cache/ttl-cache.js';
+import type { AfterCommit } from '../db/after-commit.js';
 import type { Db, Executor } from '../db/database-types.js';
 import { isForeignKeyViolation } from '../db/sql-errors.js';
 import { isLocale } from '../i18n/locales.js';
@@ -178,6 +179,8 @@ export class UsersService {
     prepared: PreparedAccount,
     emailVerified: boolean,
     via: 'register' | 'admin' | 'cli' | 'bootstrap' | 'oauth',
+    /** the transaction's post-commit hooks, if its owner settles them (db/after-commit.ts) */
+    after?: AfterCommit,
   ): Promise<string> {
     const id = randomUUID();
     // the request's language is the owner's only when the owner creates the account (not an admin's, not the CLI's)
@@ -188,7 +191,7 @@ export class UsersService {
       if (error instanceof UniqueViolation) throw error.field === 'email' ? usersErrors.emailTaken() : usersErrors.usernameTaken();
       throw error;
     }
-    await this.d.audit.record(tx, { ...ctx, actorId: ctx.actorId ?? id }, { type: 'user.created', userId: id, data: { via, roles: prepared.roles } });
+    await this.d.audit.record(tx, { ...ctx, actorId: ctx.actorId ?? id }, { type: 'user.created', userId: id, data: { via, roles: prepared.roles } }, [], after);
     return id;
   }
 

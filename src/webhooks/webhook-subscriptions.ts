@@ -10,14 +10,20 @@
  * used once while a fresh one loads in the background, so no event waits for a query).
  * The body is fixed here, from the event as the admin audit API shows it, so every attempt of a
  * delivery sends the same bytes.
+ *
+ * When the event's writer says when its transaction commits (an AfterCommit) and this process's
+ * delivery worker runs with room for them, the deliveries are queued already leased to it and
+ * handed over after the commit: no claim statement, and no other worker woken (outbox-worker.ts).
  */
 import { randomUUID } from 'node:crypto';
 import { auditEventView, type EventFanOut, type RecordedEvent } from '../audit/audit-service.js';
 import type { InvalidationBus } from '../cache/invalidation-bus.js';
 import type { Clock } from '../clock.js';
 import type { Db, StatementStart } from '../db/database-types.js';
+import type { AfterCommit } from '../db/after-commit.js';
 import { CteTemplate, type StatementPart } from '../db/statement-template.js';
-import { withQueuedEach, type QueuedEachParams } from '../outbox/outbox-queue.js';
+import { claimable, leased, readBack, withQueuedEach, type QueuedEachParams } from '../outbox/outbox-queue.js';
+import type { Reservation } from '../outbox/outbox-worker.js';
 import { matches } from './webhook-events.js';
 import type { WebhooksRepository } from './webhooks-repository.js';
 
@@ -30,7 +36,8 @@ const MAX_AGE_MS = 1000;
 
 /**
  * An event's deliveries, one outbox row per endpoint: the endpoints and the rows' ids are two array
- * parameters, so any number of them is one statement text, built and compiled once
+ * parameters, and the due time and attempts (claimable, or leased to this process) two more, so
+ * any number of them, either way, is one statement text, built and compiled once
  * (db/statement-template.ts).
  */
 const queuedDeliveries = new CteTemplate((start: StatementStart, m: Omit<QueuedEachParams, 'channel'>) =>
@@ -38,12 +45,18 @@ const queuedDeliveries = new CteTemplate((start: StatementStart, m: Omit<QueuedE
 );
 export const WEBHOOKS_TOPIC = 'webhooks';
 
+/** this process's delivery worker, as the fan-out hands deliveries to it (OutboxWorker) */
+export interface LocalDeliveries {
+  reserve(to: readonly string[]): Reservation | null;
+}
+
 export class WebhookSubscriptions implements EventFanOut {
   #list: Subscription[] = [];
   #loadedAt = Number.NEGATIVE_INFINITY;
   #loading: Promise<void> | null = null;
   #generation = 0;
   readonly #listeners: Array<() => void> = [];
+  #local: LocalDeliveries | null = null;
 
   constructor(
     private readonly db: Db,
@@ -55,6 +68,11 @@ export class WebhookSubscriptions implements EventFanOut {
       this.#tellChanged();
       void this.reload().catch(() => {});
     });
+  }
+
+  /** the worker deliveries are handed to after their event's commit (wired once the worker exists) */
+  deliverLocally(worker: LocalDeliveries): void {
+    this.#local = worker;
   }
 
   /** `listener` runs whenever an endpoint changed, on this instance or another (a cache of endpoints drops its entries) */
@@ -92,19 +110,30 @@ export class WebhookSubscriptions implements EventFanOut {
       });
   }
 
-  deliveries(event: RecordedEvent): StatementPart | null {
+  deliveries(event: RecordedEvent, after?: AfterCommit): StatementPart | null {
     this.#refreshIfStale();
     const targets = this.#list.filter((s) => matches(s.events, event.type));
     if (targets.length === 0) return null;
-    const body = { type: event.type, timestamp: event.createdAt.toISOString(), data: auditEventView(event) };
+    const ids = targets.map(() => randomUUID());
+    const to = targets.map((t) => t.id);
+    const data = JSON.stringify({ type: event.type, timestamp: event.createdAt.toISOString(), data: auditEventView(event) });
+    const reservation = after ? (this.#local?.reserve(to) ?? null) : null;
+    if (reservation && after) {
+      const body = readBack(data);
+      after.add(
+        () => reservation.handOff(ids.map((id, i) => ({ id, template: event.type, to: to[i]!, data: body, attempts: 1, budgetAttempts: 1, createdAt: event.createdAt }))),
+        () => reservation.release(),
+      );
+    }
     return queuedDeliveries.of({
-      ids: targets.map(() => randomUUID()),
-      to: targets.map((t) => t.id),
+      ids,
+      to,
       template: event.type,
       userId: event.userId,
       eventId: event.id,
-      data: JSON.stringify(body),
+      data,
       createdAt: event.createdAt,
+      ...(reservation ? leased(reservation.leaseUntil) : claimable(event.createdAt)),
     });
   }
 }

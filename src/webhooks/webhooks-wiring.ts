@@ -66,5 +66,7 @@ export function wireWebhooks({ database, outbox, subscriptions, audit, clock, se
     listen: (onWake) => listen(database, 'gatehouse_outbox', onWake),
     onOutcome: (_m, outcome) => onAttempt(outcome.kind === 'sent' ? 'delivered' : outcome.kind === 'retry' ? 'failed' : outcome.kind === 'dead' ? 'dead' : 'held'),
   });
+  // deliveries queued by this process go straight to its worker while it runs (webhook-subscriptions.ts)
+  subscriptions.deliverLocally(webhookWorker);
   return { webhooks, webhookWorker };
 }
