@@ -23,16 +23,17 @@ export interface DatabaseOptions {
 }
 
 /**
- * Sees every statement a database runs (its SQL text): tests count the statements of a sign-in so
- * that a change adding round trips to a hot path fails. Set through `DatabaseHandle.observe`.
+ * Sees every statement a database runs (its SQL text and values): tests count the statements of a
+ * sign-in so that a change adding round trips to a hot path fails, and ask for a statement's plan.
+ * Set through `DatabaseHandle.observe`.
  */
-export type QueryObserver = (sql: string) => void;
+export type QueryObserver = (sql: string, parameters: readonly unknown[]) => void;
 
 /** a Kysely `log` option that hands each executed statement to the observer of the moment */
 export function observable(): { log: (event: LogEvent) => void; observe(observer: QueryObserver | null): void } {
   let observer: QueryObserver | null = null;
   return {
-    log: (event) => observer?.(event.query.sql),
+    log: (event) => observer?.(event.query.sql, event.query.parameters),
     observe: (o) => {
       observer = o;
     },

@@ -10,13 +10,20 @@
  *   IN lists of different lengths, cannot grow PostgreSQL's per-connection cache without end);
  * - a text whose cached plan no longer fits the table (another instance migrated it) is retried
  *   once unnamed and never named again in this process;
- * - `DATABASE_PREPARE=false` turns it off (PgBouncer before 1.21 in transaction pooling mode).
+ * - `DATABASE_PREPARE=false` turns it off (PgBouncer before 1.21 in transaction pooling mode);
+ * - a text that starts with PLAN_EACH_TIME is never named: PostgreSQL keeps a named statement's
+ *   generic plan, made for the table as it was then, and re-plans only when the table's
+ *   statistics change — a join of a parameter's rows with a table that was small at first keeps
+ *   scanning the whole table as it grows. Such a statement is planned on each run instead.
  */
 import { createHash } from 'node:crypto';
 import type pg from 'pg';
 import { isStalePlan } from './sql-errors.js';
 
 const MAX_NAMES = 1000;
+
+/** the opening of a SQL text to be planned on every run (see above), never prepared under a name */
+export const PLAN_EACH_TIME = '/* planned each time */';
 const PATCHED = Symbol('gatehouse.prepared');
 
 type QueryFn = (text: string | pg.QueryConfig, values?: unknown[]) => Promise<pg.QueryResult>;
@@ -27,7 +34,7 @@ export class PreparedStatements {
 
   /** the statement name for a SQL text, or null when it runs unnamed */
   nameFor(text: string): string | null {
-    if (this.#never.has(text)) return null;
+    if (this.#never.has(text) || text.startsWith(PLAN_EACH_TIME)) return null;
     let name = this.#names.get(text);
     if (name === undefined) {
       if (this.#names.size >= MAX_NAMES) return null;

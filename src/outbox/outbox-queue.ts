@@ -7,6 +7,7 @@
 import { sql, type RawBuilder, type SqlBool } from 'kysely';
 import type { Executor, StatementStart } from '../db/database-types.js';
 import { olderThan, type KeysetPosition } from '../db/keyset.js';
+import { PLAN_EACH_TIME } from '../db/prepared-statements.js';
 
 export type OutboxChannel = 'mail' | 'webhook';
 
@@ -326,28 +327,38 @@ export class OutboxQueue {
    */
   async record(db: Executor, outcomes: readonly RecordedOutcome[]): Promise<void> {
     if (outcomes.length === 0) return;
-    const values = JSON.stringify(
-      outcomes.map((o) => ({
-        id: o.id,
+    // Each row's outcome keyed by its id: the rows are found by their ids (`= any`, the primary
+    // key) and each reads its own outcome. A statement prepared once per connection keeps the plan
+    // made for the table as it was then: where no autovacuum refreshes the statistics (the embedded
+    // engine; PostgreSQL with it off) a plan made while the outbox was small — a scan of the whole
+    // table — would stay as the table grows, and every outcome would cost time in proportion to
+    // every message kept. PGlite's planner keeps the primary key for this text even then;
+    // PostgreSQL's generic plan for `= any($n)` on a small table is a scan, so there it is planned
+    // on each run (PLAN_EACH_TIME) for the table as it is. test/outbox/outbox.plans.test.ts.
+    const byId: Record<string, unknown> = {};
+    for (const o of outcomes) {
+      byId[o.id] = {
         kind: o.kind,
         due: o.kind === 'retry' || o.kind === 'park' ? o.due.toISOString() : null,
         at: o.kind === 'sent' ? o.at.toISOString() : null,
         error: o.kind === 'retry' || o.kind === 'dead' ? o.error.slice(0, 1000) : null,
         code: o.kind === 'park' ? null : (o.statusCode ?? null),
         blank: (o.kind === 'sent' || o.kind === 'dead') && !o.keepData,
-      })),
-    );
-    await sql`
-      update outbox o set
-        status = case v.kind when 'sent' then 'sent' when 'dead' then 'dead' else o.status end,
-        next_attempt_at = coalesce(v.due, o.next_attempt_at),
-        attempts = case when v.kind = 'park' then greatest(o.attempts - 1, 0) else o.attempts end,
-        sent_at = case when v.kind = 'sent' then v.at else o.sent_at end,
-        last_error = case when v.kind = 'park' then o.last_error else v.error end,
-        last_status_code = case when v.kind = 'park' then o.last_status_code else v.code end,
-        data = case when v.blank then '{}'::jsonb else o.data end
-      from jsonb_to_recordset(${values}::jsonb) as v(id uuid, kind text, due timestamptz, at timestamptz, error text, code integer, blank boolean)
-      where o.id = v.id
+      };
+    }
+    await sql`${sql.raw(PLAN_EACH_TIME)}
+      update outbox o set (status, next_attempt_at, attempts, sent_at, last_error, last_status_code, data) = (
+        select
+          case v.kind when 'sent' then 'sent' when 'dead' then 'dead' else o.status end,
+          coalesce(v.due, o.next_attempt_at),
+          case when v.kind = 'park' then greatest(o.attempts - 1, 0) else o.attempts end,
+          case when v.kind = 'sent' then v.at else o.sent_at end,
+          case when v.kind = 'park' then o.last_error else v.error end,
+          case when v.kind = 'park' then o.last_status_code else v.code end,
+          case when v.blank then '{}'::jsonb else o.data end
+        from jsonb_to_record(${JSON.stringify(byId)}::jsonb -> o.id::text) as v(kind text, due timestamptz, at timestamptz, error text, code integer, blank boolean)
+      )
+      where o.id = any(${outcomes.map((o) => o.id)}::uuid[])
     `.execute(db);
   }
 

@@ -12,7 +12,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
-import { PreparedStatements } from '../../src/db/prepared-statements.js';
+import { PLAN_EACH_TIME, PreparedStatements } from '../../src/db/prepared-statements.js';
 import type { DatabaseHandle } from '../../src/db/database.js';
 import { createTestDatabase, openEmbeddedCopy, usingPostgres, type TestDatabase } from '../helpers/test-database.js';
 
@@ -26,6 +26,12 @@ describe('PreparedStatements', () => {
     for (let i = 0; i < 1000; i++) p.nameFor(`select ${i} + $1::int`);
     assert.equal(p.nameFor('select $1::bigint'), null, 'over the bound: unnamed');
     assert.equal(p.nameFor('select $1::int'), a, 'names given before stay');
+  });
+
+  it('never names a text that asks to be planned on each run', () => {
+    const p = new PreparedStatements();
+    assert.equal(p.nameFor(`${PLAN_EACH_TIME} update t set n = $1`), null);
+    assert.notEqual(p.nameFor('update t set n = $1'), null);
   });
 });
 
