@@ -1130,6 +1130,15 @@ async function scenarioW(engine: EngineName, x: ScenarioContext): Promise<NonNul
     connections: LOAD.login,
     timeoutS: 30,
   });
+  /** what the receiver got of a paced phase since its reset: `expected` events answered 2xx, the last sent at `sentAt` */
+  const deliveryOf = (expected: number, sentAt: number) => ({
+    delivered: receiver.firsts.size,
+    expected,
+    duplicates: receiver.duplicates,
+    unverified: receiver.unverified,
+    achievedRate: receiver.eventRate(),
+    lastAfterLoadS: (receiver.lastReceipt() - sentAt) / 1000,
+  });
   let endpointId: string | null = null;
   /** the endpoint's deliveries by status, read through the admin API (every page) */
   const deliveryCounts = async (): Promise<Record<string, number>> => {
@@ -1201,14 +1210,7 @@ async function scenarioW(engine: EngineName, x: ScenarioContext): Promise<NonNul
     const pacedQueue = await drained(60_000);
     const allArrived = pacedQueue.delivered === pacedQueue.total && receiver.firsts.size === pacedQueue.total && pacedQueue.total === paced.ok2xx;
     const latencyMs = receiver.latency();
-    const pacedDelivery = {
-      delivered: receiver.firsts.size,
-      expected: paced.ok2xx,
-      duplicates: receiver.duplicates,
-      unverified: receiver.unverified,
-      achievedRate: receiver.eventRate(),
-      lastAfterLoadS: (receiver.lastReceipt() - sentAt) / 1000,
-    };
+    const pacedDelivery = deliveryOf(paced.ok2xx, sentAt);
     log(`${engine} (w): delivered ${pacedDelivery.delivered}/${pacedDelivery.expected}, p50 ${latencyMs.p50} ms, p99 ${latencyMs.p99} ms, ${pacedDelivery.achievedRate.toFixed(1)} events/s`);
 
     log(`${engine} (w): ${WEBHOOK_EVENTS} profile updates at ${WEBHOOK_RATE}/s by ${UPDATERS} signed-in users (${LOAD.webhookPaced} connections), each delivered as user.updated`);
@@ -1230,14 +1232,7 @@ async function scenarioW(engine: EngineName, x: ScenarioContext): Promise<NonNul
     const updatesSentAt = Date.now();
     const updatesQueue = await drained(60_000);
     const updatesLatency = receiver.latency();
-    const updatesDelivery = {
-      delivered: receiver.firsts.size,
-      expected: updatesPaced.ok2xx,
-      duplicates: receiver.duplicates,
-      unverified: receiver.unverified,
-      achievedRate: receiver.eventRate(),
-      lastAfterLoadS: (receiver.lastReceipt() - updatesSentAt) / 1000,
-    };
+    const updatesDelivery = deliveryOf(updatesPaced.ok2xx, updatesSentAt);
     const updatesArrived = updatesQueue.delivered === updatesQueue.total && updatesQueue.total - pacedQueue.total === updatesPaced.ok2xx && receiver.firsts.size === updatesPaced.ok2xx;
     log(`${engine} (w): delivered ${updatesDelivery.delivered}/${updatesDelivery.expected}, p50 ${updatesLatency.p50} ms, p99 ${updatesLatency.p99} ms, ${updatesDelivery.achievedRate.toFixed(1)} events/s`);
 
