@@ -21,10 +21,11 @@ export function api(app: FastifyInstance, token: string | null): Api {
 
 /** polls `check` until it holds; throws after `ms` (a deadline, not a fixed sleep) */
 export async function eventually(what: string, check: () => Promise<boolean>, ms = 2000): Promise<number> {
-  const started = Date.now();
+  // the monotonic clock: the wall clock can be stepped while a test waits
+  const started = performance.now();
   for (;;) {
-    if (await check()) return Date.now() - started;
-    if (Date.now() - started > ms) throw new Error(`${what}: not seen within ${ms} ms`);
+    if (await check()) return performance.now() - started;
+    if (performance.now() - started > ms) throw new Error(`${what}: not seen within ${ms} ms`);
     await new Promise((r) => setTimeout(r, 25));
   }
 }
