@@ -93,10 +93,10 @@ import {
   type Child,
 } from './lib/children.js';
 import { runLoad, startLoad, type LoadOptions, type LoadResult } from './lib/load.js';
-import { openLoop, type OpenLoopResult } from './lib/open-loop.js';
+import { openLoop, type OpenLoopOptions, type OpenLoopResult } from './lib/open-loop.js';
 import { CookieJar, pageSignIn, prepareCodes, type PreparedCode } from './lib/oidc-flow.js';
 import { BenchWebhookReceiver, makeReceiverTls, type ReceiverTls } from './lib/webhook-receiver.js';
-import { printSummary, writeResults, type EngineReport, type Measured, type OidcCodeSide, type PeerSide, type RawArgon2, type RunReport, type StormCheck } from './lib/report.js';
+import { printSummary, writeResults, type EngineReport, type Measured, type OidcCodeSide, type PeerSide, type RawArgon2, type RunReport, type StormCheck, type Verdict } from './lib/report.js';
 
 // ---------------------------------------------------------------- options
 
@@ -1139,6 +1139,29 @@ async function scenarioW(engine: EngineName, x: ScenarioContext): Promise<NonNul
     achievedRate: receiver.eventRate(),
     lastAfterLoadS: (receiver.lastReceipt() - sentAt) / 1000,
   });
+  const targets = { p99Ms: 2000, keep: 0.9 };
+  /**
+   * One paced phase: `WEBHOOK_EVENTS` requests on a `WEBHOOK_RATE`/s schedule, each making one event
+   * the endpoint is subscribed to, then the deliveries drained. `queuedBefore`: the endpoint's
+   * deliveries queued by the earlier phases. Complete when every request was answered 2xx and each
+   * event was delivered once and verified; a pace the server could not hold says nothing about the
+   * target's (INVALID).
+   */
+  const pacedPhase = async (load: Pick<OpenLoopOptions, 'url' | 'method' | 'bodyFn' | 'headersFn'>, queuedBefore: number) => {
+    receiver.reset();
+    const meter = new CpuMeter(g, { postgres: await x.backends() });
+    const run = await openLoop({ ...load, headers: x.jsonHeaders, rate: WEBHOOK_RATE, durationS: WEBHOOK_EVENTS / WEBHOOK_RATE, maxSockets: LOAD.webhookPaced, timeoutMs: 60_000 });
+    const paced = { ...run, cpu: meter.read() };
+    const sentAt = Date.now();
+    const queue = await drained(60_000);
+    const latencyMs = receiver.latency();
+    const delivery = deliveryOf(paced.ok2xx, sentAt);
+    log(`${engine} (w): delivered ${delivery.delivered}/${delivery.expected}, p50 ${latencyMs.p50} ms, p99 ${latencyMs.p99} ms, ${delivery.achievedRate.toFixed(1)} events/s`);
+    const arrived = queue.delivered === queue.total && queue.total - queuedBefore === paced.ok2xx && receiver.firsts.size === paced.ok2xx;
+    const complete = arrived && delivery.unverified === 0 && clean(paced);
+    const latencyResult: Verdict = !complete ? 'FAIL' : delivery.achievedRate >= 0.95 * WEBHOOK_RATE ? pass(latencyMs.p99 < targets.p99Ms) : 'INVALID';
+    return { paced, delivery, latencyMs, latencyResult, queued: queue.total };
+  };
   let endpointId: string | null = null;
   /** the endpoint's deliveries by status, read through the admin API (every page) */
   const deliveryCounts = async (): Promise<Record<string, number>> => {
@@ -1194,47 +1217,19 @@ async function scenarioW(engine: EngineName, x: ScenarioContext): Promise<NonNul
     receiver.secret = created.body.secret as string;
 
     log(`${engine} (w): ${WEBHOOK_EVENTS} sign-ups at ${WEBHOOK_RATE}/s (${LOAD.webhookPaced} connections), each delivered to ${receiver.url}`);
-    receiver.reset();
-    const meter = new CpuMeter(g, { postgres: await x.backends() });
-    const pacedRun = await openLoop({
-      url: `${x.base}/api/v1/auth/register`,
-      headers: x.jsonHeaders,
-      bodyFn: () => JSON.stringify({ email: uniqueEmail('w'), password: PASSWORD }),
-      rate: WEBHOOK_RATE,
-      durationS: WEBHOOK_EVENTS / WEBHOOK_RATE,
-      maxSockets: LOAD.webhookPaced,
-      timeoutMs: 60_000,
-    });
-    const paced = { ...pacedRun, cpu: meter.read() };
-    const sentAt = Date.now();
-    const pacedQueue = await drained(60_000);
-    const allArrived = pacedQueue.delivered === pacedQueue.total && receiver.firsts.size === pacedQueue.total && pacedQueue.total === paced.ok2xx;
-    const latencyMs = receiver.latency();
-    const pacedDelivery = deliveryOf(paced.ok2xx, sentAt);
-    log(`${engine} (w): delivered ${pacedDelivery.delivered}/${pacedDelivery.expected}, p50 ${latencyMs.p50} ms, p99 ${latencyMs.p99} ms, ${pacedDelivery.achievedRate.toFixed(1)} events/s`);
+    const signUpsPaced = await pacedPhase({ url: `${x.base}/api/v1/auth/register`, bodyFn: () => JSON.stringify({ email: uniqueEmail('w'), password: PASSWORD }) }, 0);
 
     log(`${engine} (w): ${WEBHOOK_EVENTS} profile updates at ${WEBHOOK_RATE}/s by ${UPDATERS} signed-in users (${LOAD.webhookPaced} connections), each delivered as user.updated`);
-    receiver.reset();
-    const updatesMeter = new CpuMeter(g, { postgres: await x.backends() });
     let nth = 0;
-    const updatesRun = await openLoop({
-      url: `${x.base}/api/v1/auth/me`,
-      method: 'PATCH',
-      headers: x.jsonHeaders,
-      bodyFn: () => JSON.stringify({ name: `bench update ${++nth}` }),
-      headersFn: () => ({ authorization: `Bearer ${updaters[nth % UPDATERS]}` }),
-      rate: WEBHOOK_RATE,
-      durationS: WEBHOOK_EVENTS / WEBHOOK_RATE,
-      maxSockets: LOAD.webhookPaced,
-      timeoutMs: 60_000,
-    });
-    const updatesPaced = { ...updatesRun, cpu: updatesMeter.read() };
-    const updatesSentAt = Date.now();
-    const updatesQueue = await drained(60_000);
-    const updatesLatency = receiver.latency();
-    const updatesDelivery = deliveryOf(updatesPaced.ok2xx, updatesSentAt);
-    const updatesArrived = updatesQueue.delivered === updatesQueue.total && updatesQueue.total - pacedQueue.total === updatesPaced.ok2xx && receiver.firsts.size === updatesPaced.ok2xx;
-    log(`${engine} (w): delivered ${updatesDelivery.delivered}/${updatesDelivery.expected}, p50 ${updatesLatency.p50} ms, p99 ${updatesLatency.p99} ms, ${updatesDelivery.achievedRate.toFixed(1)} events/s`);
+    const updates = await pacedPhase(
+      {
+        url: `${x.base}/api/v1/auth/me`,
+        method: 'PATCH',
+        bodyFn: () => JSON.stringify({ name: `bench update ${++nth}` }),
+        headersFn: () => ({ authorization: `Bearer ${updaters[nth % UPDATERS]}` }),
+      },
+      signUpsPaced.queued,
+    );
 
     log(`${engine} (w): sign-ups with the endpoint subscribed, ${LOAD.login} connections, ${WARMUP_S} s warm-up + ${DURATION_S} s`);
     receiver.reset();
@@ -1243,7 +1238,7 @@ async function scenarioW(engine: EngineName, x: ScenarioContext): Promise<NonNul
     // every delivery queued during that run (warm-up included; a sign-up the load generator
     // abandoned at the end of a phase still commits): the endpoint's rows minus the paced ones
     const queue = await drained(120_000);
-    const backlog = { expected: queue.total - updatesQueue.total, delivered: receiver.firsts.size, drainS: Math.max(0, (receiver.lastReceipt() - loadEnd) / 1000), unverified: receiver.unverified };
+    const backlog = { expected: queue.total - updates.queued, delivered: receiver.firsts.size, drainS: Math.max(0, (receiver.lastReceipt() - loadEnd) / 1000), unverified: receiver.unverified };
 
     const off = await json(`${x.base}/api/v1/admin/webhooks/${endpointId}`, { method: 'PATCH', headers: adminHeaders, body: JSON.stringify({ enabled: false }) });
     if (off.status !== 200) throw new Error(`(w) disabling the endpoint: ${off.status}`);
@@ -1253,30 +1248,17 @@ async function scenarioW(engine: EngineName, x: ScenarioContext): Promise<NonNul
     const perS = (m: Measured) => m.ok2xx / m.durationS;
     const withoutReference = (perS(without) + perS(withoutAfter)) / 2;
     const ratio = perS(withEndpoint) / withoutReference;
-    const targets = { p99Ms: 2000, keep: 0.9 };
-    const complete = allArrived && pacedDelivery.unverified === 0 && clean(paced);
-    const rateHeld = pacedDelivery.achievedRate >= 0.95 * WEBHOOK_RATE;
     return {
       events: WEBHOOK_EVENTS,
       rate: WEBHOOK_RATE,
       connections: LOAD.webhookPaced,
       receiver: 'node:https in the bench process, 204, self-signed P-256 certificate (NODE_EXTRA_CA_CERTS), WEBHOOK_ALLOW_PRIVATE=true',
-      paced,
-      pacedDelivery,
-      latencyMs,
+      paced: signUpsPaced.paced,
+      pacedDelivery: signUpsPaced.delivery,
+      latencyMs: signUpsPaced.latencyMs,
       targets,
-      // a pace the server could not hold says nothing about the target's
-      latencyResult: !complete ? 'FAIL' : rateHeld ? pass(latencyMs.p99 < targets.p99Ms) : 'INVALID',
-      updates: {
-        paced: updatesPaced,
-        delivery: updatesDelivery,
-        latencyMs: updatesLatency,
-        latencyResult: !(updatesArrived && updatesDelivery.unverified === 0 && clean(updatesPaced))
-          ? 'FAIL'
-          : updatesDelivery.achievedRate >= 0.95 * WEBHOOK_RATE
-            ? pass(updatesLatency.p99 < targets.p99Ms)
-            : 'INVALID',
-      },
+      latencyResult: signUpsPaced.latencyResult,
+      updates: { paced: updates.paced, delivery: updates.delivery, latencyMs: updates.latencyMs, latencyResult: updates.latencyResult },
       without,
       withEndpoint,
       withoutAfter,

@@ -3,7 +3,7 @@ import { writeFileSync } from 'node:fs';
 import type { LoadResult } from './load.js';
 import type { OpenLoopResult } from './open-loop.js';
 
-type Verdict = 'PASS' | 'FAIL' | 'INVALID';
+export type Verdict = 'PASS' | 'FAIL' | 'INVALID';
 /** CPU of a process's threads over a window (bench/lib/children.ts ThreadMeter) */
 type ThreadCpu = { seconds: number; mainCpuS: number; mainUserS: number; mainKernelS: number; busiestCpuS: number[]; restCpuS: number };
 export type Measured = LoadResult & { cpu: Record<string, number | null> };
